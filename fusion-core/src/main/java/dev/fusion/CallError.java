@@ -1,0 +1,41 @@
+package dev.fusion;
+
+import dev.fusion.model.ProviderException;
+
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Why a call did not answer. Immutable. Never contains an API key: built from typed provider
+ * failures, whose messages adapters compose without credentials.
+ *
+ * @param type      a short machine-readable kind: {@code http_429}, {@code connection_error},
+ *                  {@code malformed_response}, {@code timeout}, {@code cancelled}, {@code budget}, …
+ * @param message   a human-readable cause
+ * @param status    HTTP status, or -1
+ * @param retryable whether the failure was of a retryable kind
+ */
+public record CallError(String type, String message, int status, boolean retryable) {
+
+    /** Describes a throwable as a call error. */
+    public static CallError of(Throwable t) {
+        if (t instanceof ProviderException p) {
+            String type = p.status() > 0 ? "http_" + p.status() : p.errorType() != null ? p.errorType()
+                    : p.kind().name().toLowerCase(java.util.Locale.ROOT);
+            return new CallError(type, p.getMessage(), p.status(), p.retryable());
+        }
+        if (t instanceof TimeoutException) {
+            return new CallError("timeout", t.getMessage() == null ? "timed out" : t.getMessage(), -1, false);
+        }
+        String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return new CallError("error", msg, -1, false);
+    }
+
+    public static CallError of(String type, String message) {
+        return new CallError(type, message, -1, false);
+    }
+
+    @Override
+    public String toString() {
+        return type + ": " + message;
+    }
+}

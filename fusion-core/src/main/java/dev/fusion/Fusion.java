@@ -1,0 +1,389 @@
+package dev.fusion;
+
+import dev.fusion.cost.Price;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.TokenEstimator;
+import dev.fusion.internal.AskRun;
+import dev.fusion.internal.ProviderLimiter;
+import dev.fusion.internal.Settings;
+import dev.fusion.internal.SpendLedger;
+import dev.fusion.judge.JudgePrompt;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRef;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Asks a panel of models the same question concurrently and has a judge merge their answers into
+ * one, costing every call.
+ *
+ * <pre>{@code
+ * Fusion fusion = Fusion.builder()
+ *     .panel(deepseek, kimi, geminiFlash)
+ *     .judge(claude)
+ *     .quorum(2).grace(Duration.ofSeconds(5))
+ *     .build();
+ * FusionResult r = fusion.ask("Review this design ...");
+ * System.out.println(r.answer() + " $" + r.totalCostUsd());
+ * }</pre>
+ *
+ * <p>A {@code Fusion} is immutable and thread-safe: build one and share it. Every ask is
+ * independent; the only state shared across asks is the optional spend cap
+ * ({@link Builder#spendCapUsd}) and provider limits ({@link Builder#providerLimit}).
+ *
+ * <p>Bad configuration fails in {@link Builder#build()} and bad requests fail in {@code ask*}
+ * with {@link InvalidConfigurationException} before any model is called. Runtime failures of single
+ * calls never escape: they are recorded in {@link FusionResult#calls()}. An ask fails as a whole
+ * only with {@link QuorumNotMetException}, {@link JudgeFailedException} or
+ * {@link BudgetExceededException}, each carrying what is known.
+ */
+public final class Fusion {
+
+    private final Settings settings;
+
+    private Fusion(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Asks and waits for the result. Must not be called on a Reactor non-blocking thread. */
+    public FusionResult ask(String prompt) {
+        return ask(FusionRequest.of(prompt));
+    }
+
+    /** Asks and waits for the result. Must not be called on a Reactor non-blocking thread. */
+    public FusionResult ask(FusionRequest request) {
+        return askAsync(request).block();
+    }
+
+    /**
+     * Asks, streaming the judge's answer, and waits for the result: a blocking convenience for code
+     * that does not use Reactor. {@code onEvent} receives every {@link FusionEvent} serially (panel
+     * progress, judge deltas) on Fusion's threads; keep it quick.
+     */
+    public FusionResult ask(FusionRequest request, Consumer<FusionEvent> onEvent) {
+        Objects.requireNonNull(onEvent, "onEvent");
+        return stream(request).doOnNext(onEvent).ofType(FusionEvent.Completed.class).next()
+                .map(FusionEvent.Completed::result).block();
+    }
+
+    /** The ask as a lazy {@link Mono}; cancelling it cancels every call in flight. */
+    public Mono<FusionResult> askAsync(FusionRequest request) {
+        Objects.requireNonNull(request, "request");
+        return AskRun.run(settings, request, false).ofType(FusionEvent.Completed.class).next()
+                .map(FusionEvent.Completed::result);
+    }
+
+    /** Asks with just a prompt. */
+    public Mono<FusionResult> askAsync(String prompt) {
+        return Mono.defer(() -> askAsync(FusionRequest.of(prompt)));
+    }
+
+    /**
+     * The ask as a stream of events: members starting and ending, the judge's text as it is
+     * generated, then {@link FusionEvent.Completed}. See {@link FusionEvent} for ordering
+     * guarantees. Cancelling the subscription cancels every call in flight.
+     */
+    public Flux<FusionEvent> stream(FusionRequest request) {
+        Objects.requireNonNull(request, "request");
+        return AskRun.run(settings, request, true);
+    }
+
+    /** Spent so far under the spend cap's current window (all asks of this instance when no window is set). */
+    public BigDecimal spentUsd() {
+        return settings.spendLedger().spent();
+    }
+
+    /** The panel, in order. */
+    public List<Member> panel() {
+        return settings.panel();
+    }
+
+    /** The judges in fallback order. */
+    public List<Member> judges() {
+        return settings.judges();
+    }
+
+    /** The price book in force (bundled or given, with overrides). */
+    public PriceBook priceBook() {
+        return settings.priceBook();
+    }
+
+    /** The configuration, for tools that need to show it. Internal shape. */
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public String toString() {
+        return "Fusion[panel=" + settings.panel().stream().map(Member::id).toList() + ", judges="
+                + settings.judges().stream().map(Member::id).toList() + ", quorum=" + settings.quorum() + "]";
+    }
+
+    static void requirePositiveOrNull(String name, Duration d, boolean zeroOk) {
+        if (d != null && (d.isNegative() || (!zeroOk && d.isZero()))) {
+            throw new InvalidConfigurationException(name + " must be " + (zeroOk ? "zero or positive" : "positive")
+                    + ", was " + d.toMillis() + " ms");
+        }
+    }
+
+    /** Mutable builder; not thread-safe. {@link #build()} validates everything. */
+    public static final class Builder {
+        private final List<Member> panel = new ArrayList<>();
+        private final List<Member> judges = new ArrayList<>();
+        private int quorum = 1;
+        private Duration grace;
+        private Duration memberTimeout = Duration.ofSeconds(60);
+        private Duration judgeTimeout = Duration.ofSeconds(120);
+        private Duration deadline = Duration.ofSeconds(180);
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private RetryPolicy judgeRetry = RetryPolicy.DEFAULT;
+        private int maxOutputTokens = 1024;
+        private int judgeMaxOutputTokens = 2048;
+        private BigDecimal budgetUsd;
+        private boolean allowUnpriced;
+        private BigDecimal spendCapUsd;
+        private Duration spendCapWindow;
+        private PriceBook priceBook = PriceBook.empty();
+        private final Map<String, Price> priceOverrides = new LinkedHashMap<>();
+        private OnJudgeFailure onJudgeFailure = OnJudgeFailure.FAIL;
+        private TokenEstimator estimator = TokenEstimator.defaultEstimator();
+        private final List<FusionListener> listeners = new ArrayList<>();
+        private JudgePrompt judgePrompt = JudgePrompt.synthesize();
+        private Long shuffleSeed;
+        private boolean panelStreaming;
+        private boolean cacheJudgePrompt;
+        private final Map<String, ProviderLimiter.Limit> limits = new LinkedHashMap<>();
+        private Scheduler scheduler = Schedulers.parallel();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Adds models to the panel, each named {@code provider:model}. */
+        public Builder panel(ChatModel... models) {
+            for (ChatModel m : models) {
+                panel.add(Member.of(Objects.requireNonNull(m, "panel model")));
+            }
+            return this;
+        }
+
+        /** Adds models to the panel, each named {@code provider:model}. */
+        public Builder panel(List<? extends ChatModel> models) {
+            return panel(models.toArray(new ChatModel[0]));
+        }
+
+        /** Adds a configured member to the panel. */
+        public Builder member(Member member) {
+            panel.add(Objects.requireNonNull(member, "member"));
+            return this;
+        }
+
+        /** Sets the judge (replacing any judges set before). */
+        public Builder judge(ChatModel judge) {
+            judges.clear();
+            judges.add(Member.of(Objects.requireNonNull(judge, "judge")));
+            return this;
+        }
+
+        /** Sets the judge as a configured member (replacing any judges set before). */
+        public Builder judge(Member judge) {
+            judges.clear();
+            judges.add(Objects.requireNonNull(judge, "judge"));
+            return this;
+        }
+
+        /** Adds a fallback judge, tried when the judges before it fail. */
+        public Builder fallbackJudge(ChatModel judge) {
+            judges.add(Member.of(Objects.requireNonNull(judge, "fallback judge")));
+            return this;
+        }
+
+        /** Adds a fallback judge as a configured member. */
+        public Builder fallbackJudge(Member judge) {
+            judges.add(Objects.requireNonNull(judge, "fallback judge"));
+            return this;
+        }
+
+        /** Minimum successful panel answers needed to judge (default 1). */
+        public Builder quorum(int quorum) { this.quorum = quorum; return this; }
+
+        /**
+         * How long to wait for the remaining members once the quorum has answered; then they are
+         * cancelled. Null (the default) waits for every member up to its timeout.
+         */
+        public Builder grace(Duration grace) { this.grace = grace; return this; }
+
+        /** Default per-member timeout, retries included (default 60 s). */
+        public Builder memberTimeout(Duration timeout) { this.memberTimeout = timeout; return this; }
+
+        /** Default judge timeout, retries included (default 120 s). */
+        public Builder judgeTimeout(Duration timeout) { this.judgeTimeout = timeout; return this; }
+
+        /** Hard limit on a whole ask, queueing, panel and judge included (default 180 s). */
+        public Builder deadline(Duration deadline) { this.deadline = deadline; return this; }
+
+        /** Retry policy for panel members (default {@link RetryPolicy#DEFAULT}). */
+        public Builder retry(RetryPolicy retry) { this.retry = Objects.requireNonNull(retry); return this; }
+
+        /** Retry policy for judges (default {@link RetryPolicy#DEFAULT}). */
+        public Builder judgeRetry(RetryPolicy retry) { this.judgeRetry = Objects.requireNonNull(retry); return this; }
+
+        /** Max output tokens of each panel answer (default 1024). */
+        public Builder maxOutputTokens(int max) { this.maxOutputTokens = max; return this; }
+
+        /** Max output tokens of the judge's answer (default 2048). */
+        public Builder judgeMaxOutputTokens(int max) { this.judgeMaxOutputTokens = max; return this; }
+
+        /**
+         * A hard USD budget per ask, enforced by reserving each call's worst case before it starts
+         * (judge first; members that do not fit are skipped).
+         */
+        public Builder budgetUsd(BigDecimal budget) { this.budgetUsd = budget; return this; }
+
+        /** Allows models without a price under a budget or spend cap; their spend cannot be bounded. */
+        public Builder allowUnpriced(boolean allow) { this.allowUnpriced = allow; return this; }
+
+        /** A spend cap across all asks of this instance; null window = for the instance's lifetime. */
+        public Builder spendCapUsd(BigDecimal cap, Duration window) {
+            this.spendCapUsd = cap;
+            this.spendCapWindow = window;
+            return this;
+        }
+
+        /** The price book (default: empty; {@code fusion-providers} bundles a sourced one). */
+        public Builder priceBook(PriceBook book) { this.priceBook = Objects.requireNonNull(book); return this; }
+
+        /** Overrides or adds one model's price. */
+        public Builder price(String model, Price price) {
+            priceOverrides.put(ModelRef.parse(model).toString(), Objects.requireNonNull(price));
+            return this;
+        }
+
+        /** What to do when every judge fails (default {@link OnJudgeFailure#FAIL}). */
+        public Builder onJudgeFailure(OnJudgeFailure policy) { this.onJudgeFailure = Objects.requireNonNull(policy); return this; }
+
+        /** Token estimator for budget reservations. */
+        public Builder tokenEstimator(TokenEstimator e) { this.estimator = Objects.requireNonNull(e); return this; }
+
+        /** Adds a listener for call starts, first tokens and ends. */
+        public Builder listener(FusionListener l) { listeners.add(Objects.requireNonNull(l)); return this; }
+
+        /** The judge's prompt (default {@link JudgePrompt#synthesize()}). */
+        public Builder judgePrompt(JudgePrompt prompt) { this.judgePrompt = Objects.requireNonNull(prompt); return this; }
+
+        /** Fixes the seed that shuffles answers for the judge (default: random per ask, recorded in the result). */
+        public Builder shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
+
+        /** Streams panel calls too (gives time-to-first-token per member); default false. */
+        public Builder panelStreaming(boolean stream) { this.panelStreaming = stream; return this; }
+
+        /** Marks the judge's fixed system prompt for provider prompt caching where that is explicit (Anthropic). */
+        public Builder cacheJudgePrompt(boolean cache) { this.cacheJudgePrompt = cache; return this; }
+
+        /**
+         * Limits calls to one provider across all asks of this instance: at most
+         * {@code maxConcurrent} in flight and {@code requestsPerMinute} starts per minute (0 = no
+         * limit). Calls over the limit queue; queueing counts against the deadline.
+         */
+        public Builder providerLimit(String provider, int maxConcurrent, int requestsPerMinute) {
+            if (maxConcurrent < 0 || requestsPerMinute < 0) {
+                throw new InvalidConfigurationException("provider limits for '" + provider + "' cannot be negative");
+            }
+            limits.put(provider, new ProviderLimiter.Limit(maxConcurrent, requestsPerMinute));
+            return this;
+        }
+
+        /** Scheduler for timers (timeouts, grace, deadline, backoff); default {@link Schedulers#parallel()}. */
+        public Builder scheduler(Scheduler scheduler) { this.scheduler = Objects.requireNonNull(scheduler); return this; }
+
+        /** Clock for the spend cap's window (tests). */
+        public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws InvalidConfigurationException naming what is wrong and how to fix it
+         */
+        public Fusion build() {
+            if (panel.isEmpty()) {
+                throw new InvalidConfigurationException("the panel is empty; add at least one model with panel(...) or member(...)");
+            }
+            if (judges.isEmpty()) {
+                throw new InvalidConfigurationException("no judge; set one with judge(...)");
+            }
+            Set<String> ids = new HashSet<>();
+            for (Member m : panel) {
+                if (!ids.add(m.id())) {
+                    throw new InvalidConfigurationException("duplicate panel member id '" + m.id()
+                            + "'; give repeated models distinct ids with Member.of(\"name\", model)");
+                }
+            }
+            if (quorum < 1 || quorum > panel.size()) {
+                throw new InvalidConfigurationException("quorum must be between 1 and the panel size (" + panel.size()
+                        + "), was " + quorum);
+            }
+            requirePositiveOrNull("grace", grace, true);
+            requirePositiveOrNull("memberTimeout", Objects.requireNonNull(memberTimeout, "memberTimeout"), false);
+            requirePositiveOrNull("judgeTimeout", Objects.requireNonNull(judgeTimeout, "judgeTimeout"), false);
+            requirePositiveOrNull("deadline", Objects.requireNonNull(deadline, "deadline"), false);
+            if (maxOutputTokens <= 0 || judgeMaxOutputTokens <= 0) {
+                throw new InvalidConfigurationException("maxOutputTokens and judgeMaxOutputTokens must be positive");
+            }
+            if (budgetUsd != null && budgetUsd.signum() < 0) {
+                throw new InvalidConfigurationException("budgetUsd cannot be negative, was " + budgetUsd.toPlainString());
+            }
+            if (spendCapUsd != null && spendCapUsd.signum() < 0) {
+                throw new InvalidConfigurationException("spend cap cannot be negative, was " + spendCapUsd.toPlainString());
+            }
+            if (spendCapWindow != null && (spendCapWindow.isZero() || spendCapWindow.isNegative())) {
+                throw new InvalidConfigurationException("spend cap window must be positive");
+            }
+            PriceBook book = priceBook;
+            for (Map.Entry<String, Price> e : priceOverrides.entrySet()) {
+                book = book.with(ModelRef.parse(e.getKey()), e.getValue());
+            }
+            if ((budgetUsd != null || spendCapUsd != null) && !allowUnpriced) {
+                Set<String> unpriced = new TreeSet<>();
+                for (Member m : panel) {
+                    if (book.find(m.model().ref()).isEmpty()) {
+                        unpriced.add(m.model().ref().toString());
+                    }
+                }
+                for (Member m : judges) {
+                    if (book.find(m.model().ref()).isEmpty()) {
+                        unpriced.add(m.model().ref().toString());
+                    }
+                }
+                if (!unpriced.isEmpty()) {
+                    throw new InvalidConfigurationException("a budget needs a price for every model, but these have none: "
+                            + unpriced + "; add prices with price(\"provider:model\", Price.of(...)) (or prices: in the"
+                            + " config file), or allow unbounded spend on them with allowUnpriced(true)");
+                }
+            }
+            SpendLedger ledger = new SpendLedger(spendCapUsd, spendCapWindow, clock);
+            return new Fusion(new Settings(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry,
+                    judgeRetry, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, ledger, book,
+                    onJudgeFailure, estimator, listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt,
+                    new ProviderLimiter(limits, scheduler), scheduler));
+        }
+    }
+}

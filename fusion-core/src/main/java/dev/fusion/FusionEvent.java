@@ -1,0 +1,63 @@
+package dev.fusion;
+
+import dev.fusion.model.ModelRef;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Progress of one ask, as emitted by {@link Fusion#stream(FusionRequest)}.
+ *
+ * <h2>Ordering guarantees</h2>
+ * <ul>
+ *   <li>Events are delivered serially (never concurrently) to a subscriber.</li>
+ *   <li>Every panel member produces {@link MemberStarted} before its {@link MemberAnswered} or
+ *       {@link MemberFailed}; a member skipped by the budget produces only {@link MemberFailed}
+ *       (status {@code skipped}). Members interleave freely.</li>
+ *   <li>All panel events come before the first {@link JudgeStarted}.</li>
+ *   <li>For each judge tried: {@link JudgeStarted}, zero or more {@link JudgeDelta}, then either the
+ *       terminal {@link Completed} or {@link JudgeFailed}. After {@code JudgeFailed}, discard the
+ *       deltas received since the last {@code JudgeStarted}: the next judge (fallback) starts afresh.</li>
+ *   <li>{@link Completed} is the last event, and the concatenated deltas of the last judge equal its
+ *       {@code result().answer()} when {@code judged} is true.</li>
+ *   <li>On failure (quorum not met, every judge failed with {@code fail} policy, budget) the stream
+ *       terminates with the typed exception instead of {@code Completed}; the events already
+ *       emitted stay valid.</li>
+ * </ul>
+ */
+public sealed interface FusionEvent {
+
+    /** A panel member's call started. */
+    record MemberStarted(String memberId, ModelRef model) implements FusionEvent {
+    }
+
+    /** A panel member answered; the record carries its text, usage and cost. */
+    record MemberAnswered(CallRecord record) implements FusionEvent {
+    }
+
+    /** A panel member ended without an answer: failed, timed out, cancelled or skipped. */
+    record MemberFailed(CallRecord record) implements FusionEvent {
+    }
+
+    /** A judge started, seeing the answers of {@code answerOrder} (element 0 is "Answer 1"). */
+    record JudgeStarted(String judgeId, ModelRef model, List<String> answerOrder) implements FusionEvent {
+        public JudgeStarted {
+            answerOrder = List.copyOf(answerOrder);
+        }
+    }
+
+    /** A piece of the judge's answer, in order. */
+    record JudgeDelta(String text) implements FusionEvent {
+        public JudgeDelta {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /** A judge failed; a fallback judge or the degradation policy follows. */
+    record JudgeFailed(CallRecord record) implements FusionEvent {
+    }
+
+    /** The ask finished; always the last event of a successful ask. */
+    record Completed(FusionResult result) implements FusionEvent {
+    }
+}

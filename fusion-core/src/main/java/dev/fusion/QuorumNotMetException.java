@@ -1,0 +1,35 @@
+package dev.fusion;
+
+import java.util.List;
+
+/** Fewer panel members answered than the quorum requires. */
+public class QuorumNotMetException extends AskFailedException {
+    private static final long serialVersionUID = 1L;
+    private final int quorum;
+    private final int answered;
+
+    public QuorumNotMetException(int quorum, int answered, List<CallRecord> calls) {
+        super("quorum not met: " + answered + " of " + quorum + " required panel answers ("
+                + summarize(calls) + ")", calls);
+        this.quorum = quorum;
+        this.answered = answered;
+    }
+
+    static String summarize(List<CallRecord> calls) {
+        StringBuilder sb = new StringBuilder();
+        for (CallRecord c : calls) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(c.memberId()).append(' ').append(c.status().wireName());
+            if (c.error() != null) {
+                sb.append(" (").append(c.error().type()).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    public int quorum() { return quorum; }
+
+    public int answered() { return answered; }
+}

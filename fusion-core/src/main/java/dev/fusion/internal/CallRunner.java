@@ -1,0 +1,237 @@
+package dev.fusion.internal;
+
+import dev.fusion.CallError;
+import dev.fusion.CallRecord;
+import dev.fusion.CallRole;
+import dev.fusion.CallStatus;
+import dev.fusion.FusionListener;
+import dev.fusion.RetryPolicy;
+import dev.fusion.cost.Cost;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.Usage;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRef;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.model.ModelResponse;
+import dev.fusion.model.ModelStreamEvent;
+import dev.fusion.model.ProviderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One call (panel member or judge) from start to record: provider-limit queueing, attempts with
+ * the single retry layer, the call's timeout, streaming deltas, and exactly one {@link CallRecord}
+ * whichever way it ends, including cancellation from outside. Thread-safe.
+ */
+public final class CallRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
+
+    /** What to run. */
+    public record Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
+                       Duration timeout, boolean stream, BigDecimal reservationUsd) {
+    }
+
+    private final Spec spec;
+    private final PriceBook prices;
+    private final List<FusionListener> listeners;
+    private final ProviderLimiter limiter;
+    private final Scheduler scheduler;
+    private final SpendLedger ledger;
+    private final Consumer<String> onDelta;
+    private final Consumer<CallRecord> onDone;
+
+    private final long createdNanos = System.nanoTime();
+    private volatile long startNanos = -1;
+    private volatile Instant startedAt;
+    private volatile long firstTokenNanos = -1;
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicLong retryDelayMs = new AtomicLong();
+    private final StringBuilder partial = new StringBuilder();
+    private volatile boolean visibleOutput;
+    private final AtomicReference<CallRecord> record = new AtomicReference<>();
+    private volatile Disposable subscription;
+
+    public CallRunner(Spec spec, PriceBook prices, List<FusionListener> listeners, ProviderLimiter limiter,
+                      Scheduler scheduler, SpendLedger ledger, Consumer<String> onDelta, Consumer<CallRecord> onDone) {
+        this.spec = spec;
+        this.prices = prices;
+        this.listeners = listeners;
+        this.limiter = limiter;
+        this.scheduler = scheduler;
+        this.ledger = ledger;
+        this.onDelta = onDelta;
+        this.onDone = onDone;
+    }
+
+    public String memberId() {
+        return spec.memberId();
+    }
+
+    public ModelRef model() {
+        return spec.model().ref();
+    }
+
+    /** The record, once the call has ended. */
+    public CallRecord record() {
+        return record.get();
+    }
+
+    public boolean isDone() {
+        return record.get() != null;
+    }
+
+    /** Starts the call. The record is delivered to {@code onDone} exactly once. */
+    public void start() {
+        if (record.get() != null) {
+            return; // cancelled before it started
+        }
+        Mono<ModelResponse> call = limiter.acquire(model().provider())
+                .flatMap(release -> attemptsWithRetry().timeout(spec.timeout(), scheduler)
+                        .doFinally(s -> release.run()));
+        subscription = call.subscribe(
+                r -> finish(CallStatus.OK, r, null),
+                e -> finish(e instanceof TimeoutException ? CallStatus.TIMEOUT : CallStatus.FAILED, null,
+                        e instanceof TimeoutException ? new TimeoutException("call timeout of "
+                                + spec.timeout().toMillis() + " ms reached after " + attempts.get() + " attempt(s)") : e));
+        if (record.get() != null) {
+            subscription.dispose();
+        }
+    }
+
+    private Mono<ModelResponse> attemptsWithRetry() {
+        Mono<ModelResponse> attempt = Mono.defer(() -> {
+            if (startNanos < 0) {
+                startNanos = System.nanoTime();
+                startedAt = Instant.now();
+                notifyListeners(l -> l.onCallStarted(spec.memberId(), model(), spec.role()));
+                log.debug("call started: {} {} ({})", spec.role().wireName(), spec.memberId(), model());
+            }
+            attempts.incrementAndGet();
+            synchronized (partial) {
+                partial.setLength(0);
+            }
+            if (!spec.stream()) {
+                return spec.model().call(spec.request());
+            }
+            return ChatModel.collect(spec.model().stream(spec.request()).doOnNext(this::onStreamEvent))
+                    .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e);
+        });
+        return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
+            Throwable failure = rs.failure();
+            if (visibleOutput && onDelta != null) {
+                // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
+                return Mono.error(failure);
+            }
+            Duration left = spec.timeout().minusNanos(System.nanoTime() - startNanos);
+            return RetryDecision.delay(spec.retry(), failure, (int) rs.totalRetries() + 1, left)
+                    .map(d -> {
+                        retryDelayMs.addAndGet(d.toMillis());
+                        log.debug("retrying {} in {} ms after: {}", spec.memberId(), d.toMillis(), failure.getMessage());
+                        return Mono.delay(d, scheduler);
+                    })
+                    .orElseGet(() -> Mono.error(failure));
+        })));
+    }
+
+    private void onStreamEvent(ModelStreamEvent e) {
+        if (e instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
+            if (firstTokenNanos < 0) {
+                firstTokenNanos = System.nanoTime();
+                Duration ttft = Duration.ofNanos(firstTokenNanos - startNanos);
+                notifyListeners(l -> l.onFirstToken(spec.memberId(), model(), spec.role(), ttft));
+            }
+            synchronized (partial) {
+                partial.append(d.text());
+            }
+            if (onDelta != null && record.get() == null) {
+                visibleOutput = true;
+                onDelta.accept(d.text());
+            }
+        }
+    }
+
+    private String partialText() {
+        synchronized (partial) {
+            return partial.length() == 0 ? null : partial.toString();
+        }
+    }
+
+    /**
+     * Ends a running call from outside (grace expired, deadline, caller cancelled): disposes the
+     * subscription, which cancels the HTTP call, and records the given status.
+     *
+     * @return false when the call had already ended
+     */
+    public boolean cancel(CallStatus status, String errorType, String message) {
+        boolean ended = finish(status, null, null, CallError.of(errorType, message));
+        Disposable s = subscription;
+        if (s != null) {
+            s.dispose();
+        }
+        return ended;
+    }
+
+    private void finish(CallStatus status, ModelResponse response, Throwable error) {
+        finish(status, response, error, error == null ? null : CallError.of(error));
+    }
+
+    private boolean finish(CallStatus status, ModelResponse response, Throwable error, CallError callError) {
+        long now = System.nanoTime();
+        Usage usage = response != null ? response.usage() : Usage.ZERO;
+        Cost cost = prices.cost(model(), usage, response != null ? response.reportedCostUsd() : null);
+        String text = response != null ? response.text()
+                : error instanceof ProviderException p && p.partialText() != null ? p.partialText() : partialText();
+        long started = startNanos;
+        Duration latency = started < 0 ? Duration.ZERO : Duration.ofNanos(now - started);
+        Duration queued = Duration.ofNanos((started < 0 ? now : started) - createdNanos);
+        Duration ttft = firstTokenNanos < 0 || started < 0 ? null : Duration.ofNanos(firstTokenNanos - started);
+        CallRecord r = new CallRecord(spec.memberId(), model(), spec.role(), status, text, usage, cost, startedAt,
+                latency, ttft, queued, attempts.get(), Duration.ofMillis(retryDelayMs.get()),
+                response != null ? response.finishReason() : null, callError);
+        if (!record.compareAndSet(null, r)) {
+            return false;
+        }
+        if (ledger != null && spec.reservationUsd() != null) {
+            ledger.settle(spec.reservationUsd(), cost.usd().orElse(BigDecimal.ZERO).max(
+                    cost.reportedUsd() != null ? cost.reportedUsd() : BigDecimal.ZERO));
+        }
+        log.debug("call ended: {} {} {} attempts={} latencyMs={} usage={} cost={}{}", spec.role().wireName(),
+                spec.memberId(), status.wireName(), r.attempts(), latency.toMillis(), usage, cost,
+                callError != null ? " error=" + callError : "");
+        notifyListeners(l -> l.onCallFinished(r));
+        onDone.accept(r);
+        return true;
+    }
+
+    /** A record for a call that never ran (skipped by the budget). */
+    public static CallRecord skipped(String memberId, ModelRef model, CallRole role, PriceBook prices, String reason) {
+        return new CallRecord(memberId, model, role, CallStatus.SKIPPED, null, Usage.ZERO,
+                prices.find(model).isPresent() ? Cost.of(BigDecimal.ZERO, null) : Cost.unpriced(), null,
+                Duration.ZERO, null, Duration.ZERO, 0, Duration.ZERO, null, CallError.of("budget", reason));
+    }
+
+    private void notifyListeners(Consumer<FusionListener> action) {
+        for (FusionListener l : listeners) {
+            try {
+                action.accept(l);
+            } catch (RuntimeException e) {
+                log.warn("a FusionListener threw; ignored: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.fusion.internal;
+
+import dev.fusion.FusionListener;
+import dev.fusion.Member;
+import dev.fusion.OnJudgeFailure;
+import dev.fusion.RetryPolicy;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.TokenEstimator;
+import dev.fusion.judge.JudgePrompt;
+import reactor.core.scheduler.Scheduler;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A validated, immutable Fusion configuration, as built by {@code Fusion.Builder}. Internal: the
+ * shape may change between releases.
+ */
+public record Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
+                       Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,
+                       int maxOutputTokens, int judgeMaxOutputTokens, BigDecimal budgetUsd, boolean allowUnpriced,
+                       SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
+                       TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
+                       Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
+                       ProviderLimiter limiter, Scheduler scheduler) {
+    public Settings {
+        panel = List.copyOf(panel);
+        judges = List.copyOf(judges);
+        listeners = List.copyOf(listeners);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.fusion.model;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The model SPI: anything that can answer a {@link ModelRequest}. HTTP providers implement it,
+ * and so can tests and users (a local model, a cache, a router).
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>{@link #call} is lazy (nothing happens before subscription) and must not block the
+ *       subscribing thread; cancelling the subscription must abort the underlying request.</li>
+ *   <li>Failures are signalled as errors, preferably {@link ProviderException} so that Fusion can
+ *       tell retryable failures from final ones. An empty, truncated or malformed answer is a
+ *       failure, never an empty {@link ModelResponse}.</li>
+ *   <li>Implementations do not retry: Fusion owns the single retry layer.</li>
+ *   <li>Implementations must be thread-safe: one instance serves many concurrent calls.</li>
+ * </ul>
+ */
+public interface ChatModel {
+
+    /** Provider and model id, used for pricing and in the ledger. */
+    ModelRef ref();
+
+    /** Answers the request once (no retries). */
+    Mono<ModelResponse> call(ModelRequest request);
+
+    /**
+     * Streams the answer. The default adapts {@link #call}: one delta with the whole text, then the
+     * completion. Providers that can stream override it.
+     */
+    default Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return call(request).flatMapMany(r -> r.text().isEmpty()
+                ? Flux.just(new ModelStreamEvent.Completed(r))
+                : Flux.just(new ModelStreamEvent.TextDelta(r.text()), new ModelStreamEvent.Completed(r)));
+    }
+
+    /** Whether {@link #stream} really streams (true) or adapts {@link #call} (false). */
+    default boolean streamsNatively() {
+        return false;
+    }
+
+    /**
+     * Collects a stream into the response of its {@link ModelStreamEvent.Completed} event; a stream
+     * that ends without one fails with a {@link ProviderException} carrying the partial text.
+     */
+    static Mono<ModelResponse> collect(Flux<ModelStreamEvent> events) {
+        return Mono.defer(() -> {
+            StringBuilder partial = new StringBuilder();
+            AtomicReference<ModelResponse> done = new AtomicReference<>();
+            return events.doOnNext(e -> {
+                if (e instanceof ModelStreamEvent.TextDelta d) {
+                    partial.append(d.text());
+                } else if (e instanceof ModelStreamEvent.Completed c) {
+                    done.set(c.response());
+                }
+            }).then(Mono.fromSupplier(() -> {
+                ModelResponse r = done.get();
+                if (r == null) {
+                    throw ProviderException.truncated("stream ended without its terminal event", partial.toString());
+                }
+                return r;
+            }));
+        });
+    }
+}

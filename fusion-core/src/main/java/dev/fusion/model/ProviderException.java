@@ -1,0 +1,107 @@
+package dev.fusion.model;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A failed model call, typed so the retry layer and the ledger can act on it. Messages never
+ * contain API keys: adapters build them from the status and the provider's error body only.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public class ProviderException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What kind of failure this was. */
+    public enum Kind {
+        /** The provider answered with an HTTP error status. */
+        HTTP_STATUS,
+        /** The connection failed or was reset before a complete answer arrived. */
+        TRANSPORT,
+        /** The body was empty, truncated, malformed or of the wrong content type. */
+        MALFORMED_RESPONSE,
+        /** The provider reported an error inside a successful (HTTP 200) response or stream. */
+        IN_BAND_ERROR,
+        /** The model answered but produced no visible text. */
+        EMPTY_ANSWER
+    }
+
+    private final Kind kind;
+    private final int status;
+    private final String errorType;
+    private final String errorCode;
+    private final boolean retryable;
+    private final transient Duration retryAfter;
+    private final String partialText;
+
+    public ProviderException(Kind kind, int status, String errorType, String errorCode, boolean retryable,
+                             Duration retryAfter, String partialText, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.status = status;
+        this.errorType = errorType;
+        this.errorCode = errorCode;
+        this.retryable = retryable;
+        this.retryAfter = retryAfter;
+        this.partialText = partialText;
+    }
+
+    /** HTTP error status, classified by the shared rule: 408, 409, 429 and 5xx are retryable. */
+    public static ProviderException http(int status, String errorType, String errorCode, String message,
+                                         Duration retryAfter) {
+        return new ProviderException(Kind.HTTP_STATUS, status, errorType, errorCode, isRetryableStatus(status),
+                retryAfter, null, "HTTP " + status + (errorType != null ? " " + errorType : "")
+                + (message != null && !message.isBlank() ? ": " + message : ""), null);
+    }
+
+    /** A connection failure: retryable. */
+    public static ProviderException transport(String message, Throwable cause) {
+        return new ProviderException(Kind.TRANSPORT, -1, "connection_error", null, true, null, null, message, cause);
+    }
+
+    /** A malformed or truncated body: retryable once more is reasonable, the provider may have glitched. */
+    public static ProviderException malformed(String message, Throwable cause) {
+        return new ProviderException(Kind.MALFORMED_RESPONSE, -1, "malformed_response", null, true, null, null,
+                message, cause);
+    }
+
+    /** A stream that ended early; the partial text is kept for the record. */
+    public static ProviderException truncated(String message, String partialText) {
+        return new ProviderException(Kind.MALFORMED_RESPONSE, -1, "truncated_stream", null, true, null,
+                partialText, message, null);
+    }
+
+    /** Whether an HTTP status can succeed on retry: 408, 409, 429 and every 5xx (529 included). */
+    public static boolean isRetryableStatus(int status) {
+        return status == 408 || status == 409 || status == 429 || status >= 500;
+    }
+
+    public Kind kind() { return kind; }
+
+    /** The HTTP status, or -1 when there was none (transport failure, malformed body). */
+    public int status() { return status; }
+
+    /** The provider's error type ({@code rate_limit_error}, {@code overloaded_error}, …), or null. */
+    public String errorType() { return errorType; }
+
+    /** The provider's error code, or null. */
+    public String errorCode() { return errorCode; }
+
+    /** Whether retrying can succeed. */
+    public boolean retryable() { return retryable; }
+
+    /** The delay the provider asked for ({@code retry-after-ms} / {@code Retry-After}), if any. */
+    public Optional<Duration> retryAfter() { return Optional.ofNullable(retryAfter); }
+
+    /** Text received before the failure (streams), or null. */
+    public String partialText() { return partialText; }
+
+    /** A copy of this failure that carries the given partial text. */
+    public ProviderException withPartialText(String text) {
+        ProviderException copy = new ProviderException(kind, status, errorType, errorCode, retryable, retryAfter,
+                text, getMessage(), getCause());
+        copy.setStackTrace(getStackTrace());
+        return copy;
+    }
+}
