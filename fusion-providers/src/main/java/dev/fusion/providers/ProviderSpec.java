@@ -1,0 +1,84 @@
+package dev.fusion.providers;
+
+import dev.fusion.InvalidConfigurationException;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to reach one provider: its wire format, base URL and where its API key comes from. Immutable
+ * and thread-safe; {@link #toString()} never shows a literal key.
+ *
+ * @param kind           the wire format
+ * @param baseUrl        the API root: for {@code openai} the URL before {@code /chat/completions}
+ *                       (usually ending in {@code /v1}); for {@code anthropic} the host root before
+ *                       {@code /v1/messages}; for {@code gemini} the host root before {@code /v1beta}
+ * @param apiKeyEnv      the environment variable holding the key, or null for a keyless server
+ * @param apiKey         a literal key (discouraged: prefer {@code apiKeyEnv}); null for none
+ * @param maxTokensParam for {@code openai} kinds: {@code max_tokens} (default) or {@code max_completion_tokens}
+ * @param headers        extra non-secret headers sent with every request (may be empty)
+ */
+public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, String apiKey, String maxTokensParam,
+                           Map<String, String> headers) {
+
+    public ProviderSpec {
+        Objects.requireNonNull(kind, "kind");
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new InvalidConfigurationException("a provider needs a baseUrl");
+        }
+        baseUrl = baseUrl.trim();
+        while (baseUrl.endsWith("/")) {
+            baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
+        }
+        if (okhttp3.HttpUrl.parse(baseUrl) == null) {
+            throw new InvalidConfigurationException("baseUrl '" + baseUrl + "' is not an http(s) URL");
+        }
+        apiKeyEnv = apiKeyEnv == null || apiKeyEnv.isBlank() ? null : apiKeyEnv.trim();
+        apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        if (maxTokensParam == null || maxTokensParam.isBlank()) {
+            maxTokensParam = "max_tokens";
+        }
+        if (!maxTokensParam.equals("max_tokens") && !maxTokensParam.equals("max_completion_tokens")) {
+            throw new InvalidConfigurationException("maxTokensParam must be max_tokens or max_completion_tokens, was '"
+                    + maxTokensParam + "'");
+        }
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** A provider of this kind at this URL whose key is read from {@code apiKeyEnv} (null = keyless). */
+    public static ProviderSpec of(ProviderKind kind, String baseUrl, String apiKeyEnv) {
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, null, null, Map.of());
+    }
+
+    /** A keyless provider (a local server). */
+    public static ProviderSpec keyless(ProviderKind kind, String baseUrl) {
+        return of(kind, baseUrl, null);
+    }
+
+    public ProviderSpec withMaxTokensParam(String param) {
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, param, headers);
+    }
+
+    public ProviderSpec withHeaders(Map<String, String> headers) {
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers);
+    }
+
+    /** With a literal key. Discouraged: keys in code or config files leak; prefer an environment variable. */
+    public ProviderSpec withApiKey(String apiKey) {
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers);
+    }
+
+    /** Whether calls need a key (one is configured by variable or literal). */
+    public boolean needsKey() {
+        return apiKeyEnv != null || apiKey != null;
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderSpec[" + kind.configName() + " " + baseUrl
+                + (apiKeyEnv != null ? ", key from $" + apiKeyEnv : "")
+                + (apiKey != null ? ", literal key ***" : "")
+                + (apiKeyEnv == null && apiKey == null ? ", keyless" : "")
+                + (kind == ProviderKind.OPENAI ? ", " + maxTokensParam : "") + "]";
+    }
+}

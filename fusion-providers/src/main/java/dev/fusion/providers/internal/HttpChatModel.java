@@ -1,0 +1,307 @@
+package dev.fusion.providers.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRef;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.model.ModelResponse;
+import dev.fusion.model.ModelStreamEvent;
+import dev.fusion.model.ProviderException;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The shared machinery of every HTTP model: request sending with {@code Call.enqueue} mapped to a
+ * {@link Mono} (cancelling the Mono cancels the call), SSE streaming through okhttp-sse mapped to a
+ * {@link Flux} (cancelling the Flux cancels the EventSource), and the classification of every way a
+ * response can be wrong. Subclasses only build the provider's request and read its answers.
+ *
+ * <p>Never retries. Never logs or reports the API key, headers, prompts or answers: DEBUG logs
+ * carry the model, URL path, status and timings only. Immutable and thread-safe.
+ */
+public abstract class HttpChatModel implements ChatModel {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpChatModel.class);
+    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    /** The most of an error body that is read. */
+    private static final long MAX_ERROR_BODY = 64 * 1024;
+
+    protected final ModelRef ref;
+    protected final HttpUrl baseUrl;
+    protected final Secret secret;
+    private final OkHttpClient client;
+    private final EventSource.Factory sse;
+
+    protected HttpChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client) {
+        this.ref = Objects.requireNonNull(ref, "ref");
+        this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+        this.secret = Objects.requireNonNull(secret, "secret");
+        this.client = Objects.requireNonNull(client, "client");
+        this.sse = EventSources.createFactory(client);
+    }
+
+    @Override
+    public final ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public final boolean streamsNatively() {
+        return true;
+    }
+
+    /** The provider's HTTP request for this call (URL, auth headers, JSON body). */
+    protected abstract Request.Builder httpRequest(ModelRequest request, boolean stream);
+
+    /** Reads a complete (non-streamed) answer; throws {@link ProviderException} when it is unusable. */
+    protected abstract ModelResponse parse(JsonNode body);
+
+    /** A decoder for one streamed call. */
+    protected abstract StreamDecoder decoder();
+
+    /** A JSON request body. */
+    protected static RequestBody json(ObjectNode body) {
+        try {
+            return RequestBody.create(Json.MAPPER.writeValueAsBytes(body), JSON);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize request", e);
+        }
+    }
+
+    /** {@code baseUrl} with more path segments. */
+    protected final HttpUrl.Builder url(String pathSegments) {
+        return baseUrl.newBuilder().addPathSegments(pathSegments);
+    }
+
+    // ------------------------------------------------------------------ one-shot calls
+
+    @Override
+    public final Mono<ModelResponse> call(ModelRequest request) {
+        Objects.requireNonNull(request, "request");
+        return Mono.create(sink -> {
+            Request http = httpRequest(request, false).build();
+            Call call = client.newCall(http);
+            sink.onCancel(call::cancel);
+            long start = System.nanoTime();
+            log.debug("POST {} model={} stream=false", http.url().encodedPath(), ref);
+            call.enqueue(new Callback() {
+                @Override
+                public void onFailure(Call c, IOException e) {
+                    if (!c.isCanceled()) {
+                        sink.error(Failures.transport(ref, secret, e));
+                    }
+                }
+
+                @Override
+                public void onResponse(Call c, Response response) {
+                    try (response) {
+                        log.debug("HTTP {} for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
+                        sink.success(read(response));
+                    } catch (ProviderException e) {
+                        sink.error(e);
+                    } catch (IOException e) {
+                        sink.error(c.isCanceled() ? e : Failures.truncated(ref, secret,
+                                "the response body broke off: " + e.getMessage(), null, e));
+                    } catch (RuntimeException e) {
+                        sink.error(Failures.malformed(ref, secret, "unreadable response: " + e, e));
+                    }
+                }
+            });
+        });
+    }
+
+    private ModelResponse read(Response response) throws IOException {
+        if (!response.isSuccessful()) {
+            throw Failures.http(ref, secret, response.code(), response.headers(), errorBody(response));
+        }
+        ResponseBody body = response.body();
+        MediaType type = body.contentType();
+        String text = body.string();
+        if (text.isBlank()) {
+            throw Failures.malformed(ref, secret, "HTTP " + response.code() + " with an empty body", null);
+        }
+        if (type != null && !isJson(type)) {
+            throw Failures.malformed(ref, secret, "expected a JSON answer but got content type " + type
+                    + ": " + Failures.snippet(text), null);
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw Failures.malformed(ref, secret, "the answer is not valid JSON (truncated or malformed): "
+                    + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw Failures.malformed(ref, secret, "the answer is not a JSON object", null);
+        }
+        JsonNode err = root.get("error");
+        if (err != null && !err.isNull() && !root.has("choices") && !root.has("candidates") && !root.has("content")) {
+            throw Failures.inBand(ref, secret, root, null);
+        }
+        ModelResponse r = parse(root);
+        if (r.text().isEmpty()) {
+            throw Failures.emptyAnswer(ref, r.finishReason());
+        }
+        return r;
+    }
+
+    private static boolean isJson(MediaType t) {
+        return t.subtype().equalsIgnoreCase("json") || t.subtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json");
+    }
+
+    private static String errorBody(Response response) {
+        try {
+            return response.peekBody(MAX_ERROR_BODY).string();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    @Override
+    public final Flux<ModelStreamEvent> stream(ModelRequest request) {
+        Objects.requireNonNull(request, "request");
+        return Flux.create(sink -> {
+            Request http = httpRequest(request, true).header("Accept", "text/event-stream").build();
+            StreamListener listener = new StreamListener(sink, decoder());
+            log.debug("POST {} model={} stream=true", http.url().encodedPath(), ref);
+            EventSource source = sse.newEventSource(http, listener);
+            sink.onCancel(() -> {
+                listener.done.set(true);
+                source.cancel();
+            });
+        }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /** Bridges one EventSource to one FluxSink. Events arrive serially on one OkHttp thread. */
+    private final class StreamListener extends EventSourceListener {
+        private final FluxSink<ModelStreamEvent> sink;
+        private final StreamDecoder decoder;
+        private final StringBuilder text = new StringBuilder();
+        final AtomicBoolean done = new AtomicBoolean();
+        private final long start = System.nanoTime();
+
+        StreamListener(FluxSink<ModelStreamEvent> sink, StreamDecoder decoder) {
+            this.sink = sink;
+            this.decoder = decoder;
+        }
+
+        @Override
+        public void onOpen(EventSource source, Response response) {
+            log.debug("HTTP {} stream opened for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
+        }
+
+        @Override
+        public void onEvent(EventSource source, String id, String type, String data) {
+            if (done.get()) {
+                return;
+            }
+            try {
+                boolean terminal = decoder.onEvent(type, data, piece -> {
+                    if (!piece.isEmpty()) {
+                        text.append(piece);
+                        sink.next(new ModelStreamEvent.TextDelta(piece));
+                    }
+                });
+                if (terminal) {
+                    complete();
+                }
+            } catch (ProviderException e) {
+                fail(e.partialText() == null && text.length() > 0 ? e.withPartialText(text.toString()) : e);
+                source.cancel();
+            } catch (RuntimeException e) {
+                fail(Failures.malformed(ref, secret, "unreadable stream event: " + e, e).withPartialText(partial()));
+                source.cancel();
+            }
+        }
+
+        @Override
+        public void onClosed(EventSource source) {
+            if (done.get()) {
+                return;
+            }
+            if (decoder.completeAtClose()) {
+                complete();
+            } else {
+                fail(Failures.truncated(ref, secret, "the stream ended without its terminal event after "
+                        + text.length() + " chars", partial(), null));
+            }
+        }
+
+        @Override
+        public void onFailure(EventSource source, Throwable t, Response response) {
+            if (done.get()) {
+                return;
+            }
+            if (response != null && !response.isSuccessful()) {
+                fail(Failures.http(ref, secret, response.code(), response.headers(), errorBody(response)));
+            } else if (response != null && t == null || t instanceof IllegalStateException) {
+                MediaType type = response == null || response.body() == null ? null : response.body().contentType();
+                fail(Failures.malformed(ref, secret, "expected an event stream but got content type " + type, t));
+            } else if (t == null) {
+                fail(Failures.malformed(ref, secret, "the stream failed without a cause", null));
+            } else if (text.length() > 0) {
+                fail(Failures.truncated(ref, secret, "the stream broke off after " + text.length() + " chars: " + t,
+                        partial(), t));
+            } else {
+                fail(Failures.transport(ref, secret, t));
+            }
+        }
+
+        private String partial() {
+            return text.length() == 0 ? null : text.toString();
+        }
+
+        private void complete() {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                ModelResponse r = decoder.response(text.toString());
+                if (r.text().isEmpty()) {
+                    sink.error(Failures.emptyAnswer(ref, r.finishReason()));
+                    return;
+                }
+                log.debug("stream complete for {} after {} ms", ref, (System.nanoTime() - start) / 1_000_000);
+                sink.next(new ModelStreamEvent.Completed(r));
+                sink.complete();
+            } catch (ProviderException e) {
+                sink.error(e);
+            } catch (RuntimeException e) {
+                sink.error(Failures.malformed(ref, secret, "unreadable final stream state: " + e, e));
+            }
+        }
+
+        private void fail(ProviderException e) {
+            if (done.compareAndSet(false, true)) {
+                sink.error(e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + ref + ", " + baseUrl + "]";
+    }
+}

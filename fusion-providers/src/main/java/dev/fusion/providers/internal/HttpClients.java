@@ -1,0 +1,131 @@
+package dev.fusion.providers.internal;
+
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The shared HTTP client: one {@link OkHttpClient} (one connection pool, one dispatcher) for every
+ * model of every provider.
+ *
+ * <h2>Thread policy and bounds</h2>
+ * Calls are asynchronous ({@code Call.enqueue}); OkHttp runs each in-flight call, and each open
+ * stream for its whole life, on one dispatcher thread that blocks on the socket.
+ * <ul>
+ *   <li><b>Java 21+</b>: the dispatcher's executor makes one virtual thread per call
+ *       ({@code Executors.newVirtualThreadPerTaskExecutor}, found reflectively since we compile for 17),
+ *       so {@code maxRequests} and {@code maxRequestsPerHost} are {@value #VIRTUAL_MAX}: in practice
+ *       unbounded.</li>
+ *   <li><b>Java 17</b>: a platform-thread pool of at most {@value #PLATFORM_MAX} threads (idle ones
+ *       die after 60 s), and {@code maxRequests = maxRequestsPerHost = }{@value #PLATFORM_MAX}. Calls
+ *       beyond that wait in OkHttp's dispatcher queue (they are not rejected) and count against
+ *       Fusion's timeouts while they wait.</li>
+ * </ul>
+ * OkHttp's default of 5 requests per host would serialize a panel of 8 OpenRouter members; both
+ * policies let a whole panel on one host run at once.
+ *
+ * <p>Timeouts: connect 15 s, write 60 s; read and call timeouts are off because Fusion owns the
+ * timeout of every call (a slow non-streaming answer can legitimately take minutes, and a cancelled
+ * Fusion call cancels the OkHttp call).
+ *
+ * <p>Thread-safe; the client is created lazily once.
+ */
+public final class HttpClients {
+
+    static final int VIRTUAL_MAX = 10_000;
+    static final int PLATFORM_MAX = 512;
+
+    private static final Logger log = LoggerFactory.getLogger(HttpClients.class);
+
+    /** {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, else null. */
+    private static final MethodHandle NEW_VIRTUAL_EXECUTOR = findVirtualExecutorFactory();
+
+    private static final class Holder {
+        static final OkHttpClient SHARED = create();
+    }
+
+    private HttpClients() {
+    }
+
+    /** The process-wide shared client. */
+    public static OkHttpClient shared() {
+        return Holder.SHARED;
+    }
+
+    /** A new client with Fusion's dispatcher and timeouts (prefer {@link #shared()}). */
+    public static OkHttpClient create() {
+        ExecutorService virtual = virtualThreadExecutor();
+        Dispatcher dispatcher;
+        if (virtual != null) {
+            dispatcher = new Dispatcher(virtual);
+            dispatcher.setMaxRequests(VIRTUAL_MAX);
+            dispatcher.setMaxRequestsPerHost(VIRTUAL_MAX);
+            log.debug("HTTP dispatcher: virtual threads, maxRequests={}", VIRTUAL_MAX);
+        } else {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, PLATFORM_MAX, 60, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), daemonThreads());
+            dispatcher = new Dispatcher(pool);
+            dispatcher.setMaxRequests(PLATFORM_MAX);
+            dispatcher.setMaxRequestsPerHost(PLATFORM_MAX);
+            log.debug("HTTP dispatcher: platform threads, maxRequests={}", PLATFORM_MAX);
+        }
+        return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
+                .connectTimeout(Duration.ofSeconds(15))
+                .writeTimeout(Duration.ofSeconds(60))
+                .readTimeout(Duration.ZERO)
+                .callTimeout(Duration.ZERO)
+                .retryOnConnectionFailure(false) // Fusion is the only retry layer
+                .build();
+    }
+
+    /** Whether the shared dispatcher runs on virtual threads (Java 21+). */
+    public static boolean usesVirtualThreads() {
+        return NEW_VIRTUAL_EXECUTOR != null;
+    }
+
+    private static MethodHandle findVirtualExecutorFactory() {
+        try {
+            return MethodHandles.publicLookup().findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
+                    MethodType.methodType(ExecutorService.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null; // Java 17-20
+        }
+    }
+
+    private static ExecutorService virtualThreadExecutor() {
+        if (NEW_VIRTUAL_EXECUTOR == null) {
+            return null;
+        }
+        try {
+            return (ExecutorService) NEW_VIRTUAL_EXECUTOR.invoke();
+        } catch (Throwable t) {
+            log.debug("virtual threads unavailable ({}); using platform threads", t.toString());
+            return null;
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "fusion-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

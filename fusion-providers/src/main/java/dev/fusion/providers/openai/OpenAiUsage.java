@@ -1,0 +1,53 @@
+package dev.fusion.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusion.cost.Usage;
+import dev.fusion.providers.internal.Json;
+
+import java.math.BigDecimal;
+
+/**
+ * Normalizes an OpenAI-compatible {@code usage} object into Fusion's disjoint buckets.
+ *
+ * <ul>
+ *   <li>cache read = {@code prompt_tokens_details.cached_tokens}, or DeepSeek's
+ *       {@code prompt_cache_hit_tokens}; when both are present they report the same hits and are
+ *       counted once (the larger is taken);</li>
+ *   <li>cache write = {@code prompt_tokens_details.cache_write_tokens} (OpenRouter, newer OpenAI);</li>
+ *   <li>input = {@code prompt_tokens} − cache read − cache write (both are subsets of the prompt);</li>
+ *   <li>reasoning = {@code completion_tokens_details.reasoning_tokens};</li>
+ *   <li>output = {@code completion_tokens} − reasoning (reasoning is a subset of the completion).</li>
+ * </ul>
+ * Sources: OpenAI API reference (CompletionUsage), DeepSeek context caching guide, OpenRouter usage
+ * accounting. Stateless.
+ */
+public final class OpenAiUsage {
+
+    private OpenAiUsage() {
+    }
+
+    /** The usage, or {@link Usage#ZERO} when the node is absent or null. */
+    public static Usage of(JsonNode usage) {
+        if (usage == null || usage.isNull() || !usage.isObject()) {
+            return Usage.ZERO;
+        }
+        long prompt = Json.count(usage, "prompt_tokens");
+        JsonNode promptDetails = usage.get("prompt_tokens_details");
+        long cached = Json.count(promptDetails, "cached_tokens");
+        long deepseekHit = Json.count(usage, "prompt_cache_hit_tokens");
+        long cacheRead = Math.max(cached, deepseekHit);
+        long cacheWrite = Json.count(promptDetails, "cache_write_tokens");
+        if (cacheRead + cacheWrite > prompt) {
+            // Defensive: a provider reporting details larger than the total; trust the details.
+            prompt = cacheRead + cacheWrite;
+        }
+        long completion = Json.count(usage, "completion_tokens");
+        long reasoning = Math.min(Json.count(usage.get("completion_tokens_details"), "reasoning_tokens"), completion);
+        return new Usage(prompt - cacheRead - cacheWrite, cacheRead, cacheWrite, 0, completion - reasoning, reasoning);
+    }
+
+    /** OpenRouter's charged amount {@code usage.cost} (USD), exactly as sent, or null. */
+    public static BigDecimal reportedCost(JsonNode usage) {
+        return usage == null ? null : Json.decimal(usage, "cost");
+    }
+}
