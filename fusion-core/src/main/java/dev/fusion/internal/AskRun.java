@@ -169,7 +169,8 @@ public final class AskRun {
         // The judge reads the question plus at most maxOut tokens per answer.
         BigDecimal judgeWorst = BigDecimal.ZERO;
         for (Member j : s.judges()) {
-            long in = s.estimator().estimate(j.model().ref(), s.judgePrompt().system() + "\n" + promptText)
+            long in = s.estimator().estimate(j.model().ref(), s.judgePrompt().system() + "\n"
+                    + s.judgePrompt().render(promptText, List.of()))
                     + (long) Math.ceil(s.panel().size() * (maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
             judgeWorst = judgeWorst.max(worstCase(j.model().ref(), in, s.judgeMaxOutputTokens()));
         }
