@@ -250,10 +250,12 @@ public final class AskRun {
             }
             int ok = 0;
             int pending = 0;
+            // Count from the records delivered under this lock, not from the runners: a runner is
+            // marked done before its callback gets the lock, and must still count as pending here.
             for (int i = 0; i < runners.length; i++) {
-                if (runners[i] != null && !runners[i].isDone()) {
+                if (panelRecords[i] == null) {
                     pending++;
-                } else if (panelRecords[i] != null && panelRecords[i].isOk()) {
+                } else if (panelRecords[i].isOk()) {
                     ok++;
                 }
             }
