@@ -31,8 +31,13 @@ public interface TokenEstimator {
     /** The jtokkit-backed default. */
     final class Default implements TokenEstimator {
         static final Default INSTANCE = new Default(1.3, 16);
-        private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-        private final Encoding encoding = REGISTRY.getEncoding(EncodingType.O200K_BASE);
+
+        /** Loaded on first use: the BPE table takes a moment and is only needed under a budget. */
+        private static final class Holder {
+            static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+            static final Encoding ENCODING = REGISTRY.getEncoding(EncodingType.O200K_BASE);
+        }
+
         private final double nonOpenAiFactor;
         private final int overhead;
 
@@ -46,7 +51,7 @@ public interface TokenEstimator {
 
         @Override
         public long estimate(ModelRef model, String text) {
-            long base = text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+            long base = text == null || text.isEmpty() ? 0 : Holder.ENCODING.countTokensOrdinary(text);
             boolean openAi = model != null && (model.provider().equals("openai")
                     || model.model().startsWith("openai/") || model.model().startsWith("gpt-"));
             long scaled = openAi ? base : (long) Math.ceil(base * nonOpenAiFactor);

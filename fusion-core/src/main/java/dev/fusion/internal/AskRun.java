@@ -169,7 +169,8 @@ public final class AskRun {
         // The judge reads the question plus at most maxOut tokens per answer.
         BigDecimal judgeWorst = BigDecimal.ZERO;
         for (Member j : s.judges()) {
-            long in = s.estimator().estimate(j.model().ref(), s.judgePrompt().system() + "\n" + promptText)
+            long in = s.estimator().estimate(j.model().ref(), s.judgePrompt().system() + "\n"
+                    + s.judgePrompt().render(promptText, List.of()))
                     + (long) Math.ceil(s.panel().size() * (maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
             judgeWorst = judgeWorst.max(worstCase(j.model().ref(), in, s.judgeMaxOutputTokens()));
         }
@@ -249,10 +250,12 @@ public final class AskRun {
             }
             int ok = 0;
             int pending = 0;
+            // Count from the records delivered under this lock, not from the runners: a runner is
+            // marked done before its callback gets the lock, and must still count as pending here.
             for (int i = 0; i < runners.length; i++) {
-                if (runners[i] != null && !runners[i].isDone()) {
+                if (panelRecords[i] == null) {
                     pending++;
-                } else if (panelRecords[i] != null && panelRecords[i].isOk()) {
+                } else if (panelRecords[i].isOk()) {
                     ok++;
                 }
             }

@@ -178,12 +178,16 @@ public final class CallRunner {
      * @return false when the call had already ended
      */
     public boolean cancel(CallStatus status, String errorType, String message) {
-        boolean ended = finish(status, null, null, CallError.of(errorType, message));
+        if (record.get() != null) {
+            return false;
+        }
+        // Cancel the HTTP call first, then record: recording can complete the whole ask, and by
+        // then nothing of this call may still be running.
         Disposable s = subscription;
         if (s != null) {
             s.dispose();
         }
-        return ended;
+        return finish(status, null, null, CallError.of(errorType, message));
     }
 
     private void finish(CallStatus status, ModelResponse response, Throwable error) {

@@ -1,0 +1,111 @@
+package dev.fusion;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.cost.Usage;
+
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The JSON form of a {@link FusionResult}, as printed by {@code fusion ask --json}. Field names are a
+ * contract: {@code answer}, {@code judged}, {@code strategy}, {@code wallMs}, {@code totalCostUsd},
+ * {@code costComplete}, {@code budgetUsd}, {@code answerOrder}, {@code shuffleSeed}, {@code notes},
+ * and {@code calls}, each with {@code model} (the member id, as written in a config file),
+ * {@code modelRef}, {@code role} ({@code panel}/{@code judge}), {@code status} ({@code ok},
+ * {@code failed}, {@code timeout}, {@code cancelled}, {@code skipped}), {@code usage}
+ * ({@code input}, {@code cacheRead}, {@code cacheWrite}, {@code output}, {@code reasoning}),
+ * {@code costUsd} (computed from the price book; null when unpriced), {@code reportedCostUsd}
+ * (the provider's own figure, or null), {@code latencyMs}, {@code ttftMs}, {@code queuedMs},
+ * {@code attempts}, {@code retryDelayMs} and {@code error} (or null). Amounts are plain decimals.
+ * Stateless and thread-safe.
+ */
+public final class ResultJson {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private ResultJson() {
+    }
+
+    /** The result as a JSON tree. */
+    public static ObjectNode toTree(FusionResult r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("answer", r.answer());
+        o.put("judged", r.judged());
+        o.put("strategy", r.strategy());
+        o.put("wallMs", r.wallTime().toMillis());
+        o.put("totalCostUsd", r.totalCostUsd());
+        o.put("costComplete", r.costComplete());
+        if (r.budgetUsd() != null) {
+            o.put("budgetUsd", r.budgetUsd());
+        } else {
+            o.putNull("budgetUsd");
+        }
+        ArrayNode order = o.putArray("answerOrder");
+        r.answerOrder().forEach(order::add);
+        o.put("shuffleSeed", r.shuffleSeed());
+        ArrayNode notes = o.putArray("notes");
+        r.notes().forEach(notes::add);
+        o.set("calls", calls(r.calls()));
+        return o;
+    }
+
+    /** Call records as a JSON array (also used for failed asks, whose exceptions carry records). */
+    public static ArrayNode calls(List<CallRecord> records) {
+        ArrayNode calls = JSON.createArrayNode();
+        for (CallRecord c : records) {
+            ObjectNode n = calls.addObject();
+            n.put("model", c.memberId());
+            n.put("modelRef", c.model().toString());
+            n.put("role", c.role().wireName());
+            n.put("status", c.status().wireName());
+            Usage u = c.usage();
+            ObjectNode usage = n.putObject("usage");
+            usage.put("input", u.input());
+            usage.put("cacheRead", u.cacheRead());
+            usage.put("cacheWrite", u.cacheWrite());
+            usage.put("output", u.output());
+            usage.put("reasoning", u.reasoning());
+            if (c.cost().computedUsd() != null) {
+                n.put("costUsd", c.cost().computedUsd());
+            } else {
+                n.putNull("costUsd");
+            }
+            if (c.cost().reportedUsd() != null) {
+                n.put("reportedCostUsd", c.cost().reportedUsd());
+            } else {
+                n.putNull("reportedCostUsd");
+            }
+            n.put("latencyMs", c.latency().toMillis());
+            if (c.timeToFirstToken() != null) {
+                n.put("ttftMs", c.timeToFirstToken().toMillis());
+            } else {
+                n.putNull("ttftMs");
+            }
+            n.put("queuedMs", c.queued().toMillis());
+            n.put("attempts", c.attempts());
+            n.put("retryDelayMs", c.retryDelay().toMillis());
+            if (c.error() != null) {
+                n.put("error", c.error().toString());
+            } else {
+                n.putNull("error");
+            }
+        }
+        return calls;
+    }
+
+    /** The result as a compact JSON string. */
+    public static String toJson(FusionResult r) {
+        try {
+            return JSON.writeValueAsString(toTree(r));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
