@@ -158,7 +158,7 @@ public final class TestSupport {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             server.close();
         }
     }
