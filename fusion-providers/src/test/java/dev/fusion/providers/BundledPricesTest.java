@@ -26,15 +26,24 @@ class BundledPricesTest {
 
     @Test
     void ratesParseExactly() {
-        Price p = BundledPrices.load().find(ModelRef.parse("anthropic:claude-opus-4-1")).orElseThrow();
-        assertThat(p.base().cacheWrite()).isEqualByComparingTo("18.75");
-        assertThat(p.base().cacheRead()).isEqualByComparingTo("1.50");
-        Price ds = BundledPrices.load().find(ModelRef.parse("deepseek:deepseek-chat")).orElseThrow();
-        assertThat(ds.base().input()).isEqualByComparingTo("0.27");
-        assertThat(ds.base().output()).isEqualByComparingTo("1.10");
-        // 1M uncached + 1M cached input + 1M output = 0.27 + 0.07 + 1.10 exactly.
+        // Figures as on the cited pages (see fusion-providers/PRICES.md).
+        Price p = BundledPrices.load().find(ModelRef.parse("anthropic:claude-opus-4-8")).orElseThrow();
+        assertThat(p.base().input()).isEqualByComparingTo("5");
+        assertThat(p.base().cacheWrite()).isEqualByComparingTo("6.25");
+        assertThat(p.base().cacheWrite1h()).isEqualByComparingTo("10");
+        assertThat(p.base().cacheRead()).isEqualByComparingTo("0.5");
+        Price ds = BundledPrices.load().find(ModelRef.parse("deepseek:deepseek-v4-pro")).orElseThrow();
+        // 1M uncached + 1M cached input + 1M output = 1.32 + 0.044 + 3.96 exactly.
         assertThat(ds.costOf(new Usage(1_000_000, 1_000_000, 0, 0, 1_000_000, 0)))
-                .isEqualByComparingTo(new BigDecimal("1.44"));
+                .isEqualByComparingTo(new BigDecimal("5.324"));
+    }
+
+    @Test
+    void longContextTiersLoad() {
+        Price pro = BundledPrices.load().find(ModelRef.parse("gemini:gemini-2.5-pro")).orElseThrow();
+        assertThat(pro.tiers()).singleElement().satisfies(t -> assertThat(t.aboveInputTokens()).isEqualTo(200_000));
+        // 200,001 prompt tokens: the whole call at the >200k rates (2.50 in, 15 out).
+        assertThat(pro.costOf(Usage.of(200_001, 1_000))).isEqualByComparingTo(new BigDecimal("0.5150025"));
     }
 
     @Test
