@@ -129,6 +129,19 @@ class ResilienceTest {
     }
 
     @Test
+    void aFailureThatWasBilledKeepsItsUsageAndCost() {
+        ProviderException empty = new ProviderException(ProviderException.Kind.EMPTY_ANSWER, -1, "empty_answer", null,
+                false, null, null, dev.fusion.cost.Usage.of(1000, 0).plus(new dev.fusion.cost.Usage(0, 0, 0, 0, 0, 500)),
+                "finish_reason length: the whole budget went to reasoning", null);
+        Fusion f = Fusion.builder().panel(FakeModel.failing("p:thinker", empty), FakeModel.instant("p:ok", "ok"))
+                .judge(FakeModel.instant("p:j", "m")).price("p:thinker", dev.fusion.cost.Price.of("1", "10")).build();
+        CallRecord r = f.ask("q").panel().get(0);
+        assertThat(r.status()).isEqualTo(CallStatus.FAILED);
+        assertThat(r.usage().reasoning()).isEqualTo(500);
+        assertThat(r.cost().computedUsd()).isEqualByComparingTo("0.006"); // (1000 x 1 + 500 x 10) / 1e6
+    }
+
+    @Test
     void nonProviderExceptionsAreRecordedNotThrown() {
         FakeModel m = FakeModel.scripted("p:buggy", n -> Mono.error(new IllegalStateException("kaboom")));
         CallRecord r = fusion(m, FAST).ask("q").panel().get(0);

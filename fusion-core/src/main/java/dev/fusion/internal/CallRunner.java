@@ -196,7 +196,8 @@ public final class CallRunner {
 
     private boolean finish(CallStatus status, ModelResponse response, Throwable error, CallError callError) {
         long now = System.nanoTime();
-        Usage usage = response != null ? response.usage() : Usage.ZERO;
+        Usage usage = response != null ? response.usage()
+                : error instanceof ProviderException p && p.usage().isPresent() ? p.usage().get() : Usage.ZERO;
         Cost cost = prices.cost(model(), usage, response != null ? response.reportedCostUsd() : null);
         String text = response != null ? response.text()
                 : error instanceof ProviderException p && p.partialText() != null ? p.partialText() : partialText();

@@ -34,10 +34,23 @@ public class ProviderException extends RuntimeException {
     private final boolean retryable;
     private final transient Duration retryAfter;
     private final String partialText;
+    private final dev.fusion.cost.Usage usage;
 
     public ProviderException(Kind kind, int status, String errorType, String errorCode, boolean retryable,
                              Duration retryAfter, String partialText, String message, Throwable cause) {
+        this(kind, status, errorType, errorCode, retryable, retryAfter, partialText, null, message, cause);
+    }
+
+    /**
+     * Full constructor.
+     *
+     * @param usage tokens the provider reported (and will bill) before failing, or null
+     */
+    public ProviderException(Kind kind, int status, String errorType, String errorCode, boolean retryable,
+                             Duration retryAfter, String partialText, dev.fusion.cost.Usage usage, String message,
+                             Throwable cause) {
         super(message, cause);
+        this.usage = usage;
         this.kind = kind;
         this.status = status;
         this.errorType = errorType;
@@ -97,10 +110,24 @@ public class ProviderException extends RuntimeException {
     /** Text received before the failure (streams), or null. */
     public String partialText() { return partialText; }
 
+    /**
+     * Tokens the provider reported before the call failed (an empty answer after billed reasoning, a
+     * stream cut after its usage arrived), so the ledger keeps what was billed; empty when unknown.
+     */
+    public Optional<dev.fusion.cost.Usage> usage() { return Optional.ofNullable(usage); }
+
     /** A copy of this failure that carries the given partial text. */
     public ProviderException withPartialText(String text) {
         ProviderException copy = new ProviderException(kind, status, errorType, errorCode, retryable, retryAfter,
-                text, getMessage(), getCause());
+                text, usage, getMessage(), getCause());
+        copy.setStackTrace(getStackTrace());
+        return copy;
+    }
+
+    /** A copy of this failure that carries the usage the provider reported before failing. */
+    public ProviderException withUsage(dev.fusion.cost.Usage reported) {
+        ProviderException copy = new ProviderException(kind, status, errorType, errorCode, retryable, retryAfter,
+                partialText, reported, getMessage(), getCause());
         copy.setStackTrace(getStackTrace());
         return copy;
     }

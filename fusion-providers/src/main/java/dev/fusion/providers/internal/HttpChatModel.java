@@ -160,7 +160,7 @@ public abstract class HttpChatModel implements ChatModel {
         }
         ModelResponse r = parse(root);
         if (r.text().isEmpty()) {
-            throw Failures.emptyAnswer(ref, r.finishReason());
+            throw Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage());
         }
         return r;
     }
@@ -280,7 +280,7 @@ public abstract class HttpChatModel implements ChatModel {
             try {
                 ModelResponse r = decoder.response(text.toString());
                 if (r.text().isEmpty()) {
-                    sink.error(Failures.emptyAnswer(ref, r.finishReason()));
+                    sink.error(Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage()));
                     return;
                 }
                 log.debug("stream complete for {} after {} ms", ref, (System.nanoTime() - start) / 1_000_000);

@@ -272,6 +272,12 @@ class OpenAiChatModelTest {
         assertThat(length.kind()).isEqualTo(ProviderException.Kind.EMPTY_ANSWER);
         assertThat(length.retryable()).isFalse();
         assertThat(length.getMessage()).contains("raise maxOutputTokens");
+        // The reasoning was billed: the failure carries it so the ledger can price it.
+        assertThat(length.usage()).hasValueSatisfying(u -> {
+            assertThat(u.input()).isEqualTo(10);
+            assertThat(u.reasoning()).isEqualTo(256);
+            assertThat(u.output()).isZero();
+        });
         assertThat(stop.kind()).isEqualTo(ProviderException.Kind.EMPTY_ANSWER);
         assertThat(stop.retryable()).isTrue();
     }
