@@ -191,6 +191,12 @@ public final class Fusion {
             return panel(models.toArray(new ChatModel[0]));
         }
 
+        /** Removes every panel member added so far (to replace a panel loaded from a config file). */
+        public Builder clearPanel() {
+            panel.clear();
+            return this;
+        }
+
         /** Adds a configured member to the panel. */
         public Builder member(Member member) {
             panel.add(Objects.requireNonNull(member, "member"));

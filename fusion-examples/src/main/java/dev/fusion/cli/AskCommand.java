@@ -1,0 +1,114 @@
+package dev.fusion.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.AskFailedException;
+import dev.fusion.BudgetExceededException;
+import dev.fusion.FusionEvent;
+import dev.fusion.FusionException;
+import dev.fusion.FusionRequest;
+import dev.fusion.FusionResult;
+import dev.fusion.InvalidConfigurationException;
+import dev.fusion.ResultJson;
+import dev.fusion.cli.render.CostTable;
+import dev.fusion.cli.render.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/** {@code fusion ask "prompt"}: one fused answer with live progress and a cost table. */
+@Command(name = "ask", mixinStandardHelpOptions = true,
+        description = {"Ask the panel, merge with the judge, print the answer and what every call cost.",
+                "With no keys and no config it runs on the built-in offline sandbox."})
+final class AskCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "PROMPT", description = "The question (several words are joined).")
+    String[] prompt;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Option(names = "--json", description = "Print one JSON object: answer, wallMs, totalCostUsd, calls, ...")
+    boolean json;
+
+    @Option(names = "--stream", description = "Print the judge's text as it arrives, even when not on a terminal.")
+    boolean stream;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt for the panel.")
+    String system;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Max output tokens per panel answer.")
+    Integer maxTokens;
+
+    @Override
+    public Integer call() {
+        FusionCli.Io io = FusionCli.io();
+        String text = String.join(" ", prompt).trim();
+        if (text.isEmpty()) {
+            throw new CliException("the prompt is blank; pass the question, e.g. fusion ask \"Why is the sky blue?\"");
+        }
+        try (Setup setup = Setup.resolve(common, io.env)) {
+            String p = setup.linePrefix();
+            if (!json) {
+                setup.description.forEach(d -> io.err.println(p + d));
+            }
+            FusionRequest.Builder rb = FusionRequest.builder().prompt(text).system(system);
+            if (maxTokens != null) {
+                rb.maxOutputTokens(maxTokens);
+            }
+            FusionRequest request = rb.build();
+            FusionResult result;
+            try {
+                if (json) {
+                    result = setup.fusion.ask(request);
+                } else {
+                    boolean live = io.terminal;
+                    Progress progress = new Progress(live ? io.out : io.err, live, stream, p);
+                    result = setup.fusion.ask(request, progress::on);
+                    if (!progress.printedAnswer() || !live && !stream) {
+                        io.out.println(result.answer());
+                        io.out.println();
+                    }
+                }
+            } catch (AskFailedException e) {
+                return failed(io, setup, e.getMessage(), e);
+            } catch (BudgetExceededException e) {
+                return failed(io, setup, e.getMessage(), null);
+            } catch (InvalidConfigurationException e) {
+                throw e;
+            } catch (FusionException e) {
+                return failed(io, setup, e.getMessage(), null);
+            }
+            if (json) {
+                ObjectNode o = ResultJson.toTree(result);
+                o.put("mode", setup.mode.name().toLowerCase(java.util.Locale.ROOT));
+                if (setup.isSandbox()) {
+                    o.put("sandbox", true);
+                    o.put("notice", "offline sandbox: fictional models and prices; set provider keys or --config for real ones");
+                }
+                io.out.println(o.toString());
+            } else {
+                io.out.print(CostTable.render(result).lines().map(l -> p + l).reduce("", (a, b) -> a + b + "\n"));
+            }
+            return 0;
+        }
+    }
+
+    private int failed(FusionCli.Io io, Setup setup, String reason, AskFailedException withCalls) {
+        if (json) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.putNull("answer");
+            o.put("error", FusionCli.oneLine(reason));
+            o.put("mode", setup.mode.name().toLowerCase(java.util.Locale.ROOT));
+            o.set("calls", withCalls == null ? new ObjectMapper().createArrayNode() : ResultJson.calls(withCalls.calls()));
+            io.out.println(o.toString());
+        } else if (withCalls != null) {
+            io.err.print(CostTable.render(withCalls.calls()));
+        }
+        io.err.println("fusion: " + setup.linePrefix() + FusionCli.oneLine(reason));
+        return 1;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.fusion.cli;
+
+import dev.fusion.Member;
+import dev.fusion.cli.eval.EvalItem;
+import dev.fusion.cli.eval.EvalRunner;
+import dev.fusion.cli.render.CostTable;
+import dev.fusion.cli.render.Money;
+import dev.fusion.model.ChatModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code fusion eval data.jsonl}: the fusion and each single model on every question, scored and
+ * costed, with the Pareto front marked. Resumable: results go to a state file as they finish and
+ * a rerun continues where the last one stopped ({@code --fresh} starts over).
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Score the fusion against each panel member alone (and the judge's model alone).",
+                "Each JSONL line: {\"id\", \"question\", \"reference\", \"grading\": exact|contains|regex|judge}."})
+final class EvalCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DATA.jsonl")
+    Path data;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write state.jsonl, summary.json and runs.csv (default .fusion/eval/<data name>).")
+    Path out;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4", description = "Runs in flight at most (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--max-spend", paramLabel = "USD", description = "Stop starting runs once this much was spent; rerun to continue.")
+    BigDecimal maxSpend;
+
+    @Option(names = "--fresh", description = "Discard earlier results for this data set and start over.")
+    boolean fresh;
+
+    @Option(names = "--no-singles", description = "Evaluate only the fusion.")
+    boolean noSingles;
+
+    @Override
+    public Integer call() throws IOException {
+        FusionCli.Io io = FusionCli.io();
+        if (!Files.isRegularFile(data)) {
+            throw new CliException("no such data file: " + data);
+        }
+        if (concurrency < 1) {
+            throw new CliException("--concurrency must be at least 1");
+        }
+        List<EvalItem> items = EvalRunner.readItems(data);
+        String name = data.getFileName().toString().replaceAll("\\.jsonl?$", "");
+        Path dir = out != null ? out : Path.of(".fusion", "eval", name);
+        Files.createDirectories(dir);
+        Path state = dir.resolve("state.jsonl");
+        if (fresh) {
+            Files.deleteIfExists(state);
+        }
+        try (Setup setup = Setup.resolve(common, io.env)) {
+            String p = setup.linePrefix();
+            setup.description.forEach(d -> io.err.println(p + d));
+            Map<String, ChatModel> singles = new LinkedHashMap<>();
+            if (!noSingles) {
+                for (Member m : setup.fusion.panel()) {
+                    singles.putIfAbsent(m.id(), m.model());
+                }
+                Member judge = setup.fusion.judges().get(0);
+                singles.putIfAbsent(judge.id() + " (judge alone)", judge.model());
+            }
+            int already = EvalRunner.readState(state).size();
+            if (already > 0) {
+                io.err.println(p + "resuming: " + already + " run(s) already in " + state + " (use --fresh to start over)");
+            }
+            EvalRunner runner = new EvalRunner(setup.fusion, singles, setup.fusion.judges().get(0).model(),
+                    setup.prices, concurrency, maxSpend, setup.fusion.settings().maxOutputTokens(), Duration.ofMinutes(2));
+            List<EvalRunner.Run> runs;
+            try {
+                runs = runner.run(items, state, progress(io, p));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (io.terminal) {
+                io.err.println();
+            }
+            List<String> order = new ArrayList<>();
+            order.add(EvalRunner.FUSION);
+            order.addAll(singles.keySet());
+            List<EvalRunner.SystemSummary> summary = EvalRunner.summarize(runs, order);
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"", "system", "score", "correct", "cost", "cost/correct", "p50", "p95"});
+            for (EvalRunner.SystemSummary s : summary) {
+                rows.add(new String[] {s.paretoFront() ? "*" : "", s.system(), String.format("%.1f%%", 100 * s.score()),
+                        s.correct() + "/" + s.runs(), Money.usd(s.costUsd()) + (s.costComplete() ? "" : " + unpriced"),
+                        s.costPerCorrect() == null ? "-" : Money.usd(s.costPerCorrect()), s.p50Ms() + "ms", s.p95Ms() + "ms"});
+            }
+            CostTable.table(rows).lines().forEach(l -> io.out.println(p + l));
+            io.out.println(p + "* = on the Pareto front (no other system is both at least as accurate and at least as cheap)");
+            int expected = items.size() * order.size();
+            if (runs.size() < expected) {
+                io.out.println(p + (expected - runs.size()) + " run(s) not done (spend cap reached); rerun the same command to continue");
+            }
+            Path json = dir.resolve("summary.json");
+            Path csv = dir.resolve("runs.csv");
+            EvalRunner.writeReports(summary, runs, json, csv);
+            io.out.println(p + "wrote " + json + " and " + csv);
+            return 0;
+        }
+    }
+
+    private static java.util.function.Consumer<int[]> progress(FusionCli.Io io, String prefix) {
+        int[] lastDecile = {-1};
+        return d -> {
+            int done = d[0];
+            int total = Math.max(1, d[1]);
+            if (io.terminal) {
+                int width = 30;
+                int filled = done * width / total;
+                io.err.print("\r" + prefix + "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total);
+                io.err.flush();
+            } else {
+                int decile = done * 10 / total;
+                if (decile != lastDecile[0]) {
+                    lastDecile[0] = decile;
+                    io.err.println(prefix + "progress " + done + "/" + total);
+                }
+            }
+        };
+    }
+}

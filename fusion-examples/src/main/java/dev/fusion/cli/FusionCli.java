@@ -1,0 +1,88 @@
+package dev.fusion.cli;
+
+import dev.fusion.FusionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/**
+ * The {@code fusion} command line: {@code ask}, {@code preview}, {@code eval}, {@code sandbox},
+ * {@code models}. Exit codes: 0 answered; 1 the ask ran but could not answer (quorum, judges,
+ * budget); 2 bad usage or configuration (a one-line reason on stderr).
+ */
+@Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
+        description = "Ask a panel of LLMs at once, merge their answers with a judge, and cost every call.",
+        subcommands = {AskCommand.class, PreviewCommand.class, EvalCommand.class, SandboxCommand.class,
+                ModelsCommand.class, CommandLine.HelpCommand.class})
+public final class FusionCli implements Runnable {
+
+    /** Where commands write; set per invocation so the CLI can run in-process (tests). */
+    static final class Io {
+        final PrintStream out;
+        final PrintStream err;
+        final Map<String, String> env;
+        final boolean terminal;
+
+        Io(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+            this.out = out;
+            this.err = err;
+            this.env = env;
+            this.terminal = terminal;
+        }
+    }
+
+    private static final ThreadLocal<Io> IO = new ThreadLocal<>();
+
+    static Io io() {
+        return IO.get();
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(io().out);
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err, System.getenv(), System.console() != null);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs the CLI in this process and returns its exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+        IO.set(new Io(out, err, env, terminal));
+        try {
+            CommandLine cl = new CommandLine(new FusionCli());
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            cl.setParameterExceptionHandler((ex, a) -> {
+                err.println("fusion: " + ex.getMessage().lines().findFirst().orElse("bad usage")
+                        + " (see fusion " + (ex.getCommandLine().getCommandName().equals("fusion") ? ""
+                        : ex.getCommandLine().getCommandName() + " ") + "--help)");
+                return 2;
+            });
+            cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+                Throwable t = ex;
+                if (t instanceof CliException || t instanceof FusionException || t instanceof IllegalArgumentException) {
+                    err.println("fusion: " + oneLine(t.getMessage()));
+                    return 2;
+                }
+                err.println("fusion: unexpected " + t.getClass().getSimpleName() + ": " + oneLine(String.valueOf(t.getMessage())));
+                return 3;
+            });
+            return cl.execute(args);
+        } finally {
+            IO.remove();
+        }
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,292 @@
+package dev.fusion.cli;
+
+import dev.fusion.Fusion;
+import dev.fusion.Member;
+import dev.fusion.cost.Price;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.Rates;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRef;
+import dev.fusion.providers.BundledPrices;
+import dev.fusion.providers.ProviderKind;
+import dev.fusion.providers.ProviderSpec;
+import dev.fusion.providers.Providers;
+import dev.fusion.providers.config.FusionConfig;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides where an ask's panel and judge come from, in this order: a config file; models named
+ * with --panel/--judge; the provider keys present in the environment (a budget panel of cheap
+ * models and a flagship judge); a local model server on loopback (Ollama, LM Studio, llama.cpp);
+ * else the built-in offline sandbox. Flags override whatever was chosen.
+ */
+final class Setup implements AutoCloseable {
+
+    /** Where the panel came from; printed so the user always knows. */
+    enum Mode { CONFIG, FLAGS, KEYS, LOCAL, SANDBOX }
+
+    /** Cheap and flagship models per provider key, all priced in the bundled book except where noted. */
+    record KeyChoice(String provider, String envVar, List<String> cheap, String flagship) {
+    }
+
+    static final List<KeyChoice> KEY_CHOICES = List.of(
+            new KeyChoice("anthropic", "ANTHROPIC_API_KEY", List.of("anthropic:claude-haiku-5-5"), "anthropic:claude-opus-4-8"),
+            new KeyChoice("openai", "OPENAI_API_KEY", List.of("openai:gpt-6-luna"), "openai:gpt-6.2-sol"),
+            new KeyChoice("gemini", "GEMINI_API_KEY", List.of("gemini:gemini-3.5-flash"), "gemini:gemini-3.1-pro-preview"),
+            new KeyChoice("deepseek", "DEEPSEEK_API_KEY", List.of("deepseek:deepseek-v4-flash"), null),
+            new KeyChoice("moonshot", "MOONSHOT_API_KEY", List.of("moonshot:kimi-k3"), null),
+            new KeyChoice("zhipu", "ZHIPU_API_KEY", List.of("zhipu:glm-5.2"), null),
+            new KeyChoice("xai", "XAI_API_KEY", List.of(), "xai:grok-4.6"),
+            // OpenRouter reports each call's cost itself (usage.cost), so its unbooked models are still costed.
+            new KeyChoice("openrouter", "OPENROUTER_API_KEY", List.of("openrouter:deepseek/deepseek-v4-pro",
+                    "openrouter:moonshotai/kimi-k2.6", "openrouter:google/gemini-3.5-flash"), "openrouter:anthropic/claude-opus-4.8"));
+
+    final Fusion fusion;
+    final Providers providers;
+    final Mode mode;
+    final List<String> description;
+    final PriceBook prices;
+    private final AutoCloseable resource;
+
+    private Setup(Fusion fusion, Providers providers, Mode mode, List<String> description, PriceBook prices,
+                  AutoCloseable resource) {
+        this.fusion = fusion;
+        this.providers = providers;
+        this.mode = mode;
+        this.description = description;
+        this.prices = prices;
+        this.resource = resource;
+    }
+
+    boolean isSandbox() {
+        return mode == Mode.SANDBOX;
+    }
+
+    /** A prefix for every output line in sandbox mode. */
+    String linePrefix() {
+        return isSandbox() ? "[sandbox] " : "";
+    }
+
+    @Override
+    public void close() {
+        if (resource != null) {
+            try {
+                resource.close();
+            } catch (Exception ignored) {
+                // best effort: the process is ending
+            }
+        }
+    }
+
+    static Setup resolve(CommonOptions o, Map<String, String> env) {
+        Providers providers = Providers.builder().env(env).build();
+        Fusion.Builder b;
+        Mode mode;
+        List<String> desc = new ArrayList<>();
+        AutoCloseable resource = null;
+        PriceBook prices = BundledPrices.load();
+        if (o.config != null) {
+            FusionConfig cfg;
+            try {
+                cfg = FusionConfig.load(o.config);
+            } catch (RuntimeException e) {
+                throw new CliException("config " + o.config + ": " + e.getMessage());
+            }
+            providers = providers.with(cfg.providers());
+            b = cfg.toFusionBuilder(providers);
+            mode = Mode.CONFIG;
+            desc.add("config " + o.config + ": panel " + cfg.panel() + ", judge " + cfg.judges());
+            for (Map.Entry<String, Price> e : cfg.prices().entrySet()) {
+                prices = prices.with(ModelRef.parse(e.getKey()), e.getValue());
+            }
+        } else if (o.sandbox || (!o.hasModelOverrides() && presentKeys(env).isEmpty())) {
+            Local local = o.sandbox ? null : Local.probe();
+            if (local != null) {
+                providers = providers.with(Map.of(local.provider, ProviderSpec.keyless(ProviderKind.OPENAI, local.baseUrl)));
+                b = Fusion.builder().priceBook(prices);
+                for (String m : local.models) {
+                    String ref = local.provider + ":" + m;
+                    b.member(Member.of(ref, providers.model(ref)));
+                    prices = prices.with(ModelRef.parse(ref), localPrice());
+                    b.price(ref, localPrice());
+                }
+                String judge = local.provider + ":" + local.models.get(0);
+                b.judge(Member.of(judge, providers.model(judge)));
+                mode = Mode.LOCAL;
+                desc.add("no provider keys found; using the local model server at " + local.baseUrl + " ("
+                        + local.name + "): panel " + local.models + ", judge " + judge);
+                desc.add("set a key (e.g. OPENROUTER_API_KEY) or pass --config to use hosted models");
+            } else {
+                SandboxBackend sb = SandboxBackend.start();
+                resource = sb;
+                providers = providers.with(sb.providerSpecs());
+                prices = prices.with(sb.prices());
+                b = Fusion.builder().priceBook(prices).quorum(Math.min(2, sb.panel().size()));
+                for (String m : sb.panel()) {
+                    b.member(Member.of(m, providers.model(m)));
+                }
+                b.judge(Member.of(sb.judge(), providers.model(sb.judge())));
+                mode = Mode.SANDBOX;
+                desc.add("SANDBOX: no provider keys, no config and no local model server found, so this runs on the"
+                        + " built-in offline sandbox at " + sb.baseUrl() + " (real HTTP, real concurrency, real cost"
+                        + " arithmetic; fictional models and prices)");
+                desc.add("panel " + sb.panel() + ", judge " + sb.judge());
+                desc.add("to use real providers: export OPENROUTER_API_KEY=... (or ANTHROPIC_API_KEY, OPENAI_API_KEY,"
+                        + " GEMINI_API_KEY, DEEPSEEK_API_KEY, ...) or pass --config fusion.yaml");
+            }
+        } else if (o.hasModelOverrides()) {
+            b = Fusion.builder().priceBook(prices);
+            mode = Mode.FLAGS;
+        } else {
+            b = Fusion.builder().priceBook(prices);
+            mode = Mode.KEYS;
+            List<KeyChoice> present = presentKeys(env);
+            List<String> panel = new ArrayList<>();
+            List<String> judges = new ArrayList<>();
+            for (KeyChoice k : present) {
+                panel.addAll(k.cheap());
+                if (k.flagship() != null) {
+                    judges.add(k.flagship());
+                }
+            }
+            if (panel.size() > 4) {
+                panel = panel.subList(0, 4);
+            }
+            if (panel.isEmpty()) {
+                panel.add(judges.get(judges.size() - 1));
+            }
+            if (judges.isEmpty()) {
+                judges.add(panel.get(0));
+            }
+            for (String m : panel) {
+                b.member(Member.of(m, providers.model(m)));
+            }
+            setJudges(b, providers, judges);
+            b.allowUnpriced(true);
+            desc.add("keys found for " + present.stream().map(KeyChoice::provider).toList() + ": budget panel "
+                    + panel + ", flagship judge " + judges.get(0)
+                    + (judges.size() > 1 ? " (fallbacks " + judges.subList(1, judges.size()) + ")" : ""));
+            desc.add("choose your own with --panel a,b,c --judge x, or --config fusion.yaml");
+        }
+        if (o.panel != null) {
+            b.clearPanel();
+            for (String m : o.panel) {
+                b.member(Member.of(m, providers.model(m)));
+            }
+            desc.add("panel from --panel: " + o.panel);
+        }
+        if (o.judge != null) {
+            setJudges(b, providers, o.judge);
+            desc.add("judge from --judge: " + o.judge);
+        }
+        if (o.quorum != null) {
+            b.quorum(o.quorum);
+        }
+        if (o.budget != null) {
+            b.budgetUsd(o.budget);
+        }
+        if (o.timeout != null) {
+            b.deadline(Durations.parse("--timeout", o.timeout));
+        }
+        try {
+            return new Setup(b.build(), providers, mode, desc, prices, resource);
+        } catch (RuntimeException e) {
+            if (resource != null) {
+                try {
+                    resource.close();
+                } catch (Exception ignored) {
+                    // reporting the configuration error matters more
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void setJudges(Fusion.Builder b, Providers providers, List<String> judges) {
+        for (int i = 0; i < judges.size(); i++) {
+            Member j = Member.of(judges.get(i), providers.model(judges.get(i)));
+            if (i == 0) {
+                b.judge(j);
+            } else {
+                b.fallbackJudge(j);
+            }
+        }
+    }
+
+    static List<KeyChoice> presentKeys(Map<String, String> env) {
+        List<KeyChoice> out = new ArrayList<>();
+        for (KeyChoice k : KEY_CHOICES) {
+            String v = env.get(k.envVar());
+            if (v != null && !v.isBlank()) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    private static Price localPrice() {
+        return new Price(Rates.of("0", "0"), List.of(), "local model: no per-token charge", LocalDate.now());
+    }
+
+    /** A local OpenAI-compatible model server found on loopback. */
+    static final class Local {
+        final String name;
+        final String provider;
+        final String baseUrl;
+        final List<String> models;
+
+        Local(String name, String provider, String baseUrl, List<String> models) {
+            this.name = name;
+            this.provider = provider;
+            this.baseUrl = baseUrl;
+            this.models = models;
+        }
+
+        static Local probe() {
+            Map<String, String[]> servers = new LinkedHashMap<>();
+            servers.put("Ollama", new String[] {"ollama", "http://127.0.0.1:11434/v1"});
+            servers.put("LM Studio", new String[] {"lmstudio", "http://127.0.0.1:1234/v1"});
+            servers.put("llama.cpp server", new String[] {"llamacpp", "http://127.0.0.1:8080/v1"});
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(250)).build();
+            for (Map.Entry<String, String[]> e : servers.entrySet()) {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(e.getValue()[1] + "/models"))
+                            .timeout(Duration.ofMillis(400)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        continue;
+                    }
+                    List<String> ids = new ArrayList<>();
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("data")
+                            .forEach(n -> ids.add(n.path("id").asText()));
+                    ids.removeIf(String::isBlank);
+                    if (!ids.isEmpty()) {
+                        return new Local(e.getKey(), e.getValue()[0], e.getValue()[1], ids.subList(0, Math.min(3, ids.size())));
+                    }
+                } catch (Exception ignored) {
+                    // nothing listening there
+                }
+            }
+            return null;
+        }
+    }
+
+    static BigDecimal usd(String s) {
+        return new BigDecimal(s);
+    }
+
+    /** For preview: the models of the panel and judge chain. */
+    List<ChatModel> judgeModels() {
+        return fusion.judges().stream().map(Member::model).toList();
+    }
+}
