@@ -113,8 +113,10 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
 
     @Override
     public String toString() {
-        return "CallRecord[" + role.wireName() + (round > 1 ? " r" + round : "") + " " + step + " " + memberId + " " + status.wireName() + ", " + usage + ", "
+        return "CallRecord[" + role.wireName() + " " + memberId + " " + status.wireName() + ", " + usage + ", "
                 + cost + ", latency=" + latency.toMillis() + "ms, attempts=" + attempts
-                + (error != null ? ", error=" + error : "") + "]";
+                + (error != null ? ", error=" + error : "")
+                + (round > 1 ? ", round=" + round : "")
+                + (step.equals(role == CallRole.JUDGE ? "synthesize" : "answer") ? "" : ", step=" + step) + "]";
     }
 }
