@@ -28,10 +28,18 @@ import java.util.Objects;
  * @param retryDelay      total time spent waiting between attempts
  * @param finishReason    the provider's finish reason, or null
  * @param error           why the call failed, or null when OK
+ * @param round           for panel calls, the 1-based panel round (always 1 except for the
+ *                        {@code layered} strategy's later rounds and the {@code cascade}'s flagships);
+ *                        0 for judge calls
+ * @param step            what the call was for: panel calls {@code answer} (round 1), {@code refine}
+ *                        (layered rounds 2..K) or {@code escalate} (cascade flagships); judge calls
+ *                        {@code synthesize}, {@code analyze}, {@code analyze-retry}, {@code write},
+ *                        {@code rank}, {@code rank-retry}, {@code rank-reversed}, {@code rank-reversed-retry}
  */
 public record CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
                          Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
-                         Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error) {
+                         Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
+                         int round, String step) {
 
     public CallRecord {
         Objects.requireNonNull(memberId, "memberId");
@@ -43,6 +51,23 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
         latency = latency == null ? Duration.ZERO : latency;
         queued = queued == null ? Duration.ZERO : queued;
         retryDelay = retryDelay == null ? Duration.ZERO : retryDelay;
+        if (round < 0) {
+            throw new IllegalArgumentException("round cannot be negative, was " + round);
+        }
+        step = step != null ? step : role == CallRole.JUDGE ? "synthesize" : "answer";
+    }
+
+    /** A record of round 1 (panel) or round 0 (judge), with the default step ({@code answer} or {@code synthesize}). */
+    public CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
+                      Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
+                      Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error) {
+        this(memberId, model, role, status, text, usage, cost, startedAt, latency, timeToFirstToken, queued, attempts,
+                retryDelay, finishReason, error, role == CallRole.JUDGE ? 0 : 1, null);
+    }
+
+    /** When the call ended ({@code startedAt + latency}), or null for calls that never started. */
+    public Instant endedAt() {
+        return startedAt == null ? null : startedAt.plus(latency);
     }
 
     public boolean isOk() {
@@ -66,6 +91,10 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
         a.put("fusion.member.id", memberId);
         a.put("fusion.call.role", role.wireName());
         a.put("fusion.call.status", status.wireName());
+        a.put("fusion.call.step", step);
+        if (role == CallRole.PANEL) {
+            a.put("fusion.call.round", round);
+        }
         a.put("fusion.call.attempts", attempts);
         a.put("fusion.call.latency_ms", latency.toMillis());
         if (timeToFirstToken != null) {
@@ -86,6 +115,8 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
     public String toString() {
         return "CallRecord[" + role.wireName() + " " + memberId + " " + status.wireName() + ", " + usage + ", "
                 + cost + ", latency=" + latency.toMillis() + "ms, attempts=" + attempts
-                + (error != null ? ", error=" + error : "") + "]";
+                + (error != null ? ", error=" + error : "")
+                + (round > 1 ? ", round=" + round : "")
+                + (step.equals(role == CallRole.JUDGE ? "synthesize" : "answer") ? "" : ", step=" + step) + "]";
     }
 }

@@ -8,6 +8,7 @@ import dev.fusion.internal.ProviderLimiter;
 import dev.fusion.internal.Settings;
 import dev.fusion.internal.SpendLedger;
 import dev.fusion.judge.JudgePrompt;
+import dev.fusion.judge.Strategy;
 import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import reactor.core.publisher.Flux;
@@ -122,6 +123,11 @@ public final class Fusion {
         return settings.judges();
     }
 
+    /** The strategy in force (default {@link Strategy#synthesize()}). */
+    public Strategy strategy() {
+        return settings.strategy();
+    }
+
     /** The price book in force (bundled or given, with overrides). */
     public PriceBook priceBook() {
         return settings.priceBook();
@@ -134,7 +140,8 @@ public final class Fusion {
 
     @Override
     public String toString() {
-        return "Fusion[panel=" + settings.panel().stream().map(Member::id).toList() + ", judges="
+        return "Fusion[strategy=" + settings.strategy().name() + ", panel="
+                + settings.panel().stream().map(Member::id).toList() + ", judges="
                 + settings.judges().stream().map(Member::id).toList() + ", quorum=" + settings.quorum() + "]";
     }
 
@@ -168,6 +175,7 @@ public final class Fusion {
         private TokenEstimator estimator = TokenEstimator.defaultEstimator();
         private final List<FusionListener> listeners = new ArrayList<>();
         private JudgePrompt judgePrompt = JudgePrompt.synthesize();
+        private Strategy strategy = Strategy.synthesize();
         private Long shuffleSeed;
         private boolean panelStreaming;
         private boolean cacheJudgePrompt;
@@ -296,6 +304,31 @@ public final class Fusion {
         /** The judge's prompt (default {@link JudgePrompt#synthesize()}). */
         public Builder judgePrompt(JudgePrompt prompt) { this.judgePrompt = Objects.requireNonNull(prompt); return this; }
 
+        /**
+         * How panel answers become the final answer (default {@link Strategy#synthesize()}); see
+         * {@link Strategy} for {@code analyze}, {@code select-best}, {@code self-moa}, {@code layered}
+         * and {@code cascade}. {@link Strategy.SelfMoa} needs exactly one panel member, which
+         * {@link #build()} expands into the samples.
+         */
+        public Builder strategy(Strategy strategy) { this.strategy = Objects.requireNonNull(strategy, "strategy"); return this; }
+
+        /**
+         * Self-MoA in one line: makes {@code model} the panel's only member and samples it
+         * {@code samples} times ({@link Strategy#selfMoa(int)}). Members are named
+         * {@code provider:model#1..N}.
+         */
+        public Builder selfMoa(ChatModel model, int samples) {
+            return selfMoa(Member.of(Objects.requireNonNull(model, "model")), samples);
+        }
+
+        /** Self-MoA with a configured member (its id, timeout, retry and seed are kept; ids get {@code #1..N}). */
+        public Builder selfMoa(Member member, int samples) {
+            panel.clear();
+            panel.add(Objects.requireNonNull(member, "member"));
+            this.strategy = Strategy.selfMoa(samples);
+            return this;
+        }
+
         /** Fixes the seed that shuffles answers for the judge (default: random per ask, recorded in the result). */
         public Builder shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
 
@@ -336,11 +369,30 @@ public final class Fusion {
             if (judges.isEmpty()) {
                 throw new InvalidConfigurationException("no judge; set one with judge(...)");
             }
+            List<Member> panel = this.panel;
+            if (strategy instanceof Strategy.SelfMoa moa) {
+                if (panel.size() != 1) {
+                    throw new InvalidConfigurationException("the self-moa strategy samples one model, but the panel has "
+                            + panel.size() + " members; keep one, or use selfMoa(model, samples)");
+                }
+                panel = moa.expand(panel.get(0));
+            }
+            if (strategy instanceof Strategy.Cascade c && panel.size() < 2) {
+                throw new InvalidConfigurationException("the cascade strategy needs at least two cheap panel members"
+                        + " whose answers can agree; the panel has " + panel.size());
+            }
+            List<Member> flagships = strategy instanceof Strategy.Cascade c ? c.flagships() : List.of();
             Set<String> ids = new HashSet<>();
+            for (Member m : flagships) {
+                if (!ids.add(m.id())) {
+                    throw new InvalidConfigurationException("duplicate cascade flagship id '" + m.id() + "'");
+                }
+            }
             for (Member m : panel) {
                 if (!ids.add(m.id())) {
                     throw new InvalidConfigurationException("duplicate panel member id '" + m.id()
-                            + "'; give repeated models distinct ids with Member.of(\"name\", model)");
+                            + "'; give repeated models distinct ids with Member.of(\"name\", model)"
+                            + (flagships.isEmpty() ? "" : " (cascade flagships count too)"));
                 }
             }
             if (quorum < 1 || quorum > panel.size()) {
@@ -374,6 +426,11 @@ public final class Fusion {
                         unpriced.add(m.model().ref().toString());
                     }
                 }
+                for (Member m : flagships) {
+                    if (book.find(m.model().ref()).isEmpty()) {
+                        unpriced.add(m.model().ref().toString());
+                    }
+                }
                 for (Member m : judges) {
                     if (book.find(m.model().ref()).isEmpty()) {
                         unpriced.add(m.model().ref().toString());
@@ -389,7 +446,7 @@ public final class Fusion {
             return new Fusion(new Settings(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry,
                     judgeRetry, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, ledger, book,
                     onJudgeFailure, estimator, listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt,
-                    new ProviderLimiter(limits, scheduler), scheduler));
+                    new ProviderLimiter(limits, scheduler), scheduler, strategy));
         }
     }
 }

@@ -8,6 +8,14 @@ import java.util.Objects;
 /**
  * Progress of one ask, as emitted by {@link Fusion#stream(FusionRequest)}.
  *
+ * <h2>Strategies</h2>
+ * With several panel rounds ({@code layered}, an escalating {@code cascade}) the panel events of
+ * each later round follow a {@link RoundStarted}. With several judge calls ({@code analyze},
+ * {@code select-best}) each call has its own {@link JudgeStarted} (see its {@code step}); only the
+ * call writing the final answer streams deltas, so the last {@code JudgeStarted}'s deltas are
+ * still the answer. {@code select-best} emits the chosen panel answer as one {@link JudgeDelta}.
+ * A {@code cascade} whose cheap answers agreed emits no judge events.
+ *
  * <h2>Ordering guarantees</h2>
  * <ul>
  *   <li>Events are delivered serially (never concurrently) to a subscriber.</li>
@@ -39,10 +47,31 @@ public sealed interface FusionEvent {
     record MemberFailed(CallRecord record) implements FusionEvent {
     }
 
-    /** A judge started, seeing the answers of {@code answerOrder} (element 0 is "Answer 1"). */
-    record JudgeStarted(String judgeId, ModelRef model, List<String> answerOrder) implements FusionEvent {
+    /**
+     * A judge call started, seeing the answers of {@code answerOrder} (element 0 is "Answer 1").
+     * {@code step} is the call's purpose ({@link CallRecord#step()}): strategies with several judge
+     * calls emit one {@code JudgeStarted} per call; only the call that writes the final answer
+     * streams {@link JudgeDelta}s.
+     */
+    record JudgeStarted(String judgeId, ModelRef model, List<String> answerOrder, String step) implements FusionEvent {
         public JudgeStarted {
             answerOrder = List.copyOf(answerOrder);
+            step = step == null ? "synthesize" : step;
+        }
+
+        /** A {@code synthesize} step. */
+        public JudgeStarted(String judgeId, ModelRef model, List<String> answerOrder) {
+            this(judgeId, model, answerOrder, "synthesize");
+        }
+    }
+
+    /**
+     * A later panel round starts ({@code layered} rounds 2..K, a {@code cascade}'s flagships):
+     * its members' {@link MemberStarted} events follow. Not emitted for round 1.
+     */
+    record RoundStarted(int round, List<String> memberIds) implements FusionEvent {
+        public RoundStarted {
+            memberIds = List.copyOf(memberIds);
         }
     }
 

@@ -1,38 +1,99 @@
 package dev.fusion;
 
 import dev.fusion.cost.Usage;
+import dev.fusion.judge.Analysis;
+import dev.fusion.judge.CascadeOutcome;
+import dev.fusion.judge.Ranking;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The outcome of an ask: the final answer and the full ledger. Immutable.
  *
  * @param answer      the final answer
  * @param judged      true when a judge produced the answer; false when it is an unjudged panel answer
- * @param strategy    the judge strategy that ran ({@code synthesize}, …)
- * @param panel       every panel call, in panel order (skipped, failed and cancelled ones included)
- * @param judgeCalls  every judge call in the order tried (fallbacks included)
- * @param answerOrder member ids in the order the judge saw them: element 0 was "Answer 1"
+ * @param strategy    the strategy's configuration name: {@code synthesize | analyze | select-best |
+ *                    self-moa | layered | cascade}
+ * @param panel       every panel call: round 1 in panel order (skipped, failed and cancelled ones
+ *                    included), then later rounds ({@link #rounds()} groups them)
+ * @param judgeCalls  every judge call in the order made (several steps for two-call strategies,
+ *                    fallbacks included; {@link CallRecord#step()} says which)
+ * @param answerOrder member ids in the order the first judge call saw them: element 0 was "Answer 1";
+ *                    empty when no judge ran
  * @param shuffleSeed the seed that produced that order
  * @param wallTime    from the ask's start to its result
  * @param budgetUsd   the budget in force, or null
  * @param notes       human-readable remarks on how the answer was reached (fallbacks, degradation, skips)
+ * @param analysis    the judge's structured analysis ({@code analyze} strategy, when it parsed)
+ * @param ranking     the ranking of the panel answers ({@code select-best} strategy, when it parsed)
+ * @param cascade     the path a {@code cascade} took and what it saved
  */
 public record FusionResult(String answer, boolean judged, String strategy, List<CallRecord> panel,
                            List<CallRecord> judgeCalls, List<String> answerOrder, long shuffleSeed,
-                           Duration wallTime, BigDecimal budgetUsd, List<String> notes) {
+                           Duration wallTime, BigDecimal budgetUsd, List<String> notes,
+                           Optional<Analysis> analysis, Optional<Ranking> ranking, Optional<CascadeOutcome> cascade) {
 
     public FusionResult {
         panel = List.copyOf(panel);
         judgeCalls = List.copyOf(judgeCalls);
         answerOrder = List.copyOf(answerOrder);
         notes = List.copyOf(notes);
+        analysis = analysis == null ? Optional.empty() : analysis;
+        ranking = ranking == null ? Optional.empty() : ranking;
+        cascade = cascade == null ? Optional.empty() : cascade;
+    }
+
+    /** A result without strategy-specific outputs. */
+    public FusionResult(String answer, boolean judged, String strategy, List<CallRecord> panel,
+                        List<CallRecord> judgeCalls, List<String> answerOrder, long shuffleSeed,
+                        Duration wallTime, BigDecimal budgetUsd, List<String> notes) {
+        this(answer, judged, strategy, panel, judgeCalls, answerOrder, shuffleSeed, wallTime, budgetUsd, notes,
+                Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The member whose answer the judge saw as "Answer {@code n}" (1-based, as in {@link #analysis()}).
+     *
+     * @throws IndexOutOfBoundsException when there was no such answer
+     */
+    public String memberForAnswer(int n) {
+        return answerOrder.get(n - 1);
+    }
+
+    /**
+     * The panel calls grouped by round, with each round's cost and wall time. One round for most
+     * strategies; {@code layered} has one per layer, a {@code cascade} that escalated has the
+     * flagships as round 2.
+     */
+    public List<RoundSummary> rounds() {
+        Map<Integer, List<CallRecord>> byRound = new TreeMap<>();
+        for (CallRecord c : panel) {
+            byRound.computeIfAbsent(c.round(), k -> new ArrayList<>()).add(c);
+        }
+        List<RoundSummary> out = new ArrayList<>();
+        for (Map.Entry<Integer, List<CallRecord>> e : byRound.entrySet()) {
+            BigDecimal cost = BigDecimal.ZERO;
+            Instant first = null;
+            Instant last = null;
+            for (CallRecord c : e.getValue()) {
+                cost = cost.add(c.cost().usd().orElse(BigDecimal.ZERO));
+                if (c.startedAt() != null) {
+                    first = first == null || c.startedAt().isBefore(first) ? c.startedAt() : first;
+                    last = last == null || c.endedAt().isAfter(last) ? c.endedAt() : last;
+                }
+            }
+            out.add(new RoundSummary(e.getKey(), e.getValue(), cost,
+                    first == null ? Duration.ZERO : Duration.between(first, last)));
+        }
+        return out;
     }
 
     /** Every call, panel first then judges. */

@@ -82,24 +82,46 @@ class BudgetTest {
 
     @Test
     void spendNeverExceedsTheBudgetAcrossRandomConfigurations() {
-        Random rnd = new Random(7);
+        randomBudgets(dev.fusion.judge.Strategy.synthesize(), 7, 200);
+    }
+
+    /**
+     * The same property for strategies with several judge calls or panel rounds. The greedy judge
+     * never returns valid JSON, so analyze and select-best take their longest path (the call, the
+     * retry with its error, then synthesis); layered members read every reference.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"analyze", "layered", "layered:3", "select-best", "cascade"})
+    void spendNeverExceedsTheBudgetForMultiCallStrategies(String spec) {
+        String[] parts = spec.split(":");
+        java.util.Map<String, Object> opts = parts.length > 1 ? java.util.Map.of("rounds", Integer.parseInt(parts[1]))
+                : java.util.Map.of();
+        randomBudgets(dev.fusion.judge.Strategy.parse(parts[0], opts), spec.hashCode(), 120);
+    }
+
+    private void randomBudgets(dev.fusion.judge.Strategy strategy, long seed, int rounds) {
+        Random rnd = new Random(seed);
         int skippedSomewhere = 0;
-        for (int round = 0; round < 200; round++) {
-            int n = 1 + rnd.nextInt(6);
+        int answered = 0;
+        for (int round = 0; round < rounds; round++) {
+            int n = (strategy instanceof dev.fusion.judge.Strategy.Cascade ? 2 : 1) + rnd.nextInt(6);
             Fusion.Builder b = Fusion.builder().allowUnpriced(false).maxOutputTokens(100 + rnd.nextInt(2000))
-                    .judgeMaxOutputTokens(100 + rnd.nextInt(4000));
+                    .judgeMaxOutputTokens(100 + rnd.nextInt(4000)).strategy(strategy);
             for (int i = 0; i < n; i++) {
                 String ref = "p:m" + i;
                 b.panel(greedy(ref));
                 b.price(ref, Price.of(rate(rnd), rate(rnd)));
             }
             b.judge(greedy("p:judge")).price("p:judge", Price.of(rate(rnd), rate(rnd)));
-            BigDecimal budget = new BigDecimal(rnd.nextInt(2000)).movePointLeft(4); // $0 .. $0.2
+            // $0 .. $0.2; strategies with up to four judge calls need up to ten times more to answer at all
+            BigDecimal budget = new BigDecimal(rnd.nextInt(2000)).movePointLeft(judgeCallsOf(strategy) > 1 ? 3 : 4);
             b.budgetUsd(budget);
             Fusion f = b.build();
             try {
                 FusionResult r = f.ask("question " + round);
-                assertThat(r.totalCostUsd()).as("round %d", round).isLessThanOrEqualTo(budget);
+                answered++;
+                assertThat(r.strategy()).isEqualTo(strategy.name());
+                assertThat(r.totalCostUsd()).as("%s round %d", strategy.name(), round).isLessThanOrEqualTo(budget);
                 if (r.panel().stream().anyMatch(c -> c.status() == CallStatus.SKIPPED)) {
                     skippedSomewhere++;
                 }
@@ -108,6 +130,11 @@ class BudgetTest {
             }
         }
         assertThat(skippedSomewhere).as("the random configurations exercise skipping").isPositive();
+        assertThat(answered).as("the random configurations answer some asks").isGreaterThan(rounds / 10);
+    }
+
+    private static int judgeCallsOf(dev.fusion.judge.Strategy s) {
+        return s instanceof dev.fusion.judge.Strategy.Analyze || s instanceof dev.fusion.judge.Strategy.SelectBest ? 3 : 1;
     }
 
     private static String rate(Random rnd) {

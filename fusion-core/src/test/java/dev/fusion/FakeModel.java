@@ -21,6 +21,7 @@ final class FakeModel implements ChatModel {
 
     private final ModelRef ref;
     private final Function<Integer, Mono<ModelResponse>> behaviour; // by attempt number (1-based)
+    private Function<ModelRequest, Mono<ModelResponse>> byRequest; // when set, replaces behaviour
     private final Duration chunkDelay;
     final List<ModelRequest> requests = Collections.synchronizedList(new ArrayList<>());
     final List<Long> subscribeNanos = Collections.synchronizedList(new ArrayList<>());
@@ -61,6 +62,23 @@ final class FakeModel implements ChatModel {
                 : Mono.just(ModelResponse.of(text, Usage.of(100, 50))), null);
     }
 
+    /** Answers each request with a text computed from it (usage 100 in / 50 out). */
+    static FakeModel replying(String ref, Function<ModelRequest, String> reply) {
+        return responding(ref, r -> ModelResponse.of(reply.apply(r), Usage.of(100, 50)));
+    }
+
+    /** Answers each request with a response computed from it. */
+    static FakeModel responding(String ref, Function<ModelRequest, ModelResponse> reply) {
+        FakeModel m = new FakeModel(ref, null, null);
+        m.byRequest = r -> Mono.fromSupplier(() -> reply.apply(r));
+        return m;
+    }
+
+    /** Text of the last user message of request {@code i} (0-based). */
+    String userText(int i) {
+        return requests.get(i).lastUserText();
+    }
+
     static FakeModel scripted(String ref, Function<Integer, Mono<ModelResponse>> behaviour) {
         return new FakeModel(ref, behaviour, null);
     }
@@ -83,7 +101,7 @@ final class FakeModel implements ChatModel {
             int n = calls.incrementAndGet();
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
-            return behaviour.apply(n);
+            return byRequest != null ? byRequest.apply(request) : behaviour.apply(n);
         }).doOnCancel(cancellations::incrementAndGet).doFinally(s -> inFlight.decrementAndGet());
     }
 

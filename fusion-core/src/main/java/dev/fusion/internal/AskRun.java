@@ -11,8 +11,11 @@ import dev.fusion.FusionResult;
 import dev.fusion.JudgeFailedException;
 import dev.fusion.Member;
 import dev.fusion.OnJudgeFailure;
-import dev.fusion.QuorumNotMetException;
 import dev.fusion.cost.Price;
+import dev.fusion.judge.Analysis;
+import dev.fusion.judge.CascadeOutcome;
+import dev.fusion.judge.JudgePrompt;
+import dev.fusion.judge.Ranking;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
@@ -29,60 +32,81 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
- * One ask: budget planning, concurrent fan-out, quorum with straggler grace, the deadline, the
- * judge chain with fallbacks, and the degradation policy. All mutable state is guarded by
- * {@code lock}; no thread ever blocks on anything but that short monitor.
+ * One ask. The engine owns what every strategy shares: budget planning and reservations, panel
+ * rounds (concurrent fan-out, quorum with straggler grace), the judge chain (fallback judges,
+ * timeouts clipped to the deadline, degradation), the ask deadline, cancellation, events and the
+ * result. What happens between the panel and the result is decided by a {@link Flow}, one per
+ * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}, {@link #complete},
+ * {@link #degrade}, {@link #fail}.
+ *
+ * <p>All mutable state is guarded by {@code lock}; flows only run under it. No thread ever blocks
+ * on anything but that short monitor.
  */
 public final class AskRun {
 
     private static final Logger log = LoggerFactory.getLogger(AskRun.class);
     /** Answers are written in the panel members' tokenizers; the judge may count more. */
-    private static final double CROSS_TOKENIZER_FACTOR = 1.3;
-    private static final int PER_ANSWER_OVERHEAD = 24;
+    static final double CROSS_TOKENIZER_FACTOR = 1.3;
+    static final int PER_ANSWER_OVERHEAD = 24;
 
-    private enum Phase { PANEL, JUDGE, DONE }
-
-    private final Settings s;
-    private final FusionRequest req;
+    final Settings s;
+    final FusionRequest req;
     private final boolean streamJudge;
     private final FluxSink<FusionEvent> sink;
-    private final String strategy;
+    final Flow flow;
     private final long t0 = System.nanoTime();
-    private final Object lock = new Object();
+    final Object lock = new Object();
 
-    private final int quorum;
+    final int quorum;
     private final Duration grace;
     private final Duration deadline;
     private final BigDecimal budget;
-    private final long seed;
-    private final int maxOut;
+    final long seed;
+    final int maxOut;
 
-    private final CallRunner[] runners;
-    private final CallRecord[] panelRecords;
+    private final List<Round> rounds = new ArrayList<>();
     private final List<CallRecord> judgeRecords = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private List<String> answerOrder = List.of();
-    private List<CallRecord> judgedAnswers = List.of();
-    private Phase phase = Phase.PANEL;
-    private Disposable deadlineTimer;
-    private Disposable graceTimer;
+    /** The answers the judge works on, in panel order: what {@link OnJudgeFailure#BEST_ANSWER} picks from. */
+    List<CallRecord> candidates = List.of();
+    Analysis analysis;
+    Ranking ranking;
+    CascadeOutcome cascade;
+
+    private boolean done;
+    private Round currentRound;
     private CallRunner currentJudge;
+    /** Something asynchronous a flow waits for (an agreement rule); disposed on cancel. */
+    Disposable pendingAsync;
+    private Disposable deadlineTimer;
     private int judgeIndex;
-    private BigDecimal judgeReservation = BigDecimal.ZERO;
-    private boolean judgeReservationReleased;
+
+    /** Per panel member, its reservation for each round it runs (null = skipped by the budget). */
+    BigDecimal[][] memberReservations;
+    /** Per flagship, its reservation (null = skipped by the budget); see {@link #flagshipSkips}. */
+    BigDecimal[] flagshipReservations;
+    /** Why a flagship was skipped (null = admitted). */
+    String[] flagshipSkips;
+    private final CallRecord[] skippedMembers;
+    /** Reserved in the spend ledger but not handed to a call yet; released when the ask ends. */
+    private BigDecimal unsettled = BigDecimal.ZERO;
+    private boolean unsettledReleased;
 
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
         this.s = s;
         this.req = req;
         this.streamJudge = streamJudge;
         this.sink = sink;
-        this.strategy = "synthesize";
         this.quorum = req.quorum() != null ? req.quorum() : s.quorum();
         this.grace = req.grace() != null ? req.grace() : s.grace();
         this.deadline = req.deadline() != null ? req.deadline() : s.deadline();
@@ -90,8 +114,8 @@ public final class AskRun {
         this.seed = req.shuffleSeed() != null ? req.shuffleSeed()
                 : s.shuffleSeed() != null ? s.shuffleSeed() : ThreadLocalRandom.current().nextLong();
         this.maxOut = req.maxOutputTokens() != null ? req.maxOutputTokens() : s.maxOutputTokens();
-        this.runners = new CallRunner[s.panel().size()];
-        this.panelRecords = new CallRecord[s.panel().size()];
+        this.skippedMembers = new CallRecord[s.panel().size()];
+        this.flow = Flow.of(s.strategy(), this);
     }
 
     /**
@@ -108,103 +132,100 @@ public final class AskRun {
                     + s.panel().size() + " members); lower the quorum or add members"));
             return;
         }
-        sink.onCancel(() -> abort());
+        sink.onCancel(this::abort);
         sink.onDispose(this::cleanup);
-        BigDecimal[] reservations;
         try {
-            reservations = planBudget();
+            planBudget();
         } catch (FusionException e) {
             sink.error(e);
             return;
         }
         synchronized (lock) {
             deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
-            for (int i = 0; i < runners.length; i++) {
-                Member m = s.panel().get(i);
-                if (reservations[i] == null) {
-                    continue; // skipped: record already made
-                }
-                final int idx = i;
-                ModelRequest mr = ModelRequest.builder().system(req.system()).messages(req.messages())
-                        .maxOutputTokens(maxOut)
-                        .temperature(m.temperature() != null ? m.temperature() : req.temperature())
-                        .seed(m.seed()).build();
-                Duration timeout = m.timeout() != null ? m.timeout()
-                        : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
-                runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, mr,
-                        m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservations[i]),
-                        s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
-                        r -> onMemberDone(idx, r));
+            List<Member> members = s.panel();
+            List<ModelRequest> requests = new ArrayList<>();
+            BigDecimal[] res = new BigDecimal[members.size()];
+            for (int i = 0; i < members.size(); i++) {
+                requests.add(memberRequest(members.get(i), req.messages()));
+                res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
             }
-            for (int i = 0; i < runners.length; i++) {
-                if (panelRecords[i] != null && runners[i] == null) {
-                    sink.next(new FusionEvent.MemberFailed(panelRecords[i]));
+            runRound(1, "answer", members, requests, res, skippedMembers, quorum, ok -> {
+                if (ok.size() < quorum) {
+                    fail(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()));
+                } else {
+                    flow.onPanelAnswers(ok);
                 }
-            }
-            for (CallRunner r : runners) {
-                if (r != null && phase == Phase.PANEL) {
-                    sink.next(new FusionEvent.MemberStarted(r.memberId(), r.model()));
-                }
-            }
-            for (CallRunner r : runners) {
-                if (r != null && phase == Phase.PANEL && !r.isDone()) {
-                    r.start();
-                }
-            }
+            });
         }
+    }
+
+    /** The request for one member: the conversation, this ask's output limit, the member's sampling settings. */
+    ModelRequest memberRequest(Member m, List<ChatMessage> messages) {
+        return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(maxOut)
+                .temperature(m.temperature() != null ? m.temperature() : req.temperature())
+                .seed(m.seed()).build();
     }
 
     // ---------------------------------------------------------------- budget
 
-    /** Per-member reservation (null = skipped), after reserving the judge first. */
-    private BigDecimal[] planBudget() {
-        BigDecimal[] res = new BigDecimal[runners.length];
+    /**
+     * Reserves the worst case of the whole ask: every judge call the strategy may make first, then
+     * each panel member for every round it runs (members that do not fit are skipped), then the
+     * cascade's flagships (those that do not fit are skipped). The spend can then never exceed the
+     * budget while prices and max-token limits hold.
+     */
+    private void planBudget() {
+        int n = s.panel().size();
+        int k = flow.panelRounds();
+        List<Member> flagships = flow.flagships();
+        memberReservations = new BigDecimal[n][];
+        flagshipReservations = new BigDecimal[flagships.size()];
+        flagshipSkips = new String[flagships.size()];
         BigDecimal capLeft = s.spendLedger().remaining();
         BigDecimal limit = budget == null ? capLeft : capLeft == null ? budget : budget.min(capLeft);
         if (limit == null) {
-            Arrays.fill(res, BigDecimal.ZERO);
-            return res;
+            for (int i = 0; i < n; i++) {
+                memberReservations[i] = new BigDecimal[k];
+                Arrays.fill(memberReservations[i], BigDecimal.ZERO);
+            }
+            Arrays.fill(flagshipReservations, BigDecimal.ZERO);
+            return;
         }
-        String promptText = promptText();
-        // The judge reads the question plus at most maxOut tokens per answer.
-        BigDecimal judgeWorst = BigDecimal.ZERO;
-        for (Member j : s.judges()) {
-            long in = s.estimator().estimate(j.model().ref(), s.judgePrompt().system() + "\n"
-                    + s.judgePrompt().render(promptText, List.of()))
-                    + (long) Math.ceil(s.panel().size() * (maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
-            judgeWorst = judgeWorst.max(worstCase(j.model().ref(), in, s.judgeMaxOutputTokens()));
-        }
+        BigDecimal judgeWorst = flow.judgeWorst();
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
                 ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
         if (judgeWorst.compareTo(limit) > 0) {
             throw new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
-                    + judgeWorst.toPlainString() + "; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens,"
-                    + " or use a cheaper judge", limit, judgeWorst);
+                    + judgeWorst.toPlainString() + (flow.judgeCalls() > 1 ? " (up to " + flow.judgeCalls()
+                    + " judge calls for the " + s.strategy().name() + " strategy)" : "")
+                    + "; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens, or use a cheaper judge",
+                    limit, judgeWorst);
         }
         BigDecimal left = limit.subtract(judgeWorst);
         BigDecimal total = judgeWorst;
+        BigDecimal firstRound = BigDecimal.ZERO;
         int admitted = 0;
-        for (int i = 0; i < runners.length; i++) {
+        for (int i = 0; i < n; i++) {
             Member m = s.panel().get(i);
-            long in = s.estimator().estimate(m.model().ref(), promptText);
-            BigDecimal w = worstCase(m.model().ref(), in, maxOut);
-            if (w.compareTo(left) <= 0) {
-                res[i] = w;
-                left = left.subtract(w);
-                total = total.add(w);
+            BigDecimal[] per = new BigDecimal[k];
+            BigDecimal sum = BigDecimal.ZERO;
+            for (int r = 0; r < k; r++) {
+                per[r] = worstCase(m.model().ref(), flow.memberInputTokens(m, r + 1), maxOut);
+                sum = sum.add(per[r]);
+            }
+            if (sum.compareTo(left) <= 0) {
+                memberReservations[i] = per;
+                left = left.subtract(sum);
+                total = total.add(sum);
+                firstRound = firstRound.add(per[0]);
                 admitted++;
             } else {
-                String reason = "skipped by the " + who + ": worst case $" + w.toPlainString() + " but only $"
-                        + left.toPlainString() + " left after the judge's reservation";
-                panelRecords[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
+                String reason = "skipped by the " + who + ": worst case $" + sum.toPlainString()
+                        + (k > 1 ? " for " + k + " rounds" : "") + " but only $" + left.toPlainString()
+                        + " left after the judge's reservation";
+                skippedMembers[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
                 notes.add(m.id() + " " + reason);
-                for (var l : s.listeners()) {
-                    try {
-                        l.onCallFinished(panelRecords[i]);
-                    } catch (RuntimeException e) {
-                        log.warn("a FusionListener threw; ignored: {}", e.toString());
-                    }
-                }
+                notifyFinished(skippedMembers[i]);
             }
         }
         if (admitted < quorum) {
@@ -212,20 +233,62 @@ public final class AskRun {
                     + " reservation of $" + judgeWorst.toPlainString() + ", but the quorum is " + quorum
                     + "; raise the budget or lower the quorum", limit, total);
         }
+        for (int j = 0; j < flagships.size(); j++) {
+            Member m = flagships.get(j);
+            BigDecimal w = worstCase(m.model().ref(), flow.memberInputTokens(m, 2), maxOut);
+            if (w.compareTo(left) <= 0) {
+                flagshipReservations[j] = w;
+                left = left.subtract(w);
+                total = total.add(w);
+            } else {
+                flagshipSkips[j] = "skipped by the " + who + ": worst case $" + w.toPlainString() + " but only $"
+                        + left.toPlainString() + " left after the judge's and the panel's reservations";
+                notes.add("flagship " + m.id() + " " + flagshipSkips[j]);
+            }
+        }
         if (!s.spendLedger().tryReserve(total)) {
             throw new BudgetExceededException("the spend cap has no room left for this ask (worst case $"
                     + total.toPlainString() + ")", limit, total);
         }
-        judgeReservation = judgeWorst;
-        return res;
+        unsettled = total.subtract(firstRound);
     }
 
-    private BigDecimal worstCase(ModelRef ref, long promptTokens, int maxOutputTokens) {
+    BigDecimal worstCase(ModelRef ref, long promptTokens, int maxOutputTokens) {
         Optional<Price> p = s.priceBook().find(ref);
         return p.map(price -> price.worstCase(promptTokens, maxOutputTokens)).orElse(BigDecimal.ZERO);
     }
 
-    private String promptText() {
+    /** The worst case of one judge call, whichever judge of the chain makes it. */
+    BigDecimal judgeCallWorst(ToLongFunction<ModelRef> promptTokens) {
+        BigDecimal worst = BigDecimal.ZERO;
+        for (Member j : s.judges()) {
+            ModelRef ref = j.model().ref();
+            worst = worst.max(worstCase(ref, promptTokens.applyAsLong(ref), s.judgeMaxOutputTokens()));
+        }
+        return worst;
+    }
+
+    /** Estimated tokens of a judge prompt's fixed parts (system, template, question), answers excluded. */
+    long templateTokens(ModelRef ref, JudgePrompt prompt, Map<String, String> extras) {
+        return s.estimator().estimate(ref, prompt.system() + "\n" + prompt.render(questionForJudge(), List.of(), extras));
+    }
+
+    /** Upper bound on the tokens of {@code count} panel answers as another model counts them. */
+    long answersAllowance(int count) {
+        return (long) Math.ceil(count * (maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
+    }
+
+    /** Upper bound on the tokens of one earlier judge reply as another judge counts it. */
+    long judgeReplyAllowance() {
+        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD);
+    }
+
+    /** Estimated prompt tokens of the ask's own request. */
+    long requestTokens(ModelRef ref) {
+        return s.estimator().estimate(ref, promptText());
+    }
+
+    String promptText() {
         StringBuilder sb = new StringBuilder();
         if (req.system() != null) {
             sb.append(req.system()).append('\n');
@@ -236,37 +299,133 @@ public final class AskRun {
         return sb.toString();
     }
 
-    // ---------------------------------------------------------------- panel
+    void notifyFinished(CallRecord r) {
+        for (var l : s.listeners()) {
+            try {
+                l.onCallFinished(r);
+            } catch (RuntimeException e) {
+                log.warn("a FusionListener threw; ignored: {}", e.toString());
+            }
+        }
+    }
 
-    private void onMemberDone(int idx, CallRecord r) {
-        synchronized (lock) {
-            panelRecords[idx] = r;
-            if (phase == Phase.DONE) {
-                return;
+    /** Hands part of the unsettled reservation to a call, which settles it itself when it ends. */
+    private BigDecimal takeReservation(BigDecimal amount) {
+        if (amount == null) {
+            return BigDecimal.ZERO;
+        }
+        unsettled = unsettled.subtract(amount);
+        return amount;
+    }
+
+    // ---------------------------------------------------------------- panel rounds
+
+    /**
+     * Runs one panel round: every member with a request at once, the quorum with straggler grace,
+     * the deadline. {@code next} receives the successful records in member order, whether or not
+     * the quorum was met (the caller decides). Must be called under {@code lock}.
+     *
+     * @param reservations per member; null = skipped, with its record in {@code preRecords}
+     * @param preRecords   records of members that do not run (skipped), or null entries
+     */
+    void runRound(int number, String step, List<Member> members, List<ModelRequest> requests,
+                  BigDecimal[] reservations, CallRecord[] preRecords, int roundQuorum, Consumer<List<CallRecord>> next) {
+        Round round = new Round(number, step, members, roundQuorum, next);
+        rounds.add(round);
+        currentRound = round;
+        if (number > 1) {
+            sink.next(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
+        }
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            if (reservations[i] == null) {
+                round.records[i] = preRecords != null ? preRecords[i] : null;
+                continue;
             }
-            sink.next(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
-            if (phase != Phase.PANEL) {
-                return;
+            final int idx = i;
+            Duration timeout = m.timeout() != null ? m.timeout()
+                    : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
+            BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
+            round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
+                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step),
+                    s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
+                    r -> round.onMemberDone(idx, r));
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (round.records[i] != null && round.runners[i] == null) {
+                sink.next(new FusionEvent.MemberFailed(round.records[i]));
             }
+        }
+        for (CallRunner r : round.runners) {
+            if (r != null && !round.finished) {
+                sink.next(new FusionEvent.MemberStarted(r.memberId(), r.model()));
+            }
+        }
+        for (CallRunner r : round.runners) {
+            if (r != null && !round.finished && !done && !r.isDone()) {
+                r.start();
+            }
+        }
+        if (!round.finished && !done) {
+            round.evaluate();
+        }
+    }
+
+    /** One panel round's runners and records. Guarded by {@code lock}. */
+    private final class Round {
+        final int number;
+        final List<Member> members;
+        final CallRunner[] runners;
+        final CallRecord[] records;
+        final int roundQuorum;
+        final Consumer<List<CallRecord>> next;
+        boolean finished;
+        Disposable graceTimer;
+
+        Round(int number, String step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
+            this.number = number;
+            this.members = members;
+            this.runners = new CallRunner[members.size()];
+            this.records = new CallRecord[members.size()];
+            this.roundQuorum = roundQuorum;
+            this.next = next;
+        }
+
+        void onMemberDone(int idx, CallRecord r) {
+            synchronized (lock) {
+                records[idx] = r;
+                if (done) {
+                    return;
+                }
+                sink.next(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
+                if (!finished) {
+                    evaluate();
+                }
+            }
+        }
+
+        void evaluate() {
             int ok = 0;
             int pending = 0;
-            // Count from the records delivered under this lock, not from the runners: a runner is
+            // Count from the records delivered under this lock, not from runner.isDone(): a runner is
             // marked done before its callback gets the lock, and must still count as pending here.
             for (int i = 0; i < runners.length; i++) {
-                if (panelRecords[i] == null) {
-                    pending++;
-                } else if (panelRecords[i].isOk()) {
+                if (records[i] == null) {
+                    if (runners[i] != null) {
+                        pending++;
+                    }
+                } else if (records[i].isOk()) {
                     ok++;
                 }
             }
             if (pending == 0) {
-                finishPanel();
-            } else if (ok + pending < quorum) {
-                cancelPanel(CallStatus.CANCELLED, "cancelled", "quorum of " + quorum + " can no longer be met");
-                if (phase == Phase.PANEL) {
-                    finishPanel();
+                finish();
+            } else if (ok + pending < roundQuorum) {
+                cancelAll(CallStatus.CANCELLED, "cancelled", "quorum of " + roundQuorum + " can no longer be met");
+                if (!finished) {
+                    finish();
                 }
-            } else if (ok >= quorum && grace != null && graceTimer == null) {
+            } else if (ok >= roundQuorum && ok > 0 && grace != null && graceTimer == null) {
                 if (grace.isZero()) {
                     onGrace();
                 } else {
@@ -274,84 +433,132 @@ public final class AskRun {
                 }
             }
         }
+
+        void onGrace() {
+            synchronized (lock) {
+                if (finished || done) {
+                    return;
+                }
+                cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
+                        + " ms after the quorum ran out");
+                if (!finished) {
+                    finish();
+                }
+            }
+        }
+
+        void cancelAll(CallStatus status, String type, String message) {
+            for (CallRunner r : runners) {
+                if (r != null) {
+                    r.cancel(status, type, message);
+                }
+            }
+        }
+
+        void finish() {
+            finished = true;
+            if (currentRound == this) {
+                currentRound = null;
+            }
+            if (graceTimer != null) {
+                graceTimer.dispose();
+            }
+            List<CallRecord> ok = new ArrayList<>();
+            for (CallRecord r : records) {
+                if (r != null && r.isOk()) {
+                    ok.add(r);
+                }
+            }
+            if (!done) {
+                next.accept(ok);
+            }
+        }
     }
 
-    private void onGrace() {
-        synchronized (lock) {
-            if (phase != Phase.PANEL) {
-                return;
-            }
-            cancelPanel(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
-                    + " ms after the quorum ran out");
-            if (phase == Phase.PANEL) {
-                finishPanel();
-            }
-        }
+    /** The answers in the order a judge will see them, shuffled by the ask's seed (plus {@code salt}). */
+    List<CallRecord> shuffle(List<CallRecord> answers, long salt) {
+        List<CallRecord> shuffled = new ArrayList<>(answers);
+        Collections.shuffle(shuffled, new Random(seed + salt));
+        return shuffled;
     }
 
-    private void cancelPanel(CallStatus status, String type, String message) {
-        for (CallRunner r : runners) {
-            if (r != null) {
-                r.cancel(status, type, message);
-            }
-        }
+    // ---------------------------------------------------------------- judge chain
+
+    /**
+     * One judge call of a strategy, made through the judge chain: the current judge, then the
+     * fallbacks in order (a judge that failed in an earlier step of this ask is not tried again).
+     *
+     * @param step        the call's purpose, recorded in its {@link CallRecord#step()}
+     * @param messages    the conversation sent (after the fixed system prompt)
+     * @param order       member ids in the order the judge sees the answers
+     * @param final_      whether this call writes the final answer (only then are deltas streamed)
+     * @param onOk        receives the successful record
+     * @param onAllFailed runs when every remaining judge failed (usually {@link #degrade()})
+     */
+    record JudgeStep(String step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
+                     Consumer<CallRecord> onOk, Runnable onAllFailed) {
     }
 
-    private void finishPanel() {
-        phase = Phase.JUDGE;
-        if (graceTimer != null) {
-            graceTimer.dispose();
-        }
-        List<CallRecord> ok = new ArrayList<>();
-        for (CallRecord r : panelRecords) {
-            if (r != null && r.isOk()) {
-                ok.add(r);
-            }
-        }
-        if (ok.size() < quorum) {
-            fail(new QuorumNotMetException(quorum, ok.size(), allRecords()));
+    /** Starts a judge step. Must be called under {@code lock}. */
+    void judge(JudgeStep step) {
+        if (done) {
             return;
         }
-        List<CallRecord> shuffled = new ArrayList<>(ok);
-        Collections.shuffle(shuffled, new Random(seed));
-        judgedAnswers = shuffled;
-        answerOrder = shuffled.stream().map(CallRecord::memberId).toList();
-        startJudge();
-    }
-
-    // ---------------------------------------------------------------- judge
-
-    private void startJudge() {
+        if (answerOrder.isEmpty()) {
+            answerOrder = List.copyOf(step.order());
+        }
         if (judgeIndex >= s.judges().size()) {
-            allJudgesFailed();
+            step.onAllFailed().run();
             return;
         }
         Duration left = deadline.minusNanos(System.nanoTime() - t0);
         if (left.isNegative() || left.isZero()) {
             notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
-                    + s.judges().get(judgeIndex).id() + " could run");
-            allJudgesFailed();
+                    + s.judges().get(judgeIndex).id() + " could run (" + step.step() + ")");
+            judgeIndex = s.judges().size();
+            step.onAllFailed().run();
             return;
         }
         Member j = s.judges().get(judgeIndex);
-        List<String> texts = judgedAnswers.stream().map(CallRecord::text).toList();
-        ModelRequest jr = ModelRequest.builder().system(s.judgePrompt().system())
-                .messages(List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))))
+        ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
                 .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
                 .cacheSystemPrompt(s.cacheJudgePrompt()).build();
         Duration timeout = j.timeout() != null ? j.timeout() : s.judgeTimeout();
         if (timeout.compareTo(left) > 0) {
             timeout = left;
         }
-        sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), answerOrder));
+        boolean stream = streamJudge && step.final_();
+        sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
         currentJudge = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, streamJudge, BigDecimal.ZERO),
+                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step()),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
-                streamJudge ? text -> sink.next(new FusionEvent.JudgeDelta(text)) : null, this::onJudgeDone);
+                stream ? text -> sink.next(new FusionEvent.JudgeDelta(text)) : null, r -> onJudgeDone(step, r));
         currentJudge.start();
     }
 
-    private String questionForJudge() {
+    private void onJudgeDone(JudgeStep step, CallRecord r) {
+        synchronized (lock) {
+            judgeRecords.add(r);
+            if (done) {
+                return;
+            }
+            currentJudge = null;
+            if (r.isOk()) {
+                step.onOk().accept(r);
+                return;
+            }
+            sink.next(new FusionEvent.JudgeFailed(r));
+            judgeIndex++;
+            if (judgeIndex < s.judges().size()) {
+                notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
+                        + ") in step " + step.step() + "; falling back to " + s.judges().get(judgeIndex).id());
+            }
+            judge(step);
+        }
+    }
+
+    /** The question as the judge is shown it: the panel's instructions and conversation. */
+    String questionForJudge() {
         StringBuilder sb = new StringBuilder();
         if (req.system() != null && !req.system().isBlank()) {
             sb.append("(The panel was given these instructions: ").append(req.system().strip()).append(")\n\n");
@@ -366,35 +573,27 @@ public final class AskRun {
         return sb.toString().strip();
     }
 
-    private void onJudgeDone(CallRecord r) {
-        synchronized (lock) {
-            judgeRecords.add(r);
-            if (phase != Phase.JUDGE) {
-                return;
-            }
-            if (r.isOk()) {
-                complete(r.text(), true);
-                return;
-            }
-            sink.next(new FusionEvent.JudgeFailed(r));
-            judgeIndex++;
-            if (judgeIndex < s.judges().size()) {
-                notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
-                        + "); falling back to " + s.judges().get(judgeIndex).id());
-            }
-            startJudge();
-        }
+    /**
+     * The default judge step: the configured judge prompt over {@code answers} (panel order; they are
+     * shuffled), streamed, its reply the final answer.
+     */
+    void synthesize(List<CallRecord> answers) {
+        candidates = List.copyOf(answers);
+        List<CallRecord> shuffled = shuffle(answers, 0);
+        List<String> texts = shuffled.stream().map(CallRecord::text).toList();
+        judge(new JudgeStep("synthesize", s.judgePrompt().system(),
+                List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
+                shuffled.stream().map(CallRecord::memberId).toList(), true,
+                r -> complete(r.text(), true), this::degrade));
     }
 
-    private void allJudgesFailed() {
-        if (s.onJudgeFailure() == OnJudgeFailure.BEST_ANSWER && !judgedAnswers.isEmpty()) {
-            List<CallRecord> inPanelOrder = new ArrayList<>();
-            for (CallRecord r : panelRecords) {
-                if (r != null && r.isOk()) {
-                    inPanelOrder.add(r);
-                }
-            }
-            CallRecord best = inPanelOrder.get(BestAnswer.pick(inPanelOrder));
+    /** Every judge failed: the configured degradation over {@link #candidates}. */
+    void degrade() {
+        if (done) {
+            return;
+        }
+        if (s.onJudgeFailure() == OnJudgeFailure.BEST_ANSWER && !candidates.isEmpty()) {
+            CallRecord best = candidates.get(BestAnswer.pick(candidates));
             notes.add("every judge failed; returning the unjudged answer of " + best.memberId()
                     + " (the answer agreeing most with the others)");
             complete(best.text(), false);
@@ -403,30 +602,55 @@ public final class AskRun {
         }
     }
 
+    void note(String note) {
+        notes.add(note);
+    }
+
+    /** Emits a piece of the final answer as a judge delta (streamed asks only). */
+    void emitDelta(String text) {
+        if (streamJudge && !text.isEmpty()) {
+            sink.next(new FusionEvent.JudgeDelta(text));
+        }
+    }
+
+    Duration timeLeft() {
+        return deadline.minusNanos(System.nanoTime() - t0);
+    }
+
     // ---------------------------------------------------------------- end
 
     private void onDeadline() {
         synchronized (lock) {
-            if (phase == Phase.PANEL) {
-                cancelPanel(CallStatus.TIMEOUT, "deadline", "ask deadline of " + deadline.toMillis() + " ms reached");
-                if (phase == Phase.PANEL) {
-                    finishPanel();
+            if (done) {
+                return;
+            }
+            String msg = "ask deadline of " + deadline.toMillis() + " ms reached";
+            if (currentRound != null && !currentRound.finished) {
+                Round r = currentRound;
+                r.cancelAll(CallStatus.TIMEOUT, "deadline", msg);
+                if (!r.finished) {
+                    r.finish();
                 }
-            } else if (phase == Phase.JUDGE && currentJudge != null) {
-                currentJudge.cancel(CallStatus.TIMEOUT, "deadline", "ask deadline of " + deadline.toMillis() + " ms reached");
+            } else if (currentJudge != null) {
+                currentJudge.cancel(CallStatus.TIMEOUT, "deadline", msg);
             }
         }
     }
 
     private void abort() {
         synchronized (lock) {
-            if (phase == Phase.DONE) {
+            if (done) {
                 return;
             }
-            phase = Phase.DONE;
-            cancelPanel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
+            done = true;
+            for (Round r : rounds) {
+                r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
+            }
             if (currentJudge != null) {
                 currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
+            }
+            if (pendingAsync != null) {
+                pendingAsync.dispose();
             }
         }
     }
@@ -436,46 +660,63 @@ public final class AskRun {
             if (deadlineTimer != null) {
                 deadlineTimer.dispose();
             }
-            if (graceTimer != null) {
-                graceTimer.dispose();
+            for (Round r : rounds) {
+                if (r.graceTimer != null) {
+                    r.graceTimer.dispose();
+                }
             }
-            if (!judgeReservationReleased) {
-                judgeReservationReleased = true;
-                s.spendLedger().settle(judgeReservation, BigDecimal.ZERO);
+            if (pendingAsync != null) {
+                pendingAsync.dispose();
+            }
+            if (!unsettledReleased) {
+                unsettledReleased = true;
+                s.spendLedger().settle(unsettled.max(BigDecimal.ZERO), BigDecimal.ZERO);
             }
         }
     }
 
-    private List<CallRecord> allRecords() {
+    private List<CallRecord> panelRecords() {
         List<CallRecord> all = new ArrayList<>();
-        for (CallRecord r : panelRecords) {
-            if (r != null) {
-                all.add(r);
+        for (Round round : rounds) {
+            for (CallRecord r : round.records) {
+                if (r != null) {
+                    all.add(r);
+                }
             }
         }
+        return all;
+    }
+
+    List<CallRecord> allRecords() {
+        List<CallRecord> all = panelRecords();
         all.addAll(judgeRecords);
         return all;
     }
 
-    private void complete(String answer, boolean judged) {
-        phase = Phase.DONE;
-        List<CallRecord> panel = new ArrayList<>();
-        for (CallRecord r : panelRecords) {
-            if (r != null) {
-                panel.add(r);
-            }
+    void complete(String answer, boolean judged) {
+        if (done) {
+            return;
         }
-        FusionResult result = new FusionResult(answer, judged, strategy, panel, judgeRecords, answerOrder, seed,
-                Duration.ofNanos(System.nanoTime() - t0), budget, notes);
-        log.debug("ask done: judged={} calls={} costUsd={} wallMs={}", judged, result.calls().size(),
-                result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
+        done = true;
+        FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
+                answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
+                Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade));
+        log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), judged,
+                result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
         sink.next(new FusionEvent.Completed(result));
         sink.complete();
     }
 
-    private void fail(FusionException e) {
-        phase = Phase.DONE;
+    void fail(FusionException e) {
+        if (done) {
+            return;
+        }
+        done = true;
         log.debug("ask failed: {}", e.getMessage());
         sink.error(e);
+    }
+
+    boolean isDone() {
+        return done;
     }
 }

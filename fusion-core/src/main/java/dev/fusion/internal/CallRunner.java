@@ -41,9 +41,16 @@ public final class CallRunner {
 
     private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
 
-    /** What to run. */
+    /** What to run; {@code round} and {@code step} go into the record (see {@link CallRecord}). */
     public record Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
-                       Duration timeout, boolean stream, BigDecimal reservationUsd) {
+                       Duration timeout, boolean stream, BigDecimal reservationUsd, int round, String step) {
+
+        /** A round-1 panel call or a synthesize judge call. */
+        public Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
+                    Duration timeout, boolean stream, BigDecimal reservationUsd) {
+            this(memberId, model, role, request, retry, timeout, stream, reservationUsd,
+                    role == CallRole.JUDGE ? 0 : 1, null);
+        }
     }
 
     private final Spec spec;
@@ -207,7 +214,7 @@ public final class CallRunner {
         Duration ttft = firstTokenNanos < 0 || started < 0 ? null : Duration.ofNanos(firstTokenNanos - started);
         CallRecord r = new CallRecord(spec.memberId(), model(), spec.role(), status, text, usage, cost, startedAt,
                 latency, ttft, queued, attempts.get(), Duration.ofMillis(retryDelayMs.get()),
-                response != null ? response.finishReason() : null, callError);
+                response != null ? response.finishReason() : null, callError, spec.round(), spec.step());
         if (!record.compareAndSet(null, r)) {
             return false;
         }
@@ -225,9 +232,15 @@ public final class CallRunner {
 
     /** A record for a call that never ran (skipped by the budget). */
     public static CallRecord skipped(String memberId, ModelRef model, CallRole role, PriceBook prices, String reason) {
+        return skipped(memberId, model, role, prices, reason, role == CallRole.JUDGE ? 0 : 1, null);
+    }
+
+    /** A record for a call that never ran (skipped by the budget), in a given round and step. */
+    public static CallRecord skipped(String memberId, ModelRef model, CallRole role, PriceBook prices, String reason,
+                                     int round, String step) {
         return new CallRecord(memberId, model, role, CallStatus.SKIPPED, null, Usage.ZERO,
                 prices.find(model).isPresent() ? Cost.of(BigDecimal.ZERO, null) : Cost.unpriced(), null,
-                Duration.ZERO, null, Duration.ZERO, 0, Duration.ZERO, null, CallError.of("budget", reason));
+                Duration.ZERO, null, Duration.ZERO, 0, Duration.ZERO, null, CallError.of("budget", reason), round, step);
     }
 
     private void notifyListeners(Consumer<FusionListener> action) {

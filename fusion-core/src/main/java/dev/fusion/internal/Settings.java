@@ -7,6 +7,7 @@ import dev.fusion.RetryPolicy;
 import dev.fusion.cost.PriceBook;
 import dev.fusion.cost.TokenEstimator;
 import dev.fusion.judge.JudgePrompt;
+import dev.fusion.judge.Strategy;
 import reactor.core.scheduler.Scheduler;
 
 import java.math.BigDecimal;
@@ -23,10 +24,24 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                        SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
                        TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
                        Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
-                       ProviderLimiter limiter, Scheduler scheduler) {
+                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy) {
     public Settings {
         panel = List.copyOf(panel);
         judges = List.copyOf(judges);
         listeners = List.copyOf(listeners);
+        strategy = strategy == null ? Strategy.synthesize() : strategy;
+    }
+
+    /** Settings with the default {@code synthesize} strategy. */
+    public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
+                    Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,
+                    int maxOutputTokens, int judgeMaxOutputTokens, BigDecimal budgetUsd, boolean allowUnpriced,
+                    SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
+                    TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
+                    Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
+                    ProviderLimiter limiter, Scheduler scheduler) {
+        this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
+                judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
+                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null);
     }
 }
