@@ -66,14 +66,17 @@ public final class FusionConfig {
     /** Top-level keys, in documentation order. */
     public static final List<String> KEYS = List.of("providers", "panel", "judge", "onJudgeFailure", "quorum",
             "graceMs", "memberTimeoutMs", "judgeTimeoutMs", "deadlineMs", "maxOutputTokens", "judgeMaxOutputTokens",
-            "budgetUsd", "allowUnpriced", "retries", "providerLimits", "strategy", "spendCapUsd", "spendCapWindow",
+            "budgetUsd", "allowUnpriced", "retries", "providerLimits", "strategy", "strategyOptions", "samples", "rounds", "agree", "flagships", "spendCapUsd", "spendCapWindow",
             "prices");
     static final List<String> PROVIDER_KEYS = List.of("kind", "baseUrl", "apiKeyEnv", "apiKey", "maxTokensParam", "headers");
     static final List<String> LIMIT_KEYS = List.of("maxConcurrent", "requestsPerMinute");
     static final List<String> PRICE_KEYS = List.of("input", "output", "cacheRead", "cacheWrite", "cacheWrite1h",
             "reasoning", "tiers", "source", "asOf");
     /** Judge strategies this version supports. */
-    public static final List<String> STRATEGIES = List.of("synthesize");
+    public static final List<String> STRATEGIES = dev.fusion.judge.Strategy.names();
+
+    /** Strategy options that may also be written at the top level (e.g. {@code rounds: 3}). */
+    static final List<String> STRATEGY_OPTION_KEYS = List.of("samples", "rounds", "agree", "flagships");
 
     /** Which syntax a config text is in. */
     public enum Format { YAML, JSON }
@@ -102,6 +105,7 @@ public final class FusionConfig {
     private final Integer retries;
     private final Map<String, Limit> providerLimits;
     private final String strategy;
+    private final Map<String, Object> strategyOptions;
     private final BigDecimal spendCapUsd;
     private final Duration spendCapWindow;
     private final Map<String, Price> prices;
@@ -123,6 +127,7 @@ public final class FusionConfig {
         this.retries = p.retries;
         this.providerLimits = Collections.unmodifiableMap(p.limits);
         this.strategy = p.strategy;
+        this.strategyOptions = Collections.unmodifiableMap(new LinkedHashMap<>(p.strategyOptions));
         this.spendCapUsd = p.spendCapUsd;
         this.spendCapWindow = p.spendCapWindow;
         this.prices = Collections.unmodifiableMap(p.prices);
@@ -234,6 +239,11 @@ public final class FusionConfig {
         }
         b.priceBook(BundledPrices.load());
         prices.forEach(b::price);
+        try {
+            b.strategy(dev.fusion.judge.Strategy.parse(strategy, strategyOptions, m -> resolve(all, m, "flagships")));
+        } catch (InvalidConfigurationException e) {
+            throw new InvalidConfigurationException("strategy: " + e.getMessage(), e);
+        }
         return b;
     }
 
@@ -270,6 +280,9 @@ public final class FusionConfig {
     public Map<String, Limit> providerLimits() { return providerLimits; }
     /** The judge strategy name (default {@code synthesize}). */
     public String strategy() { return strategy; }
+
+    /** The strategy's options ({@code samples}, {@code rounds}, {@code agree}, {@code flagships}, ...), possibly empty. */
+    public Map<String, Object> strategyOptions() { return strategyOptions; }
     public BigDecimal spendCapUsd() { return spendCapUsd; }
     public Duration spendCapWindow() { return spendCapWindow; }
     /** Price overrides by {@code provider:model}. */
@@ -301,9 +314,28 @@ public final class FusionConfig {
         Integer retries;
         final Map<String, Limit> limits = new LinkedHashMap<>();
         String strategy = "synthesize";
+        final Map<String, Object> strategyOptions = new LinkedHashMap<>();
         BigDecimal spendCapUsd;
         Duration spendCapWindow;
         final Map<String, Price> prices = new LinkedHashMap<>();
+
+        private static Object plain(JsonNode v) {
+            if (v.isIntegralNumber()) {
+                return v.asLong();
+            }
+            if (v.isNumber()) {
+                return v.decimalValue();
+            }
+            if (v.isBoolean()) {
+                return v.asBoolean();
+            }
+            if (v.isArray()) {
+                List<Object> l = new ArrayList<>();
+                v.forEach(x -> l.add(plain(x)));
+                return l;
+            }
+            return v.asText();
+        }
 
         Parser(JsonNode root) {
             checkKeys(root, KEYS, "");
@@ -351,12 +383,49 @@ public final class FusionConfig {
             allowUnpriced = au != null && au;
             retries = integer(root, "retries", 0);
             limits(root.get("providerLimits"));
-            String s = string(root, "strategy");
+            JsonNode sn = root.get("strategy");
+            String s = null;
+            if (sn != null && sn.isObject()) {
+                // strategy: {name: layered, rounds: 3}
+                s = sn.path("name").asText(null);
+                if (s == null) {
+                    throw bad("strategy", "as an object needs a name, e.g. strategy: {name: layered, rounds: 3}");
+                }
+                sn.fields().forEachRemaining(e -> {
+                    if (!e.getKey().equals("name")) {
+                        strategyOptions.put(e.getKey(), plain(e.getValue()));
+                    }
+                });
+            } else {
+                s = string(root, "strategy");
+            }
+            JsonNode so = root.get("strategyOptions");
+            if (so != null && !so.isNull()) {
+                if (!so.isObject()) {
+                    throw bad("strategyOptions", "must be a map, e.g. strategyOptions: {rounds: 3}");
+                }
+                so.fields().forEachRemaining(e -> strategyOptions.put(e.getKey(), plain(e.getValue())));
+            }
+            for (String k : STRATEGY_OPTION_KEYS) {
+                if (root.has(k) && !root.get(k).isNull()) {
+                    strategyOptions.put(k, plain(root.get(k)));
+                }
+            }
             if (s != null) {
                 if (!STRATEGIES.contains(s)) {
                     throw bad("strategy", "'" + s + "' is not supported; valid strategies: " + STRATEGIES);
                 }
                 strategy = s;
+            }
+            if (!strategyOptions.isEmpty()) {
+                try {
+                    // Validate names and values now (flagship models are resolved when building).
+                    Map<String, Object> check = new LinkedHashMap<>(strategyOptions);
+                    check.remove("flagships");
+                    dev.fusion.judge.Strategy.parse(strategy, check);
+                } catch (InvalidConfigurationException e) {
+                    throw bad("strategy", e.getMessage());
+                }
             }
             spendCapUsd = decimal(root, "spendCapUsd");
             String w = string(root, "spendCapWindow");

@@ -184,4 +184,47 @@ class FusionConfigTest {
         FusionConfig c = FusionConfig.parse(CONTRACT.replace("budgetUsd: 0.05", "budgetUsd: 0.1000000000000000055511151231257827"));
         assertThat(c.budgetUsd()).isEqualTo(new BigDecimal("0.1000000000000000055511151231257827"));
     }
+
+    @Test
+    void everyStrategyNameAndItsOptionFormsBuild() {
+        String base = """
+                providers:
+                  local: {kind: openai, baseUrl: "http://127.0.0.1:8080/v1", apiKeyEnv: LOCAL_KEY}
+                judge: local:judge
+                """;
+        String three = "panel: [local:a, local:b, local:c]\n";
+        assertThat(FusionConfig.parse(base + three + "strategy: analyze\n").build(PROVIDERS).strategy().name())
+                .isEqualTo("analyze");
+        // Options at the top level, in strategyOptions, or inside a strategy object.
+        assertThat(FusionConfig.parse(base + three + "strategy: layered\nrounds: 3\n").build(PROVIDERS).strategy())
+                .isEqualTo(dev.fusion.judge.Strategy.layered(3));
+        assertThat(FusionConfig.parse(base + three + "strategy: layered\nstrategyOptions: {rounds: 3}\n").build(PROVIDERS)
+                .strategy()).isEqualTo(dev.fusion.judge.Strategy.layered(3));
+        assertThat(FusionConfig.parse(base + three + "strategy: {name: select-best, rounds: 1}\n").build(PROVIDERS)
+                .strategy()).isEqualTo(dev.fusion.judge.Strategy.selectBest(false));
+        var selfMoa = FusionConfig.parse(base + "panel: [local:a]\nstrategy: self-moa\nsamples: 3\n").build(PROVIDERS);
+        assertThat(selfMoa.strategy().name()).isEqualTo("self-moa");
+        assertThat(selfMoa.panel()).hasSize(3);
+        var cascade = FusionConfig.parse(base + three + "strategy: cascade\nagree: 2\nflagships: [local:big]\n")
+                .build(PROVIDERS);
+        assertThat(cascade.strategy()).isInstanceOfSatisfying(dev.fusion.judge.Strategy.Cascade.class, c -> {
+            assertThat(c.minAgreeing()).isEqualTo(2);
+            assertThat(c.flagships()).extracting(dev.fusion.Member::id).containsExactly("local:big");
+        });
+        assertThat(FusionConfig.parse(base + three).build(PROVIDERS).strategy().name()).isEqualTo("synthesize");
+    }
+
+    @Test
+    void badStrategyOptionsAreRejectedWithTheKey() {
+        String cfg = """
+                providers:
+                  local: {kind: openai, baseUrl: "http://127.0.0.1:8080/v1", apiKeyEnv: LOCAL_KEY}
+                panel: [local:a, local:b]
+                judge: local:judge
+                """;
+        assertThatThrownBy(() -> FusionConfig.parse(cfg + "strategy: layered\nrounds: 99\n"))
+                .hasMessageContaining("strategy").hasMessageContaining("rounds");
+        assertThatThrownBy(() -> FusionConfig.parse(cfg + "strategy: analyze\nsamples: 3\n"))
+                .hasMessageContaining("strategy").hasMessageContaining("samples");
+    }
 }
