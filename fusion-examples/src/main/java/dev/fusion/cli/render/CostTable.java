@@ -36,8 +36,8 @@ public final class CostTable {
         if (r.budgetUsd() != null) {
             sb.append(" of budget ").append(Money.usd(r.budgetUsd()));
         }
-        sb.append(" · wall ").append(r.wallTime().toMillis()).append("ms · strategy ").append(r.strategy())
-                .append(r.judged() ? "" : " · UNJUDGED (every judge failed; best panel answer)").append('\n');
+        sb.append(" | wall ").append(r.wallTime().toMillis()).append("ms | strategy ").append(r.strategy())
+                .append(r.judged() ? "" : " | UNJUDGED (every judge failed; best panel answer)").append('\n');
         for (String n : r.notes()) {
             sb.append("note: ").append(n).append('\n');
         }
@@ -45,7 +45,7 @@ public final class CostTable {
     }
 
     static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+        return s.length() <= max ? s : s.substring(0, max - 1) + "...";
     }
 
     /** Left-aligned columns separated by two spaces. */

@@ -50,7 +50,7 @@ public final class Progress {
             if (ansi) {
                 redraw();
             }
-            out.println(prefix + "judge " + j.judgeId() + " is merging " + j.answerOrder().size() + " answer(s)…");
+            out.println(prefix + "judge " + j.judgeId() + " is merging " + j.answerOrder().size() + " answer(s)...");
             if (ansi || streamJudge) {
                 judgeStreaming = true;
                 out.println();
@@ -77,7 +77,7 @@ public final class Progress {
     }
 
     private void row(CallRecord r) {
-        String tokens = r.usage().promptTokens() + "→" + r.usage().completionTokens();
+        String tokens = r.usage().promptTokens() + "->" + r.usage().completionTokens();
         rows.put(r.memberId(), new String[] {r.memberId(), r.status().wireName(), r.latency().toMillis() + "ms",
                 tokens, r.cost().usd().map(Money::usd).orElse("unpriced")});
         if (ansi) {

@@ -1,0 +1,238 @@
+package dev.fusion.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.sandbox.Behaviour;
+import dev.fusion.sandbox.Fault;
+import dev.fusion.sandbox.Reply;
+import dev.fusion.sandbox.Script;
+import dev.fusion.sandbox.WireServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI run in-process, against the sandbox and a scripted fault server. */
+class CliTest {
+
+    record Run(int code, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    private WireServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static Run cli(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = FusionCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env, false);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static Run cli(String... args) {
+        return cli(Map.of(), args);
+    }
+
+    @Test
+    void noKeysNoConfigRunsOnTheSandboxAndSaysSo() throws Exception {
+        Run r = cli("ask", "--json", "--sandbox", "What", "is", "a", "monad?");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("answer").asText()).contains("[sandbox]");
+        assertThat(j.get("mode").asText()).isEqualTo("sandbox");
+        assertThat(j.get("sandbox").asBoolean()).isTrue();
+        assertThat(j.get("judged").asBoolean()).isTrue();
+        assertThat(j.get("calls")).hasSize(4);
+        for (JsonNode c : j.get("calls")) {
+            assertThat(c.get("status").asText()).isEqualTo("ok");
+            assertThat(c.get("costUsd").decimalValue()).isPositive();
+            assertThat(c.fieldNames()).toIterable().contains("model", "role", "status", "usage", "costUsd",
+                    "reportedCostUsd", "latencyMs", "attempts", "error");
+            assertThat(c.get("usage").fieldNames()).toIterable()
+                    .containsExactly("input", "cacheRead", "cacheWrite", "output", "reasoning");
+        }
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        for (JsonNode c : j.get("calls")) {
+            sum = sum.add(c.get("costUsd").decimalValue());
+        }
+        assertThat(j.get("totalCostUsd").decimalValue()).isEqualByComparingTo(sum);
+        assertThat(j.get("wallMs").asLong()).isPositive();
+    }
+
+    @Test
+    void plainOutputHasTheAnswerThenTheCostTableAndSandboxLabels() {
+        Run r = cli("ask", "--sandbox", "hello");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("[sandbox] role", "[sandbox] total $");
+        assertThat(r.err()).contains("[sandbox] SANDBOX:", "to use real providers");
+        r.out().lines().filter(l -> !l.isBlank()).forEach(l -> assertThat(l).startsWith("[sandbox]"));
+    }
+
+    private Path config(Path dir, String judgeScript) throws Exception {
+        Path f = dir.resolve("fusion.yaml");
+        Files.writeString(f, """
+                providers:
+                  local: {kind: openai, baseUrl: "%s/v1"}
+                  claude: {kind: anthropic, baseUrl: "%s"}
+                  gem: {kind: gemini, baseUrl: "%s"}
+                panel: [local:cheap-a, claude:claude-haiku-4-5, gem:gemini-3-flash]
+                judge: %s
+                quorum: 2
+                graceMs: 2000
+                memberTimeoutMs: 5000
+                deadlineMs: 20000
+                maxOutputTokens: 256
+                retries: 1
+                prices:
+                  local:cheap-a: {input: 0.27, output: 1.10}
+                  claude:claude-haiku-4-5: {input: 1, output: 5}
+                  gem:gemini-3-flash: {input: 0.5, output: 3}
+                  local:judge-model: {input: 3, output: 15}
+                """.formatted(server.baseUrl(), server.baseUrl(), server.baseUrl(), judgeScript));
+        return f;
+    }
+
+    @Test
+    void configAskCostsEveryCallExactlyInJson(@TempDir Path dir) throws Exception {
+        server = WireServer.start(Behaviour.builder()
+                .model("cheap-a", Reply.text("alpha answer").usage(dev.fusion.cost.Usage.of(1000, 200)))
+                .model("claude-haiku-4-5", Reply.text("beta answer").usage(dev.fusion.cost.Usage.of(1000, 100)))
+                .model("gemini-3-flash", Reply.text("gamma answer").usage(dev.fusion.cost.Usage.of(1000, 100)))
+                .model("judge-model", Reply.text("the merged answer").usage(dev.fusion.cost.Usage.of(2000, 300)))
+                .build());
+        Run r = cli("ask", "--config", config(dir, "local:judge-model").toString(), "--json", "q?");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("answer").asText()).isEqualTo("the merged answer");
+        assertThat(j.get("calls").get(0).get("model").asText()).isEqualTo("local:cheap-a");
+        assertThat(j.get("calls").get(0).get("costUsd").decimalValue()).isEqualByComparingTo("0.00049"); // 270 + 220
+        assertThat(j.get("calls").get(1).get("costUsd").decimalValue()).isEqualByComparingTo("0.0015");  // 1000 + 500
+        assertThat(j.get("calls").get(2).get("costUsd").decimalValue()).isEqualByComparingTo("0.0008");  // 500 + 300
+        assertThat(j.get("calls").get(3).get("role").asText()).isEqualTo("judge");
+        assertThat(j.get("calls").get(3).get("costUsd").decimalValue()).isEqualByComparingTo("0.0105"); // 6000 + 4500
+        assertThat(j.get("totalCostUsd").decimalValue()).isEqualByComparingTo("0.01329");
+        assertThat(j.get("judged").asBoolean()).isTrue();
+        assertThat(j.get("mode").asText()).isEqualTo("config");
+    }
+
+    @Test
+    void panelFailuresAreRecordedAndTooFewAnswersExitNonZeroWithOneLine(@TempDir Path dir) throws Exception {
+        server = WireServer.start(Behaviour.builder()
+                .model("cheap-a", Reply.text("alpha"))
+                .model("claude-haiku-4-5", Script.failing(Fault.http(401)))
+                .model("gemini-3-flash", Script.failing(Fault.http(400)))
+                .model("judge-model", Reply.text("merged"))
+                .build());
+        Run r = cli("ask", "--config", config(dir, "local:judge-model").toString(), "--json", "q?");
+        assertThat(r.code()).isEqualTo(1);
+        JsonNode j = r.json();
+        assertThat(j.get("answer").isNull()).isTrue();
+        assertThat(j.get("error").asText()).contains("quorum not met");
+        assertThat(j.get("calls").get(1).get("status").asText()).isEqualTo("failed");
+        assertThat(j.get("calls").get(1).get("error").asText()).contains("401");
+        assertThat(r.err().lines().filter(l -> l.startsWith("fusion:")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void judgeFallbackAndBestAnswerOverTheWire(@TempDir Path dir) throws Exception {
+        server = WireServer.start(Behaviour.builder()
+                .model("cheap-a", Reply.text("alpha"))
+                .model("claude-haiku-4-5", Reply.text("beta"))
+                .model("gemini-3-flash", Reply.text("gamma"))
+                .model("judge-model", Script.failing(Fault.http(500)))
+                .model("backup-judge", Reply.text("backup merged"))
+                .build());
+        Run r = cli("ask", "--config", config(dir, "[local:judge-model, local:backup-judge]").toString(), "--json", "q?");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("answer").asText()).isEqualTo("backup merged");
+        assertThat(j.get("calls").get(3).get("status").asText()).isEqualTo("failed");
+        assertThat(j.get("calls").get(3).get("attempts").asInt()).isEqualTo(2); // retries: 1
+        assertThat(j.get("calls").get(4).get("status").asText()).isEqualTo("ok");
+        assertThat(j.get("calls").get(4).get("costUsd").isNull()).isTrue(); // no price for the backup judge
+    }
+
+    @Test
+    void badFlagsAndBadConfigsGiveOneLineErrors(@TempDir Path dir) throws Exception {
+        Run unknown = cli("ask", "--frobnicate", "q");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err().strip()).startsWith("fusion: Unknown option: '--frobnicate'").doesNotContain("\n");
+
+        Run missing = cli("ask", "--config", dir.resolve("nope.yaml").toString(), "q");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err().strip()).startsWith("fusion: config").doesNotContain("\n");
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "panel: [x:y]\njudge: x:z\nquorum: 5\n");
+        Run badQuorum = cli("ask", "--config", bad.toString(), "q");
+        assertThat(badQuorum.code()).isEqualTo(2);
+        assertThat(badQuorum.err()).contains("quorum").doesNotContain("Exception");
+
+        Files.writeString(bad, "panel: [x:y]\njudge: x:z\ncolour: blue\n");
+        Run unknownKey = cli("ask", "--config", bad.toString(), "q");
+        assertThat(unknownKey.code()).isEqualTo(2);
+        assertThat(unknownKey.err()).contains("colour");
+
+        Run badTimeout = cli("ask", "--sandbox", "--timeout", "soon", "q");
+        assertThat(badTimeout.code()).isEqualTo(2);
+        assertThat(badTimeout.err()).contains("--timeout must be a duration");
+
+        Run blank = cli("ask", "   ");
+        assertThat(blank.code()).isEqualTo(2);
+        assertThat(blank.err()).contains("prompt is blank");
+    }
+
+    @Test
+    void flagsOverrideThePanelJudgeAndBudget() throws Exception {
+        Run r = cli("ask", "--sandbox", "--json", "--quorum", "1", "--budget", "0.000001", "q");
+        // The sandbox judge's worst case does not fit a millionth of a dollar: a typed failure, before any call.
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.json().get("error").asText()).contains("judge's worst case");
+    }
+
+    @Test
+    void missingKeyNamesTheVariable() {
+        Run r = cli(Map.of(), "ask", "--panel", "openai:gpt-6-luna", "--judge", "openai:gpt-6-luna", "q");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("OPENAI_API_KEY");
+    }
+
+    @Test
+    void previewEstimatesBeforeSpending() {
+        Run r = cli("preview", "--sandbox", "Explain", "quicksort");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("worst case", "typical", "judge", "alone", "total");
+        assertThat(r.out()).containsPattern("\\$0\\.\\d{6}");
+    }
+
+    @Test
+    void sandboxCommandPrintsEndpoints() {
+        Run r = cli("sandbox", "--once");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("/v1/chat/completions", "/v1/messages", ":generateContent");
+    }
+
+    @Test
+    void modelsListsPresetsAndWhetherKeysAreSet() {
+        Run r = cli(Map.of("OPENROUTER_API_KEY", "sk-or-canary-123"), "models");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("openrouter", "OPENROUTER_API_KEY", "yes").doesNotContain("sk-or-canary-123");
+    }
+}
