@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -234,5 +235,36 @@ class CliTest {
         Run r = cli(Map.of("OPENROUTER_API_KEY", "sk-or-canary-123"), "models");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("openrouter", "OPENROUTER_API_KEY", "yes").doesNotContain("sk-or-canary-123");
+    }
+
+    @Test
+    void canaryKeyNeverAppearsInJsonOrErrors(@TempDir Path dir) throws Exception {
+        String canary = "sk-canary-7f3a9c1e5b2d";
+        server = WireServer.start(Behaviour.builder()
+                .model("cheap-a", Reply.text("alpha"))
+                .model("claude-haiku-4-5", Script.failing(Fault.http(401)))
+                .model("gemini-3-flash", Reply.text("gamma"))
+                .model("judge-model", Reply.text("merged"))
+                .build());
+        Path f = dir.resolve("k.yaml");
+        Files.writeString(f, """
+                providers:
+                  local: {kind: openai, baseUrl: "%1$s/v1", apiKeyEnv: CANARY_KEY}
+                  claude: {kind: anthropic, baseUrl: "%1$s", apiKeyEnv: CANARY_KEY}
+                  gem: {kind: gemini, baseUrl: "%1$s", apiKeyEnv: CANARY_KEY}
+                panel: [local:cheap-a, claude:claude-haiku-4-5, gem:gemini-3-flash]
+                judge: local:judge-model
+                """.formatted(server.baseUrl()));
+        Map<String, String> env = Map.of("CANARY_KEY", canary);
+        Run ok = cli(env, "ask", "--config", f.toString(), "--json", "q");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.json().get("calls").get(1).get("status").asText()).isEqualTo("failed");
+        Run plain = cli(env, "ask", "--config", f.toString(), "q");
+        Files.writeString(f, Files.readString(f).replace("quorum", "") + "quorum: 3\n");
+        Run failed = cli(env, "ask", "--config", f.toString(), "--json", "q");
+        assertThat(failed.code()).isEqualTo(1);
+        for (Run r : List.of(ok, plain, failed)) {
+            assertThat(r.out() + r.err()).doesNotContain(canary).doesNotContain("7f3a9c1e5b2d");
+        }
     }
 }
