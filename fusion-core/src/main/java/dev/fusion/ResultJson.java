@@ -21,7 +21,9 @@ import java.util.List;
  * ({@code input}, {@code cacheRead}, {@code cacheWrite}, {@code output}, {@code reasoning}),
  * {@code costUsd} (computed from the price book; null when unpriced), {@code reportedCostUsd}
  * (the provider's own figure, or null), {@code latencyMs}, {@code ttftMs}, {@code queuedMs},
- * {@code attempts}, {@code retryDelayMs} and {@code error} (or null). Amounts are plain decimals.
+ * {@code attempts}, {@code retryDelayMs}, {@code round}, {@code step} and {@code error} (or null).
+ * Strategies add {@code analysis}, {@code ranking}, {@code cascade} with {@code estimatedSavingUsd},
+ * and {@code rounds} (layered) when they produce them. Amounts are plain decimals.
  * Stateless and thread-safe.
  */
 public final class ResultJson {
@@ -53,6 +55,27 @@ public final class ResultJson {
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         o.set("calls", calls(r.calls()));
+        // Strategy outputs, present only when the strategy produced them.
+        r.analysis().ifPresent(a -> o.set("analysis", JSON.valueToTree(a)));
+        r.ranking().ifPresent(k -> o.set("ranking", JSON.valueToTree(k)));
+        r.cascade().ifPresent(c -> {
+            o.set("cascade", JSON.valueToTree(c));
+            if (c.estimatedSavingUsd() != null) {
+                o.put("estimatedSavingUsd", c.estimatedSavingUsd());
+            } else {
+                o.putNull("estimatedSavingUsd");
+            }
+        });
+        if (r.rounds().size() > 1) {
+            ArrayNode rounds = o.putArray("rounds");
+            for (RoundSummary rs : r.rounds()) {
+                ObjectNode n = rounds.addObject();
+                n.put("round", rs.round());
+                n.put("calls", rs.calls().size());
+                n.put("costUsd", rs.costUsd());
+                n.put("wallMs", rs.wallTime().toMillis());
+            }
+        }
         return o;
     }
 
@@ -91,6 +114,10 @@ public final class ResultJson {
             n.put("queuedMs", c.queued().toMillis());
             n.put("attempts", c.attempts());
             n.put("retryDelayMs", c.retryDelay().toMillis());
+            n.put("round", c.round());
+            if (c.step() != null) {
+                n.put("step", c.step());
+            }
             if (c.error() != null) {
                 n.put("error", c.error().toString());
             } else {

@@ -199,6 +199,12 @@ final class Setup implements AutoCloseable {
         if (o.timeout != null) {
             b.deadline(Durations.parse("--timeout", o.timeout));
         }
+        if (o.strategy != null) {
+            Providers resolver = providers;
+            b.strategy(dev.fusion.judge.Strategy.parse(strategyName(o.strategy), strategyOptions(o.strategy),
+                    resolver::model));
+            desc.add("strategy from --strategy: " + o.strategy);
+        }
         try {
             return new Setup(b.build(), providers, mode, desc, prices, resource);
         } catch (RuntimeException e) {
@@ -211,6 +217,34 @@ final class Setup implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** {@code layered} or {@code layered:rounds=3,...}: the name part. */
+    static String strategyName(String spec) {
+        int c = spec.indexOf(':');
+        return (c < 0 ? spec : spec.substring(0, c)).trim();
+    }
+
+    /** {@code cascade:agree=2,flagships=a:b;c:d}: the options part (flagships separated by ';'). */
+    static Map<String, Object> strategyOptions(String spec) {
+        Map<String, Object> opts = new LinkedHashMap<>();
+        int c = spec.indexOf(':');
+        if (c < 0) {
+            return opts;
+        }
+        for (String kv : spec.substring(c + 1).split(",")) {
+            if (kv.isBlank()) {
+                continue;
+            }
+            int eq = kv.indexOf('=');
+            if (eq < 0) {
+                throw new CliException("--strategy options are key=value pairs, e.g. layered:rounds=3; got '" + kv + "'");
+            }
+            String k = kv.substring(0, eq).trim();
+            String v = kv.substring(eq + 1).trim();
+            opts.put(k, k.equals("flagships") ? List.of(v.split(";")) : v.matches("-?\\d+") ? (Object) Long.parseLong(v) : v);
+        }
+        return opts;
     }
 
     private static void setJudges(Fusion.Builder b, Providers providers, List<String> judges) {

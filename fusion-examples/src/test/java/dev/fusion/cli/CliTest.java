@@ -267,4 +267,25 @@ class CliTest {
             assertThat(r.out() + r.err()).doesNotContain(canary).doesNotContain("7f3a9c1e5b2d");
         }
     }
+
+    @Test
+    void strategyFlagIsAppliedAndItsOutputsAreInTheJson() throws Exception {
+        Run layered = cli("ask", "--sandbox", "--json", "--strategy", "layered:rounds=2", "q");
+        assertThat(layered.code()).as(layered.err()).isZero();
+        JsonNode j = layered.json();
+        assertThat(j.get("strategy").asText()).isEqualTo("layered");
+        assertThat(j.get("rounds")).hasSize(2);
+        assertThat(j.get("calls").get(0).get("round").asInt()).isEqualTo(1);
+
+        Run cascade = cli("ask", "--sandbox", "--json", "--strategy", "cascade", "q");
+        assertThat(cascade.code()).as(cascade.err()).isZero();
+        JsonNode c = cascade.json();
+        assertThat(c.get("strategy").asText()).isEqualTo("cascade");
+        assertThat(c.get("cascade").get("path").asText()).isIn("agreed", "judged", "escalated");
+        assertThat(c.has("estimatedSavingUsd")).isTrue();
+
+        Run bad = cli("ask", "--sandbox", "--strategy", "vote", "q");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("vote");
+    }
 }
