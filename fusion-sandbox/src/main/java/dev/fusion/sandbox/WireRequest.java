@@ -16,8 +16,9 @@ import java.util.OptionalInt;
  * @param maxTokens    the output limit asked for ({@code max_completion_tokens}/{@code max_tokens},
  *                     {@code max_tokens}, {@code generationConfig.maxOutputTokens}), or null
  * @param stream       whether a streamed (SSE) response was asked for
- * @param includeUsage OpenAI {@code stream_options.include_usage}; always true for the other formats,
- *                     which always report usage
+ * @param includeUsage whether the response reports usage: for an OpenAI stream, its
+ *                     {@code stream_options.include_usage}; true otherwise (non-streamed OpenAI
+ *                     responses and both other formats always report usage)
  * @param apiKey       the key presented ({@code Authorization: Bearer}, {@code x-api-key},
  *                     {@code x-goog-api-key} or {@code ?key=}), or null
  * @param sequence     1-based number of this request among the requests for this model on this server

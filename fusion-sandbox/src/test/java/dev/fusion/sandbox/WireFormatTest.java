@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -18,6 +19,7 @@ import static dev.fusion.sandbox.Http.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Success responses in each wire format, checked field by field against the providers' documented shapes. */
+@Timeout(60)
 class WireFormatTest {
 
     static final String ANSWER = "The quick brown fox jumps over the lazy dog, twice, for the sandbox.";

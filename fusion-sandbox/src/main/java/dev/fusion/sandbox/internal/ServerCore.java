@@ -47,6 +47,7 @@ public final class ServerCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerCore.class);
     private static final String EVENT_STREAM = "text/event-stream";
     private static final String JSON_TYPE = "application/json";
+    private static final Duration RESET_AFTER = Duration.ofMillis(50);
 
     private final Behaviour behaviour;
     private final Dialect openAi = new OpenAiDialect();
@@ -440,8 +441,8 @@ public final class ServerCore implements AutoCloseable {
         List<Dialect.Event> half = firstHalf(s.deltas());
         switch (fault.kind()) {
             case RESET_MID_BODY:
-                return sendStream(res, events(dialect, s.head(), half, List.of(), reply.chunkDelay()))
-                        .then(reset(res));
+                return sendStream(res, events(dialect, s.head(), half, List.of(), reply.chunkDelay())
+                        .concatWith(reset(res).thenMany(Flux.empty())));
             case TRUNCATED_BODY: {
                 List<Dialect.Event> rest = new ArrayList<>(s.deltas().subList(half.size(), s.deltas().size()));
                 rest.addAll(s.tail());
@@ -457,7 +458,7 @@ public final class ServerCore implements AutoCloseable {
                         List.of(dialect.streamError(call, fault.message().orElse(null))), reply.chunkDelay()));
             case STALL_MID_BODY:
                 return sendStream(res, events(dialect, s.head(), half, List.of(), reply.chunkDelay())
-                        .concatWith(waitForever(res).then(Mono.empty())));
+                        .concatWith(waitForever(res).thenMany(Flux.empty())));
             default:
                 throw new IllegalStateException("unhandled fault " + fault);
         }
@@ -475,25 +476,32 @@ public final class ServerCore implements AutoCloseable {
         switch (fault.kind()) {
             case RESET_MID_BODY:
                 res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(full.length));
-                return wait.then(Mono.defer(() -> res.sendByteArray(Mono.just(half)).then())).then(reset(res));
+                // The reset is part of the body publisher: with a Content-Length the send itself does not
+                // complete before the declared length is written.
+                return wait.then(Mono.defer(() -> res.sendByteArray(Flux.just(half)
+                        .concatWith(reset(res).thenMany(Flux.empty()))).then()));
             case TRUNCATED_BODY:
             case STREAM_WITHOUT_TERMINAL:
                 res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(half.length));
                 return wait.then(Mono.defer(() -> res.sendByteArray(Mono.just(half)).then()));
             case STALL_MID_BODY:
                 res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(full.length));
-                return wait.then(Mono.defer(() -> res.sendByteArray(Mono.just(half)).then())).then(waitForever(res));
+                return wait.then(Mono.defer(() -> res.sendByteArray(Flux.just(half)
+                        .concatWith(waitForever(res).thenMany(Flux.empty()))).then()));
             default:
                 throw new IllegalStateException("unhandled fault " + fault);
         }
     }
 
-    /** Closes the connection with a TCP reset (SO_LINGER 0). */
+    /**
+     * Closes the connection with a TCP reset (SO_LINGER 0), a moment after the last write so the
+     * client has read what was sent before the reset discards anything unread.
+     */
     private static Mono<Void> reset(HttpServerResponse res) {
-        return Mono.fromRunnable(() -> res.withConnection(c -> {
+        return Mono.delay(RESET_AFTER).then(Mono.fromRunnable(() -> res.withConnection(c -> {
             c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
             c.channel().close();
-        }));
+        })));
     }
 
     /** Completes when the client goes away; resets the connection if the server closes first. */

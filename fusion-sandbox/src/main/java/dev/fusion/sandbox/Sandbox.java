@@ -1,0 +1,234 @@
+package dev.fusion.sandbox;
+
+import dev.fusion.cost.Price;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.Rates;
+import dev.fusion.model.ModelRef;
+import dev.fusion.sandbox.internal.PersonaWriter;
+import dev.fusion.sandbox.internal.Text;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The offline sandbox: four scripted panel personas that differ in latency, price and answer, and
+ * a judge that really merges answers (deterministically, with {@link SandboxMerger}). Every
+ * answer opens with a one-line {@code [sandbox]} notice saying it is not a real model and how to
+ * use real providers.
+ *
+ * <table>
+ *   <caption>Personas (latencies at scale 1; prices fictional, USD per million tokens)</caption>
+ *   <tr><th>id</th><th>style</th><th>first byte</th><th>per chunk</th><th>in / out</th><th>suggested format</th></tr>
+ *   <tr><td>{@value #SWIFT}</td><td>fast, cheap, two sentences</td><td>200 ms</td><td>10 ms</td><td>0.10 / 0.40</td><td>OpenAI</td></tr>
+ *   <tr><td>{@value #SCHOLAR}</td><td>slow, thorough, reports reasoning tokens</td><td>1200 ms</td><td>30 ms</td><td>3.00 / 15.00</td><td>Anthropic</td></tr>
+ *   <tr><td>{@value #CONTRARIAN}</td><td>mid, adds the caveat</td><td>700 ms</td><td>25 ms</td><td>0.80 / 3.20</td><td>OpenAI</td></tr>
+ *   <tr><td>{@value #TERSE}</td><td>one sentence</td><td>350 ms</td><td>10 ms</td><td>0.05 / 0.20</td><td>Gemini</td></tr>
+ *   <tr><td>{@value #JUDGE}</td><td>deterministic merge; prompt-cache hits on its system prompt</td><td>500 ms</td><td>15 ms</td><td>1.00 / 5.00</td><td>OpenAI</td></tr>
+ * </table>
+ *
+ * Every persona answers on every endpoint of the {@link WireServer}; the suggested formats spread
+ * the panel over all three so a sandbox run exercises each wire format. Their {@link ModelRef}s use
+ * the provider names {@value #PROVIDER_OPENAI}, {@value #PROVIDER_ANTHROPIC} and
+ * {@value #PROVIDER_GEMINI}; {@link #priceBook()} prices every persona under all three.
+ */
+public final class Sandbox {
+
+    public static final String SWIFT = "sandbox-swift";
+    public static final String SCHOLAR = "sandbox-scholar";
+    public static final String CONTRARIAN = "sandbox-contrarian";
+    public static final String TERSE = "sandbox-terse";
+    public static final String JUDGE = "sandbox-judge";
+
+    /** Provider name for sandbox models reached through the OpenAI-compatible endpoint. */
+    public static final String PROVIDER_OPENAI = "sandbox-openai";
+    /** Provider name for sandbox models reached through the Anthropic endpoint. */
+    public static final String PROVIDER_ANTHROPIC = "sandbox-anthropic";
+    /** Provider name for sandbox models reached through the Gemini endpoint. */
+    public static final String PROVIDER_GEMINI = "sandbox-gemini";
+
+    /** How every sandbox answer tells the reader to use real providers. */
+    public static final String REAL_PROVIDERS_HINT = "For real answers, configure a provider API key "
+            + "(e.g. OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or OPENROUTER_API_KEY).";
+
+    /** Where the sandbox prices say they come from. */
+    public static final String PRICE_SOURCE = "fictional sandbox price (not any real provider's)";
+
+    /**
+     * A sandbox persona.
+     *
+     * @param id          the model id
+     * @param description what it is like
+     * @param format      the wire format it is suggested for (it answers on all)
+     * @param firstByte   latency to the first byte, at latency scale 1
+     * @param perChunk    delay between stream chunks, at latency scale 1
+     * @param price       its fictional price
+     */
+    public record Persona(String id, String description, WireFormat format, Duration firstByte, Duration perChunk,
+                          Price price) {
+
+        /** The provider name for this persona's suggested format. */
+        public String provider() {
+            return providerName(format);
+        }
+
+        /** {@code provider:id} under the suggested format, e.g. {@code sandbox-anthropic:sandbox-scholar}. */
+        public ModelRef ref() {
+            return new ModelRef(provider(), id);
+        }
+
+        /** True for the judge. */
+        public boolean isJudge() {
+            return id.equals(JUDGE);
+        }
+    }
+
+    private static Price price(String in, String out, String cacheRead, String cacheWrite) {
+        Rates r = Rates.of(in, out);
+        if (cacheRead != null) {
+            r = r.withCacheRead(cacheRead);
+        }
+        if (cacheWrite != null) {
+            r = r.withCacheWrite(cacheWrite);
+        }
+        return Price.of(r).withSource(PRICE_SOURCE, null);
+    }
+
+    private static final List<Persona> PERSONAS = List.of(
+            new Persona(SWIFT, "fast and cheap: the core fact and one detail", WireFormat.OPENAI,
+                    Duration.ofMillis(200), Duration.ofMillis(10), price("0.10", "0.40", "0.025", null)),
+            new Persona(SCHOLAR, "slow and thorough: details, caveat and summary; reports reasoning tokens",
+                    WireFormat.ANTHROPIC, Duration.ofMillis(1200), Duration.ofMillis(30),
+                    price("3.00", "15.00", "0.30", "3.75")),
+            new Persona(CONTRARIAN, "mid-priced: the core fact, then the caveat others skip", WireFormat.OPENAI,
+                    Duration.ofMillis(700), Duration.ofMillis(25), price("0.80", "3.20", null, null)),
+            new Persona(TERSE, "one sentence, cheapest", WireFormat.GEMINI,
+                    Duration.ofMillis(350), Duration.ofMillis(10), price("0.05", "0.20", "0.0125", null)),
+            new Persona(JUDGE, "deterministic merge: agreed points first, then unique ones", WireFormat.OPENAI,
+                    Duration.ofMillis(500), Duration.ofMillis(15), price("1.00", "5.00", "0.10", "1.25")));
+
+    private static final SandboxMerger MERGER = new SandboxMerger();
+
+    private Sandbox() {
+    }
+
+    /** All personas: the four panel members, then the judge. */
+    public static List<Persona> personas() {
+        return PERSONAS;
+    }
+
+    /** The four panel personas, spread over the three wire formats. */
+    public static List<Persona> panel() {
+        return PERSONAS.subList(0, 4);
+    }
+
+    /** The sandbox judge. */
+    public static Persona judge() {
+        return PERSONAS.get(4);
+    }
+
+    /** A persona by id. */
+    public static Persona persona(String id) {
+        for (Persona p : PERSONAS) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no sandbox persona '" + id + "'; personas: " + SWIFT + ", " + SCHOLAR
+                + ", " + CONTRARIAN + ", " + TERSE + ", " + JUDGE);
+    }
+
+    /** The provider name used for sandbox models reached through a format. */
+    public static String providerName(WireFormat format) {
+        switch (format) {
+            case OPENAI: return PROVIDER_OPENAI;
+            case ANTHROPIC: return PROVIDER_ANTHROPIC;
+            default: return PROVIDER_GEMINI;
+        }
+    }
+
+    /**
+     * The full answer text a persona gives to a prompt (for the judge, the prompt is the judge's
+     * user message with {@code <question>} and {@code <answer n="…">} blocks). Deterministic.
+     */
+    public static String answer(String personaId, String prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        Persona p = persona(personaId);
+        if (p.isJudge()) {
+            return MERGER.mergeJudgePrompt(prompt).render();
+        }
+        return PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT) + "\n\n" + PersonaWriter.body(style(p.id()), prompt);
+    }
+
+    private static PersonaWriter.Style style(String id) {
+        switch (id) {
+            case SWIFT: return PersonaWriter.Style.SWIFT;
+            case SCHOLAR: return PersonaWriter.Style.SCHOLAR;
+            case CONTRARIAN: return PersonaWriter.Style.CONTRARIAN;
+            default: return PersonaWriter.Style.TERSE;
+        }
+    }
+
+    /** The personas' scripts with their real latencies. */
+    public static Behaviour behaviour() {
+        return behaviour(1.0);
+    }
+
+    /**
+     * The personas' scripts with latencies multiplied by {@code latencyScale} (0 = instant, for
+     * tests). The scholar reports reasoning tokens (twice its answer's tokens); the judge reports
+     * its system prompt as a prompt-cache write on its first call and a cache read afterwards.
+     */
+    public static Behaviour behaviour(double latencyScale) {
+        if (!(latencyScale >= 0)) {
+            throw new IllegalArgumentException("latencyScale cannot be negative: " + latencyScale);
+        }
+        Behaviour.Builder b = Behaviour.builder();
+        for (Persona p : PERSONAS) {
+            Duration first = scale(p.firstByte(), latencyScale);
+            Duration chunk = scale(p.perChunk(), latencyScale);
+            b.model(p.id(), request -> {
+                String text = answer(p.id(), request.lastUserText());
+                Reply r = Reply.text(text).firstByteDelay(first).chunkDelay(chunk).wordsPerChunk(4);
+                if (p.id().equals(SCHOLAR)) {
+                    r = r.reasoningTokens(2 * Text.tokens(text));
+                }
+                if (p.isJudge() && !request.system().isEmpty()) {
+                    long system = Text.tokens(request.system());
+                    r = request.sequence() == 1 ? r.cacheWriteTokens(system) : r.cachedTokens(system);
+                }
+                return r;
+            });
+        }
+        return b.build();
+    }
+
+    private static Duration scale(Duration d, double factor) {
+        return Duration.ofNanos(Math.round(d.toNanos() * factor));
+    }
+
+    /** Starts a sandbox server on an ephemeral port with real latencies. */
+    public static WireServer start() {
+        return WireServer.start(behaviour());
+    }
+
+    /** Starts a sandbox server on a port (0 = ephemeral) with scaled latencies. */
+    public static WireServer start(int port, double latencyScale) {
+        return WireServer.start(behaviour(latencyScale), port);
+    }
+
+    /**
+     * Fictional prices for every persona under each sandbox provider name
+     * ({@value #PROVIDER_OPENAI}, {@value #PROVIDER_ANTHROPIC}, {@value #PROVIDER_GEMINI}), so cost
+     * arithmetic on sandbox calls is real while the money is not. Source: {@value #PRICE_SOURCE}.
+     */
+    public static PriceBook priceBook() {
+        PriceBook book = PriceBook.empty();
+        for (Persona p : PERSONAS) {
+            for (WireFormat f : WireFormat.values()) {
+                book = book.with(new ModelRef(providerName(f), p.id()), p.price());
+            }
+        }
+        return book;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.fusion.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusion.cost.Price;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.Usage;
+import dev.fusion.judge.JudgePrompt;
+import dev.fusion.model.ModelRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.fusion.sandbox.Http.json;
+import static dev.fusion.sandbox.Http.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(60)
+class SandboxTest {
+
+    static final String QUESTION = "What is the capital of France?";
+
+    @Test
+    void personasGiveDifferentDeterministicSandboxAnswers() {
+        Set<String> distinct = new HashSet<>();
+        for (Sandbox.Persona p : Sandbox.panel()) {
+            String a = Sandbox.answer(p.id(), QUESTION);
+            assertThat(Sandbox.answer(p.id(), QUESTION)).isEqualTo(a);
+            assertThat(a.lines().findFirst().orElseThrow()).startsWith("[sandbox] ").contains(p.id())
+                    .contains("API key");
+            assertThat(a).contains("Paris");
+            distinct.add(a);
+        }
+        assertThat(distinct).hasSize(4);
+        assertThat(Sandbox.answer(Sandbox.TERSE, QUESTION).length())
+                .isLessThan(Sandbox.answer(Sandbox.SCHOLAR, QUESTION).length());
+    }
+
+    @Test
+    void unknownQuestionsGetAnHonestOutlineFromTheKeyTerms() {
+        String a = Sandbox.answer(Sandbox.SWIFT, "How should I schedule feeding my sourdough starter?");
+        assertThat(a).contains("no built-in fact").contains("schedule").contains("sourdough");
+        assertThat(Sandbox.answer(Sandbox.CONTRARIAN, "How should I schedule feeding my sourdough starter?"))
+                .isNotEqualTo(a).contains("Question whether schedule");
+    }
+
+    @Test
+    void theWholeSandboxPanelAndJudgeOverAllThreeWireFormats() throws Exception {
+        try (WireServer server = Sandbox.start(0, 0.0)) {
+            List<String> answers = new ArrayList<>();
+            for (Sandbox.Persona p : Sandbox.panel()) {
+                HttpResponse<String> r = send(FaultTest.request(server, p.format(), p.id(), false).build()
+                        .newBuilder(FaultTest.request(server, p.format(), p.id(), false).build(), (n, v) -> true)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body(p.format(), p.id(), QUESTION)))
+                        .build());
+                assertThat(r.statusCode()).as(p.id()).isEqualTo(200);
+                answers.add(text(p.format(), json(r.body())));
+            }
+            assertThat(answers.get(0)).isEqualTo(Sandbox.answer(Sandbox.SWIFT, QUESTION));
+            assertThat(new HashSet<>(answers)).hasSize(4);
+
+            JudgePrompt jp = JudgePrompt.synthesize();
+            String user = jp.render(QUESTION, answers);
+            String judgeBody = Http.openAi(Sandbox.JUDGE, jp.system(), user, false, false, null);
+            String url = server.baseUrl(WireFormat.OPENAI) + "/chat/completions";
+            JsonNode first = json(send(url, judgeBody).body());
+            String merged = first.path("choices").get(0).path("message").path("content").asText();
+            assertThat(merged).startsWith("[sandbox] Deterministic merge by sandbox-judge of 4 answers");
+            assertThat(merged).contains("The capital of France is Paris. (4 of 4 answers)");
+            assertThat(merged.indexOf("(4 of 4 answers)")).isLessThan(merged.indexOf("(2 of 4 answers)"));
+            assertThat(merged.indexOf("(2 of 4 answers)")).isLessThan(merged.indexOf("one answer each"));
+            assertThat(merged).isEqualTo(Sandbox.answer(Sandbox.JUDGE, user));
+
+            // The judge's identical system prompt is written to the prompt cache once, then read from it.
+            long system = Http.tokens(jp.system());
+            assertThat(first.path("usage").path("prompt_tokens_details").path("cache_write_tokens").asLong()).isEqualTo(system);
+            JsonNode second = json(send(url, judgeBody).body());
+            assertThat(second.path("usage").path("prompt_tokens_details").path("cached_tokens").asLong()).isEqualTo(system);
+            assertThat(second.path("choices").get(0).path("message").path("content").asText()).isEqualTo(merged);
+
+            // Every call's usage is priceable with the sandbox price book.
+            PriceBook book = Sandbox.priceBook();
+            Usage judgeUsage = server.servedUsage(Sandbox.JUDGE);
+            BigDecimal cost = book.find(Sandbox.judge().ref()).orElseThrow().costOf(judgeUsage);
+            assertThat(cost).isPositive();
+            assertThat(server.servedUsage(Sandbox.SCHOLAR).output())
+                    .as("the scholar's reasoning is billed inside Anthropic output_tokens")
+                    .isGreaterThan(2 * Http.tokens(answers.get(1)));
+        }
+    }
+
+    private static String body(WireFormat f, String model, String q) {
+        switch (f) {
+            case OPENAI: return Http.openAi(model, null, q, false, false, null);
+            case ANTHROPIC: return Http.anthropic(model, null, q, false, 4096);
+            default: return Http.gemini(null, q, null);
+        }
+    }
+
+    private static String text(WireFormat f, JsonNode b) {
+        switch (f) {
+            case OPENAI: return b.path("choices").get(0).path("message").path("content").asText();
+            case ANTHROPIC: return b.path("content").get(0).path("text").asText();
+            default: return b.path("candidates").get(0).path("content").path("parts").get(0).path("text").asText();
+        }
+    }
+
+    @Test
+    void personasDifferInLatency() throws Exception {
+        try (WireServer server = Sandbox.start(0, 0.2)) {
+            String url = server.baseUrl(WireFormat.OPENAI) + "/chat/completions";
+            send(url, Http.openAi(Sandbox.SWIFT, null, QUESTION, false, false, null)); // warm-up: connection, JIT
+            long t0 = System.nanoTime();
+            send(url, Http.openAi(Sandbox.SWIFT, null, QUESTION, false, false, null));
+            long swift = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            send(url, Http.openAi(Sandbox.SCHOLAR, null, QUESTION, false, false, null));
+            long scholar = System.nanoTime() - t0;
+            assertThat(scholar).isGreaterThan(swift);
+            assertThat(scholar / 1_000_000).isGreaterThanOrEqualTo(240);
+        }
+    }
+
+    @Test
+    void priceBookPricesEveryPersonaUnderEveryProviderNameFictionally() {
+        PriceBook book = Sandbox.priceBook();
+        for (Sandbox.Persona p : Sandbox.personas()) {
+            for (WireFormat f : WireFormat.values()) {
+                Price price = book.find(new ModelRef(Sandbox.providerName(f), p.id())).orElseThrow();
+                assertThat(price.source()).contains("fictional");
+                assertThat(price.costOf(Usage.of(1_000_000, 1_000_000))).isPositive();
+            }
+        }
+        assertThat(Sandbox.persona(Sandbox.SWIFT).price().base().output())
+                .isLessThan(Sandbox.persona(Sandbox.SCHOLAR).price().base().output());
+        assertThat(Sandbox.panel()).extracting(Sandbox.Persona::format).contains(WireFormat.values());
+    }
+
+    @Test
+    void mainStartsTheServerAndPrintsWhereItListens() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (WireServer server = SandboxMain.start(0, 0.0, new PrintStream(buf, true, StandardCharsets.UTF_8))) {
+            String out = buf.toString(StandardCharsets.UTF_8);
+            assertThat(out).contains(server.baseUrl() + "/v1").contains(server.baseUrl() + "/v1beta")
+                    .contains("sandbox-anthropic:sandbox-scholar").contains("sandbox-gemini:sandbox-terse")
+                    .contains(Sandbox.JUDGE).contains("port " + server.port());
+            HttpResponse<String> r = send(server.baseUrl(WireFormat.GEMINI) + "/models/sandbox-terse:generateContent",
+                    Http.gemini(null, QUESTION, null));
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+    }
+}
