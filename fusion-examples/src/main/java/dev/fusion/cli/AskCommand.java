@@ -69,7 +69,7 @@ final class AskCommand implements Callable<Integer> {
                     Progress progress = new Progress(live ? io.out : io.err, live, stream, p);
                     result = setup.fusion.ask(request, progress::on);
                     if (!progress.printedAnswer() || !live && !stream) {
-                        io.out.println(result.answer());
+                        result.answer().lines().forEach(l -> io.out.println(p + l));
                         io.out.println();
                     }
                 }

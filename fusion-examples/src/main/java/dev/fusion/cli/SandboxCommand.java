@@ -23,7 +23,7 @@ final class SandboxCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new CliException("--port must be between 0 and 65535");
         }
-        try (SandboxBackend sb = SandboxBackend.start(port)) {
+        try (SandboxBackend sb = SandboxBackend.start(port, SandboxBackend.latencyScale(io.env))) {
             sb.describe().lines().forEach(l -> io.out.println("[sandbox] " + l));
             io.out.flush();
             if (!once) {

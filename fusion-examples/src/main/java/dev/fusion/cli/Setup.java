@@ -128,7 +128,7 @@ final class Setup implements AutoCloseable {
                         + local.name + "): panel " + local.models + ", judge " + judge);
                 desc.add("set a key (e.g. OPENROUTER_API_KEY) or pass --config to use hosted models");
             } else {
-                SandboxBackend sb = SandboxBackend.start();
+                SandboxBackend sb = SandboxBackend.start(0, SandboxBackend.latencyScale(env));
                 resource = sb;
                 providers = providers.with(sb.providerSpecs());
                 prices = prices.with(sb.prices());

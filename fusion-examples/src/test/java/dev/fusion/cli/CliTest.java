@@ -47,8 +47,11 @@ class CliTest {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The sandbox at a twentieth of its designed latencies keeps these tests quick. */
+    static final Map<String, String> FAST = Map.of("FUSION_SANDBOX_LATENCY_SCALE", "0.05");
+
     static Run cli(String... args) {
-        return cli(Map.of(), args);
+        return cli(FAST, args);
     }
 
     @Test
@@ -60,7 +63,7 @@ class CliTest {
         assertThat(j.get("mode").asText()).isEqualTo("sandbox");
         assertThat(j.get("sandbox").asBoolean()).isTrue();
         assertThat(j.get("judged").asBoolean()).isTrue();
-        assertThat(j.get("calls")).hasSize(4);
+        assertThat(j.get("calls")).hasSize(5); // four sandbox personas over three wire formats, and the judge
         for (JsonNode c : j.get("calls")) {
             assertThat(c.get("status").asText()).isEqualTo("ok");
             assertThat(c.get("costUsd").decimalValue()).isPositive();

@@ -22,6 +22,7 @@ public final class Progress {
     private final Map<String, String[]> rows = new LinkedHashMap<>();
     private int drawnLines;
     private boolean judgeStreaming;
+    private boolean atLineStart = true;
     private final long t0 = System.nanoTime();
 
     public Progress(PrintStream out, boolean ansi, boolean streamJudge, String prefix) {
@@ -53,11 +54,24 @@ public final class Progress {
             out.println(prefix + "judge " + j.judgeId() + " is merging " + j.answerOrder().size() + " answer(s)...");
             if (ansi || streamJudge) {
                 judgeStreaming = true;
+                atLineStart = true;
                 out.println();
             }
         } else if (e instanceof FusionEvent.JudgeDelta d) {
             if (judgeStreaming) {
-                out.print(d.text());
+                // Every line carries the prefix (the sandbox label), also when streamed.
+                StringBuilder sb = new StringBuilder();
+                for (char ch : d.text().toCharArray()) {
+                    if (atLineStart) {
+                        sb.append(prefix);
+                        atLineStart = false;
+                    }
+                    sb.append(ch);
+                    if (ch == '\n') {
+                        atLineStart = true;
+                    }
+                }
+                out.print(sb);
                 out.flush();
             }
         } else if (e instanceof FusionEvent.JudgeFailed f) {
