@@ -69,7 +69,7 @@ final class AskCommand implements Callable<Integer> {
                     Progress progress = new Progress(live ? io.out : io.err, live, stream, p);
                     result = setup.fusion.ask(request, progress::on);
                     if (!progress.printedAnswer() || !live && !stream) {
-                        result.answer().lines().forEach(l -> io.out.println(p + l));
+                        result.answer().lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
                         io.out.println();
                     }
                 }

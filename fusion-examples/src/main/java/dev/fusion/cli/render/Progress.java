@@ -61,9 +61,13 @@ public final class Progress {
             if (judgeStreaming) {
                 // Every line carries the prefix (the sandbox label), also when streamed.
                 StringBuilder sb = new StringBuilder();
-                for (char ch : d.text().toCharArray()) {
+                String t = d.text();
+                for (int i = 0; i < t.length(); i++) {
+                    char ch = t.charAt(i);
                     if (atLineStart) {
-                        sb.append(prefix);
+                        if (!t.startsWith(prefix, i)) {
+                            sb.append(prefix);
+                        }
                         atLineStart = false;
                     }
                     sb.append(ch);
