@@ -66,9 +66,9 @@ final class AskCommand implements Callable<Integer> {
                     result = setup.fusion.ask(request);
                 } else {
                     boolean live = io.terminal;
-                    Progress progress = new Progress(live ? io.out : io.err, live, stream, p);
+                    Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p);
                     result = setup.fusion.ask(request, progress::on);
-                    if (!progress.printedAnswer() || !live && !stream) {
+                    if (!progress.printedAnswer() || !result.judged()) {
                         result.answer().lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
                         io.out.println();
                     }

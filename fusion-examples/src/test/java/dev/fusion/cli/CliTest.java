@@ -291,4 +291,16 @@ class CliTest {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("vote");
     }
+
+    @Test
+    void streamPrintsTheJudgesTextOnStdoutWhenPiped() {
+        Run streamed = cli("ask", "--sandbox", "--stream", "What is DNS?");
+        Run plain = cli("ask", "--sandbox", "What is DNS?");
+        assertThat(streamed.code()).as(streamed.err()).isZero();
+        assertThat(streamed.out()).contains("Domain Name System", "[sandbox] total $");
+        assertThat(streamed.err()).doesNotContain("Domain Name System");
+        // The answer is printed once, not streamed and then repeated.
+        assertThat(streamed.out().split("What the answers agree on", -1)).hasSize(2);
+        assertThat(plain.out().split("What the answers agree on", -1)).hasSize(2);
+    }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 public final class Progress {
 
     private final PrintStream out;
+    private final PrintStream answerOut;
     private final boolean ansi;
     private final boolean streamJudge;
     private final String prefix;
@@ -25,8 +26,13 @@ public final class Progress {
     private boolean atLineStart = true;
     private final long t0 = System.nanoTime();
 
-    public Progress(PrintStream out, boolean ansi, boolean streamJudge, String prefix) {
+    /**
+     * @param out       where progress goes (the live table on a terminal, plain lines otherwise)
+     * @param answerOut where the streamed judge text goes (standard output)
+     */
+    public Progress(PrintStream out, PrintStream answerOut, boolean ansi, boolean streamJudge, String prefix) {
         this.out = out;
+        this.answerOut = answerOut;
         this.ansi = ansi;
         this.streamJudge = streamJudge;
         this.prefix = prefix == null ? "" : prefix;
@@ -55,7 +61,7 @@ public final class Progress {
             if (ansi || streamJudge) {
                 judgeStreaming = true;
                 atLineStart = true;
-                out.println();
+                answerOut.println();
             }
         } else if (e instanceof FusionEvent.JudgeDelta d) {
             if (judgeStreaming) {
@@ -75,21 +81,21 @@ public final class Progress {
                         atLineStart = true;
                     }
                 }
-                out.print(sb);
-                out.flush();
+                answerOut.print(sb);
+                answerOut.flush();
             }
         } else if (e instanceof FusionEvent.JudgeFailed f) {
             if (judgeStreaming) {
-                out.println();
-                out.println(prefix + "[judge " + f.record().memberId() + " " + f.record().status().wireName()
+                answerOut.println();
+                answerOut.println(prefix + "[judge " + f.record().memberId() + " " + f.record().status().wireName()
                         + ": " + f.record().error() + " — discard the text above]");
             } else {
                 out.println(prefix + "judge " + f.record().memberId() + " " + f.record().status().wireName() + ": " + f.record().error());
             }
         } else if (e instanceof FusionEvent.Completed c) {
             if (judgeStreaming) {
-                out.println();
-                out.println();
+                answerOut.println();
+                answerOut.println();
             }
         }
     }
