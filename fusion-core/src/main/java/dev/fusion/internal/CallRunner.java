@@ -61,6 +61,14 @@ public final class CallRunner {
     private volatile long firstTokenNanos = -1;
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicLong retryDelayMs = new AtomicLong();
+    /**
+     * What failed attempts that were retried had already been billed (an empty answer after paid
+     * reasoning, say): kept so the record and the ledger show every billed token, not just the last
+     * attempt's. Cost is summed per attempt, since long-context tiers apply per request.
+     */
+    private final Object billedLock = new Object();
+    private Usage billedUsage = Usage.ZERO;
+    private BigDecimal billedUsd = BigDecimal.ZERO;
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean visibleOutput;
     private final AtomicReference<CallRecord> record = new AtomicReference<>();
@@ -138,14 +146,26 @@ public final class CallRunner {
                 return Mono.error(failure);
             }
             Duration left = spec.timeout().minusNanos(System.nanoTime() - startNanos);
+            Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
             return RetryDecision.delay(spec.retry(), failure, (int) rs.totalRetries() + 1, left)
                     .map(d -> {
+                        addBilled(billed);
                         retryDelayMs.addAndGet(d.toMillis());
                         log.debug("retrying {} in {} ms after: {}", spec.memberId(), d.toMillis(), failure.getMessage());
                         return Mono.delay(d, scheduler);
                     })
                     .orElseGet(() -> Mono.error(failure));
         })));
+    }
+
+    private void addBilled(Usage u) {
+        if (u.equals(Usage.ZERO)) {
+            return;
+        }
+        synchronized (billedLock) {
+            billedUsage = billedUsage.plus(u);
+            billedUsd = billedUsd.add(prices.cost(model(), u, null).usd().orElse(BigDecimal.ZERO));
+        }
     }
 
     private void onStreamEvent(ModelStreamEvent e) {
@@ -196,9 +216,16 @@ public final class CallRunner {
 
     private boolean finish(CallStatus status, ModelResponse response, Throwable error, CallError callError) {
         long now = System.nanoTime();
-        Usage usage = response != null ? response.usage()
+        Usage last = response != null ? response.usage()
                 : error instanceof ProviderException p && p.usage().isPresent() ? p.usage().get() : Usage.ZERO;
-        Cost cost = prices.cost(model(), usage, response != null ? response.reportedCostUsd() : null);
+        Cost lastCost = prices.cost(model(), last, response != null ? response.reportedCostUsd() : null);
+        Usage usage;
+        Cost cost;
+        synchronized (billedLock) {
+            usage = billedUsage.plus(last);
+            cost = billedUsage.equals(Usage.ZERO) || lastCost.computedUsd() == null ? lastCost
+                    : Cost.of(lastCost.computedUsd().add(billedUsd), lastCost.reportedUsd());
+        }
         String text = response != null ? response.text()
                 : error instanceof ProviderException p && p.partialText() != null ? p.partialText() : partialText();
         long started = startNanos;
