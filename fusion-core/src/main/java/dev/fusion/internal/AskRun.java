@@ -75,6 +75,10 @@ public final class AskRun {
     private CallRunner currentJudge;
     private int judgeIndex;
     private BigDecimal judgeReservation = BigDecimal.ZERO;
+    /** Whether a budget or spend cap bounds this ask (then every call has a spending limit). */
+    private boolean bounded;
+    /** Each judge's worst case, in fallback order (when bounded). */
+    private BigDecimal[] judgeWorstCases = new BigDecimal[0];
     private boolean judgeReservationReleased;
 
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
@@ -131,8 +135,11 @@ public final class AskRun {
                         .seed(m.seed()).build();
                 Duration timeout = m.timeout() != null ? m.timeout()
                         : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
+                // Under a budget a member may spend its reservation and no more, retries included.
+                BigDecimal cap = bounded ? reservations[i] : null;
                 runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, mr,
-                        m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservations[i]),
+                        m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservations[i],
+                        cap, cap),
                         s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
                         r -> onMemberDone(idx, r));
             }
@@ -168,11 +175,14 @@ public final class AskRun {
         String promptText = promptText();
         // The judge reads the question plus at most maxOut tokens per answer.
         BigDecimal judgeWorst = BigDecimal.ZERO;
-        for (Member j : s.judges()) {
+        BigDecimal[] judgeCases = new BigDecimal[s.judges().size()];
+        for (int k = 0; k < judgeCases.length; k++) {
+            Member j = s.judges().get(k);
             long in = s.estimator().estimate(j.model().ref(), s.judgePrompt().system() + "\n"
                     + s.judgePrompt().render(promptText, List.of()))
                     + (long) Math.ceil(s.panel().size() * (maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
-            judgeWorst = judgeWorst.max(worstCase(j.model().ref(), in, s.judgeMaxOutputTokens()));
+            judgeCases[k] = worstCase(j.model().ref(), in, s.judgeMaxOutputTokens());
+            judgeWorst = judgeWorst.max(judgeCases[k]);
         }
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
                 ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
@@ -217,6 +227,8 @@ public final class AskRun {
                     + total.toPlainString() + ")", limit, total);
         }
         judgeReservation = judgeWorst;
+        judgeWorstCases = judgeCases;
+        bounded = true;
         return res;
     }
 
@@ -343,9 +355,39 @@ public final class AskRun {
         if (timeout.compareTo(left) > 0) {
             timeout = left;
         }
+        // The judges share one reservation (the costliest judge's worst case): what an earlier,
+        // failed judge was billed is gone from it, and a fallback that might not fit is not run.
+        BigDecimal judgeLeft = null;
+        if (bounded) {
+            BigDecimal spent = BigDecimal.ZERO;
+            for (CallRecord r : judgeRecords) {
+                spent = spent.add(r.cost().usd().orElse(BigDecimal.ZERO));
+            }
+            judgeLeft = judgeReservation.subtract(spent);
+            if (judgeWorstCases[judgeIndex].compareTo(judgeLeft) > 0) {
+                String reason = "skipped by the budget: worst case $" + judgeWorstCases[judgeIndex].toPlainString()
+                        + " but only $" + judgeLeft.max(BigDecimal.ZERO).toPlainString()
+                        + " left of the judges' reservation after the judges before it";
+                CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
+                judgeRecords.add(skipped);
+                notes.add("judge " + j.id() + " " + reason);
+                for (var l : s.listeners()) {
+                    try {
+                        l.onCallFinished(skipped);
+                    } catch (RuntimeException e) {
+                        log.warn("a FusionListener threw; ignored: {}", e.toString());
+                    }
+                }
+                sink.next(new FusionEvent.JudgeFailed(skipped));
+                judgeIndex++;
+                startJudge();
+                return;
+            }
+        }
         sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), answerOrder));
         currentJudge = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, streamJudge, BigDecimal.ZERO),
+                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, streamJudge, BigDecimal.ZERO, judgeLeft,
+                bounded ? judgeWorstCases[judgeIndex] : null),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
                 streamJudge ? text -> sink.next(new FusionEvent.JudgeDelta(text)) : null, this::onJudgeDone);
         currentJudge.start();

@@ -41,9 +41,24 @@ public final class CallRunner {
 
     private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
 
-    /** What to run. */
+    /**
+     * What to run.
+     *
+     * @param reservationUsd  what the spend ledger reserved for this call (released when it ends), or null
+     * @param maxSpendUsd     the most this call may cost, all attempts together (its share of the
+     *                        budget), or null when unbounded
+     * @param attemptWorstUsd the worst-case cost of one attempt; a retry only starts while what
+     *                        was billed so far plus this still fits {@code maxSpendUsd}
+     */
     public record Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
-                       Duration timeout, boolean stream, BigDecimal reservationUsd) {
+                       Duration timeout, boolean stream, BigDecimal reservationUsd, BigDecimal maxSpendUsd,
+                       BigDecimal attemptWorstUsd) {
+
+        /** A call without a budget. */
+        public Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
+                    Duration timeout, boolean stream, BigDecimal reservationUsd) {
+            this(memberId, model, role, request, retry, timeout, stream, reservationUsd, null, null);
+        }
     }
 
     private final Spec spec;
@@ -147,6 +162,11 @@ public final class CallRunner {
             }
             Duration left = spec.timeout().minusNanos(System.nanoTime() - startNanos);
             Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
+            if (!retryFitsBudget(billed)) {
+                log.debug("not retrying {}: another attempt could pass its budget of ${} after: {}", spec.memberId(),
+                        spec.maxSpendUsd().toPlainString(), failure.getMessage());
+                return Mono.error(failure);
+            }
             return RetryDecision.delay(spec.retry(), failure, (int) rs.totalRetries() + 1, left)
                     .map(d -> {
                         addBilled(billed);
@@ -156,6 +176,17 @@ public final class CallRunner {
                     })
                     .orElseGet(() -> Mono.error(failure));
         })));
+    }
+
+    /** Whether a worst-case attempt still fits the call's budget after this failure's billed usage. */
+    private boolean retryFitsBudget(Usage billedNow) {
+        if (spec.maxSpendUsd() == null || spec.attemptWorstUsd() == null) {
+            return true;
+        }
+        BigDecimal now = prices.cost(model(), billedNow, null).usd().orElse(BigDecimal.ZERO);
+        synchronized (billedLock) {
+            return billedUsd.add(now).add(spec.attemptWorstUsd()).compareTo(spec.maxSpendUsd()) <= 0;
+        }
     }
 
     private void addBilled(Usage u) {

@@ -249,7 +249,6 @@ class BudgetUnderFaultsTest {
      * estimate makes them computable here): a retry or a fallback judge that could overrun what is
      * left of its reservation must not run.
      */
-    @org.junit.jupiter.api.Disabled("retries and fallback judges still overrun their reservation: fixed next")
     @ParameterizedTest(name = "billed failures cannot push spend over an exact budget over {0}")
     @EnumSource(WireFormat.class)
     void billedFailuresStayWithinAnExactBudget(WireFormat format) {
@@ -296,6 +295,17 @@ class BudgetUnderFaultsTest {
             for (CallRecord c : o.calls()) {
                 assertThat(c.usage()).as("usage of %s", c).isEqualTo(rig.server.servedUsage(c.model().model()));
             }
+            // m2's billed empty answer left too little of its reservation for a worst-case retry.
+            assertThat(o.call("m2").status()).isEqualTo(CallStatus.FAILED);
+            assertThat(o.call("m2").attempts()).isEqualTo(1);
+            assertThat(o.call("m2").error().type()).isEqualTo("empty_answer");
+            // Likewise the judge, and its fallback no longer fits what is left of the judges' reservation.
+            assertThat(o.call("judge").attempts()).isEqualTo(1);
+            assertThat(o.call("fallback").status()).isEqualTo(CallStatus.SKIPPED);
+            assertThat(o.call("fallback").error().type()).isEqualTo("budget");
+            assertThat(rig.server.requestCount("fallback")).isZero();
+            assertThat(o.result().judged()).isFalse();
+            assertThat(o.result().notes()).anySatisfy(n -> assertThat(n).contains("fallback").contains("skipped by the budget"));
         }
     }
 }
