@@ -74,8 +74,10 @@ class BudgetUnderFaultsTest {
 
     /** A member's script: mostly the worst case, sometimes going wrong first or altogether. */
     static Script randomScript(Random rnd) {
-        return switch (rnd.nextInt(6)) {
+        return switch (rnd.nextInt(7)) {
             case 0 -> Script.failing(Fault.http(500));
+            // Billed, then failed (no visible text): retried only while the reservation allows.
+            case 5 -> Script.sequence(Reply.text("").reasoningTokens(1_000_000), worstCase());
             case 1 -> Script.failTimes(1, Fault.http(503), Script.always(worstCase()));
             case 2 -> Script.failTimes(1, Fault.truncatedBody(), Script.always(worstCase()));
             case 3 -> Script.always(worstCase().latencyMillis(30));
@@ -107,8 +109,11 @@ class BudgetUnderFaultsTest {
             }
             prices.put("judge", randomPrice(rnd));
             prices.put("fallback", randomPrice(rnd));
-            // The judge sometimes fails after being billed nothing, so the fallback runs too.
-            b.model("judge", rnd.nextInt(4) == 0 ? Script.failing(Fault.http(529)) : Script.always(worstCase()));
+            // The judge sometimes fails, billed or not, so the fallback may run too.
+            int judgeFate = rnd.nextInt(4);
+            b.model("judge", judgeFate == 0 ? Script.failing(Fault.http(529))
+                    : judgeFate == 1 ? Script.sequence(Reply.text("").reasoningTokens(1_000_000), worstCase())
+                    : Script.always(worstCase()));
             b.model("fallback", Script.always(worstCase()));
             String prompt = prompt(rnd);
             String context = "config " + k + " (seed " + seed + "): " + format + ", panel " + panelSize
@@ -150,11 +155,18 @@ class BudgetUnderFaultsTest {
                         assertThat(c.error().type()).isEqualTo("budget");
                         assertThat(c.error().message()).contains("skipped by the budget");
                         assertThat(rig.server.requestCount(c.model().model())).as("skipped %s was called", c).isZero();
-                        assertThat(o.result() == null ? List.<String>of() : o.result().notes())
-                                .anySatisfy(n -> assertThat(n).contains(c.memberId()).contains("skipped"));
+                        if (o.result() != null) {
+                            assertThat(o.result().notes())
+                                    .anySatisfy(n -> assertThat(n).contains(c.memberId()).contains("skipped"));
+                        }
                     }
                 }
-                if (o.result() != null) {
+                if (o.result() == null) {
+                    // Every admitted member failed: a typed failure carrying every record.
+                    assertThat(o.failure()).as(context).isInstanceOf(dev.fusion.QuorumNotMetException.class);
+                    assertThat(o.calls().stream().filter(c -> c.role() == dev.fusion.CallRole.PANEL))
+                            .hasSize(panelSize);
+                } else {
                     answered++;
                     assertThat(o.result().totalCostUsd()).isLessThanOrEqualTo(budget);
                     assertThat(o.result().panel()).as("every member has a record").hasSize(panelSize);
