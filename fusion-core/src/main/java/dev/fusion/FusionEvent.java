@@ -25,7 +25,9 @@ import java.util.Objects;
  *   <li>All panel events come before the first {@link JudgeStarted}.</li>
  *   <li>For each judge tried: {@link JudgeStarted}, zero or more {@link JudgeDelta}, then either the
  *       terminal {@link Completed} or {@link JudgeFailed}. After {@code JudgeFailed}, discard the
- *       deltas received since the last {@code JudgeStarted}: the next judge (fallback) starts afresh.</li>
+ *       deltas received since the last {@code JudgeStarted}: the next judge (fallback) starts afresh.
+ *       A fallback judge skipped by the budget (what the judges before it were billed left too
+ *       little of the judges' reservation) produces only {@link JudgeFailed} (status {@code skipped}).</li>
  *   <li>{@link Completed} is the last event, and the concatenated deltas of the last judge equal its
  *       {@code result().answer()} when {@code judged} is true.</li>
  *   <li>On failure (quorum not met, every judge failed with {@code fail} policy, budget) the stream

@@ -100,6 +100,10 @@ public final class AskRun {
     private final CallRecord[] skippedMembers;
     /** Reserved in the spend ledger but not handed to a call yet; released when the ask ends. */
     private BigDecimal unsettled = BigDecimal.ZERO;
+    /** Whether a budget or spend cap bounds this ask (then every call has a spending limit). */
+    private boolean bounded;
+    /** What all judge calls together may cost: the judge reservation (when bounded). */
+    private BigDecimal judgeReserved = BigDecimal.ZERO;
     private boolean unsettledReleased;
 
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
@@ -251,6 +255,8 @@ public final class AskRun {
                     + total.toPlainString() + ")", limit, total);
         }
         unsettled = total.subtract(firstRound);
+        judgeReserved = judgeWorst;
+        bounded = true;
     }
 
     BigDecimal worstCase(ModelRef ref, long promptTokens, int maxOutputTokens) {
@@ -346,8 +352,11 @@ public final class AskRun {
             Duration timeout = m.timeout() != null ? m.timeout()
                     : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
             BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
+            // Under a budget a member may spend its reservation for this round and no more, retries included.
+            BigDecimal cap = bounded ? reservations[i] : null;
             round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
-                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step),
+                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step,
+                    cap, cap),
                     s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
                     r -> round.onMemberDone(idx, r));
         }
@@ -527,10 +536,38 @@ public final class AskRun {
         if (timeout.compareTo(left) > 0) {
             timeout = left;
         }
+        // All judge calls share one reservation. What earlier judge calls were billed is gone from it;
+        // once anything was billed, a judge whose worst case no longer fits the rest is not run.
+        BigDecimal judgeLeft = null;
+        BigDecimal attemptWorst = null;
+        if (bounded) {
+            BigDecimal spent = BigDecimal.ZERO;
+            for (CallRecord r : judgeRecords) {
+                spent = spent.add(r.cost().usd().orElse(BigDecimal.ZERO));
+            }
+            judgeLeft = judgeReserved.subtract(spent);
+            StringBuilder sent = new StringBuilder(step.system()).append('\n');
+            step.messages().forEach(m -> sent.append(m.content()).append('\n'));
+            attemptWorst = worstCase(j.model().ref(), s.estimator().estimate(j.model().ref(), sent.toString()),
+                    s.judgeMaxOutputTokens());
+            if (spent.signum() > 0 && attemptWorst.compareTo(judgeLeft) > 0) {
+                String reason = "skipped by the budget: worst case $" + attemptWorst.toPlainString() + " but only $"
+                        + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
+                CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
+                judgeRecords.add(skipped);
+                notes.add("judge " + j.id() + " " + reason + " (" + step.step() + ")");
+                notifyFinished(skipped);
+                sink.next(new FusionEvent.JudgeFailed(skipped));
+                judgeIndex++;
+                judge(step);
+                return;
+            }
+        }
         boolean stream = streamJudge && step.final_();
         sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
         currentJudge = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step()),
+                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step(),
+                judgeLeft, attemptWorst),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
                 stream ? text -> sink.next(new FusionEvent.JudgeDelta(text)) : null, r -> onJudgeDone(step, r));
         currentJudge.start();

@@ -41,11 +41,28 @@ public final class CallRunner {
 
     private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
 
-    /** What to run; {@code round} and {@code step} go into the record (see {@link CallRecord}). */
+    /**
+     * What to run.
+     *
+     * @param reservationUsd  what the spend ledger reserved for this call (released when it ends), or null
+     * @param round           the panel round (1..K), 0 for judge calls
+     * @param step            the call's purpose ({@code answer}, {@code synthesize}, ...), or null
+     * @param maxSpendUsd     the most this call may cost, all attempts together (its share of the
+     *                        budget), or null when unbounded
+     * @param attemptWorstUsd the worst-case cost of one attempt; a retry only starts while what
+     *                        was billed so far plus this still fits {@code maxSpendUsd}
+     */
     public record Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
-                       Duration timeout, boolean stream, BigDecimal reservationUsd, int round, String step) {
+                       Duration timeout, boolean stream, BigDecimal reservationUsd, int round, String step,
+                       BigDecimal maxSpendUsd, BigDecimal attemptWorstUsd) {
 
-        /** A round-1 panel call or a synthesize judge call. */
+        /** A call in a round or step, without a budget. */
+        public Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
+                    Duration timeout, boolean stream, BigDecimal reservationUsd, int round, String step) {
+            this(memberId, model, role, request, retry, timeout, stream, reservationUsd, round, step, null, null);
+        }
+
+        /** A round-1 panel call or a synthesize judge call, without a budget. */
         public Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
                     Duration timeout, boolean stream, BigDecimal reservationUsd) {
             this(memberId, model, role, request, retry, timeout, stream, reservationUsd,
@@ -68,6 +85,14 @@ public final class CallRunner {
     private volatile long firstTokenNanos = -1;
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicLong retryDelayMs = new AtomicLong();
+    /**
+     * What failed attempts that were retried had already been billed (an empty answer after paid
+     * reasoning, say): kept so the record and the ledger show every billed token, not just the last
+     * attempt's. Cost is summed per attempt, since long-context tiers apply per request.
+     */
+    private final Object billedLock = new Object();
+    private Usage billedUsage = Usage.ZERO;
+    private BigDecimal billedUsd = BigDecimal.ZERO;
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean visibleOutput;
     private final AtomicReference<CallRecord> record = new AtomicReference<>();
@@ -145,14 +170,42 @@ public final class CallRunner {
                 return Mono.error(failure);
             }
             Duration left = spec.timeout().minusNanos(System.nanoTime() - startNanos);
+            Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
+            if (!retryFitsBudget(billed)) {
+                log.debug("not retrying {}: another attempt could pass its budget of ${} after: {}", spec.memberId(),
+                        spec.maxSpendUsd().toPlainString(), failure.getMessage());
+                return Mono.error(failure);
+            }
             return RetryDecision.delay(spec.retry(), failure, (int) rs.totalRetries() + 1, left)
                     .map(d -> {
+                        addBilled(billed);
                         retryDelayMs.addAndGet(d.toMillis());
                         log.debug("retrying {} in {} ms after: {}", spec.memberId(), d.toMillis(), failure.getMessage());
                         return Mono.delay(d, scheduler);
                     })
                     .orElseGet(() -> Mono.error(failure));
         })));
+    }
+
+    /** Whether a worst-case attempt still fits the call's budget after this failure's billed usage. */
+    private boolean retryFitsBudget(Usage billedNow) {
+        if (spec.maxSpendUsd() == null || spec.attemptWorstUsd() == null) {
+            return true;
+        }
+        BigDecimal now = prices.cost(model(), billedNow, null).usd().orElse(BigDecimal.ZERO);
+        synchronized (billedLock) {
+            return billedUsd.add(now).add(spec.attemptWorstUsd()).compareTo(spec.maxSpendUsd()) <= 0;
+        }
+    }
+
+    private void addBilled(Usage u) {
+        if (u.equals(Usage.ZERO)) {
+            return;
+        }
+        synchronized (billedLock) {
+            billedUsage = billedUsage.plus(u);
+            billedUsd = billedUsd.add(prices.cost(model(), u, null).usd().orElse(BigDecimal.ZERO));
+        }
     }
 
     private void onStreamEvent(ModelStreamEvent e) {
@@ -203,9 +256,16 @@ public final class CallRunner {
 
     private boolean finish(CallStatus status, ModelResponse response, Throwable error, CallError callError) {
         long now = System.nanoTime();
-        Usage usage = response != null ? response.usage()
+        Usage last = response != null ? response.usage()
                 : error instanceof ProviderException p && p.usage().isPresent() ? p.usage().get() : Usage.ZERO;
-        Cost cost = prices.cost(model(), usage, response != null ? response.reportedCostUsd() : null);
+        Cost lastCost = prices.cost(model(), last, response != null ? response.reportedCostUsd() : null);
+        Usage usage;
+        Cost cost;
+        synchronized (billedLock) {
+            usage = billedUsage.plus(last);
+            cost = billedUsage.equals(Usage.ZERO) || lastCost.computedUsd() == null ? lastCost
+                    : Cost.of(lastCost.computedUsd().add(billedUsd), lastCost.reportedUsd());
+        }
         String text = response != null ? response.text()
                 : error instanceof ProviderException p && p.partialText() != null ? p.partialText() : partialText();
         long started = startNanos;

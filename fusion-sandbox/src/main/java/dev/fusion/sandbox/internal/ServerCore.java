@@ -7,6 +7,7 @@ import dev.fusion.sandbox.Fault;
 import dev.fusion.sandbox.Reply;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireRequest;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -495,18 +496,29 @@ public final class ServerCore implements AutoCloseable {
 
     /**
      * Closes the connection with a TCP reset (SO_LINGER 0), a moment after the last write so the
-     * client has read what was sent before the reset discards anything unread.
+     * client has read what was sent before the reset discards anything unread. The channel is taken
+     * when this is assembled, before the response is sent: once reactor-netty has written a response
+     * whose headers announce its length, it disposes the response's operations, and
+     * {@code withConnection} then only sees a detached placeholder whose close does nothing.
      */
     private static Mono<Void> reset(HttpServerResponse res) {
-        return Mono.delay(RESET_AFTER).then(Mono.fromRunnable(() -> res.withConnection(c -> {
-            c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-            c.channel().close();
-        })));
+        Channel channel = channelOf(res);
+        return Mono.delay(RESET_AFTER).then(Mono.fromRunnable(() -> {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+        }));
+    }
+
+    private static Channel channelOf(HttpServerResponse res) {
+        Channel[] channel = new Channel[1];
+        res.withConnection(c -> channel[0] = c.channel());
+        return channel[0];
     }
 
     /** Completes when the client goes away; resets the connection if the server closes first. */
     private Mono<Void> waitForever(HttpServerResponse res) {
-        Mono<Void> clientGone = Mono.create(sink -> res.withConnection(c -> c.onDispose(sink::success)));
+        Channel channel = channelOf(res);
+        Mono<Void> clientGone = Mono.create(sink -> channel.closeFuture().addListener(f -> sink.success()));
         return Mono.firstWithSignal(clientGone, shutdown.asMono().then(reset(res)));
     }
 
