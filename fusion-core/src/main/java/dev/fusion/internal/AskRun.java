@@ -136,15 +136,40 @@ public final class AskRun {
                     + s.panel().size() + " members); lower the quorum or add members"));
             return;
         }
+        if (req.budgetUsd() != null && !s.allowUnpriced()) {
+            // Fusion.build checks this for a budget set on the builder; a per-request budget is checked here.
+            java.util.Set<String> unpriced = new java.util.TreeSet<>();
+            List<Member> all = new ArrayList<>(s.panel());
+            all.addAll(s.judges());
+            all.addAll(flow.flagships());
+            for (Member m : all) {
+                if (s.priceBook().find(m.model().ref()).isEmpty()) {
+                    unpriced.add(m.model().ref().toString());
+                }
+            }
+            if (!unpriced.isEmpty()) {
+                sink.error(new dev.fusion.InvalidConfigurationException("a budget needs a price for every model, but these"
+                        + " have none: " + unpriced + "; add prices (price(\"provider:model\", Price.of(...)) or prices:"
+                        + " in the config file), or allow unbounded spend on them with allowUnpriced(true)"));
+                return;
+            }
+        }
         sink.onCancel(this::abort);
         sink.onDispose(this::cleanup);
-        try {
-            planBudget();
-        } catch (FusionException e) {
-            sink.error(e);
-            return;
-        }
+        guarded(this::begin);
+    }
+
+    private void begin() {
         synchronized (lock) {
+            if (done) {
+                return; // cancelled before it began
+            }
+            try {
+                planBudget();
+            } catch (FusionException e) {
+                fail(e);
+                return;
+            }
             deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
             List<Member> members = s.panel();
             List<ModelRequest> requests = new ArrayList<>();
@@ -259,6 +284,13 @@ public final class AskRun {
         bounded = true;
     }
 
+    /** What a call is charged against the budget: the higher of the computed and the reported cost (as the ledger settles). */
+    static BigDecimal charged(CallRecord r) {
+        BigDecimal computed = r.cost().usd().orElse(BigDecimal.ZERO);
+        BigDecimal reported = r.cost().reportedUsd();
+        return reported == null ? computed : computed.max(reported);
+    }
+
     BigDecimal worstCase(ModelRef ref, long promptTokens, int maxOutputTokens) {
         Optional<Price> p = s.priceBook().find(ref);
         return p.map(price -> price.worstCase(promptTokens, maxOutputTokens)).orElse(BigDecimal.ZERO);
@@ -342,15 +374,28 @@ public final class AskRun {
         if (number > 1) {
             sink.next(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
         }
+        Duration left = timeLeft();
         for (int i = 0; i < members.size(); i++) {
             Member m = members.get(i);
             if (reservations[i] == null) {
                 round.records[i] = preRecords != null ? preRecords[i] : null;
                 continue;
             }
+            if (left.isNegative() || left.isZero()) {
+                // The deadline passed before this round could start: nothing is called.
+                round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(),
+                        "ask deadline of " + deadline.toMillis() + " ms reached before round " + number + " could start",
+                        number, step);
+                if (number > 1) {
+                    takeReservation(reservations[i]); // released with the rest when the ask ends
+                }
+                notifyFinished(round.records[i]);
+                continue;
+            }
             final int idx = i;
             Duration timeout = m.timeout() != null ? m.timeout()
                     : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
+            // Not clipped to the time left: the deadline timer cancels the current round and records why.
             BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
             // Under a budget a member may spend its reservation for this round and no more, retries included.
             BigDecimal cap = bounded ? reservations[i] : null;
@@ -401,16 +446,19 @@ public final class AskRun {
         }
 
         void onMemberDone(int idx, CallRecord r) {
-            synchronized (lock) {
-                records[idx] = r;
-                if (done) {
-                    return;
-                }
-                sink.next(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
-                if (!finished) {
+            guarded(() -> {
+                synchronized (lock) {
+                    if (records[idx] != null) {
+                        return; // already taken by finish(): the runner recorded before this callback got the lock
+                    }
+                    records[idx] = r;
+                    if (done || finished) {
+                        return;
+                    }
+                    sink.next(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
                     evaluate();
                 }
-            }
+            });
         }
 
         void evaluate() {
@@ -444,16 +492,18 @@ public final class AskRun {
         }
 
         void onGrace() {
-            synchronized (lock) {
-                if (finished || done) {
-                    return;
+            guarded(() -> {
+                synchronized (lock) {
+                    if (finished || done) {
+                        return;
+                    }
+                    cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
+                            + " ms after the quorum ran out");
+                    if (!finished) {
+                        finish();
+                    }
                 }
-                cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
-                        + " ms after the quorum ran out");
-                if (!finished) {
-                    finish();
-                }
-            }
+            });
         }
 
         void cancelAll(CallStatus status, String type, String message) {
@@ -466,6 +516,17 @@ public final class AskRun {
 
         void finish() {
             finished = true;
+            // A runner records before its callback gets the lock: take such records now, so no answer
+            // is lost and its event still comes before anything that follows this round.
+            for (int i = 0; i < runners.length; i++) {
+                if (records[i] == null && runners[i] != null && runners[i].record() != null) {
+                    records[i] = runners[i].record();
+                    if (!done) {
+                        sink.next(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
+                                : new FusionEvent.MemberFailed(records[i]));
+                    }
+                }
+            }
             if (currentRound == this) {
                 currentRound = null;
             }
@@ -543,14 +604,14 @@ public final class AskRun {
         if (bounded) {
             BigDecimal spent = BigDecimal.ZERO;
             for (CallRecord r : judgeRecords) {
-                spent = spent.add(r.cost().usd().orElse(BigDecimal.ZERO));
+                spent = spent.add(charged(r));
             }
             judgeLeft = judgeReserved.subtract(spent);
             StringBuilder sent = new StringBuilder(step.system()).append('\n');
             step.messages().forEach(m -> sent.append(m.content()).append('\n'));
             attemptWorst = worstCase(j.model().ref(), s.estimator().estimate(j.model().ref(), sent.toString()),
                     s.judgeMaxOutputTokens());
-            if (spent.signum() > 0 && attemptWorst.compareTo(judgeLeft) > 0) {
+            if (attemptWorst.compareTo(judgeLeft) > 0) {
                 String reason = "skipped by the budget: worst case $" + attemptWorst.toPlainString() + " but only $"
                         + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
                 CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
@@ -565,15 +626,28 @@ public final class AskRun {
         }
         boolean stream = streamJudge && step.final_();
         sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
-        currentJudge = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
+        CallRunner[] self = new CallRunner[1];
+        currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
                 j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step(),
                 judgeLeft, attemptWorst),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
-                stream ? text -> sink.next(new FusionEvent.JudgeDelta(text)) : null, r -> onJudgeDone(step, r));
+                stream ? text -> {
+                    // Under the lock, and only for the judge still running: a delta racing a timeout must
+                    // not land after JudgeFailed or in the fallback judge's text.
+                    synchronized (lock) {
+                        if (!done && currentJudge == self[0]) {
+                            sink.next(new FusionEvent.JudgeDelta(text));
+                        }
+                    }
+                } : null, r -> onJudgeDone(step, r));
         currentJudge.start();
     }
 
     private void onJudgeDone(JudgeStep step, CallRecord r) {
+        guarded(() -> onJudgeDoneLocked(step, r));
+    }
+
+    private void onJudgeDoneLocked(JudgeStep step, CallRecord r) {
         synchronized (lock) {
             judgeRecords.add(r);
             if (done) {
@@ -639,6 +713,31 @@ public final class AskRun {
         }
     }
 
+    /**
+     * Runs a callback body; an unexpected exception ends the ask with a typed failure carrying every
+     * record (and cancels what still runs) instead of leaving the caller without a terminal signal.
+     */
+    void guarded(Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                if (done) {
+                    log.warn("ignored after the ask ended: {}", e.toString());
+                    return;
+                }
+                log.warn("ask failed on an unexpected error: {}", e.toString());
+                for (Round r : rounds) {
+                    r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
+                }
+                if (currentJudge != null) {
+                    currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
+                }
+                fail(new dev.fusion.AskFailedException("the ask failed on an unexpected error: " + e, allRecords()));
+            }
+        }
+    }
+
     void note(String note) {
         notes.add(note);
     }
@@ -657,21 +756,29 @@ public final class AskRun {
     // ---------------------------------------------------------------- end
 
     private void onDeadline() {
-        synchronized (lock) {
-            if (done) {
-                return;
-            }
-            String msg = "ask deadline of " + deadline.toMillis() + " ms reached";
-            if (currentRound != null && !currentRound.finished) {
-                Round r = currentRound;
-                r.cancelAll(CallStatus.TIMEOUT, "deadline", msg);
-                if (!r.finished) {
-                    r.finish();
+        guarded(() -> {
+            synchronized (lock) {
+                if (done) {
+                    return;
                 }
-            } else if (currentJudge != null) {
-                currentJudge.cancel(CallStatus.TIMEOUT, "deadline", msg);
+                String msg = "ask deadline of " + deadline.toMillis() + " ms reached";
+                if (currentRound != null && !currentRound.finished) {
+                    Round r = currentRound;
+                    r.cancelAll(CallStatus.TIMEOUT, "deadline", msg);
+                    if (!r.finished) {
+                        r.finish();
+                    }
+                } else if (currentJudge != null) {
+                    currentJudge.cancel(CallStatus.TIMEOUT, "deadline", msg);
+                } else if (pendingAsync != null) {
+                    return; // an agreement check bounded by the same deadline is about to decide
+                }
+                if (!done && currentRound == null && currentJudge == null && pendingAsync == null) {
+                    // Nothing runs and nothing will: end the ask rather than leave the caller waiting.
+                    fail(new dev.fusion.AskFailedException("the " + msg + " with no call running", allRecords()));
+                }
             }
-        }
+        });
     }
 
     private void abort() {

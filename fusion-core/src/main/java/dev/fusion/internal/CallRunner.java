@@ -295,6 +295,14 @@ public final class CallRunner {
         return skipped(memberId, model, role, prices, reason, role == CallRole.JUDGE ? 0 : 1, null);
     }
 
+    /** A record for a call that was never started because the ask's deadline had passed. */
+    public static CallRecord notStarted(String memberId, ModelRef model, CallRole role, PriceBook prices, String reason,
+                                        int round, String step) {
+        return new CallRecord(memberId, model, role, CallStatus.TIMEOUT, null, Usage.ZERO,
+                prices.find(model).isPresent() ? Cost.of(BigDecimal.ZERO, null) : Cost.unpriced(), null,
+                Duration.ZERO, null, Duration.ZERO, 0, Duration.ZERO, null, CallError.of("deadline", reason), round, step);
+    }
+
     /** A record for a call that never ran (skipped by the budget), in a given round and step. */
     public static CallRecord skipped(String memberId, ModelRef model, CallRole role, PriceBook prices, String reason,
                                      int round, String step) {

@@ -389,8 +389,22 @@ abstract class Flow {
             if (check == null) {
                 check = Mono.empty();
             }
-            run.pendingAsync = check.defaultIfEmpty(List.of()).timeout(left, run.s.scheduler())
-                    .subscribe(g -> decide(ok, g, null), e -> decide(ok, List.of(), e));
+            // Decide exactly once: Reactor routes an exception thrown by the first decide() to the error
+            // consumer, which must not decide a second time on top of it.
+            java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+            reactor.core.Disposable d = check.defaultIfEmpty(List.of()).timeout(left, run.s.scheduler())
+                    .subscribe(g -> {
+                        if (decided.compareAndSet(false, true)) {
+                            run.guarded(() -> decide(ok, g, null));
+                        }
+                    }, e -> {
+                        if (decided.compareAndSet(false, true)) {
+                            run.guarded(() -> decide(ok, List.of(), e));
+                        }
+                    });
+            if (!decided.get()) {
+                run.pendingAsync = d; // a rule that answered synchronously has already decided
+            }
         }
 
         private void decide(List<CallRecord> ok, List<Integer> group, Throwable error) {

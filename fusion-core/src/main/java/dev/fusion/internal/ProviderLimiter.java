@@ -113,6 +113,9 @@ public final class ProviderLimiter {
                         break;
                     }
                     Waiter w = waiting.pollFirst();
+                    // The release exists before the waiter is marked granted, so a cancel that sees
+                    // "granted" can always give the permit back.
+                    w.release = releaseOnce();
                     if (!w.state.compareAndSet(0, 1)) {
                         continue; // cancelled while queued
                     }
@@ -122,18 +125,22 @@ public final class ProviderLimiter {
                 }
             }
             for (Waiter w : ready) {
-                java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-                Runnable release = () -> {
-                    if (released.compareAndSet(false, true)) {
-                        synchronized (this) {
-                            inFlight--;
-                        }
-                        drain();
-                    }
-                };
-                w.release = release;
-                w.sink.success(release);
+                // Delivered on the scheduler, not on this thread: a permit freed while one ask holds its
+                // lock must not start another ask's call (and take that ask's lock) on the same thread.
+                scheduler.schedule(() -> w.sink.success(w.release));
             }
+        }
+
+        private Runnable releaseOnce() {
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            return () -> {
+                if (released.compareAndSet(false, true)) {
+                    synchronized (this) {
+                        inFlight--;
+                    }
+                    drain();
+                }
+            };
         }
     }
 }

@@ -1,0 +1,115 @@
+package dev.fusion;
+
+import dev.fusion.cost.Price;
+import dev.fusion.cost.TokenEstimator;
+import dev.fusion.judge.Strategy;
+import dev.fusion.model.ModelRef;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Scenarios found in review of the merged engine; each failed before its fix. */
+class ReviewRegressionTest {
+
+    @Test
+    void aLayeredAskDoesNotOutliveItsDeadline() {
+        // b answers round 1, then hangs; the deadline ends round 2 and round 3 must not start.
+        FakeModel a = FakeModel.answering("p:a", "alpha", Duration.ofMillis(50));
+        FakeModel b = FakeModel.scripted("p:b", n -> n == 1 ? Mono.just(dev.fusion.model.ModelResponse.of("beta",
+                dev.fusion.cost.Usage.of(1, 1))) : Mono.never());
+        Fusion f = Fusion.builder().panel(a, b).judge(FakeModel.instant("p:j", "m")).strategy(Strategy.layered(3))
+                .quorum(1).deadline(Duration.ofMillis(300)).memberTimeout(Duration.ofSeconds(3))
+                .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).build();
+        long t0 = System.nanoTime();
+        FusionResult r = f.ask("q");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(ms).isLessThan(1_300);
+        assertThat(r.panel()).anyMatch(c -> c.status() == CallStatus.TIMEOUT);
+        assertThat(b.calls.get()).isLessThanOrEqualTo(2); // never called for round 3
+    }
+
+    @Test
+    void anExceptionInsideTheEngineEndsTheAskInsteadOfHangingIt() {
+        TokenEstimator exploding = (model, text) -> {
+            if (text.contains("<answer")) {
+                throw new IllegalStateException("estimator broke");
+            }
+            return 10;
+        };
+        Fusion f = Fusion.builder().panel(FakeModel.instant("p:a", "a")).judge(FakeModel.instant("p:j", "m"))
+                .price("p:a", Price.of("1", "1")).price("p:j", Price.of("1", "1")).budgetUsd(new BigDecimal("1"))
+                .tokenEstimator(exploding).deadline(Duration.ofMillis(500)).build();
+        assertThatThrownBy(() -> f.askAsync(FusionRequest.of("q")).block(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("estimator broke");
+                    assertThat(e.calls()).extracting(CallRecord::memberId).contains("p:a");
+                });
+    }
+
+    @Test
+    void aPerRequestBudgetOverUnpricedModelsIsRefusedBeforeAnyCall() {
+        FakeModel a = FakeModel.instant("p:a", "a");
+        Fusion f = Fusion.builder().panel(a).judge(FakeModel.instant("p:j", "m")).build();
+        assertThatThrownBy(() -> f.ask(FusionRequest.builder().prompt("q").budgetUsd(new BigDecimal("0.000001")).build()))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("[p:a, p:j]");
+        assertThat(a.calls.get()).isZero();
+    }
+
+    @Test
+    void cancelledAsksGiveTheirSpendCapReservationBack() {
+        Fusion f = Fusion.builder().panel(FakeModel.never("p:a")).judge(FakeModel.instant("p:j", "m"))
+                .price("p:a", Price.of("1", "1")).price("p:j", Price.of("1", "1"))
+                .maxOutputTokens(1000).judgeMaxOutputTokens(1000)
+                .spendCapUsd(new BigDecimal("0.01"), null).build();
+        for (int i = 0; i < 20; i++) {
+            f.stream(FusionRequest.of("q")).take(0).blockLast();                          // cancelled at once
+            f.askAsync(FusionRequest.of("q")).timeout(Duration.ofMillis(30), Mono.empty()).block(); // mid-flight
+        }
+        // Nothing was spent, and nothing stays reserved: a full-size ask is still admitted.
+        assertThat(f.spentUsd()).isZero();
+        Fusion probe = f;
+        assertThatThrownBy(() -> probe.ask(FusionRequest.builder().prompt("q").deadline(Duration.ofMillis(200)).build()))
+                .isInstanceOf(QuorumNotMetException.class); // ran (and timed out), not refused by the cap
+    }
+
+    @Test
+    void providerPermitsSurviveCancellationStorms() {
+        Fusion.Builder b = Fusion.builder().judge(FakeModel.instant("q:j", "m")).providerLimit("lim", 1, 0)
+                .quorum(1).grace(Duration.ZERO);
+        for (int i = 0; i < 3; i++) {
+            b.panel(FakeModel.answering("lim:m" + i, "a" + i, Duration.ofMillis(i == 0 ? 1 : 20)));
+        }
+        Fusion f = b.build();
+        for (int i = 0; i < 30; i++) {
+            f.askAsync(FusionRequest.of("q")).timeout(Duration.ofMillis(i % 3 == 0 ? 2 : 50), Mono.empty()).block();
+        }
+        // Every permit came back: one more ask gets through the limit of 1 and answers.
+        FusionResult r = f.askAsync(FusionRequest.of("q")).block(Duration.ofSeconds(5));
+        assertThat(r).isNotNull();
+        assertThat(r.answer()).isEqualTo("m");
+    }
+
+    @Test
+    void aFirstJudgeCallThatCouldPassTheBudgetIsNotMade() {
+        // The plan assumed answers of at most maxOutputTokens; this estimator counts the real judge prompt as huge.
+        TokenEstimator estimator = (ModelRef model, String text) -> text.contains("<answer") ? 5_000_000 : 10;
+        FakeModel judge = FakeModel.instant("p:j", "m");
+        Fusion f = Fusion.builder().panel(FakeModel.instant("p:a", "a"), FakeModel.instant("p:b", "b")).judge(judge)
+                .price("p:a", Price.of("1", "1")).price("p:b", Price.of("1", "1")).price("p:j", Price.of("1", "1"))
+                .budgetUsd(new BigDecimal("0.5")).tokenEstimator(estimator).onJudgeFailure(OnJudgeFailure.BEST_ANSWER)
+                .build();
+        FusionResult r = f.ask("q");
+        assertThat(judge.calls.get()).isZero();
+        assertThat(r.judged()).isFalse();
+        assertThat(r.judgeCalls()).singleElement().satisfies(c -> {
+            assertThat(c.status()).isEqualTo(CallStatus.SKIPPED);
+            assertThat(c.error().message()).contains("judges' reservation");
+        });
+        assertThat(r.totalCostUsd()).isLessThanOrEqualTo(new BigDecimal("0.5"));
+    }
+}
