@@ -105,15 +105,16 @@ public final class SemanticAgreement implements AgreementRule {
 
     /** Loads the model now (on {@code boundedElastic}) so that the first ask does not wait for it. */
     public Mono<Void> warmUp() {
-        return Mono.fromRunnable(() -> loadModel().embed("warm-up")).subscribeOn(Schedulers.boundedElastic()).then();
+        return Mono.fromCallable(() -> guardLinkage(() -> loadModel().embed("warm-up")))
+                .subscribeOn(Schedulers.boundedElastic()).then();
     }
 
     /** The cosine similarity of two texts' embeddings (no guards), for calibrating a threshold. */
     public Mono<Double> similarity(String a, String b) {
-        return Mono.fromCallable(() -> {
+        return Mono.fromCallable(() -> guardLinkage(() -> {
             float[][] v = embed(List.of(a, b));
             return cosine(v[0], v[1]);
-        }).subscribeOn(Schedulers.boundedElastic());
+        })).subscribeOn(Schedulers.boundedElastic());
     }
 
     /** Whether two answers agree under this rule: similarity at or above the threshold, and the guards. */
@@ -125,7 +126,7 @@ public final class SemanticAgreement implements AgreementRule {
     public Mono<List<Integer>> largestAgreeingGroup(String question, List<String> answers) {
         Objects.requireNonNull(answers, "answers");
         List<String> copy = new ArrayList<>(answers); // the caller's list may change after we return
-        return Mono.fromCallable(() -> group(copy)).subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromCallable(() -> guardLinkage(() -> group(copy))).subscribeOn(Schedulers.boundedElastic());
     }
 
     @Override
@@ -197,13 +198,20 @@ public final class SemanticAgreement implements AgreementRule {
     }
 
     private EmbeddingModel loadModel() {
+        return Objects.requireNonNull(model.get(), "the embedding model supplier returned null");
+    }
+
+    /**
+     * A class-initialization or native-library failure (ExceptionInInitializerError, NoClassDefFoundError,
+     * UnsatisfiedLinkError) is a LinkageError, which Reactor treats as fatal: it would be thrown past the
+     * Mono, which would then never complete, and the ask would wait for its deadline. Turn it into an
+     * ordinary error so that the cascade notes it and calls the judge at once.
+     */
+    private <T> T guardLinkage(Supplier<T> work) {
         try {
-            return Objects.requireNonNull(model.get(), "the embedding model supplier returned null");
+            return work.get();
         } catch (LinkageError e) {
-            // A class-initialization failure (native library not loadable, model not in the jar) would be
-            // thrown past Reactor as a fatal error and the ask would wait for its deadline; make it an
-            // ordinary error so that the cascade notes it and calls the judge at once.
-            throw new IllegalStateException("could not load the embedding model " + modelName + ": " + e, e);
+            throw new IllegalStateException("the embedding model " + modelName + " could not be loaded or run: " + e, e);
         }
     }
 
