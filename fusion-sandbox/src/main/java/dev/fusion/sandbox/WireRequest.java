@@ -1,0 +1,73 @@
+package dev.fusion.sandbox;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * A chat request as the server parsed it, whatever the wire format. Scripts decide their
+ * {@link Reply} from it. Immutable.
+ *
+ * @param format       the endpoint's wire format
+ * @param model        the model id (the body's {@code model}; for Gemini, the path's {@code {model}})
+ * @param system       the system prompt (OpenAI {@code system}/{@code developer} messages, Anthropic
+ *                     {@code system}, Gemini {@code systemInstruction}), joined; empty when none
+ * @param messages     the conversation, text parts only, in order
+ * @param maxTokens    the output limit asked for ({@code max_completion_tokens}/{@code max_tokens},
+ *                     {@code max_tokens}, {@code generationConfig.maxOutputTokens}), or null
+ * @param stream       whether a streamed (SSE) response was asked for
+ * @param includeUsage OpenAI {@code stream_options.include_usage}; always true for the other formats,
+ *                     which always report usage
+ * @param apiKey       the key presented ({@code Authorization: Bearer}, {@code x-api-key},
+ *                     {@code x-goog-api-key} or {@code ?key=}), or null
+ * @param sequence     1-based number of this request among the requests for this model on this server
+ */
+public record WireRequest(WireFormat format, String model, String system, List<Message> messages,
+                          Integer maxTokens, boolean stream, boolean includeUsage, String apiKey, long sequence) {
+
+    /**
+     * One message of the conversation.
+     *
+     * @param role {@code user} or {@code assistant} (Gemini's {@code model} role is reported as {@code assistant})
+     * @param text the message's text parts, joined
+     */
+    public record Message(String role, String text) {
+        public Message {
+            Objects.requireNonNull(role, "role");
+            text = text == null ? "" : text;
+        }
+    }
+
+    public WireRequest {
+        Objects.requireNonNull(format, "format");
+        model = model == null ? "" : model;
+        system = system == null ? "" : system;
+        messages = messages == null ? List.of() : List.copyOf(messages);
+    }
+
+    /** The text of the last {@code user} message, or empty. */
+    public String lastUserText() {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role().equals("user")) {
+                return messages.get(i).text();
+            }
+        }
+        return "";
+    }
+
+    /** Everything the model reads: the system prompt and every message, one per line. */
+    public String promptText() {
+        StringBuilder sb = new StringBuilder(system);
+        for (Message m : messages) {
+            if (sb.length() > 0) {
+                sb.append('\n');
+            }
+            sb.append(m.text());
+        }
+        return sb.toString();
+    }
+
+    public OptionalInt maxTokensLimit() {
+        return maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens);
+    }
+}

@@ -1,0 +1,514 @@
+package dev.fusion.sandbox.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusion.cost.Usage;
+import dev.fusion.sandbox.Behaviour;
+import dev.fusion.sandbox.Fault;
+import dev.fusion.sandbox.Reply;
+import dev.fusion.sandbox.WireFormat;
+import dev.fusion.sandbox.WireRequest;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The HTTP side of the wire server: routing, request parsing, timing, fault rendering and the
+ * counters. Everything is non-blocking: delays are Reactor timers and responses are written by
+ * Netty's event loops, so thousands of slow responses cost no threads.
+ */
+public final class ServerCore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCore.class);
+    private static final String EVENT_STREAM = "text/event-stream";
+    private static final String JSON_TYPE = "application/json";
+
+    private final Behaviour behaviour;
+    private final Dialect openAi = new OpenAiDialect();
+    private final Dialect anthropic = new AnthropicDialect();
+    private final Dialect gemini = new GeminiDialect();
+
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Sinks.Empty<Void> shutdown = Sinks.empty();
+    private final ConcurrentHashMap<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UsageTotals> servedByModel = new ConcurrentHashMap<>();
+    private volatile UsageTotals served = new UsageTotals();
+    private final AtomicLong total = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private final DisposableServer server;
+
+    private ServerCore(Behaviour behaviour, int port) {
+        this.behaviour = behaviour;
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(port)
+                .channelGroup(channels)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .handle(this::handle)
+                .bindNow(Duration.ofSeconds(10));
+        LOG.debug("sandbox wire server listening on {}", baseUrl());
+    }
+
+    /** Binds to 127.0.0.1 on the port (0 = ephemeral). */
+    public static ServerCore start(Behaviour behaviour, int port) {
+        return new ServerCore(behaviour, port);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public Behaviour behaviour() {
+        return behaviour;
+    }
+
+    // ---- counters ---------------------------------------------------------------------------
+
+    public long requestCount(String model) {
+        AtomicLong n = sequences.get(model);
+        return n == null ? 0 : n.get();
+    }
+
+    public long requestCount() {
+        return total.get();
+    }
+
+    public Map<String, Long> requestCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        sequences.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public int maxInFlight() {
+        return maxInFlight.get();
+    }
+
+    public Usage servedUsage() {
+        return served.snapshot();
+    }
+
+    public Usage servedUsage(String model) {
+        UsageTotals t = servedByModel.get(model);
+        return t == null ? Usage.ZERO : t.snapshot();
+    }
+
+    public void resetStats() {
+        sequences.clear();
+        servedByModel.clear();
+        served = new UsageTotals();
+        total.set(0);
+        maxInFlight.set(inFlight.get());
+    }
+
+    private void countServed(String model, Usage u) {
+        served.add(u);
+        servedByModel.computeIfAbsent(model, k -> new UsageTotals()).add(u);
+    }
+
+    // ---- routing ----------------------------------------------------------------------------
+
+    private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        Map<String, String> query = parseQuery(q < 0 ? "" : uri.substring(q + 1));
+        res.header(HttpHeaderNames.SERVER, "fusion-sandbox");
+
+        if (req.method().equals(HttpMethod.GET) && (path.equals("/v1/models") || path.equals("/models"))) {
+            return sendJson(res, 200, modelList());
+        }
+        if (!req.method().equals(HttpMethod.POST)) {
+            return sendJson(res, 404, notFound(req.method() + " " + path));
+        }
+        Dialect dialect;
+        String pathModel = null;
+        boolean pathStream = false;
+        boolean sse = true;
+        if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
+            dialect = openAi;
+        } else if (path.equals("/v1/messages")) {
+            dialect = anthropic;
+        } else if ((path.startsWith("/v1beta/models/") || path.startsWith("/v1/models/")) && path.indexOf(':') > 0) {
+            dialect = gemini;
+            int colon = path.lastIndexOf(':');
+            String action = path.substring(colon + 1);
+            pathModel = URLDecoder.decode(path.substring(path.indexOf("/models/") + 8, colon), StandardCharsets.UTF_8);
+            if (action.equals("streamGenerateContent")) {
+                pathStream = true;
+                sse = "sse".equals(query.get("alt"));
+            } else if (!action.equals("generateContent")) {
+                return sendJson(res, 404, notFound("POST " + path));
+            }
+        } else {
+            return sendJson(res, 404, notFound("POST " + path));
+        }
+        String key = apiKey(req, query);
+        String model = pathModel;
+        boolean stream = pathStream;
+        boolean asSse = sse;
+        enter();
+        return req.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+                .flatMap(body -> respond(dialect, body, model, stream, asSse, key, res))
+                .doFinally(s -> inFlight.decrementAndGet());
+    }
+
+    private void enter() {
+        int now = inFlight.incrementAndGet();
+        maxInFlight.accumulateAndGet(now, Math::max);
+    }
+
+    private static Map<String, String> parseQuery(String q) {
+        Map<String, String> out = new TreeMap<>();
+        for (String pair : q.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.putIfAbsent(k, v);
+        }
+        return out;
+    }
+
+    private static String apiKey(HttpServerRequest req, Map<String, String> query) {
+        String auth = req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        String k = req.requestHeaders().get("x-api-key");
+        if (k == null) {
+            k = req.requestHeaders().get("x-goog-api-key");
+        }
+        return k != null ? k : query.get("key");
+    }
+
+    private String modelList() {
+        var root = Dialect.object();
+        root.put("object", "list");
+        var data = root.putArray("data");
+        for (String id : new java.util.TreeSet<>(behaviour.models())) {
+            var m = data.addObject();
+            m.put("id", id);
+            m.put("object", "model");
+            m.put("created", 0);
+            m.put("owned_by", "fusion-sandbox");
+        }
+        return Dialect.write(root);
+    }
+
+    private static String notFound(String what) {
+        var root = Dialect.object();
+        var e = root.putObject("error");
+        e.put("message", "The sandbox server has no endpoint " + what
+                + ". Endpoints: POST /v1/chat/completions, POST /chat/completions, POST /v1/messages, "
+                + "POST /v1beta/models/{model}:generateContent, POST /v1beta/models/{model}:streamGenerateContent?alt=sse, "
+                + "GET /v1/models.");
+        e.put("type", "invalid_request_error");
+        e.putNull("param");
+        e.put("code", "unknown_url");
+        return Dialect.write(root);
+    }
+
+    // ---- answering --------------------------------------------------------------------------
+
+    private Mono<Void> respond(Dialect dialect, String body, String pathModel, boolean pathStream, boolean sse,
+                               String key, HttpServerResponse res) {
+        WireRequest parsed;
+        try {
+            JsonNode json = Dialect.JSON.readTree(body.isEmpty() ? "{}" : body);
+            if (!json.isObject()) {
+                throw new IllegalArgumentException("the body is not a JSON object");
+            }
+            parsed = dialect.parse(json, pathModel, pathStream, key);
+        } catch (Exception e) {
+            WireRequest empty = new WireRequest(dialect.format(), pathModel, "", List.of(), null, false, false, key, 0);
+            Dialect.Call call = errorCall(dialect, empty);
+            return sendError(dialect, call, res, Fault.http(400, "Could not parse the request body as JSON (sandbox): "
+                    + e.getMessage()));
+        }
+        long seq = sequences.computeIfAbsent(parsed.model(), k -> new AtomicLong()).incrementAndGet();
+        total.incrementAndGet();
+        WireRequest request = new WireRequest(parsed.format(), parsed.model(), parsed.system(), parsed.messages(),
+                parsed.maxTokens(), parsed.stream(), parsed.includeUsage(), parsed.apiKey(), seq);
+        Reply decided;
+        try {
+            decided = behaviour.decide(request);
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox script for model {} failed", request.model(), e);
+            decided = Reply.fault(Fault.http(500, "The sandbox script for this model threw " + e));
+        }
+        Reply reply = decided;
+        Dialect.Call call = plan(dialect, request, reply, nextId(dialect.format()));
+        LOG.debug("{} {} #{} stream={} -> {}", dialect.format(), request.model(), seq, request.stream(), reply);
+        Mono<Void> firstByte = reply.firstByteDelay().isZero() ? Mono.empty()
+                : Mono.delay(reply.firstByteDelay()).then();
+        return firstByte.then(Mono.defer(() -> render(dialect, call, reply, sse, res)));
+    }
+
+    private String nextId(WireFormat format) {
+        String n = Long.toString(ids.incrementAndGet(), 36);
+        switch (format) {
+            case OPENAI: return "chatcmpl-sandbox" + n;
+            case ANTHROPIC: return "msg_sandbox" + n;
+            default: return "sandbox" + n;
+        }
+    }
+
+    private Dialect.Call errorCall(Dialect dialect, WireRequest request) {
+        return new Dialect.Call(request, nextId(dialect.format()), Instant.now().getEpochSecond(), "", List.of(),
+                Usage.ZERO, false);
+    }
+
+    /** Computes the text actually sent, its chunks and the usage reported (see {@link Reply}'s usage rule). */
+    static Dialect.Call plan(Dialect dialect, WireRequest request, Reply reply, String id) {
+        String text = reply.text();
+        boolean clipped = false;
+        Usage usage;
+        if (reply.fixedUsage().isPresent()) {
+            usage = reply.fixedUsage().get();
+        } else {
+            long prompt = Text.tokens(request.promptText());
+            long cached = Math.min(reply.cachedTokens(), prompt);
+            long written = Math.min(reply.cacheWriteTokens(), prompt - cached);
+            long reasoning = reply.reasoningTokens();
+            if (request.maxTokens() != null) {
+                long limit = Math.max(1, request.maxTokens());
+                reasoning = Math.min(reasoning, limit / 2);
+                long outBudget = limit - reasoning;
+                if (Text.tokens(text) > outBudget) {
+                    text = Text.clipToTokens(text, outBudget);
+                    clipped = true;
+                }
+            }
+            usage = new Usage(prompt - cached - written, cached, written, 0, Text.tokens(text), reasoning);
+        }
+        return new Dialect.Call(request, id, Instant.now().getEpochSecond(), text,
+                Text.chunks(text, reply.wordsPerChunk()), dialect.normalize(usage), clipped);
+    }
+
+    private Mono<Void> render(Dialect dialect, Dialect.Call call, Reply reply, boolean sse, HttpServerResponse res) {
+        dialect.headers(call, res::header);
+        Fault fault = reply.fault().orElse(null);
+        boolean streaming = call.request().stream() && sse;
+        String model = call.request().model();
+        if (fault == null) {
+            if (streaming) {
+                // Usage is counted as the final events are handed to the connection, so a client that
+                // has read the whole stream always finds it in the totals.
+                Dialect.Stream s = dialect.stream(call);
+                Flux<String> events = events(dialect, s.head(), s.deltas(), List.of(), reply.chunkDelay())
+                        .concatWith(Flux.defer(() -> {
+                            if (call.request().includeUsage()) {
+                                countServed(model, call.usage());
+                            }
+                            String end = dialect.eventEnd();
+                            return Flux.fromIterable(s.tail()).map(e -> e.render(end));
+                        }));
+                return sendStream(res, events);
+            }
+            Mono<Void> wait = nonStreamDelay(reply, call);
+            return wait.then(Mono.defer(() -> {
+                countServed(model, call.usage());
+                return sendJson(res, 200, fullBody(dialect, call));
+            }));
+        }
+        switch (fault.kind()) {
+            case HTTP_ERROR:
+                return sendError(dialect, call, res, fault);
+            case HANG:
+                return waitForever(res);
+            case EMPTY_OK:
+                res.status(200).header(HttpHeaderNames.CONTENT_TYPE, streaming ? EVENT_STREAM : JSON_TYPE)
+                        .header(HttpHeaderNames.CONTENT_LENGTH, "0");
+                return res.send().then();
+            case WRONG_CONTENT_TYPE: {
+                byte[] html = ("<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>"
+                        + "<p>sandbox fault: wrong content type</p></body></html>").getBytes(StandardCharsets.UTF_8);
+                res.status(200).header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                        .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(html.length));
+                return res.sendByteArray(Mono.just(html)).then();
+            }
+            default:
+                return streaming ? streamFault(dialect, call, reply, fault, res) : bodyFault(dialect, call, reply, fault, res);
+        }
+    }
+
+    private String fullBody(Dialect dialect, Dialect.Call call) {
+        if (call.request().stream() && dialect.format() == WireFormat.GEMINI) {
+            // streamGenerateContent without alt=sse: a JSON array of the stream's chunks.
+            Dialect.Stream s = dialect.stream(call);
+            StringBuilder sb = new StringBuilder("[");
+            for (List<Dialect.Event> part : List.of(s.head(), s.deltas(), s.tail())) {
+                for (Dialect.Event e : part) {
+                    if (sb.length() > 1) {
+                        sb.append(",\n");
+                    }
+                    sb.append(e.data());
+                }
+            }
+            return sb.append(']').toString();
+        }
+        return dialect.body(call);
+    }
+
+    private static Mono<Void> nonStreamDelay(Reply reply, Dialect.Call call) {
+        if (reply.chunkDelay().isZero() || call.chunks().isEmpty()) {
+            return Mono.empty();
+        }
+        return Mono.delay(reply.chunkDelay().multipliedBy(call.chunks().size())).then();
+    }
+
+    private Flux<String> events(Dialect dialect, List<Dialect.Event> head, List<Dialect.Event> deltas,
+                                List<Dialect.Event> tail, Duration chunkDelay) {
+        String end = dialect.eventEnd();
+        Flux<String> h = Flux.fromIterable(head).map(e -> e.render(end));
+        Flux<String> d = chunkDelay.isZero()
+                ? Flux.fromIterable(deltas).map(e -> e.render(end))
+                : Flux.fromIterable(deltas).concatMap(e -> Mono.delay(chunkDelay).thenReturn(e.render(end)));
+        Flux<String> t = Flux.fromIterable(tail).map(e -> e.render(end));
+        return Flux.concat(h, d, t);
+    }
+
+    private static Mono<Void> sendStream(HttpServerResponse res, Flux<String> events) {
+        res.status(200)
+                .header(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM + "; charset=utf-8")
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        return res.sendString(events, StandardCharsets.UTF_8).then();
+    }
+
+    private static Mono<Void> sendJson(HttpServerResponse res, int status, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        res.status(HttpResponseStatus.valueOf(status))
+                .header(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE)
+                .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length));
+        return res.sendByteArray(Mono.just(bytes)).then();
+    }
+
+    private Mono<Void> sendError(Dialect dialect, Dialect.Call call, HttpServerResponse res, Fault fault) {
+        fault.retryAfter().ifPresent(r -> res.header(r.headerName(), r.headerValue(Instant.now())));
+        if (dialect.format() == WireFormat.ANTHROPIC) {
+            // Anthropic's SDKs honour x-should-retry; the API sends it on retryable errors.
+            res.header("x-should-retry", Boolean.toString(fault.status() == 408 || fault.status() == 409
+                    || fault.status() == 429 || fault.status() >= 500));
+        }
+        return sendJson(res, fault.status(), dialect.errorBody(call, fault.status(), fault.message().orElse(null)));
+    }
+
+    private static <T> List<T> firstHalf(List<T> list) {
+        return list.subList(0, list.isEmpty() ? 0 : Math.max(1, list.size() / 2));
+    }
+
+    private Mono<Void> streamFault(Dialect dialect, Dialect.Call call, Reply reply, Fault fault, HttpServerResponse res) {
+        Dialect.Stream s = dialect.stream(call);
+        String end = dialect.eventEnd();
+        List<Dialect.Event> half = firstHalf(s.deltas());
+        switch (fault.kind()) {
+            case RESET_MID_BODY:
+                return sendStream(res, events(dialect, s.head(), half, List.of(), reply.chunkDelay()))
+                        .then(reset(res));
+            case TRUNCATED_BODY: {
+                List<Dialect.Event> rest = new ArrayList<>(s.deltas().subList(half.size(), s.deltas().size()));
+                rest.addAll(s.tail());
+                String next = rest.get(0).render(end);
+                String cut = next.substring(0, Math.max(1, next.length() / 2));
+                return sendStream(res, events(dialect, s.head(), half, List.of(), reply.chunkDelay())
+                        .concatWith(Mono.just(cut)));
+            }
+            case STREAM_WITHOUT_TERMINAL:
+                return sendStream(res, events(dialect, s.head(), s.deltas(), List.of(), reply.chunkDelay()));
+            case MID_STREAM_ERROR:
+                return sendStream(res, events(dialect, s.head(), half,
+                        List.of(dialect.streamError(call, fault.message().orElse(null))), reply.chunkDelay()));
+            case STALL_MID_BODY:
+                return sendStream(res, events(dialect, s.head(), half, List.of(), reply.chunkDelay())
+                        .concatWith(waitForever(res).then(Mono.empty())));
+            default:
+                throw new IllegalStateException("unhandled fault " + fault);
+        }
+    }
+
+    private Mono<Void> bodyFault(Dialect dialect, Dialect.Call call, Reply reply, Fault fault, HttpServerResponse res) {
+        if (fault.kind() == Fault.Kind.MID_STREAM_ERROR) {
+            int status = dialect.format() == WireFormat.OPENAI ? 500 : dialect.format() == WireFormat.ANTHROPIC ? 529 : 503;
+            return sendJson(res, 200, dialect.errorBody(call, status, fault.message().orElse(null)));
+        }
+        byte[] full = fullBody(dialect, call).getBytes(StandardCharsets.UTF_8);
+        byte[] half = java.util.Arrays.copyOf(full, Math.max(1, full.length / 2));
+        res.status(200).header(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
+        Mono<Void> wait = nonStreamDelay(reply, call);
+        switch (fault.kind()) {
+            case RESET_MID_BODY:
+                res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(full.length));
+                return wait.then(Mono.defer(() -> res.sendByteArray(Mono.just(half)).then())).then(reset(res));
+            case TRUNCATED_BODY:
+            case STREAM_WITHOUT_TERMINAL:
+                res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(half.length));
+                return wait.then(Mono.defer(() -> res.sendByteArray(Mono.just(half)).then()));
+            case STALL_MID_BODY:
+                res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(full.length));
+                return wait.then(Mono.defer(() -> res.sendByteArray(Mono.just(half)).then())).then(waitForever(res));
+            default:
+                throw new IllegalStateException("unhandled fault " + fault);
+        }
+    }
+
+    /** Closes the connection with a TCP reset (SO_LINGER 0). */
+    private static Mono<Void> reset(HttpServerResponse res) {
+        return Mono.fromRunnable(() -> res.withConnection(c -> {
+            c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            c.channel().close();
+        }));
+    }
+
+    /** Completes when the client goes away; resets the connection if the server closes first. */
+    private Mono<Void> waitForever(HttpServerResponse res) {
+        Mono<Void> clientGone = Mono.create(sink -> res.withConnection(c -> c.onDispose(sink::success)));
+        return Mono.firstWithSignal(clientGone, shutdown.asMono().then(reset(res)));
+    }
+
+    @Override
+    public void close() {
+        shutdown.tryEmitEmpty();
+        try {
+            channels.close().awaitUninterruptibly(2000);
+        } finally {
+            server.disposeNow(Duration.ofSeconds(5));
+        }
+    }
+}
