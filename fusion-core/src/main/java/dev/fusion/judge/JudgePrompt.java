@@ -17,13 +17,23 @@ import java.util.Objects;
  */
 public final class JudgePrompt {
 
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{(\\w+)}}");
+    private static final java.util.Set<String> PLACEHOLDERS = java.util.Set.of("question", "answerCount", "answers");
+    // Declared after PLACEHOLDER(S): the constructor uses them.
     private static final JudgePrompt SYNTHESIZE = new JudgePrompt(resource("synthesize-system.txt"),
             resource("synthesize-user.txt"));
 
-    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{(\\w+)}}");
-
     private final String system;
     private final String userTemplate;
+    /**
+     * The template cut once at its placeholders: literal text and {@code {{name}}} parts (a name in
+     * {@link #PLACEHOLDERS}), so rendering is plain appends, with no regex per ask.
+     */
+    private final List<Part> parts;
+
+    /** A literal run of the template ({@code name == null}) or a known placeholder. */
+    private record Part(String literal, String name) {
+    }
 
     private JudgePrompt(String system, String userTemplate) {
         this.system = Objects.requireNonNull(system, "system");
@@ -31,6 +41,35 @@ public final class JudgePrompt {
         if (!userTemplate.contains("{{answers}}")) {
             throw new InvalidConfigurationException("a judge user template must contain {{answers}}");
         }
+        this.parts = split(userTemplate);
+    }
+
+    /**
+     * Literal runs and known placeholders, in order. Unknown {@code {{names}}} stay literal text.
+     */
+    private static List<Part> split(String template) {
+        List<Part> out = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder literal = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            literal.append(template, last, m.start());
+            if (PLACEHOLDERS.contains(m.group(1))) {
+                if (literal.length() > 0) {
+                    out.add(new Part(literal.toString(), null));
+                    literal.setLength(0);
+                }
+                out.add(new Part(null, m.group(1)));
+            } else {
+                literal.append(m.group());
+            }
+            last = m.end();
+        }
+        literal.append(template, last, template.length());
+        if (literal.length() > 0) {
+            out.add(new Part(literal.toString(), null));
+        }
+        return List.copyOf(out);
     }
 
     /** The default synthesis prompt: weigh agreement, resolve contradictions, keep unique correct points, drop errors. */
@@ -66,16 +105,21 @@ public final class JudgePrompt {
             sb.append("<answer n=\"").append(i + 1).append("\">\nAnswer ").append(i + 1).append(":\n")
                     .append(answers.get(i).strip()).append("\n</answer>\n\n");
         }
-        // One pass, so placeholder-like text inside the question or the answers is left alone.
-        java.util.Map<String, String> values = java.util.Map.of("question", question,
-                "answerCount", Integer.toString(answers.size()), "answers", sb.toString().strip());
-        java.util.regex.Matcher m = PLACEHOLDER.matcher(userTemplate);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = values.get(m.group(1));
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v != null ? v : m.group()));
+        String answersText = sb.toString().strip();
+        // One pass over the pre-split template, so placeholder-like text inside the question or the
+        // answers is left alone.
+        StringBuilder out = new StringBuilder(userTemplate.length() + question.length() + answersText.length() + 16);
+        for (Part part : parts) {
+            if (part.name() == null) {
+                out.append(part.literal());
+            } else if (part.name().equals("question")) {
+                out.append(question);
+            } else if (part.name().equals("answerCount")) {
+                out.append(answers.size());
+            } else {
+                out.append(answersText);
+            }
         }
-        m.appendTail(out);
         return out.toString();
     }
 }
