@@ -53,6 +53,7 @@ import java.util.regex.Pattern;
 public final class LoadMain {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> ERROR_SAMPLES = new ConcurrentHashMap<>();
 
     private LoadMain() {
     }
@@ -167,6 +168,7 @@ public final class LoadMain {
                 List<Double> walls = Collections.synchronizedList(new ArrayList<>());
                 List<Double> queued = Collections.synchronizedList(new ArrayList<>());
                 AtomicLong failedCalls = new AtomicLong();
+                Map<String, String> samples = new ConcurrentHashMap<>();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < asks; i++) {
                     long s = System.nanoTime();
@@ -176,10 +178,20 @@ public final class LoadMain {
                             if (!c.isOk()) {
                                 failedCalls.incrementAndGet();
                                 errorTypes.computeIfAbsent("call:" + c.error().type(), k -> new AtomicLong()).incrementAndGet();
+                                samples.putIfAbsent(c.error().type(), c.error().message());
                             }
                         }
                         done.countDown();
                     }, e -> {
+                        if (e instanceof AskFailedException a) {
+                            for (CallRecord c : a.calls()) {
+                                if (!c.isOk() && c.error() != null) {
+                                    failedCalls.incrementAndGet();
+                                    errorTypes.computeIfAbsent("call:" + c.error().type(), k -> new AtomicLong()).incrementAndGet();
+                                    samples.putIfAbsent(c.error().type(), c.error().message());
+                                }
+                            }
+                        }
                         errors.incrementAndGet();
                         errorTypes.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
                         done.countDown();
@@ -194,6 +206,7 @@ public final class LoadMain {
                 System.out.printf("%d asks x %d members (+judge), %d ms per call: launched in %.0f ms, all done in %.1f s%n",
                         asks, members, latency, ms(launched), total / 1e9);
                 System.out.println("ask errors " + errors.get() + ", failed calls " + failedCalls.get() + " " + errorTypes);
+                samples.forEach((k, v) -> System.out.println("  e.g. " + k + ": " + v));
                 System.out.println("ask wall " + Stats.of(walls).fmt("ms"));
                 System.out.printf("ideal ask wall %d ms (member + judge); p50 ratio %.3f%n", 2 * latency,
                         Stats.of(walls).p(50) / (2 * latency));
@@ -315,12 +328,23 @@ public final class LoadMain {
         int latency = intOpt(opt, "latencyMs", 50);
         String faults = opt.getOrDefault("faults", "0.01");
         try (ServerProcess server = ServerProcess.start("memberMs=" + latency, "judgeMs=" + latency,
-                "faults=" + faults, "seed=" + opt.getOrDefault("seed", "42"))) {
-            Fusion fusion = Clients.fusion(server.openAiBase(), Clients.members(members), "judge-1").build();
+                "faults=" + faults, "seed=" + opt.getOrDefault("seed", "42"),
+                "faultKinds=" + opt.getOrDefault("faultKinds", "500,503,429,reset,truncated"))) {
+            boolean stream = "stream".equals(opt.get("mode"));
+            Fusion fusion = Clients.fusion(server.openAiBase(), Clients.members(members), "judge-1")
+                    .memberTimeout(Duration.ofSeconds(intOpt(opt, "timeoutS", 60)))
+                    .judgeTimeout(Duration.ofSeconds(intOpt(opt, "timeoutS", 60)))
+                    .panelStreaming(stream).build();
+            java.util.function.Supplier<Mono<FusionResult>> ask = () -> stream
+                    ? fusion.stream(FusionRequest.of(Clients.PROMPT)).ofType(FusionEvent.Completed.class).next()
+                            .map(FusionEvent.Completed::result)
+                    : fusion.askAsync(Clients.PROMPT);
+            System.out.println("mode: " + (stream ? "streamed (panel and judge over SSE)" : "non-streamed JSON"));
             // Warm-up (not counted): JIT and connections.
-            Flux.range(0, 500).flatMap(i -> fusion.askAsync(Clients.PROMPT).onErrorResume(e -> Mono.empty()), 100)
+            Flux.range(0, 500).flatMap(i -> ask.get().onErrorResume(e -> Mono.empty()), 100)
                     .blockLast(Duration.ofMinutes(2));
             server.reset();
+            ERROR_SAMPLES.clear();
             Map<String, AtomicLong> askOutcomes = new ConcurrentHashMap<>();
             Map<String, AtomicLong> callOutcomes = new ConcurrentHashMap<>();
             List<Double> overhead = Collections.synchronizedList(new ArrayList<>());
@@ -332,7 +356,7 @@ public final class LoadMain {
                 long t0 = System.nanoTime();
                 Flux.range(0, asks).flatMap(i -> {
                     long s = System.nanoTime();
-                    return fusion.askAsync(Clients.PROMPT)
+                    return ask.get()
                             .doOnNext(r -> {
                                 double w = ms(System.nanoTime() - s);
                                 overhead.add(w - scripted);
@@ -362,6 +386,7 @@ public final class LoadMain {
                 System.out.printf("%d asks (%d members + judge, %d ms each), concurrency %d, faults %s: %.1f s, %.0f asks/s%n",
                         asks, members, latency, concurrency, faults, total / 1e9, asks / (total / 1e9));
                 System.out.println("asks ended " + ended + " of " + asks + ": " + new TreeMap<>(askOutcomes));
+                ERROR_SAMPLES.forEach((k, v) -> System.out.println("  e.g. " + k + ": " + v));
                 System.out.println("calls (" + attempts.get() + " attempts, server saw " + st.requests() + " requests): "
                         + new TreeMap<>(callOutcomes));
                 Usage served = st.served();
@@ -384,10 +409,15 @@ public final class LoadMain {
                                 Map<String, AtomicLong> outcomes) {
         for (CallRecord c : calls) {
             ledger.accumulateAndGet(c.usage(), Usage::plus);
+            // (every record counts: failed calls keep the usage the provider billed)
             attempts.addAndGet(c.attempts());
             String k = c.isOk() ? (c.attempts() == 1 ? "ok" : "ok after retry") : c.status().wireName() + " "
                     + (c.error() == null ? "?" : c.error().type());
             count(outcomes, k);
+            if (!c.isOk() && c.error() != null) {
+                ERROR_SAMPLES.putIfAbsent(k, c.error().message() + " [" + c.role().wireName() + ", attempts="
+                        + c.attempts() + ", latency=" + c.latency().toMillis() + " ms]");
+            }
         }
     }
 }

@@ -37,6 +37,9 @@ final class Stats {
     }
 
     String fmt(String unit) {
+        if (unit.isEmpty()) {
+            return String.format("n=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f mean=%.3f", n(), p(50), p(90), p(99), max(), mean());
+        }
         return String.format("n=%d p50=%.2f%s p90=%.2f%s p99=%.2f%s max=%.2f%s mean=%.2f%s", n(), p(50), unit, p(90), unit,
                 p(99), unit, max(), unit, mean(), unit);
     }

@@ -23,6 +23,8 @@ import java.util.Map;
  *   <li>{@code chunkMs}: delay between stream chunks (default 0)</li>
  *   <li>{@code faults}: probability of a random fault per request (default 0)</li>
  *   <li>{@code seed}: the fault seed (default 42)</li>
+ *   <li>{@code faultKinds}: comma-separated, from {@code 500,503,429,reset,truncated} (default all;
+ *       429 carries {@code Retry-After: 1})</li>
  *   <li>{@code stamp}: {@code true} makes the judge's first word {@code t=<System.nanoTime()>}, taken
  *       when the reply is decided, just before the server renders and writes it</li>
  * </ul>
@@ -92,12 +94,18 @@ public final class ServerConfig {
         };
         Behaviour.Builder b = Behaviour.builder().fallback(script);
         if (faults() > 0) {
-            b.randomFaults(faults(), seed(),
-                    Fault.http(500),
-                    Fault.http(503),
-                    Fault.rateLimited(RetryAfter.seconds(1)),
-                    Fault.resetMidBody(),
-                    Fault.truncatedBody());
+            List<Fault> kinds = new ArrayList<>();
+            for (String k : values.getOrDefault("faultKinds", "500,503,429,reset,truncated").split(",")) {
+                kinds.add(switch (k.trim()) {
+                    case "500" -> Fault.http(500);
+                    case "503" -> Fault.http(503);
+                    case "429" -> Fault.rateLimited(RetryAfter.seconds(1));
+                    case "reset" -> Fault.resetMidBody();
+                    case "truncated" -> Fault.truncatedBody();
+                    default -> throw new IllegalArgumentException("unknown fault kind " + k);
+                });
+            }
+            b.randomFaults(faults(), seed(), kinds.toArray(new Fault[0]));
         }
         return b.build();
     }
