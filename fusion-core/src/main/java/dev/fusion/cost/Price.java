@@ -69,7 +69,8 @@ public record Price(Rates base, List<PriceTier> tiers, String source, LocalDate 
                 .add(r.effectiveCacheWrite1h().multiply(BigDecimal.valueOf(u.cacheWrite1h())))
                 .add(r.output().multiply(BigDecimal.valueOf(u.output())))
                 .add(r.effectiveReasoning().multiply(BigDecimal.valueOf(u.reasoning())));
-        return micro.divide(MILLION).stripTrailingZeros();
+        // Exact: a shift of the decimal point, not a long division (same value, same stripped scale).
+        return micro.movePointLeft(6).stripTrailingZeros();
     }
 
     /**

@@ -133,7 +133,9 @@ public final class CallRunner {
             return; // cancelled before it started
         }
         Mono<ModelResponse> call = limiter.acquire(model().provider())
-                .flatMap(release -> attemptsWithRetry().timeout(spec.timeout(), scheduler)
+                // Named: Reactor's timeout operator describes its source by name on every subscribe,
+                // and an unnamed source costs a stream walk and a regex over class names per call.
+                .flatMap(release -> attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler)
                         .doFinally(s -> release.run()));
         subscription = call.subscribe(
                 r -> finish(CallStatus.OK, r, null),

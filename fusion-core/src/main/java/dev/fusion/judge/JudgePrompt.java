@@ -17,6 +17,8 @@ import java.util.Objects;
  */
 public final class JudgePrompt {
 
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{(\\w+)}}");
+    // The prompts below are declared after PLACEHOLDER: their constructor uses it.
     private static final JudgePrompt SYNTHESIZE = new JudgePrompt(resource("synthesize-system.txt"),
             resource("synthesize-user.txt"));
 
@@ -29,10 +31,17 @@ public final class JudgePrompt {
     private static final JudgePrompt LAYERED = new JudgePrompt("", resource("layered-user.txt"));
     private static final String STRUCTURED_RETRY = resource("structured-retry.txt");
 
-    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{(\\w+)}}");
-
     private final String system;
     private final String userTemplate;
+    /**
+     * The template cut once at its placeholders: literal text and {@code {{name}}} parts, so
+     * rendering is plain appends, with no regex per ask.
+     */
+    private final List<Part> parts;
+
+    /** A literal run of the template ({@code name == null}) or a known placeholder. */
+    private record Part(String literal, String name) {
+    }
 
     private JudgePrompt(String system, String userTemplate) {
         this.system = Objects.requireNonNull(system, "system");
@@ -40,6 +49,33 @@ public final class JudgePrompt {
         if (!userTemplate.contains("{{answers}}")) {
             throw new InvalidConfigurationException("a judge user template must contain {{answers}}");
         }
+        this.parts = split(userTemplate);
+    }
+
+    /**
+     * Literal runs and {@code {{name}}} placeholders, in order.
+     */
+    private static List<Part> split(String template) {
+        List<Part> out = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder literal = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            literal.append(template, last, m.start());
+            if (m.group(1) != null) {
+                if (literal.length() > 0) {
+                    out.add(new Part(literal.toString(), null));
+                    literal.setLength(0);
+                }
+                out.add(new Part(null, m.group(1)));
+            }
+            last = m.end();
+        }
+        literal.append(template, last, template.length());
+        if (literal.length() > 0) {
+            out.add(new Part(literal.toString(), null));
+        }
+        return List.copyOf(out);
     }
 
     /** The default synthesis prompt: weigh agreement, resolve contradictions, keep unique correct points, drop errors. */
@@ -122,18 +158,24 @@ public final class JudgePrompt {
             sb.append("<answer n=\"").append(i + 1).append("\">\nAnswer ").append(i + 1).append(":\n")
                     .append(answers.get(i).strip()).append("\n</answer>\n\n");
         }
-        // One pass, so placeholder-like text inside the question or the answers is left alone.
-        java.util.Map<String, String> values = new java.util.HashMap<>(extras);
-        values.put("question", question);
-        values.put("answerCount", Integer.toString(answers.size()));
-        values.put("answers", sb.toString().strip());
-        java.util.regex.Matcher m = PLACEHOLDER.matcher(userTemplate);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = values.get(m.group(1));
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v != null ? v : m.group()));
+        String answersText = sb.toString().strip();
+        // One pass over the pre-split template, so placeholder-like text inside the question, the
+        // answers or the extras is left alone. Unknown names are kept as written.
+        StringBuilder out = new StringBuilder(userTemplate.length() + question.length() + answersText.length() + 16);
+        for (Part part : parts) {
+            if (part.name() == null) {
+                out.append(part.literal());
+            } else if (part.name().equals("question")) {
+                out.append(question);
+            } else if (part.name().equals("answerCount")) {
+                out.append(answers.size());
+            } else if (part.name().equals("answers")) {
+                out.append(answersText);
+            } else {
+                String v = extras.get(part.name());
+                out.append(v != null ? v : "{{" + part.name() + "}}");
+            }
         }
-        m.appendTail(out);
         return out.toString();
     }
 }

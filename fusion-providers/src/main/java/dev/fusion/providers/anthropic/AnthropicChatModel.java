@@ -38,11 +38,14 @@ public final class AnthropicChatModel extends HttpChatModel {
     public static final String API_VERSION = "2023-06-01";
 
     private final Map<String, String> extraHeaders;
+    /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
+    private final HttpUrl messagesUrl;
 
     public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client,
                               Map<String, String> extraHeaders) {
         super(ref, baseUrl, secret, client);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
+        this.messagesUrl = url("v1/messages").build();
     }
 
     @Override
@@ -70,7 +73,7 @@ public final class AnthropicChatModel extends HttpChatModel {
         if (stream) {
             body.put("stream", true);
         }
-        Request.Builder b = new Request.Builder().url(url("v1/messages").build()).post(json(body))
+        Request.Builder b = new Request.Builder().url(messagesUrl).post(json(body))
                 .header("anthropic-version", API_VERSION);
         if (secret.isPresent()) {
             b.header("x-api-key", secret.reveal());

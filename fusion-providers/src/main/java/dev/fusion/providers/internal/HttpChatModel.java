@@ -27,6 +27,7 @@ import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -103,7 +104,9 @@ public abstract class HttpChatModel implements ChatModel {
             Call call = client.newCall(http);
             sink.onCancel(call::cancel);
             long start = System.nanoTime();
-            log.debug("POST {} model={} stream=false", http.url().encodedPath(), ref);
+            if (log.isDebugEnabled()) {
+                log.debug("POST {} model={} stream=false", http.url().encodedPath(), ref);
+            }
             call.enqueue(new Callback() {
                 @Override
                 public void onFailure(Call c, IOException e) {
@@ -135,18 +138,23 @@ public abstract class HttpChatModel implements ChatModel {
             throw Failures.http(ref, secret, response.code(), response.headers(), errorBody(response));
         }
         ResponseBody body = response.body();
-        MediaType type = body.contentType();
-        String text = body.string();
-        if (text.isBlank()) {
+        // Bytes straight into Jackson's UTF-8 parser: no String decode and re-scan of the body, and
+        // the Content-Type header is only parsed (OkHttp uses a regex) when it does not look like JSON.
+        byte[] bytes = body.bytes();
+        if (isBlank(bytes)) {
             throw Failures.malformed(ref, secret, "HTTP " + response.code() + " with an empty body", null);
         }
-        if (type != null && !isJson(type)) {
-            throw Failures.malformed(ref, secret, "expected a JSON answer but got content type " + type
-                    + ": " + Failures.snippet(text), null);
+        String contentType = response.header("Content-Type");
+        if (contentType != null && !looksLikeJson(contentType)) {
+            MediaType type = MediaType.parse(contentType);
+            if (type != null && !isJson(type)) {
+                throw Failures.malformed(ref, secret, "expected a JSON answer but got content type " + type
+                        + ": " + Failures.snippet(new String(bytes, type.charset(StandardCharsets.UTF_8))), null);
+            }
         }
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(text);
+            root = declaresCharset(contentType) ? readDeclaredCharset(contentType, bytes) : Json.MAPPER.readTree(bytes);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw Failures.malformed(ref, secret, "the answer is not valid JSON (truncated or malformed): "
                     + e.getOriginalMessage(), e);
@@ -163,6 +171,56 @@ public abstract class HttpChatModel implements ChatModel {
             throw Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage());
         }
         return r;
+    }
+
+    /** Whether the Content-Type names a charset other than UTF-8 (no regex: this runs on every answer). */
+    private static boolean declaresCharset(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int i = contentType.toLowerCase(java.util.Locale.ROOT).indexOf("charset=");
+        if (i < 0) {
+            return false;
+        }
+        int end = contentType.indexOf(';', i);
+        String cs = contentType.substring(i + 8, end < 0 ? contentType.length() : end).trim();
+        if (cs.length() >= 2 && cs.startsWith("\"") && cs.endsWith("\"")) {
+            cs = cs.substring(1, cs.length() - 1);
+        }
+        return !cs.equalsIgnoreCase("utf-8") && !cs.equalsIgnoreCase("utf8");
+    }
+
+    /** A body in a declared non-UTF-8 charset: decoded as {@code ResponseBody.string()} would. */
+    private static JsonNode readDeclaredCharset(String contentType, byte[] bytes) throws IOException {
+        MediaType type = MediaType.parse(contentType);
+        return Json.MAPPER.readTree(new String(bytes, type == null ? StandardCharsets.UTF_8
+                : type.charset(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Whitespace only, as {@link String#isBlank()} sees ASCII (a body made only of non-ASCII Unicode
+     * spaces is reported as invalid JSON instead of empty; both are malformed answers).
+     */
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != 0x0B && b != '\f'
+                    && !(b >= 0x1C && b <= 0x1F)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A fast check of {@code type/subtype; params} for a JSON subtype, without OkHttp's regex parse. */
+    static boolean looksLikeJson(String contentType) {
+        int semi = contentType.indexOf(';');
+        String essence = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        int slash = essence.indexOf('/');
+        if (slash <= 0) {
+            return false;
+        }
+        String subtype = essence.substring(slash + 1);
+        return subtype.equalsIgnoreCase("json") || subtype.regionMatches(true, subtype.length() - 5, "+json", 0, 5);
     }
 
     private static boolean isJson(MediaType t) {
@@ -185,7 +243,9 @@ public abstract class HttpChatModel implements ChatModel {
         return Flux.create(sink -> {
             Request http = httpRequest(request, true).header("Accept", "text/event-stream").build();
             StreamListener listener = new StreamListener(sink, decoder());
-            log.debug("POST {} model={} stream=true", http.url().encodedPath(), ref);
+            if (log.isDebugEnabled()) {
+                log.debug("POST {} model={} stream=true", http.url().encodedPath(), ref);
+            }
             EventSource source = sse.newEventSource(http, listener);
             sink.onCancel(() -> {
                 listener.done.set(true);

@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       ({@code Executors.newVirtualThreadPerTaskExecutor}, found reflectively since we compile for 17),
  *       so {@code maxRequests} and {@code maxRequestsPerHost} are {@value #VIRTUAL_MAX}: in practice
  *       unbounded.</li>
- *   <li><b>Java 17</b>: a platform-thread pool of at most {@value #PLATFORM_MAX} threads (idle ones
- *       die after 60 s), and {@code maxRequests = maxRequestsPerHost = }{@value #PLATFORM_MAX}. Calls
- *       beyond that wait in OkHttp's dispatcher queue (they are not rejected) and count against
- *       Fusion's timeouts while they wait.</li>
+ *   <li><b>Java 17</b>: {@code maxRequests = maxRequestsPerHost = }{@value #PLATFORM_MAX} calls run at
+ *       once, on a platform-thread pool (idle threads die after 60 s) that can briefly hold a few
+ *       more threads while finishing calls hand over to queued ones (hard cap {@value #POOL_MAX}).
+ *       Calls beyond {@value #PLATFORM_MAX} wait in OkHttp's dispatcher queue (they are not
+ *       rejected) and count against Fusion's timeouts while they wait.</li>
  * </ul>
  * OkHttp's default of 5 requests per host would serialize a panel of 8 OpenRouter members; both
  * policies let a whole panel on one host run at once.
@@ -48,6 +49,8 @@ public final class HttpClients {
 
     static final int VIRTUAL_MAX = 10_000;
     static final int PLATFORM_MAX = 512;
+    /** Hard cap of the Java 17 pool: running calls plus threads handing over to the next queued call. */
+    static final int POOL_MAX = 2 * PLATFORM_MAX;
 
     private static final Logger log = LoggerFactory.getLogger(HttpClients.class);
 
@@ -69,20 +72,34 @@ public final class HttpClients {
     /** A new client with Fusion's dispatcher and timeouts (prefer {@link #shared()}). */
     public static OkHttpClient create() {
         ExecutorService virtual = virtualThreadExecutor();
-        Dispatcher dispatcher;
-        if (virtual != null) {
-            dispatcher = new Dispatcher(virtual);
-            dispatcher.setMaxRequests(VIRTUAL_MAX);
-            dispatcher.setMaxRequestsPerHost(VIRTUAL_MAX);
-            log.debug("HTTP dispatcher: virtual threads, maxRequests={}", VIRTUAL_MAX);
-        } else {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, PLATFORM_MAX, 60, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), daemonThreads());
-            dispatcher = new Dispatcher(pool);
-            dispatcher.setMaxRequests(PLATFORM_MAX);
-            dispatcher.setMaxRequestsPerHost(PLATFORM_MAX);
-            log.debug("HTTP dispatcher: platform threads, maxRequests={}", PLATFORM_MAX);
+        if (virtual == null) {
+            return createPlatform();
         }
+        Dispatcher dispatcher = new Dispatcher(virtual);
+        dispatcher.setMaxRequests(VIRTUAL_MAX);
+        dispatcher.setMaxRequestsPerHost(VIRTUAL_MAX);
+        log.debug("HTTP dispatcher: virtual threads, maxRequests={}", VIRTUAL_MAX);
+        return client(dispatcher);
+    }
+
+    /** The Java 17-20 client: platform threads (package-private so it can be tested on any JDK). */
+    static OkHttpClient createPlatform() {
+        // The dispatcher runs at most PLATFORM_MAX calls. A call that ends hands the next queued call
+        // to the pool *before* its own thread is back in the pool, so with PLATFORM_MAX calls running
+        // the pool briefly needs one thread per finishing call on top of them. A pool capped at
+        // PLATFORM_MAX rejects that hand-over: OkHttp fails the queued call ("executor rejected") and
+        // recurses through the queue (StackOverflowError). Hence the pool's hard cap of twice the
+        // running-call cap; in practice it stays a few threads above PLATFORM_MAX.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, POOL_MAX, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), daemonThreads());
+        Dispatcher dispatcher = new Dispatcher(pool);
+        dispatcher.setMaxRequests(PLATFORM_MAX);
+        dispatcher.setMaxRequestsPerHost(PLATFORM_MAX);
+        log.debug("HTTP dispatcher: platform threads, maxRequests={}", PLATFORM_MAX);
+        return client(dispatcher);
+    }
+
+    private static OkHttpClient client(Dispatcher dispatcher) {
         return new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))

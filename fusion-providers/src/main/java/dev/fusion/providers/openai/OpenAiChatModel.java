@@ -39,6 +39,8 @@ public final class OpenAiChatModel extends HttpChatModel {
 
     private final String maxTokensParam;
     private final Map<String, String> extraHeaders;
+    /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
+    private final HttpUrl chatUrl;
 
     /**
      * @param maxTokensParam {@code max_tokens} or {@code max_completion_tokens}
@@ -49,6 +51,7 @@ public final class OpenAiChatModel extends HttpChatModel {
         super(ref, baseUrl, secret, client);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
+        this.chatUrl = url("chat/completions").build();
     }
 
     @Override
@@ -74,7 +77,7 @@ public final class OpenAiChatModel extends HttpChatModel {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true);
         }
-        Request.Builder b = new Request.Builder().url(url("chat/completions").build()).post(json(body));
+        Request.Builder b = new Request.Builder().url(chatUrl).post(json(body));
         if (secret.isPresent()) {
             b.header("Authorization", "Bearer " + secret.reveal());
         }

@@ -1,0 +1,175 @@
+package dev.fusion.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.Fusion;
+import dev.fusion.RetryPolicy;
+import dev.fusion.cost.Price;
+import dev.fusion.model.ChatModel;
+import dev.fusion.providers.ProviderKind;
+import dev.fusion.providers.ProviderSpec;
+import dev.fusion.providers.Providers;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three clients compared, all speaking OpenAI Chat Completions to the benchmark server:
+ * Fusion (through {@link Providers} and the shared OkHttp client), a hand-written OkHttp + Jackson
+ * client (the floor), and LangChain4j's {@code OpenAiChatModel} (what a Java user writes today).
+ * Every model is priced at $1 / $4 per million input / output tokens so the cost path runs.
+ */
+public final class Clients {
+
+    public static final String PROVIDER = "sb";
+    public static final String PROMPT = "Compare optimistic and pessimistic locking for a ledger service "
+            + "that settles card payments; name the failure mode each one prevents and when you would pick it.";
+    public static final int MAX_TOKENS = 1024;
+    public static final BigDecimal IN_PRICE = new BigDecimal("1");
+    public static final BigDecimal OUT_PRICE = new BigDecimal("4");
+    private static final BigDecimal MILLION = new BigDecimal(1_000_000);
+
+    private Clients() {
+    }
+
+    public static List<String> members(int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ids.add("member-" + i);
+        }
+        return ids;
+    }
+
+    // ------------------------------------------------------------------ Fusion
+
+    public static Providers providers(String openAiBase) {
+        return Providers.builder().env(Map.of())
+                .provider(PROVIDER, ProviderSpec.keyless(ProviderKind.OPENAI, openAiBase))
+                .build();
+    }
+
+    public static Fusion.Builder fusion(String openAiBase, List<String> members, String judge) {
+        Providers p = providers(openAiBase);
+        Fusion.Builder b = Fusion.builder();
+        for (String m : members) {
+            b.panel(p.model(PROVIDER + ":" + m));
+            b.price(PROVIDER + ":" + m, Price.of(IN_PRICE.toPlainString(), OUT_PRICE.toPlainString()));
+        }
+        b.judge(p.model(PROVIDER + ":" + judge));
+        b.price(PROVIDER + ":" + judge, Price.of(IN_PRICE.toPlainString(), OUT_PRICE.toPlainString()));
+        return b.retry(RetryPolicy.DEFAULT).judgeRetry(RetryPolicy.DEFAULT);
+    }
+
+    public static ChatModel fusionModel(String openAiBase, String model) {
+        return providers(openAiBase).model(PROVIDER + ":" + model);
+    }
+
+    // ------------------------------------------------------------------ raw OkHttp + Jackson
+
+    /** What a careful hand-written client does: build JSON, POST, parse text and usage, price it. */
+    public static final class Raw {
+        private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+        private final OkHttpClient client;
+        private final ObjectMapper mapper = new ObjectMapper();
+        private final String url;
+
+        public Raw(String openAiBase) {
+            this(openAiBase, new OkHttpClient.Builder().retryOnConnectionFailure(false).build());
+        }
+
+        public Raw(String openAiBase, OkHttpClient client) {
+            this.client = client;
+            this.url = openAiBase + "/chat/completions";
+        }
+
+        public OkHttpClient client() {
+            return client;
+        }
+
+        public Answer call(String model, String prompt) {
+            return call(model, null, prompt);
+        }
+
+        public Answer call(String model, String system, String prompt) {
+            ObjectNode body = mapper.createObjectNode();
+            body.put("model", model);
+            var messages = body.putArray("messages");
+            if (system != null) {
+                messages.addObject().put("role", "system").put("content", system);
+            }
+            messages.addObject().put("role", "user").put("content", prompt);
+            body.put("max_tokens", MAX_TOKENS);
+            byte[] bytes;
+            try {
+                bytes = mapper.writeValueAsBytes(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Request req = new Request.Builder().url(url).post(RequestBody.create(bytes, JSON)).build();
+            try (Response res = client.newCall(req).execute()) {
+                if (!res.isSuccessful()) {
+                    throw new IOException("HTTP " + res.code());
+                }
+                JsonNode root = mapper.readTree(res.body().byteStream());
+                String text = root.path("choices").path(0).path("message").path("content").asText();
+                JsonNode u = root.path("usage");
+                long prompt0 = u.path("prompt_tokens").asLong();
+                long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong();
+                long completion = u.path("completion_tokens").asLong();
+                long reasoning = u.path("completion_tokens_details").path("reasoning_tokens").asLong();
+                BigDecimal cost = IN_PRICE.multiply(BigDecimal.valueOf(prompt0)).add(OUT_PRICE.multiply(
+                        BigDecimal.valueOf(completion))).divide(MILLION, MathContext.DECIMAL64);
+                return new Answer(text, prompt0 - cached, cached, completion - reasoning, reasoning, cost);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** One raw answer. */
+    public record Answer(String text, long input, long cacheRead, long output, long reasoning, BigDecimal costUsd) {
+    }
+
+    // ------------------------------------------------------------------ LangChain4j
+
+    public static OpenAiChatModel langchain4j(String openAiBase, String model) {
+        return OpenAiChatModel.builder()
+                .baseUrl(openAiBase)
+                .apiKey("sk-bench")
+                .modelName(model)
+                .maxTokens(MAX_TOKENS)
+                .timeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    /** A LangChain4j call as its user would price it: from the reported token usage. */
+    public static Answer langchain4jCall(OpenAiChatModel model, String prompt) {
+        return langchain4jCall(model, null, prompt);
+    }
+
+    public static Answer langchain4jCall(OpenAiChatModel model, String system, String prompt) {
+        ChatResponse r = system == null ? model.chat(UserMessage.from(prompt))
+                : model.chat(SystemMessage.from(system), UserMessage.from(prompt));
+        long in = r.tokenUsage().inputTokenCount();
+        long out = r.tokenUsage().outputTokenCount();
+        BigDecimal cost = IN_PRICE.multiply(BigDecimal.valueOf(in)).add(OUT_PRICE.multiply(BigDecimal.valueOf(out)))
+                .divide(MILLION, MathContext.DECIMAL64);
+        return new Answer(r.aiMessage().text(), in, 0, out, 0, cost);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.fusion.bench.load;
+
+import dev.fusion.Fusion;
+import dev.fusion.bench.Clients;
+import dev.fusion.bench.server.ServerProcess;
+import dev.fusion.cost.Price;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.judge.JudgePrompt;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.model.ModelResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * CPU per model call of several clients in ONE process, measured in alternating windows
+ * (A, B, C, A, B, C, …) so that every client sees the same background load: on a shared 2-core
+ * machine, load from other processes inflates CPU time per call (cache and scheduler effects), and
+ * sequential JMH runs drift apart. Each window's ratio to the baseline window next to it is a
+ * paired sample; the report gives the median ratio and its spread.
+ *
+ * <pre>java -cp benchmarks.jar dev.fusion.bench.load.Interleaved [windows=30] [windowMs=1000]</pre>
+ */
+public final class Interleaved {
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private Interleaved() {
+    }
+
+    interface Op {
+        int run() throws Exception; // returns model calls done
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            opt.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        int windows = Integer.parseInt(opt.getOrDefault("windows", "30"));
+        long windowMs = Long.parseLong(opt.getOrDefault("windowMs", "1000"));
+        long warmupS = Long.parseLong(opt.getOrDefault("warmupS", "40"));
+        System.out.printf("== interleaved CPU per call  %s  JDK %s  cores=%d  windows=%d x %d ms%n",
+                java.time.LocalDate.now(), Runtime.version(), Runtime.getRuntime().availableProcessors(), windows, windowMs);
+        try (ServerProcess server = ServerProcess.start("memberMs=0", "judgeMs=0")) {
+            String base = server.openAiBase();
+            List<String> members = Clients.members(4);
+            JudgePrompt jp = JudgePrompt.synthesize();
+            Clients.Raw raw = new Clients.Raw(base);
+            Fusion fusion = Clients.fusion(base, members, "judge-1").build();
+            ChatModel model = Clients.fusionModel(base, "member-1");
+            PriceBook prices = PriceBook.empty().with(model.ref(), Price.of("1", "4"));
+            ModelRequest req = ModelRequest.builder().user(Clients.PROMPT).maxOutputTokens(Clients.MAX_TOKENS).build();
+            List<OpenAiChatModel> lc = new ArrayList<>();
+            for (String m : members) {
+                lc.add(Clients.langchain4j(base, m));
+            }
+            OpenAiChatModel lcJudge = Clients.langchain4j(base, "judge-1");
+            ExecutorService pool = Executors.newFixedThreadPool(members.size());
+
+            Map<String, Op> ops = new LinkedHashMap<>();
+            ops.put("raw call (sync)", () -> {
+                raw.call("member-1", Clients.PROMPT);
+                return 1;
+            });
+            ops.put("Fusion provider call", () -> {
+                ModelResponse r = model.call(req).block();
+                prices.cost(model.ref(), r.usage(), r.reportedCostUsd());
+                return 1;
+            });
+            ops.put("LangChain4j call", () -> {
+                Clients.langchain4jCall(lc.get(0), Clients.PROMPT);
+                return 1;
+            });
+            ops.put("raw fan-out on pool", () -> {
+                List<Future<Clients.Answer>> fs = new ArrayList<>();
+                for (String m : members) {
+                    fs.add(pool.submit(() -> raw.call(m, Clients.PROMPT)));
+                }
+                List<String> answers = new ArrayList<>();
+                BigDecimal cost = BigDecimal.ZERO;
+                for (Future<Clients.Answer> f : fs) {
+                    answers.add(f.get().text());
+                    cost = cost.add(f.get().costUsd());
+                }
+                raw.call("judge-1", jp.system(), jp.render(Clients.PROMPT, answers));
+                return members.size() + 1;
+            });
+            ops.put("Fusion ask", () -> {
+                fusion.ask(Clients.PROMPT);
+                return members.size() + 1;
+            });
+            ops.put("LangChain4j fan-out on pool", () -> {
+                List<Future<Clients.Answer>> fs = new ArrayList<>();
+                for (OpenAiChatModel m : lc) {
+                    fs.add(pool.submit(() -> Clients.langchain4jCall(m, Clients.PROMPT)));
+                }
+                List<String> answers = new ArrayList<>();
+                BigDecimal cost = BigDecimal.ZERO;
+                for (Future<Clients.Answer> f : fs) {
+                    answers.add(f.get().text());
+                    cost = cost.add(f.get().costUsd());
+                }
+                Clients.langchain4jCall(lcJudge, jp.system(), jp.render(Clients.PROMPT, answers));
+                return members.size() + 1;
+            });
+
+            // Warm-up: every client, round-robin, until the JIT has settled.
+            long warmEnd = System.nanoTime() + warmupS * 1_000_000_000L;
+            while (System.nanoTime() < warmEnd) {
+                for (Op op : ops.values()) {
+                    long e = System.nanoTime() + 500_000_000L;
+                    while (System.nanoTime() < e) {
+                        op.run();
+                    }
+                }
+            }
+            Map<String, List<Double>> cpu = new LinkedHashMap<>();
+            Map<String, List<Double>> srv = new LinkedHashMap<>();
+            ops.keySet().forEach(k -> {
+                cpu.put(k, new ArrayList<>());
+                srv.put(k, new ArrayList<>());
+            });
+            for (int w = 0; w < windows; w++) {
+                for (Map.Entry<String, Op> e : ops.entrySet()) {
+                    long s0 = server.stats().cpuNanos();
+                    long c0 = OS.getProcessCpuTime();
+                    long end = System.nanoTime() + windowMs * 1_000_000L;
+                    long calls = 0;
+                    while (System.nanoTime() < end) {
+                        calls += e.getValue().run();
+                    }
+                    long c = OS.getProcessCpuTime() - c0;
+                    long s = server.stats().cpuNanos() - s0;
+                    cpu.get(e.getKey()).add(c / 1e3 / calls);
+                    srv.get(e.getKey()).add(s / 1e3 / calls);
+                }
+            }
+            pool.shutdownNow();
+            System.out.println("client CPU per model call (us), per window:");
+            for (String k : ops.keySet()) {
+                System.out.printf("  %-28s %s   | server %s%n", k, Stats.of(cpu.get(k)).fmt(""), fmtShort(Stats.of(srv.get(k))));
+            }
+            System.out.println("paired ratios (window by window, same round):");
+            ratio(cpu, "Fusion provider call", "raw call (sync)");
+            ratio(cpu, "LangChain4j call", "raw call (sync)");
+            ratio(cpu, "Fusion ask", "raw fan-out on pool");
+            ratio(cpu, "LangChain4j fan-out on pool", "raw fan-out on pool");
+            ratio(cpu, "Fusion ask", "LangChain4j fan-out on pool");
+            ratio(cpu, "Fusion provider call", "LangChain4j call");
+        }
+        System.exit(0);
+    }
+
+    private static String fmtShort(Stats s) {
+        return String.format("p50=%.1f", s.p(50));
+    }
+
+    private static void ratio(Map<String, List<Double>> cpu, String a, String b) {
+        List<Double> x = cpu.get(a);
+        List<Double> y = cpu.get(b);
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < x.size(); i++) {
+            r.add(x.get(i) / y.get(i));
+        }
+        Stats s = Stats.of(r);
+        System.out.printf("  %-28s / %-28s median %.3f  (p10 %.3f, p90 %.3f, n=%d)%n", a, b, s.p(50), s.p(10), s.p(90), s.n());
+    }
+}
