@@ -17,7 +17,8 @@ import java.util.Map;
  */
 public final class CustomProvider {
     public static void main(String[] args) {
-        SandboxBackend sb = args.length >= 2 ? null : SandboxBackend.start();
+        SandboxBackend sb = args.length >= 2 ? null
+                : SandboxBackend.start(0, Double.parseDouble(System.getProperty("fusion.sandbox.latencyScale", "1")));
         try {
             String baseUrl = sb != null ? sb.baseUrl() + "/v1" : args[0];
             String[] models = sb != null ? sb.panel().stream().map(m -> m.substring(m.indexOf(':') + 1)).toArray(String[]::new)

@@ -38,7 +38,7 @@ final class Models implements AutoCloseable {
                             "openrouter:google/gemini-3.5-flash"),
                     List.of("openrouter:anthropic/claude-opus-4.8", "openrouter:openai/gpt-6.2-sol"));
         }
-        SandboxBackend sb = SandboxBackend.start();
+        SandboxBackend sb = SandboxBackend.start(0, Double.parseDouble(System.getProperty("fusion.sandbox.latencyScale", "1")));
         System.out.println("[sandbox] no OPENROUTER_API_KEY: running on the offline sandbox at " + sb.baseUrl()
                 + " (fictional models and prices; real HTTP and cost arithmetic)");
         Providers p = Providers.fromEnv().with(sb.providerSpecs());

@@ -15,11 +15,11 @@ public final class StreamingAnswer {
                     .priceBook(models.prices).build();
             fusion.stream(FusionRequest.of(prompt)).doOnNext(e -> {
                 if (e instanceof FusionEvent.MemberStarted s) {
-                    System.out.println("… " + s.memberId() + " started");
+                    System.out.println("... " + s.memberId() + " started");
                 } else if (e instanceof FusionEvent.MemberAnswered a) {
-                    System.out.println("✓ " + a.record().memberId() + " in " + a.record().latency().toMillis() + " ms");
+                    System.out.println("ok " + a.record().memberId() + " in " + a.record().latency().toMillis() + " ms");
                 } else if (e instanceof FusionEvent.MemberFailed f) {
-                    System.out.println("✗ " + f.record().memberId() + ": " + f.record().error());
+                    System.out.println("failed " + f.record().memberId() + ": " + f.record().error());
                 } else if (e instanceof FusionEvent.JudgeStarted j) {
                     System.out.println("judge " + j.judgeId() + ":\n");
                 } else if (e instanceof FusionEvent.JudgeDelta d) {

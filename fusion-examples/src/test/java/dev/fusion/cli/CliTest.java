@@ -303,4 +303,24 @@ class CliTest {
         assertThat(streamed.out().split("What the answers agree on", -1)).hasSize(2);
         assertThat(plain.out().split("What the answers agree on", -1)).hasSize(2);
     }
+
+    @Test
+    void aLocalModelServerOnLoopbackBecomesARealLocalPanel() throws Exception {
+        // Stands in for Ollama: an OpenAI-compatible server on its port, listing two models.
+        try {
+            server = WireServer.start(Behaviour.builder()
+                    .model("llama3.2", Reply.text("local llama answer"))
+                    .model("qwen2.5", Reply.text("local qwen answer")).build(), 11434);
+        } catch (RuntimeException portTaken) {
+            org.junit.jupiter.api.Assumptions.abort("port 11434 is in use here: " + portTaken.getMessage());
+        }
+        Run r = cli("ask", "--json", "q");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("mode").asText()).isEqualTo("local");
+        assertThat(j.get("calls").get(0).get("model").asText()).startsWith("ollama:");
+        assertThat(j.get("calls").get(0).get("costUsd").decimalValue()).isZero(); // self-hosted: priced at zero, not unpriced
+        Run plain = cli("ask", "q");
+        assertThat(plain.err()).contains("local model server at http://127.0.0.1:11434/v1 (Ollama)");
+    }
 }

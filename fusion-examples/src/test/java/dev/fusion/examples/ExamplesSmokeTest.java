@@ -1,0 +1,75 @@
+package dev.fusion.examples;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each example program runs to completion on the sandbox and prints what it promises. */
+@DisabledIfEnvironmentVariable(named = "OPENROUTER_API_KEY", matches = ".+",
+        disabledReason = "with a key the examples call real models; this smoke test is for the offline path")
+class ExamplesSmokeTest {
+
+    @BeforeAll
+    static void fastSandbox() {
+        System.setProperty("fusion.sandbox.latencyScale", "0.05");
+    }
+
+    @AfterAll
+    static void reset() {
+        System.clearProperty("fusion.sandbox.latencyScale");
+    }
+
+    interface Main {
+        void run(String[] args) throws Exception;
+    }
+
+    private static String run(Main main, String... args) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            main.run(args);
+        } finally {
+            System.setOut(original);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void quickStartPrintsTheAnswerEveryCallAndTheTotal() throws Exception {
+        String out = run(QuickStart::main, "What is the CAP theorem?");
+        assertThat(out).contains("[sandbox]", "consistency", "judge sandbox-openai:sandbox-judge ok", "total $");
+    }
+
+    @Test
+    void panelVsFlagshipShowsBothCostsAndTheirRatio() throws Exception {
+        String out = run(PanelVsFlagship::main, "What is DNS?");
+        assertThat(out).contains("=== budget panel + cheap judge", "alone (", "fusion cost / flagship cost = ");
+    }
+
+    @Test
+    void architectAndCodersRunsTwoAsksAndAddsTheirCost() throws Exception {
+        String out = run(ArchitectAndCoders::main, "binary search");
+        assertThat(out).contains("=== plan ($", "=== implementation ($", "total $");
+    }
+
+    @Test
+    void streamingAnswerShowsMembersThenTheJudgeText() throws Exception {
+        String out = run(StreamingAnswer::main, "What is recursion?");
+        assertThat(out).contains("started", "judge sandbox-openai:sandbox-judge:", "judge's first token after");
+        assertThat(out.indexOf("started")).isLessThan(out.indexOf("judge sandbox-openai:sandbox-judge:"));
+    }
+
+    @Test
+    void customProviderRunsAgainstAnOpenAiCompatibleBaseUrl() throws Exception {
+        String out = run(CustomProvider::main);
+        assertThat(out).contains("OpenAI-compatible endpoint", "mylab:");
+    }
+}
