@@ -107,4 +107,39 @@ public interface AgreementRule {
         }
         return dev.fusion.internal.TextNormalizer.normalize(answer);
     }
+
+    /**
+     * Makes agreement rules by name, found with {@link java.util.ServiceLoader}, so a config file can
+     * name a rule that lives in another module ({@code rule: semantic} from {@code fusion-embeddings})
+     * without fusion-core depending on it. Implementations must be thread-safe.
+     */
+    interface Factory {
+        /** The name a config file uses, e.g. {@code semantic}. */
+        String name();
+
+        /** A rule, configured from the cascade's options (unknown options may be ignored). */
+        AgreementRule create(java.util.Map<String, ?> options);
+    }
+
+    /**
+     * The rule called {@code name}: {@code exact} (normalized exact match, the default) or one
+     * provided by a {@link Factory} on the class path.
+     *
+     * @throws dev.fusion.InvalidConfigurationException when no rule has that name (the message lists the names found)
+     */
+    static AgreementRule byName(String name, java.util.Map<String, ?> options, int exactMaxChars) {
+        String n = name == null ? "exact" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("exact")) {
+            return normalizedExactMatch(exactMaxChars);
+        }
+        java.util.List<String> found = new java.util.ArrayList<>(java.util.List.of("exact"));
+        for (Factory f : java.util.ServiceLoader.load(Factory.class)) {
+            if (f.name().equalsIgnoreCase(n)) {
+                return f.create(options);
+            }
+            found.add(f.name());
+        }
+        throw new dev.fusion.InvalidConfigurationException("no agreement rule named '" + name + "'; available: " + found
+                + (n.equals("semantic") ? " (add the fusion-embeddings module to the class path for 'semantic')" : ""));
+    }
 }

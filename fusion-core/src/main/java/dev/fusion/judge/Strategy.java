@@ -136,11 +136,12 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 yield layered(StrategyOptions.integer(n, opts, "rounds", 2));
             }
             case "cascade" -> {
-                StrategyOptions.allow(n, opts, "agree", "maxChars", "flagships");
+                StrategyOptions.allow(n, opts, "agree", "maxChars", "flagships", "rule");
                 Object agree = opts.get("agree");
                 int min = agree == null || "all".equalsIgnoreCase(agree.toString().trim()) ? Cascade.ALL
                         : StrategyOptions.integer(n, opts, "agree", 0);
-                AgreementRule rule = AgreementRule.normalizedExactMatch(StrategyOptions.integer(n, opts, "maxChars", 200));
+                AgreementRule rule = AgreementRule.byName(opts.get("rule") == null ? null : opts.get("rule").toString(),
+                        opts, StrategyOptions.integer(n, opts, "maxChars", 200));
                 Cascade c = cascade(rule, min);
                 Object fl = opts.get("flagships");
                 if (fl != null) {
