@@ -593,10 +593,9 @@ public final class AskRun {
         ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
                 .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
                 .cacheSystemPrompt(s.cacheJudgePrompt()).build();
+        // Not clipped to the time left: the deadline timer ends a running judge and records why
+        // (two timers firing at the same instant would make the recorded cause a coin toss).
         Duration timeout = j.timeout() != null ? j.timeout() : s.judgeTimeout();
-        if (timeout.compareTo(left) > 0) {
-            timeout = left;
-        }
         // All judge calls share one reservation. What earlier judge calls were billed is gone from it;
         // once anything was billed, a judge whose worst case no longer fits the rest is not run.
         BigDecimal judgeLeft = null;
