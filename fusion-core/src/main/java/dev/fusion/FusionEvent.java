@@ -21,18 +21,19 @@ import java.util.Objects;
  *   <li>Events are delivered serially (never concurrently) to a subscriber.</li>
  *   <li>Every panel member produces {@link MemberStarted} before its {@link MemberAnswered} or
  *       {@link MemberFailed}; a member skipped by the budget produces only {@link MemberFailed}
- *       (status {@code skipped}). Members interleave freely.</li>
+ *       (status {@code skipped}), and so does one whose round would have started after the ask's
+ *       deadline (status {@code timeout}). Members interleave freely.</li>
  *   <li>All panel events come before the first {@link JudgeStarted}.</li>
  *   <li>For each judge tried: {@link JudgeStarted}, zero or more {@link JudgeDelta}, then either the
  *       terminal {@link Completed} or {@link JudgeFailed}. After {@code JudgeFailed}, discard the
  *       deltas received since the last {@code JudgeStarted}: the next judge (fallback) starts afresh.
- *       A fallback judge skipped by the budget (what the judges before it were billed left too
- *       little of the judges' reservation) produces only {@link JudgeFailed} (status {@code skipped}).</li>
+ *       A judge skipped by the budget (its worst case no longer fits what is left of the judges'
+ *       reservation) produces only {@link JudgeFailed} (status {@code skipped}).</li>
  *   <li>{@link Completed} is the last event, and the concatenated deltas of the last judge equal its
  *       {@code result().answer()} when {@code judged} is true.</li>
- *   <li>On failure (quorum not met, every judge failed with {@code fail} policy, budget) the stream
- *       terminates with the typed exception instead of {@code Completed}; the events already
- *       emitted stay valid.</li>
+ *   <li>On failure (quorum not met, every judge failed with {@code fail} policy, budget, or an
+ *       unexpected internal error as {@link AskFailedException}) the stream terminates with the typed
+ *       exception instead of {@code Completed}; the events already emitted stay valid.</li>
  * </ul>
  */
 public sealed interface FusionEvent {
