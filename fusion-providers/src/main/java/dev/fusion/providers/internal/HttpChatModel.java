@@ -9,6 +9,7 @@ import dev.fusion.model.ModelResponse;
 import dev.fusion.model.ModelStreamEvent;
 import dev.fusion.model.ProviderException;
 import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -24,19 +25,15 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The shared machinery of every HTTP model: request sending with {@code Call.execute} on
- * {@link HttpClients#callExecutor()} mapped to a {@link Mono} (cancelling the Mono cancels the call), SSE streaming through okhttp-sse mapped to a
+ * The shared machinery of every HTTP model: request sending with {@code Call.enqueue} mapped to a
+ * {@link Mono} (cancelling the Mono cancels the call), SSE streaming through okhttp-sse mapped to a
  * {@link Flux} (cancelling the Flux cancels the EventSource), and the classification of every way a
  * response can be wrong. Subclasses only build the provider's request and read its answers.
  *
@@ -55,7 +52,6 @@ public abstract class HttpChatModel implements ChatModel {
     protected final Secret secret;
     private final OkHttpClient client;
     private final EventSource.Factory sse;
-    private final Executor calls = HttpClients.callExecutor();
 
     protected HttpChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client) {
         this.ref = Objects.requireNonNull(ref, "ref");
@@ -80,16 +76,6 @@ public abstract class HttpChatModel implements ChatModel {
 
     /** Reads a complete (non-streamed) answer; throws {@link ProviderException} when it is unusable. */
     protected abstract ModelResponse parse(JsonNode body);
-
-    /**
-     * Optionally reads a complete UTF-8 answer with a streaming parser, without building a tree: returns
-     * what {@link #parse(JsonNode)} would return for the same bytes, or null whenever the answer is not
-     * of the plain successful shape (an {@code error} field, a duplicate or unexpected field type,
-     * invalid JSON, ...), in which case the general tree path reads it. Default: always null.
-     */
-    protected ModelResponse parseFast(byte[] body) throws IOException {
-        return null;
-    }
 
     /** A decoder for one streamed call. */
     protected abstract StreamDecoder decoder();
@@ -121,46 +107,30 @@ public abstract class HttpChatModel implements ChatModel {
             if (log.isDebugEnabled()) {
                 log.debug("POST {} model={} stream=false", http.url().encodedPath(), ref);
             }
-            try {
-                calls.execute(() -> execute(call, sink, start));
-            } catch (RejectedExecutionException e) {
-                sink.error(Failures.transport(ref, secret, new InterruptedIOException("executor rejected")));
-            }
-        });
-    }
+            call.enqueue(new Callback() {
+                @Override
+                public void onFailure(Call c, IOException e) {
+                    if (!c.isCanceled()) {
+                        sink.error(Failures.transport(ref, secret, e));
+                    }
+                }
 
-    /** One attempt, blocking on the call executor's thread. A cancelled call emits nothing. */
-    private void execute(Call call, MonoSink<ModelResponse> sink, long start) {
-        if (call.isCanceled()) {
-            return; // cancelled while it waited for a thread
-        }
-        Response response;
-        try {
-            response = call.execute();
-        } catch (IOException e) {
-            if (!call.isCanceled()) {
-                sink.error(Failures.transport(ref, secret, e));
-            }
-            return;
-        } catch (RuntimeException e) {
-            // An interceptor or listener threw: OkHttp's enqueue reported it as a cancelled IOException.
-            call.cancel();
-            IOException io = new IOException("canceled due to " + e);
-            io.addSuppressed(e);
-            sink.error(Failures.transport(ref, secret, io));
-            return;
-        }
-        try (response) {
-            log.debug("HTTP {} for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
-            sink.success(read(response));
-        } catch (ProviderException e) {
-            sink.error(e);
-        } catch (IOException e) {
-            sink.error(call.isCanceled() ? e : Failures.truncated(ref, secret,
-                    "the response body broke off: " + e.getMessage(), null, e));
-        } catch (RuntimeException e) {
-            sink.error(Failures.malformed(ref, secret, "unreadable response: " + e, e));
-        }
+                @Override
+                public void onResponse(Call c, Response response) {
+                    try (response) {
+                        log.debug("HTTP {} for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
+                        sink.success(read(response));
+                    } catch (ProviderException e) {
+                        sink.error(e);
+                    } catch (IOException e) {
+                        sink.error(c.isCanceled() ? e : Failures.truncated(ref, secret,
+                                "the response body broke off: " + e.getMessage(), null, e));
+                    } catch (RuntimeException e) {
+                        sink.error(Failures.malformed(ref, secret, "unreadable response: " + e, e));
+                    }
+                }
+            });
+        });
     }
 
     private ModelResponse read(Response response) throws IOException {
@@ -180,20 +150,6 @@ public abstract class HttpChatModel implements ChatModel {
             if (type != null && !isJson(type)) {
                 throw Failures.malformed(ref, secret, "expected a JSON answer but got content type " + type
                         + ": " + Failures.snippet(new String(bytes, type.charset(StandardCharsets.UTF_8))), null);
-            }
-        }
-        if (!declaresCharset(contentType)) {
-            ModelResponse fast;
-            try {
-                fast = parseFast(bytes);
-            } catch (IOException | RuntimeException e) {
-                fast = null; // the general path below reports it exactly as before
-            }
-            if (fast != null) {
-                if (fast.text().isEmpty()) {
-                    throw Failures.emptyAnswer(ref, fast.finishReason()).withUsage(fast.usage());
-                }
-                return fast;
             }
         }
         JsonNode root;

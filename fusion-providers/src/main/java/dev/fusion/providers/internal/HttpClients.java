@@ -10,7 +10,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
@@ -24,9 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * model of every provider.
  *
  * <h2>Thread policy and bounds</h2>
- * Non-streamed calls run {@code Call.execute()} on {@link #callExecutor()} (bounds below). Streams
- * are asynchronous (okhttp-sse, {@code Call.enqueue}); OkHttp runs each open stream for its whole
- * life on one dispatcher thread that blocks on the socket. The dispatcher's bounds:
+ * Calls are asynchronous ({@code Call.enqueue}); OkHttp runs each in-flight call, and each open
+ * stream for its whole life, on one dispatcher thread that blocks on the socket.
  * <ul>
  *   <li><b>Java 21+</b>: the dispatcher's executor makes one virtual thread per call
  *       ({@code Executors.newVirtualThreadPerTaskExecutor}, found reflectively since we compile for 17),
@@ -63,42 +61,12 @@ public final class HttpClients {
         static final OkHttpClient SHARED = create();
     }
 
-    private static final class CallExecutorHolder {
-        static final Executor CALLS = createCallExecutor();
-    }
-
     private HttpClients() {
     }
 
     /** The process-wide shared client. */
     public static OkHttpClient shared() {
         return Holder.SHARED;
-    }
-
-    /**
-     * Where every non-streamed call runs its blocking {@code Call.execute()}: one virtual thread per
-     * call on Java 21+; on Java 17-20 at most {@value #PLATFORM_MAX} calls at once on platform threads
-     * (hard cap {@value #POOL_MAX} threads), the others waiting in a FIFO queue. Fusion owns this
-     * executor instead of OkHttp's {@code enqueue}, which renames its thread per call and takes the
-     * dispatcher lock twice.
-     */
-    public static Executor callExecutor() {
-        return CallExecutorHolder.CALLS;
-    }
-
-    static Executor createCallExecutor() {
-        ExecutorService virtual = virtualThreadExecutor();
-        if (virtual != null) {
-            log.debug("HTTP calls: virtual threads");
-            return virtual;
-        }
-        log.debug("HTTP calls: platform threads, at most {} at once", PLATFORM_MAX);
-        return createPlatformCallExecutor();
-    }
-
-    /** The Java 17-20 call executor (package-private so it can be tested on any JDK). */
-    static Executor createPlatformCallExecutor() {
-        return new BoundedExecutor(PLATFORM_MAX, POOL_MAX, daemonThreads("fusion-call-"));
     }
 
     /** A new client with Fusion's dispatcher and timeouts (prefer {@link #shared()}). */
@@ -123,7 +91,7 @@ public final class HttpClients {
         // recurses through the queue (StackOverflowError). Hence the pool's hard cap of twice the
         // running-call cap; in practice it stays a few threads above PLATFORM_MAX.
         ThreadPoolExecutor pool = new ThreadPoolExecutor(0, POOL_MAX, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), daemonThreads("fusion-http-"));
+                new SynchronousQueue<>(), daemonThreads());
         Dispatcher dispatcher = new Dispatcher(pool);
         dispatcher.setMaxRequests(PLATFORM_MAX);
         dispatcher.setMaxRequestsPerHost(PLATFORM_MAX);
@@ -169,10 +137,10 @@ public final class HttpClients {
         }
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads() {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            Thread t = new Thread(r, "fusion-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

@@ -1,7 +1,5 @@
 package dev.fusion.providers.openai;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +18,6 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -104,101 +101,6 @@ public final class OpenAiChatModel extends HttpChatModel {
         JsonNode usage = root.get("usage");
         return new ModelResponse(text == null ? "" : text, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage),
                 finish, Json.text(root, "model"));
-    }
-
-    /**
-     * The common successful answer in one pass: {@code choices[0].message.content},
-     * {@code choices[0].finish_reason}, {@code model} and the {@code usage} object (read as a small tree
-     * so {@link OpenAiUsage} normalizes it exactly as on the general path). Anything else is skipped;
-     * anything unusual returns null (see {@link HttpChatModel#parseFast}).
-     */
-    @Override
-    protected ModelResponse parseFast(byte[] body) throws IOException {
-        try (JsonParser p = Json.MAPPER.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            boolean sawChoices = false;
-            boolean sawUsage = false;
-            boolean sawModel = false;
-            String text = null;
-            String finish = null;
-            String model = null;
-            JsonNode usage = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "choices" -> {
-                        if (sawChoices || t != JsonToken.START_ARRAY || p.nextToken() != JsonToken.START_OBJECT) {
-                            return null; // duplicate, not an array, empty, or a non-object choice
-                        }
-                        sawChoices = true;
-                        boolean sawMessage = false;
-                        boolean sawFinish = false;
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String f = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (f.equals("finish_reason")) {
-                                if (sawFinish || (v != JsonToken.VALUE_STRING && v != JsonToken.VALUE_NULL)) {
-                                    return null;
-                                }
-                                sawFinish = true;
-                                finish = v == JsonToken.VALUE_NULL ? null : p.getText();
-                            } else if (f.equals("message")) {
-                                if (sawMessage || v != JsonToken.START_OBJECT) {
-                                    return null;
-                                }
-                                sawMessage = true;
-                                boolean sawContent = false;
-                                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                    String m = p.currentName();
-                                    JsonToken c = p.nextToken();
-                                    if (m.equals("content")) {
-                                        if (sawContent || (c != JsonToken.VALUE_STRING && c != JsonToken.VALUE_NULL)) {
-                                            return null;
-                                        }
-                                        sawContent = true;
-                                        text = c == JsonToken.VALUE_NULL ? null : p.getText();
-                                    } else {
-                                        p.skipChildren();
-                                    }
-                                }
-                            } else {
-                                p.skipChildren();
-                            }
-                        }
-                        // the other choices
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            p.skipChildren();
-                        }
-                    }
-                    case "usage" -> {
-                        if (sawUsage) {
-                            return null;
-                        }
-                        sawUsage = true;
-                        usage = Json.MAPPER.readTree(p);
-                    }
-                    case "model" -> {
-                        if (sawModel || (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL)) {
-                            return null;
-                        }
-                        sawModel = true;
-                        model = t == JsonToken.VALUE_NULL ? null : p.getText();
-                    }
-                    case "error", "candidates", "content" -> {
-                        return null; // in-band errors and other dialects: the general path decides
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (!sawChoices || p.currentToken() != JsonToken.END_OBJECT) {
-                return null;
-            }
-            return new ModelResponse(text == null ? "" : text, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage),
-                    finish, model);
-        }
     }
 
     @Override
