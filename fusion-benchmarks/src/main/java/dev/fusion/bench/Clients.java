@@ -172,4 +172,29 @@ public final class Clients {
                 .divide(MILLION, MathContext.DECIMAL64);
         return new Answer(r.aiMessage().text(), in, 0, out, 0, cost);
     }
+
+    /**
+     * What a Java user writes today without Fusion: every member called at once on a thread pool,
+     * then the judge on the answers (rendered with Fusion's judge template so both send the same
+     * prompt). Returns the summed cost of all calls.
+     *
+     * @param members one call per panel member
+     * @param judge   the judge call, given the answers in member order
+     */
+    public static java.math.BigDecimal fanOutOnPool(java.util.concurrent.ExecutorService pool,
+            java.util.List<java.util.concurrent.Callable<Answer>> members,
+            java.util.function.Function<java.util.List<String>, Answer> judge) throws Exception {
+        java.util.List<java.util.concurrent.Future<Answer>> fs = new java.util.ArrayList<>();
+        for (java.util.concurrent.Callable<Answer> m : members) {
+            fs.add(pool.submit(m));
+        }
+        java.util.List<String> answers = new java.util.ArrayList<>();
+        java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
+        for (java.util.concurrent.Future<Answer> f : fs) {
+            Answer a = f.get();
+            answers.add(a.text());
+            cost = cost.add(a.costUsd());
+        }
+        return cost.add(judge.apply(answers).costUsd());
+    }
 }

@@ -23,10 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,36 +82,21 @@ public class FanOutBench {
 
     @Benchmark
     public BigDecimal rawOkHttpJacksonPool() throws Exception {
-        List<Future<Clients.Answer>> fs = new ArrayList<>();
+        List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
         for (String m : members) {
-            fs.add(pool.submit(() -> raw.call(m, Clients.PROMPT)));
+            calls.add(() -> raw.call(m, Clients.PROMPT));
         }
-        List<String> answers = new ArrayList<>();
-        BigDecimal cost = BigDecimal.ZERO;
-        for (Future<Clients.Answer> f : fs) {
-            Clients.Answer a = f.get();
-            answers.add(a.text());
-            cost = cost.add(a.costUsd());
-        }
-        Clients.Answer j = raw.call(JUDGE, judgePrompt.system(), judgePrompt.render(Clients.PROMPT, answers));
-        return cost.add(j.costUsd());
+        return Clients.fanOutOnPool(pool, calls,
+                answers -> raw.call(JUDGE, judgePrompt.system(), judgePrompt.render(Clients.PROMPT, answers)));
     }
 
     @Benchmark
-    public BigDecimal langchain4jPool() throws InterruptedException, ExecutionException {
-        List<Future<Clients.Answer>> fs = new ArrayList<>();
+    public BigDecimal langchain4jPool() throws Exception {
+        List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
         for (OpenAiChatModel m : lcMembers) {
-            fs.add(pool.submit(() -> Clients.langchain4jCall(m, Clients.PROMPT)));
+            calls.add(() -> Clients.langchain4jCall(m, Clients.PROMPT));
         }
-        List<String> answers = new ArrayList<>();
-        BigDecimal cost = BigDecimal.ZERO;
-        for (Future<Clients.Answer> f : fs) {
-            Clients.Answer a = f.get();
-            answers.add(a.text());
-            cost = cost.add(a.costUsd());
-        }
-        Clients.Answer j = Clients.langchain4jCall(lcJudge, judgePrompt.system(),
-                judgePrompt.render(Clients.PROMPT, answers));
-        return cost.add(j.costUsd());
+        return Clients.fanOutOnPool(pool, calls, answers -> Clients.langchain4jCall(lcJudge, judgePrompt.system(),
+                judgePrompt.render(Clients.PROMPT, answers)));
     }
 }

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * CPU per model call of several clients in ONE process, measured in alternating windows
@@ -84,17 +83,11 @@ public final class Interleaved {
                 return 1;
             });
             ops.put("raw fan-out on pool", () -> {
-                List<Future<Clients.Answer>> fs = new ArrayList<>();
+                List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
                 for (String m : members) {
-                    fs.add(pool.submit(() -> raw.call(m, Clients.PROMPT)));
+                    calls.add(() -> raw.call(m, Clients.PROMPT));
                 }
-                List<String> answers = new ArrayList<>();
-                BigDecimal cost = BigDecimal.ZERO;
-                for (Future<Clients.Answer> f : fs) {
-                    answers.add(f.get().text());
-                    cost = cost.add(f.get().costUsd());
-                }
-                raw.call("judge-1", jp.system(), jp.render(Clients.PROMPT, answers));
+                Clients.fanOutOnPool(pool, calls, answers -> raw.call("judge-1", jp.system(), jp.render(Clients.PROMPT, answers)));
                 return members.size() + 1;
             });
             ops.put("Fusion ask", () -> {
@@ -102,17 +95,12 @@ public final class Interleaved {
                 return members.size() + 1;
             });
             ops.put("LangChain4j fan-out on pool", () -> {
-                List<Future<Clients.Answer>> fs = new ArrayList<>();
+                List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
                 for (OpenAiChatModel m : lc) {
-                    fs.add(pool.submit(() -> Clients.langchain4jCall(m, Clients.PROMPT)));
+                    calls.add(() -> Clients.langchain4jCall(m, Clients.PROMPT));
                 }
-                List<String> answers = new ArrayList<>();
-                BigDecimal cost = BigDecimal.ZERO;
-                for (Future<Clients.Answer> f : fs) {
-                    answers.add(f.get().text());
-                    cost = cost.add(f.get().costUsd());
-                }
-                Clients.langchain4jCall(lcJudge, jp.system(), jp.render(Clients.PROMPT, answers));
+                Clients.fanOutOnPool(pool, calls, answers -> Clients.langchain4jCall(lcJudge, jp.system(),
+                        jp.render(Clients.PROMPT, answers)));
                 return members.size() + 1;
             });
 
