@@ -180,7 +180,7 @@ public final class Fusion {
         private boolean panelStreaming;
         private boolean cacheJudgePrompt;
         private final Map<String, ProviderLimiter.Limit> limits = new LinkedHashMap<>();
-        private Scheduler scheduler = Schedulers.parallel();
+        private Scheduler scheduler = dev.fusion.internal.FusionTimer.shared();
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -351,7 +351,12 @@ public final class Fusion {
             return this;
         }
 
-        /** Scheduler for timers (timeouts, grace, deadline, backoff); default {@link Schedulers#parallel()}. */
+        /**
+         * Scheduler for timers (timeouts, grace, deadline, backoff, rate-limit waits). The default is
+         * Fusion's shared timer, which wakes a thread only when a timer is due (armed-and-cancelled
+         * call timeouts cost no thread wake-up, unlike {@link Schedulers#parallel()}); tasks run on
+         * virtual threads on Java 21+, else on a small daemon pool.
+         */
         public Builder scheduler(Scheduler scheduler) { this.scheduler = Objects.requireNonNull(scheduler); return this; }
 
         /** Clock for the spend cap's window (tests). */

@@ -1,0 +1,396 @@
+package dev.fusion.internal;
+
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Fusion's default {@link Scheduler}: the timers of every ask (call timeouts, grace, deadline,
+ * retry backoff, rate-limit waits) on one daemon thread that is only woken when a timer is due.
+ *
+ * <h2>Why not {@code Schedulers.parallel()}</h2>
+ * Every call arms a timeout that is almost always cancelled long before it fires. Reactor's parallel
+ * scheduler sits on {@code ScheduledThreadPoolExecutor}s that remove cancelled timers and wake their
+ * thread whenever a new timer becomes the earliest, which in a steady flow of short calls is nearly
+ * every time: a thread wake-up (two context switches) per armed timer, several per ask, measured as
+ * the largest part of Fusion's CPU per call over a raw HTTP client (fusion-benchmarks/RESULTS.md).
+ * This timer never wakes its thread for a timer that is due after the moment the thread already
+ * plans to wake; a cancelled timer is removed without a wake-up either. In a steady flow of calls
+ * with timeouts of seconds the thread wakes about once per timeout period instead of per call.
+ *
+ * <h2>Where tasks run</h2>
+ * Due and immediate tasks run on a task executor, never on the timer thread, so a slow task (a
+ * listener, a subscriber of an async ask) cannot delay other timers: virtual threads on Java 21+,
+ * else up to {@value #PLATFORM_TASK_THREADS} daemon threads (more due tasks queue). Tasks never run early; they may run late by the time it
+ * takes to wake a thread. Tasks of one {@link #createWorker() worker} run one at a time, in order.
+ *
+ * <p>Thread-safe. {@link #dispose()} is a no-op: the shared instance lives as long as the JVM.
+ */
+public final class FusionTimer implements Scheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(FusionTimer.class);
+    private static final FusionTimer SHARED = new FusionTimer("fusion-timer");
+
+    /** The process-wide timer used by default by every {@code Fusion}. */
+    public static FusionTimer shared() {
+        return SHARED;
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Pending timers by due time, then arming order. Guarded by {@link #lock}. */
+    private final TreeSet<Entry> pending = new TreeSet<>();
+    /** Whether the timer thread is parked or about to park. Guarded by {@link #lock}. */
+    private boolean sleeping;
+    /** When the parked timer thread wakes on its own; meaningless unless {@link #sleeping} or {@link #sleepingForever}. */
+    private long wakeAt;
+    private boolean sleepingForever;
+    private final AtomicLong sequence = new AtomicLong();
+    /** How often the timer thread has woken (for tests of the wake-up policy). */
+    private final AtomicLong wakeups = new AtomicLong();
+    private final Executor tasks;
+    private final Thread thread;
+
+    FusionTimer(String name) {
+        this.tasks = taskExecutor(name);
+        this.thread = new Thread(this::loop, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public Disposable schedule(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        ImmediateTask t = new ImmediateTask(task);
+        tasks.execute(t);
+        return t;
+    }
+
+    @Override
+    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        if (delay <= 0) {
+            return schedule(task);
+        }
+        return arm(task, unit.toNanos(delay), tasks);
+    }
+
+    @Override
+    public Worker createWorker() {
+        return new SerialWorker();
+    }
+
+    /** How many times the timer thread has woken from a park (for tests). */
+    long wakeups() {
+        return wakeups.get();
+    }
+
+    /** Whether the timer thread is parked (for tests). */
+    boolean parked() {
+        return thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING;
+    }
+
+    /** The number of armed timers that have neither fired nor been cancelled (for tests). */
+    int pendingCount() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Entry arm(Runnable task, long delayNanos, Executor runOn) {
+        Entry e = new Entry(task, System.nanoTime() + delayNanos, sequence.getAndIncrement(), runOn);
+        boolean wake;
+        lock.lock();
+        try {
+            pending.add(e);
+            // Wake the thread only when it would otherwise sleep past this timer.
+            wake = sleeping && (sleepingForever || e.due - wakeAt < 0);
+            if (wake) {
+                sleeping = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (wake) {
+            LockSupport.unpark(thread);
+        }
+        return e;
+    }
+
+    private void disarm(Entry e) {
+        lock.lock();
+        try {
+            pending.remove(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            Entry due = null;
+            long sleep = 0;
+            lock.lock();
+            try {
+                sleeping = false;
+                long now = System.nanoTime();
+                Entry first = pending.isEmpty() ? null : pending.first();
+                if (first != null && first.due - now <= 0) {
+                    pending.pollFirst();
+                    due = first;
+                } else {
+                    sleeping = true;
+                    sleepingForever = first == null;
+                    if (first != null) {
+                        wakeAt = first.due;
+                        sleep = first.due - now;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (due != null) {
+                due.fire();
+            } else {
+                if (sleep == 0) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, sleep);
+                }
+                wakeups.incrementAndGet();
+            }
+        }
+    }
+
+    private static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            log.error("a scheduled task threw; the timer goes on", t);
+        }
+    }
+
+    /** One armed timer. */
+    private final class Entry implements Comparable<Entry>, Disposable, Runnable {
+        final long due;
+        final long seq;
+        final Executor runOn;
+        /** The task until it fires or is cancelled, then null (also frees what the task holds). */
+        volatile Runnable task;
+
+        Entry(Runnable task, long due, long seq, Executor runOn) {
+            this.task = task;
+            this.due = due;
+            this.seq = seq;
+            this.runOn = runOn;
+        }
+
+        @Override
+        public int compareTo(Entry o) {
+            int c = Long.compare(due - o.due, 0);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+
+        void fire() {
+            if (task == null) {
+                return;
+            }
+            try {
+                runOn.execute(this);
+            } catch (RejectedExecutionException e) {
+                log.error("a due timer could not be run", e);
+            }
+        }
+
+        @Override
+        public void run() {
+            Runnable t = task;
+            task = null;
+            if (t != null) {
+                runGuarded(t);
+            }
+        }
+
+        @Override
+        public void dispose() {
+            if (task != null) {
+                task = null;
+                disarm(this);
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return task == null;
+        }
+    }
+
+    /** An immediate task: cancelling it before it runs skips it. */
+    private static final class ImmediateTask implements Runnable, Disposable {
+        volatile Runnable task;
+
+        ImmediateTask(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            Runnable t = task;
+            task = null;
+            if (t != null) {
+                runGuarded(t);
+            }
+        }
+
+        @Override
+        public void dispose() {
+            task = null;
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return task == null;
+        }
+    }
+
+    /**
+     * A Reactor worker: its tasks run one at a time, in the order they become due, on the task
+     * executor; disposing it cancels everything it has not run yet.
+     */
+    private final class SerialWorker implements Worker, Executor {
+        private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger wip = new AtomicInteger();
+        private final Set<Disposable> armed = ConcurrentHashMap.newKeySet();
+        private volatile boolean disposed;
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            Objects.requireNonNull(task, "task");
+            if (disposed) {
+                throw new RejectedExecutionException("worker disposed");
+            }
+            ImmediateTask t = new ImmediateTask(task);
+            execute(t);
+            return t;
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            Objects.requireNonNull(task, "task");
+            if (delay <= 0) {
+                return schedule(task);
+            }
+            if (disposed) {
+                throw new RejectedExecutionException("worker disposed");
+            }
+            Entry[] self = new Entry[1];
+            Entry e = arm(() -> {
+                armed.remove(self[0]);
+                task.run();
+            }, unit.toNanos(delay), this);
+            self[0] = e;
+            armed.add(e);
+            if (disposed) {
+                e.dispose();
+            }
+            return e;
+        }
+
+        /** Runs a task after the ones queued before it, never two at once. */
+        @Override
+        public void execute(Runnable task) {
+            if (disposed) {
+                return;
+            }
+            queue.add(task);
+            if (wip.getAndIncrement() == 0) {
+                tasks.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            do {
+                Runnable t = queue.poll();
+                if (t != null && !disposed) {
+                    runGuarded(t);
+                }
+            } while (wip.decrementAndGet() != 0);
+        }
+
+        @Override
+        public void dispose() {
+            disposed = true;
+            queue.clear();
+            for (Disposable d : armed) {
+                d.dispose();
+            }
+            armed.clear();
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return disposed;
+        }
+    }
+
+    // ------------------------------------------------------------------ task executor
+
+    private static final MethodHandle NEW_VIRTUAL_EXECUTOR = findVirtualExecutorFactory();
+    /** Task threads on Java 17-20 (idle ones end after 60 s); more due tasks queue. */
+    static final int PLATFORM_TASK_THREADS = 16;
+
+    private static Executor taskExecutor(String name) {
+        if (NEW_VIRTUAL_EXECUTOR != null) {
+            try {
+                return (Executor) NEW_VIRTUAL_EXECUTOR.invoke();
+            } catch (Throwable t) {
+                // fall through to platform threads
+            }
+        }
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(PLATFORM_TASK_THREADS, PLATFORM_TASK_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, name + "-task-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static MethodHandle findVirtualExecutorFactory() {
+        try {
+            return MethodHandles.publicLookup().findStatic(java.util.concurrent.Executors.class,
+                    "newVirtualThreadPerTaskExecutor", MethodType.methodType(java.util.concurrent.ExecutorService.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null; // Java 17-20
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FusionTimer[" + thread.getName() + "]";
+    }
+}
