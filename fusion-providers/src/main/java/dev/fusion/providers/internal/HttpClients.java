@@ -39,9 +39,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * OkHttp's default of 5 requests per host would serialize a panel of 8 OpenRouter members; both
  * policies let a whole panel on one host run at once.
  *
- * <p>Timeouts: connect 15 s, write 60 s; read and call timeouts are off because Fusion owns the
- * timeout of every call (a slow non-streaming answer can legitimately take minutes, and a cancelled
- * Fusion call cancels the OkHttp call).
+ * <p>Timeouts: connect 15 s; write, read and call timeouts are off because Fusion owns the timeout
+ * of every call (a slow non-streaming answer can legitimately take minutes, and a cancelled Fusion
+ * call cancels the OkHttp call, which closes its socket and ends a stalled write or read). OkHttp's
+ * per-I/O timeouts would also cost CPU on every call: Okio's watchdog thread is woken whenever a
+ * timed read or write becomes its earliest deadline, which in a steady flow of calls is nearly every
+ * read and write (measured at 1.5 context switches per call; fusion-benchmarks/RESULTS.md).
  *
  * <p>Thread-safe; the client is created lazily once.
  */
@@ -104,7 +107,7 @@ public final class HttpClients {
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
                 .connectTimeout(Duration.ofSeconds(15))
-                .writeTimeout(Duration.ofSeconds(60))
+                .writeTimeout(Duration.ZERO)
                 .readTimeout(Duration.ZERO)
                 .callTimeout(Duration.ZERO)
                 .retryOnConnectionFailure(false) // Fusion is the only retry layer

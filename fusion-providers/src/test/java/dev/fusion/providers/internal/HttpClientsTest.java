@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The Java 17 (platform thread) dispatcher under more calls than it runs at once. */
+/** The shared client: the Java 17 (platform thread) dispatcher under load, and its timeouts. */
 class HttpClientsTest {
 
     @Test
@@ -59,5 +59,17 @@ class HttpClientsTest {
         assertThat(failures).isEmpty();
         assertThat(ok.get()).isEqualTo(calls);
         assertThat(base.dispatcher().getMaxRequests()).isEqualTo(HttpClients.PLATFORM_MAX);
+    }
+
+    @Test
+    void noPerIoTimeoutsSoOkiosWatchdogIsNotWokenPerCall() {
+        // Fusion's own call timeout cancels the call (closing the socket); OkHttp's read/write
+        // timeouts would wake Okio's watchdog thread on nearly every read and write (see RESULTS.md).
+        for (OkHttpClient c : new OkHttpClient[] {HttpClients.create(), HttpClients.createPlatform()}) {
+            assertThat(c.readTimeoutMillis()).isZero();
+            assertThat(c.writeTimeoutMillis()).isZero();
+            assertThat(c.callTimeoutMillis()).isZero();
+            assertThat(c.connectTimeoutMillis()).isEqualTo(15_000);
+        }
     }
 }
