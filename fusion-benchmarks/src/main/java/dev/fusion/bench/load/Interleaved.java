@@ -57,6 +57,11 @@ public final class Interleaved {
             List<String> members = Clients.members(4);
             JudgePrompt jp = JudgePrompt.synthesize();
             Clients.Raw raw = new Clients.Raw(base);
+            // The floor: the same hand-written client with OkHttp's read/write timeouts off, as Fusion's
+            // client has them (Fusion times calls itself); no production client should run without any.
+            Clients.Raw rawNoIoTimeouts = new Clients.Raw(base, new okhttp3.OkHttpClient.Builder()
+                    .retryOnConnectionFailure(false).readTimeout(java.time.Duration.ZERO)
+                    .writeTimeout(java.time.Duration.ZERO).build());
             Fusion fusion = Clients.fusion(base, members, "judge-1").build();
             ChatModel model = Clients.fusionModel(base, "member-1");
             PriceBook prices = PriceBook.empty().with(model.ref(), Price.of("1", "4"));
@@ -88,6 +93,15 @@ public final class Interleaved {
                     calls.add(() -> raw.call(m, Clients.PROMPT));
                 }
                 Clients.fanOutOnPool(pool, calls, answers -> raw.call("judge-1", jp.system(), jp.render(Clients.PROMPT, answers)));
+                return members.size() + 1;
+            });
+            ops.put("raw fan-out, no I/O timeouts", () -> {
+                List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
+                for (String m : members) {
+                    calls.add(() -> rawNoIoTimeouts.call(m, Clients.PROMPT));
+                }
+                Clients.fanOutOnPool(pool, calls, answers -> rawNoIoTimeouts.call("judge-1", jp.system(),
+                        jp.render(Clients.PROMPT, answers)));
                 return members.size() + 1;
             });
             ops.put("Fusion ask", () -> {
@@ -144,6 +158,8 @@ public final class Interleaved {
             ratio(cpu, "Fusion provider call", "raw call (sync)");
             ratio(cpu, "LangChain4j call", "raw call (sync)");
             ratio(cpu, "Fusion ask", "raw fan-out on pool");
+            ratio(cpu, "Fusion ask", "raw fan-out, no I/O timeouts");
+            ratio(cpu, "raw fan-out, no I/O timeouts", "raw fan-out on pool");
             ratio(cpu, "LangChain4j fan-out on pool", "raw fan-out on pool");
             ratio(cpu, "Fusion ask", "LangChain4j fan-out on pool");
             ratio(cpu, "Fusion provider call", "LangChain4j call");

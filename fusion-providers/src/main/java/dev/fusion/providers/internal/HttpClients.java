@@ -26,9 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Calls are asynchronous ({@code Call.enqueue}); OkHttp runs each in-flight call, and each open
  * stream for its whole life, on one dispatcher thread that blocks on the socket.
  * <ul>
- *   <li><b>Java 21+</b>: the dispatcher's executor makes one virtual thread per call
- *       ({@code Executors.newVirtualThreadPerTaskExecutor}, found reflectively since we compile for 17),
- *       so {@code maxRequests} and {@code maxRequestsPerHost} are {@value #VIRTUAL_MAX}: in practice
+ *   <li><b>Java 21+</b>: the first {@value #HYBRID_PLATFORM_DEFAULT} concurrent calls run on platform
+ *       threads, every call beyond them on a virtual thread of its own ({@link HybridExecutor}; the
+ *       virtual-thread executor is found reflectively since we compile for 17). A blocking socket
+ *       read costs about half the CPU on a platform thread, and virtual threads keep thousands of
+ *       calls in flight cheap: platform threads stay bounded whatever the load. The system property
+ *       {@code fusion.http.platformThreads} sets that bound ({@code 0}: virtual threads only).
+ *       {@code maxRequests} and {@code maxRequestsPerHost} are {@value #VIRTUAL_MAX}: in practice
  *       unbounded.</li>
  *   <li><b>Java 17</b>: {@code maxRequests = maxRequestsPerHost = }{@value #PLATFORM_MAX} calls run at
  *       once, on a platform-thread pool (idle threads die after 60 s) that can briefly hold a few
@@ -51,6 +55,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpClients {
 
     static final int VIRTUAL_MAX = 10_000;
+    /** Platform threads for calls on Java 21+ before virtual threads take over. */
+    static final int HYBRID_PLATFORM_DEFAULT = 64;
     static final int PLATFORM_MAX = 512;
     /** Hard cap of the Java 17 pool: running calls plus threads handing over to the next queued call. */
     static final int POOL_MAX = 2 * PLATFORM_MAX;
@@ -78,10 +84,14 @@ public final class HttpClients {
         if (virtual == null) {
             return createPlatform();
         }
-        Dispatcher dispatcher = new Dispatcher(virtual);
+        int platformThreads = Math.max(0, Integer.getInteger("fusion.http.platformThreads", HYBRID_PLATFORM_DEFAULT));
+        ExecutorService executor = platformThreads == 0 ? virtual : new HybridExecutor(
+                new ThreadPoolExecutor(0, platformThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads()),
+                platformThreads, virtual);
+        Dispatcher dispatcher = new Dispatcher(executor);
         dispatcher.setMaxRequests(VIRTUAL_MAX);
         dispatcher.setMaxRequestsPerHost(VIRTUAL_MAX);
-        log.debug("HTTP dispatcher: virtual threads, maxRequests={}", VIRTUAL_MAX);
+        log.debug("HTTP dispatcher: {} platform threads, then virtual threads; maxRequests={}", platformThreads, VIRTUAL_MAX);
         return client(dispatcher);
     }
 
@@ -114,7 +124,7 @@ public final class HttpClients {
                 .build();
     }
 
-    /** Whether the shared dispatcher runs on virtual threads (Java 21+). */
+    /** Whether the shared dispatcher runs calls beyond its platform threads on virtual threads (Java 21+). */
     public static boolean usesVirtualThreads() {
         return NEW_VIRTUAL_EXECUTOR != null;
     }
