@@ -13,6 +13,7 @@ import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import dev.fusion.internal.CallerRuns;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -70,9 +71,15 @@ public final class Fusion {
         return ask(FusionRequest.of(prompt));
     }
 
-    /** Asks and waits for the result. Must not be called on a Reactor non-blocking thread. */
+    /**
+     * Asks and waits for the result. Must not be called on a Reactor non-blocking thread. While it
+     * waits, the calling thread runs one panel call and the judge calls itself (fewer thread
+     * hand-offs); timeouts, the deadline and cancellation work as for {@link #askAsync}.
+     */
     public FusionResult ask(FusionRequest request) {
-        return askAsync(request).block();
+        Objects.requireNonNull(request, "request");
+        CallerRuns runs = new CallerRuns(settings.scheduler()::schedule);
+        return runs.await(askAsync(request));
     }
 
     /**

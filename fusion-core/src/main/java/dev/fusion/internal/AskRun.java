@@ -62,6 +62,8 @@ public final class AskRun {
     final FusionRequest req;
     private final boolean streamJudge;
     private final FluxSink<FusionEvent> sink;
+    /** The thread waiting in a blocking ask, which runs one panel call per round and the judge calls; or null. */
+    private final CallerRuns callerRuns;
     final Flow flow;
     private final long t0 = System.nanoTime();
     final Object lock = new Object();
@@ -107,6 +109,7 @@ public final class AskRun {
     private boolean unsettledReleased;
 
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
+        this.callerRuns = sink.contextView().getOrDefault(CallerRuns.CONTEXT_KEY, null);
         this.s = s;
         this.req = req;
         this.streamJudge = streamJudge;
@@ -415,6 +418,15 @@ public final class AskRun {
                 sink.next(new FusionEvent.MemberStarted(r.memberId(), r.model()));
             }
         }
+        if (callerRuns != null) {
+            // The blocking caller runs the round's last call itself instead of waiting idle.
+            for (int i = round.runners.length - 1; i >= 0; i--) {
+                if (round.runners[i] != null) {
+                    round.runners[i].runOn(callerRuns);
+                    break;
+                }
+            }
+        }
         for (CallRunner r : round.runners) {
             if (r != null && !round.finished && !done && !r.isDone()) {
                 r.start();
@@ -639,6 +651,9 @@ public final class AskRun {
                         }
                     }
                 } : null, r -> onJudgeDone(step, r));
+        if (callerRuns != null) {
+            currentJudge.runOn(callerRuns);
+        }
         currentJudge.start();
     }
 

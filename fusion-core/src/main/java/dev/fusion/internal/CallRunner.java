@@ -18,6 +18,7 @@ import dev.fusion.model.ProviderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
@@ -97,6 +98,8 @@ public final class CallRunner {
     private volatile boolean visibleOutput;
     private final AtomicReference<CallRecord> record = new AtomicReference<>();
     private volatile Disposable subscription;
+    /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
+    private volatile CallerRuns callerRuns;
 
     public CallRunner(Spec spec, PriceBook prices, List<FusionListener> listeners, ProviderLimiter limiter,
                       Scheduler scheduler, SpendLedger ledger, Consumer<String> onDelta, Consumer<CallRecord> onDone) {
@@ -127,8 +130,26 @@ public final class CallRunner {
         return record.get() != null;
     }
 
-    /** Starts the call. The record is delivered to {@code onDone} exactly once. */
+    /**
+     * Has the call started by the thread waiting in a blocking ask (call before {@link #start}):
+     * {@code start} hands it over, and the model may run the request on that thread.
+     */
+    public CallRunner runOn(CallerRuns runs) {
+        this.callerRuns = runs;
+        return this;
+    }
+
+    /** Starts the call (or hands it to the caller, see {@link #runOn}). The record is delivered to {@code onDone} exactly once. */
     public void start() {
+        CallerRuns runs = callerRuns;
+        if (runs != null) {
+            runs.execute(() -> subscribe(runs));
+        } else {
+            subscribe(null);
+        }
+    }
+
+    private void subscribe(CallerRuns runs) {
         if (record.get() != null) {
             return; // cancelled before it started
         }
@@ -137,13 +158,45 @@ public final class CallRunner {
                 // and an unnamed source costs a stream walk and a regex over class names per call.
                 .flatMap(release -> attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler)
                         .doFinally(s -> release.run()));
-        subscription = call.subscribe(
-                r -> finish(CallStatus.OK, r, null),
-                e -> finish(e instanceof TimeoutException ? CallStatus.TIMEOUT : CallStatus.FAILED, null,
-                        e instanceof TimeoutException ? new TimeoutException("call timeout of "
-                                + spec.timeout().toMillis() + " ms reached after " + attempts.get() + " attempt(s)") : e));
+        if (runs != null) {
+            call = call.contextWrite(reactor.util.context.Context.of(ChatModel.MAY_BLOCK_KEY, runs.owner()));
+        }
+        // The subscriber is published before subscribing: a model may run the request inside
+        // subscribe() (on a blocking caller), and cancel() must be able to abort it meanwhile.
+        Outcome outcome = new Outcome();
+        subscription = outcome;
         if (record.get() != null) {
-            subscription.dispose();
+            return;
+        }
+        call.subscribe(outcome);
+        if (record.get() != null) {
+            outcome.dispose();
+        }
+    }
+
+    /** Records the call's one outcome. */
+    private final class Outcome extends BaseSubscriber<ModelResponse> {
+        private boolean answered;
+
+        @Override
+        protected void hookOnNext(ModelResponse r) {
+            answered = true;
+            finish(CallStatus.OK, r, null);
+        }
+
+        @Override
+        protected void hookOnError(Throwable e) {
+            finish(e instanceof TimeoutException ? CallStatus.TIMEOUT : CallStatus.FAILED, null,
+                    e instanceof TimeoutException ? new TimeoutException("call timeout of "
+                            + spec.timeout().toMillis() + " ms reached after " + attempts.get() + " attempt(s)") : e);
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            if (!answered) {
+                finish(CallStatus.FAILED, null, ProviderException.malformed(spec.memberId()
+                        + ": the model completed without an answer", null));
+            }
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Contract for implementations:
  * <ul>
  *   <li>{@link #call} is lazy (nothing happens before subscription) and must not block the
- *       subscribing thread; cancelling the subscription must abort the underlying request.</li>
+ *       subscribing thread (unless {@link #MAY_BLOCK_KEY} names it); cancelling the subscription
+ *       must abort the underlying request.</li>
  *   <li>Failures are signalled as errors, preferably {@link ProviderException} so that Fusion can
  *       tell retryable failures from final ones. An empty, truncated or malformed answer is a
  *       failure, never an empty {@link ModelResponse}.</li>
@@ -21,6 +22,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  */
 public interface ChatModel {
+
+    /**
+     * A Reactor {@link reactor.util.context.Context} key Fusion may set on a {@link #call}: its
+     * value is a {@link Thread} that is allowed to block on this call. When {@code call} is
+     * subscribed on that very thread, an implementation may run the request synchronously there
+     * instead of handing it to another thread (a blocking {@code Fusion.ask} caller runs a call
+     * while it waits, which saves a thread wake-up). On any other thread, and when the key is
+     * absent, the contract above holds: never block. Cancellation must still abort the request
+     * from another thread while it runs. Implementations may ignore the key.
+     */
+    String MAY_BLOCK_KEY = "dev.fusion.model.ChatModel.mayBlockThread";
 
     /** Provider and model id, used for pricing and in the ledger. */
     ModelRef ref();

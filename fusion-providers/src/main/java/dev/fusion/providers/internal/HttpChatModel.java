@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The shared machinery of every HTTP model: request sending with {@code Call.enqueue} mapped to a
- * {@link Mono} (cancelling the Mono cancels the call), SSE streaming through okhttp-sse mapped to a
+ * {@link Mono} (cancelling the Mono cancels the call; {@code Call.execute} instead when subscribed
+ * on the thread {@link ChatModel#MAY_BLOCK_KEY} names), SSE streaming through okhttp-sse mapped to a
  * {@link Flux} (cancelling the Flux cancels the EventSource), and the classification of every way a
  * response can be wrong. Subclasses only build the provider's request and read its answers.
  *
@@ -107,7 +108,7 @@ public abstract class HttpChatModel implements ChatModel {
             if (log.isDebugEnabled()) {
                 log.debug("POST {} model={} stream=false", http.url().encodedPath(), ref);
             }
-            call.enqueue(new Callback() {
+            var callback = new Callback() { // var: its onResponse throws nothing, unlike Callback's
                 @Override
                 public void onFailure(Call c, IOException e) {
                     if (!c.isCanceled()) {
@@ -129,7 +130,21 @@ public abstract class HttpChatModel implements ChatModel {
                         sink.error(Failures.malformed(ref, secret, "unreadable response: " + e, e));
                     }
                 }
-            });
+            };
+            if (sink.contextView().getOrDefault(MAY_BLOCK_KEY, null) == Thread.currentThread()) {
+                // Fusion's blocking caller runs this call itself: no hand-over to a dispatcher thread.
+                // A cancel from another thread still aborts it (call.cancel() closes the socket).
+                Response response;
+                try {
+                    response = call.execute();
+                } catch (IOException e) {
+                    callback.onFailure(call, e);
+                    return;
+                }
+                callback.onResponse(call, response);
+            } else {
+                call.enqueue(callback);
+            }
         });
     }
 

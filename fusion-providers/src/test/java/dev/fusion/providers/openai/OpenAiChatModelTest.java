@@ -64,6 +64,54 @@ class OpenAiChatModelTest {
               "rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}""";
 
     @Test
+    void aCallerAllowedToBlockRunsTheRequestItself() {
+        server.enqueue(json(200, SUCCESS));
+        java.util.concurrent.atomic.AtomicReference<Thread> deliveredOn = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<ModelResponse> value = new java.util.concurrent.atomic.AtomicReference<>();
+
+        model().call(request()).contextWrite(reactor.util.context.Context.of(ChatModel.MAY_BLOCK_KEY, Thread.currentThread()))
+                .subscribe(r -> {
+                    deliveredOn.set(Thread.currentThread());
+                    value.set(r);
+                });
+
+        // Call.execute() on this thread: the answer is in before subscribe() returns, with no hand-over.
+        assertThat(value.get()).isNotNull().extracting(ModelResponse::text).isEqualTo("4");
+        assertThat(deliveredOn.get()).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void aCallBlockingItsCallerIsAbortedByACancelFromAnotherThread() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body(SUCCESS).headersDelay(30, java.util.concurrent.TimeUnit.SECONDS).build());
+        java.util.concurrent.atomic.AtomicReference<Object> signal = new java.util.concurrent.atomic.AtomicReference<>();
+        reactor.core.publisher.BaseSubscriber<ModelResponse> sub = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnNext(ModelResponse r) {
+                signal.set(r);
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                signal.set(t);
+            }
+        };
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            timer.schedule(sub::dispose, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            long t0 = System.nanoTime();
+            model().call(request()).contextWrite(reactor.util.context.Context.of(ChatModel.MAY_BLOCK_KEY,
+                    Thread.currentThread())).subscribe(sub);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(ms).as("the blocked caller returned when the call was cancelled").isLessThan(10_000);
+            assertThat(signal.get()).as("a cancelled call signals nothing").isNull();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
     void successSendsTheRequestAndNormalizesUsage() throws Exception {
         server.enqueue(json(200, SUCCESS));
         ModelResponse r = model().call(request()).block(Duration.ofSeconds(5));

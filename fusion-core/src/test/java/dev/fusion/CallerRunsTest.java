@@ -1,0 +1,137 @@
+package dev.fusion;
+
+import dev.fusion.cost.Usage;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRef;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.model.ModelResponse;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A blocking {@code ask} lets its caller run one panel call and the judge calls: those calls are
+ * subscribed on the caller with {@link ChatModel#MAY_BLOCK_KEY} naming it, and a model that then
+ * blocks there is still ended by its timeout and by the deadline.
+ */
+class CallerRunsTest {
+
+    /** Answers at once, or, when allowed to block the subscribing thread, blocks like {@code Call.execute}. */
+    static final class BlockingWhenAllowed implements ChatModel {
+        private final ModelRef ref;
+        private final Duration blockFor;
+        final Map<String, Boolean> mayBlockHere = new ConcurrentHashMap<>();
+        final AtomicInteger cancelled = new AtomicInteger();
+        volatile Thread subscribedOn;
+
+        BlockingWhenAllowed(String ref, Duration blockFor) {
+            this.ref = ModelRef.parse(ref);
+            this.blockFor = blockFor;
+        }
+
+        @Override
+        public ModelRef ref() {
+            return ref;
+        }
+
+        @Override
+        public Mono<ModelResponse> call(ModelRequest request) {
+            return Mono.create(sink -> {
+                subscribedOn = Thread.currentThread();
+                boolean mayBlock = sink.contextView().getOrDefault(MAY_BLOCK_KEY, null) == Thread.currentThread();
+                mayBlockHere.put(Thread.currentThread().getName(), mayBlock);
+                if (!mayBlock) {
+                    sink.success(ModelResponse.of(ref.model() + " answer", Usage.of(10, 5)));
+                    return;
+                }
+                CountDownLatch cancel = new CountDownLatch(1);
+                sink.onCancel(() -> {
+                    cancelled.incrementAndGet();
+                    cancel.countDown();
+                });
+                try {
+                    if (!cancel.await(blockFor.toMillis(), TimeUnit.MILLISECONDS)) {
+                        sink.success(ModelResponse.of(ref.model() + " answer (ran on the caller)", Usage.of(10, 5)));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    sink.error(e);
+                }
+            });
+        }
+    }
+
+    @Test
+    void theCallerRunsTheLastPanelCallAndTheJudgeOnItsOwnThread() {
+        BlockingWhenAllowed a = new BlockingWhenAllowed("fake:a", Duration.ofMillis(20));
+        BlockingWhenAllowed b = new BlockingWhenAllowed("fake:b", Duration.ofMillis(20));
+        BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofMillis(20));
+        Fusion fusion = Fusion.builder().panel(a, b).judge(judge).build();
+
+        FusionResult r = fusion.ask("q");
+
+        String caller = Thread.currentThread().getName();
+        assertThat(r.answer()).isEqualTo("judge answer (ran on the caller)");
+        assertThat(b.mayBlockHere).containsEntry(caller, true);
+        assertThat(judge.mayBlockHere).containsEntry(caller, true);
+        assertThat(a.mayBlockHere.values()).as("only the designated call may block").containsOnly(false);
+        assertThat(b.subscribedOn).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void anAsyncAskNeverLetsAModelBlock() {
+        BlockingWhenAllowed a = new BlockingWhenAllowed("fake:a", Duration.ofSeconds(30));
+        BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofSeconds(30));
+        Fusion fusion = Fusion.builder().panel(a).judge(judge).build();
+
+        FusionResult r = fusion.askAsync("q").block(Duration.ofSeconds(10));
+
+        assertThat(r.answer()).isEqualTo("judge answer");
+        assertThat(a.mayBlockHere.values()).containsOnly(false);
+        assertThat(judge.mayBlockHere.values()).containsOnly(false);
+    }
+
+    @Test
+    void aCallBlockingTheCallerStillEndsAtItsTimeout() {
+        BlockingWhenAllowed fast = new BlockingWhenAllowed("fake:fast", Duration.ZERO);
+        BlockingWhenAllowed stuck = new BlockingWhenAllowed("fake:stuck", Duration.ofSeconds(60));
+        BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofMillis(10));
+        Fusion fusion = Fusion.builder().panel(fast, stuck).judge(judge).memberTimeout(Duration.ofMillis(300)).build();
+
+        long t0 = System.nanoTime();
+        FusionResult r = fusion.ask("q");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(ms).as("the timeout cancelled the call the caller was running").isLessThan(10_000);
+        assertThat(stuck.cancelled.get()).isEqualTo(1);
+        CallRecord stuckRecord = r.calls().stream().filter(c -> c.memberId().equals("fake:stuck")).findFirst().orElseThrow();
+        assertThat(stuckRecord.status()).isEqualTo(CallStatus.TIMEOUT);
+        assertThat(r.answer()).isEqualTo("judge answer (ran on the caller)");
+    }
+
+    @Test
+    void aJudgeBlockingTheCallerStillEndsAtTheDeadline() {
+        BlockingWhenAllowed a = new BlockingWhenAllowed("fake:a", Duration.ZERO);
+        BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofSeconds(60));
+        Fusion fusion = Fusion.builder().panel(a).judge(judge).deadline(Duration.ofMillis(400))
+                .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).build();
+
+        long t0 = System.nanoTime();
+        FusionResult r = fusion.ask("q");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(ms).isLessThan(10_000);
+        assertThat(judge.cancelled.get()).isEqualTo(1);
+        List<CallRecord> judges = r.calls().stream().filter(c -> c.role() == CallRole.JUDGE).toList();
+        assertThat(judges).singleElement().extracting(CallRecord::status).isEqualTo(CallStatus.TIMEOUT);
+    }
+}
