@@ -32,8 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every call arms a timeout that is almost always cancelled long before it fires. Reactor's parallel
  * scheduler sits on {@code ScheduledThreadPoolExecutor}s that remove cancelled timers and wake their
  * thread whenever a new timer becomes the earliest, which in a steady flow of short calls is nearly
- * every time: a thread wake-up (two context switches) per armed timer, several per ask, measured as
- * the largest part of Fusion's CPU per call over a raw HTTP client (fusion-benchmarks/RESULTS.md).
+ * every time: about one thread wake-up per call, which cost more CPU than anything Fusion's own code
+ * does per call (fusion-benchmarks/RESULTS.md, "Perf pass 2").
  * This timer never wakes its thread for a timer that is due after the moment the thread already
  * plans to wake; a cancelled timer is removed without a wake-up either. In a steady flow of calls
  * with timeouts of seconds the thread wakes about once per timeout period instead of per call.

@@ -71,7 +71,8 @@ public final class LoadMain {
         System.out.printf("== %s  %s  JDK %s (%s)  cores=%d  maxHeap=%d MB  OkHttp dispatcher on %s threads%n",
                 args[0], java.time.LocalDate.now(), Runtime.version(), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                HttpClients.usesVirtualThreads() ? "virtual" : "platform (max 512)");
+                HttpClients.usesVirtualThreads() ? "platform (first " + Integer.getInteger("fusion.http.platformThreads", 64)
+                        + " calls), then virtual" : "platform (max 512)");
         switch (args[0]) {
             case "fanout" -> fanout(opt);
             case "inflight" -> inflight(opt);
