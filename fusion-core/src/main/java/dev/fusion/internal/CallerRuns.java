@@ -1,5 +1,7 @@
 package dev.fusion.internal;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
@@ -24,6 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * ask; {@link #execute} is thread-safe, {@link #await} is called once, by the owner.
  */
 public final class CallerRuns implements Executor {
+
+    private static final Logger log = LoggerFactory.getLogger(CallerRuns.class);
 
     /** The Reactor Context key under which an ask finds its caller's {@code CallerRuns}. */
     public static final String CONTEXT_KEY = "dev.fusion.internal.CallerRuns";
@@ -79,7 +83,12 @@ public final class CallerRuns implements Executor {
             while (!outcome.done) {
                 Runnable task = tasks.poll();
                 if (task != null) {
-                    task.run();
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        // As an executor thread would: the task's failure is its own; the ask goes on.
+                        log.warn("a task run by the waiting caller threw: {}", e.toString());
+                    }
                     continue;
                 }
                 LockSupport.park(this);

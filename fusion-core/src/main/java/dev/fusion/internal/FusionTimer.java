@@ -80,7 +80,7 @@ public final class FusionTimer implements Scheduler {
     @Override
     public Disposable schedule(Runnable task) {
         Objects.requireNonNull(task, "task");
-        ImmediateTask t = new ImmediateTask(task);
+        OneShot t = new OneShot(task);
         tasks.execute(t);
         return t;
     }
@@ -192,16 +192,46 @@ public final class FusionTimer implements Scheduler {
         }
     }
 
+    /** A task that runs at most once; disposing it before it runs skips it and frees what it holds. */
+    private static class OneShot implements Runnable, Disposable {
+        private final java.util.concurrent.atomic.AtomicReference<Runnable> task;
+
+        OneShot(Runnable task) {
+            this.task = new java.util.concurrent.atomic.AtomicReference<>(task);
+        }
+
+        @Override
+        public void run() {
+            Runnable t = task.getAndSet(null);
+            if (t != null) {
+                runGuarded(t);
+            }
+        }
+
+        /** Takes the task away; true when it had neither run nor been disposed. */
+        final boolean clear() {
+            return task.getAndSet(null) != null;
+        }
+
+        @Override
+        public void dispose() {
+            clear();
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return task.get() == null;
+        }
+    }
+
     /** One armed timer. */
-    private final class Entry implements Comparable<Entry>, Disposable, Runnable {
+    private final class Entry extends OneShot implements Comparable<Entry> {
         final long due;
         final long seq;
         final Executor runOn;
-        /** The task until it fires or is cancelled, then null (also frees what the task holds). */
-        volatile Runnable task;
 
         Entry(Runnable task, long due, long seq, Executor runOn) {
-            this.task = task;
+            super(task);
             this.due = due;
             this.seq = seq;
             this.runOn = runOn;
@@ -214,7 +244,7 @@ public final class FusionTimer implements Scheduler {
         }
 
         void fire() {
-            if (task == null) {
+            if (isDisposed()) {
                 return;
             }
             try {
@@ -225,53 +255,10 @@ public final class FusionTimer implements Scheduler {
         }
 
         @Override
-        public void run() {
-            Runnable t = task;
-            task = null;
-            if (t != null) {
-                runGuarded(t);
-            }
-        }
-
-        @Override
         public void dispose() {
-            if (task != null) {
-                task = null;
+            if (clear()) {
                 disarm(this);
             }
-        }
-
-        @Override
-        public boolean isDisposed() {
-            return task == null;
-        }
-    }
-
-    /** An immediate task: cancelling it before it runs skips it. */
-    private static final class ImmediateTask implements Runnable, Disposable {
-        volatile Runnable task;
-
-        ImmediateTask(Runnable task) {
-            this.task = task;
-        }
-
-        @Override
-        public void run() {
-            Runnable t = task;
-            task = null;
-            if (t != null) {
-                runGuarded(t);
-            }
-        }
-
-        @Override
-        public void dispose() {
-            task = null;
-        }
-
-        @Override
-        public boolean isDisposed() {
-            return task == null;
         }
     }
 
@@ -291,7 +278,7 @@ public final class FusionTimer implements Scheduler {
             if (disposed) {
                 throw new RejectedExecutionException("worker disposed");
             }
-            ImmediateTask t = new ImmediateTask(task);
+            OneShot t = new OneShot(task);
             execute(t);
             return t;
         }
