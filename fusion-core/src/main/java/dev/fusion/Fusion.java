@@ -74,7 +74,9 @@ public final class Fusion {
     /**
      * Asks and waits for the result. Must not be called on a Reactor non-blocking thread. While it
      * waits, the calling thread runs one panel call and the judge calls itself (fewer thread
-     * hand-offs); timeouts, the deadline and cancellation work as for {@link #askAsync}.
+     * hand-offs); timeouts, the deadline and cancellation work as for {@link #askAsync}. An
+     * interrupt ends the wait and cancels the ask, but while the caller is inside one of those calls
+     * (blocked on its socket) it takes effect when that call ends, times out or hits the deadline.
      */
     public FusionResult ask(FusionRequest request) {
         Objects.requireNonNull(request, "request");

@@ -97,7 +97,13 @@ public final class CallRunner {
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean visibleOutput;
     private final AtomicReference<CallRecord> record = new AtomicReference<>();
-    private volatile Disposable subscription;
+    /**
+     * The running call's subscriber, or {@link #CANCELLED} once {@link #cancel} ran: whichever of
+     * subscribe and cancel comes second sees the other (a call may run inside subscribe() on a
+     * blocking caller, so a cancel that missed it would leave that caller stuck in the request).
+     */
+    private final AtomicReference<Disposable> subscription = new AtomicReference<>();
+    private static final Disposable CANCELLED = reactor.core.Disposables.disposed();
     /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
     private volatile CallerRuns callerRuns;
 
@@ -164,13 +170,14 @@ public final class CallRunner {
         // The subscriber is published before subscribing: a model may run the request inside
         // subscribe() (on a blocking caller), and cancel() must be able to abort it meanwhile.
         Outcome outcome = new Outcome();
-        subscription = outcome;
-        if (record.get() != null) {
-            return;
+        if (!subscription.compareAndSet(null, outcome)) {
+            return; // cancelled first
         }
-        call.subscribe(outcome);
-        if (record.get() != null) {
-            outcome.dispose();
+        try {
+            call.subscribe(outcome);
+        } catch (Throwable e) {
+            reactor.core.Exceptions.throwIfJvmFatal(e);
+            finish(CallStatus.FAILED, null, e); // a broken model must not leave the ask waiting
         }
     }
 
@@ -298,7 +305,7 @@ public final class CallRunner {
         }
         // Cancel the HTTP call first, then record: recording can complete the whole ask, and by
         // then nothing of this call may still be running.
-        Disposable s = subscription;
+        Disposable s = subscription.getAndSet(CANCELLED);
         if (s != null) {
             s.dispose();
         }

@@ -99,6 +99,9 @@ public final class CallerRuns implements Executor {
                 }
             }
         } finally {
+            if (!outcome.done) {
+                outcome.dispose(); // leaving early (interrupt, fatal error): cancel the ask, do not orphan it
+            }
             closed = true;
             for (Runnable left = tasks.poll(); left != null; left = tasks.poll()) {
                 fallback.execute(left);

@@ -172,7 +172,12 @@ public final class FusionTimer implements Scheduler {
                 lock.unlock();
             }
             if (due != null) {
-                due.fire();
+                try {
+                    due.fire();
+                } catch (Throwable t) {
+                    // Never let the timer thread die: every timeout, grace and deadline depends on it.
+                    log.error("a due timer could not be handed to its executor", t);
+                }
             } else {
                 if (sleep == 0) {
                     LockSupport.park(this);
@@ -292,13 +297,19 @@ public final class FusionTimer implements Scheduler {
             if (disposed) {
                 throw new RejectedExecutionException("worker disposed");
             }
-            Entry[] self = new Entry[1];
+            java.util.concurrent.atomic.AtomicReference<Entry> self = new java.util.concurrent.atomic.AtomicReference<>();
             Entry e = arm(() -> {
-                armed.remove(self[0]);
+                Entry mine = self.get();
+                if (mine != null) {
+                    armed.remove(mine);
+                }
                 task.run();
             }, unit.toNanos(delay), this);
-            self[0] = e;
+            self.set(e);
             armed.add(e);
+            if (e.isDisposed()) {
+                armed.remove(e); // fired (or cancelled) before it was tracked
+            }
             if (disposed) {
                 e.dispose();
             }
@@ -359,12 +370,24 @@ public final class FusionTimer implements Scheduler {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(PLATFORM_TASK_THREADS, PLATFORM_TASK_THREADS, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, name + "-task-" + n.incrementAndGet());
+                    Thread t = new TaskThread(r, name + "-task-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /**
+     * A platform task thread, marked as Reactor non-blocking as {@code Schedulers.parallel()}'s are:
+     * with only {@value #PLATFORM_TASK_THREADS} of them, a blocking {@code ask()} or {@code block()}
+     * from a listener or subscriber running here could hold them all and stall every timer, so it is
+     * refused (use the async API there). Virtual task threads on 21+ may block.
+     */
+    private static final class TaskThread extends Thread implements reactor.core.scheduler.NonBlocking {
+        TaskThread(Runnable r, String name) {
+            super(r, name);
+        }
     }
 
     private static MethodHandle findVirtualExecutorFactory() {

@@ -152,6 +152,19 @@ class FusionTimerTest {
         assertThat(Mono.delay(Duration.ofMillis(20), timer).block(Duration.ofSeconds(5))).isZero();
     }
 
+    @Test
+    void platformTaskThreadsRefuseBlockingLikeReactorsParallelThreads() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        AtomicBoolean nonBlocking = new AtomicBoolean();
+        timer.schedule(() -> {
+            nonBlocking.set(reactor.core.scheduler.Schedulers.isInNonBlockingThread());
+            ran.countDown();
+        }, 1, TimeUnit.MILLISECONDS);
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+        // 16 platform task threads must not be held by blocking asks; virtual task threads (21+) may block.
+        assertThat(nonBlocking.get()).isEqualTo(Runtime.version().feature() < 21);
+    }
+
     private void awaitParked() throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!timer.parked() && System.nanoTime() < end) {

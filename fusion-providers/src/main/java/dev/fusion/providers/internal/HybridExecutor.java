@@ -59,6 +59,9 @@ final class HybridExecutor extends AbstractExecutorService {
                 return;
             } catch (RejectedExecutionException e) {
                 platformPermits.release(); // no idle platform thread right now: a virtual one takes it
+            } catch (Throwable t) {
+                platformPermits.release(); // e.g. no memory for a new thread: give the permit back
+                throw t;
             }
         }
         overflow.execute(task);

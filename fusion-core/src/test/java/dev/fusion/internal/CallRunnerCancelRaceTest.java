@@ -1,0 +1,99 @@
+package dev.fusion.internal;
+
+import dev.fusion.CallRecord;
+import dev.fusion.CallRole;
+import dev.fusion.CallStatus;
+import dev.fusion.RetryPolicy;
+import dev.fusion.cost.PriceBook;
+import dev.fusion.cost.Usage;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelRef;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.model.ModelResponse;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Sinks;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A cancel that races the start of a call the blocking caller runs itself: whichever comes second
+ * must see the other, or the caller would sit in a request that was already cancelled.
+ */
+class CallRunnerCancelRaceTest {
+
+    private static final ModelRef REF = ModelRef.parse("fake:slow");
+
+    @Test
+    void aCancelInProgressWhenTheCallerStartsTheCallKeepsTheCallFromRunning() throws Exception {
+        CountDownLatch cancellerInFinish = new CountDownLatch(1);
+        CountDownLatch letCancellerGo = new CountDownLatch(1);
+        AtomicInteger subscribed = new AtomicInteger();
+        ChatModel model = new ChatModel() {
+            @Override
+            public ModelRef ref() {
+                if (Thread.currentThread().getName().equals("canceller")) {
+                    // cancel() is past its check of the subscription and now records: hold it here.
+                    cancellerInFinish.countDown();
+                    try {
+                        letCancellerGo.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return REF;
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<ModelResponse> call(ModelRequest request) {
+                return reactor.core.publisher.Mono.create(sink -> {
+                    subscribed.incrementAndGet();
+                    CountDownLatch cancelled = new CountDownLatch(1);
+                    sink.onCancel(cancelled::countDown);
+                    try {
+                        // Runs on the caller, like Call.execute(): only a cancel ends it early.
+                        if (!cancelled.await(5, TimeUnit.SECONDS)) {
+                            sink.success(ModelResponse.of("late", Usage.of(1, 1)));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+        };
+        Sinks.One<CallRecord> done = Sinks.one();
+        CallRunner runner = new CallRunner(new CallRunner.Spec("m", model, CallRole.PANEL,
+                ModelRequest.builder().user("q").build(), RetryPolicy.DEFAULT, Duration.ofSeconds(30), false, null),
+                PriceBook.empty(), List.of(), new ProviderLimiter(Map.of(), FusionTimer.shared()), FusionTimer.shared(),
+                null, null, done::tryEmitValue);
+        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
+        runner.runOn(runs).start(); // queued for this thread
+
+        Thread canceller = new Thread(() -> runner.cancel(CallStatus.CANCELLED, "cancelled", "grace over"), "canceller");
+        canceller.start();
+        assertThat(cancellerInFinish.await(10, TimeUnit.SECONDS)).isTrue();
+        new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            letCancellerGo.countDown();
+        }).start();
+
+        long t0 = System.nanoTime();
+        CallRecord r = runs.await(done.asMono()); // runs the queued start, then waits for the record
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(r.status()).isEqualTo(CallStatus.CANCELLED);
+        assertThat(subscribed.get()).as("the cancelled call was never sent").isZero();
+        assertThat(ms).as("the caller was not stuck in the request").isLessThan(4_000);
+        canceller.join(5_000);
+    }
+}
