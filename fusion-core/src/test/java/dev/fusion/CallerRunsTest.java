@@ -134,4 +134,67 @@ class CallerRunsTest {
         List<CallRecord> judges = r.calls().stream().filter(c -> c.role() == CallRole.JUDGE).toList();
         assertThat(judges).singleElement().extracting(CallRecord::status).isEqualTo(CallStatus.TIMEOUT);
     }
+
+    @Test
+    void aModelWhoseMonoThrowsOnSubscribeIsRecordedAsFailedAndTheAskEnds() {
+        ChatModel broken = new ChatModel() {
+            @Override
+            public ModelRef ref() {
+                return ModelRef.parse("fake:broken");
+            }
+
+            @Override
+            public Mono<ModelResponse> call(ModelRequest request) {
+                return new Mono<>() {
+                    @Override
+                    public void subscribe(reactor.core.CoreSubscriber<? super ModelResponse> actual) {
+                        throw new IllegalStateException("broken model");
+                    }
+                };
+            }
+        };
+        BlockingWhenAllowed ok = new BlockingWhenAllowed("fake:ok", Duration.ZERO);
+        BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ZERO);
+        // The broken model is the last member: the caller starts it.
+        Fusion fusion = Fusion.builder().panel(ok, broken).judge(judge).retry(RetryPolicy.NONE).build();
+
+        FusionResult r = fusion.ask("q");
+
+        CallRecord rec = r.calls().stream().filter(c -> c.memberId().equals("fake:broken")).findFirst().orElseThrow();
+        assertThat(rec.status()).isEqualTo(CallStatus.FAILED);
+        assertThat(rec.error().message()).contains("broken model");
+        assertThat(r.answer()).startsWith("judge answer");
+    }
+
+    @Test
+    void anInterruptedCallerCancelsTheAskAndThrows() throws Exception {
+        BlockingWhenAllowed slow = new BlockingWhenAllowed("fake:slow", Duration.ofSeconds(30));
+        FakeModel never = FakeModel.never("fake:never");
+        Fusion fusion = Fusion.builder().panel(never, slow)
+                .judge(FakeModel.instant("fake:judge", "j")).build();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                fusion.ask("q");
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        caller.start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (slow.subscribedOn == null && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        // The caller is inside the slow call, whose wait here is interruptible (a socket read would
+        // not be); then it sees the interrupt, cancels the ask (the never-answering member too) and throws.
+        caller.interrupt();
+        caller.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isNotNull();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (never.cancellations.get() == 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(never.cancellations.get()).as("the ask was cancelled, not orphaned").isEqualTo(1);
+    }
 }

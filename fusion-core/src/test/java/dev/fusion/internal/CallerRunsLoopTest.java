@@ -23,10 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A cancel that races the start of a call the blocking caller runs itself: whichever comes second
- * must see the other, or the caller would sit in a request that was already cancelled.
+ * The blocking caller's task loop: a cancel that races the start of a call the caller runs itself
+ * (whichever comes second must see the other, or the caller would sit in a request that was
+ * already cancelled), a throwing task, a task handed over after the wait ended.
  */
-class CallRunnerCancelRaceTest {
+class CallerRunsLoopTest {
 
     private static final ModelRef REF = ModelRef.parse("fake:slow");
 
@@ -95,5 +96,30 @@ class CallRunnerCancelRaceTest {
         assertThat(subscribed.get()).as("the cancelled call was never sent").isZero();
         assertThat(ms).as("the caller was not stuck in the request").isLessThan(4_000);
         canceller.join(5_000);
+    }
+
+    @Test
+    void aTaskThatThrowsOnTheCallerDoesNotEndTheWait() {
+        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
+        Sinks.One<String> result = Sinks.one();
+        runs.execute(() -> {
+            throw new IllegalStateException("a broken task");
+        });
+        runs.execute(() -> result.tryEmitValue("after"));
+        assertThat(runs.await(result.asMono())).isEqualTo("after");
+    }
+
+    @Test
+    void aTaskHandedOverAfterTheWaitEndedRunsElsewhere() throws Exception {
+        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
+        assertThat(runs.await(reactor.core.publisher.Mono.just(1))).isEqualTo(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        Thread[] on = new Thread[1];
+        runs.execute(() -> {
+            on[0] = Thread.currentThread();
+            ran.countDown();
+        });
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(on[0]).isNotSameAs(Thread.currentThread());
     }
 }
