@@ -13,13 +13,31 @@ import java.util.Objects;
  * @param reportedCostUsd  the cost the provider itself reported (OpenRouter {@code usage.cost}), or null
  * @param finishReason     the provider's stop/finish reason as sent, or null
  * @param responseModel    the model id the provider says answered (may differ from the requested one), or null
+ * @param usageReported    whether the provider reported usage at all; false means the tokens are
+ *                         <em>unknown</em> (not zero): {@code usage} is then {@link Usage#ZERO} as a
+ *                         placeholder and the call's cost must be treated as incomplete, never as $0
  */
 public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd,
-                            String finishReason, String responseModel) {
+                            String finishReason, String responseModel, boolean usageReported) {
 
     public ModelResponse {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(usage, "usage");
+        if (!usageReported && !usage.equals(Usage.ZERO)) {
+            throw new IllegalArgumentException("unreported usage must be Usage.ZERO, was " + usage);
+        }
+    }
+
+    /** A response whose usage the provider reported. */
+    public ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd, String finishReason,
+                         String responseModel) {
+        this(text, usage, reportedCostUsd, finishReason, responseModel, true);
+    }
+
+    /** A response whose provider reported no usage: its tokens and cost are unknown, not zero. */
+    public static ModelResponse withUnknownUsage(String text, BigDecimal reportedCostUsd, String finishReason,
+                                                 String responseModel) {
+        return new ModelResponse(text, Usage.ZERO, reportedCostUsd, finishReason, responseModel, false);
     }
 
     public static ModelResponse of(String text, Usage usage) {
@@ -29,6 +47,7 @@ public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd
     @Override
     public String toString() {
         return "ModelResponse[" + text.length() + " chars, " + usage + ", reportedCostUsd=" + reportedCostUsd
-                + ", finishReason=" + finishReason + ", responseModel=" + responseModel + "]";
+                + ", finishReason=" + finishReason + ", responseModel=" + responseModel
+                + (usageReported ? "" : ", usage unknown") + "]";
     }
 }
