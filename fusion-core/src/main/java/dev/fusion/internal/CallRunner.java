@@ -325,13 +325,14 @@ public final class CallRunner {
 
     private void onStreamEvent(ModelStreamEvent e) {
         if (e instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
+            // Kept before anyone hears of it: a cancel prompted by the first token must find it in the partial text.
+            synchronized (partial) {
+                partial.append(d.text());
+            }
             if (firstTokenNanos < 0) {
                 firstTokenNanos = System.nanoTime();
                 Duration ttft = Duration.ofNanos(firstTokenNanos - startNanos);
                 notifyListeners(l -> l.onFirstToken(spec.memberId(), model(), spec.role(), ttft));
-            }
-            synchronized (partial) {
-                partial.append(d.text());
             }
             if (onDelta != null && record.get() == null) {
                 visibleOutput = true;
