@@ -22,11 +22,12 @@ class JudgeNotStartedTest {
     void aJudgeTheDeadlineLeftNoTimeForIsRecordedAsTimeout() {
         // The engine's timers run on a virtual clock that is never advanced, so the deadline timer
         // cannot fire: the panel's answer, on a real timer, arrives after the deadline has passed.
+        // (The round itself starts within the deadline's first second: it starts as the ask does.)
         VirtualTimeScheduler frozen = VirtualTimeScheduler.create();
-        FakeModel late = FakeModel.scripted("p:a", n -> Mono.delay(Duration.ofMillis(50), Schedulers.parallel())
+        FakeModel late = FakeModel.scripted("p:a", n -> Mono.delay(Duration.ofMillis(1500), Schedulers.parallel())
                 .map(x -> ModelResponse.of("a", Usage.of(10, 10))));
         FakeModel judge = FakeModel.instant("p:j", "m");
-        Fusion f = Fusion.builder().panel(late).judge(judge).scheduler(frozen).deadline(Duration.ofMillis(5)).build();
+        Fusion f = Fusion.builder().panel(late).judge(judge).scheduler(frozen).deadline(Duration.ofSeconds(1)).build();
         assertThatThrownBy(() -> f.askAsync(FusionRequest.of("q")).block(Duration.ofSeconds(30)))
                 .isInstanceOfSatisfying(JudgeFailedException.class, e -> {
                     assertThat(e.getMessage()).doesNotContain("()");
