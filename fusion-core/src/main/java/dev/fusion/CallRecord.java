@@ -7,8 +7,10 @@ import dev.fusion.model.ModelRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One line of the ledger: a panel or judge call, how it ended, what it used and cost. Immutable.
@@ -35,11 +37,29 @@ import java.util.Objects;
  *                        (layered rounds 2..K) or {@code escalate} (cascade flagships); judge calls
  *                        {@code synthesize}, {@code analyze}, {@code analyze-retry}, {@code write},
  *                        {@code rank}, {@code rank-retry}, {@code rank-reversed}, {@code rank-reversed-retry}
+ * @param usageQuality    whether {@code usage} was reported, is unknown, or is an estimate (cut-off calls);
+ *                        only {@link UsageQuality#REPORTED} counts as completely costed
+ * @param costFlags       provider misbehaviour found while costing the call (empty when none); unmodifiable
  */
 public record CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
                          Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
                          Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
-                         int round, String step) {
+                         int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags) {
+
+    /** The minimum slack over a request's max output tokens before {@link CostFlag#OUTPUT_OVER_MAX}. */
+    public static final int OUTPUT_SLACK_TOKENS = 16;
+    /** The relative slack over a request's max output tokens (5%) before {@link CostFlag#OUTPUT_OVER_MAX}. */
+    public static final double OUTPUT_SLACK_RATIO = 0.05;
+
+    /**
+     * How many generated tokens (output plus reasoning) beyond {@code maxOutputTokens} a provider may
+     * report before the call is flagged {@link CostFlag#OUTPUT_OVER_MAX}: the larger of
+     * {@value #OUTPUT_SLACK_TOKENS} tokens and 5% of the max (providers count a stop token or a
+     * reasoning summary slightly differently).
+     */
+    public static long outputSlack(int maxOutputTokens) {
+        return Math.max(OUTPUT_SLACK_TOKENS, (long) Math.ceil(maxOutputTokens * OUTPUT_SLACK_RATIO));
+    }
 
     public CallRecord {
         Objects.requireNonNull(memberId, "memberId");
@@ -55,6 +75,18 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
             throw new IllegalArgumentException("round cannot be negative, was " + round);
         }
         step = step != null ? step : role == CallRole.JUDGE ? "synthesize" : "answer";
+        usageQuality = usageQuality == null ? UsageQuality.REPORTED : usageQuality;
+        costFlags = costFlags == null || costFlags.isEmpty() ? Set.of()
+                : java.util.Collections.unmodifiableSet(EnumSet.copyOf(costFlags));
+    }
+
+    /** A record with reported usage and no cost flags, in a given round and step. */
+    public CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
+                      Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
+                      Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
+                      int round, String step) {
+        this(memberId, model, role, status, text, usage, cost, startedAt, latency, timeToFirstToken, queued, attempts,
+                retryDelay, finishReason, error, round, step, UsageQuality.REPORTED, Set.of());
     }
 
     /** A record of round 1 (panel) or round 0 (judge), with the default step ({@code answer} or {@code synthesize}). */
@@ -72,6 +104,14 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
 
     public boolean isOk() {
         return status == CallStatus.OK;
+    }
+
+    /**
+     * Whether this call's cost is completely known: it did not run (skipped), or it is priced and its
+     * usage was reported ({@link UsageQuality#REPORTED}).
+     */
+    public boolean costComplete() {
+        return status == CallStatus.SKIPPED || (cost.isPriced() && usageQuality == UsageQuality.REPORTED);
     }
 
     /**
@@ -105,6 +145,12 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
         a.put("fusion.usage.reasoning_tokens", usage.reasoning());
         cost.usd().ifPresent(v -> a.put("fusion.cost.usd", v));
         a.put("fusion.cost.source", cost.source().name().toLowerCase(java.util.Locale.ROOT));
+        if (usageQuality != UsageQuality.REPORTED) {
+            a.put("fusion.usage.quality", usageQuality.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!costFlags.isEmpty()) {
+            a.put("fusion.cost.flags", costFlags.stream().map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        }
         if (error != null) {
             a.put("error.type", error.type());
         }
@@ -115,6 +161,8 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
     public String toString() {
         return "CallRecord[" + role.wireName() + " " + memberId + " " + status.wireName() + ", " + usage + ", "
                 + cost + ", latency=" + latency.toMillis() + "ms, attempts=" + attempts
+                + (usageQuality != UsageQuality.REPORTED ? ", usage " + usageQuality.name().toLowerCase(java.util.Locale.ROOT) : "")
+                + (costFlags.isEmpty() ? "" : ", flags=" + costFlags)
                 + (error != null ? ", error=" + error : "")
                 + (round > 1 ? ", round=" + round : "")
                 + (step.equals(role == CallRole.JUDGE ? "synthesize" : "answer") ? "" : ", step=" + step) + "]";

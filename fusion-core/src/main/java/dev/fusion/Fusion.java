@@ -186,7 +186,7 @@ public final class Fusion {
         private JudgePrompt judgePrompt = JudgePrompt.synthesize();
         private Strategy strategy = Strategy.synthesize();
         private Long shuffleSeed;
-        private boolean panelStreaming;
+        private boolean panelStreaming = true;
         private boolean cacheJudgePrompt;
         private final Map<String, ProviderLimiter.Limit> limits = new LinkedHashMap<>();
         private Scheduler scheduler = dev.fusion.internal.FusionTimer.shared();
@@ -341,7 +341,12 @@ public final class Fusion {
         /** Fixes the seed that shuffles answers for the judge (default: random per ask, recorded in the result). */
         public Builder shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
 
-        /** Streams panel calls too (gives time-to-first-token per member); default false. */
+        /**
+         * Streams panel calls (default true): gives time-to-first-token per member, and a call cancelled by
+         * the grace, the deadline or the caller closes its stream, which stops generation on the server at
+         * once (a non-streamed request keeps generating, and billing, until it completes). The record has
+         * the same fields either way.
+         */
         public Builder panelStreaming(boolean stream) { this.panelStreaming = stream; return this; }
 
         /** Marks the judge's fixed system prompt for provider prompt caching where that is explicit (Anthropic). */
@@ -456,6 +461,7 @@ public final class Fusion {
                             + " config file), or allow unbounded spend on them with allowUnpriced(true)");
                 }
             }
+            dev.fusion.internal.CutOffTokens.warmUp(); // cut-off calls are costed by the tokenizer
             SpendLedger ledger = new SpendLedger(spendCapUsd, spendCapWindow, clock);
             return new Fusion(new Settings(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry,
                     judgeRetry, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, ledger, book,

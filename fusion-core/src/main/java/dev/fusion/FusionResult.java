@@ -118,9 +118,19 @@ public record FusionResult(String answer, boolean judged, String strategy, List<
         return calls().stream().map(c -> c.cost().usd().orElse(BigDecimal.ZERO)).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
-    /** True when every call that ran is priced, so {@link #totalCostUsd()} is the whole cost. */
+    /**
+     * True when every call that ran is priced and had its usage reported, so {@link #totalCostUsd()}
+     * is the whole cost. False when a call is unpriced, its provider reported no usage
+     * ({@link UsageQuality#UNKNOWN}), or it was cut off after its request was sent and is costed at
+     * an estimated lower bound ({@link UsageQuality#ESTIMATED}); {@link #incompletelyCosted()} lists them.
+     */
     public boolean costComplete() {
-        return calls().stream().filter(c -> c.status() != CallStatus.SKIPPED).allMatch(c -> c.cost().isPriced());
+        return calls().stream().allMatch(CallRecord::costComplete);
+    }
+
+    /** The calls whose cost is not completely known (see {@link #costComplete()}), panel first. */
+    public List<CallRecord> incompletelyCosted() {
+        return calls().stream().filter(c -> !c.costComplete()).toList();
     }
 
     /** Number of calls with an unknown cost. */
@@ -155,6 +165,7 @@ public record FusionResult(String answer, boolean judged, String strategy, List<
     public String toString() {
         return "FusionResult[judged=" + judged + ", strategy=" + strategy + ", answerChars=" + answer.length()
                 + ", calls=" + calls().size() + ", totalCostUsd=" + totalCostUsd().toPlainString()
-                + (costComplete() ? "" : " (+" + unpricedCalls() + " unpriced)") + ", wallMs=" + wallTime.toMillis() + "]";
+                + (unpricedCalls() == 0 ? "" : " (+" + unpricedCalls() + " unpriced)")
+                + (costComplete() ? "" : " (cost incomplete)") + ", wallMs=" + wallTime.toMillis() + "]";
     }
 }

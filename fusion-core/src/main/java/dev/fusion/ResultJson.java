@@ -21,7 +21,9 @@ import java.util.List;
  * ({@code input}, {@code cacheRead}, {@code cacheWrite}, {@code output}, {@code reasoning}),
  * {@code costUsd} (computed from the price book; null when unpriced), {@code reportedCostUsd}
  * (the provider's own figure, or null), {@code latencyMs}, {@code ttftMs}, {@code queuedMs},
- * {@code attempts}, {@code retryDelayMs}, {@code round}, {@code step} and {@code error} (or null).
+ * {@code attempts}, {@code retryDelayMs}, {@code round}, {@code step}, {@code usageQuality}
+ * ({@code reported}, {@code unknown}, {@code estimated}), {@code costFlags} (a list, present only when
+ * not empty: {@code output_over_max}, {@code reported_cost_ignored}) and {@code error} (or null).
  * Strategies add {@code analysis}, {@code ranking}, {@code cascade} with {@code estimatedSavingUsd},
  * and {@code rounds} (layered) when they produce them. Amounts are plain decimals.
  * Stateless and thread-safe.
@@ -117,6 +119,11 @@ public final class ResultJson {
             n.put("round", c.round());
             if (c.step() != null) {
                 n.put("step", c.step());
+            }
+            n.put("usageQuality", c.usageQuality().name().toLowerCase(java.util.Locale.ROOT));
+            if (!c.costFlags().isEmpty()) {
+                var flags = n.putArray("costFlags");
+                c.costFlags().forEach(f -> flags.add(f.name().toLowerCase(java.util.Locale.ROOT)));
             }
             if (c.error() != null) {
                 n.put("error", c.error().toString());

@@ -62,16 +62,31 @@ class ReviewRegressionTest {
 
     @Test
     void cancelledAsksGiveTheirSpendCapReservationBack() {
+        // Since issue 12 a panel call cut off after its request was sent keeps its worst case as spent
+        // (a provider bills what it already processed): the cap leaves room for those, and everything
+        // else reserved (the judge's share, calls never sent) must come back.
+        BigDecimal perCutOff = Price.of("1", "1").worstCase(
+                TokenEstimator.defaultEstimator().estimate(ModelRef.parse("p:a"), "q\n"), 1000);
+        java.util.concurrent.atomic.AtomicInteger cutOff = new java.util.concurrent.atomic.AtomicInteger();
         Fusion f = Fusion.builder().panel(FakeModel.never("p:a")).judge(FakeModel.instant("p:j", "m"))
                 .price("p:a", Price.of("1", "1")).price("p:j", Price.of("1", "1"))
                 .maxOutputTokens(1000).judgeMaxOutputTokens(1000)
-                .spendCapUsd(new BigDecimal("0.01"), null).build();
+                .listener(new FusionListener() {
+                    @Override
+                    public void onCallFinished(CallRecord r) {
+                        if (r.usageQuality() == UsageQuality.ESTIMATED) {
+                            cutOff.incrementAndGet();
+                        }
+                    }
+                })
+                .spendCapUsd(new BigDecimal("0.01").add(perCutOff.multiply(BigDecimal.valueOf(40))), null).build();
         for (int i = 0; i < 20; i++) {
             f.stream(FusionRequest.of("q")).take(0).blockLast();                          // cancelled at once
             f.askAsync(FusionRequest.of("q")).timeout(Duration.ofMillis(30), Mono.empty()).block(); // mid-flight
         }
-        // Nothing was spent, and nothing stays reserved: a full-size ask is still admitted.
-        assertThat(f.spentUsd()).isZero();
+        // Only the cut-off calls were spent, and nothing stays reserved: a full-size ask is still admitted.
+        assertThat(cutOff.get()).isGreaterThanOrEqualTo(20);
+        assertThat(f.spentUsd()).isEqualByComparingTo(perCutOff.multiply(BigDecimal.valueOf(cutOff.get())));
         Fusion probe = f;
         assertThatThrownBy(() -> probe.ask(FusionRequest.builder().prompt("q").deadline(Duration.ofMillis(200)).build()))
                 .isInstanceOf(QuorumNotMetException.class); // ran (and timed out), not refused by the cap

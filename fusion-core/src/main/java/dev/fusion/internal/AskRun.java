@@ -57,6 +57,8 @@ public final class AskRun {
     /** Answers are written in the panel members' tokenizers; the judge may count more. */
     static final double CROSS_TOKENIZER_FACTOR = 1.3;
     static final int PER_ANSWER_OVERHEAD = 24;
+    /** The error message of a judge the deadline left no time to start. */
+    static final String JUDGE_NOT_STARTED = "deadline reached before the judge started; raise --timeout / deadlineMs";
 
     final Settings s;
     final FusionRequest req;
@@ -107,6 +109,8 @@ public final class AskRun {
     /** What all judge calls together may cost: the judge reservation (when bounded). */
     private BigDecimal judgeReserved = BigDecimal.ZERO;
     private boolean unsettledReleased;
+    /** What the judge calls of this ask were charged so far (see {@link CallRunner#charged()}). */
+    private BigDecimal judgeCharged = BigDecimal.ZERO;
 
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
         this.callerRuns = sink.contextView().getOrDefault(CallerRuns.CONTEXT_KEY, null);
@@ -404,7 +408,7 @@ public final class AskRun {
             BigDecimal cap = bounded ? reservations[i] : null;
             round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
                     m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step,
-                    cap, cap),
+                    cap, cap, deadlineNanos()),
                     s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
                     r -> round.onMemberDone(idx, r));
         }
@@ -595,8 +599,15 @@ public final class AskRun {
         }
         Duration left = deadline.minusNanos(System.nanoTime() - t0);
         if (left.isNegative() || left.isZero()) {
+            // Recorded, so the failure names the judge and the cause instead of an empty judge list.
+            Member late = s.judges().get(judgeIndex);
+            CallRecord r = CallRunner.notStarted(late.id(), late.model().ref(), CallRole.JUDGE, s.priceBook(),
+                    JUDGE_NOT_STARTED, 0, step.step());
+            judgeRecords.add(r);
             notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
-                    + s.judges().get(judgeIndex).id() + " could run (" + step.step() + ")");
+                    + late.id() + " could run (" + step.step() + ")");
+            notifyFinished(r);
+            sink.next(new FusionEvent.JudgeFailed(r));
             judgeIndex = s.judges().size();
             step.onAllFailed().run();
             return;
@@ -613,11 +624,8 @@ public final class AskRun {
         BigDecimal judgeLeft = null;
         BigDecimal attemptWorst = null;
         if (bounded) {
-            BigDecimal spent = BigDecimal.ZERO;
-            for (CallRecord r : judgeRecords) {
-                spent = spent.add(charged(r));
-            }
-            judgeLeft = judgeReserved.subtract(spent);
+            // What earlier judge calls were charged: a call with unknown or estimated usage counts at its worst case.
+            judgeLeft = judgeReserved.subtract(judgeCharged);
             StringBuilder sent = new StringBuilder(step.system()).append('\n');
             step.messages().forEach(m -> sent.append(m.content()).append('\n'));
             attemptWorst = worstCase(j.model().ref(), s.estimator().estimate(j.model().ref(), sent.toString()),
@@ -640,7 +648,7 @@ public final class AskRun {
         CallRunner[] self = new CallRunner[1];
         currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
                 j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step(),
-                judgeLeft, attemptWorst),
+                judgeLeft, attemptWorst, deadlineNanos()),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
                 stream ? text -> {
                     // Under the lock, and only for the judge still running: a delta racing a timeout must
@@ -650,20 +658,21 @@ public final class AskRun {
                             sink.next(new FusionEvent.JudgeDelta(text));
                         }
                     }
-                } : null, r -> onJudgeDone(step, r));
+                } : null, r -> onJudgeDone(step, r, self[0]));
         if (callerRuns != null) {
             currentJudge.runOn(callerRuns);
         }
         currentJudge.start();
     }
 
-    private void onJudgeDone(JudgeStep step, CallRecord r) {
-        guarded(() -> onJudgeDoneLocked(step, r));
+    private void onJudgeDone(JudgeStep step, CallRecord r, CallRunner runner) {
+        guarded(() -> onJudgeDoneLocked(step, r, runner));
     }
 
-    private void onJudgeDoneLocked(JudgeStep step, CallRecord r) {
+    private void onJudgeDoneLocked(JudgeStep step, CallRecord r, CallRunner runner) {
         synchronized (lock) {
             judgeRecords.add(r);
+            judgeCharged = judgeCharged.add(runner.charged() != null ? runner.charged() : charged(r));
             if (done) {
                 return;
             }
@@ -763,6 +772,11 @@ public final class AskRun {
         }
     }
 
+    /** The ask's deadline as a {@link System#nanoTime()} instant. */
+    private long deadlineNanos() {
+        return t0 + deadline.toNanos();
+    }
+
     Duration timeLeft() {
         return deadline.minusNanos(System.nanoTime() - t0);
     }
@@ -856,6 +870,7 @@ public final class AskRun {
             return;
         }
         done = true;
+        costNotes();
         FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
                 answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
                 Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade));
@@ -863,6 +878,32 @@ public final class AskRun {
                 result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
         sink.next(new FusionEvent.Completed(result));
         sink.complete();
+    }
+
+    /** Notes on every call whose cost is not fully known or whose provider misreported it. */
+    private void costNotes() {
+        List<String> estimated = new ArrayList<>();
+        for (CallRecord r : allRecords()) {
+            String who = r.role().wireName() + " " + r.memberId() + " (" + r.step() + ")";
+            if (r.usageQuality() == dev.fusion.UsageQuality.UNKNOWN) {
+                notes.add(who + " reported no usage: its cost is unknown, not $0"
+                        + (bounded ? " (charged at its reserved worst case)" : ""));
+            } else if (r.usageQuality() == dev.fusion.UsageQuality.ESTIMATED) {
+                estimated.add(r.memberId() + " (" + r.status().wireName() + ", " + r.step() + ")");
+            }
+            if (r.costFlags().contains(dev.fusion.CostFlag.OUTPUT_OVER_MAX)) {
+                notes.add(who + " reported " + r.usage().completionTokens() + " generated tokens, beyond the limit it"
+                        + " was sent plus the slack; recorded as reported and charged in full");
+            }
+            if (r.costFlags().contains(dev.fusion.CostFlag.REPORTED_COST_IGNORED)) {
+                notes.add(who + " reported a negative cost; the figure was ignored");
+            }
+        }
+        if (!estimated.isEmpty()) {
+            notes.add("cost incomplete: calls cut off after their request was sent are costed at an estimated"
+                    + " lower bound (prompt and text streamed so far)" + (bounded ? ", charged at their reserved worst case" : "")
+                    + ": " + String.join(", ", estimated));
+        }
     }
 
     void fail(FusionException e) {

@@ -4,6 +4,8 @@ import dev.fusion.CallError;
 import dev.fusion.CallRecord;
 import dev.fusion.CallRole;
 import dev.fusion.CallStatus;
+import dev.fusion.CostFlag;
+import dev.fusion.UsageQuality;
 import dev.fusion.FusionListener;
 import dev.fusion.RetryPolicy;
 import dev.fusion.cost.Cost;
@@ -26,7 +28,9 @@ import reactor.util.retry.Retry;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,11 +55,25 @@ public final class CallRunner {
      * @param maxSpendUsd     the most this call may cost, all attempts together (its share of the
      *                        budget), or null when unbounded
      * @param attemptWorstUsd the worst-case cost of one attempt; a retry only starts while what
-     *                        was billed so far plus this still fits {@code maxSpendUsd}
+     *                        was billed so far plus this still fits {@code maxSpendUsd}; also what
+     *                        the ledger is charged for a call whose usage is unknown or estimated
+     * @param deadlineNanos   the ask's deadline as a {@link System#nanoTime()} instant, or
+     *                        {@link #NO_DEADLINE}: a server-requested retry delay beyond it fails at once
      */
     public record Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
                        Duration timeout, boolean stream, BigDecimal reservationUsd, int round, String step,
-                       BigDecimal maxSpendUsd, BigDecimal attemptWorstUsd) {
+                       BigDecimal maxSpendUsd, BigDecimal attemptWorstUsd, long deadlineNanos) {
+
+        /** No ask deadline beyond the call's own timeout. */
+        public static final long NO_DEADLINE = Long.MIN_VALUE;
+
+        /** A call with a budget and no ask deadline. */
+        public Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
+                    Duration timeout, boolean stream, BigDecimal reservationUsd, int round, String step,
+                    BigDecimal maxSpendUsd, BigDecimal attemptWorstUsd) {
+            this(memberId, model, role, request, retry, timeout, stream, reservationUsd, round, step, maxSpendUsd,
+                    attemptWorstUsd, NO_DEADLINE);
+        }
 
         /** A call in a round or step, without a budget. */
         public Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
@@ -96,6 +114,10 @@ public final class CallRunner {
     private BigDecimal billedUsd = BigDecimal.ZERO;
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean visibleOutput;
+    /** Whether an attempt's request is out (sent or being sent) and has not ended yet. */
+    private volatile boolean attemptInFlight;
+    /** What the spend ledger was charged for this call, once it ended. */
+    private volatile BigDecimal charged;
     private final AtomicReference<CallRecord> record = new AtomicReference<>();
     /**
      * The running call's subscriber, or {@link #CANCELLED} once {@link #cancel} ran: whichever of
@@ -134,6 +156,15 @@ public final class CallRunner {
 
     public boolean isDone() {
         return record.get() != null;
+    }
+
+    /**
+     * What this call counts against its budget and the spend cap, once it ended (null before): the
+     * higher of its computed and reported cost, and at least its worst case
+     * ({@link Spec#attemptWorstUsd()}, else its reservation) when its usage is unknown or estimated.
+     */
+    public BigDecimal charged() {
+        return charged;
     }
 
     /**
@@ -219,11 +250,13 @@ public final class CallRunner {
             synchronized (partial) {
                 partial.setLength(0);
             }
+            attemptInFlight = true;
             if (!spec.stream()) {
-                return spec.model().call(spec.request());
+                return spec.model().call(spec.request()).doOnError(e -> attemptInFlight = false);
             }
             return ChatModel.collect(spec.model().stream(spec.request()).doOnNext(this::onStreamEvent))
-                    .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e);
+                    .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
+                    .doOnError(e -> attemptInFlight = false);
         });
         return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
@@ -231,12 +264,23 @@ public final class CallRunner {
                 // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
                 return Mono.error(failure);
             }
-            Duration left = spec.timeout().minusNanos(System.nanoTime() - startNanos);
+            long nowNanos = System.nanoTime();
+            Duration left = spec.timeout().minusNanos(nowNanos - startNanos);
+            boolean askBound = false;
+            if (spec.deadlineNanos() != Spec.NO_DEADLINE && spec.deadlineNanos() - nowNanos < left.toNanos()) {
+                left = Duration.ofNanos(spec.deadlineNanos() - nowNanos);
+                askBound = true;
+            }
             Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
             if (!retryFitsBudget(billed)) {
                 log.debug("not retrying {}: another attempt could pass its budget of ${} after: {}", spec.memberId(),
                         spec.maxSpendUsd().toPlainString(), failure.getMessage());
                 return Mono.error(failure);
+            }
+            if (failure instanceof ProviderException p && p.retryable() && p.retryAfter().isPresent()
+                    && rs.totalRetries() < spec.retry().maxRetries() && p.retryAfter().get().compareTo(left) >= 0) {
+                // Waiting would only run into the deadline and hide the provider's cause behind a timeout.
+                return Mono.error(retryAfterBeyond(p, left, askBound));
             }
             return RetryDecision.delay(spec.retry(), failure, (int) rs.totalRetries() + 1, left)
                     .map(d -> {
@@ -247,6 +291,15 @@ public final class CallRunner {
                     })
                     .orElseGet(() -> Mono.error(failure));
         })));
+    }
+
+    /** The provider's failure, its message saying which delay was asked and how much time was left. */
+    private static ProviderException retryAfterBeyond(ProviderException p, Duration left, boolean askBound) {
+        String msg = p.getMessage() + "; not retried: the provider asked to wait " + p.retryAfter().get().toMillis()
+                + " ms (Retry-After) but only " + Math.max(0, left.toMillis()) + " ms "
+                + (askBound ? "are left before the ask deadline" : "are left of the call timeout");
+        return new ProviderException(p.kind(), p.status(), p.errorType(), p.errorCode(), p.retryable(),
+                p.retryAfter().orElse(null), p.partialText(), p.usage().orElse(null), msg, p);
     }
 
     /** Whether a worst-case attempt still fits the call's budget after this failure's billed usage. */
@@ -272,13 +325,14 @@ public final class CallRunner {
 
     private void onStreamEvent(ModelStreamEvent e) {
         if (e instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
+            // Kept before anyone hears of it: a cancel prompted by the first token must find it in the partial text.
+            synchronized (partial) {
+                partial.append(d.text());
+            }
             if (firstTokenNanos < 0) {
                 firstTokenNanos = System.nanoTime();
                 Duration ttft = Duration.ofNanos(firstTokenNanos - startNanos);
                 notifyListeners(l -> l.onFirstToken(spec.memberId(), model(), spec.role(), ttft));
-            }
-            synchronized (partial) {
-                partial.append(d.text());
             }
             if (onDelta != null && record.get() == null) {
                 visibleOutput = true;
@@ -318,9 +372,40 @@ public final class CallRunner {
 
     private boolean finish(CallStatus status, ModelResponse response, Throwable error, CallError callError) {
         long now = System.nanoTime();
-        Usage last = response != null ? response.usage()
-                : error instanceof ProviderException p && p.usage().isPresent() ? p.usage().get() : Usage.ZERO;
-        Cost lastCost = prices.cost(model(), last, response != null ? response.reportedCostUsd() : null);
+        boolean cutOff = attemptInFlight && response == null;
+        String text = response != null ? response.text()
+                : error instanceof ProviderException p && p.partialText() != null ? p.partialText() : partialText();
+        UsageQuality quality = UsageQuality.REPORTED;
+        Set<CostFlag> flags = EnumSet.noneOf(CostFlag.class);
+        BigDecimal reported = response != null ? response.reportedCostUsd() : null;
+        if (reported != null && reported.signum() < 0) {
+            log.warn("{} ({}) reported a negative cost of ${}; ignored", spec.memberId(), model(), reported.toPlainString());
+            flags.add(CostFlag.REPORTED_COST_IGNORED);
+            reported = null;
+        }
+        Usage last;
+        if (response != null) {
+            last = response.usage();
+            if (!response.usageReported()) {
+                quality = UsageQuality.UNKNOWN;
+            }
+        } else if (error instanceof ProviderException p && p.usage().isPresent()) {
+            last = p.usage().get();
+        } else if (cutOff || (status == CallStatus.FAILED && text != null && !text.isEmpty())) {
+            // Cut off after the request was sent (or a stream broken mid-answer): the provider bills
+            // the prompt and what it generated.
+            last = estimateCutOff(text);
+            quality = UsageQuality.ESTIMATED;
+        } else {
+            last = Usage.ZERO;
+        }
+        if (last.completionTokens() > spec.request().maxOutputTokens()
+                + CallRecord.outputSlack(spec.request().maxOutputTokens())) {
+            log.warn("{} ({}) reported {} generated tokens, beyond the request's max of {}; charged in full",
+                    spec.memberId(), model(), last.completionTokens(), spec.request().maxOutputTokens());
+            flags.add(CostFlag.OUTPUT_OVER_MAX);
+        }
+        Cost lastCost = quality == UsageQuality.UNKNOWN ? Cost.of(null, reported) : prices.cost(model(), last, reported);
         Usage usage;
         Cost cost;
         synchronized (billedLock) {
@@ -328,21 +413,28 @@ public final class CallRunner {
             cost = billedUsage.equals(Usage.ZERO) || lastCost.computedUsd() == null ? lastCost
                     : Cost.of(lastCost.computedUsd().add(billedUsd), lastCost.reportedUsd());
         }
-        String text = response != null ? response.text()
-                : error instanceof ProviderException p && p.partialText() != null ? p.partialText() : partialText();
         long started = startNanos;
         Duration latency = started < 0 ? Duration.ZERO : Duration.ofNanos(now - started);
         Duration queued = Duration.ofNanos((started < 0 ? now : started) - createdNanos);
         Duration ttft = firstTokenNanos < 0 || started < 0 ? null : Duration.ofNanos(firstTokenNanos - started);
         CallRecord r = new CallRecord(spec.memberId(), model(), spec.role(), status, text, usage, cost, startedAt,
                 latency, ttft, queued, attempts.get(), Duration.ofMillis(retryDelayMs.get()),
-                response != null ? response.finishReason() : null, callError, spec.round(), spec.step());
+                response != null ? response.finishReason() : null, callError, spec.round(), spec.step(), quality, flags);
         if (!record.compareAndSet(null, r)) {
             return false;
         }
+        BigDecimal charge = cost.usd().orElse(BigDecimal.ZERO)
+                .max(cost.reportedUsd() != null ? cost.reportedUsd() : BigDecimal.ZERO);
+        if (quality != UsageQuality.REPORTED) {
+            // Unknown or estimated usage: the call keeps its worst case, so the ledger never under-counts it.
+            BigDecimal worst = spec.attemptWorstUsd() != null ? spec.attemptWorstUsd() : spec.reservationUsd();
+            if (worst != null) {
+                charge = charge.max(worst);
+            }
+        }
+        charged = charge;
         if (ledger != null && spec.reservationUsd() != null) {
-            ledger.settle(spec.reservationUsd(), cost.usd().orElse(BigDecimal.ZERO).max(
-                    cost.reportedUsd() != null ? cost.reportedUsd() : BigDecimal.ZERO));
+            ledger.settle(spec.reservationUsd(), charge);
         }
         log.debug("call ended: {} {} {} attempts={} latencyMs={} usage={} cost={}{}", spec.role().wireName(),
                 spec.memberId(), status.wireName(), r.attempts(), latency.toMillis(), usage, cost,
@@ -350,6 +442,17 @@ public final class CallRunner {
         notifyListeners(l -> l.onCallFinished(r));
         onDone.accept(r);
         return true;
+    }
+
+    /** The usage of a call cut off after its request was sent: the prompt and the text streamed so far. */
+    private Usage estimateCutOff(String streamed) {
+        ModelRequest rq = spec.request();
+        StringBuilder sent = new StringBuilder();
+        if (rq.system() != null) {
+            sent.append(rq.system()).append('\n');
+        }
+        rq.messages().forEach(m -> sent.append(m.content()).append('\n'));
+        return Usage.of(CutOffTokens.count(model(), sent.toString()), CutOffTokens.count(model(), streamed));
     }
 
     /** A record for a call that never ran (skipped by the budget). */

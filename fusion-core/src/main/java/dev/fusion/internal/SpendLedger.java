@@ -54,9 +54,10 @@ public final class SpendLedger {
         return cap == null ? null : cap.subtract(spent).subtract(reserved).max(BigDecimal.ZERO);
     }
 
-    /** Releases a reservation and books the actual cost. */
+    /** Releases a reservation and books the actual cost (a negative figure books nothing: spend never decreases). */
     public synchronized void settle(BigDecimal reservation, BigDecimal actual) {
         roll();
+        actual = actual.max(BigDecimal.ZERO);
         reserved = reserved.subtract(reservation).max(BigDecimal.ZERO);
         spent = spent.add(actual);
         spentAllTime = spentAllTime.add(actual);

@@ -59,7 +59,7 @@ class EndToEndTest {
                  "thoughtsTokenCount":30,"totalTokenCount":531},"modelVersion":"gemini-3-flash"}"""));
 
         Providers providers = TestSupport.providers(openai, anthropic, gemini);
-        Fusion fusion = Fusion.builder()
+        Fusion fusion = Fusion.builder().panelStreaming(false) // the mock server answers with JSON bodies
                 .panel(providers.model("oai:cheap-a"), providers.model("ant:claude-haiku-4-5"),
                         providers.model("gem:gemini-3-flash"))
                 .judge(providers.model("oai:judge-model"))
