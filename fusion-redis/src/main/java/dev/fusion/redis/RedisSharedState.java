@@ -55,6 +55,7 @@ public final class RedisSharedState implements SharedState {
         this.link = new RedisLink(options.url(), timeout, scheduler);
         this.health = new Health(describe(), options.onUnavailable());
         long every = Math.max(10, lease.toMillis() / 3);
+        link.warmUp();
         this.renewal = scheduler.schedulePeriodically(this::renew, every, every, TimeUnit.MILLISECONDS);
     }
 

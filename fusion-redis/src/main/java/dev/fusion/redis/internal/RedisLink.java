@@ -67,6 +67,11 @@ public final class RedisLink implements AutoCloseable {
         }).publishOn(scheduler);
     }
 
+    /** Starts connecting now (without waiting), so the first ask does not pay for the handshake. */
+    public void warmUp() {
+        connection().subscribe(c -> { }, e -> { });
+    }
+
     public long roundTrips() {
         return roundTrips.get();
     }
