@@ -32,9 +32,17 @@ public final class LocalRateGate implements RateGate {
     private int inFlight;
     private boolean timerArmed;
 
+    private final java.util.function.LongSupplier nanoClock;
+
     public LocalRateGate(ProviderLimit limit, Scheduler scheduler) {
+        this(limit, scheduler, System::nanoTime);
+    }
+
+    /** With a clock of its own (tests: a virtual-time scheduler's). */
+    LocalRateGate(ProviderLimit limit, Scheduler scheduler, java.util.function.LongSupplier nanoClock) {
         this.limit = limit;
         this.scheduler = scheduler;
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -92,7 +100,7 @@ public final class LocalRateGate implements RateGate {
     private void drain() {
         List<Waiter> ready = new ArrayList<>();
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = nanoClock.getAsLong();
             while (!starts.isEmpty() && now - starts.peekFirst() >= MINUTE) {
                 starts.pollFirst();
             }
