@@ -191,6 +191,7 @@ public final class Fusion {
         private final Map<String, ProviderLimiter.Limit> limits = new LinkedHashMap<>();
         private Scheduler scheduler = dev.fusion.internal.FusionTimer.shared();
         private Clock clock = Clock.systemUTC();
+        private dev.fusion.shared.SharedState sharedState;
 
         private Builder() {
         }
@@ -366,6 +367,29 @@ public final class Fusion {
         }
 
         /**
+         * As {@link #providerLimit(String, int, int)}, plus at most {@code tokensPerMinute} tokens per
+         * minute (0 = no limit): a call books its estimated prompt plus output limit when it starts and
+         * the provider's reported total when it ends.
+         */
+        public Builder providerLimit(String provider, int maxConcurrent, int requestsPerMinute, long tokensPerMinute) {
+            if (maxConcurrent < 0 || requestsPerMinute < 0 || tokensPerMinute < 0) {
+                throw new InvalidConfigurationException("provider limits for '" + provider + "' cannot be negative");
+            }
+            limits.put(provider, new ProviderLimiter.Limit(maxConcurrent, requestsPerMinute, tokensPerMinute));
+            return this;
+        }
+
+        /**
+         * Keeps the spend cap and the provider limits in {@code state}, shared with every instance using
+         * the same store and namespace (e.g. {@code RedisSharedState} from fusion-redis); default: in
+         * memory, per instance. The caller owns {@code state} and closes it after the last ask.
+         */
+        public Builder sharedState(dev.fusion.shared.SharedState state) {
+            this.sharedState = Objects.requireNonNull(state);
+            return this;
+        }
+
+        /**
          * Scheduler for timers (timeouts, grace, deadline, backoff, rate-limit waits). The default is
          * Fusion's shared timer, which wakes a thread only when a timer is due (armed-and-cancelled
          * call timeouts cost no thread wake-up, unlike {@link Schedulers#parallel()}); tasks run on
@@ -462,11 +486,14 @@ public final class Fusion {
                 }
             }
             dev.fusion.internal.CutOffTokens.warmUp(); // cut-off calls are costed by the tokenizer
-            SpendLedger ledger = new SpendLedger(spendCapUsd, spendCapWindow, clock);
+            dev.fusion.shared.SharedState state = sharedState != null ? sharedState
+                    : dev.fusion.shared.SharedState.local(scheduler);
+            SpendLedger ledger = new SpendLedger(state.spendAccount(spendCapUsd, spendCapWindow, clock),
+                    spendCapUsd, spendCapWindow);
             return new Fusion(new Settings(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry,
                     judgeRetry, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, ledger, book,
                     onJudgeFailure, estimator, listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt,
-                    new ProviderLimiter(limits, scheduler), scheduler, strategy));
+                    new ProviderLimiter(limits, state, estimator), scheduler, strategy));
         }
     }
 }

@@ -68,10 +68,17 @@ class ReviewRegressionTest {
         BigDecimal perCutOff = Price.of("1", "1").worstCase(
                 TokenEstimator.defaultEstimator().estimate(ModelRef.parse("p:a"), "q\n"), 1000);
         java.util.concurrent.atomic.AtomicInteger cutOff = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> started =
+                new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(1));
         Fusion f = Fusion.builder().panel(FakeModel.never("p:a")).judge(FakeModel.instant("p:j", "m"))
                 .price("p:a", Price.of("1", "1")).price("p:j", Price.of("1", "1"))
                 .maxOutputTokens(1000).judgeMaxOutputTokens(1000)
                 .listener(new FusionListener() {
+                    @Override
+                    public void onCallStarted(String memberId, ModelRef model, CallRole role) {
+                        started.get().countDown();
+                    }
+
                     @Override
                     public void onCallFinished(CallRecord r) {
                         if (r.usageQuality() == UsageQuality.ESTIMATED) {
@@ -82,9 +89,22 @@ class ReviewRegressionTest {
                 .spendCapUsd(new BigDecimal("0.01").add(perCutOff.multiply(BigDecimal.valueOf(40))), null).build();
         for (int i = 0; i < 20; i++) {
             f.stream(FusionRequest.of("q")).take(0).blockLast();                          // cancelled at once
-            f.askAsync(FusionRequest.of("q")).timeout(Duration.ofMillis(30), Mono.empty()).block(); // mid-flight
+            // Mid-flight: cancelled once the panel call has started (an event, not a wall-clock guess).
+            java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+            started.set(latch);
+            reactor.core.Disposable ask = f.askAsync(FusionRequest.of("q")).subscribe(r -> { }, e -> { });
+            try {
+                assertThat(latch.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            ask.dispose();
         }
         // Only the cut-off calls were spent, and nothing stays reserved: a full-size ask is still admitted.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos(); // a bound on waiting, not a timing assertion
+        while (cutOff.get() < 20 && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         assertThat(cutOff.get()).isGreaterThanOrEqualTo(20);
         assertThat(f.spentUsd()).isEqualByComparingTo(perCutOff.multiply(BigDecimal.valueOf(cutOff.get())));
         Fusion probe = f;

@@ -166,16 +166,70 @@ public final class AskRun {
         guarded(this::begin);
     }
 
+    /**
+     * Reads what is left under the spend cap, plans, reserves, then starts the panel. The cap may live
+     * in a shared store, so each step is asynchronous; an in-memory ledger completes them at once on
+     * this thread.
+     */
     private void begin() {
+        s.spendLedger().remainingAsync().map(Optional::of).defaultIfEmpty(Optional.empty())
+                .subscribe(left -> guarded(() -> plan(left.orElse(null))), e -> guarded(() -> failLedger(e)));
+    }
+
+    private void plan(BigDecimal capLeft) {
+        Plan plan;
         synchronized (lock) {
             if (done) {
                 return; // cancelled before it began
             }
+            s.spendLedger().degradedNote().ifPresent(notes::add);
             try {
-                planBudget();
+                plan = planBudget(capLeft);
             } catch (FusionException e) {
                 fail(e);
                 return;
+            }
+        }
+        if (plan == null) {
+            startPanel();
+            return;
+        }
+        s.spendLedger().reserveAsync(plan.total()).subscribe(ok -> guarded(() -> onReserved(plan, ok)),
+                e -> guarded(() -> failLedger(e)));
+    }
+
+    private void onReserved(Plan plan, boolean ok) {
+        synchronized (lock) {
+            if (ok && done) {
+                s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
+                return;
+            }
+            if (!ok) {
+                fail(new BudgetExceededException("the spend cap has no room left for this ask (worst case $"
+                        + plan.total().toPlainString() + ")", plan.limit(), plan.total()));
+                return;
+            }
+            unsettled = plan.total().subtract(plan.firstRound());
+            judgeReserved = plan.judgeWorst();
+            bounded = true;
+        }
+        startPanel();
+    }
+
+    private void failLedger(Throwable e) {
+        synchronized (lock) {
+            fail(e instanceof FusionException f ? f : new FusionException("the spend cap's store failed: " + e, e));
+        }
+    }
+
+    /** A reservation planned for the whole ask: {@code total}, of which the first round and the judges take their parts. */
+    private record Plan(BigDecimal total, BigDecimal firstRound, BigDecimal judgeWorst, BigDecimal limit) {
+    }
+
+    private void startPanel() {
+        synchronized (lock) {
+            if (done) {
+                return; // cancelled before it began
             }
             deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
             List<Member> members = s.panel();
@@ -210,14 +264,13 @@ public final class AskRun {
      * cascade's flagships (those that do not fit are skipped). The spend can then never exceed the
      * budget while prices and max-token limits hold.
      */
-    private void planBudget() {
+    private Plan planBudget(BigDecimal capLeft) {
         int n = s.panel().size();
         int k = flow.panelRounds();
         List<Member> flagships = flow.flagships();
         memberReservations = new BigDecimal[n][];
         flagshipReservations = new BigDecimal[flagships.size()];
         flagshipSkips = new String[flagships.size()];
-        BigDecimal capLeft = s.spendLedger().remaining();
         BigDecimal limit = budget == null ? capLeft : capLeft == null ? budget : budget.min(capLeft);
         if (limit == null) {
             for (int i = 0; i < n; i++) {
@@ -225,7 +278,7 @@ public final class AskRun {
                 Arrays.fill(memberReservations[i], BigDecimal.ZERO);
             }
             Arrays.fill(flagshipReservations, BigDecimal.ZERO);
-            return;
+            return null;
         }
         BigDecimal judgeWorst = flow.judgeWorst();
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
@@ -282,13 +335,7 @@ public final class AskRun {
                 notes.add("flagship " + m.id() + " " + flagshipSkips[j]);
             }
         }
-        if (!s.spendLedger().tryReserve(total)) {
-            throw new BudgetExceededException("the spend cap has no room left for this ask (worst case $"
-                    + total.toPlainString() + ")", limit, total);
-        }
-        unsettled = total.subtract(firstRound);
-        judgeReserved = judgeWorst;
-        bounded = true;
+        return new Plan(total, firstRound, judgeWorst, limit);
     }
 
     /** What a call is charged against the budget: the higher of the computed and the reported cost (as the ledger settles). */

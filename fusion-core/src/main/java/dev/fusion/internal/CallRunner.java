@@ -190,11 +190,15 @@ public final class CallRunner {
         if (record.get() != null) {
             return; // cancelled before it started
         }
-        Mono<ModelResponse> call = limiter.acquire(model().provider())
+        Mono<ModelResponse> call = limiter.acquire(model(), spec.request())
                 // Named: Reactor's timeout operator describes its source by name on every subscribe,
                 // and an unnamed source costs a stream walk and a regex over class names per call.
-                .flatMap(release -> attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler)
-                        .doFinally(s -> release.run()));
+                .flatMap(permit -> {
+                    long[] reported = {-1}; // the token bucket keeps the estimate unless usage is reported
+                    return attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler)
+                            .doOnNext(r -> reported[0] = r.usageReported() ? r.usage().totalTokens() : -1)
+                            .doFinally(s -> permit.release(reported[0]));
+                });
         if (runs != null) {
             call = call.contextWrite(reactor.util.context.Context.of(ChatModel.MAY_BLOCK_KEY, runs.owner()));
         }

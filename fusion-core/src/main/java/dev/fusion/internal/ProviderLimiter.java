@@ -1,38 +1,63 @@
 package dev.fusion.internal;
 
+import dev.fusion.cost.TokenEstimator;
+import dev.fusion.model.ModelRef;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.shared.ProviderLimit;
+import dev.fusion.shared.RateGate;
+import dev.fusion.shared.SharedState;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Per-provider limits: at most N calls in flight and at most R call starts per minute. A call over
- * a limit waits in a FIFO queue (without blocking a thread) instead of being sent into a 429 storm.
- * Thread-safe.
+ * Per-provider limits: at most N calls in flight, R call starts and T tokens per minute, enforced by
+ * one {@link RateGate} per provider (in memory by default, or shared across instances). A call over a
+ * limit waits in a FIFO queue (without blocking a thread) instead of being sent into a 429 storm.
+ * Thread-safe (immutable map of thread-safe gates).
  */
 public final class ProviderLimiter {
 
+    private static final RateGate.Permit NO_PERMIT = reported -> { };
+
     /** The limits of one provider; 0 means unlimited. */
-    public record Limit(int maxConcurrent, int requestsPerMinute) {
+    public record Limit(int maxConcurrent, int requestsPerMinute, long tokensPerMinute) {
+        /** Concurrency and request-rate limits without a token limit. */
+        public Limit(int maxConcurrent, int requestsPerMinute) {
+            this(maxConcurrent, requestsPerMinute, 0);
+        }
     }
 
-    private final Map<String, Limit> limits;
-    private final Map<String, Gate> gates = new ConcurrentHashMap<>();
-    private final Scheduler scheduler;
+    private final Map<String, RateGate> gates;
+    private final TokenEstimator estimator;
+    /** Providers with a token limit: only their calls are sized (estimating costs a tokenizer pass). */
+    private final java.util.Set<String> tokenLimited;
 
+    /** In-memory limits (this instance only). */
     public ProviderLimiter(Map<String, Limit> limits, Scheduler scheduler) {
-        this.limits = Map.copyOf(limits);
-        this.scheduler = scheduler;
+        this(limits, LocalSharedState.create(scheduler), TokenEstimator.defaultEstimator());
+    }
+
+    /** Limits enforced through {@code state}; {@code estimator} sizes a call for the token bucket. */
+    public ProviderLimiter(Map<String, Limit> limits, SharedState state, TokenEstimator estimator) {
+        Map<String, RateGate> g = new HashMap<>();
+        limits.forEach((p, l) -> g.put(p, state.rateGate(p,
+                new ProviderLimit(l.maxConcurrent(), l.requestsPerMinute(), l.tokensPerMinute()))));
+        this.gates = Map.copyOf(g);
+        java.util.Set<String> t = new java.util.HashSet<>();
+        limits.forEach((p, l) -> {
+            if (l.tokensPerMinute() > 0) {
+                t.add(p);
+            }
+        });
+        this.tokenLimited = java.util.Set.copyOf(t);
+        this.estimator = estimator;
     }
 
     public boolean isEmpty() {
-        return limits.isEmpty();
+        return gates.isEmpty();
     }
 
     /**
@@ -40,107 +65,31 @@ public final class ProviderLimiter {
      * {@link Runnable} must be run exactly once when the call ends. Cancelling the Mono leaves the queue.
      */
     public Mono<Runnable> acquire(String provider) {
-        Limit limit = limits.get(provider);
-        if (limit == null) {
+        RateGate gate = gates.get(provider);
+        if (gate == null) {
             return Mono.just(() -> { });
         }
-        Gate gate = gates.computeIfAbsent(provider, p -> new Gate(limit));
-        return Mono.create(sink -> gate.enqueue(sink));
+        return gate.acquire(0).map(p -> () -> p.release(-1));
     }
 
-    private static final class Waiter {
-        final MonoSink<Runnable> sink;
-        /** 0 waiting, 1 granted, 2 cancelled. */
-        final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-        volatile Runnable release;
-
-        Waiter(MonoSink<Runnable> sink) {
-            this.sink = sink;
+    /**
+     * A permit for one call of {@code model} with {@code request}, sized for the token bucket (the
+     * estimated prompt plus the request's output limit); release it with the reported tokens.
+     */
+    public Mono<RateGate.Permit> acquire(ModelRef model, ModelRequest request) {
+        RateGate gate = gates.get(model.provider());
+        if (gate == null) {
+            return Mono.just(NO_PERMIT);
         }
+        return gate.acquire(tokenLimited.contains(model.provider()) ? estimate(model, request) : 0);
     }
 
-    private final class Gate {
-        private final Limit limit;
-        private final Deque<Waiter> waiting = new ArrayDeque<>();
-        private final Deque<Long> starts = new ArrayDeque<>();
-        private int inFlight;
-        private boolean timerArmed;
-
-        Gate(Limit limit) {
-            this.limit = limit;
+    private long estimate(ModelRef model, ModelRequest request) {
+        StringBuilder sb = new StringBuilder();
+        if (request.system() != null) {
+            sb.append(request.system()).append('\n');
         }
-
-        void enqueue(MonoSink<Runnable> sink) {
-            Waiter w = new Waiter(sink);
-            sink.onCancel(() -> {
-                if (w.state.compareAndSet(0, 2)) {
-                    synchronized (this) {
-                        waiting.remove(w);
-                    }
-                } else if (w.release != null) {
-                    w.release.run(); // granted while being cancelled: give the permit back
-                }
-            });
-            synchronized (this) {
-                waiting.addLast(w);
-            }
-            drain();
-        }
-
-        void drain() {
-            java.util.List<Waiter> ready = new java.util.ArrayList<>();
-            synchronized (this) {
-                long now = System.nanoTime();
-                long minute = TimeUnit.MINUTES.toNanos(1);
-                while (!starts.isEmpty() && now - starts.peekFirst() >= minute) {
-                    starts.pollFirst();
-                }
-                while (!waiting.isEmpty()) {
-                    if (limit.maxConcurrent() > 0 && inFlight >= limit.maxConcurrent()) {
-                        break;
-                    }
-                    if (limit.requestsPerMinute() > 0 && starts.size() >= limit.requestsPerMinute()) {
-                        if (!timerArmed) {
-                            timerArmed = true;
-                            long wait = Math.max(1, minute - (now - starts.peekFirst()));
-                            scheduler.schedule(() -> {
-                                synchronized (this) {
-                                    timerArmed = false;
-                                }
-                                drain();
-                            }, wait, TimeUnit.NANOSECONDS);
-                        }
-                        break;
-                    }
-                    Waiter w = waiting.pollFirst();
-                    // The release exists before the waiter is marked granted, so a cancel that sees
-                    // "granted" can always give the permit back.
-                    w.release = releaseOnce();
-                    if (!w.state.compareAndSet(0, 1)) {
-                        continue; // cancelled while queued
-                    }
-                    inFlight++;
-                    starts.addLast(now);
-                    ready.add(w);
-                }
-            }
-            for (Waiter w : ready) {
-                // Delivered on the scheduler, not on this thread: a permit freed while one ask holds its
-                // lock must not start another ask's call (and take that ask's lock) on the same thread.
-                scheduler.schedule(() -> w.sink.success(w.release));
-            }
-        }
-
-        private Runnable releaseOnce() {
-            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-            return () -> {
-                if (released.compareAndSet(false, true)) {
-                    synchronized (this) {
-                        inFlight--;
-                    }
-                    drain();
-                }
-            };
-        }
+        request.messages().forEach(m -> sb.append(m.content()).append('\n'));
+        return estimator.estimate(model, sb.toString()) + request.maxOutputTokens();
     }
 }

@@ -1,76 +1,72 @@
 package dev.fusion.internal;
 
+import dev.fusion.shared.SpendAccount;
+import reactor.core.publisher.Mono;
+
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Optional;
 
 /**
- * A spend cap shared by every ask of one Fusion instance, optionally per time window (e.g. one day).
- * Calls reserve their worst case before starting and settle to their actual cost when they end, so
- * {@code spent + reserved <= cap} always holds. Thread-safe (all state under one monitor).
+ * The engine's view of the spend cap: one {@link SpendAccount}, in memory by default or shared
+ * (e.g. on Redis). Reserving may cross the network, so it is asynchronous; settling never blocks.
+ * Thread-safe.
  */
 public final class SpendLedger {
 
+    private final SpendAccount account;
     private final BigDecimal cap;
     private final Duration window;
-    private final Clock clock;
-    private Instant windowStart;
-    private BigDecimal spent = BigDecimal.ZERO;
-    private BigDecimal reserved = BigDecimal.ZERO;
-    private BigDecimal spentAllTime = BigDecimal.ZERO;
 
+    /** An in-memory ledger (this instance only). */
     public SpendLedger(BigDecimal cap, Duration window, Clock clock) {
+        this(new LocalSpendAccount(cap, window, clock), cap, window);
+    }
+
+    /** A ledger on {@code account}, which enforces {@code cap} per {@code window}. */
+    public SpendLedger(SpendAccount account, BigDecimal cap, Duration window) {
+        this.account = account;
         this.cap = cap;
         this.window = window;
-        this.clock = clock;
-        this.windowStart = clock.instant();
     }
 
-    private void roll() {
-        if (window != null) {
-            Instant now = clock.instant();
-            if (!now.isBefore(windowStart.plus(window))) {
-                long periods = Duration.between(windowStart, now).toMillis() / window.toMillis();
-                windowStart = windowStart.plus(window.multipliedBy(periods));
-                spent = BigDecimal.ZERO;
-            }
-        }
+    /** What is left under the cap (empty when there is no cap). */
+    public Mono<BigDecimal> remainingAsync() {
+        return account.remainingUsd();
     }
 
-    /** Reserves {@code amount} if it fits under the cap. */
-    public synchronized boolean tryReserve(BigDecimal amount) {
-        roll();
-        if (cap != null && spent.add(reserved).add(amount).compareTo(cap) > 0) {
-            return false;
-        }
-        reserved = reserved.add(amount);
-        return true;
+    /** Reserves {@code amount} if it fits under the cap (true), else false. */
+    public Mono<Boolean> reserveAsync(BigDecimal amount) {
+        return account.reserve(amount);
     }
 
-    /** What is left under the cap now (null when there is no cap). */
-    public synchronized BigDecimal remaining() {
-        roll();
-        return cap == null ? null : cap.subtract(spent).subtract(reserved).max(BigDecimal.ZERO);
+    /** Reserves {@code amount} if it fits under the cap; in-memory ledgers only (blocks on a shared one). */
+    public boolean tryReserve(BigDecimal amount) {
+        return Boolean.TRUE.equals(account.reserve(amount).block());
     }
 
-    /** Releases a reservation and books the actual cost (a negative figure books nothing: spend never decreases). */
-    public synchronized void settle(BigDecimal reservation, BigDecimal actual) {
-        roll();
-        actual = actual.max(BigDecimal.ZERO);
-        reserved = reserved.subtract(reservation).max(BigDecimal.ZERO);
-        spent = spent.add(actual);
-        spentAllTime = spentAllTime.add(actual);
+    /** What is left under the cap now (null when there is no cap); in-memory ledgers only (blocks on a shared one). */
+    public BigDecimal remaining() {
+        return account.remainingUsd().block();
     }
 
-    /** Spent in the current window (all time when there is no window). */
-    public synchronized BigDecimal spent() {
-        roll();
-        return spent;
+    /**
+     * Releases a reservation and books the actual cost; never blocks. A negative figure books nothing:
+     * spend never decreases because of a provider's number.
+     */
+    public void settle(BigDecimal reservation, BigDecimal actual) {
+        account.settle(reservation, actual.max(BigDecimal.ZERO));
     }
 
-    public synchronized BigDecimal spentAllTime() {
-        return spentAllTime;
+    /** Spent in the current window (all time when there is no window), as this instance sees it. */
+    public BigDecimal spent() {
+        return account.spentUsd();
+    }
+
+    /** A note for every result while the shared store is unreachable and the ledger runs locally. */
+    public Optional<String> degradedNote() {
+        return account.degradedNote();
     }
 
     public BigDecimal cap() {

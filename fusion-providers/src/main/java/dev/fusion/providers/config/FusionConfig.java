@@ -54,7 +54,8 @@ import java.util.Set;
  *   local:cheap-a: {input: 0.27, output: 1.10, cacheRead: 0.07}
  * }</pre>
  * Also: {@code judgeMaxOutputTokens}, {@code judgeTimeoutMs}, {@code allowUnpriced}, {@code retries},
- * {@code providerLimits: {name: {maxConcurrent, requestsPerMinute}}}, {@code strategy} (default
+ * {@code providerLimits: {name: {maxConcurrent, requestsPerMinute, tokensPerMinute}}}, {@code shared} (see
+ * {@link SharedConfig}), {@code strategy} (default
  * {@code synthesize}), {@code spendCapUsd} + {@code spendCapWindow} (ISO-8601, e.g. {@code PT24H}).
  * Unknown keys, wrong types and bad values fail with {@link InvalidConfigurationException} naming
  * the key and the fix. Numbers are read as exact decimals.
@@ -67,9 +68,9 @@ public final class FusionConfig {
     public static final List<String> KEYS = List.of("providers", "panel", "judge", "onJudgeFailure", "quorum",
             "graceMs", "memberTimeoutMs", "judgeTimeoutMs", "deadlineMs", "maxOutputTokens", "judgeMaxOutputTokens",
             "budgetUsd", "allowUnpriced", "retries", "providerLimits", "strategy", "strategyOptions", "samples", "rounds", "agree", "flagships", "spendCapUsd", "spendCapWindow",
-            "prices");
+            "prices", "shared");
     static final List<String> PROVIDER_KEYS = List.of("kind", "baseUrl", "apiKeyEnv", "apiKey", "maxTokensParam", "headers");
-    static final List<String> LIMIT_KEYS = List.of("maxConcurrent", "requestsPerMinute");
+    static final List<String> LIMIT_KEYS = List.of("maxConcurrent", "requestsPerMinute", "tokensPerMinute");
     static final List<String> PRICE_KEYS = List.of("input", "output", "cacheRead", "cacheWrite", "cacheWrite1h",
             "reasoning", "tiers", "source", "asOf");
     /** Judge strategies this version supports. */
@@ -82,7 +83,10 @@ public final class FusionConfig {
     public enum Format { YAML, JSON }
 
     /** A provider limit from {@code providerLimits}. */
-    public record Limit(int maxConcurrent, int requestsPerMinute) {
+    public record Limit(int maxConcurrent, int requestsPerMinute, int tokensPerMinute) {
+        public Limit(int maxConcurrent, int requestsPerMinute) {
+            this(maxConcurrent, requestsPerMinute, 0);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -108,6 +112,7 @@ public final class FusionConfig {
     private final Map<String, Object> strategyOptions;
     private final BigDecimal spendCapUsd;
     private final Duration spendCapWindow;
+    private final dev.fusion.shared.SharedStateOptions shared;
     private final Map<String, Price> prices;
 
     private FusionConfig(Parser p) {
@@ -130,6 +135,7 @@ public final class FusionConfig {
         this.strategyOptions = Collections.unmodifiableMap(new LinkedHashMap<>(p.strategyOptions));
         this.spendCapUsd = p.spendCapUsd;
         this.spendCapWindow = p.spendCapWindow;
+        this.shared = p.shared;
         this.prices = Collections.unmodifiableMap(p.prices);
     }
 
@@ -233,7 +239,10 @@ public final class FusionConfig {
             b.retry(RetryPolicy.retries(retries));
             b.judgeRetry(RetryPolicy.retries(retries));
         }
-        providerLimits.forEach((name, l) -> b.providerLimit(name, l.maxConcurrent(), l.requestsPerMinute()));
+        providerLimits.forEach((name, l) -> b.providerLimit(name, l.maxConcurrent(), l.requestsPerMinute(), l.tokensPerMinute()));
+        if (shared != null) {
+            b.sharedState(SharedConfig.open(shared));
+        }
         if (spendCapUsd != null) {
             b.spendCapUsd(spendCapUsd, spendCapWindow);
         }
@@ -285,6 +294,8 @@ public final class FusionConfig {
     public Map<String, Object> strategyOptions() { return strategyOptions; }
     public BigDecimal spendCapUsd() { return spendCapUsd; }
     public Duration spendCapWindow() { return spendCapWindow; }
+    /** The {@code shared:} store, or null (in-memory, per instance). */
+    public dev.fusion.shared.SharedStateOptions shared() { return shared; }
     /** Price overrides by {@code provider:model}. */
     public Map<String, Price> prices() { return prices; }
 
@@ -317,6 +328,7 @@ public final class FusionConfig {
         final Map<String, Object> strategyOptions = new LinkedHashMap<>();
         BigDecimal spendCapUsd;
         Duration spendCapWindow;
+        dev.fusion.shared.SharedStateOptions shared;
         final Map<String, Price> prices = new LinkedHashMap<>();
 
         private static Object plain(JsonNode v) {
@@ -443,6 +455,7 @@ public final class FusionConfig {
                 }
             }
             prices(root.get("prices"));
+            shared = SharedConfig.parse(root.get("shared"));
         }
 
         private void providers(JsonNode node) {
@@ -494,7 +507,8 @@ public final class FusionConfig {
                 checkKeys(e.getValue(), LIMIT_KEYS, key + ".");
                 Integer mc = integer(e.getValue(), "maxConcurrent", 0, key + ".maxConcurrent");
                 Integer rpm = integer(e.getValue(), "requestsPerMinute", 0, key + ".requestsPerMinute");
-                limits.put(e.getKey(), new Limit(mc == null ? 0 : mc, rpm == null ? 0 : rpm));
+                Integer tpm = integer(e.getValue(), "tokensPerMinute", 0, key + ".tokensPerMinute");
+                limits.put(e.getKey(), new Limit(mc == null ? 0 : mc, rpm == null ? 0 : rpm, tpm == null ? 0 : tpm));
             });
         }
 

@@ -63,6 +63,8 @@ public final class ServerCore implements AutoCloseable {
     private final AtomicLong total = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    /** Per request in flight: what ends its in-flight count (run once). */
+    private final java.util.Map<HttpServerResponse, Runnable> leaving = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final DisposableServer server;
 
@@ -184,9 +186,23 @@ public final class ServerCore implements AutoCloseable {
         boolean stream = pathStream;
         boolean asSse = sse;
         enter();
+        // A request stops counting as in flight when its complete JSON reply is handed to the transport
+        // (see sendJson), not when the write has finished: a client that already read the reply may
+        // send its next request before this event loop gets to the write's completion, and counting
+        // both at once made a correct client limit of 2 show as a peak of 3. Streams count until done.
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable leave = () -> {
+            if (left.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        };
+        leaving.put(res, leave);
         return req.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
                 .flatMap(body -> respond(dialect, body, model, stream, asSse, key, res))
-                .doFinally(s -> inFlight.decrementAndGet());
+                .doFinally(s -> {
+                    leaving.remove(res);
+                    leave.run();
+                });
     }
 
     private void enter() {
@@ -414,7 +430,11 @@ public final class ServerCore implements AutoCloseable {
         return res.sendString(events, StandardCharsets.UTF_8).then();
     }
 
-    private static Mono<Void> sendJson(HttpServerResponse res, int status, String json) {
+    private Mono<Void> sendJson(HttpServerResponse res, int status, String json) {
+        Runnable leave = leaving.get(res);
+        if (leave != null) {
+            leave.run(); // the whole reply is about to go out: the client may end the call from here on
+        }
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         res.status(HttpResponseStatus.valueOf(status))
                 .header(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE)

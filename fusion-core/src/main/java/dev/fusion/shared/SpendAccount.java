@@ -1,0 +1,35 @@
+package dev.fusion.shared;
+
+import reactor.core.publisher.Mono;
+
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/**
+ * A spend cap, optionally per time window (a new window starts at zero for every instance sharing
+ * it). Asks reserve their worst case before any call, calls settle to their actual cost when they end,
+ * and what is left of a reservation is released (settled with zero), so {@code spent + reserved <= cap}
+ * holds. Implementations are thread-safe.
+ */
+public interface SpendAccount {
+
+    /** What is left under the cap now; empty when there is no cap. May cross the network. */
+    Mono<BigDecimal> remainingUsd();
+
+    /** Reserves {@code usd} if it fits under the cap: emits true, or false when it does not fit. May cross the network. */
+    Mono<Boolean> reserve(BigDecimal usd);
+
+    /**
+     * Releases {@code reservedUsd} of earlier reservations and books {@code actualUsd} as spent. Never
+     * blocks and never fails: a shared implementation publishes it asynchronously (and again after an outage).
+     */
+    void settle(BigDecimal reservedUsd, BigDecimal actualUsd);
+
+    /** Spent in the current window as this instance last saw it (all time when there is no window). */
+    BigDecimal spentUsd();
+
+    /** A note for every result while the account is degraded (shared store unreachable, local fallback). */
+    default Optional<String> degradedNote() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.fusion.redis.internal;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One Redis connection (commands run in the order they are sent), connected lazily and again after a
+ * failed connect; Lettuce reconnects a dropped connection by itself. Commands are rejected at once
+ * while disconnected and time out after {@code timeout}, so an unreachable store fails fast.
+ * Results are delivered on {@code scheduler}, never on Lettuce's I/O threads. Thread-safe.
+ */
+public final class RedisLink implements AutoCloseable {
+
+    private final RedisClient client;
+    private final ClientResources resources;
+    private final RedisURI uri;
+    private final Scheduler scheduler;
+    private final Object lock = new Object();
+    private CompletableFuture<StatefulRedisConnection<String, String>> connection;
+    private volatile boolean closed;
+    /** Round trips sent (benchmarks). */
+    private final AtomicLong roundTrips = new AtomicLong();
+
+    public RedisLink(String url, Duration timeout, Scheduler scheduler) {
+        this.uri = RedisURI.create(url);
+        this.uri.setTimeout(timeout);
+        this.scheduler = scheduler;
+        Duration retry = timeout.dividedBy(4).compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : timeout.dividedBy(4);
+        this.resources = ClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+                .reconnectDelay(Delay.constant(retry)).build();
+        this.client = RedisClient.create(resources);
+        client.setOptions(ClientOptions.builder().autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // At most once: a command whose reply was lost is not sent again (the scripts' versions make
+                // a repeat harmless anyway, but the caller already treated it as failed).
+                .replayFilter(cmd -> true)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
+    }
+
+    /** Runs {@code script} (EVALSHA, then EVAL when the server does not have it). */
+    public Mono<List<Object>> eval(Script script, String[] keys, String... args) {
+        return connection().flatMap(c -> {
+            roundTrips.incrementAndGet();
+            Mono<List<Object>> sha = Mono.fromCompletionStage(c.async().<List<Object>>evalsha(script.sha(),
+                    ScriptOutputType.MULTI, keys, args));
+            return sha.onErrorResume(RedisNoScriptException.class, e -> {
+                roundTrips.incrementAndGet();
+                return Mono.fromCompletionStage(c.async().<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args));
+            });
+        }).publishOn(scheduler);
+    }
+
+    /** Starts connecting now (without waiting), so the first ask does not pay for the handshake. */
+    public void warmUp() {
+        connection().subscribe(c -> { }, e -> { });
+    }
+
+    public long roundTrips() {
+        return roundTrips.get();
+    }
+
+    private Mono<StatefulRedisConnection<String, String>> connection() {
+        CompletableFuture<StatefulRedisConnection<String, String>> f;
+        synchronized (lock) {
+            if (closed) {
+                return Mono.error(new IllegalStateException("the shared state was closed"));
+            }
+            if (connection == null || (connection.isDone() && connection.isCompletedExceptionally())) {
+                connection = client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+            }
+            f = connection;
+        }
+        return Mono.fromFuture(f, true);
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<StatefulRedisConnection<String, String>> f;
+        synchronized (lock) {
+            closed = true;
+            f = connection;
+        }
+        if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+            f.join().closeAsync();
+        }
+        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS)
+                .whenComplete((v, e) -> resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS));
+    }
+}
