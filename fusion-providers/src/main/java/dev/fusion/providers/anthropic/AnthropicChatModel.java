@@ -11,7 +11,7 @@ import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
 import dev.fusion.providers.internal.HttpChatModel;
 import dev.fusion.providers.internal.Json;
-import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -41,9 +41,16 @@ public final class AnthropicChatModel extends HttpChatModel {
     /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
     private final HttpUrl messagesUrl;
 
-    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client,
+    /** A model with the default {@link ResponseLimits}; {@code apiKey} is sent as {@code x-api-key} (null: none). */
+    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                               Map<String, String> extraHeaders) {
-        super(ref, baseUrl, secret, client);
+        this(ref, baseUrl, apiKey, client, extraHeaders, ResponseLimits.defaults());
+    }
+
+    /** A model whose reads are bounded by {@code limits}; {@code apiKey} is sent as {@code x-api-key} (null: none). */
+    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
+                              Map<String, String> extraHeaders, ResponseLimits limits) {
+        super(ref, baseUrl, apiKey, client, limits);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.messagesUrl = url("v1/messages").build();
     }

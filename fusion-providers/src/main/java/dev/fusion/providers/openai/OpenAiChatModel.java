@@ -12,7 +12,7 @@ import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
 import dev.fusion.providers.internal.HttpChatModel;
 import dev.fusion.providers.internal.Json;
-import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -42,13 +42,21 @@ public final class OpenAiChatModel extends HttpChatModel {
     /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
     private final HttpUrl chatUrl;
 
+    /** A model with the default {@link ResponseLimits}; see the full constructor. */
+    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
+                           Map<String, String> extraHeaders) {
+        this(ref, baseUrl, apiKey, client, maxTokensParam, extraHeaders, ResponseLimits.defaults());
+    }
+
     /**
+     * @param apiKey         the key sent as {@code Authorization: Bearer}, or null for a keyless server
      * @param maxTokensParam {@code max_tokens} or {@code max_completion_tokens}
      * @param extraHeaders   non-secret headers sent with every request (e.g. OpenRouter's {@code X-Title})
+     * @param limits         bounds on what is read from the network
      */
-    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client, String maxTokensParam,
-                           Map<String, String> extraHeaders) {
-        super(ref, baseUrl, secret, client);
+    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
+                           Map<String, String> extraHeaders, ResponseLimits limits) {
+        super(ref, baseUrl, apiKey, client, limits);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.chatUrl = url("chat/completions").build();
