@@ -107,7 +107,12 @@ public final class AnthropicChatModel extends HttpChatModel {
                 }
             }
         }
-        return new ModelResponse(text.toString(), AnthropicUsage.of(root.get("usage")), null,
+        JsonNode usage = root.get("usage");
+        if (!AnthropicUsage.isReported(usage)) {
+            return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(root, "stop_reason"),
+                    Json.text(root, "model"));
+        }
+        return new ModelResponse(text.toString(), AnthropicUsage.of(usage), null,
                 Json.text(root, "stop_reason"), Json.text(root, "model"));
     }
 
@@ -139,6 +144,7 @@ public final class AnthropicChatModel extends HttpChatModel {
                     JsonNode message = e.get("message");
                     model = Json.text(message, "model");
                     AnthropicUsage.merge(usage, message == null ? null : message.get("usage"));
+                    AnthropicUsage.of(usage); // validated as it arrives
                 }
                 case "content_block_delta" -> {
                     JsonNode delta = e.get("delta");
@@ -155,6 +161,7 @@ public final class AnthropicChatModel extends HttpChatModel {
                         stopReason = sr;
                     }
                     AnthropicUsage.merge(usage, e.get("usage"));
+                    AnthropicUsage.of(usage); // validated as it arrives
                 }
                 case "message_stop" -> {
                     return true;
@@ -169,6 +176,9 @@ public final class AnthropicChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            if (usage.isEmpty()) { // the stream never delivered usage: unknown, not zero
+                return ModelResponse.withUnknownUsage(text, null, stopReason, model);
+            }
             return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model);
         }
     }

@@ -105,7 +105,12 @@ public final class GeminiChatModel extends HttpChatModel {
         JsonNode candidate = candidates.get(0);
         StringBuilder text = new StringBuilder();
         appendText(candidate, text::append);
-        return new ModelResponse(text.toString(), GeminiUsage.of(root.get("usageMetadata")), null,
+        JsonNode usage = root.get("usageMetadata");
+        if (!GeminiUsage.isReported(usage)) {
+            return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(candidate, "finishReason"),
+                    Json.text(root, "modelVersion"));
+        }
+        return new ModelResponse(text.toString(), GeminiUsage.of(usage), null,
                 Json.text(candidate, "finishReason"), Json.text(root, "modelVersion"));
     }
 
@@ -156,8 +161,10 @@ public final class GeminiChatModel extends HttpChatModel {
             if (blocked != null && (candidates == null || candidates.isEmpty())) {
                 throw Failures.blocked(ref, blocked);
             }
-            if (chunk.has("usageMetadata")) {
-                usage = chunk.get("usageMetadata");
+            JsonNode u = chunk.get("usageMetadata");
+            if (GeminiUsage.isReported(u)) {
+                GeminiUsage.of(u); // validated as it arrives
+                usage = u;
             }
             if (chunk.has("modelVersion")) {
                 model = Json.text(chunk, "modelVersion");
@@ -180,6 +187,9 @@ public final class GeminiChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            if (usage == null) { // no chunk carried usageMetadata: unknown, not zero
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+            }
             return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model);
         }
     }

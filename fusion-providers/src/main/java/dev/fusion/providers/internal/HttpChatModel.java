@@ -212,9 +212,14 @@ public abstract class HttpChatModel implements ChatModel {
         if (err != null && !err.isNull() && !root.has("choices") && !root.has("candidates") && !root.has("content")) {
             throw Failures.inBand(ref, secret, root, null);
         }
-        ModelResponse r = parse(root);
+        ModelResponse r;
+        try {
+            r = parse(root);
+        } catch (MalformedFieldException e) {
+            throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
+        }
         if (r.text().isEmpty()) {
-            throw Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage());
+            throw emptyAnswer(r);
         }
         return r;
     }
@@ -271,6 +276,12 @@ public abstract class HttpChatModel implements ChatModel {
 
     private static boolean isJson(MediaType t) {
         return t.subtype().equalsIgnoreCase("json") || t.subtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json");
+    }
+
+    /** An empty answer keeps the usage the provider reported; unknown usage stays unknown (not zero). */
+    private ProviderException emptyAnswer(ModelResponse r) {
+        ProviderException e = Failures.emptyAnswer(ref, r.finishReason());
+        return r.usageReported() ? e.withUsage(r.usage()) : e;
     }
 
     /** Every 3xx: redirects are never followed, and no other 3xx is an answer to a POST. */
@@ -348,6 +359,9 @@ public abstract class HttpChatModel implements ChatModel {
             } catch (ProviderException e) {
                 fail(e.partialText() == null && text.length() > 0 ? e.withPartialText(text.toString()) : e);
                 source.cancel();
+            } catch (MalformedFieldException e) {
+                fail(Failures.malformed(ref, secret, "a stream event's " + e.getMessage(), e).withPartialText(partial()));
+                source.cancel();
             } catch (RuntimeException e) {
                 fail(Failures.malformed(ref, secret, "unreadable stream event: " + e, e).withPartialText(partial()));
                 source.cancel();
@@ -403,7 +417,7 @@ public abstract class HttpChatModel implements ChatModel {
             try {
                 ModelResponse r = decoder.response(text.toString());
                 if (r.text().isEmpty()) {
-                    sink.error(Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage()));
+                    sink.error(emptyAnswer(r));
                     return;
                 }
                 log.debug("stream complete for {} after {} ms", ref, (System.nanoTime() - start) / 1_000_000);
@@ -411,6 +425,8 @@ public abstract class HttpChatModel implements ChatModel {
                 sink.complete();
             } catch (ProviderException e) {
                 sink.error(e);
+            } catch (MalformedFieldException e) {
+                sink.error(Failures.malformed(ref, secret, "the stream's " + e.getMessage(), e));
             } catch (RuntimeException e) {
                 sink.error(Failures.malformed(ref, secret, "unreadable final stream state: " + e, e));
             }

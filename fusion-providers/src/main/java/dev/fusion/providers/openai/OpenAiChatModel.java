@@ -107,8 +107,12 @@ public final class OpenAiChatModel extends HttpChatModel {
         JsonNode message = choice.get("message");
         String text = message == null ? null : Json.text(message, "content");
         JsonNode usage = root.get("usage");
-        return new ModelResponse(text == null ? "" : text, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage),
-                finish, Json.text(root, "model"));
+        String answer = text == null ? "" : text;
+        if (!OpenAiUsage.isReported(usage)) {
+            return ModelResponse.withUnknownUsage(answer, null, finish, Json.text(root, "model"));
+        }
+        return new ModelResponse(answer, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage), finish,
+                Json.text(root, "model"));
     }
 
     @Override
@@ -147,7 +151,8 @@ public final class OpenAiChatModel extends HttpChatModel {
                 model = Json.text(chunk, "model");
             }
             JsonNode u = chunk.get("usage");
-            if (u != null && u.isObject()) {
+            if (OpenAiUsage.isReported(u)) {
+                OpenAiUsage.of(u); // validated as it arrives: a bad count fails the stream at once
                 usage = u;
             }
             JsonNode choices = chunk.get("choices");
@@ -171,6 +176,9 @@ public final class OpenAiChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            if (usage == null) { // the stream never delivered usage: unknown, not zero
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+            }
             Usage u = OpenAiUsage.of(usage);
             BigDecimal cost = OpenAiUsage.reportedCost(usage);
             return new ModelResponse(text, u, cost, finishReason, model);
