@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedactorTest {
 
     /** Unique to this test class so it cannot mask text in other tests of the same JVM. */
-    private static final String KEY = "rk-redactortest-Q7vX2mZ9pL4wN8bT";
+    private static final String KEY = "rk-Hx3Jq8Lr2Vt6Q7vX2mZ9pL4wN8bT";
 
     static {
         Redactor.register(KEY);

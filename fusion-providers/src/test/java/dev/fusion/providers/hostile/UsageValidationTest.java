@@ -52,7 +52,7 @@ class UsageValidationTest {
 
     private ChatModel enqueue(Wire w, boolean streamed, String usageFragment) {
         server.enqueue(streamed ? Wire.sse(w.stream(usageFragment)) : Wire.json(200, w.body(usageFragment)));
-        return w.model(server.url("/").toString(), "sk-usage-test-key-0001");
+        return w.model(server.url("/").toString(), "sk-Uj4hG8dL1fS6aQ0wE2rT");
     }
 
     static Stream<Arguments> formatsAndModes() {
@@ -152,7 +152,7 @@ class UsageValidationTest {
     void trailingGarbageIsMalformed(Wire w) {
         String body = w.body(w.usage(w.validUsage));
         server.enqueue(Wire.json(200, body + " \n\t"));
-        ChatModel m = w.model(server.url("/").toString(), "sk-usage-test-key-0001");
+        ChatModel m = w.model(server.url("/").toString(), "sk-Uj4hG8dL1fS6aQ0wE2rT");
         assertThat(Wire.response(m, false).text()).isEqualTo(Wire.ANSWER);
         for (String garbage : new String[] {"x", "{}", "]", "<html>"}) {
             server.enqueue(Wire.json(200, body + "\n" + garbage));
