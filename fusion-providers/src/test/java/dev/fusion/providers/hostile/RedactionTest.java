@@ -309,6 +309,11 @@ class RedactionTest {
                     .hasMessageContaining("userinfo")
                     .satisfies(t -> assertThat(t.getMessage()).doesNotContain("Pz9wQ4rT7yU1").doesNotContain("alice"));
         }
+        // An unparseable URL (bad port) is echoed without what precedes its '@'.
+        assertThatThrownBy(() -> ProviderSpec.of(ProviderKind.OPENAI, "http://alice:Pz9wQ4rT7yU1@host:99999/v1", "K"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .satisfies(t -> assertThat(t.getMessage()).doesNotContain("Pz9wQ4rT7yU1").doesNotContain("alice")
+                        .contains("host:99999/v1"));
         // The public constructors refuse it too.
         HttpUrl withUserinfo = HttpUrl.get("http://bob:Pz9wQ4rT7yU1@127.0.0.1:9/v1");
         assertThatThrownBy(() -> new OpenAiChatModel(ModelRef.parse("h:m"), withUserinfo, null,
