@@ -22,8 +22,9 @@ import java.util.Locale;
  *   <li>Anthropic: {@code {"type":"error","error":{"type","message"},"request_id"}}</li>
  *   <li>Gemini (Google RPC): {@code {"error":{"code":429,"message","status":"RESOURCE_EXHAUSTED","details":[...]}}}</li>
  * </ul>
- * Every message passes through {@link Secret#redact} and names the model; no request data (headers,
- * body) is ever included. Stateless and thread-safe.
+ * Every message names the model and passes through {@link dev.fusion.Redactor} (here and again in
+ * {@link ProviderException}'s constructor); no request data (headers, body) is ever included, and a
+ * URL is shown as its origin (and path) only. Stateless and thread-safe.
  */
 public final class Failures {
 

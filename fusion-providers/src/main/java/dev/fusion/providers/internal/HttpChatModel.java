@@ -40,8 +40,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link Flux} (cancelling the Flux cancels the EventSource), and the classification of every way a
  * response can be wrong. Subclasses only build the provider's request and read its answers.
  *
+ * <p>Hostile servers: redirects are never followed (a 3xx is a non-retryable {@code redirect}
+ * failure naming the target origin); every body is read under {@link ResponseLimits} (a non-streamed
+ * body after decompression, each SSE event, a stream's accumulated text), crossing one aborting the
+ * call as {@code response_too_large}; reported usage is validated ({@link Json#count}); a connection
+ * failure names the target's origin, never its userinfo, path or query.
+ *
  * <p>Never retries. Never logs or reports the API key, headers, prompts or answers: DEBUG logs
- * carry the model, URL path, status and timings only. Immutable and thread-safe.
+ * carry the model, URL path (redacted), status and timings only. Immutable and thread-safe.
  */
 public abstract class HttpChatModel implements ChatModel {
 
