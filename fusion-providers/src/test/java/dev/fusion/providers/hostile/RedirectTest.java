@@ -105,6 +105,34 @@ class RedirectTest {
         assertThat(err.retryable()).isFalse();
     }
 
+    @ParameterizedTest(name = "{0} HTTP {1} streamed={2}: a caller's client that follows redirects is guarded too")
+    @MethodSource("cases")
+    void aCallersOwnClientIsGuarded(Wire w, int status, boolean streamed) {
+        redirectEveryRequest(w, status);
+        okhttp3.OkHttpClient permissive = new okhttp3.OkHttpClient.Builder().followRedirects(true)
+                .followSslRedirects(true).build();
+        String url = w.basePath.equals("/v1") ? provider.url("/v1").toString() : provider.url("/").toString();
+        var providers = dev.fusion.providers.Providers.builder().env(java.util.Map.of(Wire.KEY_ENV, KEY))
+                .httpClient(permissive).provider("h", dev.fusion.providers.ProviderSpec.of(w.kind, url, Wire.KEY_ENV))
+                .build();
+        assertThat(providers.httpClient().followRedirects()).isFalse();
+        ProviderException e = Wire.failure(providers.model("h:test-model"), streamed);
+        assertThat(e.kind()).isEqualTo(ProviderException.Kind.REDIRECT);
+        assertThat(elsewhere.getRequestCount()).isZero();
+        // A model built directly on the permissive client is guarded as well.
+        ChatModel direct = switch (w) {
+            case OPENAI -> new dev.fusion.providers.openai.OpenAiChatModel(dev.fusion.model.ModelRef.parse("h:m"),
+                    provider.url("/v1"), KEY, permissive, null, java.util.Map.of());
+            case ANTHROPIC -> new dev.fusion.providers.anthropic.AnthropicChatModel(
+                    dev.fusion.model.ModelRef.parse("h:m"), provider.url("/"), KEY, permissive, java.util.Map.of());
+            case GEMINI -> new dev.fusion.providers.gemini.GeminiChatModel(dev.fusion.model.ModelRef.parse("h:m"),
+                    provider.url("/"), KEY, permissive, java.util.Map.of());
+        };
+        assertThat(Wire.failure(direct, streamed).kind()).isEqualTo(ProviderException.Kind.REDIRECT);
+        assertThat(elsewhere.getRequestCount()).isZero();
+        assertThat(provider.getRequestCount()).isEqualTo(2);
+    }
+
     @ParameterizedTest(name = "{0} HTTP {1} streamed={2}: a retrying ask makes one attempt")
     @MethodSource("cases")
     void aRetryingAskDoesNotRetryARedirect(Wire w, int status, boolean streamed) {
