@@ -5,21 +5,29 @@ import dev.fusion.model.ProviderException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Why a call did not answer. Immutable. Never contains an API key: built from typed provider
- * failures, whose messages adapters compose without credentials.
+ * Why a call did not answer. Immutable. Never contains an API key: its type and message pass through
+ * {@link Redactor} when constructed.
  *
  * @param type      a short machine-readable kind: {@code http_429}, {@code connection_error},
- *                  {@code malformed_response}, {@code timeout}, {@code cancelled}, {@code budget}, …
+ *                  {@code malformed_response}, {@code redirect}, {@code response_too_large}, {@code timeout}, {@code cancelled}, {@code budget}, …
  * @param message   a human-readable cause
  * @param status    HTTP status, or -1
  * @param retryable whether the failure was of a retryable kind
  */
 public record CallError(String type, String message, int status, boolean retryable) {
 
+    /** Redaction by construction: no registered key (nor an 8-character run of one) survives. */
+    public CallError {
+        type = Redactor.redact(type);
+        message = Redactor.redact(message);
+    }
+
     /** Describes a throwable as a call error. */
     public static CallError of(Throwable t) {
         if (t instanceof ProviderException p) {
-            String type = p.status() > 0 ? "http_" + p.status() : p.errorType() != null ? p.errorType()
+            String type = p.kind() == ProviderException.Kind.REDIRECT ? "redirect"
+                    : p.kind() == ProviderException.Kind.RESPONSE_TOO_LARGE ? "response_too_large"
+                    : p.status() > 0 ? "http_" + p.status() : p.errorType() != null ? p.errorType()
                     : p.kind().name().toLowerCase(java.util.Locale.ROOT);
             return new CallError(type, p.getMessage(), p.status(), p.retryable());
         }

@@ -26,7 +26,7 @@ import java.util.List;
  * not empty: {@code output_over_max}, {@code reported_cost_ignored}) and {@code error} (or null).
  * Strategies add {@code analysis}, {@code ranking}, {@code cascade} with {@code estimatedSavingUsd},
  * and {@code rounds} (layered) when they produce them. Amounts are plain decimals.
- * Stateless and thread-safe.
+ * {@link #toJson} passes its output through {@link Redactor}. Stateless and thread-safe.
  */
 public final class ResultJson {
 
@@ -137,7 +137,8 @@ public final class ResultJson {
     /** The result as a compact JSON string. */
     public static String toJson(FusionResult r) {
         try {
-            return JSON.writeValueAsString(toTree(r));
+            // Redaction at the write point too: answers and notes are not built from exceptions.
+            return Redactor.redact(JSON.writeValueAsString(toTree(r)));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * A failed model call, typed so the retry layer and the ledger can act on it. Messages never
- * contain API keys: adapters build them from the status and the provider's error body only.
+ * contain API keys: every text (message, error type and code, partial text, the causes' messages)
+ * passes through {@link dev.fusion.Redactor} when the exception is constructed.
  *
  * <p>Immutable and thread-safe.
  */
@@ -24,7 +25,14 @@ public class ProviderException extends RuntimeException {
         /** The provider reported an error inside a successful (HTTP 200) response or stream. */
         IN_BAND_ERROR,
         /** The model answered but produced no visible text. */
-        EMPTY_ANSWER
+        EMPTY_ANSWER,
+        /**
+         * The provider answered with a redirect (3xx), which is never followed: a key must not travel
+         * to another origin. Not retryable; {@link #status()} is the 3xx status.
+         */
+        REDIRECT,
+        /** The answer exceeded a configured size limit and was aborted. Not retryable. */
+        RESPONSE_TOO_LARGE
     }
 
     private final Kind kind;
@@ -49,15 +57,17 @@ public class ProviderException extends RuntimeException {
     public ProviderException(Kind kind, int status, String errorType, String errorCode, boolean retryable,
                              Duration retryAfter, String partialText, dev.fusion.cost.Usage usage, String message,
                              Throwable cause) {
-        super(message, cause);
+        // Redaction by construction: whatever a server echoed (a key in an error's type, code or
+        // message, a key cut by a snippet) never leaves through this exception or its causes.
+        super(dev.fusion.Redactor.redact(message), dev.fusion.Redactor.scrub(cause));
         this.usage = usage;
         this.kind = kind;
         this.status = status;
-        this.errorType = errorType;
-        this.errorCode = errorCode;
+        this.errorType = dev.fusion.Redactor.redact(errorType);
+        this.errorCode = dev.fusion.Redactor.redact(errorCode);
         this.retryable = retryable;
         this.retryAfter = retryAfter;
-        this.partialText = partialText;
+        this.partialText = dev.fusion.Redactor.redact(partialText);
     }
 
     /** HTTP error status, classified by the shared rule: 408, 409, 429 and 5xx are retryable. */

@@ -55,7 +55,10 @@ public final class FusionCli implements Runnable {
     }
 
     /** Runs the CLI in this process and returns its exit code. */
-    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+    public static int run(String[] args, PrintStream rawOut, PrintStream rawErr, Map<String, String> env, boolean terminal) {
+        // Everything the CLI prints passes through the redactor, line by line.
+        PrintStream out = RedactingOutputStream.wrap(rawOut);
+        PrintStream err = RedactingOutputStream.wrap(rawErr);
         IO.set(new Io(out, err, env, terminal));
         try {
             CommandLine cl = new CommandLine(new FusionCli());
@@ -79,6 +82,8 @@ public final class FusionCli implements Runnable {
             return cl.execute(args);
         } finally {
             IO.remove();
+            out.flush();
+            err.flush();
         }
     }
 

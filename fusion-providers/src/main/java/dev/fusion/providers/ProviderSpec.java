@@ -10,7 +10,7 @@ import java.util.Objects;
  * and thread-safe; {@link #toString()} never shows a literal key.
  *
  * @param kind           the wire format
- * @param baseUrl        the API root: for {@code openai} the URL before {@code /chat/completions}
+ * @param baseUrl        the API root (without userinfo: {@code user:password@} is rejected): for {@code openai} the URL before {@code /chat/completions}
  *                       (usually ending in {@code /v1}); for {@code anthropic} the host root before
  *                       {@code /v1/messages}; for {@code gemini} the host root before {@code /v1beta}
  * @param apiKeyEnv      the environment variable holding the key, or null for a keyless server
@@ -30,8 +30,17 @@ public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, 
         while (baseUrl.endsWith("/")) {
             baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
         }
-        if (okhttp3.HttpUrl.parse(baseUrl) == null) {
-            throw new InvalidConfigurationException("baseUrl '" + baseUrl + "' is not an http(s) URL");
+        okhttp3.HttpUrl parsed = okhttp3.HttpUrl.parse(baseUrl);
+        if (parsed == null) {
+            // Not parseable, so its userinfo cannot be cut out reliably: show only what precedes any '@'.
+            int at = baseUrl.lastIndexOf('@');
+            String shown = at < 0 ? baseUrl : "…@" + baseUrl.substring(at + 1);
+            throw new InvalidConfigurationException("baseUrl '" + shown + "' is not an http(s) URL");
+        }
+        if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+            throw new InvalidConfigurationException("baseUrl " + parsed.scheme() + "://" + parsed.host() + ":"
+                    + parsed.port() + parsed.encodedPath() + " carries userinfo (user:password@ before the host);"
+                    + " credentials in a URL are not supported: remove them and set the API key by environment variable");
         }
         apiKeyEnv = apiKeyEnv == null || apiKeyEnv.isBlank() ? null : apiKeyEnv.trim();
         apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;

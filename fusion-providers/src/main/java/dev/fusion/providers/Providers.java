@@ -37,6 +37,12 @@ import java.util.regex.Pattern;
  * {@link InvalidConfigurationException} naming the variable before any network call. Keyless kinds
  * (local servers) need none. Every model shares one HTTP client.
  *
+ * <p>Keys are checked when a model is resolved: one holding a character that cannot travel in an
+ * HTTP header (CR, LF, another control character, or a non-ASCII one such as a pasted no-break
+ * space) fails with {@link InvalidConfigurationException} naming the variable, never the key. Every
+ * resolved key is registered with {@link dev.fusion.Redactor}. Provider calls never follow
+ * redirects and read responses under {@link ResponseLimits}.
+ *
  * <p>Immutable and thread-safe. Neither {@link #toString()} nor any exception shows a key.
  */
 public final class Providers {
@@ -47,11 +53,14 @@ public final class Providers {
     private final Map<String, ProviderSpec> specs;
     private final Map<String, String> env;
     private final OkHttpClient client;
+    private final ResponseLimits limits;
 
-    private Providers(Map<String, ProviderSpec> specs, Map<String, String> env, OkHttpClient client) {
+    private Providers(Map<String, ProviderSpec> specs, Map<String, String> env, OkHttpClient client,
+                      ResponseLimits limits) {
         this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(specs));
         this.env = env;
         this.client = client;
+        this.limits = limits;
     }
 
     /** The presets plus nothing else, keys from {@link System#getenv()}, the shared HTTP client. */
@@ -65,7 +74,7 @@ public final class Providers {
 
     /** A builder holding this registry's providers, environment and client. */
     public Builder toBuilder() {
-        Builder b = new Builder().env(env).httpClient(client);
+        Builder b = new Builder().env(env).httpClient(client).responseLimits(limits);
         b.specs.clear();
         b.specs.putAll(specs);
         return b;
@@ -122,28 +131,50 @@ public final class Providers {
                     + "'; known providers: " + names() + ". Add it with Providers.builder().provider(\""
                     + ref.provider() + "\", ProviderSpec.of(kind, baseUrl, apiKeyEnv)) or under providers: in the config file");
         }
-        Secret secret = resolveKey(ref.provider(), spec);
+        String key = resolveKey(ref.provider(), spec);
         HttpUrl base = HttpUrl.get(spec.baseUrl());
         return switch (spec.kind()) {
-            case OPENAI -> new OpenAiChatModel(ref, base, secret, client, spec.maxTokensParam(), spec.headers());
-            case ANTHROPIC -> new AnthropicChatModel(ref, base, secret, client, spec.headers());
-            case GEMINI -> new GeminiChatModel(ref, base, secret, client, spec.headers());
+            case OPENAI -> new OpenAiChatModel(ref, base, key, client, spec.maxTokensParam(), spec.headers(), limits);
+            case ANTHROPIC -> new AnthropicChatModel(ref, base, key, client, spec.headers(), limits);
+            case GEMINI -> new GeminiChatModel(ref, base, key, client, spec.headers(), limits);
         };
     }
 
-    private Secret resolveKey(String provider, ProviderSpec spec) {
+    /**
+     * The provider's key (null for a keyless provider), registered with the process-wide
+     * {@link dev.fusion.Redactor} and checked to be sendable in an HTTP header.
+     *
+     * @throws InvalidConfigurationException naming the variable (never the key) when it is missing or
+     *                                       holds a character illegal in a header
+     */
+    private String resolveKey(String provider, ProviderSpec spec) {
+        String value;
+        String source;
         if (spec.apiKey() != null) {
-            return Secret.of(spec.apiKey());
+            value = spec.apiKey();
+            source = "the literal apiKey of provider '" + provider + "'";
+        } else if (spec.apiKeyEnv() == null) {
+            return null;
+        } else {
+            value = env.get(spec.apiKeyEnv());
+            if (value == null || value.isBlank()) {
+                throw new InvalidConfigurationException("provider '" + provider + "' needs an API key: set the environment"
+                        + " variable " + spec.apiKeyEnv() + " (it is " + (value == null ? "not set" : "empty") + ")");
+            }
+            source = "the environment variable " + spec.apiKeyEnv() + " (provider '" + provider + "')";
         }
-        if (spec.apiKeyEnv() == null) {
-            return Secret.none();
+        Secret.of(value); // registers it with the redactor before anything can echo it
+        String problem = Secret.headerProblem(value);
+        if (problem != null) {
+            throw new InvalidConfigurationException("the API key in " + source + " cannot be sent in an HTTP header: "
+                    + problem);
         }
-        String value = env.get(spec.apiKeyEnv());
-        if (value == null || value.isBlank()) {
-            throw new InvalidConfigurationException("provider '" + provider + "' needs an API key: set the environment"
-                    + " variable " + spec.apiKeyEnv() + " (it is " + (value == null ? "not set" : "empty") + ")");
-        }
-        return Secret.of(value);
+        return value;
+    }
+
+    /** The bounds on what every model of this registry reads from the network. */
+    public ResponseLimits responseLimits() {
+        return limits;
     }
 
     /** The HTTP client every model of this registry uses. */
@@ -191,8 +222,15 @@ public final class Providers {
         private final Map<String, ProviderSpec> specs = new LinkedHashMap<>(PRESETS);
         private Map<String, String> env;
         private OkHttpClient client;
+        private ResponseLimits limits = ResponseLimits.defaults();
 
         private Builder() {
+        }
+
+        /** Bounds on what every model reads from the network (default {@link ResponseLimits#defaults()}). */
+        public Builder responseLimits(ResponseLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
         }
 
         /** Where keys are read from (default {@link System#getenv()}); tests pass a map. */
@@ -212,14 +250,19 @@ public final class Providers {
             return this;
         }
 
-        /** The HTTP client for every model (default: the shared one, {@link Providers#defaultHttpClient()}). */
+        /**
+         * The HTTP client for every model (default: the shared one, {@link Providers#defaultHttpClient()}).
+         * Whatever it is configured with, provider calls never follow redirects and read bodies under
+         * the {@link ResponseLimits} (a client that does not already do so is derived from it).
+         */
         public Builder httpClient(OkHttpClient client) {
             this.client = Objects.requireNonNull(client, "client");
             return this;
         }
 
         public Providers build() {
-            return new Providers(specs, env != null ? env : System.getenv(), client != null ? client : HttpClients.shared());
+            return new Providers(specs, env != null ? env : System.getenv(),
+                    client != null ? HttpClients.guard(client) : HttpClients.shared(), limits);
         }
     }
 }

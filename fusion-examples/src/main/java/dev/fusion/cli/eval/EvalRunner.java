@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.Fusion;
 import dev.fusion.FusionRequest;
 import dev.fusion.FusionResult;
+import dev.fusion.Redactor;
 import dev.fusion.cost.Cost;
 import dev.fusion.cost.PriceBook;
 import dev.fusion.model.ChatModel;
@@ -202,7 +203,7 @@ public final class EvalRunner {
                         }
                         synchronized (out) {
                             try {
-                                out.write(JSON.writeValueAsString(toJson(r)));
+                                out.write(Redactor.redact(JSON.writeValueAsString(toJson(r))));
                                 out.newLine();
                                 out.flush();
                             } catch (IOException e) {
@@ -360,14 +361,14 @@ public final class EvalRunner {
             n.put("p95Ms", s.p95Ms());
             n.put("paretoFront", s.paretoFront());
         }
-        Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
+        Files.writeString(json, Redactor.redact(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(arr)));
         StringBuilder sb = new StringBuilder("id,system,correct,costUsd,latencyMs,error\n");
         for (Run r : runs) {
             sb.append(csv(r.id())).append(',').append(csv(r.system())).append(',').append(r.correct()).append(',')
                     .append(r.costUsd() == null ? "" : r.costUsd().toPlainString()).append(',').append(r.latencyMs())
                     .append(',').append(r.error() == null ? "" : csv(r.error())).append('\n');
         }
-        Files.writeString(csv, sb);
+        Files.writeString(csv, Redactor.redact(sb.toString())); // error texts can hold what a server echoed
     }
 
     private static String csv(String s) {

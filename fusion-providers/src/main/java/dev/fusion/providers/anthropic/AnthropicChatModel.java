@@ -11,7 +11,7 @@ import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
 import dev.fusion.providers.internal.HttpChatModel;
 import dev.fusion.providers.internal.Json;
-import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -41,9 +41,16 @@ public final class AnthropicChatModel extends HttpChatModel {
     /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
     private final HttpUrl messagesUrl;
 
-    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client,
+    /** A model with the default {@link ResponseLimits}; {@code apiKey} is sent as {@code x-api-key} (null: none). */
+    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                               Map<String, String> extraHeaders) {
-        super(ref, baseUrl, secret, client);
+        this(ref, baseUrl, apiKey, client, extraHeaders, ResponseLimits.defaults());
+    }
+
+    /** A model whose reads are bounded by {@code limits}; {@code apiKey} is sent as {@code x-api-key} (null: none). */
+    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
+                              Map<String, String> extraHeaders, ResponseLimits limits) {
+        super(ref, baseUrl, apiKey, client, limits);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.messagesUrl = url("v1/messages").build();
     }
@@ -100,7 +107,12 @@ public final class AnthropicChatModel extends HttpChatModel {
                 }
             }
         }
-        return new ModelResponse(text.toString(), AnthropicUsage.of(root.get("usage")), null,
+        JsonNode usage = root.get("usage");
+        if (!AnthropicUsage.isReported(usage)) {
+            return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(root, "stop_reason"),
+                    Json.text(root, "model"));
+        }
+        return new ModelResponse(text.toString(), AnthropicUsage.of(usage), null,
                 Json.text(root, "stop_reason"), Json.text(root, "model"));
     }
 
@@ -132,6 +144,7 @@ public final class AnthropicChatModel extends HttpChatModel {
                     JsonNode message = e.get("message");
                     model = Json.text(message, "model");
                     AnthropicUsage.merge(usage, message == null ? null : message.get("usage"));
+                    AnthropicUsage.of(usage); // validated as it arrives
                 }
                 case "content_block_delta" -> {
                     JsonNode delta = e.get("delta");
@@ -148,6 +161,7 @@ public final class AnthropicChatModel extends HttpChatModel {
                         stopReason = sr;
                     }
                     AnthropicUsage.merge(usage, e.get("usage"));
+                    AnthropicUsage.of(usage); // validated as it arrives
                 }
                 case "message_stop" -> {
                     return true;
@@ -162,6 +176,9 @@ public final class AnthropicChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            if (usage.isEmpty()) { // the stream never delivered usage: unknown, not zero
+                return ModelResponse.withUnknownUsage(text, null, stopReason, model);
+            }
             return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model);
         }
     }

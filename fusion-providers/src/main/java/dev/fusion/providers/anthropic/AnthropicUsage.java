@@ -29,8 +29,25 @@ public final class AnthropicUsage {
     private AnthropicUsage() {
     }
 
+
+    /**
+     * Whether the answer reported usage at all. Absent or null: no (the call's tokens are
+     * <em>unknown</em>, not zero).
+     *
+     * @throws dev.fusion.providers.internal.MalformedFieldException when it is present but not an object
+     */
+    public static boolean isReported(JsonNode usage) {
+        return Json.usagePresent(usage);
+    }
+
+    /**
+     * The usage, or {@link Usage#ZERO} as a placeholder when absent (see {@link #isReported}).
+     *
+     * @throws dev.fusion.providers.internal.MalformedFieldException for an invalid count or a usage
+     *         that is not an object
+     */
     public static Usage of(JsonNode u) {
-        if (u == null || !u.isObject()) {
+        if (!isReported(u)) {
             return Usage.ZERO;
         }
         long input = Json.count(u, "input_tokens");
@@ -54,7 +71,7 @@ public final class AnthropicUsage {
      * streams, where {@code message_delta} usage is cumulative and may repeat or omit input fields.
      */
     static ObjectNode merge(ObjectNode into, JsonNode later) {
-        if (later == null || !later.isObject()) {
+        if (!Json.usagePresent(later)) {
             return into;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = later.fields(); it.hasNext(); ) {

@@ -11,7 +11,7 @@ import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
 import dev.fusion.providers.internal.HttpChatModel;
 import dev.fusion.providers.internal.Json;
-import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -41,9 +41,16 @@ public final class GeminiChatModel extends HttpChatModel {
 
     private final Map<String, String> extraHeaders;
 
-    public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client,
+    /** A model with the default {@link ResponseLimits}; {@code apiKey} is sent as {@code x-goog-api-key} (null: none). */
+    public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                            Map<String, String> extraHeaders) {
-        super(ref, baseUrl, secret, client);
+        this(ref, baseUrl, apiKey, client, extraHeaders, ResponseLimits.defaults());
+    }
+
+    /** A model whose reads are bounded by {@code limits}; {@code apiKey} is sent as {@code x-goog-api-key} (null: none). */
+    public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
+                           Map<String, String> extraHeaders, ResponseLimits limits) {
+        super(ref, baseUrl, apiKey, client, limits);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
@@ -98,7 +105,12 @@ public final class GeminiChatModel extends HttpChatModel {
         JsonNode candidate = candidates.get(0);
         StringBuilder text = new StringBuilder();
         appendText(candidate, text::append);
-        return new ModelResponse(text.toString(), GeminiUsage.of(root.get("usageMetadata")), null,
+        JsonNode usage = root.get("usageMetadata");
+        if (!GeminiUsage.isReported(usage)) {
+            return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(candidate, "finishReason"),
+                    Json.text(root, "modelVersion"));
+        }
+        return new ModelResponse(text.toString(), GeminiUsage.of(usage), null,
                 Json.text(candidate, "finishReason"), Json.text(root, "modelVersion"));
     }
 
@@ -149,8 +161,10 @@ public final class GeminiChatModel extends HttpChatModel {
             if (blocked != null && (candidates == null || candidates.isEmpty())) {
                 throw Failures.blocked(ref, blocked);
             }
-            if (chunk.has("usageMetadata")) {
-                usage = chunk.get("usageMetadata");
+            JsonNode u = chunk.get("usageMetadata");
+            if (GeminiUsage.isReported(u)) {
+                GeminiUsage.of(u); // validated as it arrives
+                usage = u;
             }
             if (chunk.has("modelVersion")) {
                 model = Json.text(chunk, "modelVersion");
@@ -173,6 +187,9 @@ public final class GeminiChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            if (usage == null) { // no chunk carried usageMetadata: unknown, not zero
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+            }
             return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model);
         }
     }

@@ -20,8 +20,25 @@ public final class GeminiUsage {
     private GeminiUsage() {
     }
 
+
+    /**
+     * Whether the answer reported usage at all. Absent or null: no (the call's tokens are
+     * <em>unknown</em>, not zero).
+     *
+     * @throws dev.fusion.providers.internal.MalformedFieldException when it is present but not an object
+     */
+    public static boolean isReported(JsonNode usage) {
+        return Json.usagePresent(usage);
+    }
+
+    /**
+     * The usage, or {@link Usage#ZERO} as a placeholder when absent (see {@link #isReported}).
+     *
+     * @throws dev.fusion.providers.internal.MalformedFieldException for an invalid count or a
+     *         {@code usageMetadata} that is not an object
+     */
     public static Usage of(JsonNode m) {
-        if (m == null || !m.isObject()) {
+        if (!isReported(m)) {
             return Usage.ZERO;
         }
         long prompt = Json.count(m, "promptTokenCount");

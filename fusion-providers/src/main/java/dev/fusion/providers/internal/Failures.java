@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ProviderException;
 import okhttp3.Headers;
+import okhttp3.HttpUrl;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +22,9 @@ import java.util.Locale;
  *   <li>Anthropic: {@code {"type":"error","error":{"type","message"},"request_id"}}</li>
  *   <li>Gemini (Google RPC): {@code {"error":{"code":429,"message","status":"RESOURCE_EXHAUSTED","details":[...]}}}</li>
  * </ul>
- * Every message passes through {@link Secret#redact} and names the model; no request data (headers,
- * body) is ever included. Stateless and thread-safe.
+ * Every message names the model and passes through {@link dev.fusion.Redactor} (here and again in
+ * {@link ProviderException}'s constructor); no request data (headers, body) is ever included, and a
+ * URL is shown as its origin (and path) only. Stateless and thread-safe.
  */
 public final class Failures {
 
@@ -83,11 +85,62 @@ public final class Failures {
                 cause);
     }
 
-    /** A connection failure before any answer text: retryable. */
-    public static ProviderException transport(ModelRef ref, Secret secret, Throwable cause) {
-        String msg = cause.getMessage() == null ? cause.getClass().getSimpleName()
-                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        return ProviderException.transport(secret.redact("connection failed: " + msg + " [" + ref + "]"), cause);
+    /**
+     * A connection failure before any answer text: retryable. The message names the target's
+     * origin (scheme, host and port; never userinfo, path or query), e.g.
+     * {@code cannot connect to http://127.0.0.1:9 (Connection refused)}.
+     */
+    public static ProviderException transport(ModelRef ref, Secret secret, HttpUrl target, Throwable cause) {
+        String detail = cause.getMessage() == null || cause.getMessage().isBlank() ? cause.getClass().getSimpleName()
+                : cause.getMessage();
+        String where = target == null ? "the provider" : origin(target);
+        String msg = cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+                || cause instanceof java.net.NoRouteToHostException
+                || cause instanceof java.net.SocketTimeoutException && detail.toLowerCase(Locale.ROOT).contains("connect")
+                || cause instanceof javax.net.ssl.SSLHandshakeException
+                ? "cannot connect to " + where + " (" + detail + ")"
+                : "connection to " + where + " failed (" + cause.getClass().getSimpleName() + ": " + detail + ")";
+        return ProviderException.transport(secret.redact(msg + " [" + ref + "]"), cause);
+    }
+
+    /**
+     * A redirect (3xx) answer. Never followed: OkHttp would strip only {@code Authorization} on a
+     * cross-origin hop and send {@code x-api-key}/{@code x-goog-api-key} along (and turn a POST into a
+     * GET on 301/302). Not retryable: the same request gets the same redirect. The message names the
+     * status and the target's origin (without userinfo, path or query).
+     */
+    public static ProviderException redirect(ModelRef ref, HttpUrl requestUrl, int status, Headers headers) {
+        String location = headers.get("Location");
+        HttpUrl target = location == null || requestUrl == null ? null : requestUrl.resolve(location.trim());
+        String to = target != null ? origin(target) : location == null ? "no Location" : "an unreadable Location";
+        return new ProviderException(ProviderException.Kind.REDIRECT, status, "redirect", null, false, null, null,
+                "the provider answered HTTP " + status + " redirecting to " + to + "; redirects are never followed"
+                + " (an API key must not travel to another origin): set the provider's baseUrl to the final URL ["
+                + ref + "]", null);
+    }
+
+    /**
+     * An answer that crossed a {@link dev.fusion.providers.ResponseLimits} bound: aborted, not
+     * retryable (the same request would get the same answer). Keeps the text streamed so far.
+     */
+    public static ProviderException tooLarge(ModelRef ref, String what, String partial, Throwable cause) {
+        return new ProviderException(ProviderException.Kind.RESPONSE_TOO_LARGE, -1, "response_too_large", null, false,
+                null, partial == null || partial.isEmpty() ? null : partial, what + "; the call was aborted (raise"
+                + " ResponseLimits if such answers are legitimate) [" + ref + "]", cause);
+    }
+
+    /** {@code scheme://host:port} of a URL: never its userinfo, path or query. */
+    public static String origin(HttpUrl url) {
+        String host = url.host();
+        if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]"; // IPv6 literal
+        }
+        return url.scheme() + "://" + host + ":" + url.port();
+    }
+
+    /** A URL safe to print: origin and path, never userinfo or query. */
+    public static String printable(HttpUrl url) {
+        return origin(url) + url.encodedPath();
     }
 
     /**

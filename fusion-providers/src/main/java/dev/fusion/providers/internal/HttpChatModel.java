@@ -2,12 +2,14 @@ package dev.fusion.providers.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.Redactor;
 import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.model.ModelStreamEvent;
 import dev.fusion.model.ProviderException;
+import dev.fusion.providers.ResponseLimits;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -38,8 +40,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link Flux} (cancelling the Flux cancels the EventSource), and the classification of every way a
  * response can be wrong. Subclasses only build the provider's request and read its answers.
  *
+ * <p>Hostile servers: redirects are never followed (a 3xx is a non-retryable {@code redirect}
+ * failure naming the target origin); every body is read under {@link ResponseLimits} (a non-streamed
+ * body after decompression, each SSE event, a stream's accumulated text), crossing one aborting the
+ * call as {@code response_too_large}; reported usage is validated ({@link Json#count}); a connection
+ * failure names the target's origin, never its userinfo, path or query.
+ *
  * <p>Never retries. Never logs or reports the API key, headers, prompts or answers: DEBUG logs
- * carry the model, URL path, status and timings only. Immutable and thread-safe.
+ * carry the model, URL path (redacted), status and timings only. Immutable and thread-safe.
  */
 public abstract class HttpChatModel implements ChatModel {
 
@@ -53,13 +61,34 @@ public abstract class HttpChatModel implements ChatModel {
     protected final Secret secret;
     private final OkHttpClient client;
     private final EventSource.Factory sse;
+    private final ResponseLimits limits;
+    private final BodyLimit bodyLimit;
+    private final BodyLimit eventLimit;
 
-    protected HttpChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client) {
+    /**
+     * @param apiKey the API key (registered with the process-wide redactor), or null for a keyless server
+     * @param client the HTTP client; used as {@link HttpClients#guard} returns it (redirects off, bodies bounded)
+     * @param limits the bounds on what is read, or null for {@link ResponseLimits#defaults()}
+     * @throws dev.fusion.InvalidConfigurationException when {@code baseUrl} carries userinfo or the key a character
+     *                                  illegal in a header (neither is shown in the message)
+     */
+    protected HttpChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, ResponseLimits limits) {
         this.ref = Objects.requireNonNull(ref, "ref");
         this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
-        this.secret = Objects.requireNonNull(secret, "secret");
-        this.client = Objects.requireNonNull(client, "client");
-        this.sse = EventSources.createFactory(client);
+        this.secret = Secret.of(apiKey);
+        if (!baseUrl.username().isEmpty() || !baseUrl.password().isEmpty()) {
+            throw new dev.fusion.InvalidConfigurationException("baseUrl " + Failures.printable(baseUrl)
+                    + " carries userinfo (user:password@); credentials in a URL are not supported, use an API key");
+        }
+        String problem = Secret.headerProblem(apiKey);
+        if (problem != null) {
+            throw new dev.fusion.InvalidConfigurationException("the API key for " + ref + " cannot be sent in a header: " + problem);
+        }
+        this.client = HttpClients.guard(Objects.requireNonNull(client, "client"));
+        this.sse = EventSources.createFactory(this.client);
+        this.limits = limits == null ? ResponseLimits.defaults() : limits;
+        this.bodyLimit = new BodyLimit(this.limits.maxBodyBytes(), false);
+        this.eventLimit = new BodyLimit(this.limits.maxEventBytes(), true);
     }
 
     @Override
@@ -101,18 +130,20 @@ public abstract class HttpChatModel implements ChatModel {
     public final Mono<ModelResponse> call(ModelRequest request) {
         Objects.requireNonNull(request, "request");
         return Mono.create(sink -> {
-            Request http = httpRequest(request, false).build();
+            Request http = httpRequest(request, false).tag(BodyLimit.class, bodyLimit).build();
             Call call = client.newCall(http);
             sink.onCancel(call::cancel);
             long start = System.nanoTime();
             if (log.isDebugEnabled()) {
-                log.debug("POST {} model={} stream=false", http.url().encodedPath(), ref);
+                log.debug("POST {} model={} stream=false", Redactor.redact(http.url().encodedPath()), ref);
             }
             var callback = new Callback() { // var: its onResponse throws nothing, unlike Callback's
                 @Override
                 public void onFailure(Call c, IOException e) {
-                    if (!c.isCanceled()) {
-                        sink.error(Failures.transport(ref, secret, e));
+                    if (e instanceof ResponseTooLargeException) {
+                        sink.error(Failures.tooLarge(ref, e.getMessage(), null, e));
+                    } else if (!c.isCanceled()) {
+                        sink.error(Failures.transport(ref, secret, http.url(), e));
                     }
                 }
 
@@ -123,6 +154,9 @@ public abstract class HttpChatModel implements ChatModel {
                         sink.success(read(response));
                     } catch (ProviderException e) {
                         sink.error(e);
+                    } catch (ResponseTooLargeException e) {
+                        c.cancel(); // the rest of the body is never read: drop the connection now
+                        sink.error(Failures.tooLarge(ref, e.getMessage(), null, e));
                     } catch (IOException e) {
                         sink.error(c.isCanceled() ? e : Failures.truncated(ref, secret,
                                 "the response body broke off: " + e.getMessage(), null, e));
@@ -149,6 +183,9 @@ public abstract class HttpChatModel implements ChatModel {
     }
 
     private ModelResponse read(Response response) throws IOException {
+        if (isRedirect(response.code())) {
+            throw Failures.redirect(ref, response.request().url(), response.code(), response.headers());
+        }
         if (!response.isSuccessful()) {
             throw Failures.http(ref, secret, response.code(), response.headers(), errorBody(response));
         }
@@ -181,9 +218,14 @@ public abstract class HttpChatModel implements ChatModel {
         if (err != null && !err.isNull() && !root.has("choices") && !root.has("candidates") && !root.has("content")) {
             throw Failures.inBand(ref, secret, root, null);
         }
-        ModelResponse r = parse(root);
+        ModelResponse r;
+        try {
+            r = parse(root);
+        } catch (MalformedFieldException e) {
+            throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
+        }
         if (r.text().isEmpty()) {
-            throw Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage());
+            throw emptyAnswer(r);
         }
         return r;
     }
@@ -242,6 +284,17 @@ public abstract class HttpChatModel implements ChatModel {
         return t.subtype().equalsIgnoreCase("json") || t.subtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json");
     }
 
+    /** An empty answer keeps the usage the provider reported; unknown usage stays unknown (not zero). */
+    private ProviderException emptyAnswer(ModelResponse r) {
+        ProviderException e = Failures.emptyAnswer(ref, r.finishReason());
+        return r.usageReported() ? e.withUsage(r.usage()) : e;
+    }
+
+    /** Every 3xx: redirects are never followed, and no other 3xx is an answer to a POST. */
+    private static boolean isRedirect(int code) {
+        return code >= 300 && code < 400;
+    }
+
     private static String errorBody(Response response) {
         try {
             return response.peekBody(MAX_ERROR_BODY).string();
@@ -256,10 +309,11 @@ public abstract class HttpChatModel implements ChatModel {
     public final Flux<ModelStreamEvent> stream(ModelRequest request) {
         Objects.requireNonNull(request, "request");
         return Flux.create(sink -> {
-            Request http = httpRequest(request, true).header("Accept", "text/event-stream").build();
-            StreamListener listener = new StreamListener(sink, decoder());
+            Request http = httpRequest(request, true).header("Accept", "text/event-stream")
+                    .tag(BodyLimit.class, eventLimit).build();
+            StreamListener listener = new StreamListener(sink, decoder(), http.url());
             if (log.isDebugEnabled()) {
-                log.debug("POST {} model={} stream=true", http.url().encodedPath(), ref);
+                log.debug("POST {} model={} stream=true", Redactor.redact(http.url().encodedPath()), ref);
             }
             EventSource source = sse.newEventSource(http, listener);
             sink.onCancel(() -> {
@@ -273,13 +327,15 @@ public abstract class HttpChatModel implements ChatModel {
     private final class StreamListener extends EventSourceListener {
         private final FluxSink<ModelStreamEvent> sink;
         private final StreamDecoder decoder;
+        private final HttpUrl url;
         private final StringBuilder text = new StringBuilder();
         final AtomicBoolean done = new AtomicBoolean();
         private final long start = System.nanoTime();
 
-        StreamListener(FluxSink<ModelStreamEvent> sink, StreamDecoder decoder) {
+        StreamListener(FluxSink<ModelStreamEvent> sink, StreamDecoder decoder, HttpUrl url) {
             this.sink = sink;
             this.decoder = decoder;
+            this.url = url;
         }
 
         @Override
@@ -295,6 +351,10 @@ public abstract class HttpChatModel implements ChatModel {
             try {
                 boolean terminal = decoder.onEvent(type, data, piece -> {
                     if (!piece.isEmpty()) {
+                        if (text.length() + (long) piece.length() > limits.maxStreamTextChars()) {
+                            throw Failures.tooLarge(ref, "the streamed answer's text exceeds the limit of "
+                                    + limits.maxStreamTextChars() + " characters", null, null);
+                        }
                         text.append(piece);
                         sink.next(new ModelStreamEvent.TextDelta(piece));
                     }
@@ -304,6 +364,9 @@ public abstract class HttpChatModel implements ChatModel {
                 }
             } catch (ProviderException e) {
                 fail(e.partialText() == null && text.length() > 0 ? e.withPartialText(text.toString()) : e);
+                source.cancel();
+            } catch (MalformedFieldException e) {
+                fail(Failures.malformed(ref, secret, "a stream event's " + e.getMessage(), e).withPartialText(partial()));
                 source.cancel();
             } catch (RuntimeException e) {
                 fail(Failures.malformed(ref, secret, "unreadable stream event: " + e, e).withPartialText(partial()));
@@ -329,7 +392,12 @@ public abstract class HttpChatModel implements ChatModel {
             if (done.get()) {
                 return;
             }
-            if (response != null && !response.isSuccessful()) {
+            if (t instanceof ResponseTooLargeException) {
+                source.cancel();
+                fail(Failures.tooLarge(ref, t.getMessage(), partial(), t));
+            } else if (response != null && isRedirect(response.code())) {
+                fail(Failures.redirect(ref, url, response.code(), response.headers()));
+            } else if (response != null && !response.isSuccessful()) {
                 fail(Failures.http(ref, secret, response.code(), response.headers(), errorBody(response)));
             } else if (response != null && t == null || t instanceof IllegalStateException) {
                 MediaType type = response == null || response.body() == null ? null : response.body().contentType();
@@ -340,7 +408,7 @@ public abstract class HttpChatModel implements ChatModel {
                 fail(Failures.truncated(ref, secret, "the stream broke off after " + text.length() + " chars: " + t,
                         partial(), t));
             } else {
-                fail(Failures.transport(ref, secret, t));
+                fail(Failures.transport(ref, secret, url, t));
             }
         }
 
@@ -355,7 +423,7 @@ public abstract class HttpChatModel implements ChatModel {
             try {
                 ModelResponse r = decoder.response(text.toString());
                 if (r.text().isEmpty()) {
-                    sink.error(Failures.emptyAnswer(ref, r.finishReason()).withUsage(r.usage()));
+                    sink.error(emptyAnswer(r));
                     return;
                 }
                 log.debug("stream complete for {} after {} ms", ref, (System.nanoTime() - start) / 1_000_000);
@@ -363,6 +431,8 @@ public abstract class HttpChatModel implements ChatModel {
                 sink.complete();
             } catch (ProviderException e) {
                 sink.error(e);
+            } catch (MalformedFieldException e) {
+                sink.error(Failures.malformed(ref, secret, "the stream's " + e.getMessage(), e));
             } catch (RuntimeException e) {
                 sink.error(Failures.malformed(ref, secret, "unreadable final stream state: " + e, e));
             }
@@ -377,6 +447,6 @@ public abstract class HttpChatModel implements ChatModel {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + ref + ", " + baseUrl + "]";
+        return getClass().getSimpleName() + "[" + ref + ", " + Failures.printable(baseUrl) + "]";
     }
 }

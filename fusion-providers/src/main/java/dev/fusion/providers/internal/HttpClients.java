@@ -50,6 +50,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * timed read or write becomes its earliest deadline, which in a steady flow of calls is nearly every
  * read and write (measured at 1.5 context switches per call; fusion-benchmarks/RESULTS.md).
  *
+ * <p>Security: redirects are never followed (a 3xx answer fails the call; a key must never travel
+ * to another origin), and every response body is read under the {@link BodyLimit} its request
+ * carries ({@link LimitInterceptor}).
+ *
  * <p>Thread-safe; the client is created lazily once.
  */
 public final class HttpClients {
@@ -62,6 +66,8 @@ public final class HttpClients {
     static final int POOL_MAX = 2 * PLATFORM_MAX;
 
     private static final Logger log = LoggerFactory.getLogger(HttpClients.class);
+    /** The one body-limit interceptor (stateless), so {@link #guard} can recognize a guarded client. */
+    private static final LimitInterceptor LIMITS = new LimitInterceptor();
 
     /** {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, else null. */
     private static final MethodHandle NEW_VIRTUAL_EXECUTOR = findVirtualExecutorFactory();
@@ -121,7 +127,28 @@ public final class HttpClients {
                 .readTimeout(Duration.ZERO)
                 .callTimeout(Duration.ZERO)
                 .retryOnConnectionFailure(false) // Fusion is the only retry layer
+                // A redirect is a failed call, never followed: OkHttp strips only Authorization on a
+                // cross-origin redirect, so x-api-key / x-goog-api-key would reach the other origin.
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addInterceptor(LIMITS)
                 .build();
+    }
+
+    /**
+     * The client as every provider call must use it: {@code client} itself when it already refuses
+     * redirects and bounds bodies (the shared client does), else a client sharing its dispatcher,
+     * connection pool and settings with redirects off and the body limits installed.
+     */
+    public static OkHttpClient guard(OkHttpClient client) {
+        if (!client.followRedirects() && !client.followSslRedirects() && client.interceptors().contains(LIMITS)) {
+            return client;
+        }
+        OkHttpClient.Builder b = client.newBuilder().followRedirects(false).followSslRedirects(false);
+        if (!client.interceptors().contains(LIMITS)) {
+            b.addInterceptor(LIMITS);
+        }
+        return b.build();
     }
 
     /** Whether the shared dispatcher runs calls beyond its platform threads on virtual threads (Java 21+). */

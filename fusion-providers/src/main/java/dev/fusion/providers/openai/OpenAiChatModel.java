@@ -12,7 +12,7 @@ import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
 import dev.fusion.providers.internal.HttpChatModel;
 import dev.fusion.providers.internal.Json;
-import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -42,13 +42,21 @@ public final class OpenAiChatModel extends HttpChatModel {
     /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
     private final HttpUrl chatUrl;
 
+    /** A model with the default {@link ResponseLimits}; see the full constructor. */
+    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
+                           Map<String, String> extraHeaders) {
+        this(ref, baseUrl, apiKey, client, maxTokensParam, extraHeaders, ResponseLimits.defaults());
+    }
+
     /**
+     * @param apiKey         the key sent as {@code Authorization: Bearer}, or null for a keyless server
      * @param maxTokensParam {@code max_tokens} or {@code max_completion_tokens}
      * @param extraHeaders   non-secret headers sent with every request (e.g. OpenRouter's {@code X-Title})
+     * @param limits         bounds on what is read from the network
      */
-    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, Secret secret, OkHttpClient client, String maxTokensParam,
-                           Map<String, String> extraHeaders) {
-        super(ref, baseUrl, secret, client);
+    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
+                           Map<String, String> extraHeaders, ResponseLimits limits) {
+        super(ref, baseUrl, apiKey, client, limits);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.chatUrl = url("chat/completions").build();
@@ -99,8 +107,12 @@ public final class OpenAiChatModel extends HttpChatModel {
         JsonNode message = choice.get("message");
         String text = message == null ? null : Json.text(message, "content");
         JsonNode usage = root.get("usage");
-        return new ModelResponse(text == null ? "" : text, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage),
-                finish, Json.text(root, "model"));
+        String answer = text == null ? "" : text;
+        if (!OpenAiUsage.isReported(usage)) {
+            return ModelResponse.withUnknownUsage(answer, null, finish, Json.text(root, "model"));
+        }
+        return new ModelResponse(answer, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage), finish,
+                Json.text(root, "model"));
     }
 
     @Override
@@ -139,7 +151,8 @@ public final class OpenAiChatModel extends HttpChatModel {
                 model = Json.text(chunk, "model");
             }
             JsonNode u = chunk.get("usage");
-            if (u != null && u.isObject()) {
+            if (OpenAiUsage.isReported(u)) {
+                OpenAiUsage.of(u); // validated as it arrives: a bad count fails the stream at once
                 usage = u;
             }
             JsonNode choices = chunk.get("choices");
@@ -163,6 +176,9 @@ public final class OpenAiChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            if (usage == null) { // the stream never delivered usage: unknown, not zero
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+            }
             Usage u = OpenAiUsage.of(usage);
             BigDecimal cost = OpenAiUsage.reportedCost(usage);
             return new ModelResponse(text, u, cost, finishReason, model);

@@ -26,9 +26,26 @@ public final class OpenAiUsage {
     private OpenAiUsage() {
     }
 
-    /** The usage, or {@link Usage#ZERO} when the node is absent or null. */
+
+    /**
+     * Whether the answer reported usage at all. Absent or null: no (the call's tokens are
+     * <em>unknown</em>, not zero).
+     *
+     * @throws dev.fusion.providers.internal.MalformedFieldException when it is present but not an object
+     */
+    public static boolean isReported(JsonNode usage) {
+        return Json.usagePresent(usage);
+    }
+
+    /**
+     * The usage, or {@link Usage#ZERO} as a placeholder when the node is absent or null (see
+     * {@link #isReported}: such usage is unknown, not zero).
+     *
+     * @throws dev.fusion.providers.internal.MalformedFieldException for a count that is negative,
+     *         fractional, a string or beyond 2^53, or a usage that is not an object
+     */
     public static Usage of(JsonNode usage) {
-        if (usage == null || usage.isNull() || !usage.isObject()) {
+        if (!isReported(usage)) {
             return Usage.ZERO;
         }
         long prompt = Json.count(usage, "prompt_tokens");
@@ -46,8 +63,11 @@ public final class OpenAiUsage {
         return new Usage(prompt - cacheRead - cacheWrite, cacheRead, cacheWrite, 0, completion - reasoning, reasoning);
     }
 
-    /** OpenRouter's charged amount {@code usage.cost} (USD), exactly as sent, or null. */
+    /**
+     * OpenRouter's charged amount {@code usage.cost} (USD), exactly as sent (a negative figure
+     * included: the ledger decides), or null when absent, not a number or not finite.
+     */
     public static BigDecimal reportedCost(JsonNode usage) {
-        return usage == null ? null : Json.decimal(usage, "cost");
+        return Json.cost(usage, "cost");
     }
 }

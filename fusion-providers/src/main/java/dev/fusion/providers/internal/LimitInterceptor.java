@@ -1,0 +1,106 @@
+package dev.fusion.providers.internal;
+
+import okhttp3.Interceptor;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.ForwardingSource;
+import okio.Okio;
+import okio.Source;
+
+import java.io.IOException;
+
+/**
+ * An <em>application</em> interceptor (it runs after OkHttp's transparent gzip, so it counts the
+ * inflated bytes) that bounds the body of every request tagged with a {@link BodyLimit}: a body,
+ * or one event of an event stream, that crosses the bound fails the read with
+ * {@link ResponseTooLargeException} as soon as it does, before it is buffered whole. A body whose
+ * declared {@code Content-Length} is already beyond the bound fails before any of it is read.
+ * Untagged requests pass untouched. Stateless and thread-safe (the counting state is per response).
+ */
+public final class LimitInterceptor implements Interceptor {
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        BodyLimit limit = chain.request().tag(BodyLimit.class);
+        Response response = chain.proceed(chain.request());
+        ResponseBody body = response.body();
+        if (limit == null || body == null) {
+            return response;
+        }
+        if (!limit.eventStream() && response.isSuccessful() && body.contentLength() > limit.maxBytes()) {
+            response.close();
+            throw new ResponseTooLargeException("the answer's declared length of " + body.contentLength()
+                    + " bytes", limit.maxBytes());
+        }
+        Source counted = limit.eventStream() ? new EventBound(body.source(), limit.maxBytes())
+                : new TotalBound(body.source(), limit.maxBytes());
+        return response.newBuilder()
+                .body(ResponseBody.create(Okio.buffer(counted), body.contentType(), body.contentLength()))
+                .build();
+    }
+
+    /** Counts every byte of the body. */
+    private static final class TotalBound extends ForwardingSource {
+        private final long max;
+        private long total;
+
+        TotalBound(Source delegate, long max) {
+            super(delegate);
+            this.max = max;
+        }
+
+        @Override
+        public long read(Buffer sink, long byteCount) throws IOException {
+            long n = super.read(sink, byteCount);
+            if (n > 0) {
+                total += n;
+                if (total > max) {
+                    throw new ResponseTooLargeException("the answer (after decompression)", max);
+                }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Counts the bytes of the current event: line terminators ({@code \n}, {@code \r}, {@code \r\n})
+     * are not counted, and an empty line (the end of an event) resets the count.
+     */
+    private static final class EventBound extends ForwardingSource {
+        private final long max;
+        private long eventBytes;
+        private boolean atLineStart = true;
+        private boolean afterCr;
+
+        EventBound(Source delegate, long max) {
+            super(delegate);
+            this.max = max;
+        }
+
+        @Override
+        public long read(Buffer sink, long byteCount) throws IOException {
+            long start = sink.size();
+            long n = super.read(sink, byteCount);
+            for (long i = start, end = start + Math.max(n, 0); i < end; i++) {
+                byte b = sink.getByte(i);
+                if (b == '\n' && afterCr) {
+                    afterCr = false; // the second half of \r\n
+                } else if (b == '\n' || b == '\r') {
+                    afterCr = b == '\r';
+                    if (atLineStart) {
+                        eventBytes = 0; // an empty line: the event ended
+                    }
+                    atLineStart = true;
+                } else {
+                    afterCr = false;
+                    atLineStart = false;
+                    if (++eventBytes > max) {
+                        throw new ResponseTooLargeException("one server-sent event", max);
+                    }
+                }
+            }
+            return n;
+        }
+    }
+}
