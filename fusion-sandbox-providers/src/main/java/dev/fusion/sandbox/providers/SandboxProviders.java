@@ -102,7 +102,7 @@ public final class SandboxProviders implements AutoCloseable {
                 ProviderSpec.keyless(ProviderKind.ANTHROPIC, server.baseUrl(WireFormat.ANTHROPIC)));
         m.put(Sandbox.providerName(WireFormat.GEMINI),
                 ProviderSpec.keyless(ProviderKind.GEMINI, server.baseUrl(WireFormat.GEMINI)));
-        return Map.copyOf(m);
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     /** The provider specs for the three sandbox provider names, keyless, pointing at this server. */
