@@ -108,7 +108,7 @@ final class AskCommand implements Callable<Integer> {
         } else if (withCalls != null) {
             io.err.print(CostTable.render(withCalls.calls()));
         }
-        io.err.println("fusion: " + setup.linePrefix() + FusionCli.oneLine(reason));
+        io.err.println("fusion: " + setup.linePrefix() + FusionCli.oneLine(CliTerms.translate(reason)));
         return 1;
     }
 }

@@ -59,6 +59,7 @@ public final class FusionCli implements Runnable {
         IO.set(new Io(out, err, env, terminal));
         try {
             CommandLine cl = new CommandLine(new FusionCli());
+            FlagValues.register(cl);
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             cl.setParameterExceptionHandler((ex, a) -> {
@@ -70,7 +71,7 @@ public final class FusionCli implements Runnable {
             cl.setExecutionExceptionHandler((ex, c, parsed) -> {
                 Throwable t = ex;
                 if (t instanceof CliException || t instanceof FusionException || t instanceof IllegalArgumentException) {
-                    err.println("fusion: " + oneLine(t.getMessage()));
+                    err.println("fusion: " + oneLine(CliTerms.translate(t.getMessage())));
                     return 2;
                 }
                 err.println("fusion: unexpected " + t.getClass().getSimpleName() + ": " + oneLine(String.valueOf(t.getMessage())));
