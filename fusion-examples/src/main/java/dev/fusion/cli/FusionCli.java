@@ -83,6 +83,18 @@ public final class FusionCli implements Runnable {
         }
     }
 
+    /** The terminal's width: {@code COLUMNS} when it holds a sensible number, else 80. */
+    static int width(Map<String, String> env) {
+        String c = env.get("COLUMNS");
+        if (c != null && c.trim().matches("\\d{2,4}")) {
+            int w = Integer.parseInt(c.trim());
+            if (w >= 40) {
+                return w;
+            }
+        }
+        return dev.fusion.cli.render.CostTable.DEFAULT_WIDTH;
+    }
+
     static String oneLine(String s) {
         return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
     }
