@@ -25,6 +25,12 @@ final class CliTerms {
                     + " providers: {lab: {kind: openai, baseUrl: \"http://127.0.0.1:8000/v1\", apiKeyEnv: LAB_KEY}}"
                     + " (kinds: openai, anthropic, gemini)";
         }
+        int prices = m.indexOf("; add prices");
+        if (prices >= 0 && m.contains("allowUnpriced(true)")) {
+            m = m.substring(0, prices) + "; add their prices under prices: in a config file passed with --config"
+                    + " (USD per million tokens, e.g. prices: {\"lab:llama\": {input: 0.27, output: 1.10}}),"
+                    + " or allow unbounded spend on them with allowUnpriced: true there";
+        }
         m = m.replace("add at least one model with panel(...) or member(...)", "name models with --panel a,b,c or panel: in the config");
         m = m.replace("set one with judge(...)", "name one with --judge MODEL or judge: in the config");
         return m;

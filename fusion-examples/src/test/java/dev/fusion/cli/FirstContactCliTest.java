@@ -74,5 +74,11 @@ class FirstContactCliTest {
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown provider 'lab'", "providers:", "--config")
                 .doesNotContain("Providers.builder");
+
+        CliTest.Run unpriced = cli(Map.of(), "ask", "--panel", "ollama:llama3,ollama:qwen3", "--judge", "ollama:llama3",
+                "--budget", "0.05", "q");
+        assertThat(unpriced.code()).as(unpriced.err()).isIn(1, 2);
+        assertThat(unpriced.err()).contains("prices:", "--config", "allowUnpriced: true")
+                .doesNotContain("Price.of(").doesNotContain("allowUnpriced(true)");
     }
 }
