@@ -61,6 +61,17 @@ class ReadmeCliTest {
             assertThat(r.code()).as(args + "\n" + r.err()).isZero();
             assertThat(r.out() + r.err()).as(args.toString()).doesNotContain("degraded");
         }
+        // The eval sample: the judge's model alone answers the questions (it used to reply "no answers to merge").
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("summary.json").toFile());
+        boolean judgeAlone = false;
+        for (com.fasterxml.jackson.databind.JsonNode n : summary) {
+            if (n.get("system").asText().endsWith("(judge alone)")) {
+                judgeAlone = true;
+                assertThat(n.get("correct").asInt()).as(n.toString()).isPositive();
+            }
+        }
+        assertThat(judgeAlone).isTrue();
     }
 
     @Test
