@@ -77,11 +77,20 @@ public final class Fusion {
      * hand-offs); timeouts, the deadline and cancellation work as for {@link #askAsync}. An
      * interrupt ends the wait and cancels the ask, but while the caller is inside one of those calls
      * (blocked on its socket) it takes effect when that call ends, times out or hits the deadline.
+     *
+     * <p>A failure is thrown on the calling thread, so the caller's frame is in its stack trace: a
+     * new exception of the same type ({@link QuorumNotMetException}, {@link JudgeFailedException},
+     * {@link BudgetExceededException}, ...) with the same message and data, whose cause is the
+     * original exception from the thread where the ask failed.
      */
     public FusionResult ask(FusionRequest request) {
         Objects.requireNonNull(request, "request");
         CallerRuns runs = new CallerRuns(settings.scheduler()::schedule);
-        return runs.await(askAsync(request));
+        try {
+            return runs.await(askAsync(request));
+        } catch (RuntimeException e) {
+            throw CallerSite.rethrow(e);
+        }
     }
 
     /**
@@ -91,8 +100,12 @@ public final class Fusion {
      */
     public FusionResult ask(FusionRequest request, Consumer<FusionEvent> onEvent) {
         Objects.requireNonNull(onEvent, "onEvent");
-        return stream(request).doOnNext(onEvent).ofType(FusionEvent.Completed.class).next()
-                .map(FusionEvent.Completed::result).block();
+        try {
+            return stream(request).doOnNext(onEvent).ofType(FusionEvent.Completed.class).next()
+                    .map(FusionEvent.Completed::result).block();
+        } catch (RuntimeException e) {
+            throw CallerSite.rethrow(e);
+        }
     }
 
     /** The ask as a lazy {@link Mono}; cancelling it cancels every call in flight. */

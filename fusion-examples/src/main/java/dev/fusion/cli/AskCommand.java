@@ -66,11 +66,13 @@ final class AskCommand implements Callable<Integer> {
                     result = setup.fusion.ask(request);
                 } else {
                     boolean live = io.terminal;
-                    Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p);
-                    result = setup.fusion.ask(request, progress::on);
-                    if (!progress.printedAnswer() || !result.judged()) {
-                        result.answer().lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
-                        io.out.println();
+                    try (Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p,
+                            FusionCli.width(io.env), reactor.core.scheduler.Schedulers.parallel())) {
+                        result = setup.fusion.ask(request, progress::on);
+                        if (!progress.printedAnswer() || !result.judged()) {
+                            result.answer().lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
+                            io.out.println();
+                        }
                     }
                 }
             } catch (AskFailedException e) {
@@ -91,7 +93,7 @@ final class AskCommand implements Callable<Integer> {
                 }
                 io.out.println(o.toString());
             } else {
-                io.out.print(CostTable.render(result).lines().map(l -> p + l).reduce("", (a, b) -> a + b + "\n"));
+                io.out.print(CostTable.render(result, FusionCli.width(io.env) - p.length()).lines().map(l -> p + l).reduce("", (a, b) -> a + b + "\n"));
             }
             return 0;
         }
@@ -106,9 +108,9 @@ final class AskCommand implements Callable<Integer> {
             o.set("calls", withCalls == null ? new ObjectMapper().createArrayNode() : ResultJson.calls(withCalls.calls()));
             io.out.println(o.toString());
         } else if (withCalls != null) {
-            io.err.print(CostTable.render(withCalls.calls()));
+            io.err.print(CostTable.render(withCalls.calls(), FusionCli.width(io.env)));
         }
-        io.err.println("fusion: " + setup.linePrefix() + FusionCli.oneLine(reason));
+        io.err.println("fusion: " + setup.linePrefix() + FusionCli.oneLine(CliTerms.translate(reason)));
         return 1;
     }
 }

@@ -62,6 +62,7 @@ public final class FusionCli implements Runnable {
         IO.set(new Io(out, err, env, terminal));
         try {
             CommandLine cl = new CommandLine(new FusionCli());
+            FlagValues.register(cl);
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             cl.setParameterExceptionHandler((ex, a) -> {
@@ -73,7 +74,7 @@ public final class FusionCli implements Runnable {
             cl.setExecutionExceptionHandler((ex, c, parsed) -> {
                 Throwable t = ex;
                 if (t instanceof CliException || t instanceof FusionException || t instanceof IllegalArgumentException) {
-                    err.println("fusion: " + oneLine(t.getMessage()));
+                    err.println("fusion: " + oneLine(CliTerms.translate(t.getMessage())));
                     return 2;
                 }
                 err.println("fusion: unexpected " + t.getClass().getSimpleName() + ": " + oneLine(String.valueOf(t.getMessage())));
@@ -85,6 +86,18 @@ public final class FusionCli implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /** The terminal's width: {@code COLUMNS} when it holds a sensible number, else 80. */
+    static int width(Map<String, String> env) {
+        String c = env.get("COLUMNS");
+        if (c != null && c.trim().matches("\\d{2,4}")) {
+            int w = Integer.parseInt(c.trim());
+            if (w >= 40) {
+                return w;
+            }
+        }
+        return dev.fusion.cli.render.CostTable.DEFAULT_WIDTH;
     }
 
     static String oneLine(String s) {

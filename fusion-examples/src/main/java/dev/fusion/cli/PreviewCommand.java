@@ -41,7 +41,8 @@ final class PreviewCommand implements Callable<Integer> {
         if (text.isEmpty()) {
             throw new CliException("the prompt is blank");
         }
-        try (Setup setup = Setup.resolve(common, io.env)) {
+        // Preview sends nothing, so it needs no keys (Setup.resolve with sendsNothing).
+        try (Setup setup = Setup.resolve(common, io.env, true)) {
             String p = setup.linePrefix();
             setup.description.forEach(d -> io.err.println(p + d));
             Settings s = setup.fusion.settings();
@@ -86,12 +87,20 @@ final class PreviewCommand implements Callable<Integer> {
             table.lines().forEach(l -> io.out.println(p + l));
             io.out.println(p + "worst case: every answer uses max output tokens (" + maxOut + " panel, " + judgeMax
                     + " judge) at the highest rates; typical: " + TYPICAL_ANSWER + "-token answers (an assumption).");
-            if (s.budgetUsd() != null) {
-                io.out.println(p + "budget " + Money.usd(s.budgetUsd()) + ": members whose worst case does not fit"
-                        + " after the judge's reservation would be skipped.");
-            }
-            return 0;
+            return budgetVerdict(io, p, s);
         }
+    }
+
+    /**
+     * What the budget would do to this ask, and the exit code. The one place to switch to the
+     * engine's budget planning (the same code and verdict as {@code ask}) once it is exposed.
+     */
+    private static int budgetVerdict(FusionCli.Io io, String p, Settings s) {
+        if (s.budgetUsd() != null) {
+            io.out.println(p + "budget " + Money.usd(s.budgetUsd()) + ": members whose worst case does not fit"
+                    + " after the judge's reservation would be skipped.");
+        }
+        return 0;
     }
 
     private static BigDecimal[] costs(Settings s, ModelRef ref, long in, int maxOut, int typicalOut) {

@@ -1,11 +1,10 @@
 package dev.fusion.cli;
 
 import dev.fusion.cost.PriceBook;
-import dev.fusion.providers.ProviderKind;
 import dev.fusion.providers.ProviderSpec;
 import dev.fusion.sandbox.Sandbox;
 import dev.fusion.sandbox.SandboxMain;
-import dev.fusion.sandbox.WireFormat;
+import dev.fusion.sandbox.providers.SandboxProviders;
 import dev.fusion.sandbox.WireServer;
 
 import java.util.LinkedHashMap;
@@ -20,10 +19,12 @@ import java.util.Map;
  */
 public final class SandboxBackend implements AutoCloseable {
 
+    private final SandboxProviders sandbox;
     private final WireServer server;
 
-    private SandboxBackend(WireServer server) {
-        this.server = server;
+    private SandboxBackend(SandboxProviders sandbox) {
+        this.sandbox = sandbox;
+        this.server = sandbox.server();
     }
 
     /** Starts on any free port, with the personas' normal latencies. */
@@ -44,7 +45,7 @@ public final class SandboxBackend implements AutoCloseable {
         if (latencyScale < 0 || Double.isNaN(latencyScale)) {
             throw new IllegalArgumentException("sandbox latency scale must be >= 0, was " + latencyScale);
         }
-        return new SandboxBackend(Sandbox.start(port, latencyScale));
+        return new SandboxBackend(SandboxProviders.start(port, latencyScale));
     }
 
     /** The latency scale set in {@code FUSION_SANDBOX_LATENCY_SCALE}, else 1. */
@@ -66,11 +67,7 @@ public final class SandboxBackend implements AutoCloseable {
 
     /** Provider specs pointing at this server, by provider name. */
     public Map<String, ProviderSpec> providerSpecs() {
-        Map<String, ProviderSpec> m = new LinkedHashMap<>();
-        m.put(Sandbox.providerName(WireFormat.OPENAI), ProviderSpec.keyless(ProviderKind.OPENAI, server.baseUrl(WireFormat.OPENAI)));
-        m.put(Sandbox.providerName(WireFormat.ANTHROPIC), ProviderSpec.keyless(ProviderKind.ANTHROPIC, server.baseUrl()));
-        m.put(Sandbox.providerName(WireFormat.GEMINI), ProviderSpec.keyless(ProviderKind.GEMINI, server.baseUrl()));
-        return m;
+        return new LinkedHashMap<>(sandbox.providerSpecs());
     }
 
     /** The sandbox panel as {@code provider:model}, spread over the three wire formats. */
@@ -94,6 +91,6 @@ public final class SandboxBackend implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        sandbox.close();
     }
 }

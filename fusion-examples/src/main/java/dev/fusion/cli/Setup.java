@@ -90,7 +90,15 @@ final class Setup implements AutoCloseable {
     }
 
     static Setup resolve(CommonOptions o, Map<String, String> env) {
-        Providers providers = Providers.builder().env(env).build();
+        return resolve(o, env, false);
+    }
+
+    /**
+     * As {@link #resolve(CommonOptions, Map)}; with {@code sendsNothing} (preview) the models need no
+     * API keys, because nothing will be sent: see {@link PreviewKeys}.
+     */
+    static Setup resolve(CommonOptions o, Map<String, String> env, boolean sendsNothing) {
+        Providers providers = Providers.builder().env(sendsNothing ? PreviewKeys.env(env, o.config) : env).build();
         Fusion.Builder b;
         Mode mode;
         List<String> desc = new ArrayList<>();
@@ -110,8 +118,8 @@ final class Setup implements AutoCloseable {
             for (Map.Entry<String, Price> e : cfg.prices().entrySet()) {
                 prices = prices.with(ModelRef.parse(e.getKey()), e.getValue());
             }
-        } else if (o.sandbox || (!o.hasModelOverrides() && presentKeys(env).isEmpty())) {
-            Local local = o.sandbox ? null : Local.probe();
+        } else if (o.sandbox || SandboxNames.onlySandbox(o) || (!o.hasModelOverrides() && presentKeys(env).isEmpty())) {
+            Local local = o.sandbox || SandboxNames.onlySandbox(o) ? null : Local.probe();
             if (local != null) {
                 providers = providers.with(Map.of(local.provider, ProviderSpec.keyless(ProviderKind.OPENAI, local.baseUrl)));
                 b = Fusion.builder().priceBook(prices);
@@ -146,6 +154,15 @@ final class Setup implements AutoCloseable {
                         + " GEMINI_API_KEY, DEEPSEEK_API_KEY, ...) or pass --config fusion.yaml");
             }
         } else if (o.hasModelOverrides()) {
+            if (SandboxNames.any(o)) {
+                // Names the CLI prints for sandbox models work here too, next to real ones.
+                SandboxBackend sb = SandboxBackend.start(0, SandboxBackend.latencyScale(env));
+                resource = sb;
+                providers = providers.with(sb.providerSpecs());
+                prices = prices.with(sb.prices());
+                desc.add("sandbox models named: started the built-in offline sandbox at " + sb.baseUrl()
+                        + " (fictional models and prices)");
+            }
             b = Fusion.builder().priceBook(prices);
             mode = Mode.FLAGS;
         } else {

@@ -15,7 +15,7 @@ public final class ArchitectAndCoders {
         try (Models models = Models.open()) {
             Fusion architects = Fusion.builder()
                     .panel(models.flagship(0), models.flagship(1))
-                    .judge(models.flagship(0))
+                    .judge(models.judge())
                     .priceBook(models.prices).build();
             FusionResult plan = architects.ask(FusionRequest.builder()
                     .system("You are a software architect. Write a short numbered plan, no code.")
@@ -24,7 +24,7 @@ public final class ArchitectAndCoders {
 
             Fusion coders = Fusion.builder()
                     .panel(models.cheap(0), models.cheap(1), models.cheap(2))
-                    .judge(models.flagship(0))
+                    .judge(models.judge())
                     .quorum(2)
                     .priceBook(models.prices).build();
             FusionResult code = coders.ask(FusionRequest.builder()

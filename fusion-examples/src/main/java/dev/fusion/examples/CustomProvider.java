@@ -32,7 +32,10 @@ public final class CustomProvider {
                 b.panel(providers.model("mylab:" + m));
                 b.price("mylab:" + m, Price.of("0", "0")); // self-hosted: no per-token charge
             }
-            b.judge(providers.model("mylab:" + models[0]));
+            // On the sandbox the judge is its merging judge; on your server, the first model judges.
+            String judge = sb != null ? dev.fusion.sandbox.Sandbox.JUDGE : models[0];
+            b.judge(providers.model("mylab:" + judge));
+            b.price("mylab:" + judge, Price.of("0", "0"));
             FusionResult r = b.build().ask("In one paragraph: why do databases use write-ahead logs?");
             System.out.println(r.answer());
             r.calls().forEach(c -> System.out.println("  " + c.memberId() + " " + c.status().wireName() + " "

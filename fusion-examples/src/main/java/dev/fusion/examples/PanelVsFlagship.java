@@ -8,7 +8,10 @@ import dev.fusion.model.ModelResponse;
 
 import java.math.BigDecimal;
 
-/** A budget panel fused by a judge, next to the flagship alone on the same prompt, costs side by side. */
+/**
+ * A budget panel fused by a judge, next to the flagship alone on the same prompt, costs side by side.
+ * On the sandbox the flagship is its slow, expensive persona (sandbox-scholar).
+ */
 public final class PanelVsFlagship {
     public static void main(String[] args) {
         String prompt = args.length > 0 ? String.join(" ", args)
@@ -17,7 +20,7 @@ public final class PanelVsFlagship {
             ChatModel flagship = models.flagship(0);
             Fusion fusion = Fusion.builder()
                     .panel(models.cheap(0), models.cheap(1), models.cheap(2))
-                    .judge(models.cheap(0))          // a cheap judge: the whole ask stays on budget models
+                    .judge(models.cheapJudge())      // a cheap judge: the whole ask stays on budget models
                     .priceBook(models.prices)
                     .build();
             FusionResult fused = fusion.ask(prompt);
@@ -34,6 +37,10 @@ public final class PanelVsFlagship {
             if (aloneCost != null && aloneCost.signum() > 0) {
                 System.out.println("\nfusion cost / flagship cost = "
                         + fused.totalCostUsd().divide(aloneCost, 3, java.math.RoundingMode.HALF_UP));
+            }
+            if (models.sandbox) {
+                System.out.println("[sandbox] fictional models and prices: these figures show the arithmetic,"
+                        + " not the quality or price of any real model.");
             }
         }
     }

@@ -9,7 +9,7 @@ public final class QuickStart {
         try (Models models = Models.open()) {
             Fusion fusion = Fusion.builder()
                     .panel(models.cheap(0), models.cheap(1), models.cheap(2))
-                    .judge(models.flagship(0))
+                    .judge(models.judge())
                     .priceBook(models.prices)
                     .build();
             FusionResult r = fusion.ask(args.length > 0 ? String.join(" ", args)

@@ -11,7 +11,7 @@ public final class StreamingAnswer {
         try (Models models = Models.open()) {
             Fusion fusion = Fusion.builder()
                     .panel(models.cheap(0), models.cheap(1), models.cheap(2))
-                    .judge(models.flagship(0))
+                    .judge(models.judge())
                     .priceBook(models.prices).build();
             fusion.stream(FusionRequest.of(prompt)).doOnNext(e -> {
                 if (e instanceof FusionEvent.MemberStarted s) {

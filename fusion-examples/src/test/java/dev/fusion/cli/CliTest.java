@@ -314,6 +314,11 @@ class CliTest {
         } catch (RuntimeException portTaken) {
             org.junit.jupiter.api.Assumptions.abort("port 11434 is in use here: " + portTaken.getMessage());
         }
+        // Warm the server up first: the CLI's probe gives a local server 400 ms, and a fresh server's first
+        // answer on a machine with both cores busy can take longer than that (a real Ollama is long warm).
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:11434/v1/models")).timeout(java.time.Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
         Run r = cli("ask", "--json", "q");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();

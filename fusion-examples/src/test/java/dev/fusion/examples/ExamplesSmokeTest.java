@@ -8,6 +8,7 @@ import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,5 +72,25 @@ class ExamplesSmokeTest {
     void customProviderRunsAgainstAnOpenAiCompatibleBaseUrl() throws Exception {
         String out = run(CustomProvider::main);
         assertThat(out).contains("OpenAI-compatible endpoint", "mylab:");
+    }
+
+    /** Every example's default prompt gets real content on the sandbox: no filler, no empty merge. */
+    @Test
+    void defaultPromptsGetRealSandboxAnswers() throws Exception {
+        for (Main m : List.<Main>of(QuickStart::main, PanelVsFlagship::main, ArchitectAndCoders::main,
+                StreamingAnswer::main, CustomProvider::main)) {
+            String out = run(m);
+            assertThat(out).contains("[sandbox]").doesNotContain("no built-in fact", "no answers to merge");
+        }
+    }
+
+    @Test
+    void panelVsFlagshipComparesWithTheSlowExpensivePersonaAndSaysTheFiguresAreFictional() throws Exception {
+        String out = run(PanelVsFlagship::main);
+        assertThat(out).contains("=== sandbox-anthropic:sandbox-scholar alone (", "split", "fictional models and prices");
+        java.util.regex.Matcher ratio = java.util.regex.Pattern.compile("fusion cost / flagship cost = ([0-9.]+)").matcher(out);
+        assertThat(ratio.find()).isTrue();
+        // The budget panel with a cheap judge costs less than the expensive persona alone.
+        assertThat(new java.math.BigDecimal(ratio.group(1))).isLessThan(java.math.BigDecimal.ONE);
     }
 }

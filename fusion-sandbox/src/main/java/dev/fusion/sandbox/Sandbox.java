@@ -4,6 +4,7 @@ import dev.fusion.cost.Price;
 import dev.fusion.cost.PriceBook;
 import dev.fusion.cost.Rates;
 import dev.fusion.model.ModelRef;
+import dev.fusion.sandbox.internal.JudgeReplies;
 import dev.fusion.sandbox.internal.PersonaWriter;
 import dev.fusion.sandbox.internal.Text;
 
@@ -13,9 +14,14 @@ import java.util.Objects;
 
 /**
  * The offline sandbox: four scripted panel personas that differ in latency, price and answer, and
- * a judge that really merges answers (deterministically, with {@link SandboxMerger}). Every
- * answer opens with a one-line {@code [sandbox]} notice saying it is not a real model and how to
- * use real providers.
+ * a judge that really merges answers (deterministically, with {@link SandboxMerger}) and returns
+ * the JSON analysis and ranking the {@code analyze} and {@code select-best} strategies ask for, so
+ * every strategy runs its real path offline. Every answer opens with a one-line {@code [sandbox]}
+ * notice saying it is not a real model and how to use real providers. The personas and their
+ * prices are fictional: a sandbox figure shows the pipeline and its arithmetic working, never the
+ * quality or price of any real model. To use the sandbox from library code with ready providers
+ * and prices, see {@code dev.fusion.sandbox.providers.SandboxProviders} (module
+ * {@code fusion-sandbox-providers}).
  *
  * <table>
  *   <caption>Personas (latencies at scale 1; prices fictional, USD per million tokens)</caption>
@@ -150,14 +156,57 @@ public final class Sandbox {
     /**
      * The full answer text a persona gives to a prompt (for the judge, the prompt is the judge's
      * user message with {@code <question>} and {@code <answer n="…">} blocks). Deterministic.
+     * Same as {@link #answer(String, String, String)} with no system prompt.
      */
     public static String answer(String personaId, String prompt) {
+        return answer(personaId, "", prompt);
+    }
+
+    /**
+     * The full answer text a persona gives to a system prompt and a user prompt. Deterministic.
+     * <ul>
+     *   <li>Panel personas answer the question from the sandbox's small built-in fact list, each in
+     *       its own style, or outline an approach when there is no fact; a {@code <references>}
+     *       block (the {@code layered} strategy's later rounds) is read as references, not as the
+     *       question.</li>
+     *   <li>The judge reads what its prompt asks for: the JSON analysis the {@code analyze}
+     *       strategy's prompt requests, the JSON ranking of {@code select-best}, or else a merged
+     *       answer ({@link SandboxMerger}). Asked a plain question with no answers to merge (the
+     *       judge's model alone, as {@code fusion eval} does), it answers like a panel persona.</li>
+     * </ul>
+     * Every reply opens with a one-line {@code [sandbox]} notice.
+     */
+    public static String answer(String personaId, String system, String prompt) {
         Objects.requireNonNull(prompt, "prompt");
         Persona p = persona(personaId);
         if (p.isJudge()) {
-            return MERGER.mergeJudgePrompt(prompt).render();
+            SandboxMerger.Merge merge = MERGER.mergeJudgePrompt(prompt);
+            if (merge.answerCount() == 0) {
+                return PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT) + "\n\n"
+                        + PersonaWriter.body(PersonaWriter.Style.SWIFT, prompt);
+            }
+            switch (JudgeReplies.kind(system, prompt)) {
+                case ANALYSIS:
+                    return structuredNotice("analysis", merge) + JudgeReplies.analysis(merge);
+                case RANKING:
+                    return structuredNotice("ranking", merge) + JudgeReplies.ranking(merge);
+                default:
+                    return merge.render();
+            }
         }
-        return PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT) + "\n\n" + PersonaWriter.body(style(p.id()), prompt);
+        return PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT) + "\n\n" + PersonaWriter.body(style(p.id()),
+                withoutReferences(prompt));
+    }
+
+    private static String structuredNotice(String what, SandboxMerger.Merge merge) {
+        return "[sandbox] Deterministic " + what + " by " + JUDGE + " of " + merge.answerCount()
+                + " answers from their sentence overlap; no model was called.\n";
+    }
+
+    /** The request part of a layered-round prompt: the text before its {@code <references>} block. */
+    private static String withoutReferences(String prompt) {
+        int r = prompt.indexOf("<references>");
+        return r > 0 ? prompt.substring(0, r) : prompt;
     }
 
     private static PersonaWriter.Style style(String id) {
@@ -188,7 +237,7 @@ public final class Sandbox {
             Duration first = scale(p.firstByte(), latencyScale);
             Duration chunk = scale(p.perChunk(), latencyScale);
             b.model(p.id(), request -> {
-                String text = answer(p.id(), request.lastUserText());
+                String text = answer(p.id(), request.system(), promptOf(p, request));
                 Reply r = Reply.text(text).firstByteDelay(first).chunkDelay(chunk).wordsPerChunk(4);
                 if (p.id().equals(SCHOLAR)) {
                     r = r.reasoningTokens(2 * Text.tokens(text));
@@ -201,6 +250,21 @@ public final class Sandbox {
             });
         }
         return b.build();
+    }
+
+    /**
+     * What a persona answers: the last user message; for the judge, the first user message that
+     * holds answers (so a structured-reply retry, which adds a user message, gets the same reply).
+     */
+    private static String promptOf(Persona p, WireRequest request) {
+        if (p.isJudge()) {
+            for (WireRequest.Message m : request.messages()) {
+                if (m.role().equals("user") && m.text().contains("<answer")) {
+                    return m.text();
+                }
+            }
+        }
+        return request.lastUserText();
     }
 
     private static Duration scale(Duration d, double factor) {

@@ -55,18 +55,23 @@ public final class SandboxMain {
         return server;
     }
 
-    /** The text {@link #main} prints: base URLs per format, models, fictional prices. */
+    /**
+     * The text {@link #main} prints: per wire format the base URL a Fusion provider of that kind
+     * takes (for Gemini the host root: the {@code gemini} kind appends {@code /v1beta/...} itself)
+     * and the full endpoint, then the models and their fictional prices.
+     */
     public static String describe(WireServer server) {
         StringBuilder sb = new StringBuilder();
         sb.append("Fusion sandbox listening on ").append(server.baseUrl()).append(" (port ").append(server.port())
                 .append(") - scripted offline models, not real ones.\n\n");
-        sb.append(String.format(Locale.ROOT, "  %-18s %-36s %s%n", "format", "base URL", "endpoint"));
-        sb.append(String.format(Locale.ROOT, "  %-18s %-36s %s%n", "OpenAI-compatible", server.baseUrl(WireFormat.OPENAI),
-                "POST /v1/chat/completions"));
-        sb.append(String.format(Locale.ROOT, "  %-18s %-36s %s%n", "Anthropic", server.baseUrl(WireFormat.ANTHROPIC),
-                "POST /v1/messages"));
-        sb.append(String.format(Locale.ROOT, "  %-18s %-36s %s%n", "Gemini", server.baseUrl(WireFormat.GEMINI),
-                "POST /v1beta/models/{model}:generateContent | :streamGenerateContent?alt=sse"));
+        sb.append("Base URLs to configure (ProviderSpec baseUrl, or baseUrl: under providers: in a config file):\n");
+        format(sb, "OpenAI-compatible", "openai", server.baseUrl(WireFormat.OPENAI),
+                "POST " + server.baseUrl(WireFormat.OPENAI) + "/chat/completions");
+        format(sb, "Anthropic", "anthropic", server.baseUrl(WireFormat.ANTHROPIC),
+                "POST " + server.baseUrl(WireFormat.ANTHROPIC) + "/v1/messages");
+        format(sb, "Gemini", "gemini", server.baseUrl(WireFormat.GEMINI),
+                "POST " + server.baseUrl(WireFormat.GEMINI) + "/v1beta/models/{model}:generateContent"
+                        + " (or :streamGenerateContent?alt=sse)");
         sb.append("\nModels (every model answers on every format; fictional USD prices per million tokens):\n");
         for (Sandbox.Persona p : Sandbox.personas()) {
             sb.append(String.format(Locale.ROOT, "  %-38s %5d ms  in %6s  out %6s  %s%n", p.ref(),
@@ -75,5 +80,11 @@ public final class SandboxMain {
         }
         sb.append("\nStop with Ctrl+C.\n");
         return sb.toString();
+    }
+
+    private static void format(StringBuilder sb, String name, String kind, String baseUrl, String endpoint) {
+        sb.append("  ").append(name).append(" (kind ").append(kind).append(")\n");
+        sb.append("    base URL  ").append(baseUrl).append('\n');
+        sb.append("    endpoint  ").append(endpoint).append('\n');
     }
 }

@@ -26,7 +26,7 @@ public enum WireFormat {
      * ({@code POST /v1beta/models/{model}:generateContent}, {@code :streamGenerateContent?alt=sse}),
      * as in the Gemini API reference (GenerateContentResponse, UsageMetadata) and its error guide.
      */
-    GEMINI("/v1beta");
+    GEMINI("");
 
     private final String basePath;
 
@@ -35,9 +35,11 @@ public enum WireFormat {
     }
 
     /**
-     * The path an SDK's "base URL" conventionally ends with for this format: {@code /v1} for
-     * OpenAI-compatible clients, nothing for Anthropic (the client appends {@code /v1/messages}),
-     * {@code /v1beta} for Gemini.
+     * The path a client's "base URL" ends with for this format, exactly what Fusion's provider of
+     * the same kind expects: {@code /v1} for OpenAI-compatible clients (they append
+     * {@code /chat/completions}), nothing for Anthropic (the client appends {@code /v1/messages}) and
+     * nothing for Gemini (the client appends {@code /v1beta/models/{model}:generateContent}, as
+     * Google's own SDKs do with their base URL).
      */
     public String basePath() {
         return basePath;

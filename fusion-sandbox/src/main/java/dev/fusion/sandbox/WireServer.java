@@ -72,9 +72,10 @@ public final class WireServer implements AutoCloseable {
     }
 
     /**
-     * The base URL a client of this format is usually configured with: {@code …/v1} for
-     * OpenAI-compatible clients, the root for Anthropic (clients append {@code /v1/messages}),
-     * {@code …/v1beta} for Gemini (clients append {@code /models/{model}:generateContent}).
+     * The base URL to give a Fusion provider of this format's kind ({@code ProviderSpec}'s
+     * {@code baseUrl}): {@code …/v1} for OpenAI-compatible clients, the root for Anthropic (clients
+     * append {@code /v1/messages}) and the root for Gemini (the {@code gemini} kind appends
+     * {@code /v1beta/models/{model}:generateContent}).
      */
     public String baseUrl(WireFormat format) {
         return core.baseUrl() + format.basePath();

@@ -13,7 +13,7 @@
  *         .build())) {
  *     String openAiBase = server.baseUrl(WireFormat.OPENAI);       // http://127.0.0.1:port/v1
  *     String anthropicBase = server.baseUrl(WireFormat.ANTHROPIC); // http://127.0.0.1:port
- *     String geminiBase = server.baseUrl(WireFormat.GEMINI);       // http://127.0.0.1:port/v1beta
+ *     String geminiBase = server.baseUrl(WireFormat.GEMINI);       // http://127.0.0.1:port (the gemini kind adds /v1beta)
  *     ...
  *     server.requestCount("flaky"); server.servedUsage(); server.maxInFlight();
  * }

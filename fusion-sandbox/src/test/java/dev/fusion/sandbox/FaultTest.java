@@ -74,7 +74,7 @@ class FaultTest {
             case ANTHROPIC:
                 return Http.post(s.baseUrl(f) + "/v1/messages", Http.anthropic(model, null, "hi", stream, 100));
             default:
-                return Http.post(s.baseUrl(f) + "/models/" + model
+                return Http.post(s.baseUrl(f) + "/v1beta/models/" + model
                         + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent"), Http.gemini(null, "hi", null));
         }
     }

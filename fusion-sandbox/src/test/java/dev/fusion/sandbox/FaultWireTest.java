@@ -39,7 +39,9 @@ class FaultWireTest {
 
     static Raw exchange(String path, String body) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(1000);
+            // The first byte may be slow on a busy machine (a fresh server, JIT): wait for it generously;
+            // after it, a second of silence is what tells a stalled body from one that ended.
+            s.setSoTimeout(30_000);
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
             OutputStream out = s.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -54,6 +56,7 @@ class FaultWireTest {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     got.write(buf, 0, n);
+                    s.setSoTimeout(1000);
                 }
                 end = "eof";
             } catch (SocketTimeoutException e) {

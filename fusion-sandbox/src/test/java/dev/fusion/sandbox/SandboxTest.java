@@ -152,7 +152,111 @@ class SandboxTest {
             assertThat(out).contains(server.baseUrl() + "/v1").contains(server.baseUrl() + "/v1beta")
                     .contains("sandbox-anthropic:sandbox-scholar").contains("sandbox-gemini:sandbox-terse")
                     .contains(Sandbox.JUDGE).contains("port " + server.port());
-            HttpResponse<String> r = send(server.baseUrl(WireFormat.GEMINI) + "/models/sandbox-terse:generateContent",
+            HttpResponse<String> r = send(server.baseUrl(WireFormat.GEMINI) + "/v1beta/models/sandbox-terse:generateContent",
+                    Http.gemini(null, QUESTION, null));
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** The four persona answers to a question, as the panel sends them. */
+    private static List<String> panelAnswers(String question) {
+        List<String> answers = new ArrayList<>();
+        for (Sandbox.Persona p : Sandbox.panel()) {
+            answers.add(Sandbox.answer(p.id(), question));
+        }
+        return answers;
+    }
+
+    private static String judgeOverHttp(WireServer server, String system, String user) throws Exception {
+        String url = server.baseUrl(WireFormat.OPENAI) + "/chat/completions";
+        JsonNode r = json(send(url, Http.openAi(Sandbox.JUDGE, system, user, false, false, null)).body());
+        return r.path("choices").get(0).path("message").path("content").asText();
+    }
+
+    @Test
+    void theJudgeReturnsTheAnalysisJsonTheAnalyzePromptAsksFor() throws Exception {
+        List<String> answers = panelAnswers(QUESTION);
+        JudgePrompt analyze = JudgePrompt.analyze();
+        try (WireServer server = Sandbox.start(0, 0.0)) {
+            String reply = judgeOverHttp(server, analyze.system(), analyze.render(QUESTION, answers));
+            assertThat(reply).startsWith("[sandbox] ");
+            // Fusion's own parser accepts it: the analyze strategy runs its real path, not the fallback.
+            dev.fusion.judge.Analysis a = dev.fusion.internal.StructuredReplies.analysis(reply, answers.size());
+            assertThat(a.consensus()).anyMatch(p -> p.contains("Paris"));
+            assertThat(a.uniqueInsights()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void theJudgeReturnsTheRankingJsonTheSelectBestPromptAsksForInBothOrders() throws Exception {
+        List<String> answers = panelAnswers(QUESTION);
+        List<String> reversed = new ArrayList<>(answers);
+        java.util.Collections.reverse(reversed);
+        JudgePrompt rank = JudgePrompt.rank();
+        try (WireServer server = Sandbox.start(0, 0.0)) {
+            List<Integer> forward = dev.fusion.internal.StructuredReplies.ranking(
+                    judgeOverHttp(server, rank.system(), rank.render(QUESTION, answers)), 4);
+            List<Integer> backward = dev.fusion.internal.StructuredReplies.ranking(
+                    judgeOverHttp(server, rank.system(), rank.render(QUESTION, reversed)), 4);
+            assertThat(forward).containsExactlyInAnyOrder(0, 1, 2, 3);
+            // Content decides, not position: the same answer wins in both orders.
+            assertThat(reversed.get(backward.get(0))).isEqualTo(answers.get(forward.get(0)));
+            // The scholar's answer shares the most agreed points.
+            assertThat(answers.get(forward.get(0))).contains(Sandbox.SCHOLAR);
+        }
+    }
+
+    @Test
+    void aStructuredRetryGetsTheSameJsonAsTheFirstAsk() {
+        List<String> answers = panelAnswers(QUESTION);
+        JudgePrompt rank = JudgePrompt.rank();
+        String user = rank.render(QUESTION, answers);
+        Behaviour b = Sandbox.behaviour(0);
+        WireRequest first = new WireRequest(WireFormat.OPENAI, Sandbox.JUDGE, rank.system(),
+                List.of(new WireRequest.Message("user", user)), null, false, true, null, 1);
+        WireRequest retry = new WireRequest(WireFormat.OPENAI, Sandbox.JUDGE, rank.system(),
+                List.of(new WireRequest.Message("user", user), new WireRequest.Message("assistant", "oops"),
+                        new WireRequest.Message("user", JudgePrompt.structuredRetry("no JSON object"))), null, false,
+                true, null, 2);
+        assertThat(Sandbox.answer(Sandbox.JUDGE, rank.system(), user)).contains("{\"ranking\"");
+        assertThat(b.decide(retry).text()).isEqualTo(b.decide(first).text());
+    }
+
+    @Test
+    void theJudgeAloneAnswersAPlainQuestionInsteadOfReportingNothingToMerge() {
+        String a = Sandbox.answer(Sandbox.JUDGE, QUESTION);
+        assertThat(a).startsWith("[sandbox] ").contains("Paris").doesNotContain("no answers to merge");
+    }
+
+    @Test
+    void personasAnswerTheExampleProgramsDefaultPromptsFromFactsNotFiller() {
+        for (String prompt : List.of("What are the trade-offs between optimistic and pessimistic locking?",
+                "Explain how a B-tree stays balanced on insert, with a small example.",
+                "A Java method that merges overlapping intervals given as int[][] and returns them sorted.",
+                "Give three tips for writing readable Java.",
+                "In one paragraph: why do databases use write-ahead logs?")) {
+            for (Sandbox.Persona p : Sandbox.panel()) {
+                assertThat(Sandbox.answer(p.id(), prompt)).as(prompt).doesNotContain("no built-in fact");
+            }
+        }
+        assertThat(Sandbox.answer(Sandbox.TERSE, "Explain how a B-tree stays balanced on insert")).contains("split");
+    }
+
+    @Test
+    void aLayeredRoundAnswersTheRequestNotTheReferences() {
+        String round2 = JudgePrompt.layeredReferences().render("What is DNS?", panelAnswers("What is DNS?"));
+        assertThat(Sandbox.answer(Sandbox.SWIFT, round2)).contains("Domain Name System")
+                .doesNotContain("This is the Fusion sandbox");
+    }
+
+    @Test
+    void theGeminiBaseUrlIsWhatTheGeminiKindExpects() throws Exception {
+        try (WireServer server = Sandbox.start(0, 0.0)) {
+            // The gemini provider kind appends /v1beta/models/{model}:generateContent to its base URL.
+            assertThat(server.baseUrl(WireFormat.GEMINI)).isEqualTo(server.baseUrl()).doesNotEndWith("/v1beta");
+            assertThat(SandboxMain.describe(server)).contains("base URL  " + server.baseUrl() + "\n")
+                    .doesNotContain("base URL  " + server.baseUrl() + "/v1beta");
+            HttpResponse<String> r = send(server.baseUrl(WireFormat.GEMINI) + "/v1beta/models/sandbox-terse:generateContent",
                     Http.gemini(null, QUESTION, null));
             assertThat(r.statusCode()).isEqualTo(200);
         }

@@ -58,7 +58,7 @@ class WireFormatTest {
     }
 
     private String geminiUrl(String model, boolean stream, boolean sse) {
-        return server.baseUrl(WireFormat.GEMINI) + "/models/" + model + (stream ? ":streamGenerateContent" : ":generateContent")
+        return server.baseUrl(WireFormat.GEMINI) + "/v1beta/models/" + model + (stream ? ":streamGenerateContent" : ":generateContent")
                 + (sse ? "?alt=sse" : "");
     }
 
@@ -309,7 +309,7 @@ class WireFormatTest {
                     .header("x-api-key", "wrong").build());
             assertThat(a.statusCode()).isEqualTo(401);
             assertThat(json(a.body()).path("error").path("type").asText()).isEqualTo("authentication_error");
-            String g = s.baseUrl(WireFormat.GEMINI) + "/models/m:generateContent?key=sk-right";
+            String g = s.baseUrl(WireFormat.GEMINI) + "/v1beta/models/m:generateContent?key=sk-right";
             assertThat(send(g, Http.gemini(null, "hi", null)).statusCode()).isEqualTo(200);
         }
     }

@@ -227,6 +227,32 @@ public final class KnowledgeBase {
                 "The judge should see the answers anonymised and in shuffled order to reduce position and self-preference bias.",
                 "Most of the gain comes from the synthesis step, not from the number of panel members.",
                 "Sampling the single best model several times is sometimes as good as mixing different models, at lower cost.");
+        // The example programs' default prompts (fusion-examples), so they run on real content offline.
+        fact("optimistic and pessimistic locking", "optimistic locking|pessimistic locking|optimistic pessimistic",
+                "Optimistic locking lets transactions proceed without locks and checks for conflicting changes at commit, while pessimistic locking takes a lock before reading so others must wait.",
+                "Optimistic locking usually keeps a version number or timestamp per row and fails the update if it changed, so the loser retries.",
+                "Pessimistic locking, such as SELECT ... FOR UPDATE, avoids retries but holds locks longer, which lowers concurrency and risks deadlocks.",
+                "Under heavy contention optimistic locking wastes work on repeated retries, so the right choice depends on how often conflicts really happen.");
+        fact("B-tree insertion", "b tree balanced|b tree insert|btree insert|btree balanced",
+                "A B-tree stays balanced on insert because keys are always added to a leaf and a full node is split in two, pushing its middle key up to the parent.",
+                "When a split reaches the root, the root splits and a new root is created, so the tree only grows in height at the top and every leaf stays at the same depth.",
+                "For example, in a B-tree of order 3 inserting 10, 20 and 30 overfills the root; it splits into 10 and 30 under a new root 20.",
+                "Some implementations split full nodes pre-emptively on the way down, which avoids a second pass back up but can split nodes that would not have overflowed.");
+        fact("merging overlapping intervals", "overlapping interval|merge interval|merges interval",
+                "To merge overlapping intervals, sort them by start, then walk through them and extend the last merged interval whenever the next one starts before it ends.",
+                "Sorting dominates, so the whole method runs in O(n log n) time and O(n) extra space for the result.",
+                "In Java, sort with Arrays.sort(intervals, Comparator.comparingInt(a -> a[0])) and collect the merged pairs in a List<int[]> before converting back to int[][].",
+                "Decide whether touching intervals such as [1,2] and [2,3] count as overlapping, and handle an empty input by returning an empty array.");
+        fact("readable Java", "readable java|readable code|java readable",
+                "Readable Java uses intention-revealing names for classes, methods and variables, so the code says what it does without comments.",
+                "Keep methods short and focused on one task, and prefer early returns over deep nesting.",
+                "Prefer immutable values such as records and final fields, which make state easy to follow.",
+                "Consistency matters more than any single rule, so follow the team's formatter and conventions even where you would choose differently.");
+        fact("write-ahead logs", "write ahead log|wal|write ahead logging",
+                "Databases use a write-ahead log so every change is recorded durably in a sequential log before the data pages themselves are modified.",
+                "After a crash the database replays the log to redo committed changes and undo incomplete ones, so no committed transaction is lost.",
+                "Appending to a log is sequential I/O, which is much faster than writing scattered data pages on every commit.",
+                "The same log also feeds replication and point-in-time recovery, but it must be fsynced to disk for the durability guarantee to hold.");
         fact("the sandbox", "sandbox",
                 "This is the Fusion sandbox: scripted personas answer offline so you can try the pipeline without API keys.",
                 "Each persona has its own latency, price and style, and the sandbox judge merges their answers deterministically.",
