@@ -53,6 +53,8 @@ class LangChain4jFusionTest {
     private static final String LIMITED = "sandbox-limited";
     private static final String REFUSED = "sandbox-refused";
     /** What a provider's 401 body may quote; must never reach Fusion's errors. */
+    /** A judge that answers JSON only when the question it merges carries JSON format instructions. */
+    private static final String JSON_JUDGE = "sandbox-json-judge";
     private static final String LEAKY_KEY = "sk-proj-Abc123SecretKeyMaterial0987";
 
     private static WireServer server;
@@ -65,6 +67,13 @@ class LangChain4jFusionTest {
         Result<String> answer(String question);
     }
 
+    record Verdict(String summary, int confidence) {
+    }
+
+    interface StructuredAssistant {
+        Verdict verdict(String question);
+    }
+
     interface StreamingAssistant {
         TokenStream answer(String question);
     }
@@ -75,6 +84,10 @@ class LangChain4jFusionTest {
                 .models(Sandbox.behaviour(0))
                 .model(LIMITED, Reply.fault(Fault.http(429, "slow down")))
                 .model(REFUSED, Reply.fault(Fault.http(401, "Incorrect API key provided: " + LEAKY_KEY)))
+                .model(JSON_JUDGE, request -> request.lastUserText().contains("JSON")
+                        && request.lastUserText().contains("confidence")
+                        ? Reply.text("{\"summary\": \"Rayleigh scattering\", \"confidence\": 4}")
+                        : Reply.text("no format instructions reached the judge"))
                 .build());
     }
 
@@ -160,6 +173,24 @@ class LangChain4jFusionTest {
         assertThat(fused.calls()).hasSize(4);
         assertThat(fused.totalCostUsd()).isEqualByComparingTo(expected).isPositive();
         assertThat(fused.costComplete()).isTrue();
+    }
+
+    @Test
+    void anAiServicesInterfaceReturningARecordGetsItsJsonInstructionsToTheJudge() {
+        Fusion fusion = Fusion.builder()
+                .panel(member(Sandbox.SWIFT), member(Sandbox.TERSE))
+                .judge(member(JSON_JUDGE))
+                .quorum(2).retry(RetryPolicy.NONE)
+                .priceBook(Sandbox.priceBook())
+                .price(Sandbox.PROVIDER_OPENAI + ":" + JSON_JUDGE, dev.fusion.cost.Price.of("1.00", "5.00"))
+                .build();
+        StructuredAssistant assistant = AiServices.builder(StructuredAssistant.class)
+                .chatModel(FusionChatModel.of(fusion)).build();
+
+        Verdict verdict = assistant.verdict(QUESTION);
+
+        assertThat(verdict).isEqualTo(new Verdict("Rayleigh scattering", 4));
+        assertThat(server.requestCount(JSON_JUDGE)).isEqualTo(1);
     }
 
     @Test
