@@ -55,6 +55,8 @@ class LangChain4jFusionTest {
     /** What a provider's 401 body may quote; must never reach Fusion's errors. */
     /** A judge that answers JSON only when the question it merges carries JSON format instructions. */
     private static final String JSON_JUDGE = "sandbox-json-judge";
+    /** A judge that streams a long answer slowly (50 ms between chunks). */
+    private static final String SLOW_JUDGE = "sandbox-slow-judge";
     private static final String LEAKY_KEY = "sk-proj-Abc123SecretKeyMaterial0987";
 
     private static WireServer server;
@@ -84,6 +86,8 @@ class LangChain4jFusionTest {
                 .models(Sandbox.behaviour(0))
                 .model(LIMITED, Reply.fault(Fault.http(429, "slow down")))
                 .model(REFUSED, Reply.fault(Fault.http(401, "Incorrect API key provided: " + LEAKY_KEY)))
+                .model(SLOW_JUDGE, Reply.text("word ".repeat(400).trim()).wordsPerChunk(1)
+                        .chunkDelay(Duration.ofMillis(50)))
                 .model(JSON_JUDGE, request -> request.lastUserText().contains("JSON")
                         && request.lastUserText().contains("confidence")
                         ? Reply.text("{\"summary\": \"Rayleigh scattering\", \"confidence\": 4}")
@@ -226,6 +230,94 @@ class LangChain4jFusionTest {
         // the streamed judge's usage still reaches the ledger and its cost
         assertThat(judge.usage().completionTokens()).isEqualTo(server.servedUsage(Sandbox.JUDGE).completionTokens()).isPositive();
         assertThat(judge.cost().usd()).contains(servedCost(Sandbox.JUDGE));
+    }
+
+    /** A fusion whose judge streams slowly (LangChain4j streaming model), and a listener seeing how the judge call ends. */
+    private static Fusion slowJudgeFusion(CompletableFuture<CallRecord> judgeEnd) {
+        return Fusion.builder()
+                .panel(member(Sandbox.SWIFT), member(Sandbox.TERSE))
+                .judge(LangChain4jModel.of(Sandbox.PROVIDER_OPENAI + ":" + SLOW_JUDGE, openAi(SLOW_JUDGE),
+                        openAiStreaming(SLOW_JUDGE)))
+                .quorum(2).retry(RetryPolicy.NONE).judgeRetry(RetryPolicy.NONE)
+                .priceBook(Sandbox.priceBook())
+                .listener(new dev.fusion.FusionListener() {
+                    @Override
+                    public void onCallFinished(CallRecord record) {
+                        if (record.role() == dev.fusion.CallRole.JUDGE) {
+                            judgeEnd.complete(record);
+                        }
+                    }
+                })
+                .build();
+    }
+
+    @Test
+    void cancellingThroughTheStreamingHandleCancelsTheAsk() throws Exception {
+        CompletableFuture<CallRecord> judgeEnd = new CompletableFuture<>();
+        List<String> partials = new CopyOnWriteArrayList<>();
+        CompletableFuture<ChatResponse> completed = new CompletableFuture<>();
+
+        FusionChatModel.of(slowJudgeFusion(judgeEnd)).chat(QUESTION, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(dev.langchain4j.model.chat.response.PartialResponse partial,
+                                          dev.langchain4j.model.chat.response.PartialResponseContext context) {
+                partials.add(partial.text());
+                context.streamingHandle().cancel();
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                completed.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                completed.completeExceptionally(error);
+            }
+        });
+
+        CallRecord judge = judgeEnd.get(30, TimeUnit.SECONDS);
+        assertThat(judge.status()).isEqualTo(dev.fusion.CallStatus.CANCELLED);
+        assertThat(partials).hasSize(1);
+        assertThat(completed).isNotDone();
+    }
+
+    @Test
+    void aHandlerThatThrowsEndsTheStreamWithItsExceptionAndCancelsTheAsk() throws Exception {
+        CompletableFuture<CallRecord> judgeEnd = new CompletableFuture<>();
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        IllegalStateException boom = new IllegalStateException("the handler broke");
+
+        FusionChatModel.of(slowJudgeFusion(judgeEnd)).chat(QUESTION, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                throw boom;
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                error.completeExceptionally(new AssertionError("completed after the handler threw"));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error.complete(t);
+            }
+        });
+
+        assertThat(error.get(30, TimeUnit.SECONDS)).isSameAs(boom);
+        assertThat(judgeEnd.get(30, TimeUnit.SECONDS).status()).isEqualTo(dev.fusion.CallStatus.CANCELLED);
+    }
+
+    @Test
+    void aStreamingMembersHttpFailureIsTyped() {
+        LangChain4jModel limited = LangChain4jModel.streaming(Sandbox.PROVIDER_OPENAI + ":" + LIMITED, openAiStreaming(LIMITED));
+
+        assertThatThrownBy(() -> limited.stream(ModelRequest.builder().user(QUESTION).build()).blockLast())
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.retryable()).isTrue();
+                });
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.fusion.micrometer;
 import dev.fusion.CallRecord;
 import dev.fusion.CallRole;
 import dev.fusion.Fusion;
+import dev.fusion.FusionEvent;
+import dev.fusion.FusionRequest;
 import dev.fusion.FusionResult;
 import dev.fusion.QuorumNotMetException;
 import dev.fusion.RetryPolicy;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -200,6 +203,29 @@ class FusionMetricsTest {
         TestObservationRegistryAssert.assertThat(observations)
                 .hasObservationWithNameEqualTo("fusion.call").that()
                 .hasLowCardinalityKeyValue("fusion.call.status", "failed")
+                .hasBeenStopped();
+    }
+
+    @Test
+    void aCancelledAskEndsItsObservationsAsCancelled() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        TestObservationRegistry observations = TestObservationRegistry.create();
+        Fusion fusion = SandboxFusions.withFailingMember(server).build();
+
+        // The subscriber takes the first event (a member starting) and cancels the ask.
+        List<FusionEvent> events = ObservedFusion.of(fusion, observations, meters)
+                .stream(FusionRequest.of("Why is the sky blue?")).take(1).collectList().block();
+
+        assertThat(events).singleElement().isInstanceOf(FusionEvent.MemberStarted.class);
+        assertThat(meters.get("fusion.ask.duration").tags("fusion.ask.outcome", "cancelled").timer().count()).isEqualTo(1);
+        TestObservationRegistryAssert.assertThat(observations)
+                .hasObservationWithNameEqualTo("fusion.ask").that()
+                .hasLowCardinalityKeyValue("fusion.ask.outcome", "cancelled")
+                .hasBeenStopped();
+        TestObservationRegistryAssert.assertThat(observations)
+                .hasNumberOfObservationsWithNameEqualTo("fusion.call", 1)
+                .hasObservationWithNameEqualTo("fusion.call").that()
+                .hasLowCardinalityKeyValue("fusion.call.status", "cancelled")
                 .hasBeenStopped();
     }
 
