@@ -11,7 +11,11 @@ import java.util.Map;
  * where they define one, Fusion's own {@code fusion.*} names where they do not. Followed:
  * open-telemetry/semantic-conventions-genai, {@code docs/gen-ai/gen-ai-metrics.md} (metric names,
  * units, bucket boundaries, well-known {@code gen_ai.provider.name} values) and
- * {@code docs/gen-ai/gen-ai-spans.md} (span name {@code "{gen_ai.operation.name} {gen_ai.request.model}"}).
+ * {@code docs/gen-ai/gen-ai-spans.md} (span name {@code "{gen_ai.operation.name} {gen_ai.request.model}"},
+ * usage attributes {@code gen_ai.usage.cache_read.input_tokens}, {@code …cache_creation.input_tokens},
+ * {@code …reasoning.output_tokens}, {@code gen_ai.response.time_to_first_chunk} in seconds).
+ * Micrometer's tracing handler makes these spans of kind {@code INTERNAL}; the convention prefers
+ * {@code CLIENT} for remote models (the HTTP client's own spans, when instrumented, are the children).
  * The conventions have no cost attribute yet (a proposal is open), hence {@code fusion.cost.usd}.
  *
  * <h2>Where the Java frameworks differ, and what Fusion chose</h2>
@@ -72,6 +76,11 @@ public final class GenAiConventions {
     public static final String INPUT_TOKENS = "gen_ai.usage.input_tokens";
     public static final String OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
     public static final String FINISH_REASONS = "gen_ai.response.finish_reasons";
+    public static final String CACHE_READ_TOKENS = "gen_ai.usage.cache_read.input_tokens";
+    public static final String CACHE_CREATION_TOKENS = "gen_ai.usage.cache_creation.input_tokens";
+    public static final String REASONING_TOKENS = "gen_ai.usage.reasoning.output_tokens";
+    /** Span attribute: seconds from the request to the first chunk of a streamed call. */
+    public static final String RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk";
     public static final String ROLE = "fusion.call.role";
     public static final String STEP = "fusion.call.step";
     public static final String STATUS = "fusion.call.status";

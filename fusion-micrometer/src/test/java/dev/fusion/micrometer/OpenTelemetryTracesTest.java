@@ -84,6 +84,13 @@ class OpenTelemetryTracesTest {
                         .isEqualTo(Long.toString(call.usage().promptTokens()));
                 assertThat(span.getAttributes().get(AttributeKey.stringKey("fusion.cost.usd")))
                         .isEqualTo(call.cost().usd().orElseThrow().toPlainString());
+                assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.usage.cache_read.input_tokens")))
+                        .isEqualTo(Long.toString(call.usage().cacheRead()));
+                if (call.timeToFirstToken() != null) {
+                    assertThat(Double.parseDouble(span.getAttributes().get(
+                            AttributeKey.stringKey("gen_ai.response.time_to_first_chunk"))))
+                            .isEqualTo(call.timeToFirstToken().toNanos() / 1e9);
+                }
             } else {
                 assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
                 assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("http_400");

@@ -226,6 +226,13 @@ public final class AskObserver {
         if (r.usage().totalTokens() > 0) {
             o.highCardinalityKeyValue(GenAiConventions.INPUT_TOKENS, Long.toString(r.usage().promptTokens()));
             o.highCardinalityKeyValue(GenAiConventions.OUTPUT_TOKENS, Long.toString(r.usage().completionTokens()));
+            o.highCardinalityKeyValue(GenAiConventions.CACHE_READ_TOKENS, Long.toString(r.usage().cacheRead()));
+            o.highCardinalityKeyValue(GenAiConventions.CACHE_CREATION_TOKENS, Long.toString(r.usage().cacheWrite()));
+            o.highCardinalityKeyValue(GenAiConventions.REASONING_TOKENS, Long.toString(r.usage().reasoning()));
+        }
+        if (r.timeToFirstToken() != null) {
+            o.highCardinalityKeyValue(GenAiConventions.RESPONSE_TIME_TO_FIRST_CHUNK,
+                    Double.toString(r.timeToFirstToken().toNanos() / 1e9));
         }
         r.cost().usd().ifPresent(usd -> o.highCardinalityKeyValue(GenAiConventions.CALL_COST, usd.toPlainString()));
         if (r.finishReason() != null) {
