@@ -88,6 +88,13 @@ public record FusionProperties(
      * @param headers        extra HTTP headers
      */
     public record Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers) {
+
+        /** Header values may be credentials: only their names are shown. */
+        @Override
+        public String toString() {
+            return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKeyEnv=" + apiKeyEnv + ", maxTokensParam="
+                    + maxTokensParam + ", headers=" + (headers == null ? "{}" : headers.keySet()) + "]";
+        }
     }
 
     /**

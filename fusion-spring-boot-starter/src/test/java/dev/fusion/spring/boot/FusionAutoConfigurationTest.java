@@ -130,6 +130,15 @@ class FusionAutoConfigurationTest {
     }
 
     @Test
+    void headerValuesNeverAppearInThePropertiesToString() {
+        runner().withPropertyValues("fusion.providers.sandbox.headers.X-Api-Token=tok-secret-9876").run(context -> {
+            FusionProperties p = context.getBean(FusionProperties.class);
+            assertThat(p.providers().get("sandbox").headers()).containsEntry("X-Api-Token", "tok-secret-9876");
+            assertThat(p.toString()).contains("X-Api-Token").doesNotContain("tok-secret-9876");
+        });
+    }
+
+    @Test
     void theInfoContributionShowsTheSpendUnderTheSpendCap() {
         runner().withPropertyValues("fusion.spend-cap-usd=5", "fusion.spend-cap-window=PT24H").run(context -> {
             Fusion fusion = context.getBean(Fusion.class);
