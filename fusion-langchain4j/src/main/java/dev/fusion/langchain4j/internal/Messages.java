@@ -1,0 +1,109 @@
+package dev.fusion.langchain4j.internal;
+
+import dev.fusion.FusionRequest;
+import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ModelRequest;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Requests between LangChain4j and Fusion, both ways. Stateless. */
+public final class Messages {
+
+    private Messages() {
+    }
+
+    /**
+     * A LangChain4j request as a Fusion request: system messages become the system prompt, user and
+     * AI messages the conversation. What Fusion cannot honour fails here, before any call, with
+     * LangChain4j's {@link UnsupportedFeatureException} naming it.
+     */
+    public static FusionRequest toFusionRequest(ChatRequest request) {
+        List<String> unsupported = new ArrayList<>();
+        if (request.toolSpecifications() != null && !request.toolSpecifications().isEmpty()) {
+            unsupported.add("tools (" + request.toolSpecifications().size() + " tool specifications): a fusion does not call tools");
+        }
+        if (request.responseFormat() != null && request.responseFormat().type() != ResponseFormatType.TEXT) {
+            unsupported.add("responseFormat " + request.responseFormat().type() + ": Fusion has no native JSON mode yet;"
+                    + " leave it unset and let AiServices put its JSON instructions in the prompt");
+        }
+        if (request.stopSequences() != null && !request.stopSequences().isEmpty()) {
+            unsupported.add("stopSequences");
+        }
+        if (request.topP() != null) {
+            unsupported.add("topP");
+        }
+        if (request.topK() != null) {
+            unsupported.add("topK");
+        }
+        if (request.frequencyPenalty() != null) {
+            unsupported.add("frequencyPenalty");
+        }
+        if (request.presencePenalty() != null) {
+            unsupported.add("presencePenalty");
+        }
+        StringBuilder system = new StringBuilder();
+        List<ChatMessage> messages = new ArrayList<>();
+        int i = 0;
+        for (dev.langchain4j.data.message.ChatMessage m : request.messages()) {
+            i++;
+            if (m instanceof SystemMessage s) {
+                if (!system.isEmpty()) {
+                    system.append("\n\n");
+                }
+                system.append(s.text());
+            } else if (m instanceof UserMessage u) {
+                if (!u.hasSingleText()) {
+                    unsupported.add("message " + i + ": a user message with non-text content (images, audio, files)");
+                } else {
+                    messages.add(ChatMessage.user(u.singleText()));
+                }
+            } else if (m instanceof AiMessage a) {
+                if (a.hasToolExecutionRequests()) {
+                    unsupported.add("message " + i + ": an AI message with tool execution requests");
+                } else if (a.text() != null && !a.text().isBlank()) {
+                    messages.add(ChatMessage.assistant(a.text()));
+                }
+            } else {
+                unsupported.add("message " + i + ": a " + m.type() + " message");
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new UnsupportedFeatureException("Fusion cannot honour this LangChain4j request: "
+                    + String.join("; ", unsupported));
+        }
+        FusionRequest.Builder b = FusionRequest.builder().messages(messages);
+        if (!system.isEmpty()) {
+            b.system(system.toString());
+        }
+        if (request.maxOutputTokens() != null) {
+            b.maxOutputTokens(request.maxOutputTokens());
+        }
+        if (request.temperature() != null) {
+            b.temperature(request.temperature());
+        }
+        return b.build();
+    }
+
+    /** A Fusion model request as a LangChain4j request (the seed has no LangChain4j counterpart and is dropped). */
+    public static ChatRequest toChatRequest(ModelRequest request) {
+        List<dev.langchain4j.data.message.ChatMessage> messages = new ArrayList<>();
+        if (request.system() != null && !request.system().isBlank()) {
+            messages.add(SystemMessage.from(request.system()));
+        }
+        for (ChatMessage m : request.messages()) {
+            messages.add(switch (m.role()) {
+                case USER -> UserMessage.from(m.content());
+                case ASSISTANT -> AiMessage.from(m.content());
+            });
+        }
+        return ChatRequest.builder().messages(messages).maxOutputTokens(request.maxOutputTokens())
+                .temperature(request.temperature()).build();
+    }
+}

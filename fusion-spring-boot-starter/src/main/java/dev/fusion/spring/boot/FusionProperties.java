@@ -1,0 +1,122 @@
+package dev.fusion.spring.boot;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fusion's configuration under fusion.*: the keys of Fusion's configuration file in Spring's
+ * relaxed form (budgetUsd is fusion.budget-usd, providers.local.baseUrl is
+ * fusion.providers.local.base-url), validated by the same rules with the same messages.
+ * Map keys with : or . (price references) need brackets:
+ * fusion.prices[openai:gpt-4.1].input=2.00. API keys are never properties: each provider
+ * names a variable (api-key-env) that is read from Spring's Environment, so it may
+ * come from the OS environment or any property source. Immutable.
+ *
+ * @param enabled              whether to create the Fusion bean
+ * @param panel                panel models, provider:model
+ * @param judge                judge model; more than one = fallback order
+ * @param onJudgeFailure       fail or best-answer
+ * @param quorum               panel answers needed before judging
+ * @param graceMs              how long to wait for stragglers after the quorum, in milliseconds
+ * @param memberTimeoutMs      per panel call timeout, in milliseconds
+ * @param judgeTimeoutMs       per judge call timeout, in milliseconds
+ * @param deadlineMs           whole-ask deadline, in milliseconds
+ * @param maxOutputTokens      output token cap of panel calls
+ * @param judgeMaxOutputTokens output token cap of judge calls
+ * @param budgetUsd            per-ask budget in USD (calls that cannot fit are skipped)
+ * @param allowUnpriced        allow models without a price under a budget
+ * @param retries              retries per call
+ * @param strategy             judge strategy: synthesize, analyze, select-best, self-moa, layered, cascade
+ * @param samples              self-moa: samples per model
+ * @param rounds               layered: panel rounds
+ * @param agree                cascade: when the cheap answers agree
+ * @param flagships            cascade: flagship models to escalate to
+ * @param spendCapUsd          spend cap in USD over spendCapWindow (or the instance's life)
+ * @param spendCapWindow       the spend cap's window, e.g. 24h or PT24H
+ * @param providers            extra or overridden providers by name
+ * @param providerLimits       concurrency and rate limits by provider name
+ * @param prices               prices by provider:model, USD per million tokens
+ */
+@ConfigurationProperties("fusion")
+public record FusionProperties(
+        @DefaultValue("true") boolean enabled,
+        List<String> panel,
+        List<String> judge,
+        String onJudgeFailure,
+        Integer quorum,
+        Long graceMs,
+        Long memberTimeoutMs,
+        Long judgeTimeoutMs,
+        Long deadlineMs,
+        Integer maxOutputTokens,
+        Integer judgeMaxOutputTokens,
+        BigDecimal budgetUsd,
+        @DefaultValue("false") boolean allowUnpriced,
+        Integer retries,
+        String strategy,
+        Integer samples,
+        Integer rounds,
+        String agree,
+        List<String> flagships,
+        BigDecimal spendCapUsd,
+        Duration spendCapWindow,
+        Map<String, Provider> providers,
+        Map<String, Limit> providerLimits,
+        Map<String, Rates> prices) {
+
+    public FusionProperties {
+        panel = panel == null ? List.of() : List.copyOf(panel);
+        judge = judge == null ? List.of() : List.copyOf(judge);
+        flagships = flagships == null ? null : List.copyOf(flagships);
+        providers = providers == null ? Map.of() : Map.copyOf(providers);
+        providerLimits = providerLimits == null ? Map.of() : Map.copyOf(providerLimits);
+        prices = prices == null ? Map.of() : Map.copyOf(prices);
+    }
+
+    /**
+     * A provider endpoint.
+     *
+     * @param kind           wire format: openai, anthropic or gemini
+     * @param baseUrl        the API's base URL
+     * @param apiKeyEnv      the variable holding the API key, read from the Spring Environment
+     * @param maxTokensParam OpenAI-compatible only: the name of the max-tokens field
+     * @param headers        extra HTTP headers
+     */
+    public record Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers) {
+
+        /** Header values may be credentials: only their names are shown. */
+        @Override
+        public String toString() {
+            return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKeyEnv=" + apiKeyEnv + ", maxTokensParam="
+                    + maxTokensParam + ", headers=" + (headers == null ? "{}" : headers.keySet()) + "]";
+        }
+    }
+
+    /**
+     * A provider's limits.
+     *
+     * @param maxConcurrent     calls in flight at most
+     * @param requestsPerMinute calls started per minute at most
+     */
+    public record Limit(Integer maxConcurrent, Integer requestsPerMinute) {
+    }
+
+    /**
+     * A model's price, USD per million tokens.
+     *
+     * @param input        uncached input
+     * @param output       output
+     * @param cacheRead    input read from the prompt cache
+     * @param cacheWrite   input written to the prompt cache
+     * @param cacheWrite1h input written to the 1-hour prompt cache
+     * @param reasoning    reasoning tokens, when priced apart from output
+     */
+    public record Rates(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite,
+                        BigDecimal cacheWrite1h, BigDecimal reasoning) {
+    }
+}
