@@ -17,6 +17,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.fusion.InvalidConfigurationException;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,7 +129,7 @@ final class SpecReader {
             throw new InvalidConfigurationException("config file " + file + " cannot be read: permission denied", e);
         } catch (IOException e) {
             throw new InvalidConfigurationException("config file " + file + " cannot be read: "
-                    + e.getClass().getSimpleName(), e);
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage())), e);
         }
         if (bytes.length > MAX_FILE_BYTES) {
             throw tooLarge(file, -1);
@@ -141,8 +143,8 @@ final class SpecReader {
     }
 
     private static InvalidConfigurationException tooLarge(Path file, long size) {
-        return new InvalidConfigurationException("config file " + file + " is " + (size < 0 ? "over" : size + " bytes;")
-                + " the limit is " + MAX_FILE_BYTES + " bytes (1 MiB)");
+        return new InvalidConfigurationException("config file " + file + (size < 0
+                ? " is larger than the limit of " : " is " + size + " bytes; the limit is ") + MAX_FILE_BYTES + " bytes (1 MiB)");
     }
 
     static FusionConfig.Format detect(String text) {
@@ -160,7 +162,7 @@ final class SpecReader {
         }
         JsonFactory factory = format == FusionConfig.Format.JSON ? JSON_FACTORY : YAML_FACTORY;
         ObjectMapper mapper = format == FusionConfig.Format.JSON ? JSON : YAML;
-        Map<String, JsonLocation> where = locate(factory, text, format);
+        Map<String, Place> where = locate(factory, text, format);
         FusionSpec spec;
         try {
             spec = mapper.readValue(text, FusionSpec.class);
@@ -171,7 +173,8 @@ final class SpecReader {
             List<String> valid = e.getReferringClass() != null && e.getReferringClass().isRecord()
                     ? FusionSpec.keysOf(e.getReferringClass().asSubclass(Record.class)) : List.of();
             throw located(new InvalidConfigurationException("unknown config key '" + key + "'; valid keys"
-                    + (under.isEmpty() ? "" : " under " + under) + ": " + valid), e.getLocation(), e);
+                    + (under.isEmpty() ? "" : " under " + under) + ": " + valid),
+                    where.containsKey(NAME + key) ? where.get(NAME + key).at() : e.getLocation(), e);
         } catch (SpecValues.BadValue e) {
             throw keyError(path(e), e.problem(), e.getLocation(), where, e);
         } catch (MismatchedInputException e) {
@@ -179,12 +182,8 @@ final class SpecReader {
             if (path.isEmpty()) {
                 throw notAMapping(e);
             }
-            String was;
-            try {
-                was = e.getProcessor() instanceof JsonParser p ? SpecValues.describe(p) : "something else";
-            } catch (IOException io) {
-                was = "something else";
-            }
+            Place place = where.get(String.join(".", path));
+            String was = place == null ? "a value of another type" : place.was();
             throw keyError(path, "must be " + shape(path) + ", was " + was, e.getLocation(), where, e);
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause() instanceof InvalidConfigurationException ice ? ice : e;
@@ -198,8 +197,8 @@ final class SpecReader {
         try {
             return spec.validate();
         } catch (ConfigKeyException e) {
-            JsonLocation at = where.get(e.key());
-            throw at == null ? e : e.at(at.getLineNr(), at.getColumnNr());
+            Place at = where.get(e.key());
+            throw at == null ? e : e.at(at.at().getLineNr(), at.at().getColumnNr());
         }
     }
 
@@ -207,8 +206,8 @@ final class SpecReader {
      * One bounded pass over the tokens: fails on syntax errors, limits and YAML aliases, and records
      * where each key's value starts ({@code providers.local.kind} to line and column).
      */
-    private static Map<String, JsonLocation> locate(JsonFactory factory, String text, FusionConfig.Format format) {
-        Map<String, JsonLocation> where = new HashMap<>();
+    private static Map<String, Place> locate(JsonFactory factory, String text, FusionConfig.Format format) {
+        Map<String, Place> where = new HashMap<>();
         try (JsonParser p = factory.createParser(text)) {
             JsonToken first = p.nextToken();
             if (first == null || first == JsonToken.VALUE_NULL) {
@@ -220,13 +219,17 @@ final class SpecReader {
             }
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 refuseAlias(p);
+                bound(p, t);
                 if (t == JsonToken.FIELD_NAME) {
                     String key = keyPath(p.getParsingContext());
-                    if (p.nextToken() == null) {
+                    where.putIfAbsent(NAME + key, new Place(p.currentTokenLocation(), null));
+                    JsonToken v = p.nextToken();
+                    if (v == null) {
                         break;
                     }
                     refuseAlias(p);
-                    where.putIfAbsent(key, p.currentTokenLocation());
+                    bound(p, v);
+                    where.putIfAbsent(key, new Place(p.currentTokenLocation(), SpecValues.describe(p)));
                 }
             }
         } catch (StreamConstraintsException e) {
@@ -237,6 +240,33 @@ final class SpecReader {
             throw new InvalidConfigurationException("the config cannot be read: " + firstLine(e.getMessage()), e);
         }
         return where;
+    }
+
+    /** Where a key (or its value) is written, and what the value is ({@code a list}, {@code number 7}). */
+    private record Place(JsonLocation at, String was) {
+    }
+
+    /** Prefix of the entries in the location index that give where a key's name (not its value) is written. */
+    private static final String NAME = "\u0000";
+
+    /**
+     * The string and number limits, for parsers that do not apply {@link StreamReadConstraints} to
+     * every token (the YAML parser reads scalars through SnakeYAML, bounded by its code point limit).
+     */
+    private static void bound(JsonParser p, JsonToken t) throws IOException {
+        boolean number = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT;
+        boolean string = t == JsonToken.VALUE_STRING || t == JsonToken.FIELD_NAME;
+        if (!number && !string) {
+            return;
+        }
+        int length = p.getTextLength();
+        int max = number ? MAX_NUMBER_CHARS : MAX_STRING_CHARS;
+        if (length > max) {
+            JsonLocation at = p.currentTokenLocation();
+            throw new InvalidConfigurationException("the config exceeds a reading limit: " + (number ? "a number of "
+                    : t == JsonToken.FIELD_NAME ? "a key of " : "a string of ") + length + " characters (the limit is "
+                    + max + ")" + locationText(at));
+        }
     }
 
     private static void refuseAlias(JsonParser p) throws IOException {
@@ -289,10 +319,10 @@ final class SpecReader {
     }
 
     private static ConfigKeyException keyError(List<String> path, String problem, JsonLocation at,
-                                               Map<String, JsonLocation> where, Throwable cause) {
+                                               Map<String, Place> where, Throwable cause) {
         String key = String.join(".", path);
         ConfigKeyException e = ConfigKeyException.bad(key, problem, cause);
-        JsonLocation loc = where.getOrDefault(key, at);
+        JsonLocation loc = where.containsKey(key) ? where.get(key).at() : at;
         return loc == null || loc.getLineNr() < 1 ? e : e.at(loc.getLineNr(), loc.getColumnNr());
     }
 
@@ -304,14 +334,21 @@ final class SpecReader {
         if (e instanceof StreamConstraintsException sce) {
             return limit(sce);
         }
-        JsonLocation at = e.getLocation();
         String problem = firstLine(e.getOriginalMessage());
+        Throwable cause = e.getCause();
+        String snake = cause instanceof MarkedYAMLException m && m.getProblem() != null ? firstLine(m.getProblem())
+                : cause instanceof YAMLException y ? firstLine(y.getMessage()) : problem;
         // SnakeYAML's own limits (code points, nesting, aliases) arrive as parse errors.
-        if (problem.contains("exceeds the limit") || problem.contains("Nesting Depth exceeded")
-                || problem.contains("Number of aliases")) {
-            return new InvalidConfigurationException("the config exceeds a reading limit: " + problem, e);
+        if (snake.contains("exceeds the limit") || snake.contains("Nesting Depth exceeded")
+                || snake.contains("Number of aliases")) {
+            return new InvalidConfigurationException("the config exceeds a reading limit: " + snake, e);
         }
-        return located(new InvalidConfigurationException("the config is not valid " + format + ": " + problem), at, e);
+        if (cause instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            // SnakeYAML's message quotes the text around the error; only the problem and its place are kept.
+            return new InvalidConfigurationException("the config is not valid YAML: " + snake + " (line "
+                    + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1) + ")", e);
+        }
+        return located(new InvalidConfigurationException("the config is not valid " + format + ": " + snake), e.getLocation(), e);
     }
 
     private static InvalidConfigurationException limit(StreamConstraintsException e) {

@@ -142,6 +142,10 @@ final class SpecValues {
         @Override
         public BigDecimal deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             JsonToken t = p.currentToken();
+            if ((t == JsonToken.VALUE_STRING || t.isNumeric()) && p.getTextLength() > SpecReader.MAX_NUMBER_CHARS) {
+                throw new BadValue(p, "is a number of " + p.getTextLength() + " characters; the limit is "
+                        + SpecReader.MAX_NUMBER_CHARS, BigDecimal.class);
+            }
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                 return p.getDecimalValue();
             }
