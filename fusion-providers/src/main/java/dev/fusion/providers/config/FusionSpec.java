@@ -407,8 +407,11 @@ public record FusionSpec(
             throw ConfigKeyException.bad("judge", "is empty; name at least one judge model");
         }
         atLeast("quorum", quorum, 1);
-        if (quorum != null && quorum > panel.size()) {
-            throw ConfigKeyException.bad("quorum", "is " + quorum + " but the panel has only " + panel.size()
+        Strategy parsed = checkStrategy();
+        // self-moa samples its one model: the quorum counts samples.
+        int members = parsed instanceof Strategy.SelfMoa moa && panel.size() == 1 ? moa.samples() : panel.size();
+        if (quorum != null && quorum > members) {
+            throw ConfigKeyException.bad("quorum", "is " + quorum + " but the panel has only " + members
                     + " member(s); lower quorum or add panel members");
         }
         millis("graceMs", graceMs, 0);
@@ -427,20 +430,6 @@ public record FusionSpec(
             atLeast(key + ".maxConcurrent", l.maxConcurrent(), 0);
             atLeast(key + ".requestsPerMinute", l.requestsPerMinute(), 0);
         });
-        StrategySpec strategy = effectiveStrategy();
-        if (!STRATEGIES.contains(strategy.effectiveName())) {
-            throw ConfigKeyException.bad("strategy", "'" + strategy.name() + "' is not supported; valid strategies: " + STRATEGIES);
-        }
-        if (!strategy.options().isEmpty()) {
-            try {
-                // Names and values now; flagship models are resolved when building.
-                Map<String, Object> check = new LinkedHashMap<>(strategy.options());
-                check.remove("flagships");
-                Strategy.parse(strategy.effectiveName(), check);
-            } catch (InvalidConfigurationException e) {
-                throw ConfigKeyException.bad("strategy", e.getMessage());
-            }
-        }
         dollars("spendCapUsd", spendCapUsd);
         if (spendCapWindow != null) {
             if (spendCapUsd == null) {
@@ -452,6 +441,21 @@ public record FusionSpec(
         }
         prices.forEach((model, p) -> price(model, p));
         return this;
+    }
+
+    /** The strategy with its options checked (flagship models are resolved when building). */
+    private Strategy checkStrategy() {
+        StrategySpec strategy = effectiveStrategy();
+        if (!STRATEGIES.contains(strategy.effectiveName())) {
+            throw ConfigKeyException.bad("strategy", "'" + strategy.name() + "' is not supported; valid strategies: " + STRATEGIES);
+        }
+        try {
+            Map<String, Object> check = new LinkedHashMap<>(strategy.options());
+            check.remove("flagships");
+            return Strategy.parse(strategy.effectiveName(), check);
+        } catch (InvalidConfigurationException e) {
+            throw ConfigKeyException.bad("strategy", e.getMessage());
+        }
     }
 
     private static void models(List<String> refs, String key) {

@@ -188,4 +188,22 @@ class FusionSpecTest {
                 .isInstanceOf(ConfigKeyException.class).hasMessageContaining("'panel' is missing");
         assertThatThrownBy(() -> spec.withQuorum(0).validate()).hasMessage("config key 'quorum' must be at least 1, was 0");
     }
+
+    @Test
+    void underSelfMoaTheQuorumCountsSamples() {
+        String cfg = """
+                providers:
+                  local: {kind: openai, baseUrl: "http://127.0.0.1:8080/v1"}
+                panel: [local:a]
+                judge: local:j
+                strategy: self-moa
+                samples: 3
+                """;
+        Fusion f = FusionConfig.parse(cfg + "quorum: 2\n").build(PROVIDERS);
+        assertThat(f.panel()).hasSize(3);
+        assertThat(f.settings().quorum()).isEqualTo(2);
+        assertThatThrownBy(() -> FusionConfig.parse(cfg + "quorum: 4\n"))
+                .hasMessage("config key 'quorum' is 4 but the panel has only 3 member(s); lower quorum or add panel members"
+                        + " (line 7, column 9)");
+    }
 }
