@@ -119,7 +119,11 @@ public record FusionSpec(
         panel = panel == null ? null : Collections.unmodifiableList(new ArrayList<>(panel));
         judge = judge == null ? null : Collections.unmodifiableList(new ArrayList<>(judge));
         providerLimits = copy(providerLimits);
-        strategyOptions = strategyOptions == null ? null : copy(strategyOptions);
+        strategyOptions = strategyOptions == null ? null : frozenMap(strategyOptions);
+        samples = frozen(samples);
+        rounds = frozen(rounds);
+        agree = frozen(agree);
+        flagships = frozen(flagships);
         prices = copy(prices);
     }
 
@@ -233,7 +237,7 @@ public record FusionSpec(
     @JsonDeserialize(using = SpecValues.StrategyValue.class)
     public record StrategySpec(String name, Map<String, Object> options) {
         public StrategySpec {
-            options = options == null ? Map.of() : copy(options);
+            options = options == null ? Map.of() : frozenMap(options);
         }
 
         /** The name, {@code synthesize} when none was given. */
@@ -281,8 +285,6 @@ public record FusionSpec(
         return EMPTY;
     }
 
-    private static final FusionSpec EMPTY = new FusionSpec(null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     /** With {@code quorum} set. */
     public FusionSpec withQuorum(Integer quorum) {
@@ -337,6 +339,18 @@ public record FusionSpec(
         }
     }
 
+    private static final FusionSpec EMPTY = newSpec(new Object[COMPONENTS.length]);
+
+    private static FusionSpec newSpec(Object[] args) {
+        try {
+            return CANONICAL.newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A copy with one component replaced (by its key name). */
     private FusionSpec withComponent(String key, Object value) {
         Object[] args = new Object[COMPONENTS.length];
@@ -353,7 +367,7 @@ public record FusionSpec(
             if (!found) {
                 throw new IllegalArgumentException("no config key " + key);
             }
-            return CANONICAL.newInstance(args);
+            return newSpec(args);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -626,6 +640,25 @@ public record FusionSpec(
     /** The config key names of a record, in declaration order. */
     static List<String> keysOf(Class<? extends Record> type) {
         return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+    }
+
+    /** Free-form option values (numbers, strings, lists, maps as the parser gives them), made unmodifiable. */
+    private static Object frozen(Object v) {
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(x -> out.add(frozen(x)));
+            return Collections.unmodifiableList(out);
+        }
+        if (v instanceof Map<?, ?> m) {
+            return frozenMap(m);
+        }
+        return v;
+    }
+
+    private static <K> Map<K, Object> frozenMap(Map<K, ?> m) {
+        Map<K, Object> out = new LinkedHashMap<>();
+        m.forEach((k, x) -> out.put(k, frozen(x)));
+        return Collections.unmodifiableMap(out);
     }
 
     private static <K, V> Map<K, V> copy(Map<K, V> m) {

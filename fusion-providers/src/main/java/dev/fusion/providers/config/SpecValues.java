@@ -2,7 +2,12 @@ package dev.fusion.providers.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -40,6 +45,15 @@ final class SpecValues {
         m.addDeserializer(Duration.class, new IsoDuration());
         m.addDeserializer(OnJudgeFailure.class, new JudgeFailurePolicy());
         m.addDeserializer(ProviderKind.class, new Kind());
+        // Any other enum-valued key (a new one needs no reader of its own): its names, case-insensitive, '-' for '_'.
+        m.setDeserializerModifier(new BeanDeserializerModifier() {
+            @Override
+            public JsonDeserializer<?> modifyEnumDeserializer(DeserializationConfig config, JavaType type,
+                                                              BeanDescription beanDesc, JsonDeserializer<?> deserializer) {
+                return deserializer instanceof JudgeFailurePolicy || deserializer instanceof Kind ? deserializer
+                        : new EnumValue(type.getRawClass());
+            }
+        });
         return m;
     }
 
@@ -256,6 +270,36 @@ final class SpecValues {
                 }
             }
             throw bad(p, "must be openai, anthropic or gemini", ProviderKind.class);
+        }
+    }
+
+    /** An enum value by its name, case-insensitive, written with '-' or '_' ({@code on-unavailable: refuse}). */
+    static final class EnumValue extends StdScalarDeserializer<Object> {
+        private static final long serialVersionUID = 1L;
+        private final Class<?> type;
+
+        EnumValue(Class<?> type) {
+            super(Object.class);
+            this.type = type;
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            Object[] values = type.getEnumConstants();
+            List<String> names = new ArrayList<>();
+            for (Object v : values) {
+                names.add(((Enum<?>) v).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            }
+            String expected = "must be one of " + String.join(", ", names);
+            if (!p.currentToken().isScalarValue()) {
+                throw bad(p, expected, type);
+            }
+            String text = p.getText().trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            int i = names.indexOf(text);
+            if (i < 0) {
+                throw new BadValue(p, expected + ", was '" + shorten(p.getText()) + "'", type);
+            }
+            return values[i];
         }
     }
 

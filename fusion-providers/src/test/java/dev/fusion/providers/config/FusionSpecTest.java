@@ -206,4 +206,33 @@ class FusionSpecTest {
                 .hasMessage("config key 'quorum' is 4 but the panel has only 3 member(s); lower quorum or add panel members"
                         + " (line 7, column 9)");
     }
+
+    @Test
+    void priceTiersAndDatesAreReadAsInTheBundledBook() {
+        String text = CONFIG.replace("local:a: {input: 0.27, output: 1.10}", """
+                local:a:
+                    input: 1.25
+                    output: 10
+                    asOf: 2026-11-20
+                    source: https://example.test/pricing
+                    tiers: [{aboveInputTokens: 200000, input: 2.50, output: 15}]""");
+        Price p = FusionConfig.parse(text).prices().get("local:a");
+        assertThat(p.source()).isEqualTo("https://example.test/pricing");
+        assertThat(p.asOf()).isEqualTo(java.time.LocalDate.of(2026, 11, 20));
+        assertThat(p.tiers()).hasSize(1);
+        assertThat(p.ratesFor(300_000).input()).isEqualByComparingTo("2.50");
+        assertThatThrownBy(() -> FusionConfig.parse(text.replace("output: 10", "output: -10")))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessageStartingWith("prices.local:a: output rate cannot be negative: -10; rates are USD per million tokens");
+    }
+
+    @Test
+    void strategyOptionValuesAreImmutable() {
+        FusionSpec spec = FusionConfig.parse(CONFIG.replace("quorum: 2", "quorum: 2\nstrategy: cascade\nflagships: [local:big]"))
+                .spec();
+        assertThat(spec.flagships()).isEqualTo(List.of("local:big"));
+        assertThatThrownBy(() -> ((List<Object>) spec.flagships()).add("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> spec.effectiveStrategy().options().put("agree", 2))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
 }
