@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,6 +248,7 @@ public record FusionSpec(
     /**
      * Values that replace the spec's for one run, e.g. the CLI's {@code --panel}, {@code --judge},
      * {@code --quorum}, {@code --budget}, {@code --timeout} and {@code --strategy}; null = keep.
+     * Each component is named after the config key it replaces (adding an override is adding a component).
      *
      * @param panel      replaces {@code panel}
      * @param judge      replaces {@code judge}
@@ -259,17 +259,25 @@ public record FusionSpec(
      */
     public record Overrides(List<String> panel, List<String> judge, Integer quorum, BigDecimal budgetUsd,
                             Long deadlineMs, StrategySpec strategy) {
-        /** The config keys that these overrides set (for naming them in errors). */
+        /** The config keys that these overrides set (each component is named after the key it replaces). */
         public Set<String> keys() {
-            Set<String> k = new HashSet<>();
-            Object[] v = {panel, judge, quorum, budgetUsd, deadlineMs, strategy};
-            String[] names = {"panel", "judge", "quorum", "budgetUsd", "deadlineMs", "strategy"};
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] != null) {
-                    k.add(names[i]);
+            return set(this).keySet();
+        }
+
+        /** The non-null overrides by config key, in declaration order. */
+        private static Map<String, Object> set(Overrides o) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (RecordComponent c : Overrides.class.getRecordComponents()) {
+                try {
+                    Object v = c.getAccessor().invoke(o);
+                    if (v != null) {
+                        out.put(c.getName(), v);
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
                 }
             }
-            return k;
+            return out;
         }
     }
 
@@ -307,22 +315,9 @@ public record FusionSpec(
             for (String k : STRATEGY_OPTION_KEYS) {
                 s = s.withComponent(k, null);
             }
-            s = s.withComponent("strategy", o.strategy());
         }
-        if (o.panel() != null) {
-            s = s.withComponent("panel", o.panel());
-        }
-        if (o.judge() != null) {
-            s = s.withComponent("judge", o.judge());
-        }
-        if (o.quorum() != null) {
-            s = s.withComponent("quorum", o.quorum());
-        }
-        if (o.budgetUsd() != null) {
-            s = s.withComponent("budgetUsd", o.budgetUsd());
-        }
-        if (o.deadlineMs() != null) {
-            s = s.withComponent("deadlineMs", o.deadlineMs());
+        for (Map.Entry<String, Object> e : Overrides.set(o).entrySet()) {
+            s = s.withComponent(e.getKey(), e.getValue());
         }
         return s;
     }
