@@ -220,6 +220,13 @@ final class SpecReader {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 refuseAlias(p);
                 bound(p, t);
+                if (t == JsonToken.END_OBJECT && p.getParsingContext().inRoot()) {
+                    if (p.nextToken() != null) {
+                        throw new InvalidConfigurationException("the config has more after its top-level mapping"
+                                + locationText(p.currentTokenLocation()) + "; write one " + format + " document per file");
+                    }
+                    break;
+                }
                 if (t == JsonToken.FIELD_NAME) {
                     String key = keyPath(p.getParsingContext());
                     where.putIfAbsent(NAME + key, new Place(p.currentTokenLocation(), null));

@@ -138,6 +138,16 @@ class ConfigReadingTest {
     }
 
     @Test
+    void aSecondDocumentOrValueIsRefusedNotIgnored() {
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "---\npanel: [x:y]\njudge: x:j\n"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("the config has more after its top-level mapping (line 4, column 1); write one YAML document per file");
+        assertThatThrownBy(() -> FusionConfig.parse("{\"panel\": [\"a:b\"], \"judge\": \"a:j\"}\n{\"quorum\": 1}"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("the config has more after its top-level mapping (line 2, column 1); write one JSON document per file");
+    }
+
+    @Test
     void theSnippetOfTheBadLineIsNeverEchoed() {
         // SnakeYAML's message quotes the offending line; a literal key written there must not reach the error.
         String text = "providers:\n  x: {kind: openai, baseUrl: \"http://h/v1\", apiKey: sk-canary-9f8e7d: oops}\n"
