@@ -32,6 +32,10 @@ final class CommonOptions {
     @Option(names = "--sandbox", description = "Use the built-in offline sandbox even when keys are present.")
     boolean sandbox;
 
+    /** The config key each override flag sets (the precedence itself is {@code FusionSpec.with(Overrides)}). */
+    static final java.util.Map<String, String> FLAG_FOR_KEY = java.util.Map.of("panel", "--panel", "judge", "--judge",
+            "quorum", "--quorum", "budgetUsd", "--budget", "deadlineMs", "--timeout", "strategy", "--strategy");
+
     boolean hasModelOverrides() {
         return panel != null || judge != null;
     }

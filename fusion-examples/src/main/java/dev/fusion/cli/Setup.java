@@ -11,7 +11,9 @@ import dev.fusion.providers.BundledPrices;
 import dev.fusion.providers.ProviderKind;
 import dev.fusion.providers.ProviderSpec;
 import dev.fusion.providers.Providers;
+import dev.fusion.providers.config.ConfigKeyException;
 import dev.fusion.providers.config.FusionConfig;
+import dev.fusion.providers.config.FusionSpec;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -99,38 +101,35 @@ final class Setup implements AutoCloseable {
      */
     static Setup resolve(CommonOptions o, Map<String, String> env, boolean sendsNothing) {
         Providers providers = Providers.builder().env(sendsNothing ? PreviewKeys.env(env, o.config) : env).build();
-        Fusion.Builder b;
+        FusionSpec spec;
         Mode mode;
         List<String> desc = new ArrayList<>();
         AutoCloseable resource = null;
         PriceBook prices = BundledPrices.load();
         if (o.config != null) {
-            FusionConfig cfg;
             try {
-                cfg = FusionConfig.load(o.config);
+                spec = FusionConfig.load(o.config).spec();
             } catch (RuntimeException e) {
-                throw new CliException("config " + o.config + ": " + e.getMessage());
+                // File problems name the file themselves; problems inside it get the file as context.
+                throw new CliException(e.getMessage().startsWith("config file ") ? e.getMessage()
+                        : "config " + o.config + ": " + e.getMessage());
             }
-            providers = providers.with(cfg.providers());
-            b = cfg.toFusionBuilder(providers);
+            providers = spec.withProviders(providers);
+            prices = spec.priceBook(prices);
             mode = Mode.CONFIG;
-            desc.add("config " + o.config + ": panel " + cfg.panel() + ", judge " + cfg.judges());
-            for (Map.Entry<String, Price> e : cfg.prices().entrySet()) {
-                prices = prices.with(ModelRef.parse(e.getKey()), e.getValue());
-            }
+            desc.add("config " + o.config + ": panel " + spec.panel() + ", judge " + spec.judge());
         } else if (o.sandbox || SandboxNames.onlySandbox(o) || (!o.hasModelOverrides() && presentKeys(env).isEmpty())) {
             Local local = o.sandbox || SandboxNames.onlySandbox(o) ? null : Local.probe();
             if (local != null) {
                 providers = providers.with(Map.of(local.provider, ProviderSpec.keyless(ProviderKind.OPENAI, local.baseUrl)));
-                b = Fusion.builder().priceBook(prices);
+                List<String> refs = new ArrayList<>();
                 for (String m : local.models) {
                     String ref = local.provider + ":" + m;
-                    b.member(Member.of(ref, providers.model(ref)));
+                    refs.add(ref);
                     prices = prices.with(ModelRef.parse(ref), localPrice());
-                    b.price(ref, localPrice());
                 }
                 String judge = local.provider + ":" + local.models.get(0);
-                b.judge(Member.of(judge, providers.model(judge)));
+                spec = FusionSpec.of(refs, List.of(judge));
                 mode = Mode.LOCAL;
                 desc.add("no provider keys found; using the local model server at " + local.baseUrl + " ("
                         + local.name + "): panel " + local.models + ", judge " + judge);
@@ -140,11 +139,7 @@ final class Setup implements AutoCloseable {
                 resource = sb;
                 providers = providers.with(sb.providerSpecs());
                 prices = prices.with(sb.prices());
-                b = Fusion.builder().priceBook(prices).quorum(Math.min(2, sb.panel().size()));
-                for (String m : sb.panel()) {
-                    b.member(Member.of(m, providers.model(m)));
-                }
-                b.judge(Member.of(sb.judge(), providers.model(sb.judge())));
+                spec = FusionSpec.of(sb.panel(), List.of(sb.judge())).withQuorum(Math.min(2, sb.panel().size()));
                 mode = Mode.SANDBOX;
                 desc.add("SANDBOX: no provider keys, no config and no local model server found, so this runs on the"
                         + " built-in offline sandbox at " + sb.baseUrl() + " (real HTTP, real concurrency, real cost"
@@ -163,10 +158,9 @@ final class Setup implements AutoCloseable {
                 desc.add("sandbox models named: started the built-in offline sandbox at " + sb.baseUrl()
                         + " (fictional models and prices)");
             }
-            b = Fusion.builder().priceBook(prices);
+            spec = FusionSpec.empty();
             mode = Mode.FLAGS;
         } else {
-            b = Fusion.builder().priceBook(prices);
             mode = Mode.KEYS;
             List<KeyChoice> present = presentKeys(env);
             List<String> panel = new ArrayList<>();
@@ -186,43 +180,30 @@ final class Setup implements AutoCloseable {
             if (judges.isEmpty()) {
                 judges.add(panel.get(0));
             }
-            for (String m : panel) {
-                b.member(Member.of(m, providers.model(m)));
-            }
-            setJudges(b, providers, judges);
-            b.allowUnpriced(true);
+            spec = FusionSpec.of(panel, judges).withAllowUnpriced(true);
             desc.add("keys found for " + present.stream().map(KeyChoice::provider).toList() + ": budget panel "
                     + panel + ", flagship judge " + judges.get(0)
                     + (judges.size() > 1 ? " (fallbacks " + judges.subList(1, judges.size()) + ")" : ""));
             desc.add("choose your own with --panel a,b,c --judge x, or --config fusion.yaml");
         }
         if (o.panel != null) {
-            b.clearPanel();
-            for (String m : o.panel) {
-                b.member(Member.of(m, providers.model(m)));
-            }
             desc.add("panel from --panel: " + o.panel);
         }
         if (o.judge != null) {
-            setJudges(b, providers, o.judge);
             desc.add("judge from --judge: " + o.judge);
         }
-        if (o.quorum != null) {
-            b.quorum(o.quorum);
-        }
-        if (o.budget != null) {
-            b.budgetUsd(o.budget);
-        }
-        if (o.timeout != null) {
-            b.deadline(Durations.parse("--timeout", o.timeout));
-        }
         if (o.strategy != null) {
-            Providers resolver = providers;
-            b.strategy(dev.fusion.judge.Strategy.parse(strategyName(o.strategy), strategyOptions(o.strategy),
-                    resolver::model));
             desc.add("strategy from --strategy: " + o.strategy);
         }
         try {
+            // One path for every mode: the mode's spec, the flags over it, one mapping onto the builder.
+            FusionSpec.Overrides flags = overrides(o);
+            Fusion.Builder b;
+            try {
+                b = spec.with(flags).toFusionBuilder(providers, prices);
+            } catch (ConfigKeyException e) {
+                throw new CliException(describe(e, flags, mode, o));
+            }
             return new Setup(b.build(), providers, mode, desc, prices, resource);
         } catch (RuntimeException e) {
             if (resource != null) {
@@ -234,6 +215,25 @@ final class Setup implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The flags as overrides of the spec's keys. */
+    static FusionSpec.Overrides overrides(CommonOptions o) {
+        return new FusionSpec.Overrides(o.panel, o.judge, o.quorum, o.budget,
+                o.timeout == null ? null : Durations.parse("--timeout", o.timeout).toMillis(),
+                o.strategy == null ? null : new FusionSpec.StrategySpec(strategyName(o.strategy), strategyOptions(o.strategy)));
+    }
+
+    /** A spec problem in the user's terms: the flag that set the key, else the config file or the mode. */
+    private static String describe(ConfigKeyException e, FusionSpec.Overrides flags, Mode mode, CommonOptions o) {
+        if (flags.keys().contains(e.key())) {
+            return CommonOptions.FLAG_FOR_KEY.get(e.key()) + " " + e.problem();
+        }
+        if (mode == Mode.CONFIG) {
+            return "config " + o.config + ": " + e.getMessage();
+        }
+        return "the " + mode.name().toLowerCase(java.util.Locale.ROOT) + " setup's " + e.key() + " " + e.problem()
+                + (CommonOptions.FLAG_FOR_KEY.containsKey(e.key()) ? " (set it with " + CommonOptions.FLAG_FOR_KEY.get(e.key()) + ")" : "");
     }
 
     /** {@code layered} or {@code layered:rounds=3,...}: the name part. */
@@ -262,17 +262,6 @@ final class Setup implements AutoCloseable {
             opts.put(k, k.equals("flagships") ? List.of(v.split(";")) : v.matches("-?\\d+") ? (Object) Long.parseLong(v) : v);
         }
         return opts;
-    }
-
-    private static void setJudges(Fusion.Builder b, Providers providers, List<String> judges) {
-        for (int i = 0; i < judges.size(); i++) {
-            Member j = Member.of(judges.get(i), providers.model(judges.get(i)));
-            if (i == 0) {
-                b.judge(j);
-            } else {
-                b.fallbackJudge(j);
-            }
-        }
     }
 
     static List<KeyChoice> presentKeys(Map<String, String> env) {
