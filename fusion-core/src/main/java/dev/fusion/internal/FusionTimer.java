@@ -21,7 +21,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -65,13 +64,23 @@ public final class FusionTimer implements Scheduler {
     private long wakeAt;
     private boolean sleepingForever;
     private final AtomicLong sequence = new AtomicLong();
-    /** How often the timer thread has woken (for tests of the wake-up policy). */
-    private final AtomicLong wakeups = new AtomicLong();
+    private final Ticker ticker;
     private final Executor tasks;
     private final Thread thread;
 
     FusionTimer(String name) {
-        this.tasks = taskExecutor(name);
+        this(name, Ticker.SYSTEM);
+    }
+
+    /** A timer on {@code ticker}'s time (tests pass a fake), running tasks on the default task executor. */
+    FusionTimer(String name, Ticker ticker) {
+        this(name, ticker, taskExecutor(name));
+    }
+
+    /** A timer on {@code ticker}'s time running due tasks on {@code tasks}. */
+    FusionTimer(String name, Ticker ticker, Executor tasks) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -99,14 +108,9 @@ public final class FusionTimer implements Scheduler {
         return new SerialWorker();
     }
 
-    /** How many times the timer thread has woken from a park (for tests). */
-    long wakeups() {
-        return wakeups.get();
-    }
-
-    /** Whether the timer thread is parked (for tests). */
-    boolean parked() {
-        return thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING;
+    /** The timer thread (for tests, which watch it park on their fake {@link Ticker}). */
+    Thread thread() {
+        return thread;
     }
 
     /** The number of armed timers that have neither fired nor been cancelled (for tests). */
@@ -120,7 +124,7 @@ public final class FusionTimer implements Scheduler {
     }
 
     private Entry arm(Runnable task, long delayNanos, Executor runOn) {
-        Entry e = new Entry(task, System.nanoTime() + delayNanos, sequence.getAndIncrement(), runOn);
+        Entry e = new Entry(task, ticker.nanoTime() + delayNanos, sequence.getAndIncrement(), runOn);
         boolean wake;
         lock.lock();
         try {
@@ -134,7 +138,7 @@ public final class FusionTimer implements Scheduler {
             lock.unlock();
         }
         if (wake) {
-            LockSupport.unpark(thread);
+            ticker.unpark(thread);
         }
         return e;
     }
@@ -155,7 +159,7 @@ public final class FusionTimer implements Scheduler {
             lock.lock();
             try {
                 sleeping = false;
-                long now = System.nanoTime();
+                long now = ticker.nanoTime();
                 Entry first = pending.isEmpty() ? null : pending.first();
                 if (first != null && first.due - now <= 0) {
                     pending.pollFirst();
@@ -180,11 +184,10 @@ public final class FusionTimer implements Scheduler {
                 }
             } else {
                 if (sleep == 0) {
-                    LockSupport.park(this);
+                    ticker.park(this);
                 } else {
-                    LockSupport.parkNanos(this, sleep);
+                    ticker.parkNanos(this, sleep);
                 }
-                wakeups.incrementAndGet();
             }
         }
     }
@@ -359,7 +362,7 @@ public final class FusionTimer implements Scheduler {
     /** Task threads on Java 17-20 (idle ones end after 60 s); more due tasks queue. */
     static final int PLATFORM_TASK_THREADS = 16;
 
-    private static Executor taskExecutor(String name) {
+    static Executor taskExecutor(String name) {
         if (NEW_VIRTUAL_EXECUTOR != null) {
             try {
                 return (Executor) NEW_VIRTUAL_EXECUTOR.invoke();
