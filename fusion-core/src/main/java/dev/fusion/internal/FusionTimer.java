@@ -155,7 +155,8 @@ public final class FusionTimer implements Scheduler {
     private void loop() {
         while (true) {
             Entry due = null;
-            long sleep = 0;
+            boolean forever = false;
+            long until = 0;
             lock.lock();
             try {
                 sleeping = false;
@@ -167,9 +168,10 @@ public final class FusionTimer implements Scheduler {
                 } else {
                     sleeping = true;
                     sleepingForever = first == null;
+                    forever = first == null;
                     if (first != null) {
                         wakeAt = first.due;
-                        sleep = first.due - now;
+                        until = first.due;
                     }
                 }
             } finally {
@@ -183,10 +185,10 @@ public final class FusionTimer implements Scheduler {
                     log.error("a due timer could not be handed to its executor", t);
                 }
             } else {
-                if (sleep == 0) {
+                if (forever) {
                     ticker.park(this);
                 } else {
-                    ticker.parkNanos(this, sleep);
+                    ticker.parkUntil(this, until);
                 }
             }
         }

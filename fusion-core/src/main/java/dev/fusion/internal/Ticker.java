@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * the test advances it and which knows exactly which threads are parked, so timing logic is tested
  * in virtual time instead of with sleeps and wall-clock bounds.
  *
- * <p>The contract is {@link LockSupport}'s: {@link #park}/{@link #parkNanos} may return spuriously,
+ * <p>The contract is {@link LockSupport}'s: {@link #park}/{@link #parkUntil} may return spuriously,
  * on an interrupt, or at once when a permit from {@link #unpark} is pending; callers re-check their
  * condition in a loop. Implementations are thread-safe.
  */
@@ -28,8 +28,11 @@ interface Ticker {
         }
 
         @Override
-        public void parkNanos(Object blocker, long nanos) {
-            LockSupport.parkNanos(blocker, nanos);
+        public void parkUntil(Object blocker, long deadline) {
+            long nanos = deadline - System.nanoTime();
+            if (nanos > 0) {
+                LockSupport.parkNanos(blocker, nanos);
+            }
         }
 
         @Override
@@ -49,8 +52,12 @@ interface Ticker {
     /** Parks the calling thread until {@link #unpark}ed or interrupted (or spuriously). */
     void park(Object blocker);
 
-    /** Parks the calling thread for at most {@code nanos} of this ticker's time. */
-    void parkNanos(Object blocker, long nanos);
+    /**
+     * Parks the calling thread until this ticker's {@link #nanoTime()} reaches {@code deadline} at the
+     * latest. An absolute time, so the time between planning a wake-up and parking is not added to it
+     * (with a fake ticker, time may jump in between).
+     */
+    void parkUntil(Object blocker, long deadline);
 
     /** Wakes {@code thread} from a park, or lets its next park return at once. */
     void unpark(Thread thread);

@@ -49,16 +49,8 @@ final class FakeTicker implements Ticker {
     }
 
     @Override
-    public void parkNanos(Object blocker, long nanos) {
-        if (nanos <= 0) {
-            return;
-        }
-        lock.lock();
-        try {
-            parkUntil(now + nanos);
-        } finally {
-            lock.unlock();
-        }
+    public void parkUntil(Object blocker, long deadline) {
+        parkUntil(deadline == FOREVER ? deadline + 1 : deadline);
     }
 
     private void parkUntil(long until) {
