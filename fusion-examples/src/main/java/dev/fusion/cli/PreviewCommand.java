@@ -1,10 +1,10 @@
 package dev.fusion.cli;
 
+import dev.fusion.FusionSettings;
 import dev.fusion.Member;
 import dev.fusion.cli.render.CostTable;
 import dev.fusion.cli.render.Money;
 import dev.fusion.cost.Price;
-import dev.fusion.internal.Settings;
 import dev.fusion.model.ModelRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +44,7 @@ final class PreviewCommand implements Callable<Integer> {
         try (Setup setup = Setup.resolve(common, io.env)) {
             String p = setup.linePrefix();
             setup.description.forEach(d -> io.err.println(p + d));
-            Settings s = setup.fusion.settings();
+            FusionSettings s = setup.fusion.settings();
             int maxOut = s.maxOutputTokens();
             int judgeMax = s.judgeMaxOutputTokens();
             List<String[]> rows = new ArrayList<>();
@@ -94,7 +94,7 @@ final class PreviewCommand implements Callable<Integer> {
         }
     }
 
-    private static BigDecimal[] costs(Settings s, ModelRef ref, long in, int maxOut, int typicalOut) {
+    private static BigDecimal[] costs(FusionSettings s, ModelRef ref, long in, int maxOut, int typicalOut) {
         return s.priceBook().find(ref).map(pr -> new BigDecimal[] {pr.worstCase(in, maxOut), pr.worstCase(in, typicalOut)})
                 .orElse(null);
     }
