@@ -129,14 +129,17 @@ class CallerRunsTest {
         BlockingWhenAllowed a = new BlockingWhenAllowed("fake:a", Duration.ZERO);
         BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofSeconds(60));
         VirtualTime time = new VirtualTime();
-        Fusion fusion = Fusion.builder().panel(a).judge(judge).deadline(Duration.ofMillis(400))
+        // 30 s of virtual time: the engine still checks the time left before starting a judge on the
+        // system clock (AskRun reads System.nanoTime()), which a short deadline could pass in real time
+        // on a loaded machine; the judge's own timeout (120 s) comes after the deadline.
+        Fusion fusion = Fusion.builder().panel(a).judge(judge).deadline(Duration.ofSeconds(30))
                 .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).scheduler(time.scheduler()).build();
         ClockDriver driver = ClockDriver.advanceOnceBlocked(judge, time);
 
         FusionResult r = fusion.ask("q");
 
-        assertThat(driver.advanced()).as("the deadline (400 ms, virtual) ended the judge the caller was running")
-                .isEqualTo(Duration.ofMillis(400));
+        assertThat(driver.advanced()).as("the deadline (30 s, virtual) ended the judge the caller was running")
+                .isEqualTo(Duration.ofSeconds(30));
         assertThat(judge.cancelled.get()).isEqualTo(1);
         List<CallRecord> judges = r.calls().stream().filter(c -> c.role() == CallRole.JUDGE).toList();
         assertThat(judges).singleElement().extracting(CallRecord::status).isEqualTo(CallStatus.TIMEOUT);
