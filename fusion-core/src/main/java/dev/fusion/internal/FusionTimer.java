@@ -65,6 +65,8 @@ public final class FusionTimer implements Scheduler {
     private boolean sleepingForever;
     private final AtomicLong sequence = new AtomicLong();
     private final Ticker ticker;
+    private final long originTicks;
+    private final long originEpochNanos;
     private final Executor tasks;
     private final Thread thread;
 
@@ -81,6 +83,8 @@ public final class FusionTimer implements Scheduler {
     FusionTimer(String name, Ticker ticker, Executor tasks) {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.tasks = Objects.requireNonNull(tasks, "tasks");
+        this.originTicks = ticker.nanoTime();
+        this.originEpochNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -101,6 +105,17 @@ public final class FusionTimer implements Scheduler {
             return schedule(task);
         }
         return arm(task, unit.toNanos(delay), tasks);
+    }
+
+    /**
+     * This timer's clock, the one its timers run on: the wall-clock time when the timer was created,
+     * advanced by its monotonic ticker since. So differences measure elapsed time exactly as the
+     * timers see it (in virtual time with a fake ticker), and values still read as epoch time.
+     * Use {@code now(TimeUnit.NANOSECONDS)} differences to measure how long something took.
+     */
+    @Override
+    public long now(TimeUnit unit) {
+        return unit.convert(originEpochNanos + (ticker.nanoTime() - originTicks), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -216,6 +216,17 @@ class FusionTimerTest {
     }
 
     @Test
+    void nowIsTheTimersOwnClockAnchoredAtTheWallClock() {
+        long wallMillis = System.currentTimeMillis();
+        long before = timer.now(TimeUnit.NANOSECONDS);
+        ticker.advance(Duration.ofMillis(250));
+        assertThat(timer.now(TimeUnit.NANOSECONDS) - before).as("moves with the ticker, exactly")
+                .isEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
+        assertThat(timer.now(TimeUnit.MILLISECONDS)).as("reads as epoch time")
+                .isBetween(wallMillis - TimeUnit.DAYS.toMillis(1), wallMillis + TimeUnit.DAYS.toMillis(1));
+    }
+
+    @Test
     void theSharedTimerRunsOnTheSystemClock() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
         FusionTimer.shared().schedule(ran::countDown, 1, TimeUnit.MILLISECONDS);
