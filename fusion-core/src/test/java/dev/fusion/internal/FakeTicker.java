@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * test {@link #advance advances} it, and the ticker knows which threads are parked on it, until when,
  * and whether a wake-up ({@link #unpark}) is pending for them. A test can therefore wait for the exact
  * moment a thread has nothing left to do ({@link #awaitIdle}) instead of guessing it from
- * {@link Thread#getState()} and a sleep, and can count wake-ups exactly.
+ * {@link Thread#getState()} and a sleep, and can count wake-up calls exactly.
  *
  * <p>Time starts near {@link Long#MAX_VALUE} so that every test also checks that time is only ever
  * compared by difference (as {@link System#nanoTime()} requires). Thread-safe.
@@ -31,7 +31,6 @@ final class FakeTicker implements Ticker {
     /** Threads with a pending wake-up: their current or next park returns at once. */
     private final Set<Thread> permits = new HashSet<>();
     private final Map<Thread, Integer> unparks = new HashMap<>();
-    private final Map<Thread, Integer> wakeups = new HashMap<>();
 
     @Override
     public long nanoTime() {
@@ -68,7 +67,6 @@ final class FakeTicker implements Ticker {
             }
             permits.remove(me);
             parked.remove(me);
-            wakeups.merge(me, 1, Integer::sum);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -131,16 +129,6 @@ final class FakeTicker implements Ticker {
         lock.lock();
         try {
             return unparks.getOrDefault(thread, 0);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** How often {@code thread} has returned from a park on this ticker. */
-    int wakeups(Thread thread) {
-        lock.lock();
-        try {
-            return wakeups.getOrDefault(thread, 0);
         } finally {
             lock.unlock();
         }
