@@ -57,9 +57,15 @@ import java.util.function.Consumer;
 public final class Fusion {
 
     private final Settings settings;
+    private final FusionSettings view;
 
     private Fusion(Settings settings) {
         this.settings = settings;
+        this.view = new FusionSettings(settings.panel(), settings.judges(), settings.strategy(), settings.quorum(),
+                settings.grace(), settings.memberTimeout(), settings.judgeTimeout(), settings.deadline(), settings.retry(),
+                settings.judgeRetry(), settings.maxOutputTokens(), settings.judgeMaxOutputTokens(), settings.budgetUsd(),
+                settings.allowUnpriced(), settings.priceBook(), settings.onJudgeFailure(), settings.estimator(),
+                settings.judgePrompt(), settings.shuffleSeed(), settings.panelStreaming(), settings.cacheJudgePrompt());
     }
 
     public static Builder builder() {
@@ -155,9 +161,9 @@ public final class Fusion {
         return settings.priceBook();
     }
 
-    /** The configuration, for tools that need to show it. Internal shape. */
-    public Settings settings() {
-        return settings;
+    /** The effective configuration, for tools that show or estimate it (immutable). */
+    public FusionSettings settings() {
+        return view;
     }
 
     @Override

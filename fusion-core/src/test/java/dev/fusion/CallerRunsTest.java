@@ -5,6 +5,7 @@ import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
+import dev.fusion.internal.VirtualTime;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -31,6 +32,8 @@ class CallerRunsTest {
         private final Duration blockFor;
         final Map<String, Boolean> mayBlockHere = new ConcurrentHashMap<>();
         final AtomicInteger cancelled = new AtomicInteger();
+        /** Counted down when the model starts blocking the caller. */
+        final CountDownLatch blocking = new CountDownLatch(1);
         volatile Thread subscribedOn;
 
         BlockingWhenAllowed(String ref, Duration blockFor) {
@@ -58,6 +61,7 @@ class CallerRunsTest {
                     cancelled.incrementAndGet();
                     cancel.countDown();
                 });
+                blocking.countDown();
                 try {
                     if (!cancel.await(blockFor.toMillis(), TimeUnit.MILLISECONDS)) {
                         sink.success(ModelResponse.of(ref.model() + " answer (ran on the caller)", Usage.of(10, 5)));
@@ -101,17 +105,19 @@ class CallerRunsTest {
     }
 
     @Test
-    void aCallBlockingTheCallerStillEndsAtItsTimeout() {
+    void aCallBlockingTheCallerStillEndsAtItsTimeout() throws Exception {
         BlockingWhenAllowed fast = new BlockingWhenAllowed("fake:fast", Duration.ZERO);
         BlockingWhenAllowed stuck = new BlockingWhenAllowed("fake:stuck", Duration.ofSeconds(60));
         BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofMillis(10));
-        Fusion fusion = Fusion.builder().panel(fast, stuck).judge(judge).memberTimeout(Duration.ofMillis(300)).build();
+        VirtualTime time = new VirtualTime();
+        Fusion fusion = Fusion.builder().panel(fast, stuck).judge(judge).memberTimeout(Duration.ofMillis(300))
+                .scheduler(time.scheduler()).build();
+        ClockDriver driver = ClockDriver.advanceOnceBlocked(stuck, time);
 
-        long t0 = System.nanoTime();
         FusionResult r = fusion.ask("q");
-        long ms = (System.nanoTime() - t0) / 1_000_000;
 
-        assertThat(ms).as("the timeout cancelled the call the caller was running").isLessThan(10_000);
+        assertThat(driver.advanced()).as("the timeout cancelled the call the caller was running: the next timer"
+                + " once it blocked was the 300 ms member timeout, and advancing to it ended the ask").isEqualTo(Duration.ofMillis(300));
         assertThat(stuck.cancelled.get()).isEqualTo(1);
         CallRecord stuckRecord = r.calls().stream().filter(c -> c.memberId().equals("fake:stuck")).findFirst().orElseThrow();
         assertThat(stuckRecord.status()).isEqualTo(CallStatus.TIMEOUT);
@@ -119,20 +125,67 @@ class CallerRunsTest {
     }
 
     @Test
-    void aJudgeBlockingTheCallerStillEndsAtTheDeadline() {
+    void aJudgeBlockingTheCallerStillEndsAtTheDeadline() throws Exception {
         BlockingWhenAllowed a = new BlockingWhenAllowed("fake:a", Duration.ZERO);
         BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofSeconds(60));
-        Fusion fusion = Fusion.builder().panel(a).judge(judge).deadline(Duration.ofMillis(400))
-                .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).build();
+        VirtualTime time = new VirtualTime();
+        // 30 s of virtual time: the engine still checks the time left before starting a judge on the
+        // system clock (AskRun reads System.nanoTime()), which a short deadline could pass in real time
+        // on a loaded machine; the judge's own timeout (120 s) comes after the deadline.
+        Fusion fusion = Fusion.builder().panel(a).judge(judge).deadline(Duration.ofSeconds(30))
+                .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).scheduler(time.scheduler()).build();
+        ClockDriver driver = ClockDriver.advanceOnceBlocked(judge, time);
 
-        long t0 = System.nanoTime();
         FusionResult r = fusion.ask("q");
-        long ms = (System.nanoTime() - t0) / 1_000_000;
 
-        assertThat(ms).isLessThan(10_000);
+        assertThat(driver.advanced()).as("the deadline (30 s, virtual) ended the judge the caller was running")
+                .isEqualTo(Duration.ofSeconds(30));
         assertThat(judge.cancelled.get()).isEqualTo(1);
         List<CallRecord> judges = r.calls().stream().filter(c -> c.role() == CallRole.JUDGE).toList();
         assertThat(judges).singleElement().extracting(CallRecord::status).isEqualTo(CallStatus.TIMEOUT);
+    }
+
+    /**
+     * Moves virtual time on behalf of a caller blocked in {@code ask}: once {@code model} blocks the
+     * caller, it advances time to the next armed timer, once.
+     */
+    private static final class ClockDriver {
+        private final Thread thread;
+        private final java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+
+        private ClockDriver(BlockingWhenAllowed model, VirtualTime time) {
+            thread = new Thread(() -> {
+                try {
+                    if (!model.blocking.await(10, TimeUnit.SECONDS)) {
+                        throw new AssertionError(model.ref() + " never blocked the caller");
+                    }
+                    Duration next = time.awaitNextTimer();
+                    if (next == null) {
+                        throw new AssertionError("no timer armed while " + model.ref() + " blocks the caller");
+                    }
+                    time.advance(next);
+                    outcome.set(next);
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            }, "clock-driver");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static ClockDriver advanceOnceBlocked(BlockingWhenAllowed model, VirtualTime time) {
+            return new ClockDriver(model, time);
+        }
+
+        /** How far it advanced virtual time (fails when it could not). */
+        Duration advanced() throws InterruptedException {
+            thread.join(TimeUnit.SECONDS.toMillis(20));
+            Object o = outcome.get();
+            if (o instanceof Throwable t) {
+                throw new AssertionError("the clock driver failed", t);
+            }
+            return (Duration) o;
+        }
     }
 
     @Test
@@ -181,10 +234,7 @@ class CallerRunsTest {
             }
         });
         caller.start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (slow.subscribedOn == null && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
+        assertThat(slow.blocking.await(10, TimeUnit.SECONDS)).as("the caller is inside the slow call").isTrue();
         // The caller is inside the slow call, whose wait here is interruptible (a socket read would
         // not be); then it sees the interrupt, cancels the ask (the never-answering member too) and throws.
         caller.interrupt();

@@ -11,13 +11,13 @@ import java.util.Set;
  * Picks the best panel answer without a judge: the answer that agrees most with the others, by
  * mean word-set Jaccard similarity; ties go to the earlier member in panel order. Deterministic.
  */
-public final class BestAnswer {
+final class BestAnswer {
 
     private BestAnswer() {
     }
 
     /** Index into {@code answers} of the best one; {@code answers} must not be empty. */
-    public static int pick(List<CallRecord> answers) {
+    static int pick(List<CallRecord> answers) {
         if (answers.size() <= 2) {
             return 0;
         }

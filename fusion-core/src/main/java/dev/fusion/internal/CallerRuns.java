@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The thread that called a blocking {@code Fusion.ask}, put to work while it waits: instead of
@@ -35,11 +34,18 @@ public final class CallerRuns implements Executor {
     private final Thread owner = Thread.currentThread();
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Executor fallback;
+    private final Ticker ticker;
     private volatile boolean closed;
 
     /** Binds to the calling thread. */
     public CallerRuns(Executor fallback) {
+        this(fallback, Ticker.SYSTEM);
+    }
+
+    /** Binds to the calling thread, which waits by parking on {@code ticker} (tests pass a fake). */
+    CallerRuns(Executor fallback, Ticker ticker) {
         this.fallback = Objects.requireNonNull(fallback, "fallback");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
 
     /** The thread that runs the tasks. */
@@ -59,7 +65,7 @@ public final class CallerRuns implements Executor {
             fallback.execute(task); // closed while adding: the owner no longer drains
             return;
         }
-        LockSupport.unpark(owner);
+        ticker.unpark(owner);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class CallerRuns implements Executor {
             throw new IllegalStateException("blocking ask() is not supported on thread " + owner.getName()
                     + ", a Reactor non-blocking thread; use askAsync() there");
         }
-        Outcome<T> outcome = new Outcome<>(owner, this);
+        Outcome<T> outcome = new Outcome<>(owner, this, ticker);
         source.subscribe(outcome);
         try {
             while (!outcome.done) {
@@ -91,7 +97,7 @@ public final class CallerRuns implements Executor {
                     }
                     continue;
                 }
-                LockSupport.park(this);
+                ticker.park(this);
                 if (Thread.interrupted()) {
                     outcome.dispose();
                     Thread.currentThread().interrupt();
@@ -116,13 +122,15 @@ public final class CallerRuns implements Executor {
     /** The single result of the awaited Mono; wakes the owner when it is in. */
     private static final class Outcome<T> extends BaseSubscriber<T> {
         private final Thread owner;
+        private final Ticker ticker;
         private final Context context;
         volatile boolean done;
         T value;
         Throwable error;
 
-        Outcome(Thread owner, CallerRuns runs) {
+        Outcome(Thread owner, CallerRuns runs, Ticker ticker) {
             this.owner = owner;
+            this.ticker = ticker;
             this.context = Context.of(CONTEXT_KEY, runs);
         }
 
@@ -144,7 +152,7 @@ public final class CallerRuns implements Executor {
         @Override
         protected void hookFinally(reactor.core.publisher.SignalType type) {
             done = true;
-            LockSupport.unpark(owner);
+            ticker.unpark(owner);
         }
     }
 }

@@ -21,7 +21,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -65,13 +64,27 @@ public final class FusionTimer implements Scheduler {
     private long wakeAt;
     private boolean sleepingForever;
     private final AtomicLong sequence = new AtomicLong();
-    /** How often the timer thread has woken (for tests of the wake-up policy). */
-    private final AtomicLong wakeups = new AtomicLong();
+    private final Ticker ticker;
+    private final long originTicks;
+    private final long originEpochNanos;
     private final Executor tasks;
     private final Thread thread;
 
     FusionTimer(String name) {
-        this.tasks = taskExecutor(name);
+        this(name, Ticker.SYSTEM);
+    }
+
+    /** A timer on {@code ticker}'s time (tests pass a fake), running tasks on the default task executor. */
+    FusionTimer(String name, Ticker ticker) {
+        this(name, ticker, taskExecutor(name));
+    }
+
+    /** A timer on {@code ticker}'s time running due tasks on {@code tasks}. */
+    FusionTimer(String name, Ticker ticker, Executor tasks) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
+        this.originTicks = ticker.nanoTime();
+        this.originEpochNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -94,19 +107,25 @@ public final class FusionTimer implements Scheduler {
         return arm(task, unit.toNanos(delay), tasks);
     }
 
+    /**
+     * This timer's clock, the one its timers run on: the wall-clock time when the timer was created,
+     * advanced by its monotonic ticker since. So differences measure elapsed time exactly as the
+     * timers see it (in virtual time with a fake ticker), and values still read as epoch time.
+     * Use {@code now(TimeUnit.NANOSECONDS)} differences to measure how long something took.
+     */
+    @Override
+    public long now(TimeUnit unit) {
+        return unit.convert(originEpochNanos + (ticker.nanoTime() - originTicks), TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public Worker createWorker() {
         return new SerialWorker();
     }
 
-    /** How many times the timer thread has woken from a park (for tests). */
-    long wakeups() {
-        return wakeups.get();
-    }
-
-    /** Whether the timer thread is parked (for tests). */
-    boolean parked() {
-        return thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING;
+    /** The timer thread (for tests, which watch it park on their fake {@link Ticker}). */
+    Thread thread() {
+        return thread;
     }
 
     /** The number of armed timers that have neither fired nor been cancelled (for tests). */
@@ -120,7 +139,7 @@ public final class FusionTimer implements Scheduler {
     }
 
     private Entry arm(Runnable task, long delayNanos, Executor runOn) {
-        Entry e = new Entry(task, System.nanoTime() + delayNanos, sequence.getAndIncrement(), runOn);
+        Entry e = new Entry(task, ticker.nanoTime() + delayNanos, sequence.getAndIncrement(), runOn);
         boolean wake;
         lock.lock();
         try {
@@ -134,7 +153,7 @@ public final class FusionTimer implements Scheduler {
             lock.unlock();
         }
         if (wake) {
-            LockSupport.unpark(thread);
+            ticker.unpark(thread);
         }
         return e;
     }
@@ -151,11 +170,12 @@ public final class FusionTimer implements Scheduler {
     private void loop() {
         while (true) {
             Entry due = null;
-            long sleep = 0;
+            boolean forever = false;
+            long until = 0;
             lock.lock();
             try {
                 sleeping = false;
-                long now = System.nanoTime();
+                long now = ticker.nanoTime();
                 Entry first = pending.isEmpty() ? null : pending.first();
                 if (first != null && first.due - now <= 0) {
                     pending.pollFirst();
@@ -163,9 +183,10 @@ public final class FusionTimer implements Scheduler {
                 } else {
                     sleeping = true;
                     sleepingForever = first == null;
+                    forever = first == null;
                     if (first != null) {
                         wakeAt = first.due;
-                        sleep = first.due - now;
+                        until = first.due;
                     }
                 }
             } finally {
@@ -179,12 +200,11 @@ public final class FusionTimer implements Scheduler {
                     log.error("a due timer could not be handed to its executor", t);
                 }
             } else {
-                if (sleep == 0) {
-                    LockSupport.park(this);
+                if (forever) {
+                    ticker.park(this);
                 } else {
-                    LockSupport.parkNanos(this, sleep);
+                    ticker.parkUntil(this, until);
                 }
-                wakeups.incrementAndGet();
             }
         }
     }
@@ -359,7 +379,7 @@ public final class FusionTimer implements Scheduler {
     /** Task threads on Java 17-20 (idle ones end after 60 s); more due tasks queue. */
     static final int PLATFORM_TASK_THREADS = 16;
 
-    private static Executor taskExecutor(String name) {
+    static Executor taskExecutor(String name) {
         if (NEW_VIRTUAL_EXECUTOR != null) {
             try {
                 return (Executor) NEW_VIRTUAL_EXECUTOR.invoke();

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Decides whether and when a failed attempt is retried. Stateless. */
-public final class RetryDecision {
+final class RetryDecision {
 
     private RetryDecision() {
     }
@@ -18,7 +18,7 @@ public final class RetryDecision {
      * retried: not retryable, retries used up, a server-requested delay above the policy's cap, or
      * a delay that would pass the time left ({@code remaining}).
      */
-    public static Optional<Duration> delay(RetryPolicy policy, Throwable failure, int retry, Duration remaining) {
+    static Optional<Duration> delay(RetryPolicy policy, Throwable failure, int retry, Duration remaining) {
         if (retry > policy.maxRetries() || !(failure instanceof ProviderException p) || !p.retryable()) {
             return Optional.empty();
         }

@@ -15,10 +15,10 @@ import java.util.Set;
  * prose around the object and missing lists; rejects anything else with a short, plain-ASCII
  * message fit to be sent back to the judge. Stateless, thread-safe.
  */
-public final class StructuredReplies {
+final class StructuredReplies {
 
     /** Longest error text sent back to a judge (plain ASCII, so at most this many tokens). */
-    public static final int MAX_ERROR_CHARS = 300;
+    static final int MAX_ERROR_CHARS = 300;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,7 +26,7 @@ public final class StructuredReplies {
     }
 
     /** A reply that could not be used; the message is safe to show to the judge. */
-    public static final class InvalidReply extends Exception {
+    static final class InvalidReply extends Exception {
         private static final long serialVersionUID = 1L;
 
         InvalidReply(String message) {
@@ -35,7 +35,7 @@ public final class StructuredReplies {
     }
 
     /** The JSON object inside a reply: the text from the first '{' to the last '}'. */
-    public static String extractObject(String text) throws InvalidReply {
+    static String extractObject(String text) throws InvalidReply {
         if (text == null) {
             throw new InvalidReply("the reply was empty");
         }
@@ -64,7 +64,7 @@ public final class StructuredReplies {
     }
 
     /** Parses an analysis whose answer numbers must lie in {@code 1..answerCount}. */
-    public static Analysis analysis(String text, int answerCount) throws InvalidReply {
+    static Analysis analysis(String text, int answerCount) throws InvalidReply {
         JsonNode root = tree(text);
         if (!(root.has("consensus") || root.has("contradictions") || root.has("partial_coverage")
                 || root.has("unique_insights") || root.has("blind_spots"))) {
@@ -102,7 +102,7 @@ public final class StructuredReplies {
      * Parses a ranking: 0-based answer indexes, best first. Every answer {@code 1..answerCount}
      * must appear exactly once.
      */
-    public static List<Integer> ranking(String text, int answerCount) throws InvalidReply {
+    static List<Integer> ranking(String text, int answerCount) throws InvalidReply {
         JsonNode root = tree(text);
         JsonNode r = root.get("ranking");
         if (r == null || !r.isArray()) {

@@ -122,4 +122,37 @@ class CallerRunsLoopTest {
         assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(on[0]).isNotSameAs(Thread.currentThread());
     }
+
+    @Test
+    void theWaitingCallerParksUntilATaskIsHandedOverThenRunsIt() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Sinks.One<String> result = Sinks.one();
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<CallerRuns> runs = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch created = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            CallerRuns r = new CallerRuns(FusionTimer.shared()::schedule, ticker);
+            runs.set(r);
+            created.countDown();
+            try {
+                outcome.set(r.await(result.asMono()));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        }, "blocking-caller");
+        caller.start();
+        assertThat(created.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(ticker.awaitIdle(caller)).as("nothing to do: parked without a time limit").isNull();
+        Thread[] ranOn = new Thread[1];
+        int unparks = ticker.unparks(caller);
+        runs.get().execute(() -> ranOn[0] = Thread.currentThread());
+        assertThat(ticker.unparks(caller)).as("handing a task over wakes the caller").isEqualTo(unparks + 1);
+        assertThat(ticker.awaitIdle(caller)).as("ran it, parked again").isNull();
+        assertThat(ranOn[0]).isSameAs(caller);
+
+        result.tryEmitValue("done");
+        caller.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(outcome.get()).isEqualTo("done");
+    }
 }

@@ -1,10 +1,10 @@
 package dev.fusion.cli;
 
+import dev.fusion.FusionSettings;
 import dev.fusion.Member;
 import dev.fusion.cli.render.CostTable;
 import dev.fusion.cli.render.Money;
 import dev.fusion.cost.Price;
-import dev.fusion.internal.Settings;
 import dev.fusion.model.ModelRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +45,7 @@ final class PreviewCommand implements Callable<Integer> {
         try (Setup setup = Setup.resolve(common, io.env, true)) {
             String p = setup.linePrefix();
             setup.description.forEach(d -> io.err.println(p + d));
-            Settings s = setup.fusion.settings();
+            FusionSettings s = setup.fusion.settings();
             int maxOut = s.maxOutputTokens();
             int judgeMax = s.judgeMaxOutputTokens();
             List<String[]> rows = new ArrayList<>();
@@ -95,7 +95,7 @@ final class PreviewCommand implements Callable<Integer> {
      * What the budget would do to this ask, and the exit code. The one place to switch to the
      * engine's budget planning (the same code and verdict as {@code ask}) once it is exposed.
      */
-    private static int budgetVerdict(FusionCli.Io io, String p, Settings s) {
+    private static int budgetVerdict(FusionCli.Io io, String p, FusionSettings s) {
         if (s.budgetUsd() != null) {
             io.out.println(p + "budget " + Money.usd(s.budgetUsd()) + ": members whose worst case does not fit"
                     + " after the judge's reservation would be skipped.");
@@ -103,7 +103,7 @@ final class PreviewCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static BigDecimal[] costs(Settings s, ModelRef ref, long in, int maxOut, int typicalOut) {
+    private static BigDecimal[] costs(FusionSettings s, ModelRef ref, long in, int maxOut, int typicalOut) {
         return s.priceBook().find(ref).map(pr -> new BigDecimal[] {pr.worstCase(in, maxOut), pr.worstCase(in, typicalOut)})
                 .orElse(null);
     }

@@ -1,0 +1,80 @@
+/**
+ * Not API: the engine behind {@link dev.fusion.Fusion} (the ask's run, call runners, the spend
+ * ledger, provider limits, the timer and the blocking caller's task loop). Any type here may change
+ * or disappear in any release, even where it is {@code public} for the sibling packages; nothing in a
+ * public signature names a type of this package.
+ *
+ * <h2>THREADING</h2>
+ * Fusion owns no thread that waits for a model: an ask is a chain of Reactor signals that hop between
+ * the threads below. Each is listed with what runs on it and what must never run on it. "Blocking"
+ * means waiting for I/O, a lock held by someone else's I/O, a {@code block()}, a blocking
+ * {@code Fusion.ask}, or a sleep.
+ *
+ * <dl>
+ *   <dt>The timer thread ({@link dev.fusion.internal.FusionTimer}, one daemon thread named
+ *       {@code fusion-timer}, shared by every {@code Fusion} that keeps the default scheduler)</dt>
+ *   <dd>Runs only the timer's own loop: it waits for the earliest armed timer (call timeouts, grace,
+ *       deadline, retry backoff, rate-limit waits) and hands each due task to the task executor. No
+ *       Fusion or user code runs on it, and nothing may block it: every timeout of every ask depends
+ *       on it. It is woken only when a timer earlier than its planned wake-up is armed; time comes from
+ *       a {@code Ticker} (the system clock; a fake one in tests).</dd>
+ *
+ *   <dt>The timer's task executor (virtual threads on Java 21+; on Java 17-20 up to 16 daemon
+ *       platform threads {@code fusion-timer-task-N}, idle ones ending after 60 s)</dt>
+ *   <dd>Runs every due or immediate task of the scheduler: timeouts firing (which cancel the HTTP call
+ *       and record the call, and may complete the round or the whole ask), the grace period and the
+ *       deadline ending an ask, a retry after its backoff, a provider permit handed to a waiting call,
+ *       a Reactor worker's tasks one at a time in order. So listeners and stream consumers may be
+ *       called here. The 16 platform threads are Reactor {@code NonBlocking}: a blocking
+ *       {@code Fusion.ask()} or {@code block()} is refused there (use {@code askAsync}), because 16
+ *       blocked threads would stall every timer of the process. Virtual task threads may block: each
+ *       task has a thread of its own.</dd>
+ *
+ *   <dt>HTTP threads ({@code fusion-providers}: {@code HttpClients}' OkHttp dispatcher; on Java 21+
+ *       {@code HybridExecutor}: platform threads for the first 64 concurrent calls, a virtual thread
+ *       each beyond; on Java 17 a platform pool of up to 512 calls at once, more wait in OkHttp's
+ *       queue)</dt>
+ *   <dd>Each in-flight call and each open stream blocks one of them on its socket for its whole life.
+ *       The model's signals are emitted here: a streamed delta, the answer or the error, so the call's
+ *       record, the round's completion, the start of the judge (unless the blocking caller runs it),
+ *       listeners and stream consumers run here too. They must stay short: a slow consumer holds the
+ *       thread, and with it the socket read of a streaming call.</dd>
+ *
+ *   <dt>The caller of a blocking {@code Fusion.ask(...)} ({@link dev.fusion.internal.CallerRuns})</dt>
+ *   <dd>Does not just park: it runs the tasks the ask hands it (starting one panel call and every
+ *       judge call), and an HTTP model may run that request right there ({@code Call.execute()}, see
+ *       {@link dev.fusion.model.ChatModel#MAY_BLOCK_KEY}); so this thread blocks on a socket, and the
+ *       model's signals, records, listeners and events of that call run on it. It must not be a
+ *       Reactor non-blocking thread (refused). An interrupt cancels the ask; while the caller is
+ *       inside a call it takes effect when that call ends. Tasks handed over after the ask ended run
+ *       on the scheduler instead. {@code Fusion.ask(request, onEvent)} does not use it: it blocks
+ *       plainly and {@code onEvent} runs on the threads above.</dd>
+ *
+ *   <dt>Reactor operators and the subscriber's threads</dt>
+ *   <dd>Fusion adds no {@code publishOn}/{@code subscribeOn}: an {@code askAsync}/{@code stream}
+ *       subscription starts the ask on the subscribing thread (budget planning, starting the panel
+ *       calls, which an HTTP model hands to its threads at once), and every later signal arrives on
+ *       whichever thread above produced it. Operators a user appends run there as well; blocking
+ *       work belongs on the user's own scheduler ({@code publishOn(Schedulers.boundedElastic())}).
+ *       Other modules may add their own threads: {@code fusion-embeddings} embeds on Reactor's
+ *       {@code boundedElastic}.</dd>
+ * </dl>
+ *
+ * <h3>Rules</h3>
+ * <ul>
+ *   <li>Nothing blocks the timer thread, and no Fusion or user code runs on it.</li>
+ *   <li>An ask's state changes under that ask's lock; events, listener calls and stream signals are
+ *       delivered after the lock is released, serially per ask, in the order {@link dev.fusion.FusionEvent}
+ *       documents, so a slow or re-entrant consumer (one that calls back into Fusion) cannot hold up
+ *       or deadlock the ask. (This is the rule of the staged engine of issue 13; the engine before
+ *       it still emits some events while the lock is held.)</li>
+ *   <li>User callbacks (listeners, {@code onEvent}, stream consumers, a {@code ChatModel}'s
+ *       subscribe) may run on any of the threads above and must not block, except a model that the
+ *       request's context allows to block its thread.</li>
+ *   <li>Cancellation (grace, deadline, the subscriber cancelling, an interrupted caller) may come from
+ *       any thread at any time; a call's cancel and its start on the blocking caller always see each
+ *       other (tested by {@code CallRunnerCancelRaceStressTest}), and a scheduled task runs at most
+ *       once ({@code FusionTimerRunOnceStressTest}).</li>
+ * </ul>
+ */
+package dev.fusion.internal;
