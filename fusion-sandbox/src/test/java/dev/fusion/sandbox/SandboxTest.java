@@ -181,7 +181,7 @@ class SandboxTest {
             String reply = judgeOverHttp(server, analyze.system(), analyze.render(QUESTION, answers));
             assertThat(reply).startsWith("[sandbox] ");
             // Fusion's own parser accepts it: the analyze strategy runs its real path, not the fallback.
-            dev.fusion.judge.Analysis a = dev.fusion.internal.StructuredReplies.analysis(reply, answers.size());
+            dev.fusion.judge.Analysis a = dev.fusion.internal.StructuredRepliesBridge.analysis(reply, answers.size());
             assertThat(a.consensus()).anyMatch(p -> p.contains("Paris"));
             assertThat(a.uniqueInsights()).isNotEmpty();
         }
@@ -194,9 +194,9 @@ class SandboxTest {
         java.util.Collections.reverse(reversed);
         JudgePrompt rank = JudgePrompt.rank();
         try (WireServer server = Sandbox.start(0, 0.0)) {
-            List<Integer> forward = dev.fusion.internal.StructuredReplies.ranking(
+            List<Integer> forward = dev.fusion.internal.StructuredRepliesBridge.ranking(
                     judgeOverHttp(server, rank.system(), rank.render(QUESTION, answers)), 4);
-            List<Integer> backward = dev.fusion.internal.StructuredReplies.ranking(
+            List<Integer> backward = dev.fusion.internal.StructuredRepliesBridge.ranking(
                     judgeOverHttp(server, rank.system(), rank.render(QUESTION, reversed)), 4);
             assertThat(forward).containsExactlyInAnyOrder(0, 1, 2, 3);
             // Content decides, not position: the same answer wins in both orders.
