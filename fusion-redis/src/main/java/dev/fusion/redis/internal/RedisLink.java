@@ -42,7 +42,7 @@ public final class RedisLink implements AutoCloseable {
         this.uri.setTimeout(timeout);
         this.scheduler = scheduler;
         Duration retry = timeout.dividedBy(4).compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : timeout.dividedBy(4);
-        this.resources = ClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.constant(retry)).build();
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder().autoReconnect(true)
@@ -92,14 +92,10 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        CompletableFuture<StatefulRedisConnection<String, String>> f;
         synchronized (lock) {
             closed = true;
-            f = connection;
         }
-        if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
-            f.join().closeAsync();
-        }
+        // Shutting the client down closes its connection.
         client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS)
                 .whenComplete((v, e) -> resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS));
     }

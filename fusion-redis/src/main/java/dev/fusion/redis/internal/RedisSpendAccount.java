@@ -123,6 +123,11 @@ public final class RedisSpendAccount implements SpendAccount {
         flush();
     }
 
+    /** Whether something is still to be published or on its way (close waits for it). */
+    public synchronized boolean busy() {
+        return inFlight || dirty || !pending.isEmpty() || !readers.isEmpty();
+    }
+
     /** This instance's reservations not yet settled (tests). */
     public synchronized BigDecimal outstanding() {
         return outstanding;
