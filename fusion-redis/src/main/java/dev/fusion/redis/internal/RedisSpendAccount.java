@@ -70,8 +70,8 @@ public final class RedisSpendAccount implements SpendAccount {
 
     @Override
     public Mono<BigDecimal> remainingUsd() {
-        if (cap == null) {
-            return Mono.empty();
+        if (cap == null && !(health.isDown() && health.onUnavailable() == OnUnavailable.REFUSE)) {
+            return Mono.empty(); // nothing to check; while the store is down under refuse, asks probe it first
         }
         return Mono.<BigDecimal>create(sink -> {
             synchronized (this) {
