@@ -52,7 +52,7 @@ public final class RedisSharedState implements SharedState {
         this.scheduler = Schedulers.newSingle("fusion-redis", true);
         Duration lease = options.lease();
         Duration timeout = lease.dividedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : lease.dividedBy(3);
-        this.link = new RedisLink(options.url(), timeout, scheduler);
+        this.link = new RedisLink(options.url(), timeout);
         this.health = new Health(describe(), options.onUnavailable());
         long every = Math.max(10, lease.toMillis() / 3);
         link.warmUp();
