@@ -52,7 +52,7 @@ public final class RedisSharedState implements SharedState {
         this.scheduler = Schedulers.newSingle("fusion-redis", true);
         Duration lease = options.lease();
         Duration timeout = lease.dividedBy(3).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : lease.dividedBy(3);
-        this.link = new RedisLink(options.url(), timeout, scheduler);
+        this.link = new RedisLink(options.url(), timeout);
         this.health = new Health(describe(), options.onUnavailable());
         long every = Math.max(10, lease.toMillis() / 3);
         link.warmUp();
@@ -109,10 +109,26 @@ public final class RedisSharedState implements SharedState {
         }
     }
 
+    /**
+     * Publishes this instance's spend one last time (waiting at most one command timeout, as the store may
+     * be down), then closes the connection. Call it from an application thread, not a Reactor one.
+     */
     @Override
     public void close() {
         renewal.dispose();
-        renew(); // a last publish of this instance's spend (best effort)
+        renew();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (RedisSpendAccount a : accounts) {
+            while (a.busy() && !health.isDown() && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        health.closing();
         link.close();
         scheduler.dispose();
     }

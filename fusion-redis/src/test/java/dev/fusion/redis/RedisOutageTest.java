@@ -39,6 +39,13 @@ class RedisOutageTest {
             assertThatThrownBy(() -> fusion.ask("q")).isInstanceOf(SharedStateUnavailableException.class)
                     .hasMessageContaining(REDIS.url()).hasMessageContaining("refuse");
             assertThat(server.requestCount()).as("refused before any call").isEqualTo(before);
+            // Without a cap, only the provider limit needs the store: its calls are refused (no request
+            // is sent), and once the store is known down the next ask is refused up front.
+            Fusion uncapped = SharedAskMain.fusion(shared, SharedLimitsAcrossProcessesTest.base(server), BigDecimal.ZERO,
+                    2, 0, 0, 20000);
+            assertThatThrownBy(() -> uncapped.ask("q")).isInstanceOf(dev.fusion.FusionException.class);
+            assertThatThrownBy(() -> uncapped.ask("q")).isInstanceOf(SharedStateUnavailableException.class);
+            assertThat(server.requestCount()).as("no call reached the provider while the store was down").isEqualTo(before);
             REDIS.start();
             spent = spent.add(awaitOk(fusion, false, new java.util.ArrayList<>()).totalCostUsd());
             BigDecimal expected = spent;

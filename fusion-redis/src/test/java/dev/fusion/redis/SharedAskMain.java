@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
 
 /**
  * One instance of a multi-process test: a separate JVM that asks the sandbox through Fusion with its
- * cap and limits in Redis, and prints one line per ask ({@code OK <costUsd> <calls> [degraded]} or
+ * cap and limits in Redis, and prints one line per ask ({@code OK <costUsd> <requests sent> [degraded]} or
  * {@code ERR <ExceptionClass> <message>}), then {@code DONE}. Arguments:
  * {@code redisUrl namespace sandboxBaseUrl asks threads capUsd maxConcurrent rpm tpm leaseMs deadlineMs}
  * (0 = none for the cap and limits). With {@code asks} = -1 it asks until its stdin closes.
@@ -86,7 +86,9 @@ public final class SharedAskMain {
         try {
             FusionResult r = fusion.ask("What is two plus two?");
             boolean degraded = r.notes().stream().anyMatch(n -> n.startsWith("degraded:"));
-            return "OK " + r.totalCostUsd().toPlainString() + " " + r.calls().size() + (degraded ? " degraded" : "");
+            // Attempts, not records: a retried call sends more than one request.
+            int attempts = r.calls().stream().mapToInt(dev.fusion.CallRecord::attempts).sum();
+            return "OK " + r.totalCostUsd().toPlainString() + " " + attempts + (degraded ? " degraded" : "");
         } catch (RuntimeException e) {
             return "ERR " + e.getClass().getName() + " " + String.valueOf(e.getMessage()).replace('\n', ' ');
         }

@@ -20,6 +20,7 @@ public final class Health {
     private final OnUnavailable onUnavailable;
     private volatile Instant downSince;
     private volatile String lastError;
+    private volatile boolean closing;
 
     public Health(String store, OnUnavailable onUnavailable) {
         this.store = store;
@@ -45,7 +46,15 @@ public final class Health {
         }
     }
 
+    /** The store is being closed: failures from now on are the closing, not an outage. */
+    public void closing() {
+        closing = true;
+    }
+
     public void down(Throwable e) {
+        if (closing) {
+            return;
+        }
         lastError = describe(e);
         if (downSince == null) {
             synchronized (this) {

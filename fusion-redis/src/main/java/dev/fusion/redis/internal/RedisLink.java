@@ -12,7 +12,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,26 +22,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * One Redis connection (commands run in the order they are sent), connected lazily and again after a
  * failed connect; Lettuce reconnects a dropped connection by itself. Commands are rejected at once
  * while disconnected and time out after {@code timeout}, so an unreachable store fails fast.
- * Results are delivered on {@code scheduler}, never on Lettuce's I/O threads. Thread-safe.
+ * Results arrive on Lettuce's I/O thread: callers only update their state there (short monitors, no
+ * blocking) and hand what an ask does next to other workers. Thread-safe.
  */
 public final class RedisLink implements AutoCloseable {
 
     private final RedisClient client;
     private final ClientResources resources;
     private final RedisURI uri;
-    private final Scheduler scheduler;
     private final Object lock = new Object();
     private CompletableFuture<StatefulRedisConnection<String, String>> connection;
     private volatile boolean closed;
     /** Round trips sent (benchmarks). */
     private final AtomicLong roundTrips = new AtomicLong();
 
-    public RedisLink(String url, Duration timeout, Scheduler scheduler) {
+    public RedisLink(String url, Duration timeout) {
         this.uri = RedisURI.create(url);
         this.uri.setTimeout(timeout);
-        this.scheduler = scheduler;
         Duration retry = timeout.dividedBy(4).compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : timeout.dividedBy(4);
-        this.resources = ClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.constant(retry)).build();
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder().autoReconnect(true)
@@ -64,7 +62,7 @@ public final class RedisLink implements AutoCloseable {
                 roundTrips.incrementAndGet();
                 return Mono.fromCompletionStage(c.async().<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args));
             });
-        }).publishOn(scheduler);
+        });
     }
 
     /** Starts connecting now (without waiting), so the first ask does not pay for the handshake. */
@@ -92,14 +90,10 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        CompletableFuture<StatefulRedisConnection<String, String>> f;
         synchronized (lock) {
             closed = true;
-            f = connection;
         }
-        if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
-            f.join().closeAsync();
-        }
+        // Shutting the client down closes its connection.
         client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS)
                 .whenComplete((v, e) -> resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS));
     }

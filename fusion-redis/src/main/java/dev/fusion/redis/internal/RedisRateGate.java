@@ -176,7 +176,9 @@ public final class RedisRateGate implements RateGate {
             }
         }
         for (Waiter w : ready) {
-            w.sink.success(reported -> release(w, reported));
+            // Each call starts on a worker of its own, not on the connection's thread one after another.
+            Permit permit = reported -> release(w, reported);
+            reactor.core.scheduler.Schedulers.parallel().schedule(() -> w.sink.success(permit));
         }
         sync(); // releases of waiters cancelled while being admitted
         if (more) {
@@ -198,7 +200,8 @@ public final class RedisRateGate implements RateGate {
         for (Waiter w : out) {
             if (health.onUnavailable() == OnUnavailable.REFUSE) {
                 if (w.state.compareAndSet(0, 2)) {
-                    w.sink.error(health.refusal(e));
+                    Throwable refusal = health.refusal(e);
+                    reactor.core.scheduler.Schedulers.parallel().schedule(() -> w.sink.error(refusal));
                 }
             } else if (w.state.compareAndSet(0, 3)) {
                 w.delegate = fallback.acquire(w.tokens).subscribe(w.sink::success, w.sink::error);

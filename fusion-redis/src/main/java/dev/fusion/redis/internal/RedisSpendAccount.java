@@ -4,6 +4,7 @@ import dev.fusion.shared.OnUnavailable;
 import dev.fusion.shared.SpendAccount;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Schedulers;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -70,8 +71,8 @@ public final class RedisSpendAccount implements SpendAccount {
 
     @Override
     public Mono<BigDecimal> remainingUsd() {
-        if (cap == null) {
-            return Mono.empty();
+        if (cap == null && !(health.isDown() && health.onUnavailable() == OnUnavailable.REFUSE)) {
+            return Mono.empty(); // nothing to check; while the store is down under refuse, asks probe it first
         }
         return Mono.<BigDecimal>create(sink -> {
             synchronized (this) {
@@ -121,6 +122,11 @@ public final class RedisSpendAccount implements SpendAccount {
             }
         }
         flush();
+    }
+
+    /** Whether something is still to be published or on its way (close waits for it). */
+    public synchronized boolean busy() {
+        return inFlight || dirty || !pending.isEmpty() || !readers.isEmpty();
     }
 
     /** This instance's reservations not yet settled (tests). */
@@ -208,13 +214,25 @@ public final class RedisSpendAccount implements SpendAccount {
             }
         }
         for (int i = 0; i < requests.size(); i++) {
-            requests.get(i).sink().success(granted[i]);
+            deliver(requests.get(i).sink(), granted[i]);
         }
         BigDecimal left = cap == null ? null : cap.subtract(Money.usd(spent)).subtract(Money.usd(reserved)).max(BigDecimal.ZERO);
         for (MonoSink<BigDecimal> r : reads) {
-            r.success(left);
+            deliver(r, left);
         }
         flush();
+    }
+
+    /**
+     * Completes one waiting ask on a worker of its own: what an ask does next (plan, start its calls) must
+     * not run on the connection's thread, nor one ask after another.
+     */
+    private <T> void deliver(MonoSink<T> sink, T value) {
+        Schedulers.parallel().schedule(() -> sink.success(value));
+    }
+
+    private <T> void fail(MonoSink<T> sink, Throwable e) {
+        Schedulers.parallel().schedule(() -> sink.error(e));
     }
 
     private void onError(Throwable e, List<Request> requests, List<MonoSink<BigDecimal>> reads) {
@@ -241,16 +259,16 @@ public final class RedisSpendAccount implements SpendAccount {
         }
         for (int i = 0; i < requests.size(); i++) {
             if (local) {
-                requests.get(i).sink().success(granted[i]);
+                deliver(requests.get(i).sink(), granted[i]);
             } else {
-                requests.get(i).sink().error(health.refusal(e));
+                fail(requests.get(i).sink(), health.refusal(e));
             }
         }
         for (MonoSink<BigDecimal> r : reads) {
             if (local) {
-                r.success(left);
+                deliver(r, left);
             } else {
-                r.error(health.refusal(e));
+                fail(r, health.refusal(e));
             }
         }
         // Asks that queued meanwhile try (and fail fast) now; the state itself is published again by the

@@ -33,7 +33,7 @@ class SpendScriptPropertyTest {
     @BeforeAll
     static void connect() {
         scheduler = Schedulers.newSingle("test-redis", true);
-        link = new RedisLink(REDIS.url(), Duration.ofSeconds(5), scheduler);
+        link = new RedisLink(REDIS.url(), Duration.ofSeconds(5));
     }
 
     @AfterAll

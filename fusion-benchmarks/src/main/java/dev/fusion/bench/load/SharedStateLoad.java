@@ -1,0 +1,180 @@
+package dev.fusion.bench.load;
+
+import dev.fusion.Fusion;
+import dev.fusion.bench.Clients;
+import dev.fusion.bench.server.ServerProcess;
+import dev.fusion.redis.RedisSharedState;
+import dev.fusion.shared.OnUnavailable;
+import dev.fusion.shared.SharedStateOptions;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Shared state on Redis vs in memory: {@code processes} worker JVMs (default 4) ask one sandbox server
+ * at a total concurrency of {@code concurrency} (default 200), each with a spend cap and a provider
+ * limit (maxConcurrent) that is either per instance (in memory) or shared through one real
+ * redis-server. Modes alternate (local, redis, local, redis) to even out background load. Prints
+ * asks/s, ask latency p50/p99 per mode and Redis script calls per ask.
+ * <pre>java -cp fusion-benchmarks/target/benchmarks.jar dev.fusion.bench.load.SharedStateLoad [processes] [concurrency] [measureS]</pre>
+ */
+public final class SharedStateLoad {
+
+    private SharedStateLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("worker")) {
+            worker(args);
+            return;
+        }
+        int processes = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int measureS = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true).start();
+        try (ServerProcess server = ServerProcess.start("memberMs=50", "judgeMs=50", "words=20")) {
+            Thread.sleep(500);
+            String redisUrl = "redis://127.0.0.1:" + port + "/0";
+            System.out.printf("processes=%d concurrency=%d measure=%ds server memberMs=50 judgeMs=50%n",
+                    processes, concurrency, measureS);
+            for (String mode : List.of("local", "redis", "local", "redis")) {
+                run(mode, processes, concurrency / processes, measureS, server.openAiBase(), redisUrl);
+            }
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void run(String mode, int processes, int perProcess, int measureS, String base, String redisUrl)
+            throws Exception {
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < processes; i++) {
+            ps.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                    "-cp", System.getProperty("java.class.path"), SharedStateLoad.class.getName(), "worker", mode, base,
+                    redisUrl, Integer.toString(perProcess), "10", Integer.toString(measureS))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        }
+        long asks = 0;
+        long errors = 0;
+        long trips = 0;
+        List<Long> lat = new ArrayList<>();
+        for (Process p : ps) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("RESULT ")) {
+                        String[] f = line.split(" ");
+                        asks += Long.parseLong(f[1]);
+                        errors += Long.parseLong(f[2]);
+                        trips += Long.parseLong(f[3]);
+                    } else if (line.startsWith("LAT ") && line.length() > 4) {
+                        for (String v : line.substring(4).split(",")) {
+                            lat.add(Long.parseLong(v));
+                        }
+                    }
+                }
+            }
+            p.waitFor();
+        }
+        long[] l = lat.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("%-5s asks/s=%.1f errors=%d p50=%.1fms p99=%.1fms redisCallsPerAsk=%s%n", mode,
+                asks / (double) measureS, errors, pct(l, 0.50) / 1000.0, pct(l, 0.99) / 1000.0,
+                mode.equals("redis") && asks > 0 ? String.format("%.2f", trips / (double) asks) : "-");
+    }
+
+    private static double pct(long[] sorted, double q) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+    }
+
+    private static void worker(String[] a) throws Exception {
+        String mode = a[1];
+        String base = a[2];
+        String redisUrl = a[3];
+        int concurrency = Integer.parseInt(a[4]);
+        int warmS = Integer.parseInt(a[5]);
+        int measureS = Integer.parseInt(a[6]);
+        RedisSharedState shared = mode.equals("redis") ? RedisSharedState.open(new SharedStateOptions(redisUrl,
+                "bench", OnUnavailable.REFUSE, Duration.ofSeconds(30))) : null;
+        Fusion.Builder b = Clients.fusion(base, Clients.members(2), "judge")
+                .spendCapUsd(new BigDecimal("1000000"), Duration.ofDays(1))
+                .providerLimit(Clients.PROVIDER, 10_000, 0, 0).maxOutputTokens(200).judgeMaxOutputTokens(200);
+        if (shared != null) {
+            b.sharedState(shared);
+        }
+        Fusion fusion = b.build();
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong asks = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        ConcurrentLinkedQueue<Long> lat = new ConcurrentLinkedQueue<>();
+        CountDownLatch done = new CountDownLatch(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            loop(fusion, measuring, stop, asks, errors, lat, done);
+        }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmS));
+        long trips0 = shared == null ? 0 : shared.roundTrips();
+        measuring.set(true);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(measureS));
+        measuring.set(false);
+        long trips = shared == null ? 0 : shared.roundTrips() - trips0;
+        long n = asks.get();
+        stop.set(true);
+        done.await(60, TimeUnit.SECONDS);
+        System.out.println("RESULT " + n + " " + errors.get() + " " + trips);
+        StringBuilder sb = new StringBuilder("LAT ");
+        for (Long v : lat) {
+            if (sb.length() > 4) {
+                sb.append(',');
+            }
+            sb.append(v);
+        }
+        System.out.println(sb);
+        System.out.flush();
+        if (shared != null) {
+            shared.close();
+        }
+        System.exit(0);
+    }
+
+    private static void loop(Fusion fusion, AtomicBoolean measuring, AtomicBoolean stop, AtomicLong asks,
+                             AtomicLong errors, ConcurrentLinkedQueue<Long> lat, CountDownLatch done) {
+        if (stop.get()) {
+            done.countDown();
+            return;
+        }
+        long t0 = System.nanoTime();
+        fusion.askAsync(Clients.PROMPT).subscribe(r -> {
+            if (measuring.get()) {
+                asks.incrementAndGet();
+                lat.add((System.nanoTime() - t0) / 1000);
+            }
+            loop(fusion, measuring, stop, asks, errors, lat, done);
+        }, e -> {
+            if (measuring.get()) {
+                errors.incrementAndGet();
+            }
+            loop(fusion, measuring, stop, asks, errors, lat, done);
+        });
+    }
+
+}
