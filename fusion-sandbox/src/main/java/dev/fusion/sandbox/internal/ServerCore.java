@@ -523,10 +523,17 @@ public final class ServerCore implements AutoCloseable {
      */
     private static Mono<Void> reset(HttpServerResponse res) {
         Channel channel = channelOf(res);
-        return Mono.delay(RESET_AFTER).then(Mono.fromRunnable(() -> {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            channel.close();
-        }));
+        // Ordered on the channel's event loop: this task runs after the write of what came before it,
+        // and the empty write's promise completes only once everything before it is flushed to the
+        // socket. A reset (SO_LINGER 0) discards unsent bytes, so a timer alone (as before) could reset
+        // a busy server before its half body left, and the client saw nothing at all.
+        return Mono.create(sink -> channel.eventLoop().execute(() ->
+                channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(flushed ->
+                        channel.eventLoop().schedule(() -> {
+                            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                            channel.close();
+                            sink.success();
+                        }, RESET_AFTER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))));
     }
 
     private static Channel channelOf(HttpServerResponse res) {
