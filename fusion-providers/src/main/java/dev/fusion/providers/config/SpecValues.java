@@ -266,7 +266,7 @@ final class SpecValues {
                 try {
                     return ProviderKind.parse(p.getText());
                 } catch (InvalidConfigurationException e) {
-                    throw new BadValue(p, "must be openai, anthropic or gemini, was '" + shorten(p.getText()) + "'", ProviderKind.class);
+                    throw new BadValue(p, "must be one of openai, anthropic, gemini; was '" + shorten(p.getText()) + "'", ProviderKind.class);
                 }
             }
             throw bad(p, "must be openai, anthropic or gemini", ProviderKind.class);

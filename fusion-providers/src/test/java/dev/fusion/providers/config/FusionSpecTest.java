@@ -61,7 +61,7 @@ class FusionSpecTest {
             "maxConcurrent: 4|maxConcurrent: four|config key 'providerLimits.local.maxConcurrent' must be a whole number, was the string 'four' (line 11, column 26)",
             "local: {maxConcurrent|local: 7\\n  x: {maxConcurrent|config key 'providerLimits.local' must be {maxConcurrent: 8, requestsPerMinute: 60}, was number 7 (line 11, column 10)",
             "providerLimits:|providerLimits: [1]\\nx:|config key 'providerLimits' must be a mapping of provider name to {maxConcurrent, requestsPerMinute}, was a list (line 10, column 17)",
-            "kind: openai|kind: cohere|config key 'providers.local.kind' must be openai, anthropic or gemini, was 'cohere' (line 2, column 17)",
+            "kind: openai|kind: cohere|config key 'providers.local.kind' must be one of openai, anthropic, gemini; was 'cohere' (line 2, column 17)",
             "input: 0.27|input: cheap|config key 'prices.local:a.input' must be a number of US dollars, was 'cheap' (line 13, column 20)",
             "judge: local:j|judge: [local:j, 3]|config key 'judge' entries must be provider:model strings, found number 3 (line 4, column 8)",
             // an impossible value, at the place it was written
