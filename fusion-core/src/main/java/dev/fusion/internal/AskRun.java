@@ -253,7 +253,7 @@ public final class AskRun {
     ModelRequest memberRequest(Member m, List<ChatMessage> messages) {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(maxOut)
                 .temperature(m.temperature() != null ? m.temperature() : req.temperature())
-                .seed(m.seed()).build();
+                .seed(m.seed()).responseFormat(req.responseFormat()).reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
     }
 
     // ---------------------------------------------------------------- budget
