@@ -21,11 +21,14 @@ import java.util.Locale;
  *   <li><b>Anthropic</b>: width&times;height/750 after the image is scaled to a long edge of at most 1568 px
  *       and at most ~1600 tokens. Source: docs.claude.com/en/docs/build-with-claude/vision,
  *       "Calculate image costs" (1092&times;1092 &rarr; ~1590). Largest: 1600.</li>
- *   <li><b>Gemini</b>: 258 tokens when both sides are at most 384 px, else 258 per 768&times;768 tile.
- *       Source: ai.google.dev/gemini-api/docs/tokens, "Multimodal tokens" (Gemini 2.x rule; Gemini 3's
- *       {@code media_resolution} is not modelled). Largest: 258 &times; the tiles of an 8000&times;8000 image
- *       is not plausible, so an unknown size counts as 4 tiles (a 1536&times;1536 image).</li>
- *   <li>Other models: the largest of the three rules.</li>
+ *   <li><b>Gemini 2.x</b>: 258 tokens when both sides are at most 384 px, else 258 per 768&times;768 tile.
+ *       Source: ai.google.dev/gemini-api/docs/tokens, "Multimodal tokens". An unknown size counts as
+ *       4 tiles (a 1536&times;1536 image).</li>
+ *   <li><b>Gemini 3</b>: 1120 tokens per image at the default media resolution, whatever its size.
+ *       Source: cloud.google.com/vertex-ai/generative-ai/docs/multimodal/image-understanding, Gemini 3 Pro
+ *       "Default resolution tokens: 1120". A higher {@code media_resolution} set through extraBody is not
+ *       modelled.</li>
+ *   <li>Other models: the largest of these rules.</li>
  * </ul>
  *
  * <p>Stateless and thread-safe.
@@ -33,11 +36,12 @@ import java.util.Locale;
 public final class ImageTokens {
 
     /** Which documented rule applies. */
-    public enum Rule { OPENAI, ANTHROPIC, GEMINI, LARGEST }
+    public enum Rule { OPENAI, ANTHROPIC, GEMINI, GEMINI_3, LARGEST }
 
     static final long OPENAI_MAX = 85 + 170 * 8;
     static final long ANTHROPIC_MAX = 1600;
     static final long GEMINI_UNKNOWN = 258 * 4;
+    static final long GEMINI_3 = 1120;
 
     private ImageTokens() {
     }
@@ -53,7 +57,7 @@ public final class ImageTokens {
             return Rule.ANTHROPIC;
         }
         if (p.equals("gemini") || m.contains("gemini")) {
-            return Rule.GEMINI;
+            return m.contains("gemini-3") ? Rule.GEMINI_3 : Rule.GEMINI;
         }
         if (p.equals("openai") || m.startsWith("openai/") || m.startsWith("gpt-") || m.matches("o[0-9].*")) {
             return Rule.OPENAI;
@@ -87,7 +91,9 @@ public final class ImageTokens {
             case OPENAI -> openAi(width, height);
             case ANTHROPIC -> anthropic(width, height);
             case GEMINI -> gemini(width, height);
-            case LARGEST -> Math.max(openAi(width, height), Math.max(anthropic(width, height), gemini(width, height)));
+            case GEMINI_3 -> GEMINI_3;
+            case LARGEST -> Math.max(Math.max(openAi(width, height), GEMINI_3),
+                    Math.max(anthropic(width, height), gemini(width, height)));
         };
     }
 
@@ -97,7 +103,8 @@ public final class ImageTokens {
             case OPENAI -> OPENAI_MAX;
             case ANTHROPIC -> ANTHROPIC_MAX;
             case GEMINI -> GEMINI_UNKNOWN;
-            case LARGEST -> Math.max(OPENAI_MAX, Math.max(ANTHROPIC_MAX, GEMINI_UNKNOWN));
+            case GEMINI_3 -> GEMINI_3;
+            case LARGEST -> Math.max(OPENAI_MAX, Math.max(ANTHROPIC_MAX, Math.max(GEMINI_UNKNOWN, GEMINI_3)));
         };
     }
 

@@ -38,6 +38,10 @@ class ImageTokensTest {
         assertThat(ImageTokens.tokens(ImageTokens.Rule.GEMINI, 384, 384)).isEqualTo(258);
         assertThat(ImageTokens.tokens(ImageTokens.Rule.GEMINI, 600, 400)).isEqualTo(258);
         assertThat(ImageTokens.tokens(ImageTokens.Rule.GEMINI, 1000, 1000)).isEqualTo(4 * 258);
+        // Gemini 3: 1120 per image at the default media resolution, small or large
+        assertThat(ImageTokens.ruleFor(ModelRef.parse("gemini:gemini-3-pro-preview"))).isEqualTo(ImageTokens.Rule.GEMINI_3);
+        assertThat(ImageTokens.tokens(ImageTokens.Rule.GEMINI_3, 100, 100)).isEqualTo(1120);
+        assertThat(ImageTokens.tokens(ImageTokens.Rule.LARGEST, 100, 100)).isEqualTo(1120);
     }
 
     @Test

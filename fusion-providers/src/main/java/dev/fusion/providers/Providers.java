@@ -238,7 +238,7 @@ public final class Providers {
         m.put("fireworks", ProviderSpec.of(ProviderKind.OPENAI, "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY")
                 .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
         m.put("ollama", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:11434/v1")
-                .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
+                .withCapabilities(caps(JSON_MODE, IMAGES, EFFORT)));
         m.put("vllm", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:8000/v1")
                 .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
         m.put("lmstudio", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:1234/v1")
