@@ -377,7 +377,7 @@ public final class AskRun {
 
     /** Estimated prompt tokens of the ask's own request. */
     long requestTokens(ModelRef ref) {
-        return s.estimator().estimate(ref, promptText());
+        return s.estimator().estimate(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
     }
 
     String promptText() {
