@@ -125,6 +125,30 @@ class StructuredRequestTest {
     }
 
     @Test
+    void aMemberCarriesItsOwnReasoningAndAnImmutableExtraBody() {
+        ChatModel model = new ChatModel() {
+            @Override
+            public ModelRef ref() {
+                return ModelRef.parse("p:m");
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<ModelResponse> call(ModelRequest request) {
+                return reactor.core.publisher.Mono.error(new AssertionError("not called"));
+            }
+        };
+        java.util.Map<String, Object> extra = new java.util.HashMap<>(Map.of("top_k", 40));
+        dev.fusion.Member m = dev.fusion.Member.of(model).withReasoning(Effort.MEDIUM).withExtraBody(extra)
+                .withTemperature(0.3);
+        extra.put("top_k", 1);
+        assertThat(m.reasoning()).isEqualTo(Reasoning.of(Effort.MEDIUM));
+        assertThat(m.extraBody()).containsEntry("top_k", 40);
+        assertThat(new dev.fusion.Member("x", model, null, null, null, null).extraBody()).isEmpty();
+        assertThatThrownBy(() -> dev.fusion.Member.of(model).withExtraBody(Map.of("bad", new StringBuilder())))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("'bad'");
+    }
+
+    @Test
     void theOldConstructorsStillWork() {
         ChatMessage m = new ChatMessage(MessageRole.USER, "hi");
         assertThat(m.content()).isEqualTo("hi");
