@@ -1,7 +1,11 @@
 package dev.fusion;
 
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ContentPart;
+import dev.fusion.model.Effort;
 import dev.fusion.model.MessageRole;
+import dev.fusion.model.Reasoning;
+import dev.fusion.model.ResponseFormat;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -13,10 +17,17 @@ import java.util.List;
  * ending with a user message), generation settings, and optional per-request overrides of the
  * {@link Fusion} defaults. Immutable; build with {@link #builder()} or {@link #of(String)}.
  * Null overrides mean "use the Fusion default".
+ *
+ * <p>Beyond text: {@link Builder#schema(String)} / {@link Builder#schema(Class)} ask for answers in a
+ * JSON Schema ({@link #responseFormat()}), {@link Builder#image(byte[], String)} /
+ * {@link Builder#imageUrl(String)} attach images to the prompt, and {@link Builder#reasoning(Effort)} /
+ * {@link Builder#reasoningTokens(int)} set how hard reasoning models think ({@link #reasoning()};
+ * a member's own setting, {@link Member#withReasoning}, wins).
  */
 public record FusionRequest(String system, List<ChatMessage> messages, Integer maxOutputTokens, Double temperature,
                             Integer quorum, Duration grace, Duration memberTimeout, Duration deadline,
-                            BigDecimal budgetUsd, Long shuffleSeed) {
+                            BigDecimal budgetUsd, Long shuffleSeed, ResponseFormat responseFormat,
+                            Reasoning reasoning) {
 
     public FusionRequest {
         if (messages == null || messages.isEmpty()) {
@@ -28,7 +39,7 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
             throw new InvalidConfigurationException("the conversation must end with a user message (the prompt); the last message is from " + last.role());
         }
         for (ChatMessage m : messages) {
-            if (m.content().isBlank()) {
+            if (m.content().isBlank() && !m.hasImages()) {
                 throw new InvalidConfigurationException("the prompt is blank; pass the question text");
             }
         }
@@ -47,6 +58,14 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         if (budgetUsd != null && budgetUsd.signum() < 0) {
             throw new InvalidConfigurationException("budgetUsd cannot be negative, was " + budgetUsd.toPlainString());
         }
+    }
+
+    /** A request without a response format or reasoning setting (the form before structured answers). */
+    public FusionRequest(String system, List<ChatMessage> messages, Integer maxOutputTokens, Double temperature,
+                         Integer quorum, Duration grace, Duration memberTimeout, Duration deadline,
+                         BigDecimal budgetUsd, Long shuffleSeed) {
+        this(system, messages, maxOutputTokens, temperature, quorum, grace, memberTimeout, deadline, budgetUsd,
+                shuffleSeed, null, null);
     }
 
     /** A request with just a user prompt. */
@@ -75,13 +94,17 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         b.deadline = deadline;
         b.budgetUsd = budgetUsd;
         b.shuffleSeed = shuffleSeed;
+        b.responseFormat = responseFormat;
+        b.reasoning = reasoning;
         return b;
     }
 
     @Override
     public String toString() {
         return "FusionRequest[messages=" + messages.size() + ", promptChars=" + prompt().length()
-                + ", maxOutputTokens=" + maxOutputTokens + ", quorum=" + quorum + ", budgetUsd=" + budgetUsd + "]";
+                + ", maxOutputTokens=" + maxOutputTokens + ", quorum=" + quorum + ", budgetUsd=" + budgetUsd
+                + (responseFormat != null ? ", " + responseFormat : "")
+                + (reasoning != null ? ", " + reasoning : "") + "]";
     }
 
     /** Mutable builder; not thread-safe. */
@@ -96,6 +119,9 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         private Duration deadline;
         private BigDecimal budgetUsd;
         private Long shuffleSeed;
+        private ResponseFormat responseFormat;
+        private Reasoning reasoning;
+        private final List<ContentPart> images = new ArrayList<>();
 
         /** Sets the user prompt (replacing any messages). */
         public Builder prompt(String prompt) {
@@ -120,9 +146,76 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         /** Fixes the seed that shuffles the answers shown to the judge (for reproducible runs). */
         public Builder shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
 
+        /**
+         * Answers must be JSON valid against this JSON Schema (JSON text, named {@code answer}).
+         *
+         * @throws InvalidConfigurationException when the text is not a JSON object, or is too large or deep
+         */
+        public Builder schema(String jsonSchema) {
+            this.responseFormat = ResponseFormat.parse(null, jsonSchema);
+            return this;
+        }
+
+        /**
+         * Answers must be JSON shaped like {@code type} (a record or POJO): its JSON Schema (Draft 2020-12)
+         * is generated from its fields, every property required; see {@link ResponseFormat#fromClass}.
+         */
+        public Builder schema(Class<?> type) {
+            this.responseFormat = ResponseFormat.fromClass(type);
+            return this;
+        }
+
+        /** The answer's shape: JSON mode, a schema, or null for free text. */
+        public Builder responseFormat(ResponseFormat format) {
+            this.responseFormat = format;
+            return this;
+        }
+
+        /**
+         * Attaches an image to the prompt (the last user message), after its text; repeatable.
+         *
+         * @throws InvalidConfigurationException for a media type other than PNG, JPEG, GIF, WebP, or over
+         *                                       {@link ContentPart#MAX_IMAGE_BYTES} bytes
+         */
+        public Builder image(byte[] bytes, String mediaType) {
+            images.add(ContentPart.image(bytes, mediaType));
+            return this;
+        }
+
+        /** Attaches an image by http(s) URL to the prompt (providers that fetch URLs only; not Gemini). */
+        public Builder imageUrl(String url) {
+            images.add(ContentPart.imageUrl(url));
+            return this;
+        }
+
+        /** How hard reasoning models think (members' own settings win). */
+        public Builder reasoning(Effort effort) {
+            this.reasoning = Reasoning.of(effort);
+            return this;
+        }
+
+        /**
+         * A thinking budget in tokens for reasoning models (members' own settings win).
+         *
+         * @throws InvalidConfigurationException when {@code tokens} is zero or negative
+         */
+        public Builder reasoningTokens(int tokens) {
+            this.reasoning = Reasoning.tokens(tokens);
+            return this;
+        }
+
         public FusionRequest build() {
-            return new FusionRequest(system, messages, maxOutputTokens, temperature, quorum, grace, memberTimeout,
-                    deadline, budgetUsd, shuffleSeed);
+            List<ChatMessage> msgs = messages;
+            if (!images.isEmpty()) {
+                if (msgs.isEmpty()) {
+                    throw new InvalidConfigurationException("images need a prompt to go with; set prompt(...) too");
+                }
+                msgs = new ArrayList<>(messages);
+                int last = msgs.size() - 1;
+                msgs.set(last, msgs.get(last).with(images));
+            }
+            return new FusionRequest(system, msgs, maxOutputTokens, temperature, quorum, grace, memberTimeout,
+                    deadline, budgetUsd, shuffleSeed, responseFormat, reasoning);
         }
     }
 }

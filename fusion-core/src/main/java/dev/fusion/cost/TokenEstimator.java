@@ -23,6 +23,14 @@ public interface TokenEstimator {
     /** Estimated prompt tokens of {@code text} as the given model will count them. */
     long estimate(ModelRef model, String text);
 
+    /**
+     * Estimated input tokens of the images in {@code messages} as {@code model}'s vendor counts them
+     * (see {@link ImageTokens} for each documented rule and its source); 0 without images.
+     */
+    default long estimateImages(ModelRef model, java.util.List<dev.fusion.model.ChatMessage> messages) {
+        return ImageTokens.estimate(model, messages);
+    }
+
     /** The default estimator described above. */
     static TokenEstimator defaultEstimator() {
         return Default.INSTANCE;

@@ -253,7 +253,7 @@ public final class AskRun {
     ModelRequest memberRequest(Member m, List<ChatMessage> messages) {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(maxOut)
                 .temperature(m.temperature() != null ? m.temperature() : req.temperature())
-                .seed(m.seed()).build();
+                .seed(m.seed()).responseFormat(req.responseFormat()).reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
     }
 
     // ---------------------------------------------------------------- budget
@@ -377,7 +377,7 @@ public final class AskRun {
 
     /** Estimated prompt tokens of the ask's own request. */
     long requestTokens(ModelRef ref) {
-        return s.estimator().estimate(ref, promptText());
+        return s.estimator().estimate(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
     }
 
     String promptText() {

@@ -50,6 +50,17 @@ public interface ChatModel {
                 : Flux.just(new ModelStreamEvent.TextDelta(r.text()), new ModelStreamEvent.Completed(r)));
     }
 
+    /**
+     * Checks, before any call, that this model can take {@code request} as it is: images where the
+     * provider is text-only, a reasoning setting it cannot express, an extra body field colliding with
+     * one Fusion sets. The default accepts everything; HTTP models check what their wire format needs.
+     * A call with a request that fails here fails the same way, without reaching the network.
+     *
+     * @throws dev.fusion.InvalidConfigurationException naming the model and what to change
+     */
+    default void validate(ModelRequest request) {
+    }
+
     /** Whether {@link #stream} really streams (true) or adapts {@link #call} (false). */
     default boolean streamsNatively() {
         return false;

@@ -1,6 +1,7 @@
 package dev.fusion.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,15 @@ import java.util.Objects;
  * @param seed              sampling seed where the provider supports one, or null
  * @param cacheSystemPrompt ask the provider to cache the system prompt where that must be requested
  *                          explicitly (Anthropic {@code cache_control}); others cache automatically
+ * @param responseFormat    the shape the answer must take (JSON mode or a JSON Schema), or null for free text
+ * @param reasoning         how hard a reasoning model thinks, or null for the provider's default
+ * @param extraBody         fields merged into the provider's request body as they are (never null; immutable);
+ *                          one that collides with a field Fusion sets fails with
+ *                          {@link dev.fusion.InvalidConfigurationException} before any call
  */
 public record ModelRequest(String system, List<ChatMessage> messages, int maxOutputTokens,
-                           Double temperature, Long seed, boolean cacheSystemPrompt) {
+                           Double temperature, Long seed, boolean cacheSystemPrompt,
+                           ResponseFormat responseFormat, Reasoning reasoning, Map<String, Object> extraBody) {
 
     public ModelRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -25,6 +32,18 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
         if (maxOutputTokens <= 0) {
             throw new IllegalArgumentException("maxOutputTokens must be positive, was " + maxOutputTokens);
         }
+        extraBody = ExtraBody.copyOf(extraBody);
+    }
+
+    /** A plain-text request (no response format, reasoning setting or extra body). */
+    public ModelRequest(String system, List<ChatMessage> messages, int maxOutputTokens,
+                        Double temperature, Long seed, boolean cacheSystemPrompt) {
+        this(system, messages, maxOutputTokens, temperature, seed, cacheSystemPrompt, null, null, Map.of());
+    }
+
+    /** Whether any message carries an image. */
+    public boolean hasImages() {
+        return messages.stream().anyMatch(ChatMessage::hasImages);
     }
 
     public static Builder builder() {
@@ -33,7 +52,8 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
 
     public Builder toBuilder() {
         return new Builder().system(system).messages(messages).maxOutputTokens(maxOutputTokens)
-                .temperature(temperature).seed(seed).cacheSystemPrompt(cacheSystemPrompt);
+                .temperature(temperature).seed(seed).cacheSystemPrompt(cacheSystemPrompt)
+                .responseFormat(responseFormat).reasoning(reasoning).extraBody(extraBody);
     }
 
     /** The text of the last user message (the prompt). */
@@ -50,7 +70,10 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
     public String toString() {
         return "ModelRequest[system=" + (system == null ? "none" : system.length() + " chars")
                 + ", messages=" + messages.size() + ", maxOutputTokens=" + maxOutputTokens
-                + ", temperature=" + temperature + ", seed=" + seed + "]";
+                + ", temperature=" + temperature + ", seed=" + seed
+                + (responseFormat != null ? ", " + responseFormat : "")
+                + (reasoning != null ? ", reasoning=" + (reasoning.isBudget() ? reasoning.budgetTokens() + " tokens" : reasoning.effort()) : "")
+                + (extraBody.isEmpty() ? "" : ", extraBody=" + extraBody.keySet()) + "]";
     }
 
     /** Mutable builder; not thread-safe. */
@@ -61,6 +84,9 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
         private Double temperature;
         private Long seed;
         private boolean cacheSystemPrompt;
+        private ResponseFormat responseFormat;
+        private Reasoning reasoning;
+        private Map<String, Object> extraBody = Map.of();
 
         public Builder system(String system) { this.system = system; return this; }
         public Builder messages(List<ChatMessage> messages) { this.messages = messages; return this; }
@@ -69,9 +95,19 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
         public Builder temperature(Double temperature) { this.temperature = temperature; return this; }
         public Builder seed(Long seed) { this.seed = seed; return this; }
         public Builder cacheSystemPrompt(boolean cache) { this.cacheSystemPrompt = cache; return this; }
+        /** The answer's shape (null: free text). */
+        public Builder responseFormat(ResponseFormat format) { this.responseFormat = format; return this; }
+        /** The reasoning setting (null: the provider's default). */
+        public Builder reasoning(Reasoning reasoning) { this.reasoning = reasoning; return this; }
+        /** Extra body fields (null: none); copied and checked in {@link #build()}. */
+        public Builder extraBody(Map<String, ?> extraBody) {
+            this.extraBody = extraBody == null ? Map.of() : new java.util.LinkedHashMap<>(extraBody);
+            return this;
+        }
 
         public ModelRequest build() {
-            return new ModelRequest(system, messages, maxOutputTokens, temperature, seed, cacheSystemPrompt);
+            return new ModelRequest(system, messages, maxOutputTokens, temperature, seed, cacheSystemPrompt,
+                    responseFormat, reasoning, extraBody);
         }
     }
 }

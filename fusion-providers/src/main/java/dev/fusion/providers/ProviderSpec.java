@@ -1,6 +1,7 @@
 package dev.fusion.providers;
 
 import dev.fusion.InvalidConfigurationException;
+import dev.fusion.model.ExtraBody;
 
 import java.util.Map;
 import java.util.Objects;
@@ -17,9 +18,12 @@ import java.util.Objects;
  * @param apiKey         a literal key (discouraged: prefer {@code apiKeyEnv}); null for none
  * @param maxTokensParam for {@code openai} kinds: {@code max_tokens} (default) or {@code max_completion_tokens}
  * @param headers        extra non-secret headers sent with every request (may be empty)
+ * @param capabilities   what the API documents beyond text (null: {@link Capabilities#defaults})
+ * @param extraBody      fields merged into every request body of this provider (a member's own extra body
+ *                       wins on the same key); one colliding with a field Fusion sets is a configuration error
  */
 public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, String apiKey, String maxTokensParam,
-                           Map<String, String> headers) {
+                           Map<String, String> headers, Capabilities capabilities, Map<String, Object> extraBody) {
 
     public ProviderSpec {
         Objects.requireNonNull(kind, "kind");
@@ -52,6 +56,25 @@ public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, 
                     + maxTokensParam + "'");
         }
         headers = headers == null ? Map.of() : Map.copyOf(headers);
+        capabilities = capabilities == null ? Capabilities.defaults(kind) : capabilities;
+        extraBody = ExtraBody.copyOf(extraBody);
+    }
+
+    /** A provider with the default capabilities of its kind and no extra body. */
+    public ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, String apiKey, String maxTokensParam,
+                        Map<String, String> headers) {
+        this(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers, null, Map.of());
+    }
+
+    /** With these capabilities. */
+    public ProviderSpec withCapabilities(Capabilities capabilities) {
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers, capabilities, extraBody);
+    }
+
+    /** With these extra body fields for every request (JSON values; see {@link ExtraBody}). */
+    public ProviderSpec withExtraBody(Map<String, ?> extraBody) {
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers, capabilities,
+                ExtraBody.copyOf(extraBody));
     }
 
     /** A provider of this kind at this URL whose key is read from {@code apiKeyEnv} (null = keyless). */
@@ -65,16 +88,16 @@ public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, 
     }
 
     public ProviderSpec withMaxTokensParam(String param) {
-        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, param, headers);
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, param, headers, capabilities, extraBody);
     }
 
     public ProviderSpec withHeaders(Map<String, String> headers) {
-        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers);
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers, capabilities, extraBody);
     }
 
     /** With a literal key. Discouraged: keys in code or config files leak; prefer an environment variable. */
     public ProviderSpec withApiKey(String apiKey) {
-        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers);
+        return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers, capabilities, extraBody);
     }
 
     /** Whether calls need a key (one is configured by variable or literal). */

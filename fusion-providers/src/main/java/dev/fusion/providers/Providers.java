@@ -48,6 +48,14 @@ import java.util.regex.Pattern;
 public final class Providers {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    private static final Capabilities.StructuredOutput SCHEMA = Capabilities.StructuredOutput.JSON_SCHEMA;
+    private static final Capabilities.StructuredOutput JSON_MODE = Capabilities.StructuredOutput.JSON_OBJECT;
+    private static final Capabilities.StructuredOutput PROMPT = Capabilities.StructuredOutput.PROMPT_ONLY;
+    private static final Capabilities.ImageInput IMAGES = Capabilities.ImageInput.SUPPORTED;
+    private static final Capabilities.ImageInput TEXT_ONLY = Capabilities.ImageInput.UNSUPPORTED;
+    private static final Capabilities.ReasoningControl EFFORT = Capabilities.ReasoningControl.EFFORT;
+    private static final Capabilities.ReasoningControl ROUTER = Capabilities.ReasoningControl.OPENROUTER;
+    private static final Capabilities.ReasoningControl NO_REASONING = Capabilities.ReasoningControl.NONE;
     private static final Map<String, ProviderSpec> PRESETS = presetMap();
 
     private final Map<String, ProviderSpec> specs;
@@ -134,9 +142,12 @@ public final class Providers {
         String key = resolveKey(ref.provider(), spec);
         HttpUrl base = HttpUrl.get(spec.baseUrl());
         return switch (spec.kind()) {
-            case OPENAI -> new OpenAiChatModel(ref, base, key, client, spec.maxTokensParam(), spec.headers(), limits);
-            case ANTHROPIC -> new AnthropicChatModel(ref, base, key, client, spec.headers(), limits);
-            case GEMINI -> new GeminiChatModel(ref, base, key, client, spec.headers(), limits);
+            case OPENAI -> new OpenAiChatModel(ref, base, key, client, spec.maxTokensParam(), spec.headers(), limits,
+                    spec.capabilities(), spec.extraBody());
+            case ANTHROPIC -> new AnthropicChatModel(ref, base, key, client, spec.headers(), limits,
+                    spec.capabilities(), spec.extraBody());
+            case GEMINI -> new GeminiChatModel(ref, base, key, client, spec.headers(), limits,
+                    spec.capabilities(), spec.extraBody());
         };
     }
 
@@ -192,28 +203,46 @@ public final class Providers {
         return "Providers" + names();
     }
 
+    private static Capabilities caps(Capabilities.StructuredOutput so, Capabilities.ImageInput images,
+                                     Capabilities.ReasoningControl reasoning) {
+        return new Capabilities(so, images, reasoning);
+    }
+
     private static Map<String, ProviderSpec> presetMap() {
         Map<String, ProviderSpec> m = new LinkedHashMap<>();
         // Base URLs from each provider's own API docs (see README, "Providers").
+        // Capabilities and their sources: fusion-providers/CAPABILITIES.md.
         m.put("openai", ProviderSpec.of(ProviderKind.OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY")
-                .withMaxTokensParam("max_completion_tokens"));
+                .withMaxTokensParam("max_completion_tokens").withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
         m.put("anthropic", ProviderSpec.of(ProviderKind.ANTHROPIC, "https://api.anthropic.com", "ANTHROPIC_API_KEY"));
         m.put("gemini", ProviderSpec.of(ProviderKind.GEMINI, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY"));
-        m.put("openrouter", ProviderSpec.of(ProviderKind.OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"));
-        m.put("deepseek", ProviderSpec.of(ProviderKind.OPENAI, "https://api.deepseek.com", "DEEPSEEK_API_KEY"));
-        m.put("moonshot", ProviderSpec.of(ProviderKind.OPENAI, "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"));
+        m.put("openrouter", ProviderSpec.of(ProviderKind.OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY")
+                .withCapabilities(caps(SCHEMA, IMAGES, ROUTER)));
+        m.put("deepseek", ProviderSpec.of(ProviderKind.OPENAI, "https://api.deepseek.com", "DEEPSEEK_API_KEY")
+                .withCapabilities(caps(JSON_MODE, TEXT_ONLY, NO_REASONING)));
+        m.put("moonshot", ProviderSpec.of(ProviderKind.OPENAI, "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY")
+                .withCapabilities(caps(JSON_MODE, IMAGES, NO_REASONING)));
         m.put("qwen", ProviderSpec.of(ProviderKind.OPENAI, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-                "DASHSCOPE_API_KEY").withMaxTokensParam("max_completion_tokens"));
-        m.put("zhipu", ProviderSpec.of(ProviderKind.OPENAI, "https://open.bigmodel.cn/api/paas/v4", "ZHIPU_API_KEY"));
+                "DASHSCOPE_API_KEY").withMaxTokensParam("max_completion_tokens")
+                .withCapabilities(caps(JSON_MODE, IMAGES, NO_REASONING)));
+        m.put("zhipu", ProviderSpec.of(ProviderKind.OPENAI, "https://open.bigmodel.cn/api/paas/v4", "ZHIPU_API_KEY")
+                .withCapabilities(caps(JSON_MODE, IMAGES, NO_REASONING)));
         m.put("minimax", ProviderSpec.of(ProviderKind.OPENAI, "https://api.minimax.io/v1", "MINIMAX_API_KEY")
-                .withMaxTokensParam("max_completion_tokens"));
-        m.put("xai", ProviderSpec.of(ProviderKind.OPENAI, "https://api.x.ai/v1", "XAI_API_KEY"));
-        m.put("groq", ProviderSpec.of(ProviderKind.OPENAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY"));
-        m.put("together", ProviderSpec.of(ProviderKind.OPENAI, "https://api.together.ai/v1", "TOGETHER_API_KEY"));
-        m.put("fireworks", ProviderSpec.of(ProviderKind.OPENAI, "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"));
-        m.put("ollama", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:11434/v1"));
-        m.put("vllm", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:8000/v1"));
-        m.put("lmstudio", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:1234/v1"));
+                .withMaxTokensParam("max_completion_tokens").withCapabilities(caps(PROMPT, IMAGES, NO_REASONING)));
+        m.put("xai", ProviderSpec.of(ProviderKind.OPENAI, "https://api.x.ai/v1", "XAI_API_KEY")
+                .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
+        m.put("groq", ProviderSpec.of(ProviderKind.OPENAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY")
+                .withCapabilities(caps(JSON_MODE, IMAGES, EFFORT)));
+        m.put("together", ProviderSpec.of(ProviderKind.OPENAI, "https://api.together.ai/v1", "TOGETHER_API_KEY")
+                .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
+        m.put("fireworks", ProviderSpec.of(ProviderKind.OPENAI, "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY")
+                .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
+        m.put("ollama", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:11434/v1")
+                .withCapabilities(caps(JSON_MODE, IMAGES, EFFORT)));
+        m.put("vllm", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:8000/v1")
+                .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
+        m.put("lmstudio", ProviderSpec.keyless(ProviderKind.OPENAI, "http://127.0.0.1:1234/v1")
+                .withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));
         return Collections.unmodifiableMap(m);
     }
 

@@ -3,7 +3,14 @@ package dev.fusion.providers.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.InvalidConfigurationException;
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ContentPart;
+import dev.fusion.model.Reasoning;
+import dev.fusion.model.ResponseFormat;
+import dev.fusion.providers.Capabilities;
+import dev.fusion.providers.ProviderKind;
+import dev.fusion.providers.internal.WireExtras;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
@@ -18,6 +25,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -31,11 +39,37 @@ import java.util.function.Consumer;
  * {@code cache_control: {"type":"ephemeral"}}. The answer is the concatenation of the {@code text}
  * blocks; {@code thinking} and other blocks are ignored.
  *
+ * <p>Beyond text:
+ * <ul>
+ *   <li>a JSON Schema goes as {@code output_config: {"format": {"type":"json_schema","schema": ...}}}, the GA
+ *       form of structured outputs (platform.claude.com/docs/en/build-with-claude/structured-outputs; no
+ *       beta header). JSON mode has no native form: the instruction goes in the system prompt;</li>
+ *   <li>images are {@code {"type":"image","source":{"type":"base64","media_type","data"}}} blocks, or
+ *       {@code "source":{"type":"url","url"}} (docs.claude.com/en/docs/build-with-claude/vision);</li>
+ *   <li>reasoning is {@code thinking: {"type":"enabled","budget_tokens": N}} (extended thinking): N at
+ *       least {@value #MIN_THINKING_BUDGET} and below {@code max_tokens}, which covers thinking and answer
+ *       alike, so the reserved worst case already includes it. An effort maps to
+ *       {@value #LOW_BUDGET}/{@value #MEDIUM_BUDGET}/{@value #HIGH_BUDGET} tokens, capped below
+ *       {@code max_tokens}; an explicit budget that does not fit fails before the call. Thinking does not
+ *       combine with a temperature (documented), so that too fails before the call;</li>
+ *   <li>extra body fields are merged in; one on a field Fusion sets fails before the call.</li>
+ * </ul>
+ *
  * <p>Immutable and thread-safe.
  */
 public final class AnthropicChatModel extends HttpChatModel {
 
     public static final String API_VERSION = "2023-06-01";
+    /** The smallest thinking budget the API accepts. */
+    public static final int MIN_THINKING_BUDGET = 1024;
+    /** Thinking budgets for the effort levels. */
+    public static final int LOW_BUDGET = 1024, MEDIUM_BUDGET = 4096, HIGH_BUDGET = 16384;
+    /** Top-level fields Fusion owns in this format: extra body fields may not set them. */
+    public static final Set<String> RESERVED = Set.of("model", "max_tokens", "system", "messages", "temperature",
+            "stream", "thinking", "output_config");
+
+    private final Capabilities capabilities;
+    private final Map<String, Object> providerExtraBody;
 
     private final Map<String, String> extraHeaders;
     /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
@@ -50,33 +84,74 @@ public final class AnthropicChatModel extends HttpChatModel {
     /** A model whose reads are bounded by {@code limits}; {@code apiKey} is sent as {@code x-api-key} (null: none). */
     public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                               Map<String, String> extraHeaders, ResponseLimits limits) {
+        this(ref, baseUrl, apiKey, client, extraHeaders, limits, null, Map.of());
+    }
+
+    /** The full constructor: {@code capabilities} null for the defaults; {@code providerExtraBody} merged into every body. */
+    public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
+                              Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
+                              Map<String, Object> providerExtraBody) {
         super(ref, baseUrl, apiKey, client, limits);
+        this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.ANTHROPIC) : capabilities;
+        this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.messagesUrl = url("v1/messages").build();
     }
 
     @Override
     protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+        WireExtras.requireImages(request, capabilities, ref);
+        ResponseFormat format = request.responseFormat();
+        boolean nativeSchema = capabilities.structuredOutput() == Capabilities.StructuredOutput.JSON_SCHEMA;
+        String system = WireExtras.withInstruction(request.system(), WireExtras.jsonInstruction(format, nativeSchema));
         ObjectNode body = Json.object();
         body.put("model", ref.model());
         body.put("max_tokens", request.maxOutputTokens());
-        if (request.system() != null && !request.system().isEmpty()) {
+        if (system != null && !system.isEmpty()) {
             if (request.cacheSystemPrompt()) {
                 ObjectNode block = body.putArray("system").addObject();
-                block.put("type", "text").put("text", request.system());
+                block.put("type", "text").put("text", system);
                 block.putObject("cache_control").put("type", "ephemeral");
             } else {
-                body.put("system", request.system());
+                body.put("system", system);
             }
         }
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage m : request.messages()) {
-            messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant")
-                    .put("content", m.content());
+            ObjectNode msg = messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant");
+            if (!m.hasImages()) {
+                msg.put("content", m.content());
+                continue;
+            }
+            ArrayNode blocks = msg.putArray("content");
+            for (ContentPart p : m.parts()) {
+                if (p instanceof ContentPart.Text t) {
+                    blocks.addObject().put("type", "text").put("text", t.text());
+                } else if (p instanceof ContentPart.Image img) {
+                    blocks.addObject().put("type", "image").putObject("source").put("type", "base64")
+                            .put("media_type", img.mediaType()).put("data", img.base64());
+                } else if (p instanceof ContentPart.ImageUrl u) {
+                    blocks.addObject().put("type", "image").putObject("source").put("type", "url").put("url", u.url());
+                }
+            }
         }
         if (request.temperature() != null) {
+            if (request.reasoning() != null) {
+                throw new InvalidConfigurationException(ref + ": extended thinking does not work with a temperature"
+                        + " (Anthropic rejects the pair); drop the temperature or the reasoning setting for this member");
+            }
             body.put("temperature", request.temperature());
         }
+        if (request.reasoning() != null) {
+            body.putObject("thinking").put("type", "enabled")
+                    .put("budget_tokens", thinkingBudget(request.reasoning(), request.maxOutputTokens()));
+        }
+        if (format != null && format.type() == ResponseFormat.Type.JSON_SCHEMA && nativeSchema) {
+            ObjectNode f = body.putObject("output_config").putObject("format");
+            f.put("type", "json_schema");
+            f.set("schema", format.schemaObject());
+        }
+        WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
         if (stream) {
             body.put("stream", true);
         }
@@ -87,6 +162,29 @@ public final class AnthropicChatModel extends HttpChatModel {
         }
         extraHeaders.forEach(b::header);
         return b;
+    }
+
+    /** The {@code budget_tokens} for {@code r}: at least {@value #MIN_THINKING_BUDGET}, below {@code maxTokens}. */
+    private int thinkingBudget(Reasoning r, int maxTokens) {
+        if (maxTokens <= MIN_THINKING_BUDGET) {
+            throw new InvalidConfigurationException(ref + ": extended thinking needs max output tokens above "
+                    + MIN_THINKING_BUDGET + " (the smallest thinking budget), was " + maxTokens + "; raise maxOutputTokens");
+        }
+        if (r.isBudget()) {
+            int b = r.budgetTokens();
+            if (b < MIN_THINKING_BUDGET || b >= maxTokens) {
+                throw new InvalidConfigurationException(ref + ": a thinking budget of " + b + " tokens must be at least "
+                        + MIN_THINKING_BUDGET + " and below max output tokens (" + maxTokens + "), which covers"
+                        + " thinking and the answer; raise maxOutputTokens or lower the budget");
+            }
+            return b;
+        }
+        int wanted = switch (r.effort()) {
+            case LOW -> LOW_BUDGET;
+            case MEDIUM -> MEDIUM_BUDGET;
+            case HIGH -> HIGH_BUDGET;
+        };
+        return Math.max(MIN_THINKING_BUDGET, Math.min(wanted, maxTokens - 1));
     }
 
     @Override

@@ -3,7 +3,14 @@ package dev.fusion.providers.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.InvalidConfigurationException;
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ContentPart;
+import dev.fusion.model.Reasoning;
+import dev.fusion.model.ResponseFormat;
+import dev.fusion.providers.Capabilities;
+import dev.fusion.providers.ProviderKind;
+import dev.fusion.providers.internal.WireExtras;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
@@ -18,6 +25,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +40,23 @@ import java.util.function.Consumer;
  * ({@code promptFeedback.blockReason}) or a candidate stopped by a safety filter without text is a
  * non-retryable failure.
  *
+ * <p>Beyond text:
+ * <ul>
+ *   <li>a JSON Schema goes as {@code generationConfig.responseMimeType: "application/json"} with
+ *       {@code generationConfig.responseJsonSchema} (ai.google.dev/gemini-api/docs/structured-output);
+ *       JSON mode as the MIME type alone;</li>
+ *   <li>images are {@code {"inlineData":{"mimeType","data"}}} parts (ai.google.dev/gemini-api/docs/image-understanding:
+ *       PNG, JPEG, WebP, HEIC, HEIF, so GIF fails before the call). Image URLs fail before the call:
+ *       {@code fileData} takes Files API URIs, not arbitrary web URLs; pass the bytes;</li>
+ *   <li>reasoning is {@code generationConfig.thinkingConfig} (ai.google.dev/gemini-api/docs/thinking): a
+ *       budget as {@code thinkingBudget}; an effort as {@code thinkingLevel} for Gemini 3 models (low, high;
+ *       medium on Flash) and as a {@code thinkingBudget} of {@value #LOW_BUDGET}/{@value #MEDIUM_BUDGET}/
+ *       {@value #HIGH_BUDGET} for Gemini 2.5. Thinking tokens are billed as output tokens and count toward
+ *       {@code maxOutputTokens}, so the reserved worst case (max output) already covers them;</li>
+ *   <li>extra body fields are merged in (objects such as {@code generationConfig} recursively); one on a field
+ *       Fusion sets fails before the call.</li>
+ * </ul>
+ *
  * <p>Streams have no terminal event: every chunk may carry usage (the last wins) and the stream ends
  * when the connection closes; it is complete only if a chunk carried a {@code finishReason}.
  *
@@ -39,7 +64,16 @@ import java.util.function.Consumer;
  */
 public final class GeminiChatModel extends HttpChatModel {
 
+    /** Thinking budgets for the effort levels on Gemini 2.5 models. */
+    public static final int LOW_BUDGET = 1024, MEDIUM_BUDGET = 8192, HIGH_BUDGET = 24576;
+    /** Top-level fields Fusion owns in this format: extra body fields may not set them. */
+    public static final Set<String> RESERVED = Set.of("contents", "systemInstruction");
+    /** Image types the Gemini API documents. */
+    private static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif");
+
     private final Map<String, String> extraHeaders;
+    private final Capabilities capabilities;
+    private final Map<String, Object> providerExtraBody;
 
     /** A model with the default {@link ResponseLimits}; {@code apiKey} is sent as {@code x-goog-api-key} (null: none). */
     public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
@@ -50,7 +84,16 @@ public final class GeminiChatModel extends HttpChatModel {
     /** A model whose reads are bounded by {@code limits}; {@code apiKey} is sent as {@code x-goog-api-key} (null: none). */
     public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                            Map<String, String> extraHeaders, ResponseLimits limits) {
+        this(ref, baseUrl, apiKey, client, extraHeaders, limits, null, Map.of());
+    }
+
+    /** The full constructor: {@code capabilities} null for the defaults; {@code providerExtraBody} merged into every body. */
+    public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
+                           Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
+                           Map<String, Object> providerExtraBody) {
         super(ref, baseUrl, apiKey, client, limits);
+        this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.GEMINI) : capabilities;
+        this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
@@ -61,15 +104,33 @@ public final class GeminiChatModel extends HttpChatModel {
 
     @Override
     protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+        WireExtras.requireImages(request, capabilities, ref);
+        ResponseFormat format = request.responseFormat();
+        boolean nativeSchema = capabilities.structuredOutput() == Capabilities.StructuredOutput.JSON_SCHEMA;
+        String system = WireExtras.withInstruction(request.system(), WireExtras.jsonInstruction(format, nativeSchema));
         ObjectNode body = Json.object();
-        if (request.system() != null && !request.system().isEmpty()) {
-            body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.system());
+        if (system != null && !system.isEmpty()) {
+            body.putObject("systemInstruction").putArray("parts").addObject().put("text", system);
         }
         ArrayNode contents = body.putArray("contents");
         for (ChatMessage m : request.messages()) {
             ObjectNode c = contents.addObject();
             c.put("role", m.role() == MessageRole.USER ? "user" : "model");
-            c.putArray("parts").addObject().put("text", m.content());
+            ArrayNode parts = c.putArray("parts");
+            for (ContentPart p : m.parts()) {
+                if (p instanceof ContentPart.Text t) {
+                    parts.addObject().put("text", t.text());
+                } else if (p instanceof ContentPart.Image img) {
+                    if (!IMAGE_TYPES.contains(img.mediaType())) {
+                        throw new InvalidConfigurationException(ref + ": Gemini does not take " + img.mediaType()
+                                + " images (it documents PNG, JPEG, WebP, HEIC, HEIF); convert the image");
+                    }
+                    parts.addObject().putObject("inlineData").put("mimeType", img.mediaType()).put("data", img.base64());
+                } else if (p instanceof ContentPart.ImageUrl) {
+                    throw new InvalidConfigurationException(ref + ": Gemini takes images as bytes (inlineData), not"
+                            + " by web URL; pass the image with image(bytes, mediaType)");
+                }
+            }
         }
         ObjectNode gen = body.putObject("generationConfig");
         gen.put("maxOutputTokens", request.maxOutputTokens());
@@ -79,6 +140,16 @@ public final class GeminiChatModel extends HttpChatModel {
         if (request.seed() != null) {
             gen.put("seed", request.seed());
         }
+        if (format != null && capabilities.structuredOutput() != Capabilities.StructuredOutput.PROMPT_ONLY) {
+            gen.put("responseMimeType", "application/json");
+            if (format.type() == ResponseFormat.Type.JSON_SCHEMA && nativeSchema) {
+                gen.set("responseJsonSchema", format.schemaObject());
+            }
+        }
+        if (request.reasoning() != null) {
+            putThinking(gen.putObject("thinkingConfig"), request.reasoning());
+        }
+        WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
         HttpUrl.Builder url = url("v1beta/models")
                 .addPathSegment(modelId() + (stream ? ":streamGenerateContent" : ":generateContent"));
         if (stream) {
@@ -90,6 +161,20 @@ public final class GeminiChatModel extends HttpChatModel {
         }
         extraHeaders.forEach(b::header);
         return b;
+    }
+
+    private void putThinking(ObjectNode thinking, Reasoning r) {
+        if (r.isBudget()) {
+            thinking.put("thinkingBudget", r.budgetTokens());
+        } else if (modelId().startsWith("gemini-3")) {
+            thinking.put("thinkingLevel", r.effort().wireName());
+        } else {
+            thinking.put("thinkingBudget", switch (r.effort()) {
+                case LOW -> LOW_BUDGET;
+                case MEDIUM -> MEDIUM_BUDGET;
+                case HIGH -> HIGH_BUDGET;
+            });
+        }
     }
 
     @Override

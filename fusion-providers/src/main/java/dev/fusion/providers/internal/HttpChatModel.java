@@ -124,6 +124,13 @@ public abstract class HttpChatModel implements ChatModel {
         return baseUrl.newBuilder().addPathSegments(pathSegments);
     }
 
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        Objects.requireNonNull(request, "request");
+        httpRequest(request, false);
+    }
+
     // ------------------------------------------------------------------ one-shot calls
 
     @Override

@@ -3,8 +3,14 @@ package dev.fusion.providers.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.InvalidConfigurationException;
 import dev.fusion.cost.Usage;
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ContentPart;
+import dev.fusion.model.Reasoning;
+import dev.fusion.model.ResponseFormat;
+import dev.fusion.providers.Capabilities;
+import dev.fusion.providers.internal.WireExtras;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
@@ -20,6 +26,7 @@ import okhttp3.Request;
 
 import java.math.BigDecimal;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -33,11 +40,33 @@ import java.util.function.Consumer;
  * prompt goes first as a {@code system} message. The output limit is sent as {@code max_tokens} or,
  * for OpenAI itself (whose reasoning models reject {@code max_tokens}), {@code max_completion_tokens}.
  *
+ * <p>Beyond text (per the OpenAI API reference, Create chat completion, and the guides cited):
+ * <ul>
+ *   <li>a JSON Schema goes as {@code response_format: {"type":"json_schema","json_schema":{name, schema,
+ *       strict}}} (platform.openai.com/docs/guides/structured-outputs); {@code strict: true} only when the
+ *       schema meets strict mode's rules (every property required, {@code additionalProperties: false}).
+ *       A provider with {@link Capabilities.StructuredOutput#JSON_OBJECT} gets {@code {"type":"json_object"}}
+ *       and the schema in the system prompt; {@code PROMPT_ONLY} the prompt only;</li>
+ *   <li>images are {@code {"type":"image_url","image_url":{"url": "data:<type>;base64,..."}}} parts (or the
+ *       URL as given) next to {@code {"type":"text"}} parts (platform.openai.com/docs/guides/images-vision);</li>
+ *   <li>reasoning is {@code reasoning_effort} (an effort only), or for OpenRouter
+ *       {@code reasoning: {effort}} / {@code reasoning: {max_tokens}}
+ *       (openrouter.ai/docs/use-cases/reasoning-tokens); reasoning tokens count inside the output limit;</li>
+ *   <li>extra body fields are merged in; one on a field Fusion sets ({@link #RESERVED}, or any it set for
+ *       this request) fails before the call.</li>
+ * </ul>
+ *
  * <p>Immutable and thread-safe.
  */
 public final class OpenAiChatModel extends HttpChatModel {
 
+    /** Top-level fields Fusion owns in this format: extra body fields may not set them. */
+    public static final Set<String> RESERVED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
+            "temperature", "seed", "stream", "stream_options", "response_format", "reasoning_effort", "reasoning");
+
     private final String maxTokensParam;
+    private final Capabilities capabilities;
+    private final Map<String, Object> providerExtraBody;
     private final Map<String, String> extraHeaders;
     /** Built once: rebuilding it per call re-canonicalizes the host (IDN mapping) every time. */
     private final HttpUrl chatUrl;
@@ -56,7 +85,21 @@ public final class OpenAiChatModel extends HttpChatModel {
      */
     public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
                            Map<String, String> extraHeaders, ResponseLimits limits) {
+        this(ref, baseUrl, apiKey, client, maxTokensParam, extraHeaders, limits, null, Map.of());
+    }
+
+    /**
+     * The full constructor.
+     *
+     * @param capabilities      what the provider documents (null: {@link Capabilities#defaults})
+     * @param providerExtraBody fields merged into every request body (a request's own extra body wins)
+     */
+    public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
+                           Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
+                           Map<String, Object> providerExtraBody) {
         super(ref, baseUrl, apiKey, client, limits);
+        this.capabilities = capabilities == null ? Capabilities.defaults(dev.fusion.providers.ProviderKind.OPENAI) : capabilities;
+        this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.chatUrl = url("chat/completions").build();
@@ -64,17 +107,51 @@ public final class OpenAiChatModel extends HttpChatModel {
 
     @Override
     protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+        WireExtras.requireImages(request, capabilities, ref);
+        ResponseFormat format = request.responseFormat();
+        Capabilities.StructuredOutput so = capabilities.structuredOutput();
         ObjectNode body = Json.object();
         body.put("model", ref.model());
         ArrayNode messages = body.putArray("messages");
-        if (request.system() != null && !request.system().isEmpty()) {
-            messages.addObject().put("role", "system").put("content", request.system());
+        String system = WireExtras.withInstruction(request.system(),
+                WireExtras.jsonInstruction(format, so == Capabilities.StructuredOutput.JSON_SCHEMA));
+        if (system != null && !system.isEmpty()) {
+            messages.addObject().put("role", "system").put("content", system);
         }
         for (ChatMessage m : request.messages()) {
-            messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant")
-                    .put("content", m.content());
+            ObjectNode msg = messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant");
+            if (!m.hasImages()) {
+                msg.put("content", m.content());
+                continue;
+            }
+            ArrayNode parts = msg.putArray("content");
+            for (ContentPart p : m.parts()) {
+                if (p instanceof ContentPart.Text t) {
+                    parts.addObject().put("type", "text").put("text", t.text());
+                } else if (p instanceof ContentPart.Image img) {
+                    parts.addObject().put("type", "image_url").putObject("image_url").put("url", WireExtras.dataUrl(img));
+                } else if (p instanceof ContentPart.ImageUrl u) {
+                    parts.addObject().put("type", "image_url").putObject("image_url").put("url", u.url());
+                }
+            }
         }
         body.put(maxTokensParam, request.maxOutputTokens());
+        if (format != null && so != Capabilities.StructuredOutput.PROMPT_ONLY) {
+            ObjectNode rf = body.putObject("response_format");
+            if (format.type() == ResponseFormat.Type.JSON_SCHEMA && so == Capabilities.StructuredOutput.JSON_SCHEMA) {
+                ObjectNode js = rf.put("type", "json_schema").putObject("json_schema");
+                js.put("name", format.name());
+                js.set("schema", format.schemaObject());
+                if (format.strictCompatible()) {
+                    js.put("strict", true);
+                }
+            } else {
+                rf.put("type", "json_object");
+            }
+        }
+        if (request.reasoning() != null) {
+            putReasoning(body, request.reasoning());
+        }
         if (request.temperature() != null) {
             body.put("temperature", request.temperature());
         }
@@ -85,12 +162,36 @@ public final class OpenAiChatModel extends HttpChatModel {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true);
         }
+        WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
         Request.Builder b = new Request.Builder().url(chatUrl).post(json(body));
         if (secret.isPresent()) {
             b.header("Authorization", "Bearer " + secret.reveal());
         }
         extraHeaders.forEach(b::header);
         return b;
+    }
+
+    private void putReasoning(ObjectNode body, Reasoning r) {
+        switch (capabilities.reasoning()) {
+            case OPENROUTER -> {
+                ObjectNode o = body.putObject("reasoning");
+                if (r.isBudget()) {
+                    o.put("max_tokens", r.budgetTokens());
+                } else {
+                    o.put("effort", r.effort().wireName());
+                }
+            }
+            case EFFORT -> {
+                if (r.isBudget()) {
+                    throw new InvalidConfigurationException("provider '" + ref.provider() + "' (" + ref + ") takes"
+                            + " reasoning as an effort level (reasoning_effort), not a token budget; use reasoning(Effort)");
+                }
+                body.put("reasoning_effort", r.effort().wireName());
+            }
+            case NONE -> throw new InvalidConfigurationException("provider '" + ref.provider() + "' (" + ref + ") documents"
+                    + " no reasoning control; remove the reasoning setting for this member or pass the vendor's own"
+                    + " field through extraBody");
+        }
     }
 
     @Override
