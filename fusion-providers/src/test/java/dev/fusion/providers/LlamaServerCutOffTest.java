@@ -54,7 +54,10 @@ class LlamaServerCutOffTest {
 
     private static Fusion.Builder base(Providers p) {
         return Fusion.builder()
-                .retry(RetryPolicy.NONE).judgeRetry(RetryPolicy.NONE)
+                // One retry: llama-server may close a kept-alive connection right after an answer, and a
+                // call on that pooled connection fails at once ("unexpected end of stream"), before the
+                // server saw it. Fusion's retry layer is what recovers (OkHttp's own retry is off).
+                .retry(RetryPolicy.retries(1)).judgeRetry(RetryPolicy.retries(1))
                 .deadline(DEADLINE)
                 // Priced, so a $0 on a call that generated text is a defect, not "unpriced".
                 .price("llama:panel", Price.of("1", "2"))
