@@ -1,0 +1,65 @@
+package dev.fusion.structured.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import dev.fusion.InvalidConfigurationException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one place that knows the validator library (networknt json-schema-validator): compiles a checked
+ * schema once (Draft 2020-12 unless the schema's {@code $schema} names another dialect) and validates
+ * instances, reporting "JSON Pointer: message" lines in English. Immutable and thread-safe once built:
+ * every validator is initialised in the constructor.
+ */
+public final class CompiledSchema {
+
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder()
+                    .pathType(PathType.JSON_POINTER)
+                    .locale(Locale.ENGLISH)
+                    .build()));
+
+    private final Schema schema;
+
+    public CompiledSchema(JsonNode checkedSchema) {
+        try {
+            this.schema = REGISTRY.getSchema(checkedSchema);
+            this.schema.initializeValidators();
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException("the JSON Schema cannot be compiled: " + first(e)
+                    + "; check it with a JSON Schema 2020-12 validator", e);
+        }
+    }
+
+    /** At most {@code max} errors, each "pointer: message" ({@code (root)} for the whole instance). */
+    public List<String> validate(JsonNode instance, int max) {
+        List<com.networknt.schema.Error> errors = schema.validate(instance);
+        List<String> out = new ArrayList<>(Math.min(errors.size(), max));
+        for (com.networknt.schema.Error e : errors) {
+            if (out.size() == max) {
+                out.add("… and " + (errors.size() - max) + " more errors");
+                break;
+            }
+            String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+            out.add((at.isEmpty() ? "(root)" : at) + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static String first(Throwable e) {
+        String m = e.getMessage();
+        while (m == null && e.getCause() != null) {
+            e = e.getCause();
+            m = e.getMessage();
+        }
+        return m == null ? e.getClass().getSimpleName() : m.length() > 200 ? m.substring(0, 200) + "…" : m;
+    }
+}
