@@ -71,6 +71,9 @@ public final class StructuredSchema {
         JsonNode tree;
         try {
             tree = SCHEMA_READER.readTree(schemaJson);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new InvalidConfigurationException("the JSON Schema nests deeper than " + MAX_SCHEMA_DEPTH
+                    + " levels; flatten it or move shared parts to $defs");
         } catch (JsonProcessingException e) {
             String m = e.getOriginalMessage();
             throw new InvalidConfigurationException("the JSON Schema is not valid JSON"

@@ -47,10 +47,16 @@ public final class AnswerParser {
             if (node == null || node.isMissingNode()) {
                 throw fail(AnswerProblem.EMPTY, "the answer holds no JSON value");
             }
-            if (p.nextToken() != null) {
-                JsonLocation at = p.currentTokenLocation();
-                throw fail(AnswerProblem.TRAILING_CONTENT, "unexpected text after the JSON value at line "
-                        + at.getLineNr() + ", column " + at.getColumnNr() + "; send only one JSON value");
+            JsonLocation end = p.currentLocation();
+            boolean trailing;
+            try {
+                trailing = p.nextToken() != null;
+            } catch (IOException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw fail(AnswerProblem.TRAILING_CONTENT, "unexpected text after the JSON value, which ends at line "
+                        + end.getLineNr() + ", column " + end.getColumnNr() + "; send only one JSON value");
             }
             return node;
         } catch (StreamConstraintsException e) {

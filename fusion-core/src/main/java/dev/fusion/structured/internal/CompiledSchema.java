@@ -3,6 +3,7 @@ package dev.fusion.structured.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
@@ -30,6 +31,22 @@ public final class CompiledSchema {
     private final Schema schema;
 
     public CompiledSchema(JsonNode checkedSchema) {
+        JsonNode dialect = checkedSchema.get("$schema");
+        String metaId = dialect == null ? "https://json-schema.org/draft/2020-12/schema" : dialect.asText();
+        List<com.networknt.schema.Error> metaErrors;
+        try {
+            metaErrors = REGISTRY.getSchema(SchemaLocation.of(metaId)).validate(checkedSchema);
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException("the JSON Schema's meta-schema " + metaId
+                    + " cannot be loaded: " + first(e), e);
+        }
+        if (!metaErrors.isEmpty()) {
+            com.networknt.schema.Error e = metaErrors.get(0);
+            String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+            throw new InvalidConfigurationException("the JSON Schema is not a valid " + metaId + " schema: at "
+                    + (at.isEmpty() ? "(root)" : at) + ": " + e.getMessage()
+                    + (metaErrors.size() > 1 ? " (and " + (metaErrors.size() - 1) + " more)" : ""));
+        }
         try {
             this.schema = REGISTRY.getSchema(checkedSchema);
             this.schema.initializeValidators();
