@@ -136,6 +136,16 @@ public final class VoteTally {
 
     private ArrayNode mergeArray(String ptr, int[] voters, JsonNode[] vals, int length) {
         ArrayNode out = JsonNodeFactory.instance.arrayNode(length);
+        if (length == 0) {
+            // an empty list has no element leaves: the list itself is the leaf, supported by the empty ones
+            int empty = 0;
+            for (JsonNode v : vals) {
+                empty += v.isEmpty() ? 1 : 0;
+            }
+            order.add(ptr);
+            support.put(ptr, empty);
+            return out;
+        }
         for (int index = 0; index < length; index++) {
             List<Integer> having = new ArrayList<>();
             for (int i = 0; i < vals.length; i++) {
