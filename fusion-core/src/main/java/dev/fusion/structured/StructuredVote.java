@@ -247,6 +247,9 @@ public final class StructuredVote {
                 root = setAt(root, leaf.pointer(), match.value());
             }
         }
+        if (root != null) {
+            tally.restoreKeyOrder(root, "");
+        }
         return finish(root == null ? MissingNode.getInstance() : root, chosen);
     }
 

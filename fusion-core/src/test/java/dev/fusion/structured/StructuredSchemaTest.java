@@ -95,6 +95,15 @@ class StructuredSchemaTest {
     }
 
     @Test
+    void theExampleTicketSchemaMatchesItsRecord() throws Exception {
+        StructuredSchema schema = StructuredSchema.parse(java.nio.file.Files.readString(java.nio.file.Path.of("../examples/ticket-schema.json")));
+        String record = java.nio.file.Files.readString(java.nio.file.Path.of("../examples/ticket-record.json"));
+        assertThat(schema.readAnswer(record).at("/items/1/sku").asText()).isEqualTo("MS-7");
+        assertThat(schema.validate(json.readTree(record.replace("\"delivery\"", "\"shipping\""))))
+                .singleElement().asString().startsWith("/category: ");
+    }
+
+    @Test
     void isImmutable() throws Exception {
         JsonNode tree = json.readTree("{\"type\":\"string\"}");
         StructuredSchema schema = StructuredSchema.of(tree);

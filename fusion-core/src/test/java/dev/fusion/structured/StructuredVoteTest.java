@@ -87,6 +87,7 @@ class StructuredVoteTest {
         assertThat(r.judged()).containsExactly("/sentiment");
         assertThat(r.agreement().get("/sentiment")).isCloseTo(1 / 3.0, within(1e-9));
         assertThat(r.agreement().keySet()).containsExactly("/sentiment", "/priority", "/customer");
+        assertThat(r.json().toString()).as("the judged field keeps its place").startsWith("{\"sentiment\"");
     }
 
     @Test

@@ -33,6 +33,8 @@ public final class VoteTally {
     /** Supporters of each leaf decided present by majority. */
     private final Map<String, Integer> support = new HashMap<>();
     private final List<DisputedLeaf> disputed = new ArrayList<>();
+    /** The key order of every merged object (first appearance across the answers), to re-apply after the judge. */
+    private final Map<String, List<String>> keyOrder = new HashMap<>();
 
     public VoteTally(List<? extends JsonNode> answers) {
         this.n = answers.size();
@@ -65,6 +67,32 @@ public final class VoteTally {
 
     public List<DisputedLeaf> disputed() {
         return List.copyOf(disputed);
+    }
+
+    /**
+     * Puts the keys of every object under {@code node} (at {@code ptr}) back in the answers' order, after
+     * leaves were filled in later.
+     */
+    public void restoreKeyOrder(JsonNode node, String ptr) {
+        if (node instanceof ObjectNode o) {
+            List<String> order = keyOrder.get(ptr);
+            if (order != null) {
+                Map<String, JsonNode> entries = new LinkedHashMap<>();
+                for (String k : order) {
+                    if (o.has(k)) {
+                        entries.put(k, o.get(k));
+                    }
+                }
+                o.fields().forEachRemaining(e -> entries.putIfAbsent(e.getKey(), e.getValue()));
+                o.removeAll();
+                o.setAll(entries);
+            }
+            o.fields().forEachRemaining(e -> restoreKeyOrder(e.getValue(), ptr + "/" + escape(e.getKey())));
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                restoreKeyOrder(a.get(i), ptr + "/" + i);
+            }
+        }
     }
 
     /** Escapes one reference token (RFC 6901: {@code ~} as {@code ~0}, {@code /} as {@code ~1}). */
@@ -121,6 +149,7 @@ public final class VoteTally {
             }
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
+        keyOrder.put(ptr, List.copyOf(keys));
         for (String key : keys) {
             JsonNode[] sub = new JsonNode[vals.length];
             for (int i = 0; i < vals.length; i++) {

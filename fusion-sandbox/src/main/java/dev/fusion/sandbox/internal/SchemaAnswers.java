@@ -51,7 +51,7 @@ public final class SchemaAnswers {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern WORD = Pattern.compile("[\\p{L}][\\p{L}\\p{N}'-]*");
-    private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\w-])-?\\d+(?:\\.\\d+)?");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+");
     private static final Set<String> STOP = Set.of("the", "and", "for", "with", "that", "this", "from", "are", "was",
@@ -351,12 +351,14 @@ public final class SchemaAnswers {
             if (name.isEmpty() || name.startsWith("/")) {
                 return java.util.Optional.empty();
             }
-            String label = name.replace('_', ' ').replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+            String full = name.replace('_', ' ').replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT).strip();
+            int space = full.indexOf(' ');
+            for (String label : space > 0 ? List.of(full, full.substring(0, space)) : List.of(full))
             for (String sep : List.of(":", " is ", " =")) {
                 int at = lower.indexOf(label + sep);
                 if (at >= 0) {
                     String rest = prompt.substring(at + label.length() + sep.length());
-                    Matcher end = Pattern.compile("[\\n.;!?]|,\\s").matcher(rest);
+                    Matcher end = Pattern.compile("[\\n;!?(]|[.,]\\s|\\.$").matcher(rest);
                     String v = (end.find() ? rest.substring(0, end.start()) : rest).strip();
                     String[] parts = v.split("\\s+");
                     v = String.join(" ", java.util.Arrays.copyOf(parts, Math.min(parts.length, 6))).strip();
