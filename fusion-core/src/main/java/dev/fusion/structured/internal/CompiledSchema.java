@@ -21,12 +21,19 @@ import java.util.Locale;
  */
 public final class CompiledSchema {
 
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
-            SpecificationVersion.DRAFT_2020_12,
-            b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder()
-                    .pathType(PathType.JSON_POINTER)
-                    .locale(Locale.ENGLISH)
-                    .build()));
+    private static final SchemaRegistryConfig CONFIG = SchemaRegistryConfig.builder()
+            .pathType(PathType.JSON_POINTER)
+            .locale(Locale.ENGLISH)
+            .build();
+    /**
+     * Meta-schemas only (the validator's bundled copies, by their dialect id): compiled once, shared.
+     * User schemas get a registry each, so nothing of one schema (an {@code $id}, a cached sub-schema) is
+     * seen by another, and nothing accumulates in a static cache.
+     */
+    private static final SchemaRegistry META_REGISTRY = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12, b -> b.schemaRegistryConfig(CONFIG));
+    private static final java.util.concurrent.ConcurrentMap<String, Schema> META_SCHEMAS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Schema schema;
 
@@ -35,7 +42,11 @@ public final class CompiledSchema {
         String metaId = dialect == null ? "https://json-schema.org/draft/2020-12/schema" : dialect.asText();
         List<com.networknt.schema.Error> metaErrors;
         try {
-            metaErrors = REGISTRY.getSchema(SchemaLocation.of(metaId)).validate(checkedSchema);
+            metaErrors = META_SCHEMAS.computeIfAbsent(metaId, id -> {
+                Schema meta = META_REGISTRY.getSchema(SchemaLocation.of(id));
+                meta.initializeValidators();
+                return meta;
+            }).validate(checkedSchema);
         } catch (RuntimeException e) {
             throw new InvalidConfigurationException("the JSON Schema's meta-schema " + metaId
                     + " cannot be loaded: " + first(e), e);
@@ -48,7 +59,9 @@ public final class CompiledSchema {
                     + (metaErrors.size() > 1 ? " (and " + (metaErrors.size() - 1) + " more)" : ""));
         }
         try {
-            this.schema = REGISTRY.getSchema(checkedSchema);
+            SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                    b -> b.schemaRegistryConfig(CONFIG));
+            this.schema = registry.getSchema(checkedSchema);
             this.schema.initializeValidators();
         } catch (RuntimeException e) {
             throw new InvalidConfigurationException("the JSON Schema cannot be compiled: " + first(e)
