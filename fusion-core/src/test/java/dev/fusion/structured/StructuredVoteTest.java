@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -238,6 +239,20 @@ class StructuredVoteTest {
         assertThat(ok.json()).isEqualTo(json.readTree("{\"a\":1,\"b\":1}"));
         assertThatThrownBy(() -> broken.applyJudgeAnswer(json.readTree("{}")))
                 .isInstanceOf(VoteMergeException.class).hasMessageContaining("b");
+    }
+
+    @Test
+    void aScalarRootIsOneLeafAddressedByTheEmptyPointer() throws Exception {
+        StructuredSchema schema = StructuredSchema.parse("{\"enum\":[\"yes\",\"no\",\"maybe\"]}");
+        assertThat(StructuredVote.tally(schema, answers("\"yes\"", "\"yes\"", "\"no\"")).result().agreement())
+                .containsExactly(Map.entry("", 2 / 3.0));
+        StructuredVote vote = StructuredVote.tally(schema, answers("\"yes\"", "\"no\""));
+        assertThat(vote.merged().isMissingNode()).isTrue();
+        assertThat(vote.disputed()).extracting(DisputedLeaf::pointer).containsExactly("");
+        assertThatThrownBy(vote::result).isInstanceOf(IllegalStateException.class);
+        VoteResult r = vote.applyJudgeAnswer(json.readTree("{\"\":\"no\"}"));
+        assertThat(r.json().asText()).isEqualTo("no");
+        assertThat(r.agreement()).containsExactly(Map.entry("", 0.5));
     }
 
     @Test
