@@ -6,6 +6,7 @@ import dev.fusion.cost.Rates;
 import dev.fusion.model.ModelRef;
 import dev.fusion.sandbox.internal.JudgeReplies;
 import dev.fusion.sandbox.internal.PersonaWriter;
+import dev.fusion.sandbox.internal.SchemaAnswers;
 import dev.fusion.sandbox.internal.Text;
 
 import java.time.Duration;
@@ -237,7 +238,10 @@ public final class Sandbox {
             Duration first = scale(p.firstByte(), latencyScale);
             Duration chunk = scale(p.perChunk(), latencyScale);
             b.model(p.id(), request -> {
-                String text = answer(p.id(), request.system(), promptOf(p, request));
+                String schema = schemaOf(request);
+                String text = schema != null ? structuredText(p.id(), schema, request)
+                        : request.outputMode() == OutputMode.JSON ? jsonText(p.id(), request)
+                        : answer(p.id(), request.system(), promptOf(p, request));
                 Reply r = Reply.text(text).firstByteDelay(first).chunkDelay(chunk).wordsPerChunk(4);
                 if (p.id().equals(SCHOLAR)) {
                     r = r.reasoningTokens(2 * Text.tokens(text));
@@ -250,6 +254,58 @@ public final class Sandbox {
             });
         }
         return b.build();
+    }
+
+    /**
+     * The JSON a persona answers to a question under a JSON Schema: schema-valid, derived from the question's
+     * words and numbers, deterministic per persona and question. The panel personas agree on most fields and
+     * depart on some (the contrarian alone on about one leaf in five, the contrarian and the scholar in
+     * different ways on about one in five), so a {@code vote} shows both majorities and disputes; the judge
+     * never departs, and asked about disputed fields (a schema whose properties are JSON Pointers, each an
+     * {@code enum} of candidates) picks the first, best-supported candidate. Fictional like every sandbox
+     * answer: a JSON answer cannot carry the {@code [sandbox]} notice line, the model ids and the
+     * {@code server: fusion-sandbox} header say where it came from.
+     *
+     * @param personaId a persona id
+     * @param schemaJson the JSON Schema
+     * @param question  the question (the first user message)
+     */
+    public static String structuredAnswer(String personaId, String schemaJson, String question) {
+        Objects.requireNonNull(schemaJson, "schemaJson");
+        return SchemaAnswers.answer(schemaJson, question, voice(persona(personaId).id()));
+    }
+
+    /** The schema a request carries natively, or (JSON mode) in its system prompt; null when none. */
+    private static String schemaOf(WireRequest request) {
+        return switch (request.outputMode()) {
+            case JSON_SCHEMA -> request.schema();
+            case JSON -> SchemaAnswers.schemaInText(request.system());
+            default -> null;
+        };
+    }
+
+    private static String structuredText(String personaId, String schema, WireRequest request) {
+        String json = structuredAnswer(personaId, schema, request.firstUserText());
+        // in JSON mode (schema in the prompt, no native constraint) the contrarian fences its JSON, as models do
+        return request.outputMode() == OutputMode.JSON && personaId.equals(CONTRARIAN) ? "```json\n" + json + "\n```" : json;
+    }
+
+    /** JSON mode without a schema: the persona's answer as {@code {"answer": …, "sandbox": …}}. */
+    private static String jsonText(String personaId, WireRequest request) {
+        var node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        node.put("answer", PersonaWriter.body(style(personaId), request.firstUserText()));
+        node.put("sandbox", PersonaWriter.notice(personaId, REAL_PROVIDERS_HINT));
+        return node.toString();
+    }
+
+    private static SchemaAnswers.Voice voice(String id) {
+        switch (id) {
+            case SWIFT: return SchemaAnswers.Voice.SWIFT;
+            case SCHOLAR: return SchemaAnswers.Voice.SCHOLAR;
+            case CONTRARIAN: return SchemaAnswers.Voice.CONTRARIAN;
+            case TERSE: return SchemaAnswers.Voice.TERSE;
+            default: return SchemaAnswers.Voice.JUDGE;
+        }
     }
 
     /**

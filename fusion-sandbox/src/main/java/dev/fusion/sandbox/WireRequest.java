@@ -22,9 +22,19 @@ import java.util.OptionalInt;
  * @param apiKey       the key presented ({@code Authorization: Bearer}, {@code x-api-key},
  *                     {@code x-goog-api-key} or {@code ?key=}), or null
  * @param sequence     1-based number of this request among the requests for this model on this server
+ * @param outputMode   the kind of answer asked for (text, JSON, or JSON with a native schema)
+ * @param schema       the JSON Schema sent natively (compact JSON text) when {@code outputMode} is
+ *                     {@link OutputMode#JSON_SCHEMA}, else null
  */
 public record WireRequest(WireFormat format, String model, String system, List<Message> messages,
-                          Integer maxTokens, boolean stream, boolean includeUsage, String apiKey, long sequence) {
+                          Integer maxTokens, boolean stream, boolean includeUsage, String apiKey, long sequence,
+                          OutputMode outputMode, String schema) {
+
+    /** A text request (no response format). */
+    public WireRequest(WireFormat format, String model, String system, List<Message> messages,
+                       Integer maxTokens, boolean stream, boolean includeUsage, String apiKey, long sequence) {
+        this(format, model, system, messages, maxTokens, stream, includeUsage, apiKey, sequence, OutputMode.TEXT, null);
+    }
 
     /**
      * One message of the conversation.
@@ -44,6 +54,26 @@ public record WireRequest(WireFormat format, String model, String system, List<M
         model = model == null ? "" : model;
         system = system == null ? "" : system;
         messages = messages == null ? List.of() : List.copyOf(messages);
+        outputMode = outputMode == null ? OutputMode.TEXT : outputMode;
+        if (outputMode == OutputMode.JSON_SCHEMA && schema == null) {
+            throw new IllegalArgumentException("a JSON_SCHEMA request needs its schema");
+        }
+    }
+
+    /** This request with another sequence number. */
+    public WireRequest withSequence(long sequence) {
+        return new WireRequest(format, model, system, messages, maxTokens, stream, includeUsage, apiKey, sequence,
+                outputMode, schema);
+    }
+
+    /** The text of the first {@code user} message (the question, before any repair turn), or empty. */
+    public String firstUserText() {
+        for (Message m : messages) {
+            if (m.role().equals("user")) {
+                return m.text();
+            }
+        }
+        return "";
     }
 
     /** The text of the last {@code user} message, or empty. */

@@ -3,6 +3,7 @@ package dev.fusion.sandbox.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.cost.Usage;
+import dev.fusion.sandbox.OutputMode;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireRequest;
 
@@ -36,8 +37,16 @@ public final class AnthropicDialect implements Dialect {
             messages.add(new WireRequest.Message(role.equals("assistant") ? "assistant" : "user",
                     Dialect.contentText(m.get("content"))));
         }
+        // GA: output_config: {"format": {"type": "json_schema", "schema": {...}}}; the earlier beta: output_format
+        JsonNode format = body.path("output_config").path("format");
+        if (format.isMissingNode()) {
+            format = body.path("output_format");
+        }
+        JsonNode schema = format.path("type").asText("").equals("json_schema") ? format.get("schema") : null;
+        boolean structured = schema != null && schema.isObject();
         return new WireRequest(WireFormat.ANTHROPIC, body.path("model").asText(""), system, messages,
-                Dialect.intOrNull(body.get("max_tokens")), body.path("stream").asBoolean(false), true, apiKey, 0);
+                Dialect.intOrNull(body.get("max_tokens")), body.path("stream").asBoolean(false), true, apiKey, 0,
+                structured ? OutputMode.JSON_SCHEMA : OutputMode.TEXT, structured ? schema.toString() : null);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.fusion.sandbox.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.cost.Usage;
+import dev.fusion.sandbox.OutputMode;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireRequest;
 
@@ -43,7 +44,20 @@ public final class GeminiDialect implements Dialect {
         if (max == null) {
             max = Dialect.intOrNull(gc.get("max_output_tokens"));
         }
-        return new WireRequest(WireFormat.GEMINI, pathModel, system, messages, max, pathStream, true, apiKey, 0);
+        // generationConfig.responseMimeType "application/json" with responseJsonSchema (JSON Schema) or the
+        // older responseSchema (an OpenAPI subset: upper-case type names, nullable)
+        JsonNode schema = gc.get("responseJsonSchema");
+        if (schema == null) {
+            schema = gc.get("response_json_schema");
+        }
+        if (schema == null && (gc.has("responseSchema") || gc.has("response_schema"))) {
+            schema = OpenApiSchemas.toJsonSchema(gc.has("responseSchema") ? gc.get("responseSchema") : gc.get("response_schema"));
+        }
+        String mime = gc.has("responseMimeType") ? gc.path("responseMimeType").asText("") : gc.path("response_mime_type").asText("");
+        OutputMode mode = schema != null && schema.isObject() ? OutputMode.JSON_SCHEMA
+                : mime.equals("application/json") ? OutputMode.JSON : OutputMode.TEXT;
+        return new WireRequest(WireFormat.GEMINI, pathModel, system, messages, max, pathStream, true, apiKey, 0, mode,
+                mode == OutputMode.JSON_SCHEMA ? schema.toString() : null);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.cost.Usage;
+import dev.fusion.sandbox.OutputMode;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireRequest;
 
@@ -52,8 +53,14 @@ public final class OpenAiDialect implements Dialect {
         }
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        // response_format: {"type":"json_schema","json_schema":{"name","schema","strict"}} or {"type":"json_object"}
+        JsonNode rf = body.path("response_format");
+        String type = rf.path("type").asText("");
+        JsonNode schema = rf.path("json_schema").get("schema");
+        OutputMode mode = type.equals("json_schema") && schema != null && schema.isObject() ? OutputMode.JSON_SCHEMA
+                : type.equals("json_object") || type.equals("json_schema") ? OutputMode.JSON : OutputMode.TEXT;
         return new WireRequest(WireFormat.OPENAI, body.path("model").asText(""), system.toString(), messages, max,
-                stream, !stream || includeUsage, apiKey, 0);
+                stream, !stream || includeUsage, apiKey, 0, mode, mode == OutputMode.JSON_SCHEMA ? schema.toString() : null);
     }
 
     @Override

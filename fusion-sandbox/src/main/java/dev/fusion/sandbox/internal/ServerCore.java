@@ -282,8 +282,7 @@ public final class ServerCore implements AutoCloseable {
         }
         long seq = sequences.computeIfAbsent(parsed.model(), k -> new AtomicLong()).incrementAndGet();
         total.incrementAndGet();
-        WireRequest request = new WireRequest(parsed.format(), parsed.model(), parsed.system(), parsed.messages(),
-                parsed.maxTokens(), parsed.stream(), parsed.includeUsage(), parsed.apiKey(), seq);
+        WireRequest request = parsed.withSequence(seq);
         Reply decided;
         try {
             decided = behaviour.decide(request);
