@@ -41,9 +41,10 @@ import java.util.Objects;
  *       <td>every call, skipped ones included</td></tr>
  * </table>
  *
- * A call that reported no tokens at all is left out of {@value GenAiConventions#TOKEN_USAGE}: the
- * ledger cannot tell zero from unreported, and the convention says not to report usage that is
- * not available. Per-ask meters ({@value GenAiConventions#ASK_DURATION},
+ * Only usage the provider reported ({@link dev.fusion.UsageQuality#REPORTED}, at least one token)
+ * goes into {@value GenAiConventions#TOKEN_USAGE}: unknown usage and the lower-bound estimates of
+ * cut-off calls are left out, as the convention says not to report usage that is not available
+ * (their cost still shows as incomplete on the result). Per-ask meters ({@value GenAiConventions#ASK_DURATION},
  * {@value GenAiConventions#ASK_COST_USD}) are recorded by {@link ObservedFusion}, which sees asks.
  *
  * <pre>{@code
@@ -98,7 +99,7 @@ public final class FusionMetrics implements FusionListener {
                 .serviceLevelObjectives(DURATION_SLOS)
                 .register(registry)
                 .record(record.latency());
-        if (record.usage().totalTokens() > 0) {
+        if (record.usageQuality() == dev.fusion.UsageQuality.REPORTED && record.usage().totalTokens() > 0) {
             tokens(model, GenAiConventions.TOKEN_INPUT, record.usage().promptTokens());
             tokens(model, GenAiConventions.TOKEN_OUTPUT, record.usage().completionTokens());
         }
