@@ -136,7 +136,16 @@ public final class CostTable {
         StringBuilder sb = new StringBuilder(render(r.calls(), width));
         sb.append("total ").append(Money.usd(r.totalCostUsd()));
         if (!r.costComplete()) {
-            sb.append(" + ").append(r.unpricedCalls()).append(" unpriced call(s)");
+            // Unpriced calls have no figure at all; estimated (cut-off) and unknown-usage calls are in
+            // the total at a lower bound or not at all: say which, never a silent "+ 0".
+            long unpriced = r.unpricedCalls();
+            long incomplete = r.incompletelyCosted().size() - unpriced;
+            if (unpriced > 0) {
+                sb.append(" + ").append(unpriced).append(" unpriced call(s)");
+            }
+            if (incomplete > 0) {
+                sb.append(" (at least; ").append(incomplete).append(" call(s) estimated or without usage)");
+            }
         }
         if (r.budgetUsd() != null) {
             sb.append(" of budget ").append(Money.usd(r.budgetUsd()));
