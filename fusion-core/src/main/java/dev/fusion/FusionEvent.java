@@ -18,7 +18,10 @@ import java.util.Objects;
  *
  * <h2>Ordering guarantees</h2>
  * <ul>
- *   <li>Events are delivered serially (never concurrently) to a subscriber.</li>
+ *   <li>Events are delivered serially (never concurrently) to a subscriber, and never while the
+ *       engine holds a lock: a consumer may block or ask again from {@code onNext}; that delays this
+ *       ask's later events (they queue in order), not its calls, which go on completing and
+ *       starting the judge meanwhile.</li>
  *   <li>Every panel member produces {@link MemberStarted} before its {@link MemberAnswered} or
  *       {@link MemberFailed}; a member skipped by the budget produces only {@link MemberFailed}
  *       (status {@code skipped}), and so does one whose round would have started after the ask's

@@ -49,7 +49,10 @@ import java.util.function.ToLongFunction;
  * {@link #degrade}, {@link #fail}.
  *
  * <p>All mutable state is guarded by {@code lock}; flows only run under it. No thread ever blocks
- * on anything but that short monitor.
+ * on anything but that short monitor. No user code runs under it either: events and listener calls
+ * are queued in a {@link SerialOutbox} while the lock is held and delivered, in that order and one at
+ * a time, after it is released, so a slow consumer or a consumer that asks again holds up only the
+ * thread delivering to it.
  */
 public final class AskRun {
 
@@ -69,6 +72,11 @@ public final class AskRun {
     final Flow flow;
     private final long t0 = System.nanoTime();
     final Object lock = new Object();
+    /**
+     * Events and listener calls, queued under {@code lock} and run after it is released, in order
+     * (no user code runs under the lock; see {@link SerialOutbox}).
+     */
+    private final SerialOutbox outbox = new SerialOutbox();
 
     final int quorum;
     private final Duration grace;
@@ -161,8 +169,14 @@ public final class AskRun {
                 return;
             }
         }
-        sink.onCancel(this::abort);
-        sink.onDispose(this::cleanup);
+        sink.onCancel(() -> {
+            abort();
+            drainUnlocked();
+        });
+        sink.onDispose(() -> {
+            cleanup();
+            drainUnlocked();
+        });
         guarded(this::begin);
     }
 
@@ -392,12 +406,38 @@ public final class AskRun {
     }
 
     void notifyFinished(CallRecord r) {
-        for (var l : s.listeners()) {
-            try {
-                l.onCallFinished(r);
-            } catch (RuntimeException e) {
-                log.warn("a FusionListener threw; ignored: {}", e.toString());
+        if (s.listeners().isEmpty()) {
+            return;
+        }
+        notifier(() -> {
+            for (var l : s.listeners()) {
+                try {
+                    l.onCallFinished(r);
+                } catch (RuntimeException e) {
+                    log.warn("a FusionListener threw; ignored: {}", e.toString());
+                }
             }
+        });
+    }
+
+    /** Queues an event for the subscriber; delivered once the lock is released. */
+    void emit(FusionEvent event) {
+        outbox.post(() -> sink.next(event));
+    }
+
+    /**
+     * Runs user code (a listener call) in the ask's event order: queued, and run at once only when
+     * this thread does not hold the lock (else when it releases it).
+     */
+    private void notifier(Runnable task) {
+        outbox.post(task);
+        drainUnlocked();
+    }
+
+    /** Delivers the queued events and listener calls, unless this thread still holds the lock. */
+    void drainUnlocked() {
+        if (!Thread.holdsLock(lock)) {
+            outbox.drain();
         }
     }
 
@@ -426,7 +466,7 @@ public final class AskRun {
         rounds.add(round);
         currentRound = round;
         if (number > 1) {
-            sink.next(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
+            emit(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
         }
         Duration left = timeLeft();
         for (int i = 0; i < members.size(); i++) {
@@ -457,16 +497,16 @@ public final class AskRun {
                     m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step,
                     cap, cap, deadlineNanos()),
                     s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
-                    r -> round.onMemberDone(idx, r));
+                    r -> round.onMemberDone(idx, r), AskRun.this::notifier);
         }
         for (int i = 0; i < members.size(); i++) {
             if (round.records[i] != null && round.runners[i] == null) {
-                sink.next(new FusionEvent.MemberFailed(round.records[i]));
+                emit(new FusionEvent.MemberFailed(round.records[i]));
             }
         }
         for (CallRunner r : round.runners) {
             if (r != null && !round.finished) {
-                sink.next(new FusionEvent.MemberStarted(r.memberId(), r.model()));
+                emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
             }
         }
         if (callerRuns != null) {
@@ -518,7 +558,7 @@ public final class AskRun {
                     if (done || finished) {
                         return;
                     }
-                    sink.next(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
+                    emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
                     evaluate();
                 }
             });
@@ -585,7 +625,7 @@ public final class AskRun {
                 if (records[i] == null && runners[i] != null && runners[i].record() != null) {
                     records[i] = runners[i].record();
                     if (!done) {
-                        sink.next(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
+                        emit(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
                                 : new FusionEvent.MemberFailed(records[i]));
                     }
                 }
@@ -654,7 +694,7 @@ public final class AskRun {
             notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
                     + late.id() + " could run (" + step.step() + ")");
             notifyFinished(r);
-            sink.next(new FusionEvent.JudgeFailed(r));
+            emit(new FusionEvent.JudgeFailed(r));
             judgeIndex = s.judges().size();
             step.onAllFailed().run();
             return;
@@ -684,14 +724,14 @@ public final class AskRun {
                 judgeRecords.add(skipped);
                 notes.add("judge " + j.id() + " " + reason + " (" + step.step() + ")");
                 notifyFinished(skipped);
-                sink.next(new FusionEvent.JudgeFailed(skipped));
+                emit(new FusionEvent.JudgeFailed(skipped));
                 judgeIndex++;
                 judge(step);
                 return;
             }
         }
         boolean stream = streamJudge && step.final_();
-        sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
+        emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
         CallRunner[] self = new CallRunner[1];
         currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
                 j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step(),
@@ -702,10 +742,11 @@ public final class AskRun {
                     // not land after JudgeFailed or in the fallback judge's text.
                     synchronized (lock) {
                         if (!done && currentJudge == self[0]) {
-                            sink.next(new FusionEvent.JudgeDelta(text));
+                            emit(new FusionEvent.JudgeDelta(text));
                         }
                     }
-                } : null, r -> onJudgeDone(step, r, self[0]));
+                    drainUnlocked();
+                } : null, r -> onJudgeDone(step, r, self[0]), this::notifier);
         if (callerRuns != null) {
             currentJudge.runOn(callerRuns);
         }
@@ -728,7 +769,7 @@ public final class AskRun {
                 step.onOk().accept(r);
                 return;
             }
-            sink.next(new FusionEvent.JudgeFailed(r));
+            emit(new FusionEvent.JudgeFailed(r));
             judgeIndex++;
             if (judgeIndex < s.judges().size()) {
                 notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
@@ -789,6 +830,14 @@ public final class AskRun {
      */
     void guarded(Runnable body) {
         try {
+            guardedBody(body);
+        } finally {
+            drainUnlocked();
+        }
+    }
+
+    private void guardedBody(Runnable body) {
+        try {
             body.run();
         } catch (RuntimeException e) {
             synchronized (lock) {
@@ -815,7 +864,7 @@ public final class AskRun {
     /** Emits a piece of the final answer as a judge delta (streamed asks only). */
     void emitDelta(String text) {
         if (streamJudge && !text.isEmpty()) {
-            sink.next(new FusionEvent.JudgeDelta(text));
+            emit(new FusionEvent.JudgeDelta(text));
         }
     }
 
@@ -923,8 +972,8 @@ public final class AskRun {
                 Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade));
         log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), judged,
                 result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
-        sink.next(new FusionEvent.Completed(result));
-        sink.complete();
+        emit(new FusionEvent.Completed(result));
+        outbox.post(sink::complete);
     }
 
     /** Notes on every call whose cost is not fully known or whose provider misreported it. */
@@ -959,7 +1008,7 @@ public final class AskRun {
         }
         done = true;
         log.debug("ask failed: {}", e.getMessage());
-        sink.error(e);
+        outbox.post(() -> sink.error(e));
     }
 
     boolean isDone() {
