@@ -102,6 +102,8 @@ public final class AskRun {
     Disposable pendingAsync;
     private Disposable deadlineTimer;
     private int judgeIndex;
+    /** Characters the running judge streamed as deltas; discarded (with an event) if it fails. */
+    private int judgeStreamedChars;
 
     /** Per panel member, its reservation for each round it runs (null = skipped by the budget). */
     BigDecimal[][] memberReservations;
@@ -731,6 +733,7 @@ public final class AskRun {
             }
         }
         boolean stream = streamJudge && step.final_();
+        judgeStreamedChars = 0;
         emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
         CallRunner[] self = new CallRunner[1];
         currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
@@ -742,6 +745,7 @@ public final class AskRun {
                     // not land after JudgeFailed or in the fallback judge's text.
                     synchronized (lock) {
                         if (!done && currentJudge == self[0]) {
+                            judgeStreamedChars += text.length();
                             emit(new FusionEvent.JudgeDelta(text));
                         }
                     }
@@ -770,6 +774,11 @@ public final class AskRun {
                 return;
             }
             emit(new FusionEvent.JudgeFailed(r));
+            if (judgeStreamedChars > 0) {
+                // Its text reached the subscriber but is not the answer: say so before a replacement streams.
+                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
+                judgeStreamedChars = 0;
+            }
             judgeIndex++;
             if (judgeIndex < s.judges().size()) {
                 notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
