@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
@@ -78,6 +77,8 @@ public final class AskRun {
      */
     private final SerialOutbox outbox = new SerialOutbox();
 
+    /** The ask's effective settings (member, then request, then Fusion default), worked out once. */
+    final AskSettings eff;
     final int quorum;
     private final Duration grace;
     private final Duration deadline;
@@ -122,21 +123,38 @@ public final class AskRun {
     /** What the judge calls of this ask were charged so far (see {@link CallRunner#charged()}). */
     private BigDecimal judgeCharged = BigDecimal.ZERO;
 
+    /** @param sink null for a plan only ({@link #plan(Settings, FusionRequest, BigDecimal)}), which never runs */
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
-        this.callerRuns = sink.contextView().getOrDefault(CallerRuns.CONTEXT_KEY, null);
+        this.callerRuns = sink == null ? null : sink.contextView().getOrDefault(CallerRuns.CONTEXT_KEY, null);
         this.s = s;
         this.req = req;
         this.streamJudge = streamJudge;
         this.sink = sink;
-        this.quorum = req.quorum() != null ? req.quorum() : s.quorum();
-        this.grace = req.grace() != null ? req.grace() : s.grace();
-        this.deadline = req.deadline() != null ? req.deadline() : s.deadline();
-        this.budget = req.budgetUsd() != null ? req.budgetUsd() : s.budgetUsd();
-        this.seed = req.shuffleSeed() != null ? req.shuffleSeed()
-                : s.shuffleSeed() != null ? s.shuffleSeed() : ThreadLocalRandom.current().nextLong();
-        this.maxOut = req.maxOutputTokens() != null ? req.maxOutputTokens() : s.maxOutputTokens();
+        this.eff = AskSettings.of(s, req);
+        this.quorum = eff.quorum();
+        this.grace = eff.grace();
+        this.deadline = eff.deadline();
+        this.budget = eff.budgetUsd();
+        this.seed = eff.seed();
+        this.maxOut = eff.maxOutputTokens();
         this.skippedMembers = new CallRecord[s.panel().size()];
         this.flow = Flow.of(s.strategy(), this);
+    }
+
+    /**
+     * What an ask of {@code req} would reserve, without running it: the same checks and the same
+     * budget planning as {@link #run}, against {@code capLeft} (what is left under the spend cap, or
+     * null). Pure: no call, no event, no listener, no reservation.
+     *
+     * @throws dev.fusion.InvalidConfigurationException when the request does not fit the panel, as the ask would
+     */
+    public static dev.fusion.AskPlan plan(Settings s, FusionRequest req, BigDecimal capLeft) {
+        AskRun run = new AskRun(s, req, false, null);
+        FusionException invalid = run.validate();
+        if (invalid != null) {
+            throw invalid;
+        }
+        return run.budgetPlan(capLeft).toPublic(run);
     }
 
     /**
@@ -148,10 +166,27 @@ public final class AskRun {
     }
 
     private void start() {
-        if (quorum > s.panel().size()) {
-            sink.error(new dev.fusion.InvalidConfigurationException("quorum " + quorum + " is larger than the panel ("
-                    + s.panel().size() + " members); lower the quorum or add members"));
+        FusionException invalid = validate();
+        if (invalid != null) {
+            sink.error(invalid);
             return;
+        }
+        sink.onCancel(() -> {
+            abort();
+            drainUnlocked();
+        });
+        sink.onDispose(() -> {
+            cleanup();
+            drainUnlocked();
+        });
+        guarded(this::begin);
+    }
+
+    /** The request's overrides checked against the panel: a typed error before any call, or null. */
+    private FusionException validate() {
+        if (quorum > s.panel().size()) {
+            return new dev.fusion.InvalidConfigurationException("quorum " + quorum + " is larger than the panel ("
+                    + s.panel().size() + " members); lower the quorum or add members");
         }
         if (req.budgetUsd() != null && !s.allowUnpriced()) {
             // Fusion.build checks this for a budget set on the builder; a per-request budget is checked here.
@@ -165,21 +200,12 @@ public final class AskRun {
                 }
             }
             if (!unpriced.isEmpty()) {
-                sink.error(new dev.fusion.InvalidConfigurationException("a budget needs a price for every model, but these"
+                return new dev.fusion.InvalidConfigurationException("a budget needs a price for every model, but these"
                         + " have none: " + unpriced + "; add prices (price(\"provider:model\", Price.of(...)) or prices:"
-                        + " in the config file), or allow unbounded spend on them with allowUnpriced(true)"));
-                return;
+                        + " in the config file), or allow unbounded spend on them with allowUnpriced(true)");
             }
         }
-        sink.onCancel(() -> {
-            abort();
-            drainUnlocked();
-        });
-        sink.onDispose(() -> {
-            cleanup();
-            drainUnlocked();
-        });
-        guarded(this::begin);
+        return null;
     }
 
     /**
@@ -193,20 +219,20 @@ public final class AskRun {
     }
 
     private void plan(BigDecimal capLeft) {
-        Plan plan;
+        BudgetPlan plan;
         synchronized (lock) {
             if (done) {
                 return; // cancelled before it began
             }
             s.spendLedger().degradedNote().ifPresent(notes::add);
-            try {
-                plan = planBudget(capLeft);
-            } catch (FusionException e) {
-                fail(e);
+            plan = budgetPlan(capLeft);
+            apply(plan);
+            if (plan.exceeded() != null) {
+                fail(plan.exceeded());
                 return;
             }
         }
-        if (plan == null) {
+        if (plan.limit() == null) {
             startPanel();
             return;
         }
@@ -214,7 +240,7 @@ public final class AskRun {
                 e -> guarded(() -> failLedger(e)));
     }
 
-    private void onReserved(Plan plan, boolean ok) {
+    private void onReserved(BudgetPlan plan, boolean ok) {
         synchronized (lock) {
             if (ok && done) {
                 s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
@@ -238,9 +264,6 @@ public final class AskRun {
         }
     }
 
-    /** A reservation planned for the whole ask: {@code total}, of which the first round and the judges take their parts. */
-    private record Plan(BigDecimal total, BigDecimal firstRound, BigDecimal judgeWorst, BigDecimal limit) {
-    }
 
     private void startPanel() {
         synchronized (lock) {
@@ -268,7 +291,7 @@ public final class AskRun {
     /** The request for one member: the conversation, this ask's output limit, the member's sampling settings. */
     ModelRequest memberRequest(Member m, List<ChatMessage> messages) {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(maxOut)
-                .temperature(m.temperature() != null ? m.temperature() : req.temperature())
+                .temperature(eff.temperature(m))
                 .seed(m.seed()).build();
     }
 
@@ -280,13 +303,15 @@ public final class AskRun {
      * cascade's flagships (those that do not fit are skipped). The spend can then never exceed the
      * budget while prices and max-token limits hold.
      */
-    private Plan planBudget(BigDecimal capLeft) {
+    BudgetPlan budgetPlan(BigDecimal capLeft) {
         int n = s.panel().size();
         int k = flow.panelRounds();
         List<Member> flagships = flow.flagships();
-        memberReservations = new BigDecimal[n][];
-        flagshipReservations = new BigDecimal[flagships.size()];
-        flagshipSkips = new String[flagships.size()];
+        BigDecimal[][] memberReservations = new BigDecimal[n][];
+        BigDecimal[] flagshipReservations = new BigDecimal[flagships.size()];
+        String[] flagshipSkips = new String[flagships.size()];
+        CallRecord[] skipped = new CallRecord[n];
+        List<String> notes = new ArrayList<>();
         BigDecimal limit = budget == null ? capLeft : capLeft == null ? budget : budget.min(capLeft);
         if (limit == null) {
             for (int i = 0; i < n; i++) {
@@ -294,17 +319,19 @@ public final class AskRun {
                 Arrays.fill(memberReservations[i], BigDecimal.ZERO);
             }
             Arrays.fill(flagshipReservations, BigDecimal.ZERO);
-            return null;
+            return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes,
+                    BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null, null);
         }
         BigDecimal judgeWorst = flow.judgeWorst();
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
                 ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
         if (judgeWorst.compareTo(limit) > 0) {
-            throw new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
+            return BudgetPlan.exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
+                    new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
                     + judgeWorst.toPlainString() + (flow.judgeCalls() > 1 ? " (up to " + flow.judgeCalls()
                     + " judge calls for the " + s.strategy().name() + " strategy)" : "")
                     + "; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens, or use a cheaper judge",
-                    limit, judgeWorst);
+                    limit, judgeWorst));
         }
         BigDecimal left = limit.subtract(judgeWorst);
         BigDecimal total = judgeWorst;
@@ -328,15 +355,15 @@ public final class AskRun {
                 String reason = "skipped by the " + who + ": worst case $" + sum.toPlainString()
                         + (k > 1 ? " for " + k + " rounds" : "") + " but only $" + left.toPlainString()
                         + " left after the judge's reservation";
-                skippedMembers[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
+                skipped[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
                 notes.add(m.id() + " " + reason);
-                notifyFinished(skippedMembers[i]);
             }
         }
         if (admitted < quorum) {
-            throw new BudgetExceededException("the " + who + " admits only " + admitted + " panel member(s) after the judge's"
+            return BudgetPlan.exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
+                    new BudgetExceededException("the " + who + " admits only " + admitted + " panel member(s) after the judge's"
                     + " reservation of $" + judgeWorst.toPlainString() + ", but the quorum is " + quorum
-                    + "; raise the budget or lower the quorum", limit, total);
+                    + "; raise the budget or lower the quorum", limit, total));
         }
         for (int j = 0; j < flagships.size(); j++) {
             Member m = flagships.get(j);
@@ -351,7 +378,22 @@ public final class AskRun {
                 notes.add("flagship " + m.id() + " " + flagshipSkips[j]);
             }
         }
-        return new Plan(total, firstRound, judgeWorst, limit);
+        return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, total, firstRound,
+                judgeWorst, limit, null);
+    }
+
+    /** Takes a plan's reservations, notes and skipped members into this ask (the skipped are reported now). */
+    private void apply(BudgetPlan plan) {
+        memberReservations = plan.memberReservations();
+        flagshipReservations = plan.flagshipReservations();
+        flagshipSkips = plan.flagshipSkips();
+        notes.addAll(plan.notes());
+        for (int i = 0; i < skippedMembers.length; i++) {
+            skippedMembers[i] = plan.skippedMembers()[i];
+            if (skippedMembers[i] != null) {
+                notifyFinished(skippedMembers[i]);
+            }
+        }
     }
 
     /** What a call is charged against the budget: the higher of the computed and the reported cost (as the ledger settles). */
@@ -489,8 +531,7 @@ public final class AskRun {
                 continue;
             }
             final int idx = i;
-            Duration timeout = m.timeout() != null ? m.timeout()
-                    : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
+            Duration timeout = eff.timeout(m);
             // Not clipped to the time left: the deadline timer cancels the current round and records why.
             BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
             // Under a budget a member may spend its reservation for this round and no more, retries included.
