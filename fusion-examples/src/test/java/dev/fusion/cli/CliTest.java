@@ -268,6 +268,21 @@ class CliTest {
     }
 
     @Test
+    void previewGivesTheAsksBudgetVerdictAndExitCode() {
+        Run ask = cli("ask", "--sandbox", "--quorum", "1", "--budget", "0.000001", "q");
+        Run preview = cli("preview", "--sandbox", "--quorum", "1", "--budget", "0.000001", "q");
+        assertThat(ask.code()).isEqualTo(1);
+        assertThat(preview.code()).as(preview.err()).isEqualTo(ask.code());
+        String verdict = ask.err().lines().filter(l -> l.startsWith("fusion:")).findFirst().orElseThrow();
+        assertThat(verdict).contains("judge's worst case");
+        assertThat(preview.err().lines()).contains(verdict);
+
+        Run roomy = cli("preview", "--sandbox", "--budget", "5", "q");
+        assertThat(roomy.code()).as(roomy.err()).isZero();
+        assertThat(roomy.out()).contains("limit $5", "the ask reserves", "every member fits");
+    }
+
+    @Test
     void sandboxCommandPrintsEndpoints() {
         Run r = cli("sandbox", "--once");
         assertThat(r.code()).isZero();
