@@ -36,7 +36,7 @@ final class AnalyzeFlow extends Flow {
         run.candidates = List.copyOf(ok);
         shown = run.shuffle(ok, 0);
         analysisRequest = ChatMessage.user(JudgePrompt.analyze().render(run.questionForJudge(), texts(shown)));
-        run.judge(new AskRun.JudgeStep("analyze", JudgePrompt.analyze().system(), List.of(analysisRequest),
+        run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.ANALYZE, JudgePrompt.analyze().system(), List.of(analysisRequest),
                 ids(shown), false, r -> onAnalysis(r, false), run::degrade));
     }
 
@@ -52,7 +52,7 @@ final class AnalyzeFlow extends Flow {
                         + "); asked again with the error");
                 List<ChatMessage> convo = List.of(analysisRequest, ChatMessage.assistant(r.text()),
                         ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
-                run.judge(new AskRun.JudgeStep("analyze-retry", JudgePrompt.analyze().system(), convo, ids(shown),
+                run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.ANALYZE_RETRY, JudgePrompt.analyze().system(), convo, ids(shown),
                         false, r2 -> onAnalysis(r2, true), run::degrade));
             } else {
                 run.note("the retried analysis from " + r.memberId() + " was unusable too (" + e.getMessage()
@@ -64,7 +64,7 @@ final class AnalyzeFlow extends Flow {
         run.analysis = analysis;
         ChatMessage write = ChatMessage.user(JudgePrompt.write().render(run.questionForJudge(), texts(shown),
                 Map.of("analysis", json)));
-        run.judge(new AskRun.JudgeStep("write", JudgePrompt.write().system(), List.of(write), ids(shown), true,
+        run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
                 w -> run.complete(w.text(), true), run::degrade));
     }
 }

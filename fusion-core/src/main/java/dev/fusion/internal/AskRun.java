@@ -278,7 +278,7 @@ public final class AskRun {
                 requests.add(memberRequest(members.get(i), req.messages()));
                 res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
             }
-            runRound(1, "answer", members, requests, res, skippedMembers, quorum, ok -> {
+            runRound(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum, ok -> {
                 if (ok.size() < quorum) {
                     fail(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()));
                 } else {
@@ -504,7 +504,7 @@ public final class AskRun {
      * @param reservations per member; null = skipped, with its record in {@code preRecords}
      * @param preRecords   records of members that do not run (skipped), or null entries
      */
-    void runRound(int number, String step, List<Member> members, List<ModelRequest> requests,
+    void runRound(int number, dev.fusion.CallStep step, List<Member> members, List<ModelRequest> requests,
                   BigDecimal[] reservations, CallRecord[] preRecords, int roundQuorum, Consumer<List<CallRecord>> next) {
         Round round = new Round(number, step, members, roundQuorum, next);
         rounds.add(round);
@@ -523,7 +523,7 @@ public final class AskRun {
                 // The deadline passed before this round could start: nothing is called.
                 round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(),
                         "ask deadline of " + deadline.toMillis() + " ms reached before round " + number + " could start",
-                        number, step);
+                        number, step.wireName());
                 if (number > 1) {
                     takeReservation(reservations[i]); // released with the rest when the ask ends
                 }
@@ -537,7 +537,7 @@ public final class AskRun {
             // Under a budget a member may spend its reservation for this round and no more, retries included.
             BigDecimal cap = bounded ? reservations[i] : null;
             round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
-                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step,
+                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step.wireName(),
                     cap, cap, deadlineNanos()),
                     s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
                     r -> round.onMemberDone(idx, r), AskRun.this::notifier);
@@ -582,7 +582,7 @@ public final class AskRun {
         boolean finished;
         Disposable graceTimer;
 
-        Round(int number, String step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
+        Round(int number, dev.fusion.CallStep step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
             this.number = number;
             this.members = members;
             this.runners = new CallRunner[members.size()];
@@ -711,7 +711,7 @@ public final class AskRun {
      * @param onOk        receives the successful record
      * @param onAllFailed runs when every remaining judge failed (usually {@link #degrade()})
      */
-    record JudgeStep(String step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
+    record JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
                      Consumer<CallRecord> onOk, Runnable onAllFailed) {
     }
 
@@ -732,10 +732,10 @@ public final class AskRun {
             // Recorded, so the failure names the judge and the cause instead of an empty judge list.
             Member late = s.judges().get(judgeIndex);
             CallRecord r = CallRunner.notStarted(late.id(), late.model().ref(), CallRole.JUDGE, s.priceBook(),
-                    JUDGE_NOT_STARTED, 0, step.step());
+                    JUDGE_NOT_STARTED, 0, step.step().wireName());
             judgeRecords.add(r);
             notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
-                    + late.id() + " could run (" + step.step() + ")");
+                    + late.id() + " could run (" + step.step().wireName() + ")");
             notifyFinished(r);
             emit(new FusionEvent.JudgeFailed(r));
             judgeIndex = s.judges().size();
@@ -765,7 +765,7 @@ public final class AskRun {
                         + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
                 CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
                 judgeRecords.add(skipped);
-                notes.add("judge " + j.id() + " " + reason + " (" + step.step() + ")");
+                notes.add("judge " + j.id() + " " + reason + " (" + step.step().wireName() + ")");
                 notifyFinished(skipped);
                 emit(new FusionEvent.JudgeFailed(skipped));
                 judgeIndex++;
@@ -775,10 +775,10 @@ public final class AskRun {
         }
         boolean stream = streamJudge && step.final_();
         judgeStreamedChars = 0;
-        emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
+        emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step().wireName()));
         CallRunner[] self = new CallRunner[1];
         currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step(),
+                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step().wireName(),
                 judgeLeft, attemptWorst, deadlineNanos()),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
                 stream ? text -> {
@@ -823,7 +823,7 @@ public final class AskRun {
             judgeIndex++;
             if (judgeIndex < s.judges().size()) {
                 notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
-                        + ") in step " + step.step() + "; falling back to " + s.judges().get(judgeIndex).id());
+                        + ") in step " + step.step().wireName() + "; falling back to " + s.judges().get(judgeIndex).id());
             }
             judge(step);
         }
@@ -853,7 +853,7 @@ public final class AskRun {
         candidates = List.copyOf(answers);
         List<CallRecord> shuffled = shuffle(answers, 0);
         List<String> texts = shuffled.stream().map(CallRecord::text).toList();
-        judge(new JudgeStep("synthesize", s.judgePrompt().system(),
+        judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, s.judgePrompt().system(),
                 List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
                 shuffled.stream().map(CallRecord::memberId).toList(), true,
                 r -> complete(r.text(), true), this::degrade));

@@ -91,7 +91,7 @@ final class CascadeFlow extends Flow {
             if (agreed) {
                 CallRecord representative = ok.get(group.get(0));
                 BigDecimal saving = estimateSaving(ok, representative);
-                run.cascade = new CascadeOutcome(CascadeOutcome.AGREED, g, ok.size(), rule, saving);
+                run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
                 run.note(g + " of " + ok.size() + " cheap answers agree (" + rule + "); the judge was skipped"
                         + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
                 run.complete(representative.text(), false);
@@ -100,12 +100,12 @@ final class CascadeFlow extends Flow {
             String why = "the largest agreeing group has " + g + " of " + ok.size() + " cheap answers; need "
                     + (config.minAgreeing() == Strategy.Cascade.ALL ? "all, and at least 2" : config.minAgreeing());
             if (flagships().isEmpty()) {
-                run.cascade = new CascadeOutcome(CascadeOutcome.JUDGED, g, ok.size(), rule, BigDecimal.ZERO);
+                run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
                 run.note(why + "; judging");
                 run.synthesize(ok);
                 return;
             }
-            run.cascade = new CascadeOutcome(CascadeOutcome.ESCALATED, g, ok.size(), rule, BigDecimal.ZERO);
+            run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
             run.note(why + "; escalating to the flagships, then judging");
             escalate(ok);
         }
@@ -120,11 +120,11 @@ final class CascadeFlow extends Flow {
             requests.add(run.memberRequest(m, run.req.messages()));
             if (run.flagshipReservations[j] == null) {
                 pre[j] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(),
-                        run.flagshipSkips[j], 2, "escalate");
+                        run.flagshipSkips[j], 2, dev.fusion.CallStep.ESCALATE.wireName());
                 run.notifyFinished(pre[j]);
             }
         }
-        run.runRound(2, "escalate", members, requests, run.flagshipReservations.clone(), pre, 0, ok -> {
+        run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, run.flagshipReservations.clone(), pre, 0, ok -> {
             List<CallRecord> all = new ArrayList<>(cheap);
             all.addAll(ok);
             run.synthesize(all);

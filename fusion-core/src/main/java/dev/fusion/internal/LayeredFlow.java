@@ -58,7 +58,7 @@ final class LayeredFlow extends Flow {
             }
         }
         List<ModelRequest> requests = members.stream().map(m -> run.memberRequest(m, messages)).toList();
-        run.runRound(round, "refine", members, requests, res.toArray(new BigDecimal[0]), null, run.quorum, ok -> {
+        run.runRound(round, dev.fusion.CallStep.REFINE, members, requests, res.toArray(new BigDecimal[0]), null, run.quorum, ok -> {
             if (ok.size() < run.quorum) {
                 run.note("round " + round + " had " + ok.size() + " answer(s), fewer than the quorum of "
                         + run.quorum + "; judging round " + (round - 1) + "'s answers instead");

@@ -48,7 +48,7 @@ final class SelectBestFlow extends Flow {
 
     private void rank(int round, List<CallRecord> shown) {
         ChatMessage request = ChatMessage.user(JudgePrompt.rank().render(run.questionForJudge(), texts(shown)));
-        String step = round == 1 ? "rank" : "rank-reversed";
+        dev.fusion.CallStep step = round == 1 ? dev.fusion.CallStep.RANK : dev.fusion.CallStep.RANK_REVERSED;
         run.judge(new AskRun.JudgeStep(step, JudgePrompt.rank().system(), List.of(request), ids(shown), false,
                 r -> onRanking(r, round, shown, request, false), () -> allJudgesFailed(round)));
     }
@@ -72,7 +72,7 @@ final class SelectBestFlow extends Flow {
                         + "); asked again with the error");
                 List<ChatMessage> convo = List.of(request, ChatMessage.assistant(r.text()),
                         ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
-                run.judge(new AskRun.JudgeStep(round == 1 ? "rank-retry" : "rank-reversed-retry",
+                run.judge(new AskRun.JudgeStep(round == 1 ? dev.fusion.CallStep.RANK_RETRY : dev.fusion.CallStep.RANK_REVERSED_RETRY,
                         JudgePrompt.rank().system(), convo, ids(shown), false,
                         r2 -> onRanking(r2, round, shown, request, true), () -> allJudgesFailed(round)));
             } else if (round == 1) {
