@@ -47,6 +47,17 @@ import java.util.function.ToLongFunction;
  * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}, {@link #complete},
  * {@link #degrade}, {@link #fail}.
  *
+ * <h2>The pipeline</h2>
+ * <ol>
+ *   <li>{@link AskSettings#of}: the effective settings, worked out once (pure);</li>
+ *   <li>{@link #validate}: the request checked against the panel (pure);</li>
+ *   <li>{@link #budgetPlan}: reservations, skipped members and the budget verdict ({@link BudgetPlan},
+ *       pure; {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
+ *   <li>{@link #runRound}: the panel round(s), as the strategy's {@link Flow} asks for them;</li>
+ *   <li>{@link #judge}: the judge chain (fallback judges, then the {@code onJudgeFailure} policy);</li>
+ *   <li>{@link #complete}: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
+ * </ol>
+ *
  * <p>All mutable state is guarded by {@code lock}; flows only run under it. No thread ever blocks
  * on anything but that short monitor. No user code runs under it either: events and listener calls
  * are queued in a {@link SerialOutbox} while the lock is held and delivered, in that order and one at
@@ -1016,7 +1027,7 @@ public final class AskRun {
             return;
         }
         done = true;
-        costNotes();
+        notes.addAll(CostNotes.of(allRecords(), bounded));
         FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
                 answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
                 Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade));
@@ -1024,32 +1035,6 @@ public final class AskRun {
                 result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
         emit(new FusionEvent.Completed(result));
         outbox.post(sink::complete);
-    }
-
-    /** Notes on every call whose cost is not fully known or whose provider misreported it. */
-    private void costNotes() {
-        List<String> estimated = new ArrayList<>();
-        for (CallRecord r : allRecords()) {
-            String who = r.role().wireName() + " " + r.memberId() + " (" + r.step() + ")";
-            if (r.usageQuality() == dev.fusion.UsageQuality.UNKNOWN) {
-                notes.add(who + " reported no usage: its cost is unknown, not $0"
-                        + (bounded ? " (charged at its reserved worst case)" : ""));
-            } else if (r.usageQuality() == dev.fusion.UsageQuality.ESTIMATED) {
-                estimated.add(r.memberId() + " (" + r.status().wireName() + ", " + r.step() + ")");
-            }
-            if (r.costFlags().contains(dev.fusion.CostFlag.OUTPUT_OVER_MAX)) {
-                notes.add(who + " reported " + r.usage().completionTokens() + " generated tokens, beyond the limit it"
-                        + " was sent plus the slack; recorded as reported and charged in full");
-            }
-            if (r.costFlags().contains(dev.fusion.CostFlag.REPORTED_COST_IGNORED)) {
-                notes.add(who + " reported a negative cost; the figure was ignored");
-            }
-        }
-        if (!estimated.isEmpty()) {
-            notes.add("cost incomplete: calls cut off after their request was sent are costed at an estimated"
-                    + " lower bound (prompt and text streamed so far)" + (bounded ? ", charged at their reserved worst case" : "")
-                    + ": " + String.join(", ", estimated));
-        }
     }
 
     void fail(FusionException e) {
