@@ -46,6 +46,13 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
                          Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
                          int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags) {
 
+    /**
+     * {@link #step()} as an enum, when it is one of Fusion's steps (always, for records Fusion makes).
+     */
+    public java.util.Optional<CallStep> callStep() {
+        return CallStep.fromWireName(step);
+    }
+
     /** The minimum slack over a request's max output tokens before {@link CostFlag#OUTPUT_OVER_MAX}. */
     public static final int OUTPUT_SLACK_TOKENS = 16;
     /** The relative slack over a request's max output tokens (5%) before {@link CostFlag#OUTPUT_OVER_MAX}. */

@@ -136,6 +136,20 @@ public final class Fusion {
         return AskRun.run(settings, request, true);
     }
 
+    /**
+     * What an ask of {@code request} would reserve, without making any call: the same checks and
+     * budget planning the ask runs first, so {@link AskPlan#verdict()} is the ask's verdict (an
+     * {@link AskPlan.Verdict#EXCEEDED} plan carries the {@link BudgetExceededException} the ask would
+     * fail with). Reads what is left under the spend cap now (on a shared spend store this waits
+     * for the store); reserves nothing.
+     *
+     * @throws InvalidConfigurationException when the request does not fit this Fusion (as the ask would)
+     */
+    public AskPlan plan(FusionRequest request) {
+        Objects.requireNonNull(request, "request");
+        return AskRun.plan(settings, request, settings.spendLedger().remaining());
+    }
+
     /** Spent so far under the spend cap's current window (all asks of this instance when no window is set). */
     public BigDecimal spentUsd() {
         return settings.spendLedger().spent();

@@ -18,7 +18,10 @@ import java.util.Objects;
  *
  * <h2>Ordering guarantees</h2>
  * <ul>
- *   <li>Events are delivered serially (never concurrently) to a subscriber.</li>
+ *   <li>Events are delivered serially (never concurrently) to a subscriber, and never while the
+ *       engine holds a lock: a consumer may block or ask again from {@code onNext}; that delays this
+ *       ask's later events (they queue in order), not its calls, which go on completing and
+ *       starting the judge meanwhile.</li>
  *   <li>Every panel member produces {@link MemberStarted} before its {@link MemberAnswered} or
  *       {@link MemberFailed}; a member skipped by the budget produces only {@link MemberFailed}
  *       (status {@code skipped}), and so does one whose round would have started after the ask's
@@ -27,6 +30,9 @@ import java.util.Objects;
  *   <li>For each judge tried: {@link JudgeStarted}, zero or more {@link JudgeDelta}, then either the
  *       terminal {@link Completed} or {@link JudgeFailed}. After {@code JudgeFailed}, discard the
  *       deltas received since the last {@code JudgeStarted}: the next judge (fallback) starts afresh.
+ *       When that judge had streamed any text, a {@link JudgeTextDiscarded} follows its
+ *       {@code JudgeFailed} at once, saying so explicitly, before anything a fallback judge or the
+ *       {@code best-answer} degradation emits.
  *       A judge skipped by the budget (its worst case no longer fits what is left of the judges'
  *       reservation) produces only {@link JudgeFailed} (status {@code skipped}).</li>
  *   <li>{@link Completed} is the last event, and the concatenated deltas of the last judge equal its
@@ -87,6 +93,27 @@ public sealed interface FusionEvent {
 
     /** A judge failed; a fallback judge or the degradation policy follows. */
     record JudgeFailed(CallRecord record) implements FusionEvent {
+    }
+
+    /**
+     * The judge that just failed had streamed part of its answer as {@link JudgeDelta}s: those
+     * {@code chars} characters (UTF-16 units, as {@link String#length()} counts them: the length of
+     * the deltas since its {@link JudgeStarted}) are not the answer and must be discarded. Follows
+     * that judge's {@link JudgeFailed} directly and comes before whatever replaces the text: a
+     * fallback judge's {@code JudgeStarted}, or the {@link Completed} of the {@code best-answer}
+     * degradation (its answer is then in {@code result().answer()}, not in deltas). Not emitted for a
+     * judge that streamed nothing.
+     *
+     * @param judgeId the member id of the judge whose text is discarded
+     * @param chars   how many characters of streamed text to discard; positive
+     */
+    record JudgeTextDiscarded(String judgeId, int chars) implements FusionEvent {
+        public JudgeTextDiscarded {
+            Objects.requireNonNull(judgeId, "judgeId");
+            if (chars <= 0) {
+                throw new IllegalArgumentException("chars must be positive: " + chars);
+            }
+        }
     }
 
     /** The ask finished; always the last event of a successful ask. */

@@ -9,8 +9,11 @@ import java.time.Duration;
  * {@link CallRecord#attributes()} follow the OpenTelemetry GenAI conventions, plus namespaced
  * {@code fusion.*} cost attributes.
  *
- * <p>Implementations must be thread-safe and fast: methods are called on the threads that complete
- * the calls. An exception thrown by a listener is logged and ignored.
+ * <p>Implementations must be thread-safe and should be fast: methods are called on Fusion's threads
+ * (those that complete the calls). The calls of one ask are made one at a time, in the order the
+ * engine decided them, and never while the engine holds a lock: a slow listener holds up the thread
+ * calling it and the ask's later events, not the ask's other calls (see {@link FusionEvent}). An
+ * exception thrown by a listener is logged and ignored.
  */
 public interface FusionListener {
 

@@ -74,6 +74,13 @@ final class FakeModel implements ChatModel {
         return m;
     }
 
+    /** Answers each request with a Mono computed from it (the test decides when and on which thread it completes). */
+    static FakeModel deferred(String ref, Function<ModelRequest, Mono<ModelResponse>> reply) {
+        FakeModel m = new FakeModel(ref, null, null);
+        m.byRequest = reply;
+        return m;
+    }
+
     /** Text of the last user message of request {@code i} (0-based). */
     String userText(int i) {
         return requests.get(i).lastUserText();

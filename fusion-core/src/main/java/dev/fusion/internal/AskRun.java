@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
@@ -48,8 +47,22 @@ import java.util.function.ToLongFunction;
  * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}, {@link #complete},
  * {@link #degrade}, {@link #fail}.
  *
+ * <h2>The pipeline</h2>
+ * <ol>
+ *   <li>{@link AskSettings#of}: the effective settings, worked out once (pure);</li>
+ *   <li>{@link #validate}: the request checked against the panel (pure);</li>
+ *   <li>{@link #budgetPlan}: reservations, skipped members and the budget verdict ({@link BudgetPlan},
+ *       pure; {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
+ *   <li>{@link #runRound}: the panel round(s), as the strategy's {@link Flow} asks for them;</li>
+ *   <li>{@link #judge}: the judge chain (fallback judges, then the {@code onJudgeFailure} policy);</li>
+ *   <li>{@link #complete}: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
+ * </ol>
+ *
  * <p>All mutable state is guarded by {@code lock}; flows only run under it. No thread ever blocks
- * on anything but that short monitor.
+ * on anything but that short monitor. No user code runs under it either: events and listener calls
+ * are queued in a {@link SerialOutbox} while the lock is held and delivered, in that order and one at
+ * a time, after it is released, so a slow consumer or a consumer that asks again holds up only the
+ * thread delivering to it.
  */
 public final class AskRun {
 
@@ -69,7 +82,14 @@ public final class AskRun {
     final Flow flow;
     private final long t0 = System.nanoTime();
     final Object lock = new Object();
+    /**
+     * Events and listener calls, queued under {@code lock} and run after it is released, in order
+     * (no user code runs under the lock; see {@link SerialOutbox}).
+     */
+    private final SerialOutbox outbox = new SerialOutbox();
 
+    /** The ask's effective settings (member, then request, then Fusion default), worked out once. */
+    final AskSettings eff;
     final int quorum;
     private final Duration grace;
     private final Duration deadline;
@@ -94,6 +114,8 @@ public final class AskRun {
     Disposable pendingAsync;
     private Disposable deadlineTimer;
     private int judgeIndex;
+    /** Characters the running judge streamed as deltas; discarded (with an event) if it fails. */
+    private int judgeStreamedChars;
 
     /** Per panel member, its reservation for each round it runs (null = skipped by the budget). */
     BigDecimal[][] memberReservations;
@@ -112,21 +134,38 @@ public final class AskRun {
     /** What the judge calls of this ask were charged so far (see {@link CallRunner#charged()}). */
     private BigDecimal judgeCharged = BigDecimal.ZERO;
 
+    /** @param sink null for a plan only ({@link #plan(Settings, FusionRequest, BigDecimal)}), which never runs */
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
-        this.callerRuns = sink.contextView().getOrDefault(CallerRuns.CONTEXT_KEY, null);
+        this.callerRuns = sink == null ? null : sink.contextView().getOrDefault(CallerRuns.CONTEXT_KEY, null);
         this.s = s;
         this.req = req;
         this.streamJudge = streamJudge;
         this.sink = sink;
-        this.quorum = req.quorum() != null ? req.quorum() : s.quorum();
-        this.grace = req.grace() != null ? req.grace() : s.grace();
-        this.deadline = req.deadline() != null ? req.deadline() : s.deadline();
-        this.budget = req.budgetUsd() != null ? req.budgetUsd() : s.budgetUsd();
-        this.seed = req.shuffleSeed() != null ? req.shuffleSeed()
-                : s.shuffleSeed() != null ? s.shuffleSeed() : ThreadLocalRandom.current().nextLong();
-        this.maxOut = req.maxOutputTokens() != null ? req.maxOutputTokens() : s.maxOutputTokens();
+        this.eff = AskSettings.of(s, req);
+        this.quorum = eff.quorum();
+        this.grace = eff.grace();
+        this.deadline = eff.deadline();
+        this.budget = eff.budgetUsd();
+        this.seed = eff.seed();
+        this.maxOut = eff.maxOutputTokens();
         this.skippedMembers = new CallRecord[s.panel().size()];
         this.flow = Flow.of(s.strategy(), this);
+    }
+
+    /**
+     * What an ask of {@code req} would reserve, without running it: the same checks and the same
+     * budget planning as {@link #run}, against {@code capLeft} (what is left under the spend cap, or
+     * null). Pure: no call, no event, no listener, no reservation.
+     *
+     * @throws dev.fusion.InvalidConfigurationException when the request does not fit the panel, as the ask would
+     */
+    public static dev.fusion.AskPlan plan(Settings s, FusionRequest req, BigDecimal capLeft) {
+        AskRun run = new AskRun(s, req, false, null);
+        FusionException invalid = run.validate();
+        if (invalid != null) {
+            throw invalid;
+        }
+        return run.budgetPlan(capLeft).toPublic(run);
     }
 
     /**
@@ -138,10 +177,27 @@ public final class AskRun {
     }
 
     private void start() {
-        if (quorum > s.panel().size()) {
-            sink.error(new dev.fusion.InvalidConfigurationException("quorum " + quorum + " is larger than the panel ("
-                    + s.panel().size() + " members); lower the quorum or add members"));
+        FusionException invalid = validate();
+        if (invalid != null) {
+            sink.error(invalid);
             return;
+        }
+        sink.onCancel(() -> {
+            abort();
+            drainUnlocked();
+        });
+        sink.onDispose(() -> {
+            cleanup();
+            drainUnlocked();
+        });
+        guarded(this::begin);
+    }
+
+    /** The request's overrides checked against the panel: a typed error before any call, or null. */
+    private FusionException validate() {
+        if (quorum > s.panel().size()) {
+            return new dev.fusion.InvalidConfigurationException("quorum " + quorum + " is larger than the panel ("
+                    + s.panel().size() + " members); lower the quorum or add members");
         }
         if (req.budgetUsd() != null && !s.allowUnpriced()) {
             // Fusion.build checks this for a budget set on the builder; a per-request budget is checked here.
@@ -155,15 +211,12 @@ public final class AskRun {
                 }
             }
             if (!unpriced.isEmpty()) {
-                sink.error(new dev.fusion.InvalidConfigurationException("a budget needs a price for every model, but these"
+                return new dev.fusion.InvalidConfigurationException("a budget needs a price for every model, but these"
                         + " have none: " + unpriced + "; add prices (price(\"provider:model\", Price.of(...)) or prices:"
-                        + " in the config file), or allow unbounded spend on them with allowUnpriced(true)"));
-                return;
+                        + " in the config file), or allow unbounded spend on them with allowUnpriced(true)");
             }
         }
-        sink.onCancel(this::abort);
-        sink.onDispose(this::cleanup);
-        guarded(this::begin);
+        return null;
     }
 
     /**
@@ -177,20 +230,20 @@ public final class AskRun {
     }
 
     private void plan(BigDecimal capLeft) {
-        Plan plan;
+        BudgetPlan plan;
         synchronized (lock) {
             if (done) {
                 return; // cancelled before it began
             }
             s.spendLedger().degradedNote().ifPresent(notes::add);
-            try {
-                plan = planBudget(capLeft);
-            } catch (FusionException e) {
-                fail(e);
+            plan = budgetPlan(capLeft);
+            apply(plan);
+            if (plan.exceeded() != null) {
+                fail(plan.exceeded());
                 return;
             }
         }
-        if (plan == null) {
+        if (plan.limit() == null) {
             startPanel();
             return;
         }
@@ -198,7 +251,7 @@ public final class AskRun {
                 e -> guarded(() -> failLedger(e)));
     }
 
-    private void onReserved(Plan plan, boolean ok) {
+    private void onReserved(BudgetPlan plan, boolean ok) {
         synchronized (lock) {
             if (ok && done) {
                 s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
@@ -222,9 +275,6 @@ public final class AskRun {
         }
     }
 
-    /** A reservation planned for the whole ask: {@code total}, of which the first round and the judges take their parts. */
-    private record Plan(BigDecimal total, BigDecimal firstRound, BigDecimal judgeWorst, BigDecimal limit) {
-    }
 
     private void startPanel() {
         synchronized (lock) {
@@ -239,7 +289,7 @@ public final class AskRun {
                 requests.add(memberRequest(members.get(i), req.messages()));
                 res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
             }
-            runRound(1, "answer", members, requests, res, skippedMembers, quorum, ok -> {
+            runRound(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum, ok -> {
                 if (ok.size() < quorum) {
                     fail(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()));
                 } else {
@@ -252,8 +302,9 @@ public final class AskRun {
     /** The request for one member: the conversation, this ask's output limit, the member's sampling settings. */
     ModelRequest memberRequest(Member m, List<ChatMessage> messages) {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(maxOut)
-                .temperature(m.temperature() != null ? m.temperature() : req.temperature())
-                .seed(m.seed()).responseFormat(req.responseFormat()).reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
+                .temperature(eff.temperature(m))
+                .seed(m.seed()).responseFormat(req.responseFormat())
+                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
     }
 
     // ---------------------------------------------------------------- budget
@@ -264,13 +315,15 @@ public final class AskRun {
      * cascade's flagships (those that do not fit are skipped). The spend can then never exceed the
      * budget while prices and max-token limits hold.
      */
-    private Plan planBudget(BigDecimal capLeft) {
+    BudgetPlan budgetPlan(BigDecimal capLeft) {
         int n = s.panel().size();
         int k = flow.panelRounds();
         List<Member> flagships = flow.flagships();
-        memberReservations = new BigDecimal[n][];
-        flagshipReservations = new BigDecimal[flagships.size()];
-        flagshipSkips = new String[flagships.size()];
+        BigDecimal[][] memberReservations = new BigDecimal[n][];
+        BigDecimal[] flagshipReservations = new BigDecimal[flagships.size()];
+        String[] flagshipSkips = new String[flagships.size()];
+        CallRecord[] skipped = new CallRecord[n];
+        List<String> notes = new ArrayList<>();
         BigDecimal limit = budget == null ? capLeft : capLeft == null ? budget : budget.min(capLeft);
         if (limit == null) {
             for (int i = 0; i < n; i++) {
@@ -278,17 +331,19 @@ public final class AskRun {
                 Arrays.fill(memberReservations[i], BigDecimal.ZERO);
             }
             Arrays.fill(flagshipReservations, BigDecimal.ZERO);
-            return null;
+            return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes,
+                    BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null, null);
         }
         BigDecimal judgeWorst = flow.judgeWorst();
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
                 ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
         if (judgeWorst.compareTo(limit) > 0) {
-            throw new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
+            return BudgetPlan.exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
+                    new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
                     + judgeWorst.toPlainString() + (flow.judgeCalls() > 1 ? " (up to " + flow.judgeCalls()
                     + " judge calls for the " + s.strategy().name() + " strategy)" : "")
                     + "; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens, or use a cheaper judge",
-                    limit, judgeWorst);
+                    limit, judgeWorst));
         }
         BigDecimal left = limit.subtract(judgeWorst);
         BigDecimal total = judgeWorst;
@@ -312,15 +367,15 @@ public final class AskRun {
                 String reason = "skipped by the " + who + ": worst case $" + sum.toPlainString()
                         + (k > 1 ? " for " + k + " rounds" : "") + " but only $" + left.toPlainString()
                         + " left after the judge's reservation";
-                skippedMembers[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
+                skipped[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
                 notes.add(m.id() + " " + reason);
-                notifyFinished(skippedMembers[i]);
             }
         }
         if (admitted < quorum) {
-            throw new BudgetExceededException("the " + who + " admits only " + admitted + " panel member(s) after the judge's"
+            return BudgetPlan.exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
+                    new BudgetExceededException("the " + who + " admits only " + admitted + " panel member(s) after the judge's"
                     + " reservation of $" + judgeWorst.toPlainString() + ", but the quorum is " + quorum
-                    + "; raise the budget or lower the quorum", limit, total);
+                    + "; raise the budget or lower the quorum", limit, total));
         }
         for (int j = 0; j < flagships.size(); j++) {
             Member m = flagships.get(j);
@@ -335,7 +390,22 @@ public final class AskRun {
                 notes.add("flagship " + m.id() + " " + flagshipSkips[j]);
             }
         }
-        return new Plan(total, firstRound, judgeWorst, limit);
+        return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, total, firstRound,
+                judgeWorst, limit, null);
+    }
+
+    /** Takes a plan's reservations, notes and skipped members into this ask (the skipped are reported now). */
+    private void apply(BudgetPlan plan) {
+        memberReservations = plan.memberReservations();
+        flagshipReservations = plan.flagshipReservations();
+        flagshipSkips = plan.flagshipSkips();
+        notes.addAll(plan.notes());
+        for (int i = 0; i < skippedMembers.length; i++) {
+            skippedMembers[i] = plan.skippedMembers()[i];
+            if (skippedMembers[i] != null) {
+                notifyFinished(skippedMembers[i]);
+            }
+        }
     }
 
     /** What a call is charged against the budget: the higher of the computed and the reported cost (as the ledger settles). */
@@ -392,12 +462,38 @@ public final class AskRun {
     }
 
     void notifyFinished(CallRecord r) {
-        for (var l : s.listeners()) {
-            try {
-                l.onCallFinished(r);
-            } catch (RuntimeException e) {
-                log.warn("a FusionListener threw; ignored: {}", e.toString());
+        if (s.listeners().isEmpty()) {
+            return;
+        }
+        notifier(() -> {
+            for (var l : s.listeners()) {
+                try {
+                    l.onCallFinished(r);
+                } catch (RuntimeException e) {
+                    log.warn("a FusionListener threw; ignored: {}", e.toString());
+                }
             }
+        });
+    }
+
+    /** Queues an event for the subscriber; delivered once the lock is released. */
+    void emit(FusionEvent event) {
+        outbox.post(() -> sink.next(event));
+    }
+
+    /**
+     * Runs user code (a listener call) in the ask's event order: queued, and run at once only when
+     * this thread does not hold the lock (else when it releases it).
+     */
+    private void notifier(Runnable task) {
+        outbox.post(task);
+        drainUnlocked();
+    }
+
+    /** Delivers the queued events and listener calls, unless this thread still holds the lock. */
+    void drainUnlocked() {
+        if (!Thread.holdsLock(lock)) {
+            outbox.drain();
         }
     }
 
@@ -420,13 +516,13 @@ public final class AskRun {
      * @param reservations per member; null = skipped, with its record in {@code preRecords}
      * @param preRecords   records of members that do not run (skipped), or null entries
      */
-    void runRound(int number, String step, List<Member> members, List<ModelRequest> requests,
+    void runRound(int number, dev.fusion.CallStep step, List<Member> members, List<ModelRequest> requests,
                   BigDecimal[] reservations, CallRecord[] preRecords, int roundQuorum, Consumer<List<CallRecord>> next) {
         Round round = new Round(number, step, members, roundQuorum, next);
         rounds.add(round);
         currentRound = round;
         if (number > 1) {
-            sink.next(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
+            emit(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
         }
         Duration left = timeLeft();
         for (int i = 0; i < members.size(); i++) {
@@ -439,7 +535,7 @@ public final class AskRun {
                 // The deadline passed before this round could start: nothing is called.
                 round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(),
                         "ask deadline of " + deadline.toMillis() + " ms reached before round " + number + " could start",
-                        number, step);
+                        number, step.wireName());
                 if (number > 1) {
                     takeReservation(reservations[i]); // released with the rest when the ask ends
                 }
@@ -447,26 +543,25 @@ public final class AskRun {
                 continue;
             }
             final int idx = i;
-            Duration timeout = m.timeout() != null ? m.timeout()
-                    : req.memberTimeout() != null ? req.memberTimeout() : s.memberTimeout();
+            Duration timeout = eff.timeout(m);
             // Not clipped to the time left: the deadline timer cancels the current round and records why.
             BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
             // Under a budget a member may spend its reservation for this round and no more, retries included.
             BigDecimal cap = bounded ? reservations[i] : null;
             round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
-                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step,
+                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step.wireName(),
                     cap, cap, deadlineNanos()),
                     s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
-                    r -> round.onMemberDone(idx, r));
+                    r -> round.onMemberDone(idx, r), AskRun.this::notifier);
         }
         for (int i = 0; i < members.size(); i++) {
             if (round.records[i] != null && round.runners[i] == null) {
-                sink.next(new FusionEvent.MemberFailed(round.records[i]));
+                emit(new FusionEvent.MemberFailed(round.records[i]));
             }
         }
         for (CallRunner r : round.runners) {
             if (r != null && !round.finished) {
-                sink.next(new FusionEvent.MemberStarted(r.memberId(), r.model()));
+                emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
             }
         }
         if (callerRuns != null) {
@@ -499,7 +594,7 @@ public final class AskRun {
         boolean finished;
         Disposable graceTimer;
 
-        Round(int number, String step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
+        Round(int number, dev.fusion.CallStep step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
             this.number = number;
             this.members = members;
             this.runners = new CallRunner[members.size()];
@@ -518,7 +613,7 @@ public final class AskRun {
                     if (done || finished) {
                         return;
                     }
-                    sink.next(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
+                    emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
                     evaluate();
                 }
             });
@@ -585,7 +680,7 @@ public final class AskRun {
                 if (records[i] == null && runners[i] != null && runners[i].record() != null) {
                     records[i] = runners[i].record();
                     if (!done) {
-                        sink.next(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
+                        emit(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
                                 : new FusionEvent.MemberFailed(records[i]));
                     }
                 }
@@ -628,7 +723,7 @@ public final class AskRun {
      * @param onOk        receives the successful record
      * @param onAllFailed runs when every remaining judge failed (usually {@link #degrade()})
      */
-    record JudgeStep(String step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
+    record JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
                      Consumer<CallRecord> onOk, Runnable onAllFailed) {
     }
 
@@ -649,12 +744,12 @@ public final class AskRun {
             // Recorded, so the failure names the judge and the cause instead of an empty judge list.
             Member late = s.judges().get(judgeIndex);
             CallRecord r = CallRunner.notStarted(late.id(), late.model().ref(), CallRole.JUDGE, s.priceBook(),
-                    JUDGE_NOT_STARTED, 0, step.step());
+                    JUDGE_NOT_STARTED, 0, step.step().wireName());
             judgeRecords.add(r);
             notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
-                    + late.id() + " could run (" + step.step() + ")");
+                    + late.id() + " could run (" + step.step().wireName() + ")");
             notifyFinished(r);
-            sink.next(new FusionEvent.JudgeFailed(r));
+            emit(new FusionEvent.JudgeFailed(r));
             judgeIndex = s.judges().size();
             step.onAllFailed().run();
             return;
@@ -682,19 +777,20 @@ public final class AskRun {
                         + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
                 CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
                 judgeRecords.add(skipped);
-                notes.add("judge " + j.id() + " " + reason + " (" + step.step() + ")");
+                notes.add("judge " + j.id() + " " + reason + " (" + step.step().wireName() + ")");
                 notifyFinished(skipped);
-                sink.next(new FusionEvent.JudgeFailed(skipped));
+                emit(new FusionEvent.JudgeFailed(skipped));
                 judgeIndex++;
                 judge(step);
                 return;
             }
         }
         boolean stream = streamJudge && step.final_();
-        sink.next(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step()));
+        judgeStreamedChars = 0;
+        emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step().wireName()));
         CallRunner[] self = new CallRunner[1];
         currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step(),
+                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step().wireName(),
                 judgeLeft, attemptWorst, deadlineNanos()),
                 s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
                 stream ? text -> {
@@ -702,10 +798,12 @@ public final class AskRun {
                     // not land after JudgeFailed or in the fallback judge's text.
                     synchronized (lock) {
                         if (!done && currentJudge == self[0]) {
-                            sink.next(new FusionEvent.JudgeDelta(text));
+                            judgeStreamedChars += text.length();
+                            emit(new FusionEvent.JudgeDelta(text));
                         }
                     }
-                } : null, r -> onJudgeDone(step, r, self[0]));
+                    drainUnlocked();
+                } : null, r -> onJudgeDone(step, r, self[0]), this::notifier);
         if (callerRuns != null) {
             currentJudge.runOn(callerRuns);
         }
@@ -728,11 +826,16 @@ public final class AskRun {
                 step.onOk().accept(r);
                 return;
             }
-            sink.next(new FusionEvent.JudgeFailed(r));
+            emit(new FusionEvent.JudgeFailed(r));
+            if (judgeStreamedChars > 0) {
+                // Its text reached the subscriber but is not the answer: say so before a replacement streams.
+                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
+                judgeStreamedChars = 0;
+            }
             judgeIndex++;
             if (judgeIndex < s.judges().size()) {
                 notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
-                        + ") in step " + step.step() + "; falling back to " + s.judges().get(judgeIndex).id());
+                        + ") in step " + step.step().wireName() + "; falling back to " + s.judges().get(judgeIndex).id());
             }
             judge(step);
         }
@@ -762,7 +865,7 @@ public final class AskRun {
         candidates = List.copyOf(answers);
         List<CallRecord> shuffled = shuffle(answers, 0);
         List<String> texts = shuffled.stream().map(CallRecord::text).toList();
-        judge(new JudgeStep("synthesize", s.judgePrompt().system(),
+        judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, s.judgePrompt().system(),
                 List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
                 shuffled.stream().map(CallRecord::memberId).toList(), true,
                 r -> complete(r.text(), true), this::degrade));
@@ -788,6 +891,14 @@ public final class AskRun {
      * record (and cancels what still runs) instead of leaving the caller without a terminal signal.
      */
     void guarded(Runnable body) {
+        try {
+            guardedBody(body);
+        } finally {
+            drainUnlocked();
+        }
+    }
+
+    private void guardedBody(Runnable body) {
         try {
             body.run();
         } catch (RuntimeException e) {
@@ -815,7 +926,7 @@ public final class AskRun {
     /** Emits a piece of the final answer as a judge delta (streamed asks only). */
     void emitDelta(String text) {
         if (streamJudge && !text.isEmpty()) {
-            sink.next(new FusionEvent.JudgeDelta(text));
+            emit(new FusionEvent.JudgeDelta(text));
         }
     }
 
@@ -917,40 +1028,14 @@ public final class AskRun {
             return;
         }
         done = true;
-        costNotes();
+        notes.addAll(CostNotes.of(allRecords(), bounded));
         FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
                 answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
                 Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade));
         log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), judged,
                 result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
-        sink.next(new FusionEvent.Completed(result));
-        sink.complete();
-    }
-
-    /** Notes on every call whose cost is not fully known or whose provider misreported it. */
-    private void costNotes() {
-        List<String> estimated = new ArrayList<>();
-        for (CallRecord r : allRecords()) {
-            String who = r.role().wireName() + " " + r.memberId() + " (" + r.step() + ")";
-            if (r.usageQuality() == dev.fusion.UsageQuality.UNKNOWN) {
-                notes.add(who + " reported no usage: its cost is unknown, not $0"
-                        + (bounded ? " (charged at its reserved worst case)" : ""));
-            } else if (r.usageQuality() == dev.fusion.UsageQuality.ESTIMATED) {
-                estimated.add(r.memberId() + " (" + r.status().wireName() + ", " + r.step() + ")");
-            }
-            if (r.costFlags().contains(dev.fusion.CostFlag.OUTPUT_OVER_MAX)) {
-                notes.add(who + " reported " + r.usage().completionTokens() + " generated tokens, beyond the limit it"
-                        + " was sent plus the slack; recorded as reported and charged in full");
-            }
-            if (r.costFlags().contains(dev.fusion.CostFlag.REPORTED_COST_IGNORED)) {
-                notes.add(who + " reported a negative cost; the figure was ignored");
-            }
-        }
-        if (!estimated.isEmpty()) {
-            notes.add("cost incomplete: calls cut off after their request was sent are costed at an estimated"
-                    + " lower bound (prompt and text streamed so far)" + (bounded ? ", charged at their reserved worst case" : "")
-                    + ": " + String.join(", ", estimated));
-        }
+        emit(new FusionEvent.Completed(result));
+        outbox.post(sink::complete);
     }
 
     void fail(FusionException e) {
@@ -959,7 +1044,7 @@ public final class AskRun {
         }
         done = true;
         log.debug("ask failed: {}", e.getMessage());
-        sink.error(e);
+        outbox.post(() -> sink.error(e));
     }
 
     boolean isDone() {

@@ -97,6 +97,8 @@ public final class CallRunner {
     private final SpendLedger ledger;
     private final Consumer<String> onDelta;
     private final Consumer<CallRecord> onDone;
+    /** Where listener calls run: the ask's serial outbox (never under its lock), or the calling thread. */
+    private final java.util.concurrent.Executor notifier;
 
     private final long createdNanos = System.nanoTime();
     private volatile long startNanos = -1;
@@ -131,6 +133,17 @@ public final class CallRunner {
 
     public CallRunner(Spec spec, PriceBook prices, List<FusionListener> listeners, ProviderLimiter limiter,
                       Scheduler scheduler, SpendLedger ledger, Consumer<String> onDelta, Consumer<CallRecord> onDone) {
+        this(spec, prices, listeners, limiter, scheduler, ledger, onDelta, onDone, Runnable::run);
+    }
+
+    /**
+     * As the other constructor, with the listener calls handed to {@code notifier} (an ask passes
+     * one that runs them after its lock is released, in order).
+     */
+    public CallRunner(Spec spec, PriceBook prices, List<FusionListener> listeners, ProviderLimiter limiter,
+                      Scheduler scheduler, SpendLedger ledger, Consumer<String> onDelta, Consumer<CallRecord> onDone,
+                      java.util.concurrent.Executor notifier) {
+        this.notifier = java.util.Objects.requireNonNull(notifier, "notifier");
         this.spec = spec;
         this.prices = prices;
         this.listeners = listeners;
@@ -481,12 +494,17 @@ public final class CallRunner {
     }
 
     private void notifyListeners(Consumer<FusionListener> action) {
-        for (FusionListener l : listeners) {
-            try {
-                action.accept(l);
-            } catch (RuntimeException e) {
-                log.warn("a FusionListener threw; ignored: {}", e.toString());
-            }
+        if (listeners.isEmpty()) {
+            return;
         }
+        notifier.execute(() -> {
+            for (FusionListener l : listeners) {
+                try {
+                    action.accept(l);
+                } catch (RuntimeException e) {
+                    log.warn("a FusionListener threw; ignored: {}", e.toString());
+                }
+            }
+        });
     }
 }

@@ -2,6 +2,7 @@ package dev.fusion.judge;
 
 import java.math.BigDecimal;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link Strategy#cascade() cascade} did. Immutable and thread-safe.
@@ -28,6 +29,11 @@ public record CascadeOutcome(String path, int agreeing, int answered, String rul
 
     public CascadeOutcome {
         Objects.requireNonNull(path, "path");
+    }
+
+    /** The path as an enum, when it is one of Fusion's (always, for outcomes Fusion makes). */
+    public Optional<CascadePath> pathKind() {
+        return CascadePath.fromWireName(path);
     }
 
     /** True when the judge was skipped. */

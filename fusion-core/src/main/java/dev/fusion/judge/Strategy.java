@@ -32,9 +32,12 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
     /** The configuration name: {@code synthesize}, {@code analyze}, {@code select-best}, {@code self-moa}, {@code layered} or {@code cascade}. */
     String name();
 
+    /** The kind of strategy; its {@link StrategyKind#wireName()} is {@link #name()}. */
+    StrategyKind kind();
+
     /** Every configuration name, in a stable order. */
     static List<String> names() {
-        return List.of("synthesize", "analyze", "select-best", "self-moa", "layered", "cascade");
+        return Arrays.stream(StrategyKind.values()).map(StrategyKind::wireName).toList();
     }
 
     /** The default: one judge call writes the final answer from the anonymized answers. */
@@ -109,16 +112,18 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
         }
         Map<String, ?> opts = options == null ? Map.of() : options;
         String n = name.trim().toLowerCase(Locale.ROOT);
-        return switch (n) {
-            case "synthesize" -> {
+        StrategyKind kind = StrategyKind.fromWireName(n).orElseThrow(() ->
+                new InvalidConfigurationException("unknown strategy '" + name + "'; use one of " + names()));
+        return switch (kind) { // exhaustive: a new kind must say how it is configured
+            case SYNTHESIZE -> {
                 StrategyOptions.allow(n, opts);
                 yield synthesize();
             }
-            case "analyze" -> {
+            case ANALYZE -> {
                 StrategyOptions.allow(n, opts);
                 yield analyze();
             }
-            case "select-best" -> {
+            case SELECT_BEST -> {
                 StrategyOptions.allow(n, opts, "rounds");
                 int rounds = StrategyOptions.integer(n, opts, "rounds", 2);
                 if (rounds != 1 && rounds != 2) {
@@ -126,16 +131,16 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 }
                 yield selectBest(rounds == 2);
             }
-            case "self-moa" -> {
+            case SELF_MOA -> {
                 StrategyOptions.allow(n, opts, "samples", "minTemperature", "maxTemperature");
                 yield new SelfMoa(StrategyOptions.integer(n, opts, "samples", 4), StrategyOptions.decimal(n, opts, "minTemperature", 0.7),
                         StrategyOptions.decimal(n, opts, "maxTemperature", 1.0));
             }
-            case "layered" -> {
+            case LAYERED -> {
                 StrategyOptions.allow(n, opts, "rounds");
                 yield layered(StrategyOptions.integer(n, opts, "rounds", 2));
             }
-            case "cascade" -> {
+            case CASCADE -> {
                 StrategyOptions.allow(n, opts, "agree", "maxChars", "flagships", "rule");
                 Object agree = opts.get("agree");
                 int min = agree == null || "all".equalsIgnoreCase(agree.toString().trim()) ? Cascade.ALL
@@ -159,13 +164,17 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 }
                 yield c;
             }
-            default -> throw new InvalidConfigurationException("unknown strategy '" + name + "'; use one of " + names());
         };
     }
 
     /** {@code synthesize}: one judge call merges the answers (the judge prompt is {@code Fusion.Builder.judgePrompt}). */
     record Synthesize() implements Strategy {
         static final Synthesize INSTANCE = new Synthesize();
+
+        @Override
+        public StrategyKind kind() {
+            return StrategyKind.SYNTHESIZE;
+        }
 
         @Override
         public String name() {
@@ -184,6 +193,11 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
         static final Analyze INSTANCE = new Analyze();
 
         @Override
+        public StrategyKind kind() {
+            return StrategyKind.ANALYZE;
+        }
+
+        @Override
         public String name() {
             return "analyze";
         }
@@ -199,6 +213,11 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
      * @param twoRounds whether to run the reversed second round
      */
     record SelectBest(boolean twoRounds) implements Strategy {
+        @Override
+        public StrategyKind kind() {
+            return StrategyKind.SELECT_BEST;
+        }
+
         @Override
         public String name() {
             return "select-best";
@@ -224,6 +243,11 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 throw new InvalidConfigurationException("self-moa temperatures must satisfy 0 <= min <= max <= 2, were "
                         + minTemperature + " and " + maxTemperature);
             }
+        }
+
+        @Override
+        public StrategyKind kind() {
+            return StrategyKind.SELF_MOA;
         }
 
         @Override
@@ -263,6 +287,11 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
         }
 
         @Override
+        public StrategyKind kind() {
+            return StrategyKind.LAYERED;
+        }
+
+        @Override
         public String name() {
             return "layered";
         }
@@ -291,6 +320,11 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                         + minAgreeing);
             }
             flagships = flagships == null ? List.of() : List.copyOf(flagships);
+        }
+
+        @Override
+        public StrategyKind kind() {
+            return StrategyKind.CASCADE;
         }
 
         @Override

@@ -1,6 +1,8 @@
 package dev.fusion.cli;
 
 import dev.fusion.FusionSettings;
+import dev.fusion.AskPlan;
+import dev.fusion.FusionRequest;
 import dev.fusion.Member;
 import dev.fusion.cli.render.CostTable;
 import dev.fusion.cli.render.Money;
@@ -87,20 +89,25 @@ final class PreviewCommand implements Callable<Integer> {
             table.lines().forEach(l -> io.out.println(p + l));
             io.out.println(p + "worst case: every answer uses max output tokens (" + maxOut + " panel, " + judgeMax
                     + " judge) at the highest rates; typical: " + TYPICAL_ANSWER + "-token answers (an assumption).");
-            return budgetVerdict(io, p, s);
+            // The ask's own budget planning: the same verdict, the same skipped members, the same exit code.
+            AskPlan plan = setup.fusion.plan(FusionRequest.of(text));
+            switch (plan.verdict()) {
+                case EXCEEDED -> {
+                    io.err.println("fusion: " + p + FusionCli.oneLine(plan.exceeded().orElseThrow().getMessage()));
+                    return 1;
+                }
+                case WITHIN_BUDGET -> {
+                    io.out.println(p + "limit " + Money.usd(plan.limitUsd()) + ": the ask reserves " + Money.usd(plan.reservedUsd())
+                            + " (judges " + Money.usd(plan.judgeReservationUsd()) + ")"
+                            + (plan.skipped().isEmpty() ? "; every member fits." : "; skipped:"));
+                    plan.notes().forEach(note -> io.out.println(p + "  " + note));
+                }
+                case UNBOUNDED -> {
+                    // No budget or spend cap: nothing is reserved or skipped.
+                }
+            }
+            return 0;
         }
-    }
-
-    /**
-     * What the budget would do to this ask, and the exit code. The one place to switch to the
-     * engine's budget planning (the same code and verdict as {@code ask}) once it is exposed.
-     */
-    private static int budgetVerdict(FusionCli.Io io, String p, FusionSettings s) {
-        if (s.budgetUsd() != null) {
-            io.out.println(p + "budget " + Money.usd(s.budgetUsd()) + ": members whose worst case does not fit"
-                    + " after the judge's reservation would be skipped.");
-        }
-        return 0;
     }
 
     private static BigDecimal[] costs(FusionSettings s, ModelRef ref, long in, int maxOut, int typicalOut) {

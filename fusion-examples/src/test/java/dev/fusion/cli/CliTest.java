@@ -174,6 +174,47 @@ class CliTest {
     }
 
     @Test
+    void aJudgeFailingMidStreamIsDiscardedOnScreenBeforeTheFallbackJudgeStreams(@TempDir Path dir) throws Exception {
+        server = WireServer.start(Behaviour.builder()
+                .model("cheap-a", Reply.text("alpha"))
+                .model("claude-haiku-4-5", Reply.text("beta"))
+                .model("gemini-3-flash", Reply.text("gamma"))
+                .model("judge-model", Reply.text("a draft of the merged answer that breaks off").withFault(Fault.midStreamError()))
+                .model("backup-judge", Reply.text("backup merged"))
+                .build());
+        Run r = cli("ask", "--config", config(dir, "[local:judge-model, local:backup-judge]").toString(), "--stream", "q?");
+        assertThat(r.code()).as(r.err()).isZero();
+        String out = r.out();
+        int draft = out.indexOf("a draft");
+        int discarded = out.indexOf("[partial answer discarded");
+        int replacement = out.indexOf("backup merged");
+        assertThat(draft).as(out).isNotNegative();
+        assertThat(discarded).as(out).isGreaterThan(draft);
+        assertThat(replacement).as(out).isGreaterThan(discarded);
+        assertThat(out).contains("the 11 characters above from judge local:judge-model are not the answer");
+    }
+
+    @Test
+    void aJudgeFailingMidStreamIsDiscardedOnScreenBeforeTheBestAnswer(@TempDir Path dir) throws Exception {
+        server = WireServer.start(Behaviour.builder()
+                .model("cheap-a", Reply.text("alpha"))
+                .model("claude-haiku-4-5", Reply.text("alpha"))
+                .model("gemini-3-flash", Reply.text("gamma"))
+                .model("judge-model", Reply.text("a draft of the merged answer that breaks off").withFault(Fault.midStreamError()))
+                .build());
+        Path config = config(dir, "local:judge-model");
+        Files.writeString(config, Files.readString(config) + "onJudgeFailure: best-answer\n");
+        Run r = cli("ask", "--config", config.toString(), "--stream", "q?");
+        assertThat(r.code()).as(r.err()).isZero();
+        String out = r.out();
+        int draft = out.indexOf("a draft");
+        int discarded = out.indexOf("[partial answer discarded");
+        assertThat(draft).as(out).isNotNegative();
+        assertThat(discarded).as(out).isGreaterThan(draft);
+        assertThat(out.indexOf("alpha", discarded)).as(out).isPositive(); // the unjudged best answer, printed after
+    }
+
+    @Test
     void badFlagsAndBadConfigsGiveOneLineErrors(@TempDir Path dir) throws Exception {
         Run unknown = cli("ask", "--frobnicate", "q");
         assertThat(unknown.code()).isEqualTo(2);
@@ -224,6 +265,21 @@ class CliTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("worst case", "typical", "judge", "alone", "total");
         assertThat(r.out()).containsPattern("\\$0\\.\\d{6}");
+    }
+
+    @Test
+    void previewGivesTheAsksBudgetVerdictAndExitCode() {
+        Run ask = cli("ask", "--sandbox", "--quorum", "1", "--budget", "0.000001", "q");
+        Run preview = cli("preview", "--sandbox", "--quorum", "1", "--budget", "0.000001", "q");
+        assertThat(ask.code()).isEqualTo(1);
+        assertThat(preview.code()).as(preview.err()).isEqualTo(ask.code());
+        String verdict = ask.err().lines().filter(l -> l.startsWith("fusion:")).findFirst().orElseThrow();
+        assertThat(verdict).contains("judge's worst case");
+        assertThat(preview.err().lines()).contains(verdict);
+
+        Run roomy = cli("preview", "--sandbox", "--budget", "5", "q");
+        assertThat(roomy.code()).as(roomy.err()).isZero();
+        assertThat(roomy.out()).contains("limit $5", "the ask reserves", "every member fits");
     }
 
     @Test

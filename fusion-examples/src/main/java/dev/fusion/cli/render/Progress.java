@@ -142,9 +142,15 @@ public final class Progress implements AutoCloseable {
             if (judgeStreaming) {
                 answerOut.println();
                 answerOut.println(prefix + "[judge " + f.record().memberId() + " " + f.record().status().wireName()
-                        + ": " + f.record().error() + " — discard the text above]");
+                        + ": " + f.record().error() + "]");
             } else {
                 out.println(prefix + "judge " + f.record().memberId() + " " + f.record().status().wireName() + ": " + f.record().error());
+            }
+        } else if (e instanceof FusionEvent.JudgeTextDiscarded d) {
+            if (judgeStreaming) {
+                answerOut.println(prefix + "[partial answer discarded: the " + d.chars() + " characters above from judge "
+                        + d.judgeId() + " are not the answer; the replacement follows]");
+                answerOut.flush();
             }
         } else if (e instanceof FusionEvent.Completed c) {
             tableDone = true;

@@ -1,0 +1,120 @@
+package dev.fusion.internal;
+
+import dev.fusion.CallRecord;
+import dev.fusion.judge.JudgePrompt;
+import dev.fusion.judge.Ranking;
+import dev.fusion.model.ChatMessage;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code select-best} strategy's flow: what it asks of the panel and the judge, and what it adds to the result. */
+/** Ranking (JSON), optionally a reversed second ranking; Borda-combined; the winner verbatim. */
+final class SelectBestFlow extends Flow {
+    private final boolean twoRounds;
+    private final List<List<String>> orders = new ArrayList<>();
+    private final List<List<String>> rankings = new ArrayList<>();
+
+    SelectBestFlow(AskRun run, boolean twoRounds) {
+        super(run);
+        this.twoRounds = twoRounds;
+    }
+
+    @Override
+    int judgeCalls() {
+        return twoRounds ? 4 : 3;
+    }
+
+    @Override
+    BigDecimal judgeWorst() {
+        BigDecimal oneRound = structuredWithRetryWorst(JudgePrompt.rank());
+        BigDecimal firstThenSynthesis = oneRound.add(synthesisWorst());
+        return twoRounds ? firstThenSynthesis.max(oneRound.add(oneRound)) : firstThenSynthesis;
+    }
+
+    @Override
+    void onPanelAnswers(List<CallRecord> ok) {
+        run.candidates = List.copyOf(ok);
+        if (ok.size() == 1) {
+            run.note("only " + ok.get(0).memberId() + " answered; its answer is returned without ranking");
+            run.ranking = new Ranking(List.of(new Ranking.Entry(ok.get(0).memberId(), 0)), List.of(), List.of());
+            run.complete(ok.get(0).text(), false);
+            return;
+        }
+        rank(1, run.shuffle(ok, 0));
+    }
+
+    private void rank(int round, List<CallRecord> shown) {
+        ChatMessage request = ChatMessage.user(JudgePrompt.rank().render(run.questionForJudge(), texts(shown)));
+        dev.fusion.CallStep step = round == 1 ? dev.fusion.CallStep.RANK : dev.fusion.CallStep.RANK_REVERSED;
+        run.judge(new AskRun.JudgeStep(step, JudgePrompt.rank().system(), List.of(request), ids(shown), false,
+                r -> onRanking(r, round, shown, request, false), () -> allJudgesFailed(round)));
+    }
+
+    private void allJudgesFailed(int round) {
+        if (round == 1) {
+            run.degrade();
+        } else {
+            run.note("no judge could rank the reversed order; the first ranking alone decides");
+            finish();
+        }
+    }
+
+    private void onRanking(CallRecord r, int round, List<CallRecord> shown, ChatMessage request, boolean retried) {
+        List<Integer> positions;
+        try {
+            positions = StructuredReplies.ranking(r.text(), shown.size());
+        } catch (StructuredReplies.InvalidReply e) {
+            if (!retried) {
+                run.note("the ranking from " + r.memberId() + " was unusable (" + e.getMessage()
+                        + "); asked again with the error");
+                List<ChatMessage> convo = List.of(request, ChatMessage.assistant(r.text()),
+                        ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
+                run.judge(new AskRun.JudgeStep(round == 1 ? dev.fusion.CallStep.RANK_RETRY : dev.fusion.CallStep.RANK_REVERSED_RETRY,
+                        JudgePrompt.rank().system(), convo, ids(shown), false,
+                        r2 -> onRanking(r2, round, shown, request, true), () -> allJudgesFailed(round)));
+            } else if (round == 1) {
+                run.note("the retried ranking was unusable too (" + e.getMessage()
+                        + "); degraded to plain synthesis");
+                run.synthesize(run.candidates);
+            } else {
+                run.note("the retried reversed ranking was unusable too (" + e.getMessage()
+                        + "); the first ranking alone decides");
+                finish();
+            }
+            return;
+        }
+        orders.add(ids(shown));
+        rankings.add(positions.stream().map(p -> shown.get(p).memberId()).toList());
+        if (round == 1 && twoRounds) {
+            List<CallRecord> reversed = new ArrayList<>(shown);
+            java.util.Collections.reverse(reversed);
+            rank(2, reversed);
+        } else {
+            finish();
+        }
+    }
+
+    private void finish() {
+        int n = rankings.get(0).size();
+        Map<String, Integer> score = new HashMap<>();
+        for (List<String> ranked : rankings) {
+            for (int i = 0; i < ranked.size(); i++) {
+                score.merge(ranked.get(i), n - 1 - i, Integer::sum);
+            }
+        }
+        List<String> first = rankings.get(0);
+        List<Ranking.Entry> entries = first.stream()
+                .sorted((a, b) -> score.get(a).equals(score.get(b)) ? Integer.compare(first.indexOf(a), first.indexOf(b))
+                        : Integer.compare(score.get(b), score.get(a)))
+                .map(id -> new Ranking.Entry(id, score.get(id))).toList();
+        run.ranking = new Ranking(entries, orders, rankings);
+        String winner = entries.get(0).memberId();
+        String text = run.candidates.stream().filter(c -> c.memberId().equals(winner)).findFirst()
+                .orElseThrow().text();
+        run.emitDelta(text);
+        run.complete(text, true);
+    }
+}
