@@ -211,6 +211,19 @@ class SpringAiFusionTest {
     }
 
     @Test
+    void jsonModeHasNoPortableSpringAiOptionSoAMemberIsToldInWords() {
+        ModelRequest request = ModelRequest.builder().user(QUESTION)
+                .responseFormat(dev.fusion.model.ResponseFormat.json()).build();
+
+        member(Sandbox.SWIFT).call(request).block();
+
+        assertThat(RECORDED).singleElement().satisfies(wire -> {
+            assertThat(wire.outputMode()).isEqualTo(OutputMode.TEXT);
+            assertThat(wire.lastUserText()).startsWith(QUESTION).contains("Answer with one JSON object only");
+        });
+    }
+
+    @Test
     void anOutputSchemaThatIsNotJsonFailsTypedBeforeAnyCall() {
         Prompt prompt = new Prompt(QUESTION, StructuredOutputChatOptions.builder().outputSchema("{\"type\":").build());
 
