@@ -50,12 +50,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * <h2>Requests</h2>
  * System messages become the system prompt; user and AI messages the conversation (ending with a
  * user message); {@code maxOutputTokens} and {@code temperature} apply to every call of the ask.
- * Tools, non-text content, stop sequences, top-p/top-k, penalties and a JSON response format fail
- * with LangChain4j's {@code UnsupportedFeatureException} before any call. Structured output with
- * {@code AiServices} (a method returning a POJO) uses LangChain4j's prompt-instruction path, since
- * this model does not claim {@link Capability#RESPONSE_FORMAT_JSON_SCHEMA}; whether the answer is
- * valid JSON is then up to the judge. Fusion's own exceptions ({@code QuorumNotMetException},
- * {@code BudgetExceededException}, …) reach the caller unchanged.
+ * Tools, non-text content, stop sequences, top-p/top-k and penalties fail with LangChain4j's
+ * {@code UnsupportedFeatureException} before any call. A JSON response format becomes the ask's
+ * {@link dev.fusion.model.ResponseFormat}: JSON mode without a schema, or the schema (LangChain4j's
+ * {@code JsonSchemaElement} tree converted to a JSON Schema object, {@code $defs} and {@code $ref}
+ * included) sent natively to every panel member and the judge. This model claims
+ * {@link Capability#RESPONSE_FORMAT_JSON_SCHEMA}, so an {@code AiServices} method returning a record
+ * or POJO sends its schema to the panel. The format is also stated in words after the last user
+ * message, since the judge merges answers to that question and must know the shape of its own
+ * answer. Fusion's own exceptions
+ * ({@code QuorumNotMetException}, {@code BudgetExceededException}, …) reach the caller unchanged.
  *
  * <h2>Streaming</h2>
  * Partial responses are the judge's text as it is generated (panel progress is not streamed); an
@@ -198,10 +202,10 @@ public final class FusionChatModel implements ChatModel, StreamingChatModel {
         return ModelProvider.OTHER;
     }
 
-    /** None: structured output goes through AiServices' prompt instructions (see the class comment). */
+    /** JSON Schema response formats (see the class comment): structured output is sent natively. */
     @Override
     public Set<Capability> supportedCapabilities() {
-        return Set.of();
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     @Override

@@ -17,6 +17,11 @@ import dev.fusion.sandbox.Reply;
 import dev.fusion.sandbox.Sandbox;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireServer;
+import dev.fusion.sandbox.WireRequest;
+import dev.fusion.sandbox.OutputMode;
+import dev.fusion.sandbox.Script;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
@@ -80,15 +85,34 @@ class LangChain4jFusionTest {
         TokenStream answer(String question);
     }
 
+    /** What the sandbox received for the recorded models (panel members and the judge), in arrival order. */
+    private static final List<WireRequest> RECORDED = new CopyOnWriteArrayList<>();
+
+    private static Script recorded(Behaviour personas) {
+        return request -> {
+            RECORDED.add(request);
+            return personas.decide(request);
+        };
+    }
+
     @BeforeAll
     static void start() {
+        Behaviour personas = Sandbox.behaviour(0);
         server = WireServer.start(Behaviour.builder()
-                .models(Sandbox.behaviour(0))
+                .models(personas)
+                .model(Sandbox.SWIFT, recorded(personas))
+                .model(Sandbox.TERSE, recorded(personas))
+                .model(Sandbox.JUDGE, recorded(personas))
                 .model(LIMITED, Reply.fault(Fault.http(429, "slow down")))
                 .model(REFUSED, Reply.fault(Fault.http(401, "Incorrect API key provided: " + LEAKY_KEY)))
                 .model(SLOW_JUDGE, Reply.text("word ".repeat(400).trim()).wordsPerChunk(1)
                         .chunkDelay(Duration.ofMillis(50)))
-                .model(JSON_JUDGE, request -> request.lastUserText().contains("JSON")
+                // the record's shape reaches the judge natively (the schema on the wire) or as prompt instructions
+                .model(JSON_JUDGE, request -> RECORDED.add(request) && request.outputMode() == OutputMode.JSON_SCHEMA
+                        ? (request.schema().contains("\"confidence\"")
+                                ? Reply.text("{\"summary\": \"Rayleigh scattering\", \"confidence\": 4}")
+                                : Reply.text("{}"))
+                        : request.lastUserText().contains("JSON")
                         && request.lastUserText().contains("confidence")
                         ? Reply.text("{\"summary\": \"Rayleigh scattering\", \"confidence\": 4}")
                         : Reply.text("no format instructions reached the judge"))
@@ -103,6 +127,7 @@ class LangChain4jFusionTest {
     @BeforeEach
     void reset() {
         server.resetStats();
+        RECORDED.clear();
     }
 
     private static OpenAiChatModel openAi(String model) {
@@ -195,6 +220,79 @@ class LangChain4jFusionTest {
 
         assertThat(verdict).isEqualTo(new Verdict("Rayleigh scattering", 4));
         assertThat(server.requestCount(JSON_JUDGE)).isEqualTo(1);
+    }
+
+    @Test
+    void anAiServicesMethodReturningARecordSendsItsJsonSchemaToThePanelAndStatesItToTheJudge() throws Exception {
+        Fusion fusion = Fusion.builder()
+                .panel(member(Sandbox.SWIFT), member(Sandbox.TERSE))
+                .judge(member(JSON_JUDGE))
+                .quorum(2).retry(RetryPolicy.NONE)
+                .priceBook(Sandbox.priceBook())
+                .price(Sandbox.PROVIDER_OPENAI + ":" + JSON_JUDGE, dev.fusion.cost.Price.of("1.00", "5.00"))
+                .build();
+        StructuredAssistant assistant = AiServices.builder(StructuredAssistant.class)
+                .chatModel(FusionChatModel.of(fusion)).build();
+
+        // a scripted judge: the engine does not yet send the judge the format natively, and the standard
+        // sandbox judge answers free text without it
+        assertThat(assistant.verdict(QUESTION)).isEqualTo(new Verdict("Rayleigh scattering", 4));
+
+        JsonNode expected = new ObjectMapper().readTree(
+                "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"},\"confidence\":{\"type\":\"integer\"}}}");
+        ObjectMapper json = new ObjectMapper();
+        List<WireRequest> panel = RECORDED.stream().filter(r -> !r.model().equals(JSON_JUDGE)).toList();
+        assertThat(panel).extracting(WireRequest::model).containsExactlyInAnyOrder(Sandbox.SWIFT, Sandbox.TERSE);
+        for (WireRequest request : panel) {
+            assertThat(request.outputMode()).as(request.model()).isEqualTo(OutputMode.JSON_SCHEMA);
+            assertThat(json.readTree(request.schema())).as(request.model()).isEqualTo(expected);
+            // the panel personas answered schema-valid JSON: the schema really constrained them
+            assertThat(server.requestCount(request.model())).isEqualTo(1);
+        }
+        WireRequest judge = RECORDED.stream().filter(r -> r.model().equals(JSON_JUDGE)).findFirst().orElseThrow();
+        assertThat(judge.lastUserText()).contains("valid against this JSON Schema").contains("\"confidence\"");
+    }
+
+    @Test
+    void aJsonResponseFormatWithoutASchemaAsksThePanelForJsonModeAndTellsTheJudge() {
+        Fusion fusion = Fusion.builder()
+                .panel(member(Sandbox.SWIFT), member(Sandbox.TERSE))
+                .judge(member(Sandbox.JUDGE))
+                .quorum(2).retry(RetryPolicy.NONE)
+                .priceBook(Sandbox.priceBook())
+                .build();
+
+        ChatResponse response = FusionChatModel.of(fusion).chat(ChatRequest.builder()
+                .messages(UserMessage.from(QUESTION))
+                .responseFormat(dev.langchain4j.model.chat.request.ResponseFormat.JSON).build());
+
+        assertThat(response.aiMessage().text()).isNotBlank();
+        assertThat(RECORDED).hasSize(3);
+        assertThat(RECORDED).filteredOn(r -> !r.model().equals(Sandbox.JUDGE)).hasSize(2).allSatisfy(request -> {
+            assertThat(request.outputMode()).as(request.model()).isEqualTo(OutputMode.JSON);
+            assertThat(request.schema()).isNull();
+        });
+        assertThat(RECORDED).filteredOn(r -> r.model().equals(Sandbox.JUDGE)).singleElement()
+                .satisfies(judge -> assertThat(judge.lastUserText()).contains("Answer with one JSON object only"));
+    }
+
+    @Test
+    void aSchemaElementFusionCannotTranslateFailsBeforeAnyCall() {
+        dev.langchain4j.model.chat.request.json.JsonSchemaElement alien = () -> "a custom element type";
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from(QUESTION))
+                .responseFormat(dev.langchain4j.model.chat.request.ResponseFormat.builder()
+                        .type(dev.langchain4j.model.chat.request.ResponseFormatType.JSON)
+                        .jsonSchema(dev.langchain4j.model.chat.request.json.JsonSchema.builder().name("Alien")
+                                .rootElement(dev.langchain4j.model.chat.request.json.JsonObjectSchema.builder()
+                                        .addProperty("x", alien).build())
+                                .build())
+                        .build())
+                .build();
+
+        assertThatThrownBy(() -> FusionChatModel.of(fusion()).chat(request))
+                .isInstanceOf(UnsupportedFeatureException.class)
+                .hasMessageContaining("JsonRawSchema");
+        assertThat(server.requestCount()).isZero();
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
 import reactor.core.publisher.Flux;
 
 import java.util.List;
@@ -45,8 +46,12 @@ import java.util.Optional;
  * the fusion's panel decides). Tools, media, stop sequences, top-p/top-k and penalties fail with
  * {@link UnsupportedOperationException} before any call. {@code ChatClient}'s
  * {@code .entity(Type.class)} works through its prompt-instruction path (the format instructions
- * travel in the user message to every member and the judge); whether the answer parses is then up
- * to the judge. Fusion's exceptions ({@code QuorumNotMetException}, …) reach the caller unchanged.
+ * travel in the user message to every member and the judge); with
+ * {@code .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT)} the JSON Schema travels instead
+ * as the options' output schema ({@link #getOptions()} are
+ * {@link StructuredOutputChatOptions}), becomes the ask's {@link dev.fusion.model.ResponseFormat}
+ * sent natively to every panel member, and is also stated after the question for the judge.
+ * Fusion's exceptions ({@code QuorumNotMetException}, …) reach the caller unchanged.
  *
  * <h2>Streaming</h2>
  * {@link #stream(Prompt)} emits the judge's text as it is generated, one response per piece, then a
@@ -109,10 +114,19 @@ public final class FusionChatModel implements ChatModel {
         });
     }
 
-    /** Options that say which model this is; every other option is left to the prompt. */
+    /**
+     * Options that say which model this is; every other option is left to the prompt. They are
+     * {@link StructuredOutputChatOptions}, so ChatClient's native structured output can set a schema.
+     */
+    @Override
+    public ChatOptions getOptions() {
+        return StructuredOutputChatOptions.builder().model("fusion").build();
+    }
+
+    /** The same as {@link #getOptions()} (ChatClient reads {@code getOptions()} in Spring AI 2). */
     @Override
     public ChatOptions getDefaultOptions() {
-        return ChatOptions.builder().model("fusion").build();
+        return getOptions();
     }
 
     static ChatResponse response(FusionResult result, String text) {

@@ -15,6 +15,15 @@ import dev.fusion.sandbox.Reply;
 import dev.fusion.sandbox.Sandbox;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireServer;
+import dev.fusion.sandbox.WireRequest;
+import dev.fusion.sandbox.OutputMode;
+import dev.fusion.sandbox.Script;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.ai.chat.client.AdvisorParams;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,13 +56,31 @@ class SpringAiFusionTest {
 
     private static WireServer server;
 
+    /** What the sandbox received for the recorded models, in arrival order. */
+    private static final List<WireRequest> RECORDED = new CopyOnWriteArrayList<>();
+
+    private static Script recorded(Behaviour personas) {
+        return request -> {
+            RECORDED.add(request);
+            return personas.decide(request);
+        };
+    }
+
     @BeforeAll
     static void start() {
+        Behaviour personas = Sandbox.behaviour(0);
         server = WireServer.start(Behaviour.builder()
-                .models(Sandbox.behaviour(0))
+                .models(personas)
+                .model(Sandbox.SWIFT, recorded(personas))
+                .model(Sandbox.TERSE, recorded(personas))
                 .model(LIMITED, Reply.fault(Fault.http(429, "slow down")))
                 .model(REFUSED, Reply.fault(Fault.http(401, "Incorrect API key provided: " + LEAKY_KEY)))
-                .model(JSON_JUDGE, request -> request.lastUserText().contains("JSON")
+                // the record's shape reaches the judge natively (the schema on the wire) or as prompt instructions
+                .model(JSON_JUDGE, request -> RECORDED.add(request) && request.outputMode() == OutputMode.JSON_SCHEMA
+                        ? (request.schema().contains("\"confidence\"")
+                                ? Reply.text("{\"summary\": \"Rayleigh scattering\", \"confidence\": 4}")
+                                : Reply.text("{}"))
+                        : request.lastUserText().contains("JSON")
                         && request.lastUserText().contains("confidence")
                         ? Reply.text("{\"summary\": \"Rayleigh scattering\", \"confidence\": 4}")
                         : Reply.text("no format instructions reached the judge"))
@@ -71,6 +98,7 @@ class SpringAiFusionTest {
     @BeforeEach
     void reset() {
         server.resetStats();
+        RECORDED.clear();
     }
 
     private static OpenAiChatModel openAi(String model) {
@@ -149,6 +177,60 @@ class SpringAiFusionTest {
 
         assertThat(verdict).isEqualTo(new Verdict("Rayleigh scattering", 4));
         assertThat(server.requestCount(JSON_JUDGE)).isEqualTo(1);
+    }
+
+    @Test
+    void nativeStructuredOutputSendsTheRecordsSchemaToThePanelAndStatesItToTheJudge() throws Exception {
+        Fusion fusion = Fusion.builder()
+                .panel(member(Sandbox.SWIFT), member(Sandbox.TERSE))
+                .judge(member(JSON_JUDGE))
+                .quorum(2).retry(RetryPolicy.NONE)
+                .priceBook(Sandbox.priceBook())
+                .price(Sandbox.PROVIDER_OPENAI + ":" + JSON_JUDGE, dev.fusion.cost.Price.of("1.00", "5.00"))
+                .build();
+
+        Verdict verdict = ChatClient.create(FusionChatModel.of(fusion)).prompt(QUESTION)
+                .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT).call().entity(Verdict.class);
+
+        // a scripted judge: the engine does not yet send the judge the format natively
+        assertThat(verdict).isEqualTo(new Verdict("Rayleigh scattering", 4));
+        ObjectMapper json = new ObjectMapper();
+        List<WireRequest> panel = RECORDED.stream().filter(r -> !r.model().equals(JSON_JUDGE)).toList();
+        assertThat(panel).extracting(WireRequest::model).containsExactlyInAnyOrder(Sandbox.SWIFT, Sandbox.TERSE);
+        for (WireRequest request : panel) {
+            assertThat(request.outputMode()).as(request.model()).isEqualTo(OutputMode.JSON_SCHEMA);
+            JsonNode schema = json.readTree(request.schema());
+            assertThat(schema.path("properties").path("summary").path("type").asText()).as(request.schema()).isEqualTo("string");
+            assertThat(schema.path("properties").path("confidence").path("type").asText()).isEqualTo("integer");
+            // native, not ChatClient's prompt instructions
+            assertThat(request.firstUserText()).as(request.model()).startsWith(QUESTION)
+                    .doesNotContain("Your response should be in JSON format");
+        }
+        WireRequest judge = RECORDED.stream().filter(r -> r.model().equals(JSON_JUDGE)).findFirst().orElseThrow();
+        assertThat(judge.lastUserText()).contains("valid against this JSON Schema").contains("\"confidence\"");
+    }
+
+    @Test
+    void jsonModeHasNoPortableSpringAiOptionSoAMemberIsToldInWords() {
+        ModelRequest request = ModelRequest.builder().user(QUESTION)
+                .responseFormat(dev.fusion.model.ResponseFormat.json()).build();
+
+        member(Sandbox.SWIFT).call(request).block();
+
+        assertThat(RECORDED).singleElement().satisfies(wire -> {
+            assertThat(wire.outputMode()).isEqualTo(OutputMode.TEXT);
+            assertThat(wire.lastUserText()).startsWith(QUESTION).contains("Answer with one JSON object only");
+        });
+    }
+
+    @Test
+    void anOutputSchemaThatIsNotJsonFailsTypedBeforeAnyCall() {
+        Prompt prompt = new Prompt(QUESTION, StructuredOutputChatOptions.builder().outputSchema("{\"type\":").build());
+
+        assertThatThrownBy(() -> FusionChatModel.of(fusion()).call(prompt))
+                .isInstanceOf(dev.fusion.InvalidConfigurationException.class)
+                .hasMessageContaining("JSON Schema is not valid JSON");
+        assertThat(server.requestCount()).isZero();
     }
 
     @Test

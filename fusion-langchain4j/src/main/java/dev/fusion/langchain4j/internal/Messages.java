@@ -8,7 +8,6 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ResponseFormatType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +20,14 @@ public final class Messages {
 
     /**
      * A LangChain4j request as a Fusion request: system messages become the system prompt, user and
-     * AI messages the conversation. What Fusion cannot honour fails here, before any call, with
-     * LangChain4j's {@link UnsupportedFeatureException} naming it.
+     * AI messages the conversation, a JSON response format the request's format (also stated after
+     * the last user message, see {@link #instruction}). What Fusion cannot honour fails here, before
+     * any call, with LangChain4j's {@link UnsupportedFeatureException} naming it.
      */
     public static FusionRequest toFusionRequest(ChatRequest request) {
         List<String> unsupported = new ArrayList<>();
         if (request.toolSpecifications() != null && !request.toolSpecifications().isEmpty()) {
             unsupported.add("tools (" + request.toolSpecifications().size() + " tool specifications): a fusion does not call tools");
-        }
-        if (request.responseFormat() != null && request.responseFormat().type() != ResponseFormatType.TEXT) {
-            unsupported.add("responseFormat " + request.responseFormat().type() + ": Fusion has no native JSON mode yet;"
-                    + " leave it unset and let AiServices put its JSON instructions in the prompt");
         }
         if (request.stopSequences() != null && !request.stopSequences().isEmpty()) {
             unsupported.add("stopSequences");
@@ -78,6 +74,14 @@ public final class Messages {
             throw new UnsupportedFeatureException("Fusion cannot honour this LangChain4j request: "
                     + String.join("; ", unsupported));
         }
+        dev.fusion.model.ResponseFormat format = Schemas.toFusion(request.responseFormat());
+        if (format != null && !messages.isEmpty()) {
+            int last = messages.size() - 1;
+            ChatMessage question = messages.get(last);
+            if (question.role() == dev.fusion.model.MessageRole.USER) {
+                messages.set(last, ChatMessage.user(question.content() + instruction(format)));
+            }
+        }
         FusionRequest.Builder b = FusionRequest.builder().messages(messages);
         if (!system.isEmpty()) {
             b.system(system.toString());
@@ -88,10 +92,27 @@ public final class Messages {
         if (request.temperature() != null) {
             b.temperature(request.temperature());
         }
+        if (format != null) {
+            b.responseFormat(format);
+        }
         return b.build();
     }
 
-    /** A Fusion model request as a LangChain4j request (the seed has no LangChain4j counterpart and is dropped). */
+    /**
+     * The format stated in words after the question. The panel gets the format natively; the judge
+     * merges answers to the question, so the words are what tell it the shape its own answer must
+     * take (as AiServices does for models without native structured output).
+     */
+    static String instruction(dev.fusion.model.ResponseFormat format) {
+        return format.type() == dev.fusion.model.ResponseFormat.Type.JSON_OBJECT
+                ? "\n\nAnswer with one JSON object only, no other text."
+                : "\n\nAnswer with JSON only, no other text, valid against this JSON Schema:\n" + format.schema();
+    }
+
+    /**
+     * A Fusion model request as a LangChain4j request (the seed has no LangChain4j counterpart and is
+     * dropped); a response format goes along (a schema as LangChain4j's {@code JsonRawSchema}).
+     */
     public static ChatRequest toChatRequest(ModelRequest request) {
         List<dev.langchain4j.data.message.ChatMessage> messages = new ArrayList<>();
         if (request.system() != null && !request.system().isBlank()) {
@@ -104,6 +125,7 @@ public final class Messages {
             });
         }
         return ChatRequest.builder().messages(messages).maxOutputTokens(request.maxOutputTokens())
-                .temperature(request.temperature()).build();
+                .temperature(request.temperature())
+                .responseFormat(Schemas.toLangChain4j(request.responseFormat())).build();
     }
 }

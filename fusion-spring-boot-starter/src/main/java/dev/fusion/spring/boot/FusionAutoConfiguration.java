@@ -7,6 +7,9 @@ import dev.fusion.Member;
 import dev.fusion.micrometer.FusionMetrics;
 import dev.fusion.micrometer.ObservedFusion;
 import dev.fusion.providers.config.FusionConfig;
+import dev.fusion.shared.SharedState;
+import dev.fusion.shared.SharedStateFactory;
+import dev.fusion.shared.SharedStateOptions;
 import dev.fusion.spring.boot.internal.PropertiesConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -35,6 +38,10 @@ import java.util.Map;
  *       {@link MeterRegistry} bean exists (Actuator's), so {@code /actuator/metrics} shows
  *       {@code gen_ai.client.token.usage}, {@code gen_ai.client.operation.duration} and
  *       {@code fusion.cost.usd};</li>
+ *   <li>with {@code fusion.shared.redis}, a {@link SharedState} bean on Redis (fusion-redis on the
+ *       class path) holding the spend cap and provider limits for every instance that uses the same
+ *       Redis and {@code fusion.shared.namespace}; any {@link SharedState} bean the application
+ *       defines is used the same way;</li>
  *   <li>an {@link ObservedFusion} (an observation per ask, a child per call) on the
  *       {@link ObservationRegistry} bean, or on a no-op registry;</li>
  *   <li>an Actuator {@code info} contribution {@code fusion}: panel, judges, strategy, spend so far
@@ -52,20 +59,42 @@ public class FusionAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public Fusion fusion(FusionProperties properties, Environment environment,
-                         ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<FusionListener> listeners) {
+                         ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<FusionListener> listeners,
+                         ObjectProvider<SharedState> sharedState) {
         FusionConfig config = PropertiesConfig.parse(properties);
+        // the store is the SharedState bean (closed with the context), not one the config would open itself
+        FusionConfig withoutStore = config.shared() == null ? config : PropertiesConfig.parse(properties, false);
         Fusion.Builder builder;
         try {
-            builder = config.toFusionBuilder(PropertiesConfig.providers(config, environment));
+            builder = withoutStore.toFusionBuilder(PropertiesConfig.providers(config, environment));
         } catch (InvalidConfigurationException e) {
             throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.* properties: " + e.getMessage()), e);
         }
+        sharedState.ifAvailable(builder::sharedState);
         meterRegistry.ifAvailable(registry -> builder.listener(new FusionMetrics(registry)));
         listeners.orderedStream().forEach(builder::listener);
         try {
             return builder.build();
         } catch (InvalidConfigurationException e) {
             throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.* properties: " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The store the spend cap and provider limits live in when {@code fusion.shared.redis} is set:
+     * every instance with the same Redis and {@code fusion.shared.namespace} shares them. The
+     * implementation comes from the class path (dev.fusion:fusion-redis for redis://); it is closed
+     * with the application context.
+     */
+    @Bean
+    @ConditionalOnMissingBean(SharedState.class)
+    @ConditionalOnProperty(prefix = "fusion.shared", name = "redis")
+    public SharedState fusionSharedState(FusionProperties properties) {
+        SharedStateOptions options = PropertiesConfig.parse(properties).shared();
+        try {
+            return SharedStateFactory.load(options);
+        } catch (InvalidConfigurationException e) {
+            throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.shared.redis: " + e.getMessage()), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.fusion.spring.boot;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import java.math.BigDecimal;
@@ -41,6 +42,8 @@ import java.util.Map;
  * @param providers            extra or overridden providers by name
  * @param providerLimits       concurrency and rate limits by provider name
  * @param prices               prices by provider:model, USD per million tokens
+ * @param shared               where the spend cap and provider limits are shared with other instances
+ *                             (Redis; needs dev.fusion:fusion-redis on the class path), or null
  */
 @ConfigurationProperties("fusion")
 public record FusionProperties(
@@ -67,8 +70,11 @@ public record FusionProperties(
         Duration spendCapWindow,
         Map<String, Provider> providers,
         Map<String, Limit> providerLimits,
-        Map<String, Rates> prices) {
+        Map<String, Rates> prices,
+        Shared shared) {
 
+    /** The canonical constructor, the one properties bind to. */
+    @ConstructorBinding
     public FusionProperties {
         panel = panel == null ? List.of() : List.copyOf(panel);
         judge = judge == null ? List.of() : List.copyOf(judge);
@@ -76,6 +82,38 @@ public record FusionProperties(
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         providerLimits = providerLimits == null ? Map.of() : Map.copyOf(providerLimits);
         prices = prices == null ? Map.of() : Map.copyOf(prices);
+    }
+
+    /** The properties without {@code shared} (in-memory, per-instance spend and limits). */
+    public FusionProperties(boolean enabled, List<String> panel, List<String> judge, String onJudgeFailure,
+                            Integer quorum, Long graceMs, Long memberTimeoutMs, Long judgeTimeoutMs, Long deadlineMs,
+                            Integer maxOutputTokens, Integer judgeMaxOutputTokens, BigDecimal budgetUsd,
+                            boolean allowUnpriced, Integer retries, String strategy, Integer samples, Integer rounds,
+                            String agree, List<String> flagships, BigDecimal spendCapUsd, Duration spendCapWindow,
+                            Map<String, Provider> providers, Map<String, Limit> providerLimits, Map<String, Rates> prices) {
+        this(enabled, panel, judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs,
+                maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, strategy, samples, rounds,
+                agree, flagships, spendCapUsd, spendCapWindow, providers, providerLimits, prices, null);
+    }
+
+    /**
+     * Where the spend cap and provider limits live when several instances share them
+     * (the config file's {@code shared:} map).
+     *
+     * @param redis         the Redis URL, redis://host:port/db or rediss://… (required when any other key is set)
+     * @param namespace     the prefix of every key, so separate teams do not share a cap by accident
+     * @param onUnavailable refuse (default: asks fail at once while Redis is down) or local
+     *                      (per-instance state, with a note on every result while degraded)
+     * @param leaseMs       how long a reservation or permit of a dead instance outlives it, in milliseconds
+     */
+    public record Shared(String redis, String namespace, String onUnavailable, Long leaseMs) {
+
+        /** The URL's user and password (if any) are masked. */
+        @Override
+        public String toString() {
+            return "Shared[redis=" + (redis == null ? null : redis.replaceAll("//[^@/]*@", "//***@")) + ", namespace="
+                    + namespace + ", onUnavailable=" + onUnavailable + ", leaseMs=" + leaseMs + "]";
+        }
     }
 
     /**
@@ -102,8 +140,19 @@ public record FusionProperties(
      *
      * @param maxConcurrent     calls in flight at most
      * @param requestsPerMinute calls started per minute at most
+     * @param tokensPerMinute   tokens (estimated when a call starts, settled to the reported usage) per minute at most
      */
-    public record Limit(Integer maxConcurrent, Integer requestsPerMinute) {
+    public record Limit(Integer maxConcurrent, Integer requestsPerMinute, Integer tokensPerMinute) {
+
+        /** The canonical constructor, the one properties bind to. */
+        @ConstructorBinding
+        public Limit {
+        }
+
+        /** Limits without a tokens-per-minute limit. */
+        public Limit(Integer maxConcurrent, Integer requestsPerMinute) {
+            this(maxConcurrent, requestsPerMinute, null);
+        }
     }
 
     /**

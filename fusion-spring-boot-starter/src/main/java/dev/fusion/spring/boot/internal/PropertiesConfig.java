@@ -39,6 +39,16 @@ public final class PropertiesConfig {
      * @throws InvalidConfigurationException naming the property and the fix
      */
     public static FusionConfig parse(FusionProperties p) {
+        return parse(p, true);
+    }
+
+    /**
+     * The validated configuration, with or without its {@code shared:} store (without: the caller
+     * supplies the store itself, e.g. as a bean whose life the application context manages).
+     *
+     * @throws InvalidConfigurationException naming the property and the fix
+     */
+    public static FusionConfig parse(FusionProperties p, boolean withShared) {
         ObjectNode root = JSON.objectNode();
         if (!p.panel().isEmpty()) {
             root.set("panel", strings(p.panel()));
@@ -90,7 +100,16 @@ public final class PropertiesConfig {
                 ObjectNode n = limits.putObject(name);
                 put(n, "maxConcurrent", l.maxConcurrent());
                 put(n, "requestsPerMinute", l.requestsPerMinute());
+                put(n, "tokensPerMinute", l.tokensPerMinute());
             });
+        }
+        FusionProperties.Shared shared = p.shared();
+        if (withShared && shared != null) {
+            ObjectNode n = root.putObject("shared");
+            put(n, "redis", shared.redis());
+            put(n, "namespace", shared.namespace());
+            put(n, "onUnavailable", shared.onUnavailable());
+            put(n, "leaseMs", shared.leaseMs());
         }
         if (!p.prices().isEmpty()) {
             ObjectNode prices = root.putObject("prices");
