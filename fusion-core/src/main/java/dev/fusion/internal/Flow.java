@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
  * which bring retries, timeouts, the deadline, fallback judges, reservations, events and listeners.
  *
  * <p>Each strategy's flow is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow},
- * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}) registered once, in {@link #of}'s
+ * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}) registered once, in {@link #of}'s
  * exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
  */
 abstract class Flow {
@@ -40,6 +40,7 @@ abstract class Flow {
             case SELECT_BEST -> new SelectBestFlow(run, ((Strategy.SelectBest) strategy).twoRounds());
             case LAYERED -> new LayeredFlow(run, ((Strategy.Layered) strategy).rounds());
             case CASCADE -> new CascadeFlow(run, (Strategy.Cascade) strategy);
+            case VOTE -> new VoteFlow(run);
         };
     }
 
