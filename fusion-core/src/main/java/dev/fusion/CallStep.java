@@ -34,7 +34,9 @@ public enum CallStep {
     /** {@code vote}: the judge settles the fields without a majority. */
     RESOLVE("resolve"),
     /** {@code vote}: the settlement asked again after an invalid reply. */
-    RESOLVE_RETRY("resolve-retry");
+    RESOLVE_RETRY("resolve-retry"),
+    /** With a schema, any strategy but {@code vote}: the judge's final answer asked again after it did not match the schema. */
+    STRUCTURED_RETRY("structured-retry");
 
     private final String wireName;
 

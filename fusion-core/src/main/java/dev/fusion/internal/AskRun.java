@@ -343,7 +343,7 @@ public final class AskRun {
             return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes,
                     BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null, null);
         }
-        BigDecimal judgeWorst = flow.judgeWorst();
+        BigDecimal judgeWorst = flow.judgeWorst().add(flow.structuredRepairWorst());
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
                 ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
         if (judgeWorst.compareTo(limit) > 0) {
@@ -740,6 +740,14 @@ public final class AskRun {
                   Consumer<CallRecord> onOk, Runnable onAllFailed) {
             this(step, system, messages, order, final_, onOk, onAllFailed, null);
         }
+
+        /** This step, its successful record handed to {@code onOk} together with the step itself. */
+        JudgeStep withOnOk(java.util.function.BiConsumer<JudgeStep, CallRecord> onOk) {
+            JudgeStep[] self = new JudgeStep[1];
+            self[0] = new JudgeStep(step, system, messages, order, final_, r -> onOk.accept(self[0], r), onAllFailed,
+                    responseFormat);
+            return self[0];
+        }
     }
 
     /** Starts a judge step. Must be called under {@code lock}. */
@@ -883,7 +891,51 @@ public final class AskRun {
         judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, s.judgePrompt().system(),
                 List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
                 shuffled.stream().map(CallRecord::memberId).toList(), true,
-                r -> complete(r.text(), true), this::degrade));
+                null, this::degrade, req.responseFormat()).withOnOk(this::completeFinal));
+    }
+
+    /**
+     * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
+     * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
+     * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
+     * invalid reply ends in {@link #degrade()}.
+     */
+    void completeFinal(JudgeStep step, CallRecord r) {
+        if (req.responseFormat() == null || req.responseFormat().schema() == null) {
+            complete(r.text(), true);
+            return;
+        }
+        dev.fusion.structured.StructuredSchema schema = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema());
+        try {
+            answerJson = schema.readAnswer(r.text());
+        } catch (dev.fusion.structured.InvalidAnswerException e) {
+            replaceJudgeRecord(r, invalidOutput(r, e));
+            if (judgeStreamedChars > 0) {
+                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
+                judgeStreamedChars = 0;
+            }
+            if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
+                notes.add("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
+                degrade();
+                return;
+            }
+            notes.add("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
+            List<ChatMessage> turns = new ArrayList<>(step.messages());
+            turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
+            turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
+            judge(new JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(), step.final_(),
+                    null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
+            return;
+        }
+        complete(r.text(), true);
+    }
+
+    /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
+    static CallRecord invalidOutput(CallRecord r, dev.fusion.structured.InvalidAnswerException e) {
+        return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
+                r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
+                r.finishReason(), dev.fusion.CallError.of(dev.fusion.structured.InvalidAnswerException.ERROR_KIND,
+                e.getMessage()), r.round(), r.step(), r.usageQuality(), r.costFlags());
     }
 
     /** Every judge failed: the configured degradation over {@link #candidates}. */

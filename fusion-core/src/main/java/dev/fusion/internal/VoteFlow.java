@@ -1,9 +1,7 @@
 package dev.fusion.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fusion.CallError;
 import dev.fusion.CallRecord;
-import dev.fusion.CallStatus;
 import dev.fusion.CallStep;
 import dev.fusion.Member;
 import dev.fusion.cost.Price;
@@ -38,8 +36,7 @@ import java.util.function.ToLongFunction;
  * {@code invalid_output}.
  */
 final class VoteFlow extends Flow {
-    /** Tokens of the repair prompt's fixed text and error lines, as any tokenizer counts them (1 per char, bounded). */
-    private static final long REPAIR_ERRORS_ALLOWANCE = (long) RepairPrompt.MAX_ERRORS * (RepairPrompt.MAX_ERROR_CHARS + 4) + 400;
+    private static final long REPAIR_ERRORS_ALLOWANCE = REPAIR_PROMPT_ALLOWANCE;
     /** Tokens of the dispute prompt's fixed text and agreed fields beyond the answers' values (1 per char, bounded). */
     private static final long DISPUTE_FIXED_ALLOWANCE = StructuredVote.MAX_AGREED_CHARS + 2_000;
 
@@ -64,6 +61,11 @@ final class VoteFlow extends Flow {
         long first = run.requestTokens(m.model().ref());
         // The repair turn resends the conversation, the member's own answer and the repair prompt (which quotes it).
         return round == 1 ? first : first + 2 * run.answersAllowance(1) + REPAIR_ERRORS_ALLOWANCE;
+    }
+
+    @Override
+    BigDecimal structuredRepairWorst() {
+        return BigDecimal.ZERO; // judgeWorst covers the resolve call and its one repair
     }
 
     @Override
@@ -95,7 +97,7 @@ final class VoteFlow extends Flow {
                 goodJson.add(schema.readAnswer(r.text()));
                 good.add(r);
             } catch (InvalidAnswerException e) {
-                run.replacePanelRecord(r, invalid(r, e));
+                run.replacePanelRecord(r, AskRun.invalidOutput(r, e));
                 int i = panelIndex(r.memberId());
                 Member m = run.s.panel().get(i);
                 List<ChatMessage> turns = new ArrayList<>(run.req.messages());
@@ -122,7 +124,7 @@ final class VoteFlow extends Flow {
                     gj.add(schema.readAnswer(r.text()));
                     g.add(r);
                 } catch (InvalidAnswerException e) {
-                    run.replacePanelRecord(r, invalid(r, e));
+                    run.replacePanelRecord(r, AskRun.invalidOutput(r, e));
                     run.note(r.memberId() + "'s repaired answer is still invalid; left out of the vote");
                 }
             }
@@ -168,7 +170,7 @@ final class VoteFlow extends Flow {
         try {
             reply = dispute.schema().readAnswer(r.text());
         } catch (InvalidAnswerException e) {
-            run.replaceJudgeRecord(r, invalid(r, e));
+            run.replaceJudgeRecord(r, AskRun.invalidOutput(r, e));
             if (!mayRepair) {
                 run.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
                 run.degrade();
@@ -209,14 +211,6 @@ final class VoteFlow extends Flow {
                 + run.s.judgePrompt().render(run.questionForJudge(), shown));
         long out = run.s.estimator().estimate(ref, vote.merged().toString());
         return p.get().costOf(Usage.of(in, out));
-    }
-
-    /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
-    private static CallRecord invalid(CallRecord r, InvalidAnswerException e) {
-        return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
-                r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
-                r.finishReason(), CallError.of(InvalidAnswerException.ERROR_KIND, e.getMessage()), r.round(), r.step(),
-                r.usageQuality(), r.costFlags());
     }
 
     private int panelIndex(String memberId) {
