@@ -212,6 +212,22 @@ class VoteStrategyTest {
         assertThatThrownBy(() -> plain.as(Ticket.class)).isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void theJsonFormAddsAnswerJsonAndAgreementOnlyWithASchema() throws Exception {
+        FakeModel judge = FakeModel.replying("p:judge", req -> "{\"/priority\": 3}");
+        Fusion f = vote(FakeModel.instant("p:a", ticket("billing", 1, "x")), FakeModel.instant("p:b", ticket("billing", 2, "x")),
+                FakeModel.instant("p:c", ticket("billing", 3, "x")), judge).build();
+        JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ResultJson.toJson(f.ask(ask())));
+        assertThat(j.get("answerJson").get("priority").asInt()).isEqualTo(3);
+        assertThat(j.get("agreement").get("/category").asDouble()).isEqualTo(1.0);
+        assertThat(j.get("agreement").get("/priority").asDouble()).isCloseTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+        FusionResult plain = Fusion.builder().panel(FakeModel.instant("p:a", "x")).judge(FakeModel.instant("p:judge", "y"))
+                .build().ask("q");
+        JsonNode p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ResultJson.toJson(plain));
+        assertThat(p.has("answerJson")).isFalse();
+        assertThat(p.has("agreement")).isFalse();
+    }
+
     private static BigDecimal sum(List<CallRecord> calls) {
         return calls.stream().map(x -> x.cost().usd().orElse(BigDecimal.ZERO)).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
