@@ -84,6 +84,8 @@ class VoteStrategyTest {
         JsonNode disputeSchema = jr.responseFormat().schema();
         List<String> props = iterate(disputeSchema.get("properties").fieldNames());
         assertThat(props).containsExactly("/priority");
+        assertThat(jr.responseFormat().strictCompatible()).isFalse(); // strict mode is never asked for the dispute
+        assertThat(dev.fusion.model.ResponseFormat.jsonSchema("x", disputeSchema).strictCompatible()).isTrue();
         assertThat(r.judged()).isTrue();
         assertThat(r.judgeCalls()).singleElement().satisfies(c -> assertThat(c.step()).isEqualTo("resolve"));
         assertThat(r.as(Ticket.class)).isEqualTo(new Ticket("billing", 3, "Charged twice"));

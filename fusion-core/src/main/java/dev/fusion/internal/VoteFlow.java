@@ -158,7 +158,8 @@ final class VoteFlow extends Flow {
         DisputeRequest dispute = vote.disputeRequest(run.questionForJudge(), run.seed);
         run.note(vote.disputed().size() + " field(s) without a majority go to the judge: "
                 + String.join(", ", vote.disputed().stream().map(d -> d.pointer()).toList()));
-        ResponseFormat format = ResponseFormat.jsonSchema("disputed_fields", dispute.schema().node());
+        // Not strict: the candidates may be objects or arrays, which strict mode's enum does not take.
+        ResponseFormat format = ResponseFormat.jsonSchema("disputed_fields", dispute.schema().node()).nonStrict();
         List<ChatMessage> messages = List.of(ChatMessage.user(dispute.user()));
         run.judge(new AskRun.JudgeStep(CallStep.RESOLVE, dispute.system(), messages, ids(valid), false,
                 r -> onJudgeReply(vote, dispute, format, messages, r, true), run::degrade, format));
