@@ -13,6 +13,8 @@ public enum CallStep {
     REFINE("refine"),
     /** A {@code cascade}'s flagship answers after the cheap answers disagreed. */
     ESCALATE("escalate"),
+    /** {@code vote}: a member's structured answer was invalid; it is asked once more with the errors (round 2). */
+    REPAIR("repair"),
     /** The judge merges the answers into the final one. */
     SYNTHESIZE("synthesize"),
     /** {@code analyze}: the judge's structured analysis of the answers. */
@@ -28,7 +30,13 @@ public enum CallStep {
     /** {@code select-best}: a ranking asked again after an unparseable reply. */
     RANK_RETRY("rank-retry"),
     /** {@code select-best}: the reversed ranking asked again after an unparseable reply. */
-    RANK_REVERSED_RETRY("rank-reversed-retry");
+    RANK_REVERSED_RETRY("rank-reversed-retry"),
+    /** {@code vote}: the judge settles the fields without a majority. */
+    RESOLVE("resolve"),
+    /** {@code vote}: the settlement asked again after an invalid reply. */
+    RESOLVE_RETRY("resolve-retry"),
+    /** With a schema, any strategy but {@code vote}: the judge's final answer asked again after it did not match the schema. */
+    STRUCTURED_RETRY("structured-retry");
 
     private final String wireName;
 

@@ -1,5 +1,9 @@
 package dev.fusion;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Collections;
+
 import dev.fusion.cost.Usage;
 import dev.fusion.judge.Analysis;
 import dev.fusion.judge.CascadeOutcome;
@@ -35,13 +39,22 @@ import java.util.TreeMap;
  * @param analysis    the judge's structured analysis ({@code analyze} strategy, when it parsed)
  * @param ranking     the ranking of the panel answers ({@code select-best} strategy, when it parsed)
  * @param cascade     the path a {@code cascade} took and what it saved
+ * @param json        the answer as a schema-valid JSON value when the request had a schema and the answer
+ *                    validated against it (always for {@code vote}); empty otherwise. The accessor returns a copy.
+ * @param agreement   for {@code vote}: every leaf of {@link #json()} by RFC 6901 JSON Pointer, the fraction of
+ *                    the valid member answers supporting the value chosen, in document order; empty otherwise
  */
 public record FusionResult(String answer, boolean judged, String strategy, List<CallRecord> panel,
                            List<CallRecord> judgeCalls, List<String> answerOrder, long shuffleSeed,
                            Duration wallTime, BigDecimal budgetUsd, List<String> notes,
-                           Optional<Analysis> analysis, Optional<Ranking> ranking, Optional<CascadeOutcome> cascade) {
+                           Optional<Analysis> analysis, Optional<Ranking> ranking, Optional<CascadeOutcome> cascade,
+                           Optional<JsonNode> json, Map<String, Double> agreement) {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public FusionResult {
+        json = json == null ? Optional.empty() : json.map(JsonNode::deepCopy);
+        agreement = agreement == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(agreement));
         panel = List.copyOf(panel);
         judgeCalls = List.copyOf(judgeCalls);
         answerOrder = List.copyOf(answerOrder);
@@ -49,6 +62,39 @@ public record FusionResult(String answer, boolean judged, String strategy, List<
         analysis = analysis == null ? Optional.empty() : analysis;
         ranking = ranking == null ? Optional.empty() : ranking;
         cascade = cascade == null ? Optional.empty() : cascade;
+    }
+
+    /** A result without a structured answer. */
+    public FusionResult(String answer, boolean judged, String strategy, List<CallRecord> panel,
+                        List<CallRecord> judgeCalls, List<String> answerOrder, long shuffleSeed,
+                        Duration wallTime, BigDecimal budgetUsd, List<String> notes,
+                        Optional<Analysis> analysis, Optional<Ranking> ranking, Optional<CascadeOutcome> cascade) {
+        this(answer, judged, strategy, panel, judgeCalls, answerOrder, shuffleSeed, wallTime, budgetUsd, notes,
+                analysis, ranking, cascade, Optional.empty(), Map.of());
+    }
+
+    /** The structured answer (a copy; the result stays immutable), when there is one: see the {@code json} component. */
+    @Override
+    public Optional<JsonNode> json() {
+        return json.map(JsonNode::deepCopy);
+    }
+
+    /**
+     * The structured answer bound to {@code type} with Jackson (unknown properties fail, as the schema
+     * should have been generated from the same type).
+     *
+     * @throws IllegalStateException    when the result has no structured answer ({@link #json()} is empty)
+     * @throws IllegalArgumentException when the answer does not bind to {@code type}
+     */
+    public <T> T as(Class<T> type) {
+        JsonNode node = json.orElseThrow(() -> new IllegalStateException("this result has no structured answer;"
+                + " ask with a schema (FusionRequest.builder().schema(...))"));
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the structured answer does not bind to " + type.getName() + ": "
+                    + e.getOriginalMessage(), e);
+        }
     }
 
     /** A result without strategy-specific outputs. */

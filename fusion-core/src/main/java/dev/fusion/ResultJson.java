@@ -25,7 +25,10 @@ import java.util.List;
  * ({@code reported}, {@code unknown}, {@code estimated}), {@code costFlags} (a list, present only when
  * not empty: {@code output_over_max}, {@code reported_cost_ignored}) and {@code error} (or null).
  * Strategies add {@code analysis}, {@code ranking}, {@code cascade} with {@code estimatedSavingUsd},
- * and {@code rounds} (layered) when they produce them. Amounts are plain decimals.
+ * and {@code rounds} (layered) when they produce them. With a schema, when the answer is valid against it
+ * ({@link FusionResult#json()} present): {@code answerJson} (the object) and {@code agreement} (JSON
+ * Pointer to the fraction of valid answers supporting the value; {@code vote} only, else empty).
+ * Amounts are plain decimals.
  * {@link #toJson} passes its output through {@link Redactor}. Stateless and thread-safe.
  */
 public final class ResultJson {
@@ -57,6 +60,13 @@ public final class ResultJson {
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         o.set("calls", calls(r.calls()));
+        // A structured answer (the request had a schema and the answer is valid against it): the object,
+        // and the vote's agreement per JSON Pointer (an empty object for the other strategies).
+        r.json().ifPresent(json -> {
+            o.set("answerJson", json);
+            ObjectNode agreement = o.putObject("agreement");
+            r.agreement().forEach(agreement::put);
+        });
         // Strategy outputs, present only when the strategy produced them.
         r.analysis().ifPresent(a -> o.set("analysis", JSON.valueToTree(a)));
         r.ranking().ifPresent(k -> o.set("ranking", JSON.valueToTree(k)));

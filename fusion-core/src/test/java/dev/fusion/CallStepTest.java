@@ -15,8 +15,9 @@ class CallStepTest {
 
     @Test
     void wireNamesRoundTripAndAreTheDocumentedStrings() {
-        assertThat(Arrays.stream(CallStep.values()).map(CallStep::wireName)).containsExactly("answer", "refine", "escalate",
-                "synthesize", "analyze", "analyze-retry", "write", "rank", "rank-reversed", "rank-retry", "rank-reversed-retry");
+        assertThat(Arrays.stream(CallStep.values()).map(CallStep::wireName)).containsExactly("answer", "refine", "escalate", "repair",
+                "synthesize", "analyze", "analyze-retry", "write", "rank", "rank-reversed", "rank-retry", "rank-reversed-retry", "resolve", "resolve-retry",
+                "structured-retry");
         for (CallStep s : CallStep.values()) {
             assertThat(CallStep.fromWireName(s.wireName())).contains(s);
         }

@@ -65,6 +65,6 @@ final class AnalyzeFlow extends Flow {
         ChatMessage write = ChatMessage.user(JudgePrompt.write().render(run.questionForJudge(), texts(shown),
                 Map.of("analysis", json)));
         run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
-                w -> run.complete(w.text(), true), run::degrade));
+                null, run::degrade, run.req.responseFormat()).withOnOk(run::completeFinal));
     }
 }

@@ -106,6 +106,10 @@ public final class AskRun {
     Analysis analysis;
     Ranking ranking;
     CascadeOutcome cascade;
+    /** The structured answer a flow settled ({@code vote}), or null; see {@link #complete}. */
+    com.fasterxml.jackson.databind.JsonNode answerJson;
+    /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
+    Map<String, Double> agreement = Map.of();
 
     private boolean done;
     private Round currentRound;
@@ -198,6 +202,11 @@ public final class AskRun {
         if (quorum > s.panel().size()) {
             return new dev.fusion.InvalidConfigurationException("quorum " + quorum + " is larger than the panel ("
                     + s.panel().size() + " members); lower the quorum or add members");
+        }
+        if (s.strategy().kind() == dev.fusion.judge.StrategyKind.VOTE && (req.responseFormat() == null
+                || req.responseFormat().schema() == null)) {
+            return new dev.fusion.InvalidConfigurationException("the vote strategy needs a JSON Schema for the answer:"
+                    + " set one with FusionRequest.builder().schema(...) (CLI: --schema FILE), or use another strategy");
         }
         if (req.budgetUsd() != null && !s.allowUnpriced()) {
             // Fusion.build checks this for a budget set on the builder; a per-request budget is checked here.
@@ -334,7 +343,7 @@ public final class AskRun {
             return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes,
                     BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null, null);
         }
-        BigDecimal judgeWorst = flow.judgeWorst();
+        BigDecimal judgeWorst = flow.judgeWorst().add(flow.structuredRepairWorst());
         String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
                 ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
         if (judgeWorst.compareTo(limit) > 0) {
@@ -724,7 +733,21 @@ public final class AskRun {
      * @param onAllFailed runs when every remaining judge failed (usually {@link #degrade()})
      */
     record JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
-                     Consumer<CallRecord> onOk, Runnable onAllFailed) {
+                     Consumer<CallRecord> onOk, Runnable onAllFailed, dev.fusion.model.ResponseFormat responseFormat) {
+
+        /** A judge step whose reply is free text. */
+        JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
+                  Consumer<CallRecord> onOk, Runnable onAllFailed) {
+            this(step, system, messages, order, final_, onOk, onAllFailed, null);
+        }
+
+        /** This step, its successful record handed to {@code onOk} together with the step itself. */
+        JudgeStep withOnOk(java.util.function.BiConsumer<JudgeStep, CallRecord> onOk) {
+            JudgeStep[] self = new JudgeStep[1];
+            self[0] = new JudgeStep(step, system, messages, order, final_, r -> onOk.accept(self[0], r), onAllFailed,
+                    responseFormat);
+            return self[0];
+        }
     }
 
     /** Starts a judge step. Must be called under {@code lock}. */
@@ -757,7 +780,7 @@ public final class AskRun {
         Member j = s.judges().get(judgeIndex);
         ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
                 .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
-                .cacheSystemPrompt(s.cacheJudgePrompt()).build();
+                .cacheSystemPrompt(s.cacheJudgePrompt()).responseFormat(step.responseFormat()).build();
         // Not clipped to the time left: the deadline timer ends a running judge and records why
         // (two timers firing at the same instant would make the recorded cause a coin toss).
         Duration timeout = j.timeout() != null ? j.timeout() : s.judgeTimeout();
@@ -868,7 +891,51 @@ public final class AskRun {
         judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, s.judgePrompt().system(),
                 List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
                 shuffled.stream().map(CallRecord::memberId).toList(), true,
-                r -> complete(r.text(), true), this::degrade));
+                null, this::degrade, req.responseFormat()).withOnOk(this::completeFinal));
+    }
+
+    /**
+     * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
+     * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
+     * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
+     * invalid reply ends in {@link #degrade()}.
+     */
+    void completeFinal(JudgeStep step, CallRecord r) {
+        if (req.responseFormat() == null || req.responseFormat().schema() == null) {
+            complete(r.text(), true);
+            return;
+        }
+        dev.fusion.structured.StructuredSchema schema = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema());
+        try {
+            answerJson = schema.readAnswer(r.text());
+        } catch (dev.fusion.structured.InvalidAnswerException e) {
+            replaceJudgeRecord(r, invalidOutput(r, e));
+            if (judgeStreamedChars > 0) {
+                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
+                judgeStreamedChars = 0;
+            }
+            if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
+                notes.add("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
+                degrade();
+                return;
+            }
+            notes.add("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
+            List<ChatMessage> turns = new ArrayList<>(step.messages());
+            turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
+            turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
+            judge(new JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(), step.final_(),
+                    null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
+            return;
+        }
+        complete(r.text(), true);
+    }
+
+    /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
+    static CallRecord invalidOutput(CallRecord r, dev.fusion.structured.InvalidAnswerException e) {
+        return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
+                r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
+                r.finishReason(), dev.fusion.CallError.of(dev.fusion.structured.InvalidAnswerException.ERROR_KIND,
+                e.getMessage()), r.round(), r.step(), r.usageQuality(), r.costFlags());
     }
 
     /** Every judge failed: the configured degradation over {@link #candidates}. */
@@ -1017,6 +1084,31 @@ public final class AskRun {
         return all;
     }
 
+    /**
+     * Puts {@code replacement} where {@code old} (the same instance) stands in a panel round, e.g. an
+     * answer that turned out not to be schema-valid becoming a failed record of kind {@code invalid_output}.
+     */
+    void replacePanelRecord(CallRecord old, CallRecord replacement) {
+        for (Round round : rounds) {
+            for (int i = 0; i < round.records.length; i++) {
+                if (round.records[i] == old) {
+                    round.records[i] = replacement;
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("no such panel record: " + old);
+    }
+
+    /** As {@link #replacePanelRecord}, for a judge call. */
+    void replaceJudgeRecord(CallRecord old, CallRecord replacement) {
+        int i = judgeRecords.indexOf(old);
+        if (i < 0) {
+            throw new IllegalStateException("no such judge record: " + old);
+        }
+        judgeRecords.set(i, replacement);
+    }
+
     List<CallRecord> allRecords() {
         List<CallRecord> all = panelRecords();
         all.addAll(judgeRecords);
@@ -1028,10 +1120,19 @@ public final class AskRun {
             return;
         }
         done = true;
+        com.fasterxml.jackson.databind.JsonNode json = answerJson;
+        if (json == null && req.responseFormat() != null && req.responseFormat().schema() != null) {
+            try {
+                json = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema()).readAnswer(answer);
+            } catch (dev.fusion.structured.InvalidAnswerException e) {
+                notes.add("the answer is not valid against the request's schema (" + e.getMessage() + "); json() is empty");
+            }
+        }
         notes.addAll(CostNotes.of(allRecords(), bounded));
         FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
                 answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
-                Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade));
+                Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade),
+                Optional.ofNullable(json), agreement);
         log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), judged,
                 result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
         emit(new FusionEvent.Completed(result));

@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
  * which bring retries, timeouts, the deadline, fallback judges, reservations, events and listeners.
  *
  * <p>Each strategy's flow is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow},
- * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}) registered once, in {@link #of}'s
+ * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}) registered once, in {@link #of}'s
  * exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
  */
 abstract class Flow {
@@ -40,6 +40,7 @@ abstract class Flow {
             case SELECT_BEST -> new SelectBestFlow(run, ((Strategy.SelectBest) strategy).twoRounds());
             case LAYERED -> new LayeredFlow(run, ((Strategy.Layered) strategy).rounds());
             case CASCADE -> new CascadeFlow(run, (Strategy.Cascade) strategy);
+            case VOTE -> new VoteFlow(run);
         };
     }
 
@@ -72,6 +73,24 @@ abstract class Flow {
     BigDecimal judgeWorst() {
         return synthesisWorst();
     }
+
+    /**
+     * With a schema, the worst case of the one repair of the judge's final answer ({@code structured-retry}):
+     * the final step's prompt (answers, and an earlier judge reply for two-step strategies), the invalid
+     * reply and the repair prompt. Zero without a schema.
+     */
+    BigDecimal structuredRepairWorst() {
+        if (run.req.responseFormat() == null || run.req.responseFormat().schema() == null) {
+            return BigDecimal.ZERO;
+        }
+        int n = maxAnswers();
+        return run.judgeCallWorst(ref -> run.templateTokens(ref, run.s.judgePrompt(), Map.of()) + run.answersAllowance(n)
+                + 2L * run.judgeReplyAllowance() + REPAIR_PROMPT_ALLOWANCE + dev.fusion.structured.RepairPrompt.MAX_ANSWER_ECHO);
+    }
+
+    /** Tokens of a repair prompt's fixed text and error lines, counted as one per character (an upper bound). */
+    static final long REPAIR_PROMPT_ALLOWANCE = (long) dev.fusion.structured.RepairPrompt.MAX_ERRORS
+            * (dev.fusion.structured.RepairPrompt.MAX_ERROR_CHARS + 4) + 400;
 
     /** Round 1 met the quorum; {@code ok} are its successful answers in panel order. */
     abstract void onPanelAnswers(List<CallRecord> ok);

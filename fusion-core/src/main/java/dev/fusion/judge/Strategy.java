@@ -27,9 +27,9 @@ import java.util.function.Function;
  * <p>Strategies are immutable values and thread-safe; one instance may serve many {@code Fusion}s.
  */
 public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, Strategy.SelectBest,
-        Strategy.SelfMoa, Strategy.Layered, Strategy.Cascade {
+        Strategy.SelfMoa, Strategy.Layered, Strategy.Cascade, Strategy.Vote {
 
-    /** The configuration name: {@code synthesize}, {@code analyze}, {@code select-best}, {@code self-moa}, {@code layered} or {@code cascade}. */
+    /** The configuration name: {@code synthesize}, {@code analyze}, {@code select-best}, {@code self-moa}, {@code layered}, {@code cascade} or {@code vote}. */
     String name();
 
     /** The kind of strategy; its {@link StrategyKind#wireName()} is {@link #name()}. */
@@ -43,6 +43,18 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
     /** The default: one judge call writes the final answer from the anonymized answers. */
     static Synthesize synthesize() {
         return Synthesize.INSTANCE;
+    }
+
+    /**
+     * Vote: every panel answer is read against the request's JSON Schema (one repair attempt, then the
+     * answer is a failed call of kind {@code invalid_output}); each leaf field takes the value a strict
+     * majority of the valid answers holds, and only the fields without a majority go to the judge, in one
+     * call constrained by a schema of just those fields. When every field has a majority the judge is not
+     * called. Needs a schema ({@code FusionRequest.Builder.schema}); without one the ask is a configuration
+     * error before any call. The rules: {@link dev.fusion.structured.StructuredVote}.
+     */
+    static Vote vote() {
+        return Vote.INSTANCE;
     }
 
     /** Analyze then write: a structured analysis (JSON, parsed into {@link Analysis}), then a writing call. */
@@ -140,6 +152,10 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 StrategyOptions.allow(n, opts, "rounds");
                 yield layered(StrategyOptions.integer(n, opts, "rounds", 2));
             }
+            case VOTE -> {
+                StrategyOptions.allow(n, opts);
+                yield vote();
+            }
             case CASCADE -> {
                 StrategyOptions.allow(n, opts, "agree", "maxChars", "flagships", "rule");
                 Object agree = opts.get("agree");
@@ -165,6 +181,21 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 yield c;
             }
         };
+    }
+
+    /** {@code vote}: see {@link Strategy#vote()}. */
+    record Vote() implements Strategy {
+        static final Vote INSTANCE = new Vote();
+
+        @Override
+        public StrategyKind kind() {
+            return StrategyKind.VOTE;
+        }
+
+        @Override
+        public String name() {
+            return "vote";
+        }
     }
 
     /** {@code synthesize}: one judge call merges the answers (the judge prompt is {@code Fusion.Builder.judgePrompt}). */

@@ -14,7 +14,9 @@ public enum StrategyKind {
     SELECT_BEST("select-best"),
     SELF_MOA("self-moa"),
     LAYERED("layered"),
-    CASCADE("cascade");
+    CASCADE("cascade"),
+    /** Leaf-by-leaf majority vote over schema-valid answers; only disputed fields go to the judge. */
+    VOTE("vote");
 
     private final String wireName;
 

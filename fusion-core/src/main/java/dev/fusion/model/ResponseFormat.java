@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  * @param type   JSON mode or a schema
  * @param name   the schema's name ({@code [A-Za-z0-9_-]{1,64}}, as OpenAI requires), null in JSON mode
  * @param schema the JSON Schema (an object), null in JSON mode
+ * @param strictAllowed false when the schema must never be sent in a provider's strict mode
+ *                      ({@link #nonStrict()}); true by default
  */
-public record ResponseFormat(Type type, String name, JsonNode schema) {
+public record ResponseFormat(Type type, String name, JsonNode schema, boolean strictAllowed) {
 
     /** The longest schema text accepted by {@link #parse}, in characters. */
     public static final int MAX_SCHEMA_CHARS = 256 * 1024;
@@ -76,6 +78,20 @@ public record ResponseFormat(Type type, String name, JsonNode schema) {
     }
 
     /** JSON mode: the answer is one JSON object, of no particular shape. */
+    /** A format that may use strict mode when its schema qualifies ({@link #strictCompatible()}). */
+    public ResponseFormat(Type type, String name, JsonNode schema) {
+        this(type, name, schema, true);
+    }
+
+    /**
+     * This format, never sent in strict mode (OpenAI {@code strict} left out): for schemas strict mode
+     * may reject although they meet its structural rules, e.g. {@code enum}s of objects or arrays, as the
+     * {@code vote} strategy's dispute schema has.
+     */
+    public ResponseFormat nonStrict() {
+        return new ResponseFormat(type, name, schema, false);
+    }
+
     public static ResponseFormat json() {
         return new ResponseFormat(Type.JSON_OBJECT, null, null);
     }
@@ -137,10 +153,11 @@ public record ResponseFormat(Type type, String name, JsonNode schema) {
 
     /**
      * Whether the schema meets OpenAI's strict-mode rules: every object schema lists all its
-     * properties in {@code required} and sets {@code additionalProperties: false}. False in JSON mode.
+     * properties in {@code required} and sets {@code additionalProperties: false}. False in JSON mode
+     * and for a {@link #nonStrict()} format.
      */
     public boolean strictCompatible() {
-        return schema != null && strict(schema);
+        return strictAllowed && schema != null && strict(schema);
     }
 
     private static boolean strict(JsonNode node) {

@@ -19,7 +19,7 @@ class StrategyParseTest {
 
     @Test
     void configNamesAreAContract() {
-        assertThat(Strategy.names()).containsExactly("synthesize", "analyze", "select-best", "self-moa", "layered", "cascade");
+        assertThat(Strategy.names()).containsExactly("synthesize", "analyze", "select-best", "self-moa", "layered", "cascade", "vote");
         for (String name : Strategy.names()) {
             assertThat(Strategy.parse(name, Map.of()).name()).isEqualTo(name);
         }

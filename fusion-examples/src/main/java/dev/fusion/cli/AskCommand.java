@@ -43,6 +43,18 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Max output tokens per panel answer.")
     Integer maxTokens;
 
+    @Option(names = "--schema", paramLabel = "FILE", description = "A JSON Schema file: the answer is a JSON value valid"
+            + " against it, printed as pretty JSON with the agreement per field (use with --strategy vote to vote field by field).")
+    java.nio.file.Path schema;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "An image (PNG, JPEG, GIF, WebP) to attach to the prompt;"
+            + " repeatable.")
+    java.util.List<java.nio.file.Path> images = new java.util.ArrayList<>();
+
+    @Option(names = "--reasoning", paramLabel = "LEVEL", description = "How hard reasoning models think: low, medium, high,"
+            + " or a thinking budget in tokens.")
+    String reasoning;
+
     @Override
     public Integer call() {
         FusionCli.Io io = FusionCli.io();
@@ -50,6 +62,10 @@ final class AskCommand implements Callable<Integer> {
         if (text.isEmpty()) {
             throw new CliException("the prompt is blank; pass the question, e.g. fusion ask \"Why is the sky blue?\"");
         }
+        // Files and values first: a bad one is a clear error before anything starts.
+        String schemaText = schema == null ? null : AskInputs.schema(schema);
+        java.util.List<AskInputs.Image> imageParts = images.stream().map(AskInputs::image).toList();
+        AskInputs.ReasoningChoice reasoningChoice = reasoning == null ? null : AskInputs.reasoning(reasoning);
         try (Setup setup = Setup.resolve(common, io.env)) {
             String p = setup.linePrefix();
             if (!json) {
@@ -58,6 +74,17 @@ final class AskCommand implements Callable<Integer> {
             FusionRequest.Builder rb = FusionRequest.builder().prompt(text).system(system);
             if (maxTokens != null) {
                 rb.maxOutputTokens(maxTokens);
+            }
+            if (schemaText != null) {
+                rb.schema(schemaText);
+            }
+            imageParts.forEach(i -> rb.image(i.bytes(), i.mediaType()));
+            if (reasoningChoice != null) {
+                if (reasoningChoice.effort() != null) {
+                    rb.reasoning(reasoningChoice.effort());
+                } else {
+                    rb.reasoningTokens(reasoningChoice.tokens());
+                }
             }
             FusionRequest request = rb.build();
             FusionResult result;
@@ -69,8 +96,10 @@ final class AskCommand implements Callable<Integer> {
                     try (Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p,
                             FusionCli.width(io.env), reactor.core.scheduler.Schedulers.parallel())) {
                         result = setup.fusion.ask(request, progress::on);
-                        if (!progress.printedAnswer() || !result.judged()) {
-                            result.answer().lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
+                        if (!progress.printedAnswer() || !result.judged() || result.json().isPresent()) {
+                            String shown = result.json().map(com.fasterxml.jackson.databind.JsonNode::toPrettyString)
+                                    .orElse(result.answer());
+                            shown.lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
                             io.out.println();
                         }
                     }
@@ -94,6 +123,12 @@ final class AskCommand implements Callable<Integer> {
                 io.out.println(o.toString());
             } else {
                 io.out.print(CostTable.render(result, FusionCli.width(io.env) - p.length()).lines().map(l -> p + l).reduce("", (a, b) -> a + b + "\n"));
+                if (!result.agreement().isEmpty()) {
+                    io.out.println(p + "Agreement per field (share of valid answers holding the value chosen):");
+                    int w = result.agreement().keySet().stream().mapToInt(String::length).max().orElse(0);
+                    result.agreement().forEach((pointer, share) -> io.out.println(p + "  " + pointer
+                            + " ".repeat(w - pointer.length()) + "  " + Math.round(share * 100) + "%"));
+                }
             }
             return 0;
         }

@@ -26,7 +26,7 @@ final class CommonOptions {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Deadline of the whole ask: 1500, 1500ms, 30s, 2m.")
     String timeout;
 
-    @Option(names = "--strategy", paramLabel = "NAME", description = "Judge strategy: synthesize (default), analyze, select-best, self-moa, layered, cascade; options as name:key=value,... e.g. layered:rounds=3.")
+    @Option(names = "--strategy", paramLabel = "NAME", description = "Judge strategy: synthesize (default), analyze, select-best, self-moa, layered, cascade, vote (needs --schema); options as name:key=value,... e.g. layered:rounds=3.")
     String strategy;
 
     @Option(names = "--sandbox", description = "Use the built-in offline sandbox even when keys are present.")

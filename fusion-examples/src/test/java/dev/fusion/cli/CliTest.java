@@ -343,9 +343,9 @@ class CliTest {
         assertThat(c.get("cascade").get("path").asText()).isIn("agreed", "judged", "escalated");
         assertThat(c.has("estimatedSavingUsd")).isTrue();
 
-        Run bad = cli("ask", "--sandbox", "--strategy", "vote", "q");
+        Run bad = cli("ask", "--sandbox", "--strategy", "majority", "q");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("vote");
+        assertThat(bad.err()).contains("majority");
     }
 
     @Test

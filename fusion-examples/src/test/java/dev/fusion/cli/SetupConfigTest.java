@@ -157,8 +157,8 @@ class SetupConfigTest {
 
     @Test
     void aBadStrategyFlagIsNamedByTheFlag() {
-        Run r = cli("ask", "--sandbox", "--strategy", "vote", "q");
+        Run r = cli("ask", "--sandbox", "--strategy", "majority", "q");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).startsWith("fusion: --strategy 'vote' is not supported; valid strategies: [synthesize");
+        assertThat(r.err().strip()).startsWith("fusion: --strategy 'majority' is not supported; valid strategies: [synthesize");
     }
 }

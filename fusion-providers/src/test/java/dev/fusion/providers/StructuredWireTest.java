@@ -118,6 +118,18 @@ class StructuredWireTest {
     }
 
     @Test
+    void openAiLeavesStrictOutForANonStrictFormatEvenWhenTheSchemaQualifies() throws Exception {
+        openai.enqueue(json(200, OPENAI_OK));
+        ResponseFormat format = ResponseFormat.parse("disputed_fields", SCHEMA);
+        assertThat(format.strictCompatible()).isTrue();
+        providers().model("oai:gpt-4o").call(ModelRequest.builder().user("x").responseFormat(format.nonStrict()).build())
+                .block(Duration.ofSeconds(5));
+        JsonNode js = sent(openai).path("response_format").path("json_schema");
+        assertThat(js.has("strict")).isFalse();
+        assertThat(js.path("schema")).isEqualTo(Json.MAPPER.readTree(SCHEMA));
+    }
+
+    @Test
     void openRouterTakesAReasoningObjectWithABudget() throws Exception {
         openai.enqueue(json(200, OPENAI_OK));
         Providers p = providers().with(Map.of("or", Providers.presets().get("openrouter").withApiKey(CANARY)

@@ -140,7 +140,7 @@ class FusionConfigTest {
             "judge: local:judge-model|judge: judge-model|'judge' model reference 'judge-model' has no provider",
             "kind: openai|kind: cohere|'providers.local'",
             "input: 0.27|input: -1|'prices.local:cheap-a'",
-            "maxOutputTokens: 1024|strategy: vote|'strategy' 'vote' is not supported"})
+            "maxOutputTokens: 1024|strategy: majority|'strategy' 'majority' is not supported"})
     void badValuesGiveOneLineMessagesNamingTheKey(String from, String to, String expected) {
         assertThatThrownBy(() -> FusionConfig.parse(CONTRACT.replace(from, to)))
                 .isInstanceOf(InvalidConfigurationException.class)
@@ -212,6 +212,8 @@ class FusionConfigTest {
             assertThat(c.flagships()).extracting(dev.fusion.Member::id).containsExactly("local:big");
         });
         assertThat(FusionConfig.parse(base + three).build(PROVIDERS).strategy().name()).isEqualTo("synthesize");
+        assertThat(FusionConfig.parse(base + three + "strategy: vote\n").build(PROVIDERS).strategy())
+                .isEqualTo(dev.fusion.judge.Strategy.vote());
     }
 
     @Test

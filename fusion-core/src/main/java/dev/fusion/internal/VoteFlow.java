@@ -1,0 +1,225 @@
+package dev.fusion.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusion.CallRecord;
+import dev.fusion.CallStep;
+import dev.fusion.Member;
+import dev.fusion.cost.Price;
+import dev.fusion.cost.Usage;
+import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ModelRef;
+import dev.fusion.model.ModelRequest;
+import dev.fusion.model.ResponseFormat;
+import dev.fusion.structured.DisputeRequest;
+import dev.fusion.structured.InvalidAnswerException;
+import dev.fusion.structured.RepairPrompt;
+import dev.fusion.structured.StructuredSchema;
+import dev.fusion.structured.StructuredVote;
+import dev.fusion.structured.VoteMergeException;
+import dev.fusion.structured.VoteResult;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
+
+/**
+ * The {@code vote} strategy's flow. Round 1's answers are read against the request's schema; each invalid
+ * one becomes a failed record of kind {@code invalid_output} and its member is asked once more (round 2,
+ * step {@code repair}: its answer and {@link RepairPrompt} as a follow-up turn); a repaired answer that is
+ * still invalid is failed the same way. The valid answers are tallied ({@link StructuredVote}): with a
+ * majority on every leaf the result needs no judge; otherwise one judge call (step {@code resolve},
+ * constrained by the schema of the disputed leaves, one repair as {@code resolve-retry}) settles them.
+ * Fewer valid answers than the quorum is a {@code QuorumNotMetException} whose records name
+ * {@code invalid_output}.
+ */
+final class VoteFlow extends Flow {
+    private static final long REPAIR_ERRORS_ALLOWANCE = REPAIR_PROMPT_ALLOWANCE;
+    /** Tokens of the dispute prompt's fixed text and agreed fields beyond the answers' values (1 per char, bounded). */
+    private static final long DISPUTE_FIXED_ALLOWANCE = StructuredVote.MAX_AGREED_CHARS + 2_000;
+
+    private final StructuredSchema schema;
+    private List<CallRecord> valid = List.of();
+    private List<JsonNode> validJson = List.of();
+
+    VoteFlow(AskRun run) {
+        super(run);
+        // Checked (with a clear error) by AskRun.validate before any call; null here only for that check.
+        this.schema = run.req.responseFormat() == null || run.req.responseFormat().schema() == null ? null
+                : StructuredSchema.of(run.req.responseFormat().schema());
+    }
+
+    @Override
+    int panelRounds() {
+        return 2; // the answer, and its one repair
+    }
+
+    @Override
+    long memberInputTokens(Member m, int round) {
+        long first = run.requestTokens(m.model().ref());
+        // The repair turn resends the conversation, the member's own answer and the repair prompt (which quotes it).
+        return round == 1 ? first : first + 2 * run.answersAllowance(1) + REPAIR_ERRORS_ALLOWANCE;
+    }
+
+    @Override
+    BigDecimal structuredRepairWorst() {
+        return BigDecimal.ZERO; // judgeWorst covers the resolve call and its one repair
+    }
+
+    @Override
+    int judgeCalls() {
+        return 2;
+    }
+
+    @Override
+    BigDecimal judgeWorst() {
+        int n = maxAnswers();
+        // The dispute prompt shows the question, the agreed fields and the candidate values (taken from the
+        // answers); the dispute schema repeats the candidates as an enum.
+        ToLongFunction<ModelRef> first = ref -> run.s.estimator().estimate(ref, run.questionForJudge())
+                + 2 * run.answersAllowance(n) + DISPUTE_FIXED_ALLOWANCE;
+        ToLongFunction<ModelRef> retry = ref -> first.applyAsLong(ref) + run.judgeReplyAllowance()
+                + REPAIR_ERRORS_ALLOWANCE + Math.min(RepairPrompt.MAX_ANSWER_ECHO, run.judgeReplyAllowance());
+        return run.judgeCallWorst(first).add(run.judgeCallWorst(retry));
+    }
+
+    @Override
+    void onPanelAnswers(List<CallRecord> ok) {
+        List<CallRecord> good = new ArrayList<>();
+        List<JsonNode> goodJson = new ArrayList<>();
+        List<Member> repair = new ArrayList<>();
+        List<ModelRequest> requests = new ArrayList<>();
+        List<BigDecimal> reservations = new ArrayList<>();
+        for (CallRecord r : ok) {
+            try {
+                goodJson.add(schema.readAnswer(r.text()));
+                good.add(r);
+            } catch (InvalidAnswerException e) {
+                run.replacePanelRecord(r, AskRun.invalidOutput(r, e));
+                int i = panelIndex(r.memberId());
+                Member m = run.s.panel().get(i);
+                List<ChatMessage> turns = new ArrayList<>(run.req.messages());
+                turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
+                turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
+                repair.add(m);
+                requests.add(run.memberRequest(m, turns));
+                reservations.add(run.memberReservations[i] == null ? null : run.memberReservations[i][1]);
+            }
+        }
+        valid = good;
+        validJson = goodJson;
+        if (repair.isEmpty()) {
+            tally();
+            return;
+        }
+        run.note(repair.size() + " answer(s) did not match the schema; asking " + String.join(", ",
+                repair.stream().map(Member::id).toList()) + " once more with the errors");
+        run.runRound(2, CallStep.REPAIR, repair, requests, reservations.toArray(BigDecimal[]::new), null, 0, repaired -> {
+            List<CallRecord> g = new ArrayList<>(valid);
+            List<JsonNode> gj = new ArrayList<>(validJson);
+            for (CallRecord r : repaired) {
+                try {
+                    gj.add(schema.readAnswer(r.text()));
+                    g.add(r);
+                } catch (InvalidAnswerException e) {
+                    run.replacePanelRecord(r, AskRun.invalidOutput(r, e));
+                    run.note(r.memberId() + "'s repaired answer is still invalid; left out of the vote");
+                }
+            }
+            valid = g;
+            validJson = gj;
+            tally();
+        });
+    }
+
+    private void tally() {
+        if (valid.size() < run.quorum || valid.isEmpty()) {
+            run.fail(new dev.fusion.QuorumNotMetException(run.quorum, valid.size(), run.allRecords()));
+            return;
+        }
+        run.candidates = List.copyOf(valid);
+        StructuredVote vote = StructuredVote.tally(schema, validJson);
+        if (!vote.needsJudge()) {
+            VoteResult result;
+            try {
+                result = vote.result();
+            } catch (VoteMergeException e) {
+                run.fail(e);
+                return;
+            }
+            BigDecimal saving = estimateSaving(vote);
+            run.note("every field has a majority of the " + valid.size() + " valid answers; the judge was skipped"
+                    + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
+            finish(result, false);
+            return;
+        }
+        DisputeRequest dispute = vote.disputeRequest(run.questionForJudge(), run.seed);
+        run.note(vote.disputed().size() + " field(s) without a majority go to the judge: "
+                + String.join(", ", vote.disputed().stream().map(d -> d.pointer()).toList()));
+        // Not strict: the candidates may be objects or arrays, which strict mode's enum does not take.
+        ResponseFormat format = ResponseFormat.jsonSchema("disputed_fields", dispute.schema().node()).nonStrict();
+        List<ChatMessage> messages = List.of(ChatMessage.user(dispute.user()));
+        run.judge(new AskRun.JudgeStep(CallStep.RESOLVE, dispute.system(), messages, ids(valid), false,
+                r -> onJudgeReply(vote, dispute, format, messages, r, true), run::degrade, format));
+    }
+
+    private void onJudgeReply(StructuredVote vote, DisputeRequest dispute, ResponseFormat format,
+                              List<ChatMessage> messages, CallRecord r, boolean mayRepair) {
+        JsonNode reply;
+        try {
+            reply = dispute.schema().readAnswer(r.text());
+        } catch (InvalidAnswerException e) {
+            run.replaceJudgeRecord(r, AskRun.invalidOutput(r, e));
+            if (!mayRepair) {
+                run.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
+                run.degrade();
+                return;
+            }
+            List<ChatMessage> turns = new ArrayList<>(messages);
+            turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
+            turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
+            run.judge(new AskRun.JudgeStep(CallStep.RESOLVE_RETRY, dispute.system(), turns, ids(valid), false,
+                    r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), run::degrade, format));
+            return;
+        }
+        try {
+            finish(vote.applyJudgeAnswer(reply), true);
+        } catch (VoteMergeException e) {
+            run.fail(e);
+        }
+    }
+
+    private void finish(VoteResult result, boolean judged) {
+        run.answerJson = result.json();
+        run.agreement = new LinkedHashMap<>(result.agreement());
+        String text = result.json().toPrettyString();
+        run.emitDelta(text);
+        run.complete(text, judged);
+    }
+
+    /** What the skipped judge call would have cost: the judge reading every valid answer and writing one. */
+    private BigDecimal estimateSaving(StructuredVote vote) {
+        Member judge = run.s.judges().get(0);
+        ModelRef ref = judge.model().ref();
+        Optional<Price> p = run.s.priceBook().find(ref);
+        if (p.isEmpty()) {
+            return null;
+        }
+        List<String> shown = texts(run.shuffle(valid, 0));
+        long in = run.s.estimator().estimate(ref, run.s.judgePrompt().system() + "\n"
+                + run.s.judgePrompt().render(run.questionForJudge(), shown));
+        long out = run.s.estimator().estimate(ref, vote.merged().toString());
+        return p.get().costOf(Usage.of(in, out));
+    }
+
+    private int panelIndex(String memberId) {
+        for (int i = 0; i < run.s.panel().size(); i++) {
+            if (run.s.panel().get(i).id().equals(memberId)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no panel member " + memberId);
+    }
+}
