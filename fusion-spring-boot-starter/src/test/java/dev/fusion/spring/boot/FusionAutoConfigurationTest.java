@@ -218,9 +218,9 @@ class FusionAutoConfigurationTest {
                 assertThat(startupMessage(context.getStartupFailure())).contains("property 'fusion.quorum' must be at least 1"));
         runner().withPropertyValues("fusion.budget-usd=-1").run(context ->
                 assertThat(startupMessage(context.getStartupFailure())).contains("property 'fusion.budget-usd' cannot be negative"));
-        runner().withPropertyValues("fusion.strategy=vote").run(context ->
+        runner().withPropertyValues("fusion.strategy=majority").run(context ->
                 assertThat(startupMessage(context.getStartupFailure()))
-                        .contains("property 'fusion.strategy' 'vote' is not supported").contains("synthesize"));
+                        .contains("property 'fusion.strategy' 'majority' is not supported").contains("synthesize"));
         runner().withPropertyValues("fusion.on-judge-failure=retry").run(context ->
                 assertThat(startupMessage(context.getStartupFailure()))
                         .contains("property 'fusion.on-judge-failure' must be fail or best-answer"));
