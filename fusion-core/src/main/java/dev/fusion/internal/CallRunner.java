@@ -128,6 +128,8 @@ public final class CallRunner {
      */
     private final AtomicReference<Disposable> subscription = new AtomicReference<>();
     private static final Disposable CANCELLED = reactor.core.Disposables.disposed();
+    /** The model's own subscription for the attempt in flight: a cancel reaches it even where Reactor's arbiter would miss it. */
+    private final AttemptSubscription attemptSubscription = new AttemptSubscription();
     /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
     private volatile CallerRuns callerRuns;
 
@@ -269,9 +271,11 @@ public final class CallRunner {
             }
             attemptInFlight = true;
             if (!spec.stream()) {
-                return spec.model().call(spec.request()).doOnError(e -> attemptInFlight = false);
+                return spec.model().call(spec.request()).doOnSubscribe(attemptSubscription::attach)
+                        .doOnError(e -> attemptInFlight = false);
             }
-            return ChatModel.collect(spec.model().stream(spec.request()).doOnNext(this::onStreamEvent))
+            return ChatModel.collect(spec.model().stream(spec.request()).doOnSubscribe(attemptSubscription::attach)
+                            .doOnNext(this::onStreamEvent))
                     .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                     .doOnError(e -> attemptInFlight = false);
         });
@@ -380,6 +384,7 @@ public final class CallRunner {
         if (s != null) {
             s.dispose();
         }
+        attemptSubscription.cancel();
         return finish(status, null, null, CallError.of(errorType, message));
     }
 
