@@ -40,6 +40,14 @@ public final class RedisSharedState implements SharedState {
 
     private final SharedStateOptions options;
     private final String instance = UUID.randomUUID().toString().substring(0, 13);
+    /**
+     * Numbers this store's accounts and gates: each publishes its absolute state under its own id
+     * ({@code <instance>.<n>}), since two Fusions sharing one store (two beans of one application) hold
+     * separate reservations and permits; one id for both made each overwrite the other's state and see
+     * the other's version as its own (a reservation refused under a cap with room, a third permit
+     * granted under a limit of two; TwoFusionsOneStoreTest).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger members = new java.util.concurrent.atomic.AtomicInteger();
     private final Scheduler scheduler;
     private final RedisLink link;
     private final Health health;
@@ -71,7 +79,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public SpendAccount spendAccount(BigDecimal capUsd, Duration window, Clock clock) {
-        RedisSpendAccount a = new RedisSpendAccount(link, health, options.namespace(), instance, options.lease(),
+        RedisSpendAccount a = new RedisSpendAccount(link, health, options.namespace(), memberId(), options.lease(),
                 capUsd, window, clock);
         accounts.add(a);
         return a;
@@ -79,7 +87,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public RateGate rateGate(String provider, ProviderLimit limit) {
-        RedisRateGate g = new RedisRateGate(link, health, options.namespace(), provider, limit, instance,
+        RedisRateGate g = new RedisRateGate(link, health, options.namespace(), provider, limit, memberId(),
                 options.lease(), scheduler, SharedState.local(scheduler).rateGate(provider, limit));
         gates.add(g);
         return g;
@@ -95,7 +103,11 @@ public final class RedisSharedState implements SharedState {
         return link.roundTrips();
     }
 
-    /** This instance's id in Redis (logs, tests). */
+    private String memberId() {
+        return instance + "." + members.incrementAndGet();
+    }
+
+    /** This instance's id in Redis (logs, tests); its accounts and gates publish as {@code <id>.<n>}. */
     public String instanceId() {
         return instance;
     }
