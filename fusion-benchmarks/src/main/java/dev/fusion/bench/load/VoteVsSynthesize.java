@@ -8,11 +8,15 @@ import dev.fusion.Fusion;
 import dev.fusion.FusionRequest;
 import dev.fusion.FusionResult;
 import dev.fusion.cost.Usage;
+import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Strategy;
 import dev.fusion.providers.ProviderKind;
 import dev.fusion.providers.ProviderSpec;
 import dev.fusion.providers.Providers;
 import dev.fusion.sandbox.WireServer;
+import dev.fusion.structured.DisputeRequest;
+import dev.fusion.structured.StructuredSchema;
+import dev.fusion.structured.StructuredVote;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -140,6 +144,8 @@ public final class VoteVsSynthesize {
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), opt);
         Outcome out = run(opt);
         print(out);
+        System.out.println(anatomy(ExtractionWorkload.of(opt.warmup() + opt.asks(), opt.unanimous(), opt.noMajority(),
+                opt.seed()), opt.warmup(), opt.seed()));
         System.exit(0);
     }
 
@@ -243,6 +249,70 @@ public final class VoteVsSynthesize {
             return true;
         }
         return ExtractionScripts.sameValue(a, b);
+    }
+
+    /**
+     * Where a judge call's input tokens go, by part, averaged over the asks from {@code from} on that need the
+     * vote's judge: the vote's resolve request and the synthesize request rebuilt with the engine's public
+     * classes ({@link StructuredVote#disputeRequest}, {@link JudgePrompt#synthesize()}), counted by the
+     * server's token rule. Evidence for why the spend ratio is what it is.
+     */
+    static Anatomy anatomy(ExtractionWorkload w, int from, long seed) {
+        StructuredSchema schema = StructuredSchema.parse(ExtractionWorkload.SCHEMA);
+        JudgePrompt synth = JudgePrompt.synthesize();
+        long[] t = new long[9];
+        int n = 0;
+        for (ExtractionWorkload.Ask ask : w.asks().subList(from, w.asks().size())) {
+            StructuredVote vote = StructuredVote.tally(schema, new ArrayList<>(ask.answers()));
+            if (!vote.needsJudge()) {
+                continue;
+            }
+            DisputeRequest d = vote.disputeRequest(ask.prompt(), seed);
+            String user = d.user();
+            int agreed = user.indexOf("Agreed by a majority");
+            int disputed = user.indexOf("Disputed fields");
+            t[0] += ExtractionScripts.tokens(d.system());
+            t[1] += ExtractionScripts.tokens(user.substring(0, agreed < 0 ? disputed : agreed));
+            t[2] += agreed < 0 ? 0 : ExtractionScripts.tokens(user.substring(agreed, disputed));
+            t[3] += ExtractionScripts.tokens(user.substring(disputed));
+            t[4] += ExtractionScripts.tokens(d.schema().json());
+            List<String> answers = new ArrayList<>();
+            for (int m = 0; m < ExtractionWorkload.MEMBERS; m++) {
+                answers.add(ask.answerText(m));
+            }
+            t[5] += ExtractionScripts.tokens(synth.system());
+            t[6] += ExtractionScripts.tokens(ask.prompt());
+            t[7] += ExtractionScripts.tokens(synth.render(ask.prompt(), answers)) - ExtractionScripts.tokens(ask.prompt());
+            t[8] += ExtractionScripts.tokens(ExtractionWorkload.SCHEMA);
+            n++;
+        }
+        int k = Math.max(1, n);
+        return new Anatomy(n, t[0] / k, t[1] / k, t[2] / k, t[3] / k, t[4] / k, t[5] / k, t[6] / k, t[7] / k, t[8] / k);
+    }
+
+    /** Mean input tokens of a judge call by part (see {@link #anatomy}). */
+    record Anatomy(int asks, long resolveSystem, long resolveQuestion, long agreed, long disputed, long disputeSchema,
+                   long synthSystem, long synthQuestion, long synthAnswers, long fullSchema) {
+
+        long resolveTotal() {
+            return resolveSystem + resolveQuestion + agreed + disputed + disputeSchema;
+        }
+
+        long synthTotal() {
+            return synthSystem + synthQuestion + synthAnswers + fullSchema;
+        }
+
+        @Override
+        public String toString() {
+            if (asks == 0) {
+                return "judge input anatomy: no ask needs the vote's judge";
+            }
+            return String.format("judge input anatomy (tokens, mean over the %d asks that need the vote's judge): "
+                            + "resolve %d = system %d + question %d + agreed fields %d + disputed candidates %d + "
+                            + "dispute schema %d; synthesize %d = system %d + question %d + answers and template %d + "
+                            + "full schema %d", asks, resolveTotal(), resolveSystem, resolveQuestion, agreed, disputed,
+                    disputeSchema, synthTotal(), synthSystem, synthQuestion, synthAnswers, fullSchema);
+        }
     }
 
     static void print(Outcome o) {

@@ -184,6 +184,13 @@ class VoteVsSynthesizeTest {
         assertThat(out.vote().judgeUsage().input() / (double) out.vote().judgeCalls())
                 .isLessThan(out.synthesize().judgeUsage().input() / (double) out.synthesize().judgeCalls());
         assertThat(out.spendRatio()).isLessThan(BigDecimal.ONE);
+        // The printed anatomy of the judge's input accounts for what the server billed (token rounding aside).
+        VoteVsSynthesize.Anatomy anatomy = VoteVsSynthesize.anatomy(w, 0, 7);
+        assertThat(anatomy.asks()).isEqualTo(3);
+        assertThat(out.vote().judgeUsage().input() / (double) out.vote().judgeCalls())
+                .isCloseTo(anatomy.resolveTotal(), org.assertj.core.data.Percentage.withPercentage(3));
+        assertThat(out.synthesize().judgeUsage().input() / (double) out.synthesize().judgeCalls())
+                .isCloseTo(anatomy.synthTotal(), org.assertj.core.data.Percentage.withPercentage(5));
     }
 
     @Test
