@@ -86,9 +86,21 @@ final class ExtractionScripts {
                     + r.outputMode()));
         }
         String answer = w.ask(i).answerText(member);
-        Random rnd = new Random(w.seed() * 7_919L + i * 31L + member);
-        long ms = MEMBER_MIN_MS + rnd.nextInt((int) (MEMBER_MAX_MS - MEMBER_MIN_MS + 1));
-        return Reply.text(answer).latencyMillis(ms).usage(usage(r, answer));
+        return Reply.text(answer).latencyMillis(memberMs(w, i, member)).usage(usage(r, answer));
+    }
+
+    /** The scripted latency of member {@code member}'s answer to ask {@code ask}. */
+    static long memberMs(ExtractionWorkload w, int ask, int member) {
+        Random rnd = new Random(w.seed() * 7_919L + ask * 31L + member);
+        return MEMBER_MIN_MS + rnd.nextInt((int) (MEMBER_MAX_MS - MEMBER_MIN_MS + 1));
+    }
+
+    /** The scripted latency of the judge's answer to ask {@code ask} (a resolve or a synthesize call) with this usage. */
+    static long judgeMs(ExtractionWorkload w, int ask, boolean resolve, Usage u) {
+        Random rnd = new Random(w.seed() * 104_729L + ask * 2L + (resolve ? 1 : 0));
+        double jitter = 0.9 + 0.2 * rnd.nextDouble();
+        return Math.round(jitter * (JUDGE_FIRST_MS + u.input() * JUDGE_US_PER_INPUT_TOKEN / 1000.0
+                + u.output() * JUDGE_MS_PER_OUTPUT_TOKEN));
     }
 
     static Reply judge(ExtractionWorkload w, WireRequest r) {
@@ -102,11 +114,7 @@ final class ExtractionScripts {
         boolean resolve = isDisputeSchema(schema);
         String answer = resolve ? resolveAnswer(ask, schema) : ask.truth().toString();
         Usage u = usage(r, answer);
-        Random rnd = new Random(w.seed() * 104_729L + i * 2L + (resolve ? 1 : 0));
-        double jitter = 0.9 + 0.2 * rnd.nextDouble();
-        long ms = Math.round(jitter * (JUDGE_FIRST_MS + u.input() * JUDGE_US_PER_INPUT_TOKEN / 1000.0
-                + u.output() * JUDGE_MS_PER_OUTPUT_TOKEN));
-        return Reply.text(answer).latencyMillis(ms).usage(u);
+        return Reply.text(answer).latencyMillis(judgeMs(w, i, resolve, u)).usage(u);
     }
 
     /** A vote's dispute schema names its properties by JSON Pointer ("/total"); the full schema does not. */

@@ -78,7 +78,7 @@ public final class VoteVsSynthesize {
     }
 
     /** One measured ask. */
-    record Sample(int ask, double wallMs, BigDecimal usd, boolean costComplete, int judgeCalls, int resolveCalls,
+    record Sample(int ask, double wallMs, double callsMs, double scriptedMs, BigDecimal usd, boolean costComplete, int judgeCalls, int resolveCalls,
                   int repairCalls, Usage judgeUsage, BigDecimal judgeUsd, boolean correct) {
     }
 
@@ -95,6 +95,21 @@ public final class VoteVsSynthesize {
 
         Stats wall() {
             return Stats.of(samples.stream().map(Sample::wallMs).toList());
+        }
+
+        /** The scripted latency of each ask's critical path (no client, server or scheduling time at all). */
+        Stats scripted() {
+            return Stats.of(samples.stream().map(Sample::scriptedMs).toList());
+        }
+
+        /** Wall minus the scripted critical path: everything the machine added (client, server, CPU contention). */
+        Stats excess() {
+            return Stats.of(samples.stream().map(x -> x.wallMs() - x.scriptedMs()).toList());
+        }
+
+        /** Wall minus the calls' own latency: queueing, scheduling and the engine's work. */
+        Stats overhead() {
+            return Stats.of(samples.stream().map(x -> x.wallMs() - x.callsMs()).toList());
         }
 
         long judgeCalls() {
@@ -206,11 +221,11 @@ public final class VoteVsSynthesize {
         return Flux.fromIterable(asks).flatMapSequential(i -> Mono.defer(() -> {
             long t0 = System.nanoTime();
             FusionRequest req = FusionRequest.builder().prompt(w.ask(i).prompt()).schema(ExtractionWorkload.SCHEMA).build();
-            return fusion.askAsync(req).map(r -> sample(w.ask(i), r, (System.nanoTime() - t0) / 1e6));
+            return fusion.askAsync(req).map(r -> sample(w, w.ask(i), r, (System.nanoTime() - t0) / 1e6));
         }), concurrency).collectList().block();
     }
 
-    static Sample sample(ExtractionWorkload.Ask ask, FusionResult r, double wallMs) {
+    static Sample sample(ExtractionWorkload w, ExtractionWorkload.Ask ask, FusionResult r, double wallMs) {
         int resolve = 0;
         int repair = 0;
         Usage judgeUsage = Usage.ZERO;
@@ -229,7 +244,23 @@ public final class VoteVsSynthesize {
             }
         }
         boolean correct = r.json().map(j -> sameJson(j, ask.truth())).orElse(false);
-        return new Sample(ask.index(), wallMs, r.totalCostUsd(), r.costComplete(), r.judgeCalls().size(), resolve,
+        // The time the calls themselves took as the engine recorded them: the slowest panel call of round 1
+        // (members run at once), then each judge call in turn; wall minus this is the client's own share.
+        double panelMs = r.panel().stream().mapToDouble(c -> c.latency() == null ? 0 : c.latency().toNanos() / 1e6)
+                .max().orElse(0);
+        double judgeMs = r.judgeCalls().stream().mapToDouble(c -> c.latency() == null ? 0 : c.latency().toNanos() / 1e6)
+                .sum();
+        // What the script alone makes this ask take: the slowest member, then each judge call in turn.
+        long scripted = 0;
+        for (int m = 0; m < ExtractionWorkload.MEMBERS; m++) {
+            scripted = Math.max(scripted, ExtractionScripts.memberMs(w, ask.index(), m));
+        }
+        for (CallRecord c : r.judgeCalls()) {
+            CallStep step = c.callStep().orElse(null);
+            scripted += ExtractionScripts.judgeMs(w, ask.index(), step == CallStep.RESOLVE || step == CallStep.RESOLVE_RETRY,
+                    c.usage());
+        }
+        return new Sample(ask.index(), wallMs, panelMs + judgeMs, scripted, r.totalCostUsd(), r.costComplete(), r.judgeCalls().size(), resolve,
                 repair, judgeUsage, judgeUsd, correct);
     }
 
@@ -335,6 +366,15 @@ public final class VoteVsSynthesize {
                     t.repairs(), t.correct(), t.ledgerUsd().compareTo(t.spend()) == 0 && t.costComplete() ? "match"
                             : "DIFF " + t.ledgerUsd().toPlainString());
         }
+        for (Totals t : List.of(o.synthesize(), o.vote())) {
+            System.out.printf("%-11s scripted critical path p50 %.0f ms, p99 %.0f ms; wall minus it (all the machine "
+                            + "added) p50 %.0f, p99 %.0f, max %.0f ms; of which outside the calls' recorded latency p50 %.0f, "
+                            + "p99 %.0f, max %.0f ms%n", t.strategy(), t.scripted().p(50), t.scripted().p(99), t.excess().p(50),
+                    t.excess().p(99), t.excess().max(), t.overhead().p(50), t.overhead().p(99), t.overhead().max());
+        }
+        System.out.printf("scripted-only reference (no machine noise): vote / synthesize p50 %.3f, p99 %.3f%n",
+                o.vote().scripted().p(50) / o.synthesize().scripted().p(50),
+                o.vote().scripted().p(99) / o.synthesize().scripted().p(99));
         BigDecimal spend = o.spendRatio();
         double p50 = o.wallRatio(50);
         double p99 = o.wallRatio(99);
@@ -361,6 +401,10 @@ public final class VoteVsSynthesize {
         j.put("voteWallP99Ms", round(o.vote().wall().p(99)));
         j.put("wallP50Ratio", round3(p50));
         j.put("wallP99Ratio", round3(p99));
+        j.put("scriptedP50Ratio", round3(o.vote().scripted().p(50) / o.synthesize().scripted().p(50)));
+        j.put("scriptedP99Ratio", round3(o.vote().scripted().p(99) / o.synthesize().scripted().p(99)));
+        j.put("voteExcessP99Ms", round(o.vote().excess().p(99)));
+        j.put("synthesizeExcessP99Ms", round(o.synthesize().excess().p(99)));
         j.put("noJudgeShare", round3(o.noJudgeShare()));
         j.put("plannedNoJudgeShare", round3((o.options().asks() - o.plannedNeedJudge()) / (double) o.options().asks()));
         j.put("voteRepairs", o.vote().repairs());
