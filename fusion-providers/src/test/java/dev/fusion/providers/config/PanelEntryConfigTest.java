@@ -211,6 +211,23 @@ class PanelEntryConfigTest {
     }
 
     @Test
+    void theReadmeExampleParses() throws Exception {
+        java.nio.file.Path p = java.nio.file.Path.of("").toAbsolutePath();
+        while (!java.nio.file.Files.exists(p.resolve("README.md")) || !java.nio.file.Files.exists(p.resolve("fusion-core"))) {
+            p = p.getParent();
+        }
+        String readme = java.nio.file.Files.readString(p.resolve("README.md"));
+        int at = readme.indexOf("A panel entry may also be an object");
+        int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
+        String block = readme.substring(start, readme.indexOf("```", start));
+        FusionConfig c = FusionConfig.parse(block + "judge: gem:gemini-3-flash\n");
+        assertThat(c.panel()).containsExactly("gem:gemini-3-flash", "router:deepseek/deepseek-v4-pro", "claude:claude-haiku-4-5");
+        assertThat(c.spec().panelEntries().get(2).reasoning()).isEqualTo(Reasoning.tokens(2048));
+        assertThat(c.providers().get("router").capabilities().reasoning()).isEqualTo(Capabilities.ReasoningControl.OPENROUTER);
+        assertThat(c.providers().get("router").extraBody()).containsKey("provider");
+    }
+
+    @Test
     void jsonConfigAndCodeTakeTheSameEntries() {
         FusionConfig c = FusionConfig.parse("""
                 {"panel": ["openrouter:a/b", {"model": "openrouter:c/d", "reasoning": "MEDIUM", "extraBody": {"top_k": 5}}],
