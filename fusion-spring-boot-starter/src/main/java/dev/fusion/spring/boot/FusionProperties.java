@@ -124,15 +124,45 @@ public record FusionProperties(
      * @param apiKeyEnv      the variable holding the API key, read from the Spring Environment
      * @param maxTokensParam OpenAI-compatible only: the name of the max-tokens field
      * @param headers        extra HTTP headers
+     * @param extraBody      fields merged into every request body of this provider (the config file's
+     *                       {@code extraBody}), e.g. {@code fusion.providers.router.extra-body.provider.data_collection=deny};
+     *                       map keys other than letters, digits and '-' need brackets
+     *                       ({@code extra-body[top_k]}), and values from a {@code .properties} file are strings
+     *                       (YAML keeps numbers and booleans)
+     * @param capabilities   what the API documents beyond text, where it differs from the kind's defaults
      */
-    public record Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers) {
+    public record Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers,
+                           Map<String, Object> extraBody, CapabilitySettings capabilities) {
 
-        /** Header values may be credentials: only their names are shown. */
+        /** The canonical constructor, the one properties bind to. */
+        @ConstructorBinding
+        public Provider {
+        }
+
+        /** A provider without extra body or capabilities (the form before issue 14). */
+        public Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers) {
+            this(kind, baseUrl, apiKeyEnv, maxTokensParam, headers, null, null);
+        }
+
+        /** Header values and extra body values may be credentials: only their names are shown. */
         @Override
         public String toString() {
             return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKeyEnv=" + apiKeyEnv + ", maxTokensParam="
-                    + maxTokensParam + ", headers=" + (headers == null ? "{}" : headers.keySet()) + "]";
+                    + maxTokensParam + ", headers=" + (headers == null ? "{}" : headers.keySet())
+                    + (extraBody == null ? "" : ", extraBody=" + extraBody.keySet())
+                    + (capabilities == null ? "" : ", capabilities=" + capabilities) + "]";
         }
+    }
+
+    /**
+     * A provider's capabilities (the config file's {@code capabilities}); each one left out is the
+     * kind's default. Values as in {@code fusion-providers/CAPABILITIES.md}.
+     *
+     * @param structuredOutput json-schema, json-object or prompt-only
+     * @param images           supported or unsupported
+     * @param reasoning        effort, openrouter or none
+     */
+    public record CapabilitySettings(String structuredOutput, String images, String reasoning) {
     }
 
     /**
