@@ -52,7 +52,19 @@ public final class PropertiesConfig {
     public static FusionConfig parse(FusionProperties p, boolean withShared) {
         ObjectNode root = JSON.objectNode();
         if (!p.panel().isEmpty()) {
-            root.set("panel", strings(p.panel()));
+            ArrayNode panel = root.putArray("panel");
+            for (FusionProperties.PanelEntry e : p.panel()) {
+                if (e == null || !e.hasSettings()) {
+                    panel.add(e == null ? null : e.model());
+                    continue;
+                }
+                ObjectNode n = panel.addObject();
+                put(n, "model", e.model());
+                put(n, "reasoning", e.reasoning());
+                if (e.extraBody() != null && !e.extraBody().isEmpty()) {
+                    n.set("extraBody", TREES.valueToTree(e.extraBody()));
+                }
+            }
         }
         if (!p.judge().isEmpty()) {
             root.set("judge", strings(p.judge()));
