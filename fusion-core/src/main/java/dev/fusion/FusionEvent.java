@@ -26,6 +26,15 @@ import java.util.Objects;
  *       {@link MemberFailed}; a member skipped by the budget produces only {@link MemberFailed}
  *       (status {@code skipped}), and so does one whose round would have started after the ask's
  *       deadline (status {@code timeout}). Members interleave freely.</li>
+ *   <li>A member answer that the engine reads afterwards and finds unusable (with a schema, an
+ *       answer that is not valid against it: error kind {@code invalid_output}, billed) gets a
+ *       corrective {@link MemberFailed} after its {@link MemberAnswered}, carrying the same call's
+ *       record (same member, {@code round} and {@code step}) as it now stands, failed. So for each
+ *       call the last member event holds the record exactly as {@link FusionResult#panel()} has it.
+ *       The {@code vote} strategy's repair of that member follows as a call of its own (round 2, step
+ *       {@code repair}): {@link RoundStarted}, {@link MemberStarted}, then its outcome, which may in
+ *       turn be corrected the same way. {@link FusionListener#onCallFinished} is not called again:
+ *       it reports the call as it ended.</li>
  *   <li>All panel events come before the first {@link JudgeStarted}.</li>
  *   <li>For each judge tried: {@link JudgeStarted}, zero or more {@link JudgeDelta}, then either the
  *       terminal {@link Completed} or {@link JudgeFailed}. After {@code JudgeFailed}, discard the
@@ -34,7 +43,10 @@ import java.util.Objects;
  *       {@code JudgeFailed} at once, saying so explicitly, before anything a fallback judge or the
  *       {@code best-answer} degradation emits.
  *       A judge skipped by the budget (its worst case no longer fits what is left of the judges'
- *       reservation) produces only {@link JudgeFailed} (status {@code skipped}).</li>
+ *       reservation) produces only {@link JudgeFailed} (status {@code skipped}). A judge call that
+ *       returned an answer the engine cannot use (with a schema: not valid against it, error kind
+ *       {@code invalid_output}) ends in {@link JudgeFailed} too, carrying its failed record, before any
+ *       {@code JudgeTextDiscarded} and before the repair call's own {@code JudgeStarted}.</li>
  *   <li>{@link Completed} is the last event, and the concatenated deltas of the last judge equal its
  *       {@code result().answer()} when {@code judged} is true.</li>
  *   <li>On failure (quorum not met, every judge failed with {@code fail} policy, budget, or an

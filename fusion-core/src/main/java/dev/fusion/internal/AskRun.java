@@ -208,6 +208,10 @@ public final class AskRun {
             return new dev.fusion.InvalidConfigurationException("the vote strategy needs a JSON Schema for the answer:"
                     + " set one with FusionRequest.builder().schema(...) (CLI: --schema FILE), or use another strategy");
         }
+        FusionException unfit = checkWire();
+        if (unfit != null) {
+            return unfit;
+        }
         if (req.budgetUsd() != null && !s.allowUnpriced()) {
             // Fusion.build checks this for a budget set on the builder; a per-request budget is checked here.
             java.util.Set<String> unpriced = new java.util.TreeSet<>();
@@ -226,6 +230,44 @@ public final class AskRun {
             }
         }
         return null;
+    }
+
+    /**
+     * Each panel member's (and flagship's) request as it will be sent, checked by its model
+     * ({@link dev.fusion.model.ChatModel#validate}): a reasoning setting its provider cannot express
+     * (a token budget where only effort levels are accepted), images for a text-only provider, an
+     * extra body field colliding with one Fusion sets. A typed error naming the member, before any call.
+     */
+    private FusionException checkWire() {
+        List<Member> all = new ArrayList<>(s.panel());
+        all.addAll(flow.flagships());
+        for (Member m : all) {
+            ModelRequest request = memberRequest(m, req.messages());
+            try {
+                m.model().validate(request);
+            } catch (dev.fusion.InvalidConfigurationException e) {
+                return new dev.fusion.InvalidConfigurationException("panel member '" + m.id() + "' cannot take this"
+                        + " request: " + e.getMessage() + reasoningSource(m, request), e);
+            }
+        }
+        return null;
+    }
+
+    /** Where to change the reasoning setting, when it is what the member's model refuses; else empty. */
+    private String reasoningSource(Member m, ModelRequest request) {
+        if (request.reasoning() == null) {
+            return "";
+        }
+        try {
+            m.model().validate(request.toBuilder().reasoning(null).build());
+        } catch (dev.fusion.InvalidConfigurationException other) {
+            return ""; // something else is wrong too: the message names it
+        }
+        return m.reasoning() != null
+                ? " (the setting is the member's own: Member.withReasoning, or reasoning: under its panel entry in the config)"
+                : " (the setting is the request's: FusionRequest.Builder reasoning/reasoningTokens, CLI --reasoning;"
+                + " give this member an effort level of its own with Member.withReasoning(Effort) or reasoning: under its"
+                + " panel entry in the config)";
     }
 
     /**
@@ -1093,6 +1135,10 @@ public final class AskRun {
             for (int i = 0; i < round.records.length; i++) {
                 if (round.records[i] == old) {
                     round.records[i] = replacement;
+                    if (old.isOk() && !replacement.isOk() && !done) {
+                        // MemberAnswered went out for it: the stream learns it failed after all (see FusionEvent).
+                        emit(new FusionEvent.MemberFailed(replacement));
+                    }
                     return;
                 }
             }
@@ -1100,13 +1146,19 @@ public final class AskRun {
         throw new IllegalStateException("no such panel record: " + old);
     }
 
-    /** As {@link #replacePanelRecord}, for a judge call. */
+    /**
+     * As {@link #replacePanelRecord}, for a judge call: a judge answer that turns out unusable is
+     * reported as {@link FusionEvent.JudgeFailed}, as any failed judge call is.
+     */
     void replaceJudgeRecord(CallRecord old, CallRecord replacement) {
         int i = judgeRecords.indexOf(old);
         if (i < 0) {
             throw new IllegalStateException("no such judge record: " + old);
         }
         judgeRecords.set(i, replacement);
+        if (old.isOk() && !replacement.isOk() && !done) {
+            emit(new FusionEvent.JudgeFailed(replacement));
+        }
     }
 
     List<CallRecord> allRecords() {

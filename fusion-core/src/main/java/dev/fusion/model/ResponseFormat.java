@@ -5,11 +5,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.victools.jsonschema.generator.Option;
-import com.github.victools.jsonschema.generator.OptionPreset;
-import com.github.victools.jsonschema.generator.SchemaGenerator;
-import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
-import com.github.victools.jsonschema.generator.SchemaVersion;
 import dev.fusion.InvalidConfigurationException;
 
 import java.util.HashSet;
@@ -127,20 +122,18 @@ public record ResponseFormat(Type type, String name, JsonNode schema, boolean st
 
     /**
      * Answers shaped like {@code type} (a record or POJO): its JSON Schema (Draft 2020-12) is generated
-     * with victools {@code jsonschema-generator} from its fields; every property is required and no
-     * other property is allowed, so the schema qualifies for OpenAI's strict mode. The name is the
-     * class's simple name.
+     * from the properties Jackson binds (the names and types
+     * {@code FusionResult.as(type)} reads, {@code @JsonProperty} and {@code @JsonPropertyDescription}
+     * included); every property is required and no other property is allowed, so a schema of records,
+     * enums, strings, numbers, booleans and lists qualifies for OpenAI's strict mode. The name is the
+     * class's simple name. The generation needs no schema library: it works the same whichever victools
+     * version another framework puts on the class path (Spring AI 2 brings victools 5, on Jackson 3).
+     *
+     * @throws InvalidConfigurationException when {@code type} is not a record or POJO with properties
      */
     public static ResponseFormat fromClass(Class<?> type) {
         Objects.requireNonNull(type, "type");
-        if (type.isPrimitive() || type.isArray() || type.getName().startsWith("java.")) {
-            throw new InvalidConfigurationException("a schema class must be a record or POJO with fields, was "
-                    + type.getName());
-        }
-        SchemaGeneratorConfigBuilder config = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12,
-                OptionPreset.PLAIN_JSON).with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT);
-        config.forFields().withRequiredCheck(field -> true);
-        JsonNode schema = new SchemaGenerator(config.build()).generateSchema(type);
+        JsonNode schema = dev.fusion.structured.internal.ClassSchema.of(type);
         String name = type.getSimpleName().replaceAll("[^A-Za-z0-9_-]", "_");
         return jsonSchema(name.isEmpty() ? "answer" : name.substring(0, Math.min(64, name.length())), schema);
     }

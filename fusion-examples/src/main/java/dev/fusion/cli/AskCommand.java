@@ -34,7 +34,8 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: answer, wallMs, totalCostUsd, calls, ...")
     boolean json;
 
-    @Option(names = "--stream", description = "Print the judge's text as it arrives, even when not on a terminal.")
+    @Option(names = "--stream", description = "Print the judge's text as it arrives, even when not on a terminal"
+            + " (not with --schema: the answer is then printed once, as validated pretty JSON).")
     boolean stream;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt for the panel.")
@@ -93,8 +94,11 @@ final class AskCommand implements Callable<Integer> {
                     result = setup.fusion.ask(request);
                 } else {
                     boolean live = io.terminal;
+                    // With a schema the answer is printed once, at the end: the schema-valid JSON, pretty. The
+                    // judge's raw reply is not streamed: it may be a reply the repair replaces, and it is the same
+                    // object again, unformatted.
                     try (Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p,
-                            FusionCli.width(io.env), reactor.core.scheduler.Schedulers.parallel())) {
+                            FusionCli.width(io.env), reactor.core.scheduler.Schedulers.parallel(), schemaText == null)) {
                         result = setup.fusion.ask(request, progress::on);
                         if (!progress.printedAnswer() || !result.judged() || result.json().isPresent()) {
                             String shown = result.json().map(com.fasterxml.jackson.databind.JsonNode::toPrettyString)

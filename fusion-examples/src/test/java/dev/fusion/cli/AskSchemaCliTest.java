@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.fusion.cli.CliTest.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +64,40 @@ class AskSchemaCliTest {
         int agreement = r.out().indexOf("Agreement per field");
         assertThat(agreement).isPositive();
         assertThat(r.out().substring(agreement)).contains("/category").containsPattern("/priority +\\d+%");
+    }
+
+    /** The CLI as on a terminal (live table, the judge's text streamed), in-process. */
+    private static CliTest.Run onTerminal(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = FusionCli.run(args, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), CliTest.FAST, true);
+        return new CliTest.Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    @Test
+    void withASchemaTheAnswerIsPrintedOnceAsPrettyJsonEvenWhenTheJudgeStreams() throws Exception {
+        String schema = root().resolve("examples/ticket-schema.json").toString();
+        String prompt = "Extract the ticket: " + ticket();
+        // synthesize: the judge's reply streams on a terminal (and with --stream when piped); vote: the settled object.
+        for (String[] mode : new String[][] {{"--strategy", "synthesize"}, {"--strategy", "vote"}}) {
+            CliTest.Run live = onTerminal("ask", "--sandbox", "--schema", schema, mode[0], mode[1], prompt);
+            CliTest.Run piped = cli("ask", "--sandbox", "--stream", "--schema", schema, mode[0], mode[1], prompt);
+            for (CliTest.Run r : List.of(live, piped)) {
+                assertThat(r.code()).as(r.err()).isZero();
+                assertThat(count(r.out(), "\"customer\"")).as(mode[1] + ":\n" + r.out()).isEqualTo(1);
+                assertThat(r.out()).containsPattern("\\{\\R(\\[sandbox] )?  \"customer\" : "); // pretty, not raw
+            }
+        }
+        // Without a schema, --stream still streams the judge's text, printed once.
+        CliTest.Run plain = onTerminal("ask", "--sandbox", "What is DNS?");
+        assertThat(plain.code()).as(plain.err()).isZero();
+        assertThat(count(plain.out(), "What the answers agree on")).isEqualTo(1);
     }
 
     @Test

@@ -31,6 +31,7 @@ public final class Progress implements AutoCloseable {
     private final PrintStream answerOut;
     private final boolean ansi;
     private final boolean streamJudge;
+    private final boolean answerLive;
     private final String prefix;
     private final int width;
     private final Scheduler clock;
@@ -57,6 +58,17 @@ public final class Progress implements AutoCloseable {
      */
     public Progress(PrintStream out, PrintStream answerOut, boolean ansi, boolean streamJudge, String prefix,
                     int width, Scheduler clock) {
+        this(out, answerOut, ansi, streamJudge, prefix, width, clock, true);
+    }
+
+    /**
+     * @param answerLive false when the judge's text must not be printed as it streams, whatever
+     *                   {@code ansi} and {@code streamJudge} say: the caller prints the final answer
+     *                   once itself (the CLI does so for a schema: the validated, pretty JSON)
+     */
+    public Progress(PrintStream out, PrintStream answerOut, boolean ansi, boolean streamJudge, String prefix,
+                    int width, Scheduler clock, boolean answerLive) {
+        this.answerLive = answerLive;
         this.out = out;
         this.answerOut = answerOut;
         this.ansi = ansi;
@@ -112,7 +124,7 @@ public final class Progress implements AutoCloseable {
             tableDone = true;
             close();
             out.println(prefix + "judge " + j.judgeId() + " is merging " + j.answerOrder().size() + " answer(s)...");
-            if (ansi || streamJudge) {
+            if ((ansi || streamJudge) && answerLive) {
                 judgeStreaming = true;
                 atLineStart = true;
                 answerOut.println();

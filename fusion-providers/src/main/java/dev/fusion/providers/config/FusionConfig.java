@@ -36,6 +36,9 @@ import java.util.Map;
  * Also: {@code judgeMaxOutputTokens}, {@code judgeTimeoutMs}, {@code allowUnpriced}, {@code retries},
  * {@code providerLimits: {name: {maxConcurrent, requestsPerMinute}}}, {@code strategy} (default
  * {@code synthesize}), {@code spendCapUsd} + {@code spendCapWindow} (ISO-8601, e.g. {@code PT24H}).
+ * A panel entry may be an object {@code {model: provider:model, reasoning: high|<tokens>, extraBody: {...}}}
+ * ({@link FusionSpec.PanelEntry}); a provider also takes {@code extraBody: {...}} and
+ * {@code capabilities: {structuredOutput, images, reasoning}} ({@link FusionSpec.CapabilitiesEntry}).
  * The keys and their types are the components of {@link FusionSpec}. Unknown keys, wrong types and
  * bad values fail with {@link InvalidConfigurationException} (a {@link ConfigKeyException} for a
  * key) naming the key, the fix and the line and column. Numbers are read as exact decimals.

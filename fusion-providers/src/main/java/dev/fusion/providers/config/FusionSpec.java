@@ -15,7 +15,10 @@ import dev.fusion.cost.PriceBook;
 import dev.fusion.judge.Strategy;
 import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
+import dev.fusion.model.ExtraBody;
+import dev.fusion.model.Reasoning;
 import dev.fusion.providers.BundledPrices;
+import dev.fusion.providers.Capabilities;
 import dev.fusion.providers.ProviderKind;
 import dev.fusion.providers.ProviderSpec;
 import dev.fusion.providers.Providers;
@@ -52,7 +55,9 @@ import java.util.Set;
  * <p>Immutable and thread-safe; {@link #toString()} never shows a literal API key.
  *
  * @param providers            extra or overridden providers by name
- * @param panel                panel models as {@code provider:model}; also accepted as one string
+ * @param panel                panel models as {@code provider:model}; also accepted as one string. An entry may
+ *                             also be an object {@code {model, reasoning, extraBody}} ({@link PanelEntry}): the
+ *                             list is then still the model strings, and {@link #panelEntries()} has the settings
  * @param judge                the judge model, then fallbacks in order; also accepted as one string
  * @param onJudgeFailure       {@code fail} or {@code best-answer}
  * @param quorum               minimum successful panel answers (at least 1, at most the panel size)
@@ -80,7 +85,7 @@ import java.util.Set;
  */
 public record FusionSpec(
         Map<String, Provider> providers,
-        @JsonDeserialize(using = SpecValues.Models.class) List<String> panel,
+        @JsonDeserialize(using = SpecValues.PanelModels.class) List<String> panel,
         @JsonDeserialize(using = SpecValues.Models.class) List<String> judge,
         OnJudgeFailure onJudgeFailure,
         Integer quorum,
@@ -118,7 +123,7 @@ public record FusionSpec(
 
     public FusionSpec {
         providers = copy(providers);
-        panel = panel == null ? null : Collections.unmodifiableList(new ArrayList<>(panel));
+        panel = panel == null ? null : PanelList.copyOf(panel);
         judge = judge == null ? null : Collections.unmodifiableList(new ArrayList<>(judge));
         providerLimits = copy(providerLimits);
         strategyOptions = strategyOptions == null ? null : frozenMap(strategyOptions);
@@ -148,6 +153,19 @@ public record FusionSpec(
         return new StrategySpec(strategy == null ? null : strategy.name(), opts);
     }
 
+    /**
+     * The panel entries with their own settings, in order ({@link #panel()} is their model strings);
+     * null when {@code panel} is not set.
+     */
+    public List<PanelEntry> panelEntries() {
+        return panel == null ? null : ((PanelList) panel).entries();
+    }
+
+    /** With {@code panel} set to these entries (their settings included). */
+    public FusionSpec withPanelEntries(List<PanelEntry> entries) {
+        return withComponent("panel", entries == null ? null : PanelList.ofEntries(entries));
+    }
+
     // ------------------------------------------------------------------ nested values
 
     /**
@@ -159,22 +177,82 @@ public record FusionSpec(
      * @param apiKey         a literal key (discouraged); never shown by {@link #toString()}
      * @param maxTokensParam {@code max_tokens} (default) or {@code max_completion_tokens}
      * @param headers        extra non-secret headers
+     * @param extraBody      fields merged into every request body of this provider, as they are (e.g.
+     *                       OpenRouter's {@code provider} preferences); a panel entry's own {@code extraBody}
+     *                       wins on the same key; one colliding with a field Fusion sets is a configuration error
+     * @param capabilities   what the API documents beyond text, where it differs from the kind's defaults
+     *                       ({@code {structuredOutput: json-object, images: unsupported, reasoning: none}})
      */
     public record Provider(ProviderKind kind, String baseUrl, String apiKeyEnv, String apiKey, String maxTokensParam,
-                           Map<String, String> headers) {
+                           Map<String, String> headers, Map<String, Object> extraBody, CapabilitiesEntry capabilities) {
         public Provider {
             headers = headers == null ? null : copy(headers);
+            extraBody = extraBody == null ? null : frozenMap(extraBody);
+        }
+
+        /** A provider without extra body or capabilities of its own (the form before issue 14). */
+        public Provider(ProviderKind kind, String baseUrl, String apiKeyEnv, String apiKey, String maxTokensParam,
+                        Map<String, String> headers) {
+            this(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers, null, null);
         }
 
         /** The provider as {@link Providers} takes it. */
         public ProviderSpec toProviderSpec() {
-            return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers);
+            return new ProviderSpec(kind, baseUrl, apiKeyEnv, apiKey, maxTokensParam, headers,
+                    capabilities == null || kind == null ? null : capabilities.over(Capabilities.defaults(kind)), extraBody);
         }
 
         @Override
         public String toString() {
             return "Provider[" + kind + " " + baseUrl + (apiKeyEnv != null ? ", key from $" + apiKeyEnv : "")
                     + (apiKey != null ? ", literal key ***" : "") + "]";
+        }
+    }
+
+    /**
+     * A provider's {@code capabilities:} as written: each one left out is the kind's default
+     * ({@link Capabilities#defaults}). Values as in {@code fusion-providers/CAPABILITIES.md}, any case,
+     * {@code -} or {@code _}: {@code structuredOutput: json-schema|json-object|prompt-only},
+     * {@code images: supported|unsupported}, {@code reasoning: effort|openrouter|none}.
+     *
+     * @param structuredOutput how answers are constrained to JSON
+     * @param images           whether prompts may carry images
+     * @param reasoning        how an OpenAI-compatible API takes a reasoning setting
+     */
+    public record CapabilitiesEntry(Capabilities.StructuredOutput structuredOutput, Capabilities.ImageInput images,
+                                    Capabilities.ReasoningControl reasoning) {
+
+        /** These capabilities over {@code defaults}. */
+        public Capabilities over(Capabilities defaults) {
+            return new Capabilities(structuredOutput != null ? structuredOutput : defaults.structuredOutput(),
+                    images != null ? images : defaults.images(), reasoning != null ? reasoning : defaults.reasoning());
+        }
+    }
+
+    /**
+     * One panel entry: {@code openrouter:x}, or {@code {model: openrouter:x, reasoning: high,
+     * extraBody: {provider: {order: [deepinfra]}}}}.
+     *
+     * @param model     the model as {@code provider:model} (required); the member's id
+     * @param reasoning this member's reasoning setting ({@code low}, {@code medium}, {@code high} or a
+     *                  thinking budget in tokens), whatever the request says; null for the request's
+     * @param extraBody fields merged into this member's request body as they are (over its provider's
+     *                  {@code extraBody}); one colliding with a field Fusion sets is a configuration error;
+     *                  empty when not set
+     */
+    public record PanelEntry(String model, Reasoning reasoning, Map<String, Object> extraBody) {
+        public PanelEntry {
+            extraBody = extraBody == null ? Map.of() : frozenMap(extraBody);
+        }
+
+        /** An entry with only a model (the string form). */
+        public static PanelEntry of(String model) {
+            return new PanelEntry(model, null, Map.of());
+        }
+
+        /** Whether it sets anything beyond the model (else the string form says it all). */
+        public boolean hasSettings() {
+            return reasoning != null || !extraBody.isEmpty();
         }
     }
 
@@ -394,6 +472,7 @@ public record FusionSpec(
             if (p.baseUrl() == null) {
                 throw ConfigKeyException.bad(key + ".baseUrl", "is missing; set the provider's API root URL");
             }
+            extraBody(key + ".extraBody", p.extraBody());
             try {
                 p.toProviderSpec();
             } catch (InvalidConfigurationException e) {
@@ -406,7 +485,24 @@ public record FusionSpec(
         if (panel == null) {
             throw ConfigKeyException.bad("panel", "is missing; list the panel models, e.g. panel: [openrouter:deepseek/deepseek-v4-pro, gemini:gemini-3-flash]");
         }
-        models(panel, "panel");
+        List<PanelEntry> entries = panelEntries();
+        for (int i = 0; i < entries.size(); i++) {
+            PanelEntry e = entries.get(i);
+            String key = "panel[" + i + "]";
+            if (e == null) {
+                throw ConfigKeyException.bad(key, "is empty; write provider:model or {model: provider:model, ...}");
+            }
+            if (e.model() == null || e.model().isBlank()) {
+                throw ConfigKeyException.bad(key + ".model", "is missing; name the model as provider:model, e.g."
+                        + " {model: openrouter:deepseek/deepseek-v4-pro, reasoning: high}");
+            }
+            try {
+                ModelRef.parse(e.model());
+            } catch (IllegalArgumentException x) {
+                throw ConfigKeyException.bad(e.hasSettings() ? key + ".model" : "panel", x.getMessage());
+            }
+            extraBody(key + ".extraBody", e.extraBody());
+        }
         if (panel.isEmpty()) {
             throw ConfigKeyException.bad("panel", "is empty; list at least one model as provider:model");
         }
@@ -484,6 +580,15 @@ public record FusionSpec(
         }
     }
 
+    /** Extra body fields must be JSON, bounded ({@link ExtraBody}); collisions are checked when the member is built. */
+    private static void extraBody(String key, Map<String, Object> fields) {
+        try {
+            ExtraBody.copyOf(fields);
+        } catch (InvalidConfigurationException e) {
+            throw ConfigKeyException.bad(key, "is not valid: " + e.getMessage());
+        }
+    }
+
     private static void atLeast(String key, Integer v, int min) {
         if (v != null && v < min) {
             throw ConfigKeyException.bad(key, "must be " + (min == 0 ? "zero or positive" : "at least " + min) + ", was " + v);
@@ -539,8 +644,9 @@ public record FusionSpec(
         validate();
         Providers all = withProviders(providers);
         Fusion.Builder b = Fusion.builder();
-        for (String m : panel) {
-            b.member(Member.of(m, resolve(all, m, "panel")));
+        List<PanelEntry> entries = panelEntries();
+        for (int i = 0; i < entries.size(); i++) {
+            b.member(member(all, entries.get(i), i));
         }
         for (int i = 0; i < judge.size(); i++) {
             Member j = Member.of(judge.get(i), resolve(all, judge.get(i), "judge"));
@@ -599,6 +705,33 @@ public record FusionSpec(
             throw ConfigKeyException.of("strategy", e.getMessage(), e);
         }
         return b;
+    }
+
+    /**
+     * The member of a panel entry: its model, its own reasoning setting and extra body. An extra body
+     * field colliding with one Fusion sets (the provider's or the entry's) fails here, naming the key.
+     */
+    private static Member member(Providers providers, PanelEntry e, int index) {
+        ChatModel model = resolve(providers, e.model(), "panel");
+        Member m = Member.of(e.model(), model);
+        if (e.reasoning() != null) {
+            m = m.withReasoning(e.reasoning());
+        }
+        probe(model, Map.of(), "providers." + model.ref().provider() + ".extraBody");
+        if (!e.extraBody().isEmpty()) {
+            m = m.withExtraBody(e.extraBody());
+            probe(model, e.extraBody(), "panel[" + index + "].extraBody");
+        }
+        return m;
+    }
+
+    /** Builds (without sending) a request carrying {@code extraBody}: a colliding field fails under {@code key}. */
+    private static void probe(ChatModel model, Map<String, Object> extraBody, String key) {
+        try {
+            model.validate(dev.fusion.model.ModelRequest.builder().user("probe").extraBody(extraBody).build());
+        } catch (InvalidConfigurationException e) {
+            throw ConfigKeyException.bad(key, "cannot be sent to " + model.ref() + ": " + e.getMessage());
+        }
     }
 
     /** {@code providers} with this spec's providers added (or overriding presets of the same name). */
@@ -669,6 +802,41 @@ public record FusionSpec(
 
     private static <K, V> Map<K, V> copy(Map<K, V> m) {
         return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    }
+
+    /** Equal when every key is, panel entries' settings included ({@link #panel()} alone compares the models). */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof FusionSpec other)) {
+            return false;
+        }
+        try {
+            for (RecordComponent c : COMPONENTS) {
+                if (!Objects.equals(c.getAccessor().invoke(this), c.getAccessor().invoke(other))) {
+                    return false;
+                }
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        return Objects.equals(panelEntries(), other.panelEntries());
+    }
+
+    @Override
+    public int hashCode() {
+        List<Object> values = new ArrayList<>();
+        try {
+            for (RecordComponent c : COMPONENTS) {
+                values.add(c.getAccessor().invoke(this));
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        values.add(panelEntries());
+        return values.hashCode();
     }
 
     @Override

@@ -198,6 +198,14 @@ final class SpecReader {
             return spec.validate();
         } catch (ConfigKeyException e) {
             Place at = where.get(e.key());
+            // A key missing inside a list entry (panel[1].model): point at the entry's first key instead.
+            if (at == null && e.key().contains("[")) {
+                String entry = e.key().substring(0, e.key().indexOf(']') + 1) + ".";
+                at = where.entrySet().stream().filter(x -> x.getKey().startsWith(entry))
+                        .map(Map.Entry::getValue).min(java.util.Comparator.comparingInt((Place x) -> x.at().getLineNr())
+                                .thenComparingInt(x -> x.at().getColumnNr()))
+                        .orElse(null);
+            }
             throw at == null ? e : e.at(at.at().getLineNr(), at.at().getColumnNr());
         }
     }
@@ -285,11 +293,16 @@ final class SpecReader {
         }
     }
 
+    /** The key path of the current name: {@code providers.local.kind}, inside a list {@code panel[1].reasoning}. */
     private static String keyPath(JsonStreamContext c) {
         List<String> names = new ArrayList<>();
+        String index = "";
         for (JsonStreamContext x = c; x != null; x = x.getParent()) {
-            if (x.inObject() && x.getCurrentName() != null) {
-                names.add(0, x.getCurrentName());
+            if (x.inArray()) {
+                index = "[" + Math.max(0, x.getCurrentIndex()) + "]" + index;
+            } else if (x.inObject() && x.getCurrentName() != null) {
+                names.add(0, x.getCurrentName() + index);
+                index = "";
             }
         }
         return String.join(".", names);
@@ -297,11 +310,14 @@ final class SpecReader {
 
     // ------------------------------------------------------------------ messages
 
+    /** The key path of a binding error; an index into a list is written after its key ({@code panel[1]}). */
     private static List<String> path(JsonMappingException e) {
         List<String> out = new ArrayList<>();
         for (JsonMappingException.Reference r : e.getPath()) {
             if (r.getFieldName() != null) {
                 out.add(r.getFieldName());
+            } else if (r.getIndex() >= 0 && !out.isEmpty() && out.get(0).equals("panel")) {
+                out.set(out.size() - 1, out.get(out.size() - 1) + "[" + r.getIndex() + "]");
             }
         }
         return out;
@@ -311,9 +327,16 @@ final class SpecReader {
     private static String shape(List<String> path) {
         String top = path.get(0);
         int depth = path.size();
+        if (top.startsWith("panel[") && depth == 2 && path.get(1).equals("extraBody")) {
+            return "a mapping of request-body field to JSON value, e.g. extraBody: {top_k: 40}";
+        }
         return switch (top) {
             case "providers" -> depth == 1 ? "a mapping of provider name to {kind, baseUrl, apiKeyEnv}"
                     : depth == 2 ? "{kind: openai|anthropic|gemini, baseUrl: ..., apiKeyEnv: ...}"
+                    : path.get(2).equals("extraBody") ? "a mapping of request-body field to JSON value, e.g."
+                    + " extraBody: {provider: {order: [deepinfra]}}"
+                    : path.get(2).equals("capabilities") ? "{structuredOutput: json-schema|json-object|prompt-only,"
+                    + " images: supported|unsupported, reasoning: effort|openrouter|none}"
                     : "a mapping of header name to value";
             case "providerLimits" -> depth == 1 ? "a mapping of provider name to {maxConcurrent, requestsPerMinute}"
                     : "{maxConcurrent: 8, requestsPerMinute: 60}";

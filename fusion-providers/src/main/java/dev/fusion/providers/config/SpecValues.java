@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.fusion.InvalidConfigurationException;
 import dev.fusion.OnJudgeFailure;
+import dev.fusion.model.Effort;
+import dev.fusion.model.Reasoning;
 import dev.fusion.providers.ProviderKind;
 
 import java.io.IOException;
@@ -45,6 +48,7 @@ final class SpecValues {
         m.addDeserializer(Duration.class, new IsoDuration());
         m.addDeserializer(OnJudgeFailure.class, new JudgeFailurePolicy());
         m.addDeserializer(ProviderKind.class, new Kind());
+        m.addDeserializer(Reasoning.class, new ReasoningValue());
         // Any other enum-valued key (a new one needs no reader of its own): its names, case-insensitive, '-' for '_'.
         m.setDeserializerModifier(new BeanDeserializerModifier() {
             @Override
@@ -322,6 +326,85 @@ final class SpecValues {
                 out.add(p.getText());
             }
             return out;
+        }
+    }
+
+    /**
+     * A reasoning setting: {@code low}, {@code medium} or {@code high} (any case), or a thinking budget
+     * in tokens ({@code 2048}, also written {@code "2048"}).
+     */
+    static final class ReasoningValue extends StdScalarDeserializer<Reasoning> {
+        private static final long serialVersionUID = 1L;
+        private static final String EXPECTED = "must be low, medium or high, or a thinking budget in tokens"
+                + " (a positive whole number)";
+
+        ReasoningValue() {
+            super(Reasoning.class);
+        }
+
+        @Override
+        public Reasoning deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                return tokens(p, p.getBigIntegerValue());
+            }
+            if (t == JsonToken.VALUE_STRING) {
+                String text = p.getText().trim();
+                if (text.matches("[0-9]{1,10}")) {
+                    return tokens(p, new BigInteger(text));
+                }
+                for (Effort e : Effort.values()) {
+                    if (e.wireName().equalsIgnoreCase(text)) {
+                        return Reasoning.of(e);
+                    }
+                }
+                throw new BadValue(p, EXPECTED + ", was '" + shorten(p.getText()) + "'", Reasoning.class);
+            }
+            throw bad(p, EXPECTED, Reasoning.class);
+        }
+
+        private static Reasoning tokens(JsonParser p, BigInteger n) throws IOException {
+            if (n.signum() <= 0 || n.bitLength() > 31) {
+                throw new BadValue(p, EXPECTED + ", was " + n, Reasoning.class);
+            }
+            return Reasoning.tokens(n.intValue());
+        }
+    }
+
+    /**
+     * {@code panel}: one {@code provider:model} string, or a list whose entries are such strings or
+     * objects {@code {model, reasoning, extraBody}} ({@link FusionSpec.PanelEntry}). A problem inside an
+     * entry is reported under its index ({@code panel[1].reasoning}).
+     */
+    static final class PanelModels extends com.fasterxml.jackson.databind.JsonDeserializer<List<String>> {
+        @Override
+        public List<String> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            List<FusionSpec.PanelEntry> out = new ArrayList<>();
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                out.add(FusionSpec.PanelEntry.of(p.getText()));
+                return PanelList.ofEntries(out);
+            }
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                throw bad(p, "must be a provider:model string or a list of them (an entry may also be"
+                        + " {model: provider:model, reasoning: high, extraBody: {...}})", List.class);
+            }
+            int i = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), i++) {
+                if (t == JsonToken.VALUE_STRING) {
+                    out.add(FusionSpec.PanelEntry.of(p.getText()));
+                } else if (t == JsonToken.START_OBJECT) {
+                    try {
+                        out.add(ctxt.readValue(p, FusionSpec.PanelEntry.class));
+                    } catch (JsonMappingException e) {
+                        throw JsonMappingException.wrapWithPath(e, out, i);
+                    }
+                } else {
+                    throw JsonMappingException.wrapWithPath(new BadValue(p, "must be a provider:model string or"
+                            + " {model: provider:model, reasoning: ..., extraBody: {...}}, was " + describe(p),
+                            List.class), out, i);
+                }
+            }
+            return PanelList.ofEntries(out);
         }
     }
 

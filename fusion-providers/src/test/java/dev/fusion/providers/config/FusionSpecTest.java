@@ -46,7 +46,11 @@ class FusionSpecTest {
                 "budgetUsd", "allowUnpriced", "retries", "providerLimits", "strategy", "strategyOptions", "samples",
                 "rounds", "agree", "flagships", "spendCapUsd", "spendCapWindow", "prices", "shared");
         assertThat(FusionSpec.keysOf(FusionSpec.Provider.class))
-                .containsExactly("kind", "baseUrl", "apiKeyEnv", "apiKey", "maxTokensParam", "headers");
+                .containsExactly("kind", "baseUrl", "apiKeyEnv", "apiKey", "maxTokensParam", "headers", "extraBody",
+                        "capabilities"); // the last two: issue 14
+        assertThat(FusionSpec.keysOf(FusionSpec.PanelEntry.class)).containsExactly("model", "reasoning", "extraBody");
+        assertThat(FusionSpec.keysOf(FusionSpec.CapabilitiesEntry.class))
+                .containsExactly("structuredOutput", "images", "reasoning");
         assertThat(FusionSpec.keysOf(FusionSpec.Limit.class)).containsExactly("maxConcurrent", "requestsPerMinute", "tokensPerMinute");
     }
 

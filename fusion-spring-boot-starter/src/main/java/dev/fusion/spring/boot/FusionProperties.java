@@ -19,7 +19,9 @@ import java.util.Map;
  * come from the OS environment or any property source. Immutable.
  *
  * @param enabled              whether to create the Fusion bean
- * @param panel                panel models, provider:model
+ * @param panel                panel models, provider:model ({@code fusion.panel=a,b} or {@code fusion.panel[0]=a}); an
+ *                             entry may also carry the member's own settings: {@code fusion.panel[1].model=...},
+ *                             {@code fusion.panel[1].reasoning=high}, {@code fusion.panel[1].extra-body[top_k]=40}
  * @param judge                judge model; more than one = fallback order
  * @param onJudgeFailure       fail or best-answer
  * @param quorum               panel answers needed before judging
@@ -48,7 +50,7 @@ import java.util.Map;
 @ConfigurationProperties("fusion")
 public record FusionProperties(
         @DefaultValue("true") boolean enabled,
-        List<String> panel,
+        List<PanelEntry> panel,
         List<String> judge,
         String onJudgeFailure,
         Integer quorum,
@@ -91,9 +93,50 @@ public record FusionProperties(
                             boolean allowUnpriced, Integer retries, String strategy, Integer samples, Integer rounds,
                             String agree, List<String> flagships, BigDecimal spendCapUsd, Duration spendCapWindow,
                             Map<String, Provider> providers, Map<String, Limit> providerLimits, Map<String, Rates> prices) {
-        this(enabled, panel, judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs,
+        this(enabled, panel == null ? null : panel.stream().map(PanelEntry::valueOf).toList(), judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs,
                 maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, strategy, samples, rounds,
                 agree, flagships, spendCapUsd, spendCapWindow, providers, providerLimits, prices, null);
+    }
+
+    /** The panel's models, provider:model, in order. */
+    public List<String> panelModels() {
+        return panel.stream().map(PanelEntry::model).toList();
+    }
+
+    /**
+     * A panel entry (the config file's panel entry): a model, and optionally the member's own
+     * reasoning setting and extra body. Written as a plain {@code provider:model} string it binds
+     * through {@link #valueOf(String)}.
+     *
+     * @param model     the model, provider:model
+     * @param reasoning low, medium, high or a thinking budget in tokens; null for the request's
+     * @param extraBody fields merged into this member's request body; map keys other than letters,
+     *                  digits and '-' need brackets ({@code extra-body[top_k]}), and values from a
+     *                  {@code .properties} file are strings (YAML keeps numbers and booleans)
+     */
+    public record PanelEntry(String model, String reasoning, Map<String, Object> extraBody) {
+
+        /** The canonical constructor, the one properties bind to. */
+        @ConstructorBinding
+        public PanelEntry {
+        }
+
+        /** An entry with only a model: how {@code fusion.panel=a,b} and {@code fusion.panel[0]=a} bind. */
+        public static PanelEntry valueOf(String model) {
+            return new PanelEntry(model, null, null);
+        }
+
+        /** Whether it sets anything beyond the model. */
+        public boolean hasSettings() {
+            return reasoning != null || extraBody != null && !extraBody.isEmpty();
+        }
+
+        /** Extra body values may be credentials: only their names are shown. */
+        @Override
+        public String toString() {
+            return "PanelEntry[" + model + (reasoning != null ? ", reasoning=" + reasoning : "")
+                    + (extraBody != null ? ", extraBody=" + extraBody.keySet() : "") + "]";
+        }
     }
 
     /**
@@ -124,15 +167,45 @@ public record FusionProperties(
      * @param apiKeyEnv      the variable holding the API key, read from the Spring Environment
      * @param maxTokensParam OpenAI-compatible only: the name of the max-tokens field
      * @param headers        extra HTTP headers
+     * @param extraBody      fields merged into every request body of this provider (the config file's
+     *                       {@code extraBody}), e.g. {@code fusion.providers.router.extra-body.provider.data_collection=deny};
+     *                       map keys other than letters, digits and '-' need brackets
+     *                       ({@code extra-body[top_k]}), and values from a {@code .properties} file are strings
+     *                       (YAML keeps numbers and booleans)
+     * @param capabilities   what the API documents beyond text, where it differs from the kind's defaults
      */
-    public record Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers) {
+    public record Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers,
+                           Map<String, Object> extraBody, CapabilitySettings capabilities) {
 
-        /** Header values may be credentials: only their names are shown. */
+        /** The canonical constructor, the one properties bind to. */
+        @ConstructorBinding
+        public Provider {
+        }
+
+        /** A provider without extra body or capabilities (the form before issue 14). */
+        public Provider(String kind, String baseUrl, String apiKeyEnv, String maxTokensParam, Map<String, String> headers) {
+            this(kind, baseUrl, apiKeyEnv, maxTokensParam, headers, null, null);
+        }
+
+        /** Header values and extra body values may be credentials: only their names are shown. */
         @Override
         public String toString() {
             return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKeyEnv=" + apiKeyEnv + ", maxTokensParam="
-                    + maxTokensParam + ", headers=" + (headers == null ? "{}" : headers.keySet()) + "]";
+                    + maxTokensParam + ", headers=" + (headers == null ? "{}" : headers.keySet())
+                    + (extraBody == null ? "" : ", extraBody=" + extraBody.keySet())
+                    + (capabilities == null ? "" : ", capabilities=" + capabilities) + "]";
         }
+    }
+
+    /**
+     * A provider's capabilities (the config file's {@code capabilities}); each one left out is the
+     * kind's default. Values as in {@code fusion-providers/CAPABILITIES.md}.
+     *
+     * @param structuredOutput json-schema, json-object or prompt-only
+     * @param images           supported or unsupported
+     * @param reasoning        effort, openrouter or none
+     */
+    public record CapabilitySettings(String structuredOutput, String images, String reasoning) {
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 public final class PropertiesConfig {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final com.fasterxml.jackson.databind.ObjectMapper TREES = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern CONFIG_KEY = Pattern.compile("config key '([^']*)'");
     /** A message that opens with a config key path, e.g. {@code providers.local: ...}. */
     private static final Pattern LEADING_KEY = Pattern.compile("^([A-Za-z][A-Za-z0-9]*)((?:\\.\\S+?)*): ");
@@ -51,7 +52,19 @@ public final class PropertiesConfig {
     public static FusionConfig parse(FusionProperties p, boolean withShared) {
         ObjectNode root = JSON.objectNode();
         if (!p.panel().isEmpty()) {
-            root.set("panel", strings(p.panel()));
+            ArrayNode panel = root.putArray("panel");
+            for (FusionProperties.PanelEntry e : p.panel()) {
+                if (e == null || !e.hasSettings()) {
+                    panel.add(e == null ? null : e.model());
+                    continue;
+                }
+                ObjectNode n = panel.addObject();
+                put(n, "model", e.model());
+                put(n, "reasoning", e.reasoning());
+                if (e.extraBody() != null && !e.extraBody().isEmpty()) {
+                    n.set("extraBody", TREES.valueToTree(e.extraBody()));
+                }
+            }
         }
         if (!p.judge().isEmpty()) {
             root.set("judge", strings(p.judge()));
@@ -91,6 +104,15 @@ public final class PropertiesConfig {
                 if (spec.headers() != null && !spec.headers().isEmpty()) {
                     ObjectNode h = n.putObject("headers");
                     spec.headers().forEach(h::put);
+                }
+                if (spec.extraBody() != null && !spec.extraBody().isEmpty()) {
+                    n.set("extraBody", TREES.valueToTree(spec.extraBody()));
+                }
+                if (spec.capabilities() != null) {
+                    ObjectNode c = n.putObject("capabilities");
+                    put(c, "structuredOutput", spec.capabilities().structuredOutput());
+                    put(c, "images", spec.capabilities().images());
+                    put(c, "reasoning", spec.capabilities().reasoning());
                 }
             });
         }
