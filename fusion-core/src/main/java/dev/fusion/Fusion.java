@@ -445,14 +445,7 @@ public final class Fusion {
             if (judges.isEmpty()) {
                 throw new InvalidConfigurationException("no judge; set one with judge(...)");
             }
-            List<Member> panel = this.panel;
-            if (strategy instanceof Strategy.SelfMoa moa) {
-                if (panel.size() != 1) {
-                    throw new InvalidConfigurationException("the self-moa strategy samples one model, but the panel has "
-                            + panel.size() + " members; keep one, or use selfMoa(model, samples)");
-                }
-                panel = moa.expand(panel.get(0));
-            }
+            List<Member> panel = Settings.panelFor(strategy, this.panel);
             if (strategy instanceof Strategy.Cascade c && panel.size() < 2) {
                 throw new InvalidConfigurationException("the cascade strategy needs at least two cheap panel members"
                         + " whose answers can agree; the panel has " + panel.size());

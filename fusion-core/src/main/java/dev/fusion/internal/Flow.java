@@ -44,6 +44,22 @@ abstract class Flow {
         };
     }
 
+    /**
+     * The panel {@code strategy} runs from the configured members (worked out once, when Fusion is
+     * built): the members themselves, except for self-moa, which samples its one member
+     * ({@link Strategy.SelfMoa#expand}, keeping the member's own settings on every sample).
+     */
+    static List<Member> panel(Strategy strategy, List<Member> configured) {
+        if (strategy instanceof Strategy.SelfMoa moa) {
+            if (configured.size() != 1) {
+                throw new dev.fusion.InvalidConfigurationException("the self-moa strategy samples one model, but the"
+                        + " panel has " + configured.size() + " members; keep one, or use selfMoa(model, samples)");
+            }
+            return moa.expand(configured.get(0));
+        }
+        return configured;
+    }
+
     /** Panel rounds each panel member may run (its reservation covers all of them). */
     int panelRounds() {
         return 1;

@@ -286,7 +286,10 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
             return "self-moa";
         }
 
-        /** The panel of samples for one base member (ids {@code <id>#1..N}, distinct seeds and temperatures). */
+        /**
+         * The panel of samples for one base member (ids {@code <id>#1..N}, distinct seeds and temperatures);
+         * every other setting of the member (timeout, retry policy, reasoning, extra body) is kept on each sample.
+         */
         public List<Member> expand(Member base) {
             List<Member> out = new ArrayList<>();
             long seed0 = base.seed() != null ? base.seed() : 0;
@@ -294,7 +297,8 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 double t = samples == 1 ? minTemperature
                         : minTemperature + (maxTemperature - minTemperature) * (i - 1) / (samples - 1);
                 t = Math.round(t * 1000) / 1000.0;
-                out.add(new Member(base.id() + "#" + i, base.model(), base.timeout(), base.retry(), t, seed0 + i));
+                out.add(new Member(base.id() + "#" + i, base.model(), base.timeout(), base.retry(), t, seed0 + i,
+                        base.reasoning(), base.extraBody()));
             }
             return out;
         }
