@@ -80,7 +80,13 @@ public final class AskRun {
     /** The thread waiting in a blocking ask, which runs one panel call per round and the judge calls; or null. */
     private final CallerRuns callerRuns;
     final Flow flow;
+    /** When the ask started, for its wall time (a measurement: the real clock). */
     private final long t0 = System.nanoTime();
+    /**
+     * When the ask started on the scheduler's clock ({@link #ticks()}): the deadline timer runs on it,
+     * so what is left of the deadline is worked out on it too (in virtual time under a virtual scheduler).
+     */
+    private final long startTick;
     final Object lock = new Object();
     /**
      * Events and listener calls, queued under {@code lock} and run after it is released, in order
@@ -153,6 +159,7 @@ public final class AskRun {
         this.seed = eff.seed();
         this.maxOut = eff.maxOutputTokens();
         this.skippedMembers = new CallRecord[s.panel().size()];
+        this.startTick = ticks();
         this.flow = Flow.of(s.strategy(), this);
     }
 
@@ -762,7 +769,7 @@ public final class AskRun {
             step.onAllFailed().run();
             return;
         }
-        Duration left = deadline.minusNanos(System.nanoTime() - t0);
+        Duration left = timeLeft();
         if (left.isNegative() || left.isZero()) {
             // Recorded, so the failure names the judge and the cause instead of an empty judge list.
             Member late = s.judges().get(judgeIndex);
@@ -997,13 +1004,19 @@ public final class AskRun {
         }
     }
 
-    /** The ask's deadline as a {@link System#nanoTime()} instant. */
-    private long deadlineNanos() {
-        return t0 + deadline.toNanos();
+    /** Now on the scheduler's clock, in nanoseconds: the time the deadline, grace and call timeouts run on. */
+    private long ticks() {
+        return s.scheduler().now(TimeUnit.NANOSECONDS);
     }
 
+    /** The ask's deadline as an instant of the scheduler's clock ({@link #ticks()}). */
+    private long deadlineNanos() {
+        return startTick + deadline.toNanos();
+    }
+
+    /** What is left of the ask's deadline, on the scheduler's clock. */
     Duration timeLeft() {
-        return deadline.minusNanos(System.nanoTime() - t0);
+        return deadline.minusNanos(ticks() - startTick);
     }
 
     // ---------------------------------------------------------------- end
