@@ -12,10 +12,7 @@ import dev.fusion.JudgeFailedException;
 import dev.fusion.Member;
 import dev.fusion.OnJudgeFailure;
 import dev.fusion.cost.Price;
-import dev.fusion.judge.Analysis;
-import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.JudgePrompt;
-import dev.fusion.judge.Ranking;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
@@ -25,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -44,25 +42,27 @@ import java.util.function.ToLongFunction;
  * rounds (concurrent fan-out, quorum with straggler grace), the judge chain (fallback judges,
  * timeouts clipped to the deadline, degradation), the ask deadline, cancellation, events and the
  * result. What happens between the panel and the result is decided by a {@link Flow}, one per
- * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}, {@link #complete},
- * {@link #degrade}, {@link #fail}.
+ * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}.
  *
  * <h2>The pipeline</h2>
+ * {@link #pipeline()} lists it in one method:
  * <ol>
- *   <li>{@link AskSettings#of}: the effective settings, worked out once (pure);</li>
- *   <li>{@link #validate}: the request checked against the panel (pure);</li>
- *   <li>{@link #budgetPlan}: reservations, skipped members and the budget verdict ({@link BudgetPlan},
- *       pure; {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
- *   <li>{@link #runRound}: the panel round(s), as the strategy's {@link Flow} asks for them;</li>
- *   <li>{@link #judge}: the judge chain (fallback judges, then the {@code onJudgeFailure} policy);</li>
- *   <li>{@link #complete}: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
+ *   <li>{@link AskSettings#of}: the effective settings, worked out once (pure), and {@link #validate}:
+ *       the request checked against the panel (pure), before subscription;</li>
+ *   <li>the plan: reservations, skipped members and the budget verdict ({@link BudgetPlan}, pure;
+ *       {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
+ *   <li>{@link #panelRound}: a panel round, a {@code Mono} of its successful records;</li>
+ *   <li>{@link Flow#answer}: the strategy, from round 1's answers to a {@link FlowOutcome}; its judge
+ *       steps go through the judge chain ({@link #judge}: fallback judges, deadline, reservation);</li>
+ *   <li>the judge-failure policy ({@code onJudgeFailure}) when every judge failed;</li>
+ *   <li>the result: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
  * </ol>
  *
- * <p>All mutable state is guarded by {@code lock}; flows only run under it. No thread ever blocks
- * on anything but that short monitor. No user code runs under it either: events and listener calls
- * are queued in a {@link SerialOutbox} while the lock is held and delivered, in that order and one at
- * a time, after it is released, so a slow consumer or a consumer that asks again holds up only the
- * thread delivering to it.
+ * <p>All mutable state is guarded by {@code lock}; flows and stage bodies only run under it. No thread
+ * ever blocks on anything but that short monitor. No user code runs under it either: events and
+ * listener calls are queued in a {@link SerialOutbox} while the lock is held and delivered, in that
+ * order and one at a time, after it is released, so a slow consumer or a consumer that asks again
+ * holds up only the thread delivering to it.
  */
 public final class AskRun {
 
@@ -107,15 +107,6 @@ public final class AskRun {
     private final List<CallRecord> judgeRecords = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private List<String> answerOrder = List.of();
-    /** The answers the judge works on, in panel order: what {@link OnJudgeFailure#BEST_ANSWER} picks from. */
-    List<CallRecord> candidates = List.of();
-    Analysis analysis;
-    Ranking ranking;
-    CascadeOutcome cascade;
-    /** The structured answer a flow settled ({@code vote}), or null; see {@link #complete}. */
-    com.fasterxml.jackson.databind.JsonNode answerJson;
-    /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
-    Map<String, Double> agreement = Map.of();
 
     private boolean done;
     private Round currentRound;
@@ -201,7 +192,7 @@ public final class AskRun {
             cleanup();
             drainUnlocked();
         });
-        guarded(this::begin);
+        pipeline().subscribe(this::onResult, this::onFailure);
     }
 
     /** The request's overrides checked against the panel: a typed error before any call, or null. */
@@ -236,83 +227,139 @@ public final class AskRun {
     }
 
     /**
-     * Reads what is left under the spend cap, plans, reserves, then starts the panel. The cap may live
-     * in a shared store, so each step is asynchronous; an in-memory ledger completes them at once on
-     * this thread.
+     * The whole ask, stage after stage, the way OkHttp's {@code RealCall.getResponseWithInterceptorChain}
+     * lists its interceptors. Each stage is a small step with inputs and outputs: the plan is pure
+     * ({@link BudgetPlan}, the same one {@code Fusion.plan} shows), a panel round yields its records, the
+     * strategy's {@link Flow} turns them into a {@link FlowOutcome} (running later rounds through
+     * {@link #runRound} and its judge steps through the judge chain, {@link #judge}), the judge-failure
+     * policy applies when every judge failed, and the result is assembled from the ledger's figures.
+     * Nothing starts before subscription; a stage that finds the ask ended (cancelled, deadline) stops
+     * the chain. Every stage body runs under {@code lock}; events are delivered after it is released.
      */
-    private void begin() {
-        s.spendLedger().remainingAsync().map(Optional::of).defaultIfEmpty(Optional.empty())
-                .subscribe(left -> guarded(() -> plan(left.orElse(null))), e -> guarded(() -> failLedger(e)));
+    private Mono<FusionResult> pipeline() {
+        return capLeft()                                               // what the spend cap has left (maybe a shared store)
+                .flatMap(this::plan)                                   // 1. the plan: reservations, skipped members, verdict
+                .flatMap(this::reserve)                                //    ... reserved in the spend ledger
+                .flatMap(plan -> panelRound(firstRound()))             // 2. panel round 1: its successful records
+                .flatMap(this::requireQuorum)                          //    ... or QuorumNotMetException
+                .flatMap(flow::answer)                                 // 3. the strategy's flow (its judge steps: the judge chain)
+                .onErrorResume(Flow.JudgesExhausted.class, this::onJudgeFailure) // 4. every judge failed: the policy
+                .flatMap(this::assemble);                              // 5. the ledger's figures and the FusionResult
     }
 
-    private void plan(BigDecimal capLeft) {
-        BudgetPlan plan;
-        synchronized (lock) {
-            if (done) {
-                return; // cancelled before it began
+    /** Runs {@code body} under the lock, then delivers what it queued (unless an outer caller holds the lock). */
+    void locked(Runnable body) {
+        try {
+            synchronized (lock) {
+                body.run();
             }
-            s.spendLedger().degradedNote().ifPresent(notes::add);
-            plan = budgetPlan(capLeft);
-            apply(plan);
-            if (plan.exceeded() != null) {
-                fail(plan.exceeded());
-                return;
-            }
-        }
-        if (plan.limit() == null) {
-            startPanel();
-            return;
-        }
-        s.spendLedger().reserveAsync(plan.total()).subscribe(ok -> guarded(() -> onReserved(plan, ok)),
-                e -> guarded(() -> failLedger(e)));
-    }
-
-    private void onReserved(BudgetPlan plan, boolean ok) {
-        synchronized (lock) {
-            if (ok && done) {
-                s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
-                return;
-            }
-            if (!ok) {
-                fail(new BudgetExceededException("the spend cap has no room left for this ask (worst case $"
-                        + plan.total().toPlainString() + ")", plan.limit(), plan.total()));
-                return;
-            }
-            unsettled = plan.total().subtract(plan.firstRound());
-            judgeReserved = plan.judgeWorst();
-            bounded = true;
-        }
-        startPanel();
-    }
-
-    private void failLedger(Throwable e) {
-        synchronized (lock) {
-            fail(e instanceof FusionException f ? f : new FusionException("the spend cap's store failed: " + e, e));
+        } finally {
+            drainUnlocked();
         }
     }
 
-
-    private void startPanel() {
-        synchronized (lock) {
-            if (done) {
-                return; // cancelled before it began
-            }
-            deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
-            List<Member> members = s.panel();
-            List<ModelRequest> requests = new ArrayList<>();
-            BigDecimal[] res = new BigDecimal[members.size()];
-            for (int i = 0; i < members.size(); i++) {
-                requests.add(memberRequest(members.get(i), req.messages()));
-                res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
-            }
-            runRound(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum, ok -> {
-                if (ok.size() < quorum) {
-                    fail(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()));
-                } else {
-                    flow.onPanelAnswers(ok);
+    /** As {@link #locked(Runnable)}, for a stage that returns what comes next. */
+    private <T> Mono<T> lockedStage(java.util.function.Supplier<Mono<T>> body) {
+        return Mono.defer(() -> {
+            try {
+                synchronized (lock) {
+                    return done ? Mono.<T>empty() : body.get();
                 }
-            });
+            } finally {
+                drainUnlocked();
+            }
+        });
+    }
+
+    /** What is left under the spend cap (null: no cap). The cap may live in a shared store: asynchronous. */
+    private Mono<Optional<BigDecimal>> capLeft() {
+        return s.spendLedger().remainingAsync().map(Optional::of).defaultIfEmpty(Optional.empty())
+                .onErrorMap(e -> !(e instanceof FusionException), AskRun::ledgerFailure);
+    }
+
+    private static FusionException ledgerFailure(Throwable e) {
+        return new FusionException("the spend cap's store failed: " + e, e);
+    }
+
+    /** Stage 1: the budget plan against what the cap has left; skipped members are reported now. */
+    private Mono<BudgetPlan> plan(Optional<BigDecimal> capLeft) {
+        return lockedStage(() -> {
+            s.spendLedger().degradedNote().ifPresent(notes::add);
+            BudgetPlan plan = budgetPlan(capLeft.orElse(null));
+            apply(plan);
+            return plan.exceeded() != null ? Mono.error(plan.exceeded()) : Mono.just(plan);
+        });
+    }
+
+    /** Stage 1, continued: the plan's worst case reserved in the spend ledger (when a budget or cap bounds the ask). */
+    private Mono<BudgetPlan> reserve(BudgetPlan plan) {
+        if (plan.limit() == null) {
+            return Mono.just(plan);
         }
+        return s.spendLedger().reserveAsync(plan.total())
+                .onErrorMap(e -> !(e instanceof FusionException), AskRun::ledgerFailure)
+                .flatMap(ok -> {
+                    try {
+                        synchronized (lock) {
+                            if (ok && done) {
+                                s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
+                                return Mono.<BudgetPlan>empty();
+                            }
+                            if (!ok) {
+                                return Mono.<BudgetPlan>error(new BudgetExceededException("the spend cap has no room left"
+                                        + " for this ask (worst case $" + plan.total().toPlainString() + ")",
+                                        plan.limit(), plan.total()));
+                            }
+                            unsettled = plan.total().subtract(plan.firstRound());
+                            judgeReserved = plan.judgeWorst();
+                            bounded = true;
+                            return Mono.just(plan);
+                        }
+                    } finally {
+                        drainUnlocked();
+                    }
+                });
+    }
+
+    /** One panel round as the pipeline sees it: who runs, with which request and reservation. */
+    record RoundSpec(int number, dev.fusion.CallStep step, List<Member> members, List<ModelRequest> requests,
+                     BigDecimal[] reservations, CallRecord[] preRecords, int quorum) {
+    }
+
+    /** Round 1: every panel member the plan admitted, with the ask's conversation; the deadline starts. */
+    private RoundSpec firstRound() {
+        List<Member> members = s.panel();
+        List<ModelRequest> requests = new ArrayList<>();
+        BigDecimal[] res = new BigDecimal[members.size()];
+        for (int i = 0; i < members.size(); i++) {
+            requests.add(memberRequest(members.get(i), req.messages()));
+            res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
+        }
+        return new RoundSpec(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum);
+    }
+
+    /**
+     * Stage 2: a panel round, its successful records in member order once it ends (quorum with grace,
+     * the deadline), whether or not its quorum was met. Round 1 also starts the ask's deadline.
+     */
+    Mono<List<CallRecord>> panelRound(RoundSpec spec) {
+        return Mono.create(out -> locked(() -> {
+            if (done) {
+                return;
+            }
+            if (spec.number() == 1) {
+                deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            runRound(spec.number(), spec.step(), spec.members(), spec.requests(), spec.reservations(),
+                    spec.preRecords(), spec.quorum(), out::success);
+        }));
+    }
+
+    /** Round 1's answers, or {@code QuorumNotMetException} when fewer than the quorum answered. */
+    private Mono<List<CallRecord>> requireQuorum(List<CallRecord> ok) {
+        return ok.size() < quorum
+                ? Mono.error(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()))
+                : Mono.just(ok);
     }
 
     /** The request for one member: the conversation, this ask's output limit, the member's sampling settings. */
@@ -737,7 +784,7 @@ public final class AskRun {
      * @param order       member ids in the order the judge sees the answers
      * @param final_      whether this call writes the final answer (only then are deltas streamed)
      * @param onOk        receives the successful record
-     * @param onAllFailed runs when every remaining judge failed (usually {@link #degrade()})
+     * @param onAllFailed runs when every remaining judge failed (usually {@link Flow#degrade()})
      */
     record JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
                      Consumer<CallRecord> onOk, Runnable onAllFailed, dev.fusion.model.ResponseFormat responseFormat) {
@@ -871,6 +918,14 @@ public final class AskRun {
         }
     }
 
+    /** The running judge's streamed text is not the answer: tells stream consumers to discard it (if any was streamed). */
+    void discardJudgeText(String memberId) {
+        if (judgeStreamedChars > 0) {
+            emit(new FusionEvent.JudgeTextDiscarded(memberId, judgeStreamedChars));
+            judgeStreamedChars = 0;
+        }
+    }
+
     /** The question as the judge is shown it: the panel's instructions and conversation. */
     String questionForJudge() {
         StringBuilder sb = new StringBuilder();
@@ -887,56 +942,6 @@ public final class AskRun {
         return sb.toString().strip();
     }
 
-    /**
-     * The default judge step: the configured judge prompt over {@code answers} (panel order; they are
-     * shuffled), streamed, its reply the final answer.
-     */
-    void synthesize(List<CallRecord> answers) {
-        candidates = List.copyOf(answers);
-        List<CallRecord> shuffled = shuffle(answers, 0);
-        List<String> texts = shuffled.stream().map(CallRecord::text).toList();
-        judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, s.judgePrompt().system(),
-                List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
-                shuffled.stream().map(CallRecord::memberId).toList(), true,
-                null, this::degrade, req.responseFormat()).withOnOk(this::completeFinal));
-    }
-
-    /**
-     * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
-     * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
-     * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
-     * invalid reply ends in {@link #degrade()}.
-     */
-    void completeFinal(JudgeStep step, CallRecord r) {
-        if (req.responseFormat() == null || req.responseFormat().schema() == null) {
-            complete(r.text(), true);
-            return;
-        }
-        dev.fusion.structured.StructuredSchema schema = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema());
-        try {
-            answerJson = schema.readAnswer(r.text());
-        } catch (dev.fusion.structured.InvalidAnswerException e) {
-            replaceJudgeRecord(r, invalidOutput(r, e));
-            if (judgeStreamedChars > 0) {
-                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
-                judgeStreamedChars = 0;
-            }
-            if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
-                notes.add("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
-                degrade();
-                return;
-            }
-            notes.add("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
-            List<ChatMessage> turns = new ArrayList<>(step.messages());
-            turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
-            turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
-            judge(new JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(), step.final_(),
-                    null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
-            return;
-        }
-        complete(r.text(), true);
-    }
-
     /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
     static CallRecord invalidOutput(CallRecord r, dev.fusion.structured.InvalidAnswerException e) {
         return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
@@ -945,19 +950,21 @@ public final class AskRun {
                 e.getMessage()), r.round(), r.step(), r.usageQuality(), r.costFlags());
     }
 
-    /** Every judge failed: the configured degradation over {@link #candidates}. */
-    void degrade() {
-        if (done) {
-            return;
-        }
-        if (s.onJudgeFailure() == OnJudgeFailure.BEST_ANSWER && !candidates.isEmpty()) {
-            CallRecord best = candidates.get(BestAnswer.pick(candidates));
-            notes.add("every judge failed; returning the unjudged answer of " + best.memberId()
-                    + " (the answer agreeing most with the others)");
-            complete(best.text(), false);
-        } else {
-            fail(new JudgeFailedException(allRecords()));
-        }
+    /**
+     * Stage 4: every judge failed: the configured {@link OnJudgeFailure} policy over the flow's candidates
+     * (the unjudged answer agreeing most with the others), or {@code JudgeFailedException}.
+     */
+    private Mono<FlowOutcome> onJudgeFailure(Flow.JudgesExhausted e) {
+        return lockedStage(() -> {
+            List<CallRecord> candidates = e.partial().candidates();
+            if (s.onJudgeFailure() == OnJudgeFailure.BEST_ANSWER && !candidates.isEmpty()) {
+                CallRecord best = candidates.get(BestAnswer.pick(candidates));
+                notes.add("every judge failed; returning the unjudged answer of " + best.memberId()
+                        + " (the answer agreeing most with the others)");
+                return Mono.just(e.partial().withAnswer(best.text(), false));
+            }
+            return Mono.error(new JudgeFailedException(allRecords()));
+        });
     }
 
     /**
@@ -976,20 +983,40 @@ public final class AskRun {
         try {
             body.run();
         } catch (RuntimeException e) {
-            synchronized (lock) {
-                if (done) {
-                    log.warn("ignored after the ask ended: {}", e.toString());
-                    return;
-                }
-                log.warn("ask failed on an unexpected error: {}", e.toString());
-                for (Round r : rounds) {
-                    r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
-                }
-                if (currentJudge != null) {
-                    currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
-                }
-                fail(new dev.fusion.AskFailedException("the ask failed on an unexpected error: " + e, allRecords()));
+            failUnexpected(e);
+        }
+    }
+
+    /** An unexpected exception ends the ask with a typed failure carrying every record, cancelling what still runs. */
+    private void failUnexpected(Throwable e) {
+        synchronized (lock) {
+            if (done) {
+                log.warn("ignored after the ask ended: {}", e.toString());
+                return;
             }
+            log.warn("ask failed on an unexpected error: {}", e.toString());
+            for (Round r : rounds) {
+                r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
+            }
+            if (currentJudge != null) {
+                currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
+            }
+            fail(new dev.fusion.AskFailedException("the ask failed on an unexpected error: " + e, allRecords()));
+        }
+    }
+
+    /** The pipeline's end: a typed failure, or an unexpected exception. */
+    private void onFailure(Throwable e) {
+        try {
+            if (e instanceof FusionException f) {
+                synchronized (lock) {
+                    fail(f);
+                }
+            } else {
+                failUnexpected(e);
+            }
+        } finally {
+            drainUnlocked();
         }
     }
 
@@ -1128,28 +1155,37 @@ public final class AskRun {
         return all;
     }
 
-    void complete(String answer, boolean judged) {
-        if (done) {
-            return;
-        }
-        done = true;
-        com.fasterxml.jackson.databind.JsonNode json = answerJson;
-        if (json == null && req.responseFormat() != null && req.responseFormat().schema() != null) {
-            try {
-                json = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema()).readAnswer(answer);
-            } catch (dev.fusion.structured.InvalidAnswerException e) {
-                notes.add("the answer is not valid against the request's schema (" + e.getMessage() + "); json() is empty");
+    /** Stage 5: the ledger's figures into notes, and the result (empty when the ask already ended). */
+    private Mono<FusionResult> assemble(FlowOutcome outcome) {
+        return lockedStage(() -> {
+            com.fasterxml.jackson.databind.JsonNode json = outcome.answerJson();
+            if (json == null && req.responseFormat() != null && req.responseFormat().schema() != null) {
+                try {
+                    json = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema()).readAnswer(outcome.answer());
+                } catch (dev.fusion.structured.InvalidAnswerException e) {
+                    notes.add("the answer is not valid against the request's schema (" + e.getMessage() + "); json() is empty");
+                }
             }
-        }
-        notes.addAll(CostNotes.of(allRecords(), bounded));
-        FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
-                answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
-                Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade),
-                Optional.ofNullable(json), agreement);
-        log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), judged,
-                result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
-        emit(new FusionEvent.Completed(result));
-        outbox.post(sink::complete);
+            notes.addAll(CostNotes.of(allRecords(), bounded));
+            return Mono.just(new FusionResult(outcome.answer(), outcome.judged(), s.strategy().name(), panelRecords(),
+                    judgeRecords, answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
+                    Optional.ofNullable(outcome.analysis()), Optional.ofNullable(outcome.ranking()),
+                    Optional.ofNullable(outcome.cascade()), Optional.ofNullable(json), outcome.agreement()));
+        });
+    }
+
+    /** The pipeline's end: the result, as the last event. */
+    private void onResult(FusionResult result) {
+        locked(() -> {
+            if (done) {
+                return;
+            }
+            done = true;
+            log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), result.judged(),
+                    result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
+            emit(new FusionEvent.Completed(result));
+            outbox.post(sink::complete);
+        });
     }
 
     void fail(FusionException e) {

@@ -35,7 +35,7 @@ final class CascadeFlow extends Flow {
 
     @Override
     void onPanelAnswers(List<CallRecord> ok) {
-        run.candidates = List.copyOf(ok);
+        candidates = List.copyOf(ok);
         Duration left = run.timeLeft();
         if (left.isNegative() || left.isZero()) {
             decide(ok, List.of(), new java.util.concurrent.TimeoutException("the ask deadline was reached"));
@@ -91,21 +91,21 @@ final class CascadeFlow extends Flow {
             if (agreed) {
                 CallRecord representative = ok.get(group.get(0));
                 BigDecimal saving = estimateSaving(ok, representative);
-                run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
+                cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
                 run.note(g + " of " + ok.size() + " cheap answers agree (" + rule + "); the judge was skipped"
                         + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
-                run.complete(representative.text(), false);
+                complete(representative.text(), false);
                 return;
             }
             String why = "the largest agreeing group has " + g + " of " + ok.size() + " cheap answers; need "
                     + (config.minAgreeing() == Strategy.Cascade.ALL ? "all, and at least 2" : config.minAgreeing());
             if (flagships().isEmpty()) {
-                run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+                cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
                 run.note(why + "; judging");
-                run.synthesize(ok);
+                synthesize(ok);
                 return;
             }
-            run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
             run.note(why + "; escalating to the flagships, then judging");
             escalate(ok);
         }
@@ -127,7 +127,7 @@ final class CascadeFlow extends Flow {
         run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, run.flagshipReservations.clone(), pre, 0, ok -> {
             List<CallRecord> all = new ArrayList<>(cheap);
             all.addAll(ok);
-            run.synthesize(all);
+            synthesize(all);
         });
     }
 

@@ -42,7 +42,7 @@ final class LayeredFlow extends Flow {
 
     private void nextRound(int round, List<CallRecord> previous) {
         if (round > rounds) {
-            run.synthesize(previous);
+            synthesize(previous);
             return;
         }
         List<CallRecord> refs = run.shuffle(previous, round);
@@ -62,7 +62,7 @@ final class LayeredFlow extends Flow {
             if (ok.size() < run.quorum) {
                 run.note("round " + round + " had " + ok.size() + " answer(s), fewer than the quorum of "
                         + run.quorum + "; judging round " + (round - 1) + "'s answers instead");
-                run.synthesize(previous);
+                synthesize(previous);
             } else {
                 nextRound(round + 1, ok);
             }
