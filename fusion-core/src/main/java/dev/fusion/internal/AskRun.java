@@ -53,7 +53,7 @@ import java.util.function.ToLongFunction;
  *       {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
  *   <li>{@link #panelRound}: a panel round, a {@code Mono} of its successful records;</li>
  *   <li>{@link Flow#answer}: the strategy, from round 1's answers to a {@link FlowOutcome}; its judge
- *       steps go through the judge chain ({@link #judge}: fallback judges, deadline, reservation);</li>
+ *       steps go through the {@link JudgeChain} (fallback judges, deadline, the judge reservation);</li>
  *   <li>the judge-failure policy ({@code onJudgeFailure}) when every judge failed;</li>
  *   <li>the result: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
  * </ol>
@@ -75,10 +75,10 @@ public final class AskRun {
 
     final Settings s;
     final FusionRequest req;
-    private final boolean streamJudge;
+    final boolean streamJudge;
     private final FluxSink<FusionEvent> sink;
     /** The thread waiting in a blocking ask, which runs one panel call per round and the judge calls; or null. */
-    private final CallerRuns callerRuns;
+    final CallerRuns callerRuns;
     final Flow flow;
     /** When the ask started, for its wall time (a measurement: the real clock). */
     private final long t0 = System.nanoTime();
@@ -104,19 +104,15 @@ public final class AskRun {
     final int maxOut;
 
     private final List<Round> rounds = new ArrayList<>();
-    private final List<CallRecord> judgeRecords = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
-    private List<String> answerOrder = List.of();
 
     private boolean done;
     private Round currentRound;
-    private CallRunner currentJudge;
     /** Something asynchronous a flow waits for (an agreement rule); disposed on cancel. */
     Disposable pendingAsync;
     private Disposable deadlineTimer;
-    private int judgeIndex;
-    /** Characters the running judge streamed as deltas; discarded (with an event) if it fails. */
-    private int judgeStreamedChars;
+    /** The judge chain: every judge call of the ask. */
+    private final JudgeChain judges = new JudgeChain(this);
 
     /** Per panel member, its reservation for each round it runs (null = skipped by the budget). */
     BigDecimal[][] memberReservations;
@@ -129,11 +125,7 @@ public final class AskRun {
     private BigDecimal unsettled = BigDecimal.ZERO;
     /** Whether a budget or spend cap bounds this ask (then every call has a spending limit). */
     private boolean bounded;
-    /** What all judge calls together may cost: the judge reservation (when bounded). */
-    private BigDecimal judgeReserved = BigDecimal.ZERO;
     private boolean unsettledReleased;
-    /** What the judge calls of this ask were charged so far (see {@link CallRunner#charged()}). */
-    private BigDecimal judgeCharged = BigDecimal.ZERO;
 
     /** @param sink null for a plan only ({@link #plan(Settings, FusionRequest, BigDecimal)}), which never runs */
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
@@ -231,7 +223,7 @@ public final class AskRun {
      * lists its interceptors. Each stage is a small step with inputs and outputs: the plan is pure
      * ({@link BudgetPlan}, the same one {@code Fusion.plan} shows), a panel round yields its records, the
      * strategy's {@link Flow} turns them into a {@link FlowOutcome} (running later rounds through
-     * {@link #runRound} and its judge steps through the judge chain, {@link #judge}), the judge-failure
+     * {@link #runRound} and its judge steps through the {@link JudgeChain}), the judge-failure
      * policy applies when every judge failed, and the result is assembled from the ledger's figures.
      * Nothing starts before subscription; a stage that finds the ask ended (cancelled, deadline) stops
      * the chain. Every stage body runs under {@code lock}; events are delivered after it is released.
@@ -311,7 +303,7 @@ public final class AskRun {
                                         plan.limit(), plan.total()));
                             }
                             unsettled = plan.total().subtract(plan.firstRound());
-                            judgeReserved = plan.judgeWorst();
+                            judges.bound(plan.judgeWorst());
                             bounded = true;
                             return Mono.just(plan);
                         }
@@ -548,7 +540,7 @@ public final class AskRun {
      * Runs user code (a listener call) in the ask's event order: queued, and run at once only when
      * this thread does not hold the lock (else when it releases it).
      */
-    private void notifier(Runnable task) {
+    void notifier(Runnable task) {
         outbox.post(task);
         drainUnlocked();
     }
@@ -804,126 +796,14 @@ public final class AskRun {
         }
     }
 
-    /** Starts a judge step. Must be called under {@code lock}. */
+    /** Starts a judge step through the judge chain. Must be called under {@code lock}. */
     void judge(JudgeStep step) {
-        if (done) {
-            return;
-        }
-        if (answerOrder.isEmpty()) {
-            answerOrder = List.copyOf(step.order());
-        }
-        if (judgeIndex >= s.judges().size()) {
-            step.onAllFailed().run();
-            return;
-        }
-        Duration left = timeLeft();
-        if (left.isNegative() || left.isZero()) {
-            // Recorded, so the failure names the judge and the cause instead of an empty judge list.
-            Member late = s.judges().get(judgeIndex);
-            CallRecord r = CallRunner.notStarted(late.id(), late.model().ref(), CallRole.JUDGE, s.priceBook(),
-                    JUDGE_NOT_STARTED, 0, step.step().wireName());
-            judgeRecords.add(r);
-            notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
-                    + late.id() + " could run (" + step.step().wireName() + ")");
-            notifyFinished(r);
-            emit(new FusionEvent.JudgeFailed(r));
-            judgeIndex = s.judges().size();
-            step.onAllFailed().run();
-            return;
-        }
-        Member j = s.judges().get(judgeIndex);
-        ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
-                .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
-                .cacheSystemPrompt(s.cacheJudgePrompt()).responseFormat(step.responseFormat()).build();
-        // Not clipped to the time left: the deadline timer ends a running judge and records why
-        // (two timers firing at the same instant would make the recorded cause a coin toss).
-        Duration timeout = j.timeout() != null ? j.timeout() : s.judgeTimeout();
-        // All judge calls share one reservation. What earlier judge calls were billed is gone from it;
-        // once anything was billed, a judge whose worst case no longer fits the rest is not run.
-        BigDecimal judgeLeft = null;
-        BigDecimal attemptWorst = null;
-        if (bounded) {
-            // What earlier judge calls were charged: a call with unknown or estimated usage counts at its worst case.
-            judgeLeft = judgeReserved.subtract(judgeCharged);
-            StringBuilder sent = new StringBuilder(step.system()).append('\n');
-            step.messages().forEach(m -> sent.append(m.content()).append('\n'));
-            attemptWorst = worstCase(j.model().ref(), s.estimator().estimate(j.model().ref(), sent.toString()),
-                    s.judgeMaxOutputTokens());
-            if (attemptWorst.compareTo(judgeLeft) > 0) {
-                String reason = "skipped by the budget: worst case $" + attemptWorst.toPlainString() + " but only $"
-                        + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
-                CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
-                judgeRecords.add(skipped);
-                notes.add("judge " + j.id() + " " + reason + " (" + step.step().wireName() + ")");
-                notifyFinished(skipped);
-                emit(new FusionEvent.JudgeFailed(skipped));
-                judgeIndex++;
-                judge(step);
-                return;
-            }
-        }
-        boolean stream = streamJudge && step.final_();
-        judgeStreamedChars = 0;
-        emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step().wireName()));
-        CallRunner[] self = new CallRunner[1];
-        currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step().wireName(),
-                judgeLeft, attemptWorst, deadlineNanos()),
-                s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
-                stream ? text -> {
-                    // Under the lock, and only for the judge still running: a delta racing a timeout must
-                    // not land after JudgeFailed or in the fallback judge's text.
-                    synchronized (lock) {
-                        if (!done && currentJudge == self[0]) {
-                            judgeStreamedChars += text.length();
-                            emit(new FusionEvent.JudgeDelta(text));
-                        }
-                    }
-                    drainUnlocked();
-                } : null, r -> onJudgeDone(step, r, self[0]), this::notifier);
-        if (callerRuns != null) {
-            currentJudge.runOn(callerRuns);
-        }
-        currentJudge.start();
-    }
-
-    private void onJudgeDone(JudgeStep step, CallRecord r, CallRunner runner) {
-        guarded(() -> onJudgeDoneLocked(step, r, runner));
-    }
-
-    private void onJudgeDoneLocked(JudgeStep step, CallRecord r, CallRunner runner) {
-        synchronized (lock) {
-            judgeRecords.add(r);
-            judgeCharged = judgeCharged.add(runner.charged() != null ? runner.charged() : charged(r));
-            if (done) {
-                return;
-            }
-            currentJudge = null;
-            if (r.isOk()) {
-                step.onOk().accept(r);
-                return;
-            }
-            emit(new FusionEvent.JudgeFailed(r));
-            if (judgeStreamedChars > 0) {
-                // Its text reached the subscriber but is not the answer: say so before a replacement streams.
-                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
-                judgeStreamedChars = 0;
-            }
-            judgeIndex++;
-            if (judgeIndex < s.judges().size()) {
-                notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
-                        + ") in step " + step.step().wireName() + "; falling back to " + s.judges().get(judgeIndex).id());
-            }
-            judge(step);
-        }
+        judges.call(step);
     }
 
     /** The running judge's streamed text is not the answer: tells stream consumers to discard it (if any was streamed). */
     void discardJudgeText(String memberId) {
-        if (judgeStreamedChars > 0) {
-            emit(new FusionEvent.JudgeTextDiscarded(memberId, judgeStreamedChars));
-            judgeStreamedChars = 0;
-        }
+        judges.discardText(memberId);
     }
 
     /** The question as the judge is shown it: the panel's instructions and conversation. */
@@ -998,9 +878,7 @@ public final class AskRun {
             for (Round r : rounds) {
                 r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
             }
-            if (currentJudge != null) {
-                currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
-            }
+            judges.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
             fail(new dev.fusion.AskFailedException("the ask failed on an unexpected error: " + e, allRecords()));
         }
     }
@@ -1037,8 +915,13 @@ public final class AskRun {
     }
 
     /** The ask's deadline as an instant of the scheduler's clock ({@link #ticks()}). */
-    private long deadlineNanos() {
+    long deadlineNanos() {
         return startTick + deadline.toNanos();
+    }
+
+    /** The ask's deadline in milliseconds, for messages. */
+    long deadlineMillis() {
+        return deadline.toMillis();
     }
 
     /** What is left of the ask's deadline, on the scheduler's clock. */
@@ -1061,12 +944,12 @@ public final class AskRun {
                     if (!r.finished) {
                         r.finish();
                     }
-                } else if (currentJudge != null) {
-                    currentJudge.cancel(CallStatus.TIMEOUT, "deadline", msg);
+                } else if (judges.running()) {
+                    judges.cancel(CallStatus.TIMEOUT, "deadline", msg);
                 } else if (pendingAsync != null) {
                     return; // an agreement check bounded by the same deadline is about to decide
                 }
-                if (!done && currentRound == null && currentJudge == null && pendingAsync == null) {
+                if (!done && currentRound == null && !judges.running() && pendingAsync == null) {
                     // Nothing runs and nothing will: end the ask rather than leave the caller waiting.
                     fail(new dev.fusion.AskFailedException("the " + msg + " with no call running", allRecords()));
                 }
@@ -1083,9 +966,7 @@ public final class AskRun {
             for (Round r : rounds) {
                 r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
             }
-            if (currentJudge != null) {
-                currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
-            }
+            judges.cancel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
             if (pendingAsync != null) {
                 pendingAsync.dispose();
             }
@@ -1142,16 +1023,12 @@ public final class AskRun {
 
     /** As {@link #replacePanelRecord}, for a judge call. */
     void replaceJudgeRecord(CallRecord old, CallRecord replacement) {
-        int i = judgeRecords.indexOf(old);
-        if (i < 0) {
-            throw new IllegalStateException("no such judge record: " + old);
-        }
-        judgeRecords.set(i, replacement);
+        judges.replace(old, replacement);
     }
 
     List<CallRecord> allRecords() {
         List<CallRecord> all = panelRecords();
-        all.addAll(judgeRecords);
+        all.addAll(judges.records());
         return all;
     }
 
@@ -1168,7 +1045,7 @@ public final class AskRun {
             }
             notes.addAll(CostNotes.of(allRecords(), bounded));
             return Mono.just(new FusionResult(outcome.answer(), outcome.judged(), s.strategy().name(), panelRecords(),
-                    judgeRecords, answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
+                    judges.records(), judges.answerOrder(), seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
                     Optional.ofNullable(outcome.analysis()), Optional.ofNullable(outcome.ranking()),
                     Optional.ofNullable(outcome.cascade()), Optional.ofNullable(json), outcome.agreement()));
         });
