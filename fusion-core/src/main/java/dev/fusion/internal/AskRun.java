@@ -114,12 +114,6 @@ public final class AskRun {
     /** The judge chain: every judge call of the ask. */
     private final JudgeChain judges = new JudgeChain(this);
 
-    /** Per panel member, its reservation for each round it runs (null = skipped by the budget). */
-    BigDecimal[][] memberReservations;
-    /** Per flagship, its reservation (null = skipped by the budget); see {@link #flagshipSkips}. */
-    BigDecimal[] flagshipReservations;
-    /** Why a flagship was skipped (null = admitted). */
-    String[] flagshipSkips;
     private final CallRecord[] skippedMembers;
     /** Reserved in the spend ledger but not handed to a call yet; released when the ask ends. */
     private BigDecimal unsettled = BigDecimal.ZERO;
@@ -232,9 +226,9 @@ public final class AskRun {
         return capLeft()                                               // what the spend cap has left (maybe a shared store)
                 .flatMap(this::plan)                                   // 1. the plan: reservations, skipped members, verdict
                 .flatMap(this::reserve)                                //    ... reserved in the spend ledger
-                .flatMap(plan -> panelRound(firstRound()))             // 2. panel round 1: its successful records
-                .flatMap(this::requireQuorum)                          //    ... or QuorumNotMetException
-                .flatMap(flow::answer)                                 // 3. the strategy's flow (its judge steps: the judge chain)
+                .flatMap(plan -> panelRound(firstRound(plan))          // 2. panel round 1: its successful records
+                        .flatMap(this::requireQuorum)                  //    ... or QuorumNotMetException
+                        .flatMap(answers -> flow.answer(plan, answers))) // 3. the strategy's flow (judge steps: JudgeChain)
                 .onErrorResume(Flow.JudgesExhausted.class, this::onJudgeFailure) // 4. every judge failed: the policy
                 .flatMap(this::assemble);                              // 5. the ledger's figures and the FusionResult
     }
@@ -319,13 +313,13 @@ public final class AskRun {
     }
 
     /** Round 1: every panel member the plan admitted, with the ask's conversation; the deadline starts. */
-    private RoundSpec firstRound() {
+    private RoundSpec firstRound(BudgetPlan plan) {
         List<Member> members = s.panel();
         List<ModelRequest> requests = new ArrayList<>();
         BigDecimal[] res = new BigDecimal[members.size()];
         for (int i = 0; i < members.size(); i++) {
             requests.add(memberRequest(members.get(i), req.messages()));
-            res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
+            res[i] = plan.memberReservations()[i] == null ? null : plan.memberReservations()[i][0];
         }
         return new RoundSpec(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum);
     }
@@ -451,9 +445,6 @@ public final class AskRun {
 
     /** Takes a plan's reservations, notes and skipped members into this ask (the skipped are reported now). */
     private void apply(BudgetPlan plan) {
-        memberReservations = plan.memberReservations();
-        flagshipReservations = plan.flagshipReservations();
-        flagshipSkips = plan.flagshipSkips();
         notes.addAll(plan.notes());
         for (int i = 0; i < skippedMembers.length; i++) {
             skippedMembers[i] = plan.skippedMembers()[i];

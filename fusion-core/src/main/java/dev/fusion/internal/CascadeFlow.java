@@ -118,13 +118,13 @@ final class CascadeFlow extends Flow {
         for (int j = 0; j < members.size(); j++) {
             Member m = members.get(j);
             requests.add(run.memberRequest(m, run.req.messages()));
-            if (run.flagshipReservations[j] == null) {
+            if (plan.flagshipReservations()[j] == null) {
                 pre[j] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(),
-                        run.flagshipSkips[j], 2, dev.fusion.CallStep.ESCALATE.wireName());
+                        plan.flagshipSkips()[j], 2, dev.fusion.CallStep.ESCALATE.wireName());
                 run.notifyFinished(pre[j]);
             }
         }
-        run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, run.flagshipReservations.clone(), pre, 0, ok -> {
+        run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, plan.flagshipReservations().clone(), pre, 0, ok -> {
             List<CallRecord> all = new ArrayList<>(cheap);
             all.addAll(ok);
             synthesize(all);
@@ -137,7 +137,7 @@ final class CascadeFlow extends Flow {
         BigDecimal total = BigDecimal.ZERO;
         List<Member> fl = flagships();
         for (int j = 0; j < fl.size(); j++) {
-            if (run.flagshipReservations[j] == null) {
+            if (plan.flagshipReservations()[j] == null) {
                 continue;
             }
             ModelRef ref = fl.get(j).model().ref();

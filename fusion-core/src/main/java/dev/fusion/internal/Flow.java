@@ -45,6 +45,8 @@ abstract class Flow {
     JsonNode answerJson;
     /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
     Map<String, Double> agreement = Map.of();
+    /** The ask's budget plan: each member's reservation per round, the flagships'; set when the flow starts. */
+    BudgetPlan plan;
     /** Where the outcome goes: the pipeline's strategy stage. */
     private MonoSink<FlowOutcome> out;
 
@@ -132,11 +134,13 @@ abstract class Flow {
             * (dev.fusion.structured.RepairPrompt.MAX_ERROR_CHARS + 4) + 400;
 
     /**
-     * The strategy stage: from round 1's successful answers (panel order, quorum met) to the outcome.
-     * Errors with a typed {@code FusionException}, or with {@link JudgesExhausted} when every judge failed.
+     * The strategy stage: from round 1's successful answers (panel order, quorum met) to the outcome,
+     * within the reservations of {@code plan}. Errors with a typed {@code FusionException}, or with
+     * {@link JudgesExhausted} when every judge failed.
      */
-    final Mono<FlowOutcome> answer(List<CallRecord> ok) {
+    final Mono<FlowOutcome> answer(BudgetPlan plan, List<CallRecord> ok) {
         return Mono.create(sink -> run.locked(() -> {
+            this.plan = plan;
             out = sink;
             if (!run.isDone()) {
                 onPanelAnswers(ok);

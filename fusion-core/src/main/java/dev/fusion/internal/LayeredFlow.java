@@ -52,9 +52,9 @@ final class LayeredFlow extends Flow {
         List<Member> members = new ArrayList<>();
         List<BigDecimal> res = new ArrayList<>();
         for (int i = 0; i < run.s.panel().size(); i++) {
-            if (run.memberReservations[i] != null) {
+            if (plan.memberReservations()[i] != null) {
                 members.add(run.s.panel().get(i));
-                res.add(run.memberReservations[i][round - 1]);
+                res.add(plan.memberReservations()[i][round - 1]);
             }
         }
         List<ModelRequest> requests = members.stream().map(m -> run.memberRequest(m, messages)).toList();

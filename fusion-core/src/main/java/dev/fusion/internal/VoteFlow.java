@@ -105,7 +105,7 @@ final class VoteFlow extends Flow {
                 turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
                 repair.add(m);
                 requests.add(run.memberRequest(m, turns));
-                reservations.add(run.memberReservations[i] == null ? null : run.memberReservations[i][1]);
+                reservations.add(plan.memberReservations()[i] == null ? null : plan.memberReservations()[i][1]);
             }
         }
         valid = good;
