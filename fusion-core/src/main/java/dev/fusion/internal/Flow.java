@@ -29,8 +29,9 @@ import java.util.function.ToLongFunction;
  * {@link #degrade} (every judge failed: the engine's {@code onJudgeFailure} policy decides).
  *
  * <p>Each strategy's flow is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow},
- * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}) registered once, in {@link #of}'s
- * exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
+ * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}). A strategy is
+ * registered by its {@link dev.fusion.judge.StrategyKind} constant (wire name and options); {@link #of}'s
+ * exhaustive switch over that enum links the constant to its flow, so a kind without a flow does not compile.
  */
 abstract class Flow {
 
