@@ -51,7 +51,8 @@ import java.util.function.ToLongFunction;
  *       the request checked against the panel (pure), before subscription;</li>
  *   <li>the plan: reservations, skipped members and the budget verdict ({@link BudgetPlan}, pure;
  *       {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
- *   <li>{@link #panelRound}: a panel round, a {@code Mono} of its successful records;</li>
+ *   <li>{@link #panelRound}: a panel round ({@link PanelRound}: fan-out, quorum, grace), a {@code Mono}
+ *       of its successful records;</li>
  *   <li>{@link Flow#answer}: the strategy, from round 1's answers to a {@link FlowOutcome}; its judge
  *       steps go through the {@link JudgeChain} (fallback judges, deadline, the judge reservation);</li>
  *   <li>the judge-failure policy ({@code onJudgeFailure}) when every judge failed;</li>
@@ -103,11 +104,11 @@ public final class AskRun {
     final long seed;
     final int maxOut;
 
-    private final List<Round> rounds = new ArrayList<>();
+    private final List<PanelRound> rounds = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
     private boolean done;
-    private Round currentRound;
+    private PanelRound currentRound;
     /** Something asynchronous a flow waits for (an agreement rule); disposed on cancel. */
     Disposable pendingAsync;
     private Disposable deadlineTimer;
@@ -544,7 +545,7 @@ public final class AskRun {
     }
 
     /** Hands part of the unsettled reservation to a call, which settles it itself when it ends. */
-    private BigDecimal takeReservation(BigDecimal amount) {
+    BigDecimal takeReservation(BigDecimal amount) {
         if (amount == null) {
             return BigDecimal.ZERO;
         }
@@ -564,188 +565,16 @@ public final class AskRun {
      */
     void runRound(int number, dev.fusion.CallStep step, List<Member> members, List<ModelRequest> requests,
                   BigDecimal[] reservations, CallRecord[] preRecords, int roundQuorum, Consumer<List<CallRecord>> next) {
-        Round round = new Round(number, step, members, roundQuorum, next);
+        PanelRound round = new PanelRound(this, number, members, roundQuorum, grace, next);
         rounds.add(round);
         currentRound = round;
-        if (number > 1) {
-            emit(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
-        }
-        Duration left = timeLeft();
-        for (int i = 0; i < members.size(); i++) {
-            Member m = members.get(i);
-            if (reservations[i] == null) {
-                round.records[i] = preRecords != null ? preRecords[i] : null;
-                continue;
-            }
-            if (left.isNegative() || left.isZero()) {
-                // The deadline passed before this round could start: nothing is called.
-                round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(),
-                        "ask deadline of " + deadline.toMillis() + " ms reached before round " + number + " could start",
-                        number, step.wireName());
-                if (number > 1) {
-                    takeReservation(reservations[i]); // released with the rest when the ask ends
-                }
-                notifyFinished(round.records[i]);
-                continue;
-            }
-            final int idx = i;
-            Duration timeout = eff.timeout(m);
-            // Not clipped to the time left: the deadline timer cancels the current round and records why.
-            BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
-            // Under a budget a member may spend its reservation for this round and no more, retries included.
-            BigDecimal cap = bounded ? reservations[i] : null;
-            round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
-                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step.wireName(),
-                    cap, cap, deadlineNanos()),
-                    s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
-                    r -> round.onMemberDone(idx, r), AskRun.this::notifier);
-        }
-        for (int i = 0; i < members.size(); i++) {
-            if (round.records[i] != null && round.runners[i] == null) {
-                emit(new FusionEvent.MemberFailed(round.records[i]));
-            }
-        }
-        for (CallRunner r : round.runners) {
-            if (r != null && !round.finished) {
-                emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
-            }
-        }
-        if (callerRuns != null) {
-            // The blocking caller runs the round's last call itself instead of waiting idle.
-            for (int i = round.runners.length - 1; i >= 0; i--) {
-                if (round.runners[i] != null) {
-                    round.runners[i].runOn(callerRuns);
-                    break;
-                }
-            }
-        }
-        for (CallRunner r : round.runners) {
-            if (r != null && !round.finished && !done && !r.isDone()) {
-                r.start();
-            }
-        }
-        if (!round.finished && !done) {
-            round.evaluate();
-        }
+        round.start(step, requests, reservations, preRecords);
     }
 
-    /** One panel round's runners and records. Guarded by {@code lock}. */
-    private final class Round {
-        final int number;
-        final List<Member> members;
-        final CallRunner[] runners;
-        final CallRecord[] records;
-        final int roundQuorum;
-        final Consumer<List<CallRecord>> next;
-        boolean finished;
-        Disposable graceTimer;
-
-        Round(int number, dev.fusion.CallStep step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
-            this.number = number;
-            this.members = members;
-            this.runners = new CallRunner[members.size()];
-            this.records = new CallRecord[members.size()];
-            this.roundQuorum = roundQuorum;
-            this.next = next;
-        }
-
-        void onMemberDone(int idx, CallRecord r) {
-            guarded(() -> {
-                synchronized (lock) {
-                    if (records[idx] != null) {
-                        return; // already taken by finish(): the runner recorded before this callback got the lock
-                    }
-                    records[idx] = r;
-                    if (done || finished) {
-                        return;
-                    }
-                    emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
-                    evaluate();
-                }
-            });
-        }
-
-        void evaluate() {
-            int ok = 0;
-            int pending = 0;
-            // Count from the records delivered under this lock, not from runner.isDone(): a runner is
-            // marked done before its callback gets the lock, and must still count as pending here.
-            for (int i = 0; i < runners.length; i++) {
-                if (records[i] == null) {
-                    if (runners[i] != null) {
-                        pending++;
-                    }
-                } else if (records[i].isOk()) {
-                    ok++;
-                }
-            }
-            if (pending == 0) {
-                finish();
-            } else if (ok + pending < roundQuorum) {
-                cancelAll(CallStatus.CANCELLED, "cancelled", "quorum of " + roundQuorum + " can no longer be met");
-                if (!finished) {
-                    finish();
-                }
-            } else if (ok >= roundQuorum && ok > 0 && grace != null && graceTimer == null) {
-                if (grace.isZero()) {
-                    onGrace();
-                } else {
-                    graceTimer = s.scheduler().schedule(this::onGrace, grace.toNanos(), TimeUnit.NANOSECONDS);
-                }
-            }
-        }
-
-        void onGrace() {
-            guarded(() -> {
-                synchronized (lock) {
-                    if (finished || done) {
-                        return;
-                    }
-                    cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
-                            + " ms after the quorum ran out");
-                    if (!finished) {
-                        finish();
-                    }
-                }
-            });
-        }
-
-        void cancelAll(CallStatus status, String type, String message) {
-            for (CallRunner r : runners) {
-                if (r != null) {
-                    r.cancel(status, type, message);
-                }
-            }
-        }
-
-        void finish() {
-            finished = true;
-            // A runner records before its callback gets the lock: take such records now, so no answer
-            // is lost and its event still comes before anything that follows this round.
-            for (int i = 0; i < runners.length; i++) {
-                if (records[i] == null && runners[i] != null && runners[i].record() != null) {
-                    records[i] = runners[i].record();
-                    if (!done) {
-                        emit(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
-                                : new FusionEvent.MemberFailed(records[i]));
-                    }
-                }
-            }
-            if (currentRound == this) {
-                currentRound = null;
-            }
-            if (graceTimer != null) {
-                graceTimer.dispose();
-            }
-            List<CallRecord> ok = new ArrayList<>();
-            for (CallRecord r : records) {
-                if (r != null && r.isOk()) {
-                    ok.add(r);
-                }
-            }
-            if (!done) {
-                next.accept(ok);
-            }
+    /** {@code round} ended: it is no longer the one the deadline cancels. */
+    void roundEnded(PanelRound round) {
+        if (currentRound == round) {
+            currentRound = null;
         }
     }
 
@@ -866,7 +695,7 @@ public final class AskRun {
                 return;
             }
             log.warn("ask failed on an unexpected error: {}", e.toString());
-            for (Round r : rounds) {
+            for (PanelRound r : rounds) {
                 r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
             }
             judges.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
@@ -900,6 +729,11 @@ public final class AskRun {
         }
     }
 
+    /** Whether a budget or spend cap bounds this ask (then every call has a spending limit). */
+    boolean isBounded() {
+        return bounded;
+    }
+
     /** Now on the scheduler's clock, in nanoseconds: the time the deadline, grace and call timeouts run on. */
     private long ticks() {
         return s.scheduler().now(TimeUnit.NANOSECONDS);
@@ -930,7 +764,7 @@ public final class AskRun {
                 }
                 String msg = "ask deadline of " + deadline.toMillis() + " ms reached";
                 if (currentRound != null && !currentRound.finished) {
-                    Round r = currentRound;
+                    PanelRound r = currentRound;
                     r.cancelAll(CallStatus.TIMEOUT, "deadline", msg);
                     if (!r.finished) {
                         r.finish();
@@ -954,7 +788,7 @@ public final class AskRun {
                 return;
             }
             done = true;
-            for (Round r : rounds) {
+            for (PanelRound r : rounds) {
                 r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
             }
             judges.cancel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
@@ -969,10 +803,8 @@ public final class AskRun {
             if (deadlineTimer != null) {
                 deadlineTimer.dispose();
             }
-            for (Round r : rounds) {
-                if (r.graceTimer != null) {
-                    r.graceTimer.dispose();
-                }
+            for (PanelRound r : rounds) {
+                r.disposeGrace();
             }
             if (pendingAsync != null) {
                 pendingAsync.dispose();
@@ -986,7 +818,7 @@ public final class AskRun {
 
     private List<CallRecord> panelRecords() {
         List<CallRecord> all = new ArrayList<>();
-        for (Round round : rounds) {
+        for (PanelRound round : rounds) {
             for (CallRecord r : round.records) {
                 if (r != null) {
                     all.add(r);
@@ -1001,7 +833,7 @@ public final class AskRun {
      * answer that turned out not to be schema-valid becoming a failed record of kind {@code invalid_output}.
      */
     void replacePanelRecord(CallRecord old, CallRecord replacement) {
-        for (Round round : rounds) {
+        for (PanelRound round : rounds) {
             for (int i = 0; i < round.records.length; i++) {
                 if (round.records[i] == old) {
                     round.records[i] = replacement;
