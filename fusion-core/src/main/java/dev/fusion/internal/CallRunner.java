@@ -278,10 +278,10 @@ public final class CallRunner {
             }
             attemptInFlight = true;
             if (!spec.stream()) {
-                return attemptSubscription.tracked(spec.model().call(spec.request()))
+                return spec.model().call(spec.request()).doOnSubscribe(attemptSubscription::attach)
                         .doOnError(e -> attemptInFlight = false);
             }
-            return ChatModel.collect(attemptSubscription.tracked(spec.model().stream(spec.request()))
+            return ChatModel.collect(spec.model().stream(spec.request()).doOnSubscribe(attemptSubscription::attach)
                             .doOnNext(this::onStreamEvent))
                     .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                     .doOnError(e -> attemptInFlight = false);

@@ -56,24 +56,4 @@ class AttemptSubscriptionTest {
         holder.cancel();
         assertThat(s.cancels).hasValue(1);
     }
-
-    @Test
-    void aCancelFromHereAndOneThroughTheChainReachTheModelOnce() {
-        // Both paths cancel on a caller's cancel; the model must see one cancel (it may count, log or bill it).
-        AttemptSubscription holder = new AttemptSubscription();
-        AtomicInteger modelCancels = new AtomicInteger();
-        reactor.core.Disposable chain = holder.tracked(reactor.core.publisher.Mono.never()
-                .doOnCancel(modelCancels::incrementAndGet)).subscribe();
-        chain.dispose();
-        holder.cancel();
-        assertThat(modelCancels).hasValue(1);
-
-        AttemptSubscription streamed = new AttemptSubscription();
-        AtomicInteger streamCancels = new AtomicInteger();
-        reactor.core.Disposable stream = streamed.tracked(reactor.core.publisher.Flux.never()
-                .doOnCancel(streamCancels::incrementAndGet)).subscribe();
-        streamed.cancel();
-        stream.dispose();
-        assertThat(streamCancels).hasValue(1);
-    }
 }
