@@ -48,6 +48,31 @@ class AttemptSubscriptionTest {
     }
 
     @Test
+    void theModelSeesOneCancelWhenTheChainAndTheHolderBothCancel() {
+        AttemptSubscription holder = new AttemptSubscription();
+        AtomicInteger cancels = new AtomicInteger();
+        reactor.core.Disposable chain = holder.watch(reactor.core.publisher.Mono.never().doOnCancel(cancels::incrementAndGet))
+                .subscribe();
+        chain.dispose();
+        holder.cancel();
+        assertThat(cancels).hasValue(1);
+    }
+
+    @Test
+    void aWatchedAttemptSubscribingAfterTheCancelIsCancelledBeforeItRuns() {
+        AttemptSubscription holder = new AttemptSubscription();
+        holder.cancel();
+        AtomicInteger cancels = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean sawCancelWhenStarting = new java.util.concurrent.atomic.AtomicBoolean();
+        holder.watch(reactor.core.publisher.Mono.create(sink -> {
+            sink.onCancel(cancels::incrementAndGet);
+            sawCancelWhenStarting.set(cancels.get() == 1); // a blocking model would return at once
+        })).subscribe();
+        assertThat(sawCancelWhenStarting).isTrue();
+        assertThat(cancels).hasValue(1);
+    }
+
+    @Test
     void cancellingTwiceCancelsOnce() {
         AttemptSubscription holder = new AttemptSubscription();
         Counting s = new Counting();
