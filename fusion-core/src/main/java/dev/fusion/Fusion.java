@@ -426,7 +426,10 @@ public final class Fusion {
          * Scheduler for timers (timeouts, grace, deadline, backoff, rate-limit waits). The default is
          * Fusion's shared timer, which wakes a thread only when a timer is due (armed-and-cancelled
          * call timeouts cost no thread wake-up, unlike {@link Schedulers#parallel()}); tasks run on
-         * virtual threads on Java 21+, else on a small daemon pool.
+         * virtual threads on Java 21+, else on a small daemon pool. What is left of the ask's deadline
+         * and of a call's timeout is read from this scheduler's clock ({@link Scheduler#now}), the one
+         * its timers run on: a virtual-time scheduler (reactor-test's {@code VirtualTimeScheduler})
+         * therefore runs the whole ask in virtual time.
          */
         public Builder scheduler(Scheduler scheduler) { this.scheduler = Objects.requireNonNull(scheduler); return this; }
 
@@ -445,14 +448,7 @@ public final class Fusion {
             if (judges.isEmpty()) {
                 throw new InvalidConfigurationException("no judge; set one with judge(...)");
             }
-            List<Member> panel = this.panel;
-            if (strategy instanceof Strategy.SelfMoa moa) {
-                if (panel.size() != 1) {
-                    throw new InvalidConfigurationException("the self-moa strategy samples one model, but the panel has "
-                            + panel.size() + " members; keep one, or use selfMoa(model, samples)");
-                }
-                panel = moa.expand(panel.get(0));
-            }
+            List<Member> panel = Settings.panelFor(strategy, this.panel);
             if (strategy instanceof Strategy.Cascade c && panel.size() < 2) {
                 throw new InvalidConfigurationException("the cascade strategy needs at least two cheap panel members"
                         + " whose answers can agree; the panel has " + panel.size());

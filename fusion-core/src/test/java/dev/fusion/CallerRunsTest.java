@@ -129,9 +129,8 @@ class CallerRunsTest {
         BlockingWhenAllowed a = new BlockingWhenAllowed("fake:a", Duration.ZERO);
         BlockingWhenAllowed judge = new BlockingWhenAllowed("fake:judge", Duration.ofSeconds(60));
         VirtualTime time = new VirtualTime();
-        // 30 s of virtual time: the engine still checks the time left before starting a judge on the
-        // system clock (AskRun reads System.nanoTime()), which a short deadline could pass in real time
-        // on a loaded machine; the judge's own timeout (120 s) comes after the deadline.
+        // 30 s of virtual time (the engine reads the time left on the scheduler's clock, so real time
+        // does not count); the judge's own timeout (120 s) comes after the deadline.
         Fusion fusion = Fusion.builder().panel(a).judge(judge).deadline(Duration.ofSeconds(30))
                 .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).scheduler(time.scheduler()).build();
         ClockDriver driver = ClockDriver.advanceOnceBlocked(judge, time);

@@ -4,10 +4,13 @@ import dev.fusion.cost.Usage;
 import dev.fusion.model.ModelResponse;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,12 +23,15 @@ class JudgeNotStartedTest {
 
     @Test
     void aJudgeTheDeadlineLeftNoTimeForIsRecordedAsTimeout() {
-        // The engine's timers run on a virtual clock that is never advanced, so the deadline timer
-        // cannot fire: the panel's answer, on a real timer, arrives after the deadline has passed.
-        // (The round itself starts within the deadline's first second: it starts as the ask does.)
-        VirtualTimeScheduler frozen = VirtualTimeScheduler.create();
-        FakeModel late = FakeModel.scripted("p:a", n -> Mono.delay(Duration.ofMillis(1500), Schedulers.parallel())
-                .map(x -> ModelResponse.of("a", Usage.of(10, 10))));
+        // The engine's timers are frozen (a virtual clock that is never advanced, so the deadline timer
+        // cannot fire), while the clock the engine reads the time left on jumps 1.5 s as the panel
+        // answers: the answer arrives after the deadline has passed, before its timer could say so.
+        // (The round itself starts at time 0, within the deadline.)
+        FrozenTimers frozen = new FrozenTimers();
+        FakeModel late = FakeModel.scripted("p:a", n -> Mono.fromSupplier(() -> {
+            frozen.jump(Duration.ofMillis(1500));
+            return ModelResponse.of("a", Usage.of(10, 10));
+        }));
         FakeModel judge = FakeModel.instant("p:j", "m");
         Fusion f = Fusion.builder().panel(late).judge(judge).scheduler(frozen).deadline(Duration.ofSeconds(1)).build();
         assertThatThrownBy(() -> f.askAsync(FusionRequest.of("q")).block(Duration.ofSeconds(30)))
@@ -38,5 +44,43 @@ class JudgeNotStartedTest {
                             .isEqualTo("deadline reached before the judge started; raise --timeout / deadlineMs");
                 });
         assertThat(judge.calls.get()).isZero();
+    }
+
+    /**
+     * A scheduler whose timers never fire (they go to a virtual-time scheduler nobody advances) and
+     * whose clock ({@link #now}) moves only when the test {@link #jump jumps} it.
+     */
+    private static final class FrozenTimers implements Scheduler {
+        private final VirtualTimeScheduler timers = VirtualTimeScheduler.create();
+        private final AtomicLong nanos = new AtomicLong();
+
+        void jump(Duration d) {
+            nanos.addAndGet(d.toNanos());
+        }
+
+        @Override
+        public long now(TimeUnit unit) {
+            return unit.convert(nanos.get(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            return timers.schedule(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            return timers.schedule(task, delay, unit);
+        }
+
+        @Override
+        public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+            return timers.schedulePeriodically(task, initialDelay, period, unit);
+        }
+
+        @Override
+        public Worker createWorker() {
+            return timers.createWorker();
+        }
     }
 }

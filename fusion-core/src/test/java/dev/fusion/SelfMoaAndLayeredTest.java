@@ -40,6 +40,28 @@ class SelfMoaAndLayeredTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("samples one model");
     }
 
+    @Test
+    void selfMoaKeepsTheMembersOwnSettingsOnEverySample() {
+        // Issue 13 item 2: expanding a member into samples used to drop its reasoning and extra body.
+        FakeModel model = FakeModel.instant("p:m", "x");
+        Member base = Member.of("mine", model).withReasoning(dev.fusion.model.Reasoning.tokens(2048))
+                .withExtraBody(java.util.Map.of("provider", java.util.Map.of("order", List.of("a", "b"))))
+                .withTimeout(java.time.Duration.ofSeconds(7)).withRetry(RetryPolicy.NONE);
+        Fusion f = Fusion.builder().selfMoa(base, 3).judge(FakeModel.instant("p:j", "m")).build();
+        assertThat(f.panel()).allSatisfy(m -> {
+            assertThat(m.reasoning()).isEqualTo(dev.fusion.model.Reasoning.tokens(2048));
+            assertThat(m.extraBody()).isEqualTo(base.extraBody());
+            assertThat(m.timeout()).isEqualTo(java.time.Duration.ofSeconds(7));
+            assertThat(m.retry()).isEqualTo(RetryPolicy.NONE);
+        });
+        f.ask("q");
+        assertThat(model.requests).hasSize(3).allSatisfy(r -> {
+            assertThat(r.reasoning()).isEqualTo(dev.fusion.model.Reasoning.tokens(2048));
+            assertThat(r.extraBody()).isEqualTo(base.extraBody());
+        });
+        assertThat(model.requests).extracting(ModelRequest::seed).containsExactlyInAnyOrder(1L, 2L, 3L);
+    }
+
     private static FakeModel layeredMember(String ref, String tag) {
         return FakeModel.replying(ref, r -> r.lastUserText().contains("<references>")
                 ? "refined-" + tag + " after " + r.lastUserText().split("Answer ").length + " refs"

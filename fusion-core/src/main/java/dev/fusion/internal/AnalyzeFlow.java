@@ -33,11 +33,11 @@ final class AnalyzeFlow extends Flow {
 
     @Override
     void onPanelAnswers(List<CallRecord> ok) {
-        run.candidates = List.copyOf(ok);
+        candidates = List.copyOf(ok);
         shown = run.shuffle(ok, 0);
         analysisRequest = ChatMessage.user(JudgePrompt.analyze().render(run.questionForJudge(), texts(shown)));
         run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.ANALYZE, JudgePrompt.analyze().system(), List.of(analysisRequest),
-                ids(shown), false, r -> onAnalysis(r, false), run::degrade));
+                ids(shown), false, r -> onAnalysis(r, false), this::degrade));
     }
 
     private void onAnalysis(CallRecord r, boolean retried) {
@@ -53,18 +53,18 @@ final class AnalyzeFlow extends Flow {
                 List<ChatMessage> convo = List.of(analysisRequest, ChatMessage.assistant(r.text()),
                         ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
                 run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.ANALYZE_RETRY, JudgePrompt.analyze().system(), convo, ids(shown),
-                        false, r2 -> onAnalysis(r2, true), run::degrade));
+                        false, r2 -> onAnalysis(r2, true), this::degrade));
             } else {
                 run.note("the retried analysis from " + r.memberId() + " was unusable too (" + e.getMessage()
                         + "); degraded to plain synthesis without an analysis");
-                run.synthesize(run.candidates);
+                synthesize(candidates);
             }
             return;
         }
-        run.analysis = analysis;
+        this.analysis = analysis;
         ChatMessage write = ChatMessage.user(JudgePrompt.write().render(run.questionForJudge(), texts(shown),
                 Map.of("analysis", json)));
         run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
-                null, run::degrade, run.req.responseFormat()).withOnOk(run::completeFinal));
+                null, this::degrade, run.req.responseFormat()).withOnOk(this::completeFinal));
     }
 }

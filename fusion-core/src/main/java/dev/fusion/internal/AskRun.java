@@ -12,10 +12,7 @@ import dev.fusion.JudgeFailedException;
 import dev.fusion.Member;
 import dev.fusion.OnJudgeFailure;
 import dev.fusion.cost.Price;
-import dev.fusion.judge.Analysis;
-import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.JudgePrompt;
-import dev.fusion.judge.Ranking;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
@@ -25,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -44,25 +42,28 @@ import java.util.function.ToLongFunction;
  * rounds (concurrent fan-out, quorum with straggler grace), the judge chain (fallback judges,
  * timeouts clipped to the deadline, degradation), the ask deadline, cancellation, events and the
  * result. What happens between the panel and the result is decided by a {@link Flow}, one per
- * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}, {@link #complete},
- * {@link #degrade}, {@link #fail}.
+ * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}.
  *
  * <h2>The pipeline</h2>
+ * {@link #pipeline()} lists it in one method:
  * <ol>
- *   <li>{@link AskSettings#of}: the effective settings, worked out once (pure);</li>
- *   <li>{@link #validate}: the request checked against the panel (pure);</li>
- *   <li>{@link #budgetPlan}: reservations, skipped members and the budget verdict ({@link BudgetPlan},
- *       pure; {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
- *   <li>{@link #runRound}: the panel round(s), as the strategy's {@link Flow} asks for them;</li>
- *   <li>{@link #judge}: the judge chain (fallback judges, then the {@code onJudgeFailure} policy);</li>
- *   <li>{@link #complete}: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
+ *   <li>{@link AskSettings#of}: the effective settings, worked out once (pure), and {@link #validate}:
+ *       the request checked against the panel (pure), before subscription;</li>
+ *   <li>the plan: reservations, skipped members and the budget verdict ({@link BudgetPlan}, pure;
+ *       {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
+ *   <li>{@link #panelRound}: a panel round ({@link PanelRound}: fan-out, quorum, grace), a {@code Mono}
+ *       of its successful records;</li>
+ *   <li>{@link Flow#answer}: the strategy, from round 1's answers to a {@link FlowOutcome}; its judge
+ *       steps go through the {@link JudgeChain} (fallback judges, deadline, the judge reservation);</li>
+ *   <li>the judge-failure policy ({@code onJudgeFailure}) when every judge failed;</li>
+ *   <li>the result: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
  * </ol>
  *
- * <p>All mutable state is guarded by {@code lock}; flows only run under it. No thread ever blocks
- * on anything but that short monitor. No user code runs under it either: events and listener calls
- * are queued in a {@link SerialOutbox} while the lock is held and delivered, in that order and one at
- * a time, after it is released, so a slow consumer or a consumer that asks again holds up only the
- * thread delivering to it.
+ * <p>All mutable state is guarded by {@code lock}; flows and stage bodies only run under it. No thread
+ * ever blocks on anything but that short monitor. No user code runs under it either: events and
+ * listener calls are queued in a {@link SerialOutbox} while the lock is held and delivered, in that
+ * order and one at a time, after it is released, so a slow consumer or a consumer that asks again
+ * holds up only the thread delivering to it.
  */
 public final class AskRun {
 
@@ -75,12 +76,18 @@ public final class AskRun {
 
     final Settings s;
     final FusionRequest req;
-    private final boolean streamJudge;
+    final boolean streamJudge;
     private final FluxSink<FusionEvent> sink;
     /** The thread waiting in a blocking ask, which runs one panel call per round and the judge calls; or null. */
-    private final CallerRuns callerRuns;
+    final CallerRuns callerRuns;
     final Flow flow;
+    /** When the ask started, for its wall time (a measurement: the real clock). */
     private final long t0 = System.nanoTime();
+    /**
+     * When the ask started on the scheduler's clock ({@link #ticks()}): the deadline timer runs on it,
+     * so what is left of the deadline is worked out on it too (in virtual time under a virtual scheduler).
+     */
+    private final long startTick;
     final Object lock = new Object();
     /**
      * Events and listener calls, queued under {@code lock} and run after it is released, in order
@@ -97,46 +104,23 @@ public final class AskRun {
     final long seed;
     final int maxOut;
 
-    private final List<Round> rounds = new ArrayList<>();
-    private final List<CallRecord> judgeRecords = new ArrayList<>();
+    private final List<PanelRound> rounds = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
-    private List<String> answerOrder = List.of();
-    /** The answers the judge works on, in panel order: what {@link OnJudgeFailure#BEST_ANSWER} picks from. */
-    List<CallRecord> candidates = List.of();
-    Analysis analysis;
-    Ranking ranking;
-    CascadeOutcome cascade;
-    /** The structured answer a flow settled ({@code vote}), or null; see {@link #complete}. */
-    com.fasterxml.jackson.databind.JsonNode answerJson;
-    /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
-    Map<String, Double> agreement = Map.of();
 
     private boolean done;
-    private Round currentRound;
-    private CallRunner currentJudge;
+    private PanelRound currentRound;
     /** Something asynchronous a flow waits for (an agreement rule); disposed on cancel. */
     Disposable pendingAsync;
     private Disposable deadlineTimer;
-    private int judgeIndex;
-    /** Characters the running judge streamed as deltas; discarded (with an event) if it fails. */
-    private int judgeStreamedChars;
+    /** The judge chain: every judge call of the ask. */
+    private final JudgeChain judges = new JudgeChain(this);
 
-    /** Per panel member, its reservation for each round it runs (null = skipped by the budget). */
-    BigDecimal[][] memberReservations;
-    /** Per flagship, its reservation (null = skipped by the budget); see {@link #flagshipSkips}. */
-    BigDecimal[] flagshipReservations;
-    /** Why a flagship was skipped (null = admitted). */
-    String[] flagshipSkips;
     private final CallRecord[] skippedMembers;
     /** Reserved in the spend ledger but not handed to a call yet; released when the ask ends. */
     private BigDecimal unsettled = BigDecimal.ZERO;
     /** Whether a budget or spend cap bounds this ask (then every call has a spending limit). */
     private boolean bounded;
-    /** What all judge calls together may cost: the judge reservation (when bounded). */
-    private BigDecimal judgeReserved = BigDecimal.ZERO;
     private boolean unsettledReleased;
-    /** What the judge calls of this ask were charged so far (see {@link CallRunner#charged()}). */
-    private BigDecimal judgeCharged = BigDecimal.ZERO;
 
     /** @param sink null for a plan only ({@link #plan(Settings, FusionRequest, BigDecimal)}), which never runs */
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
@@ -153,6 +137,7 @@ public final class AskRun {
         this.seed = eff.seed();
         this.maxOut = eff.maxOutputTokens();
         this.skippedMembers = new CallRecord[s.panel().size()];
+        this.startTick = ticks();
         this.flow = Flow.of(s.strategy(), this);
     }
 
@@ -194,7 +179,7 @@ public final class AskRun {
             cleanup();
             drainUnlocked();
         });
-        guarded(this::begin);
+        pipeline().subscribe(this::onResult, this::onFailure);
     }
 
     /** The request's overrides checked against the panel: a typed error before any call, or null. */
@@ -271,83 +256,139 @@ public final class AskRun {
     }
 
     /**
-     * Reads what is left under the spend cap, plans, reserves, then starts the panel. The cap may live
-     * in a shared store, so each step is asynchronous; an in-memory ledger completes them at once on
-     * this thread.
+     * The whole ask, stage after stage, the way OkHttp's {@code RealCall.getResponseWithInterceptorChain}
+     * lists its interceptors. Each stage is a small step with inputs and outputs: the plan is pure
+     * ({@link BudgetPlan}, the same one {@code Fusion.plan} shows), a panel round yields its records, the
+     * strategy's {@link Flow} turns them into a {@link FlowOutcome} (running later rounds through
+     * {@link #runRound} and its judge steps through the {@link JudgeChain}), the judge-failure
+     * policy applies when every judge failed, and the result is assembled from the ledger's figures.
+     * Nothing starts before subscription; a stage that finds the ask ended (cancelled, deadline) stops
+     * the chain. Every stage body runs under {@code lock}; events are delivered after it is released.
      */
-    private void begin() {
-        s.spendLedger().remainingAsync().map(Optional::of).defaultIfEmpty(Optional.empty())
-                .subscribe(left -> guarded(() -> plan(left.orElse(null))), e -> guarded(() -> failLedger(e)));
+    private Mono<FusionResult> pipeline() {
+        return capLeft()                                               // what the spend cap has left (maybe a shared store)
+                .flatMap(this::plan)                                   // 1. the plan: reservations, skipped members, verdict
+                .flatMap(this::reserve)                                //    ... reserved in the spend ledger
+                .flatMap(plan -> panelRound(firstRound(plan))          // 2. panel round 1: its successful records
+                        .flatMap(this::requireQuorum)                  //    ... or QuorumNotMetException
+                        .flatMap(answers -> flow.answer(plan, answers))) // 3. the strategy's flow (judge steps: JudgeChain)
+                .onErrorResume(Flow.JudgesExhausted.class, this::onJudgeFailure) // 4. every judge failed: the policy
+                .flatMap(this::assemble);                              // 5. the ledger's figures and the FusionResult
     }
 
-    private void plan(BigDecimal capLeft) {
-        BudgetPlan plan;
-        synchronized (lock) {
-            if (done) {
-                return; // cancelled before it began
+    /** Runs {@code body} under the lock, then delivers what it queued (unless an outer caller holds the lock). */
+    void locked(Runnable body) {
+        try {
+            synchronized (lock) {
+                body.run();
             }
-            s.spendLedger().degradedNote().ifPresent(notes::add);
-            plan = budgetPlan(capLeft);
-            apply(plan);
-            if (plan.exceeded() != null) {
-                fail(plan.exceeded());
-                return;
-            }
-        }
-        if (plan.limit() == null) {
-            startPanel();
-            return;
-        }
-        s.spendLedger().reserveAsync(plan.total()).subscribe(ok -> guarded(() -> onReserved(plan, ok)),
-                e -> guarded(() -> failLedger(e)));
-    }
-
-    private void onReserved(BudgetPlan plan, boolean ok) {
-        synchronized (lock) {
-            if (ok && done) {
-                s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
-                return;
-            }
-            if (!ok) {
-                fail(new BudgetExceededException("the spend cap has no room left for this ask (worst case $"
-                        + plan.total().toPlainString() + ")", plan.limit(), plan.total()));
-                return;
-            }
-            unsettled = plan.total().subtract(plan.firstRound());
-            judgeReserved = plan.judgeWorst();
-            bounded = true;
-        }
-        startPanel();
-    }
-
-    private void failLedger(Throwable e) {
-        synchronized (lock) {
-            fail(e instanceof FusionException f ? f : new FusionException("the spend cap's store failed: " + e, e));
+        } finally {
+            drainUnlocked();
         }
     }
 
-
-    private void startPanel() {
-        synchronized (lock) {
-            if (done) {
-                return; // cancelled before it began
-            }
-            deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
-            List<Member> members = s.panel();
-            List<ModelRequest> requests = new ArrayList<>();
-            BigDecimal[] res = new BigDecimal[members.size()];
-            for (int i = 0; i < members.size(); i++) {
-                requests.add(memberRequest(members.get(i), req.messages()));
-                res[i] = memberReservations[i] == null ? null : memberReservations[i][0];
-            }
-            runRound(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum, ok -> {
-                if (ok.size() < quorum) {
-                    fail(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()));
-                } else {
-                    flow.onPanelAnswers(ok);
+    /** As {@link #locked(Runnable)}, for a stage that returns what comes next. */
+    private <T> Mono<T> lockedStage(java.util.function.Supplier<Mono<T>> body) {
+        return Mono.defer(() -> {
+            try {
+                synchronized (lock) {
+                    return done ? Mono.<T>empty() : body.get();
                 }
-            });
+            } finally {
+                drainUnlocked();
+            }
+        });
+    }
+
+    /** What is left under the spend cap (null: no cap). The cap may live in a shared store: asynchronous. */
+    private Mono<Optional<BigDecimal>> capLeft() {
+        return s.spendLedger().remainingAsync().map(Optional::of).defaultIfEmpty(Optional.empty())
+                .onErrorMap(e -> !(e instanceof FusionException), AskRun::ledgerFailure);
+    }
+
+    private static FusionException ledgerFailure(Throwable e) {
+        return new FusionException("the spend cap's store failed: " + e, e);
+    }
+
+    /** Stage 1: the budget plan against what the cap has left; skipped members are reported now. */
+    private Mono<BudgetPlan> plan(Optional<BigDecimal> capLeft) {
+        return lockedStage(() -> {
+            s.spendLedger().degradedNote().ifPresent(notes::add);
+            BudgetPlan plan = budgetPlan(capLeft.orElse(null));
+            apply(plan);
+            return plan.exceeded() != null ? Mono.error(plan.exceeded()) : Mono.just(plan);
+        });
+    }
+
+    /** Stage 1, continued: the plan's worst case reserved in the spend ledger (when a budget or cap bounds the ask). */
+    private Mono<BudgetPlan> reserve(BudgetPlan plan) {
+        if (plan.limit() == null) {
+            return Mono.just(plan);
         }
+        return s.spendLedger().reserveAsync(plan.total())
+                .onErrorMap(e -> !(e instanceof FusionException), AskRun::ledgerFailure)
+                .flatMap(ok -> {
+                    try {
+                        synchronized (lock) {
+                            if (ok && done) {
+                                s.spendLedger().settle(plan.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
+                                return Mono.<BudgetPlan>empty();
+                            }
+                            if (!ok) {
+                                return Mono.<BudgetPlan>error(new BudgetExceededException("the spend cap has no room left"
+                                        + " for this ask (worst case $" + plan.total().toPlainString() + ")",
+                                        plan.limit(), plan.total()));
+                            }
+                            unsettled = plan.total().subtract(plan.firstRound());
+                            judges.bound(plan.judgeWorst());
+                            bounded = true;
+                            return Mono.just(plan);
+                        }
+                    } finally {
+                        drainUnlocked();
+                    }
+                });
+    }
+
+    /** One panel round as the pipeline sees it: who runs, with which request and reservation. */
+    record RoundSpec(int number, dev.fusion.CallStep step, List<Member> members, List<ModelRequest> requests,
+                     BigDecimal[] reservations, CallRecord[] preRecords, int quorum) {
+    }
+
+    /** Round 1: every panel member the plan admitted, with the ask's conversation; the deadline starts. */
+    private RoundSpec firstRound(BudgetPlan plan) {
+        List<Member> members = s.panel();
+        List<ModelRequest> requests = new ArrayList<>();
+        BigDecimal[] res = new BigDecimal[members.size()];
+        for (int i = 0; i < members.size(); i++) {
+            requests.add(memberRequest(members.get(i), req.messages()));
+            res[i] = plan.memberReservations()[i] == null ? null : plan.memberReservations()[i][0];
+        }
+        return new RoundSpec(1, dev.fusion.CallStep.ANSWER, members, requests, res, skippedMembers, quorum);
+    }
+
+    /**
+     * Stage 2: a panel round, its successful records in member order once it ends (quorum with grace,
+     * the deadline), whether or not its quorum was met. Round 1 also starts the ask's deadline.
+     */
+    Mono<List<CallRecord>> panelRound(RoundSpec spec) {
+        return Mono.create(out -> locked(() -> {
+            if (done) {
+                return;
+            }
+            if (spec.number() == 1) {
+                deadlineTimer = s.scheduler().schedule(this::onDeadline, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            runRound(spec.number(), spec.step(), spec.members(), spec.requests(), spec.reservations(),
+                    spec.preRecords(), spec.quorum(), out::success);
+        }));
+    }
+
+    /** Round 1's answers, or {@code QuorumNotMetException} when fewer than the quorum answered. */
+    private Mono<List<CallRecord>> requireQuorum(List<CallRecord> ok) {
+        return ok.size() < quorum
+                ? Mono.error(new dev.fusion.QuorumNotMetException(quorum, ok.size(), allRecords()))
+                : Mono.just(ok);
     }
 
     /** The request for one member: the conversation, this ask's output limit, the member's sampling settings. */
@@ -447,9 +488,6 @@ public final class AskRun {
 
     /** Takes a plan's reservations, notes and skipped members into this ask (the skipped are reported now). */
     private void apply(BudgetPlan plan) {
-        memberReservations = plan.memberReservations();
-        flagshipReservations = plan.flagshipReservations();
-        flagshipSkips = plan.flagshipSkips();
         notes.addAll(plan.notes());
         for (int i = 0; i < skippedMembers.length; i++) {
             skippedMembers[i] = plan.skippedMembers()[i];
@@ -536,7 +574,7 @@ public final class AskRun {
      * Runs user code (a listener call) in the ask's event order: queued, and run at once only when
      * this thread does not hold the lock (else when it releases it).
      */
-    private void notifier(Runnable task) {
+    void notifier(Runnable task) {
         outbox.post(task);
         drainUnlocked();
     }
@@ -549,7 +587,7 @@ public final class AskRun {
     }
 
     /** Hands part of the unsettled reservation to a call, which settles it itself when it ends. */
-    private BigDecimal takeReservation(BigDecimal amount) {
+    BigDecimal takeReservation(BigDecimal amount) {
         if (amount == null) {
             return BigDecimal.ZERO;
         }
@@ -569,188 +607,16 @@ public final class AskRun {
      */
     void runRound(int number, dev.fusion.CallStep step, List<Member> members, List<ModelRequest> requests,
                   BigDecimal[] reservations, CallRecord[] preRecords, int roundQuorum, Consumer<List<CallRecord>> next) {
-        Round round = new Round(number, step, members, roundQuorum, next);
+        PanelRound round = new PanelRound(this, number, members, roundQuorum, grace, next);
         rounds.add(round);
         currentRound = round;
-        if (number > 1) {
-            emit(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
-        }
-        Duration left = timeLeft();
-        for (int i = 0; i < members.size(); i++) {
-            Member m = members.get(i);
-            if (reservations[i] == null) {
-                round.records[i] = preRecords != null ? preRecords[i] : null;
-                continue;
-            }
-            if (left.isNegative() || left.isZero()) {
-                // The deadline passed before this round could start: nothing is called.
-                round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(),
-                        "ask deadline of " + deadline.toMillis() + " ms reached before round " + number + " could start",
-                        number, step.wireName());
-                if (number > 1) {
-                    takeReservation(reservations[i]); // released with the rest when the ask ends
-                }
-                notifyFinished(round.records[i]);
-                continue;
-            }
-            final int idx = i;
-            Duration timeout = eff.timeout(m);
-            // Not clipped to the time left: the deadline timer cancels the current round and records why.
-            BigDecimal reservation = number == 1 ? reservations[i] : takeReservation(reservations[i]);
-            // Under a budget a member may spend its reservation for this round and no more, retries included.
-            BigDecimal cap = bounded ? reservations[i] : null;
-            round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
-                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step.wireName(),
-                    cap, cap, deadlineNanos()),
-                    s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
-                    r -> round.onMemberDone(idx, r), AskRun.this::notifier);
-        }
-        for (int i = 0; i < members.size(); i++) {
-            if (round.records[i] != null && round.runners[i] == null) {
-                emit(new FusionEvent.MemberFailed(round.records[i]));
-            }
-        }
-        for (CallRunner r : round.runners) {
-            if (r != null && !round.finished) {
-                emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
-            }
-        }
-        if (callerRuns != null) {
-            // The blocking caller runs the round's last call itself instead of waiting idle.
-            for (int i = round.runners.length - 1; i >= 0; i--) {
-                if (round.runners[i] != null) {
-                    round.runners[i].runOn(callerRuns);
-                    break;
-                }
-            }
-        }
-        for (CallRunner r : round.runners) {
-            if (r != null && !round.finished && !done && !r.isDone()) {
-                r.start();
-            }
-        }
-        if (!round.finished && !done) {
-            round.evaluate();
-        }
+        round.start(step, requests, reservations, preRecords);
     }
 
-    /** One panel round's runners and records. Guarded by {@code lock}. */
-    private final class Round {
-        final int number;
-        final List<Member> members;
-        final CallRunner[] runners;
-        final CallRecord[] records;
-        final int roundQuorum;
-        final Consumer<List<CallRecord>> next;
-        boolean finished;
-        Disposable graceTimer;
-
-        Round(int number, dev.fusion.CallStep step, List<Member> members, int roundQuorum, Consumer<List<CallRecord>> next) {
-            this.number = number;
-            this.members = members;
-            this.runners = new CallRunner[members.size()];
-            this.records = new CallRecord[members.size()];
-            this.roundQuorum = roundQuorum;
-            this.next = next;
-        }
-
-        void onMemberDone(int idx, CallRecord r) {
-            guarded(() -> {
-                synchronized (lock) {
-                    if (records[idx] != null) {
-                        return; // already taken by finish(): the runner recorded before this callback got the lock
-                    }
-                    records[idx] = r;
-                    if (done || finished) {
-                        return;
-                    }
-                    emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
-                    evaluate();
-                }
-            });
-        }
-
-        void evaluate() {
-            int ok = 0;
-            int pending = 0;
-            // Count from the records delivered under this lock, not from runner.isDone(): a runner is
-            // marked done before its callback gets the lock, and must still count as pending here.
-            for (int i = 0; i < runners.length; i++) {
-                if (records[i] == null) {
-                    if (runners[i] != null) {
-                        pending++;
-                    }
-                } else if (records[i].isOk()) {
-                    ok++;
-                }
-            }
-            if (pending == 0) {
-                finish();
-            } else if (ok + pending < roundQuorum) {
-                cancelAll(CallStatus.CANCELLED, "cancelled", "quorum of " + roundQuorum + " can no longer be met");
-                if (!finished) {
-                    finish();
-                }
-            } else if (ok >= roundQuorum && ok > 0 && grace != null && graceTimer == null) {
-                if (grace.isZero()) {
-                    onGrace();
-                } else {
-                    graceTimer = s.scheduler().schedule(this::onGrace, grace.toNanos(), TimeUnit.NANOSECONDS);
-                }
-            }
-        }
-
-        void onGrace() {
-            guarded(() -> {
-                synchronized (lock) {
-                    if (finished || done) {
-                        return;
-                    }
-                    cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
-                            + " ms after the quorum ran out");
-                    if (!finished) {
-                        finish();
-                    }
-                }
-            });
-        }
-
-        void cancelAll(CallStatus status, String type, String message) {
-            for (CallRunner r : runners) {
-                if (r != null) {
-                    r.cancel(status, type, message);
-                }
-            }
-        }
-
-        void finish() {
-            finished = true;
-            // A runner records before its callback gets the lock: take such records now, so no answer
-            // is lost and its event still comes before anything that follows this round.
-            for (int i = 0; i < runners.length; i++) {
-                if (records[i] == null && runners[i] != null && runners[i].record() != null) {
-                    records[i] = runners[i].record();
-                    if (!done) {
-                        emit(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
-                                : new FusionEvent.MemberFailed(records[i]));
-                    }
-                }
-            }
-            if (currentRound == this) {
-                currentRound = null;
-            }
-            if (graceTimer != null) {
-                graceTimer.dispose();
-            }
-            List<CallRecord> ok = new ArrayList<>();
-            for (CallRecord r : records) {
-                if (r != null && r.isOk()) {
-                    ok.add(r);
-                }
-            }
-            if (!done) {
-                next.accept(ok);
-            }
+    /** {@code round} ended: it is no longer the one the deadline cancels. */
+    void roundEnded(PanelRound round) {
+        if (currentRound == round) {
+            currentRound = null;
         }
     }
 
@@ -772,7 +638,7 @@ public final class AskRun {
      * @param order       member ids in the order the judge sees the answers
      * @param final_      whether this call writes the final answer (only then are deltas streamed)
      * @param onOk        receives the successful record
-     * @param onAllFailed runs when every remaining judge failed (usually {@link #degrade()})
+     * @param onAllFailed runs when every remaining judge failed (usually {@link Flow#degrade()})
      */
     record JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
                      Consumer<CallRecord> onOk, Runnable onAllFailed, dev.fusion.model.ResponseFormat responseFormat) {
@@ -792,118 +658,14 @@ public final class AskRun {
         }
     }
 
-    /** Starts a judge step. Must be called under {@code lock}. */
+    /** Starts a judge step through the judge chain. Must be called under {@code lock}. */
     void judge(JudgeStep step) {
-        if (done) {
-            return;
-        }
-        if (answerOrder.isEmpty()) {
-            answerOrder = List.copyOf(step.order());
-        }
-        if (judgeIndex >= s.judges().size()) {
-            step.onAllFailed().run();
-            return;
-        }
-        Duration left = deadline.minusNanos(System.nanoTime() - t0);
-        if (left.isNegative() || left.isZero()) {
-            // Recorded, so the failure names the judge and the cause instead of an empty judge list.
-            Member late = s.judges().get(judgeIndex);
-            CallRecord r = CallRunner.notStarted(late.id(), late.model().ref(), CallRole.JUDGE, s.priceBook(),
-                    JUDGE_NOT_STARTED, 0, step.step().wireName());
-            judgeRecords.add(r);
-            notes.add("the ask deadline of " + deadline.toMillis() + " ms was reached before judge "
-                    + late.id() + " could run (" + step.step().wireName() + ")");
-            notifyFinished(r);
-            emit(new FusionEvent.JudgeFailed(r));
-            judgeIndex = s.judges().size();
-            step.onAllFailed().run();
-            return;
-        }
-        Member j = s.judges().get(judgeIndex);
-        ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
-                .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
-                .cacheSystemPrompt(s.cacheJudgePrompt()).responseFormat(step.responseFormat()).build();
-        // Not clipped to the time left: the deadline timer ends a running judge and records why
-        // (two timers firing at the same instant would make the recorded cause a coin toss).
-        Duration timeout = j.timeout() != null ? j.timeout() : s.judgeTimeout();
-        // All judge calls share one reservation. What earlier judge calls were billed is gone from it;
-        // once anything was billed, a judge whose worst case no longer fits the rest is not run.
-        BigDecimal judgeLeft = null;
-        BigDecimal attemptWorst = null;
-        if (bounded) {
-            // What earlier judge calls were charged: a call with unknown or estimated usage counts at its worst case.
-            judgeLeft = judgeReserved.subtract(judgeCharged);
-            StringBuilder sent = new StringBuilder(step.system()).append('\n');
-            step.messages().forEach(m -> sent.append(m.content()).append('\n'));
-            attemptWorst = worstCase(j.model().ref(), s.estimator().estimate(j.model().ref(), sent.toString()),
-                    s.judgeMaxOutputTokens());
-            if (attemptWorst.compareTo(judgeLeft) > 0) {
-                String reason = "skipped by the budget: worst case $" + attemptWorst.toPlainString() + " but only $"
-                        + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
-                CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
-                judgeRecords.add(skipped);
-                notes.add("judge " + j.id() + " " + reason + " (" + step.step().wireName() + ")");
-                notifyFinished(skipped);
-                emit(new FusionEvent.JudgeFailed(skipped));
-                judgeIndex++;
-                judge(step);
-                return;
-            }
-        }
-        boolean stream = streamJudge && step.final_();
-        judgeStreamedChars = 0;
-        emit(new FusionEvent.JudgeStarted(j.id(), j.model().ref(), step.order(), step.step().wireName()));
-        CallRunner[] self = new CallRunner[1];
-        currentJudge = self[0] = new CallRunner(new CallRunner.Spec(j.id(), j.model(), CallRole.JUDGE, jr,
-                j.retry() != null ? j.retry() : s.judgeRetry(), timeout, stream, BigDecimal.ZERO, 0, step.step().wireName(),
-                judgeLeft, attemptWorst, deadlineNanos()),
-                s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(),
-                stream ? text -> {
-                    // Under the lock, and only for the judge still running: a delta racing a timeout must
-                    // not land after JudgeFailed or in the fallback judge's text.
-                    synchronized (lock) {
-                        if (!done && currentJudge == self[0]) {
-                            judgeStreamedChars += text.length();
-                            emit(new FusionEvent.JudgeDelta(text));
-                        }
-                    }
-                    drainUnlocked();
-                } : null, r -> onJudgeDone(step, r, self[0]), this::notifier);
-        if (callerRuns != null) {
-            currentJudge.runOn(callerRuns);
-        }
-        currentJudge.start();
+        judges.call(step);
     }
 
-    private void onJudgeDone(JudgeStep step, CallRecord r, CallRunner runner) {
-        guarded(() -> onJudgeDoneLocked(step, r, runner));
-    }
-
-    private void onJudgeDoneLocked(JudgeStep step, CallRecord r, CallRunner runner) {
-        synchronized (lock) {
-            judgeRecords.add(r);
-            judgeCharged = judgeCharged.add(runner.charged() != null ? runner.charged() : charged(r));
-            if (done) {
-                return;
-            }
-            currentJudge = null;
-            if (r.isOk()) {
-                step.onOk().accept(r);
-                return;
-            }
-            emit(new FusionEvent.JudgeFailed(r));
-            if (judgeStreamedChars > 0) {
-                // Its text reached the subscriber but is not the answer: say so before a replacement streams.
-                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
-                judgeStreamedChars = 0;
-            }
-            judgeIndex++;
-            if (judgeIndex < s.judges().size()) {
-                notes.add("judge " + r.memberId() + " " + r.status().wireName() + " (" + r.error()
-                        + ") in step " + step.step().wireName() + "; falling back to " + s.judges().get(judgeIndex).id());
-            }
-            judge(step);
-        }
+    /** The running judge's streamed text is not the answer: tells stream consumers to discard it (if any was streamed). */
+    void discardJudgeText(String memberId) {
+        judges.discardText(memberId);
     }
 
     /** The question as the judge is shown it: the panel's instructions and conversation. */
@@ -922,56 +684,6 @@ public final class AskRun {
         return sb.toString().strip();
     }
 
-    /**
-     * The default judge step: the configured judge prompt over {@code answers} (panel order; they are
-     * shuffled), streamed, its reply the final answer.
-     */
-    void synthesize(List<CallRecord> answers) {
-        candidates = List.copyOf(answers);
-        List<CallRecord> shuffled = shuffle(answers, 0);
-        List<String> texts = shuffled.stream().map(CallRecord::text).toList();
-        judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, s.judgePrompt().system(),
-                List.of(ChatMessage.user(s.judgePrompt().render(questionForJudge(), texts))),
-                shuffled.stream().map(CallRecord::memberId).toList(), true,
-                null, this::degrade, req.responseFormat()).withOnOk(this::completeFinal));
-    }
-
-    /**
-     * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
-     * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
-     * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
-     * invalid reply ends in {@link #degrade()}.
-     */
-    void completeFinal(JudgeStep step, CallRecord r) {
-        if (req.responseFormat() == null || req.responseFormat().schema() == null) {
-            complete(r.text(), true);
-            return;
-        }
-        dev.fusion.structured.StructuredSchema schema = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema());
-        try {
-            answerJson = schema.readAnswer(r.text());
-        } catch (dev.fusion.structured.InvalidAnswerException e) {
-            replaceJudgeRecord(r, invalidOutput(r, e));
-            if (judgeStreamedChars > 0) {
-                emit(new FusionEvent.JudgeTextDiscarded(r.memberId(), judgeStreamedChars));
-                judgeStreamedChars = 0;
-            }
-            if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
-                notes.add("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
-                degrade();
-                return;
-            }
-            notes.add("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
-            List<ChatMessage> turns = new ArrayList<>(step.messages());
-            turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
-            turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
-            judge(new JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(), step.final_(),
-                    null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
-            return;
-        }
-        complete(r.text(), true);
-    }
-
     /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
     static CallRecord invalidOutput(CallRecord r, dev.fusion.structured.InvalidAnswerException e) {
         return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
@@ -980,19 +692,21 @@ public final class AskRun {
                 e.getMessage()), r.round(), r.step(), r.usageQuality(), r.costFlags());
     }
 
-    /** Every judge failed: the configured degradation over {@link #candidates}. */
-    void degrade() {
-        if (done) {
-            return;
-        }
-        if (s.onJudgeFailure() == OnJudgeFailure.BEST_ANSWER && !candidates.isEmpty()) {
-            CallRecord best = candidates.get(BestAnswer.pick(candidates));
-            notes.add("every judge failed; returning the unjudged answer of " + best.memberId()
-                    + " (the answer agreeing most with the others)");
-            complete(best.text(), false);
-        } else {
-            fail(new JudgeFailedException(allRecords()));
-        }
+    /**
+     * Stage 4: every judge failed: the configured {@link OnJudgeFailure} policy over the flow's candidates
+     * (the unjudged answer agreeing most with the others), or {@code JudgeFailedException}.
+     */
+    private Mono<FlowOutcome> onJudgeFailure(Flow.JudgesExhausted e) {
+        return lockedStage(() -> {
+            List<CallRecord> candidates = e.partial().candidates();
+            if (s.onJudgeFailure() == OnJudgeFailure.BEST_ANSWER && !candidates.isEmpty()) {
+                CallRecord best = candidates.get(BestAnswer.pick(candidates));
+                notes.add("every judge failed; returning the unjudged answer of " + best.memberId()
+                        + " (the answer agreeing most with the others)");
+                return Mono.just(e.partial().withAnswer(best.text(), false));
+            }
+            return Mono.error(new JudgeFailedException(allRecords()));
+        });
     }
 
     /**
@@ -1011,20 +725,38 @@ public final class AskRun {
         try {
             body.run();
         } catch (RuntimeException e) {
-            synchronized (lock) {
-                if (done) {
-                    log.warn("ignored after the ask ended: {}", e.toString());
-                    return;
-                }
-                log.warn("ask failed on an unexpected error: {}", e.toString());
-                for (Round r : rounds) {
-                    r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
-                }
-                if (currentJudge != null) {
-                    currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
-                }
-                fail(new dev.fusion.AskFailedException("the ask failed on an unexpected error: " + e, allRecords()));
+            failUnexpected(e);
+        }
+    }
+
+    /** An unexpected exception ends the ask with a typed failure carrying every record, cancelling what still runs. */
+    private void failUnexpected(Throwable e) {
+        synchronized (lock) {
+            if (done) {
+                log.warn("ignored after the ask ended: {}", e.toString());
+                return;
             }
+            log.warn("ask failed on an unexpected error: {}", e.toString());
+            for (PanelRound r : rounds) {
+                r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
+            }
+            judges.cancel(CallStatus.CANCELLED, "cancelled", "the ask failed: " + e);
+            fail(new dev.fusion.AskFailedException("the ask failed on an unexpected error: " + e, allRecords()));
+        }
+    }
+
+    /** The pipeline's end: a typed failure, or an unexpected exception. */
+    private void onFailure(Throwable e) {
+        try {
+            if (e instanceof FusionException f) {
+                synchronized (lock) {
+                    fail(f);
+                }
+            } else {
+                failUnexpected(e);
+            }
+        } finally {
+            drainUnlocked();
         }
     }
 
@@ -1039,13 +771,29 @@ public final class AskRun {
         }
     }
 
-    /** The ask's deadline as a {@link System#nanoTime()} instant. */
-    private long deadlineNanos() {
-        return t0 + deadline.toNanos();
+    /** Whether a budget or spend cap bounds this ask (then every call has a spending limit). */
+    boolean isBounded() {
+        return bounded;
     }
 
+    /** Now on the scheduler's clock, in nanoseconds: the time the deadline, grace and call timeouts run on. */
+    private long ticks() {
+        return s.scheduler().now(TimeUnit.NANOSECONDS);
+    }
+
+    /** The ask's deadline as an instant of the scheduler's clock ({@link #ticks()}). */
+    long deadlineNanos() {
+        return startTick + deadline.toNanos();
+    }
+
+    /** The ask's deadline in milliseconds, for messages. */
+    long deadlineMillis() {
+        return deadline.toMillis();
+    }
+
+    /** What is left of the ask's deadline, on the scheduler's clock. */
     Duration timeLeft() {
-        return deadline.minusNanos(System.nanoTime() - t0);
+        return deadline.minusNanos(ticks() - startTick);
     }
 
     // ---------------------------------------------------------------- end
@@ -1058,17 +806,17 @@ public final class AskRun {
                 }
                 String msg = "ask deadline of " + deadline.toMillis() + " ms reached";
                 if (currentRound != null && !currentRound.finished) {
-                    Round r = currentRound;
+                    PanelRound r = currentRound;
                     r.cancelAll(CallStatus.TIMEOUT, "deadline", msg);
                     if (!r.finished) {
                         r.finish();
                     }
-                } else if (currentJudge != null) {
-                    currentJudge.cancel(CallStatus.TIMEOUT, "deadline", msg);
+                } else if (judges.running()) {
+                    judges.cancel(CallStatus.TIMEOUT, "deadline", msg);
                 } else if (pendingAsync != null) {
                     return; // an agreement check bounded by the same deadline is about to decide
                 }
-                if (!done && currentRound == null && currentJudge == null && pendingAsync == null) {
+                if (!done && currentRound == null && !judges.running() && pendingAsync == null) {
                     // Nothing runs and nothing will: end the ask rather than leave the caller waiting.
                     fail(new dev.fusion.AskFailedException("the " + msg + " with no call running", allRecords()));
                 }
@@ -1082,12 +830,10 @@ public final class AskRun {
                 return;
             }
             done = true;
-            for (Round r : rounds) {
+            for (PanelRound r : rounds) {
                 r.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
             }
-            if (currentJudge != null) {
-                currentJudge.cancel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
-            }
+            judges.cancel(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
             if (pendingAsync != null) {
                 pendingAsync.dispose();
             }
@@ -1099,10 +845,8 @@ public final class AskRun {
             if (deadlineTimer != null) {
                 deadlineTimer.dispose();
             }
-            for (Round r : rounds) {
-                if (r.graceTimer != null) {
-                    r.graceTimer.dispose();
-                }
+            for (PanelRound r : rounds) {
+                r.disposeGrace();
             }
             if (pendingAsync != null) {
                 pendingAsync.dispose();
@@ -1116,7 +860,7 @@ public final class AskRun {
 
     private List<CallRecord> panelRecords() {
         List<CallRecord> all = new ArrayList<>();
-        for (Round round : rounds) {
+        for (PanelRound round : rounds) {
             for (CallRecord r : round.records) {
                 if (r != null) {
                     all.add(r);
@@ -1131,7 +875,7 @@ public final class AskRun {
      * answer that turned out not to be schema-valid becoming a failed record of kind {@code invalid_output}.
      */
     void replacePanelRecord(CallRecord old, CallRecord replacement) {
-        for (Round round : rounds) {
+        for (PanelRound round : rounds) {
             for (int i = 0; i < round.records.length; i++) {
                 if (round.records[i] == old) {
                     round.records[i] = replacement;
@@ -1151,11 +895,7 @@ public final class AskRun {
      * reported as {@link FusionEvent.JudgeFailed}, as any failed judge call is.
      */
     void replaceJudgeRecord(CallRecord old, CallRecord replacement) {
-        int i = judgeRecords.indexOf(old);
-        if (i < 0) {
-            throw new IllegalStateException("no such judge record: " + old);
-        }
-        judgeRecords.set(i, replacement);
+        judges.replace(old, replacement);
         if (old.isOk() && !replacement.isOk() && !done) {
             emit(new FusionEvent.JudgeFailed(replacement));
         }
@@ -1163,32 +903,41 @@ public final class AskRun {
 
     List<CallRecord> allRecords() {
         List<CallRecord> all = panelRecords();
-        all.addAll(judgeRecords);
+        all.addAll(judges.records());
         return all;
     }
 
-    void complete(String answer, boolean judged) {
-        if (done) {
-            return;
-        }
-        done = true;
-        com.fasterxml.jackson.databind.JsonNode json = answerJson;
-        if (json == null && req.responseFormat() != null && req.responseFormat().schema() != null) {
-            try {
-                json = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema()).readAnswer(answer);
-            } catch (dev.fusion.structured.InvalidAnswerException e) {
-                notes.add("the answer is not valid against the request's schema (" + e.getMessage() + "); json() is empty");
+    /** Stage 5: the ledger's figures into notes, and the result (empty when the ask already ended). */
+    private Mono<FusionResult> assemble(FlowOutcome outcome) {
+        return lockedStage(() -> {
+            com.fasterxml.jackson.databind.JsonNode json = outcome.answerJson();
+            if (json == null && req.responseFormat() != null && req.responseFormat().schema() != null) {
+                try {
+                    json = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema()).readAnswer(outcome.answer());
+                } catch (dev.fusion.structured.InvalidAnswerException e) {
+                    notes.add("the answer is not valid against the request's schema (" + e.getMessage() + "); json() is empty");
+                }
             }
-        }
-        notes.addAll(CostNotes.of(allRecords(), bounded));
-        FusionResult result = new FusionResult(answer, judged, s.strategy().name(), panelRecords(), judgeRecords,
-                answerOrder, seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
-                Optional.ofNullable(analysis), Optional.ofNullable(ranking), Optional.ofNullable(cascade),
-                Optional.ofNullable(json), agreement);
-        log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), judged,
-                result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
-        emit(new FusionEvent.Completed(result));
-        outbox.post(sink::complete);
+            notes.addAll(CostNotes.of(allRecords(), bounded));
+            return Mono.just(new FusionResult(outcome.answer(), outcome.judged(), s.strategy().name(), panelRecords(),
+                    judges.records(), judges.answerOrder(), seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
+                    Optional.ofNullable(outcome.analysis()), Optional.ofNullable(outcome.ranking()),
+                    Optional.ofNullable(outcome.cascade()), Optional.ofNullable(json), outcome.agreement()));
+        });
+    }
+
+    /** The pipeline's end: the result, as the last event. */
+    private void onResult(FusionResult result) {
+        locked(() -> {
+            if (done) {
+                return;
+            }
+            done = true;
+            log.debug("ask done: strategy={} judged={} calls={} costUsd={} wallMs={}", result.strategy(), result.judged(),
+                    result.calls().size(), result.totalCostUsd().toPlainString(), result.wallTime().toMillis());
+            emit(new FusionEvent.Completed(result));
+            outbox.post(sink::complete);
+        });
     }
 
     void fail(FusionException e) {

@@ -57,7 +57,8 @@ public final class CallRunner {
      * @param attemptWorstUsd the worst-case cost of one attempt; a retry only starts while what
      *                        was billed so far plus this still fits {@code maxSpendUsd}; also what
      *                        the ledger is charged for a call whose usage is unknown or estimated
-     * @param deadlineNanos   the ask's deadline as a {@link System#nanoTime()} instant, or
+     * @param deadlineNanos   the ask's deadline as an instant of the scheduler's clock
+     *                        ({@code scheduler.now(NANOSECONDS)}, virtual time under a virtual scheduler), or
      *                        {@link #NO_DEADLINE}: a server-requested retry delay beyond it fails at once
      */
     public record Spec(String memberId, ChatModel model, CallRole role, ModelRequest request, RetryPolicy retry,
@@ -102,6 +103,11 @@ public final class CallRunner {
 
     private final long createdNanos = System.nanoTime();
     private volatile long startNanos = -1;
+    /**
+     * When the first attempt started on the scheduler's clock: the call timeout and the ask deadline
+     * run on that clock, so what is left of them is worked out on it too (virtual time in tests).
+     */
+    private volatile long startTick;
     private volatile Instant startedAt;
     private volatile long firstTokenNanos = -1;
     private final AtomicInteger attempts = new AtomicInteger();
@@ -260,6 +266,7 @@ public final class CallRunner {
     private Mono<ModelResponse> attemptsWithRetry() {
         Mono<ModelResponse> attempt = Mono.defer(() -> {
             if (startNanos < 0) {
+                startTick = ticks();
                 startNanos = System.nanoTime();
                 startedAt = Instant.now();
                 notifyListeners(l -> l.onCallStarted(spec.memberId(), model(), spec.role()));
@@ -285,11 +292,11 @@ public final class CallRunner {
                 // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
                 return Mono.error(failure);
             }
-            long nowNanos = System.nanoTime();
-            Duration left = spec.timeout().minusNanos(nowNanos - startNanos);
+            long nowTick = ticks();
+            Duration left = spec.timeout().minusNanos(nowTick - startTick);
             boolean askBound = false;
-            if (spec.deadlineNanos() != Spec.NO_DEADLINE && spec.deadlineNanos() - nowNanos < left.toNanos()) {
-                left = Duration.ofNanos(spec.deadlineNanos() - nowNanos);
+            if (spec.deadlineNanos() != Spec.NO_DEADLINE && spec.deadlineNanos() - nowTick < left.toNanos()) {
+                left = Duration.ofNanos(spec.deadlineNanos() - nowTick);
                 askBound = true;
             }
             Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
@@ -312,6 +319,11 @@ public final class CallRunner {
                     })
                     .orElseGet(() -> Mono.error(failure));
         })));
+    }
+
+    /** Now on the scheduler's clock, in nanoseconds: the time the call's timeout and retry delays run on. */
+    private long ticks() {
+        return scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** The provider's failure, its message saying which delay was asked and how much time was left. */

@@ -35,7 +35,7 @@ final class CascadeFlow extends Flow {
 
     @Override
     void onPanelAnswers(List<CallRecord> ok) {
-        run.candidates = List.copyOf(ok);
+        candidates = List.copyOf(ok);
         Duration left = run.timeLeft();
         if (left.isNegative() || left.isZero()) {
             decide(ok, List.of(), new java.util.concurrent.TimeoutException("the ask deadline was reached"));
@@ -91,21 +91,21 @@ final class CascadeFlow extends Flow {
             if (agreed) {
                 CallRecord representative = ok.get(group.get(0));
                 BigDecimal saving = estimateSaving(ok, representative);
-                run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
+                cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
                 run.note(g + " of " + ok.size() + " cheap answers agree (" + rule + "); the judge was skipped"
                         + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
-                run.complete(representative.text(), false);
+                complete(representative.text(), false);
                 return;
             }
             String why = "the largest agreeing group has " + g + " of " + ok.size() + " cheap answers; need "
                     + (config.minAgreeing() == Strategy.Cascade.ALL ? "all, and at least 2" : config.minAgreeing());
             if (flagships().isEmpty()) {
-                run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+                cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
                 run.note(why + "; judging");
-                run.synthesize(ok);
+                synthesize(ok);
                 return;
             }
-            run.cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
             run.note(why + "; escalating to the flagships, then judging");
             escalate(ok);
         }
@@ -118,16 +118,16 @@ final class CascadeFlow extends Flow {
         for (int j = 0; j < members.size(); j++) {
             Member m = members.get(j);
             requests.add(run.memberRequest(m, run.req.messages()));
-            if (run.flagshipReservations[j] == null) {
+            if (plan.flagshipReservations()[j] == null) {
                 pre[j] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(),
-                        run.flagshipSkips[j], 2, dev.fusion.CallStep.ESCALATE.wireName());
+                        plan.flagshipSkips()[j], 2, dev.fusion.CallStep.ESCALATE.wireName());
                 run.notifyFinished(pre[j]);
             }
         }
-        run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, run.flagshipReservations.clone(), pre, 0, ok -> {
+        run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, plan.flagshipReservations().clone(), pre, 0, ok -> {
             List<CallRecord> all = new ArrayList<>(cheap);
             all.addAll(ok);
-            run.synthesize(all);
+            synthesize(all);
         });
     }
 
@@ -137,7 +137,7 @@ final class CascadeFlow extends Flow {
         BigDecimal total = BigDecimal.ZERO;
         List<Member> fl = flagships();
         for (int j = 0; j < fl.size(); j++) {
-            if (run.flagshipReservations[j] == null) {
+            if (plan.flagshipReservations()[j] == null) {
                 continue;
             }
             ModelRef ref = fl.get(j).model().ref();

@@ -1,29 +1,55 @@
 package dev.fusion.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusion.CallRecord;
 import dev.fusion.Member;
+import dev.fusion.judge.Analysis;
+import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.JudgePrompt;
+import dev.fusion.judge.Ranking;
 import dev.fusion.judge.Strategy;
+import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ModelRef;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
  * What a strategy does between the first panel round and the result, plus what it needs from the
- * budget plan. One instance per ask; every method runs under the ask's lock (the engine calls them
- * with it held, and asynchronous continuations take it), so a flow needs no synchronization of its
- * own. Flows never make calls directly: they use {@link AskRun#runRound} and {@link AskRun#judge},
+ * budget plan: the strategy stage of the ask's pipeline ({@link #answer}: round 1's answers in, a
+ * {@link FlowOutcome} out). One instance per ask; every method runs under the ask's lock (the engine
+ * calls them with it held, and asynchronous continuations take it), so a flow needs no synchronization
+ * of its own. Flows never make calls directly: they use {@link AskRun#runRound} and {@link AskRun#judge},
  * which bring retries, timeouts, the deadline, fallback judges, reservations, events and listeners.
+ * A flow ends with exactly one of {@link #complete} (its outcome), {@link #fail} (a typed failure) or
+ * {@link #degrade} (every judge failed: the engine's {@code onJudgeFailure} policy decides).
  *
  * <p>Each strategy's flow is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow},
- * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}) registered once, in {@link #of}'s
- * exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
+ * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}). A strategy is
+ * registered by its {@link dev.fusion.judge.StrategyKind} constant (wire name and options); {@link #of}'s
+ * exhaustive switch over that enum links the constant to its flow, so a kind without a flow does not compile.
  */
 abstract class Flow {
 
     final AskRun run;
+    /** The answers the judge works on, in panel order: what {@code best-answer} picks from. */
+    List<CallRecord> candidates = List.of();
+    /** What the strategy adds to the result (each null unless its strategy sets it). */
+    Analysis analysis;
+    Ranking ranking;
+    CascadeOutcome cascade;
+    /** The structured answer the flow settled ({@code vote}), or null. */
+    JsonNode answerJson;
+    /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
+    Map<String, Double> agreement = Map.of();
+    /** The ask's budget plan: each member's reservation per round, the flagships'; set when the flow starts. */
+    BudgetPlan plan;
+    /** Where the outcome goes: the pipeline's strategy stage. */
+    private MonoSink<FlowOutcome> out;
 
     Flow(AskRun run) {
         this.run = run;
@@ -42,6 +68,22 @@ abstract class Flow {
             case CASCADE -> new CascadeFlow(run, (Strategy.Cascade) strategy);
             case VOTE -> new VoteFlow(run);
         };
+    }
+
+    /**
+     * The panel {@code strategy} runs from the configured members (worked out once, when Fusion is
+     * built): the members themselves, except for self-moa, which samples its one member
+     * ({@link Strategy.SelfMoa#expand}, keeping the member's own settings on every sample).
+     */
+    static List<Member> panel(Strategy strategy, List<Member> configured) {
+        if (strategy instanceof Strategy.SelfMoa moa) {
+            if (configured.size() != 1) {
+                throw new dev.fusion.InvalidConfigurationException("the self-moa strategy samples one model, but the"
+                        + " panel has " + configured.size() + " members; keep one, or use selfMoa(model, samples)");
+            }
+            return moa.expand(configured.get(0));
+        }
+        return configured;
     }
 
     /** Panel rounds each panel member may run (its reservation covers all of them). */
@@ -92,8 +134,105 @@ abstract class Flow {
     static final long REPAIR_PROMPT_ALLOWANCE = (long) dev.fusion.structured.RepairPrompt.MAX_ERRORS
             * (dev.fusion.structured.RepairPrompt.MAX_ERROR_CHARS + 4) + 400;
 
+    /**
+     * The strategy stage: from round 1's successful answers (panel order, quorum met) to the outcome,
+     * within the reservations of {@code plan}. Errors with a typed {@code FusionException}, or with
+     * {@link JudgesExhausted} when every judge failed.
+     */
+    final Mono<FlowOutcome> answer(BudgetPlan plan, List<CallRecord> ok) {
+        return Mono.create(sink -> run.locked(() -> {
+            this.plan = plan;
+            out = sink;
+            if (!run.isDone()) {
+                onPanelAnswers(ok);
+            }
+        }));
+    }
+
     /** Round 1 met the quorum; {@code ok} are its successful answers in panel order. */
     abstract void onPanelAnswers(List<CallRecord> ok);
+
+    /** The flow's final answer: its outcome goes on to the result assembly. */
+    final void complete(String answer, boolean judged) {
+        out.success(outcome(answer, judged));
+    }
+
+    /** The ask fails with {@code e}. */
+    final void fail(dev.fusion.FusionException e) {
+        out.error(e);
+    }
+
+    /** Every judge failed: the engine's {@code onJudgeFailure} policy decides over {@link #candidates}. */
+    final void degrade() {
+        out.error(new JudgesExhausted(outcome(null, false)));
+    }
+
+    private FlowOutcome outcome(String answer, boolean judged) {
+        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement);
+    }
+
+    /**
+     * The default judge step: the configured judge prompt over {@code answers} (panel order; they are
+     * shuffled), streamed, its reply the final answer.
+     */
+    final void synthesize(List<CallRecord> answers) {
+        candidates = List.copyOf(answers);
+        List<CallRecord> shuffled = run.shuffle(answers, 0);
+        run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.SYNTHESIZE, run.s.judgePrompt().system(),
+                List.of(ChatMessage.user(run.s.judgePrompt().render(run.questionForJudge(), texts(shuffled)))),
+                ids(shuffled), true, null, this::degrade, run.req.responseFormat()).withOnOk(this::completeFinal));
+    }
+
+    /**
+     * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
+     * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
+     * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
+     * invalid reply ends in {@link #degrade()}.
+     */
+    final void completeFinal(AskRun.JudgeStep step, CallRecord r) {
+        if (run.req.responseFormat() == null || run.req.responseFormat().schema() == null) {
+            complete(r.text(), true);
+            return;
+        }
+        dev.fusion.structured.StructuredSchema schema = dev.fusion.structured.StructuredSchema.of(run.req.responseFormat().schema());
+        try {
+            answerJson = schema.readAnswer(r.text());
+        } catch (dev.fusion.structured.InvalidAnswerException e) {
+            run.replaceJudgeRecord(r, AskRun.invalidOutput(r, e));
+            run.discardJudgeText(r.memberId());
+            if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
+                run.note("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
+                degrade();
+                return;
+            }
+            run.note("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
+            List<ChatMessage> turns = new ArrayList<>(step.messages());
+            turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
+            turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
+            run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(),
+                    step.final_(), null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
+            return;
+        }
+        complete(r.text(), true);
+    }
+
+    /**
+     * The signal of a flow whose judges all failed, carrying its outcome so far (candidates and
+     * additions, no answer); the pipeline's judge-failure stage turns it into the degraded answer or a
+     * {@code JudgeFailedException}. Never reaches a caller.
+     */
+    static final class JudgesExhausted extends RuntimeException {
+        private final transient FlowOutcome partial;
+
+        JudgesExhausted(FlowOutcome partial) {
+            super("every judge failed", null, false, false);
+            this.partial = partial;
+        }
+
+        FlowOutcome partial() {
+            return partial;
+        }
+    }
 
     final BigDecimal synthesisWorst() {
         int n = maxAnswers();

@@ -42,7 +42,7 @@ final class LayeredFlow extends Flow {
 
     private void nextRound(int round, List<CallRecord> previous) {
         if (round > rounds) {
-            run.synthesize(previous);
+            synthesize(previous);
             return;
         }
         List<CallRecord> refs = run.shuffle(previous, round);
@@ -52,9 +52,9 @@ final class LayeredFlow extends Flow {
         List<Member> members = new ArrayList<>();
         List<BigDecimal> res = new ArrayList<>();
         for (int i = 0; i < run.s.panel().size(); i++) {
-            if (run.memberReservations[i] != null) {
+            if (plan.memberReservations()[i] != null) {
                 members.add(run.s.panel().get(i));
-                res.add(run.memberReservations[i][round - 1]);
+                res.add(plan.memberReservations()[i][round - 1]);
             }
         }
         List<ModelRequest> requests = members.stream().map(m -> run.memberRequest(m, messages)).toList();
@@ -62,7 +62,7 @@ final class LayeredFlow extends Flow {
             if (ok.size() < run.quorum) {
                 run.note("round " + round + " had " + ok.size() + " answer(s), fewer than the quorum of "
                         + run.quorum + "; judging round " + (round - 1) + "'s answers instead");
-                run.synthesize(previous);
+                synthesize(previous);
             } else {
                 nextRound(round + 1, ok);
             }

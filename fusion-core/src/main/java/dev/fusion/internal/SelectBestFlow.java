@@ -36,11 +36,11 @@ final class SelectBestFlow extends Flow {
 
     @Override
     void onPanelAnswers(List<CallRecord> ok) {
-        run.candidates = List.copyOf(ok);
+        candidates = List.copyOf(ok);
         if (ok.size() == 1) {
             run.note("only " + ok.get(0).memberId() + " answered; its answer is returned without ranking");
-            run.ranking = new Ranking(List.of(new Ranking.Entry(ok.get(0).memberId(), 0)), List.of(), List.of());
-            run.complete(ok.get(0).text(), false);
+            ranking = new Ranking(List.of(new Ranking.Entry(ok.get(0).memberId(), 0)), List.of(), List.of());
+            complete(ok.get(0).text(), false);
             return;
         }
         rank(1, run.shuffle(ok, 0));
@@ -55,7 +55,7 @@ final class SelectBestFlow extends Flow {
 
     private void allJudgesFailed(int round) {
         if (round == 1) {
-            run.degrade();
+            degrade();
         } else {
             run.note("no judge could rank the reversed order; the first ranking alone decides");
             finish();
@@ -78,7 +78,7 @@ final class SelectBestFlow extends Flow {
             } else if (round == 1) {
                 run.note("the retried ranking was unusable too (" + e.getMessage()
                         + "); degraded to plain synthesis");
-                run.synthesize(run.candidates);
+                synthesize(candidates);
             } else {
                 run.note("the retried reversed ranking was unusable too (" + e.getMessage()
                         + "); the first ranking alone decides");
@@ -110,11 +110,11 @@ final class SelectBestFlow extends Flow {
                 .sorted((a, b) -> score.get(a).equals(score.get(b)) ? Integer.compare(first.indexOf(a), first.indexOf(b))
                         : Integer.compare(score.get(b), score.get(a)))
                 .map(id -> new Ranking.Entry(id, score.get(id))).toList();
-        run.ranking = new Ranking(entries, orders, rankings);
+        ranking = new Ranking(entries, orders, rankings);
         String winner = entries.get(0).memberId();
-        String text = run.candidates.stream().filter(c -> c.memberId().equals(winner)).findFirst()
+        String text = candidates.stream().filter(c -> c.memberId().equals(winner)).findFirst()
                 .orElseThrow().text();
         run.emitDelta(text);
-        run.complete(text, true);
+        complete(text, true);
     }
 }

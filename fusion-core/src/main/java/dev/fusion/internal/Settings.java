@@ -32,6 +32,16 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
         strategy = strategy == null ? Strategy.synthesize() : strategy;
     }
 
+    /**
+     * The panel an ask of {@code strategy} runs, from the configured members: the strategy decides
+     * (self-moa samples its one member; see {@code Flow.panel}).
+     *
+     * @throws dev.fusion.InvalidConfigurationException when the strategy cannot run this panel
+     */
+    public static List<Member> panelFor(Strategy strategy, List<Member> configured) {
+        return Flow.panel(strategy == null ? Strategy.synthesize() : strategy, configured);
+    }
+
     /** Settings with the default {@code synthesize} strategy. */
     public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
                     Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,

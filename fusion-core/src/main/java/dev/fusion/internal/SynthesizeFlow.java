@@ -11,6 +11,6 @@ final class SynthesizeFlow extends Flow {
 
     @Override
     void onPanelAnswers(List<CallRecord> ok) {
-        run.synthesize(ok);
+        synthesize(ok);
     }
 }

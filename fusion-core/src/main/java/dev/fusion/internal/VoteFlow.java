@@ -105,7 +105,7 @@ final class VoteFlow extends Flow {
                 turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
                 repair.add(m);
                 requests.add(run.memberRequest(m, turns));
-                reservations.add(run.memberReservations[i] == null ? null : run.memberReservations[i][1]);
+                reservations.add(plan.memberReservations()[i] == null ? null : plan.memberReservations()[i][1]);
             }
         }
         valid = good;
@@ -136,17 +136,17 @@ final class VoteFlow extends Flow {
 
     private void tally() {
         if (valid.size() < run.quorum || valid.isEmpty()) {
-            run.fail(new dev.fusion.QuorumNotMetException(run.quorum, valid.size(), run.allRecords()));
+            fail(new dev.fusion.QuorumNotMetException(run.quorum, valid.size(), run.allRecords()));
             return;
         }
-        run.candidates = List.copyOf(valid);
+        candidates = List.copyOf(valid);
         StructuredVote vote = StructuredVote.tally(schema, validJson);
         if (!vote.needsJudge()) {
             VoteResult result;
             try {
                 result = vote.result();
             } catch (VoteMergeException e) {
-                run.fail(e);
+                fail(e);
                 return;
             }
             BigDecimal saving = estimateSaving(vote);
@@ -162,7 +162,7 @@ final class VoteFlow extends Flow {
         ResponseFormat format = ResponseFormat.jsonSchema("disputed_fields", dispute.schema().node()).nonStrict();
         List<ChatMessage> messages = List.of(ChatMessage.user(dispute.user()));
         run.judge(new AskRun.JudgeStep(CallStep.RESOLVE, dispute.system(), messages, ids(valid), false,
-                r -> onJudgeReply(vote, dispute, format, messages, r, true), run::degrade, format));
+                r -> onJudgeReply(vote, dispute, format, messages, r, true), this::degrade, format));
     }
 
     private void onJudgeReply(StructuredVote vote, DisputeRequest dispute, ResponseFormat format,
@@ -174,29 +174,29 @@ final class VoteFlow extends Flow {
             run.replaceJudgeRecord(r, AskRun.invalidOutput(r, e));
             if (!mayRepair) {
                 run.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
-                run.degrade();
+                degrade();
                 return;
             }
             List<ChatMessage> turns = new ArrayList<>(messages);
             turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
             turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
             run.judge(new AskRun.JudgeStep(CallStep.RESOLVE_RETRY, dispute.system(), turns, ids(valid), false,
-                    r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), run::degrade, format));
+                    r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), this::degrade, format));
             return;
         }
         try {
             finish(vote.applyJudgeAnswer(reply), true);
         } catch (VoteMergeException e) {
-            run.fail(e);
+            fail(e);
         }
     }
 
     private void finish(VoteResult result, boolean judged) {
-        run.answerJson = result.json();
-        run.agreement = new LinkedHashMap<>(result.agreement());
+        answerJson = result.json();
+        agreement = new LinkedHashMap<>(result.agreement());
         String text = result.json().toPrettyString();
         run.emitDelta(text);
-        run.complete(text, judged);
+        complete(text, judged);
     }
 
     /** What the skipped judge call would have cost: the judge reading every valid answer and writing one. */

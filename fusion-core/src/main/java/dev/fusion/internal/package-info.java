@@ -17,7 +17,8 @@
  *       deadline, retry backoff, rate-limit waits) and hands each due task to the task executor. No
  *       Fusion or user code runs on it, and nothing may block it: every timeout of every ask depends
  *       on it. It is woken only when a timer earlier than its planned wake-up is armed; time comes from
- *       a {@code Ticker} (the system clock; a fake one in tests).</dd>
+ *       a {@code Ticker} (the system clock; a fake one in tests). The engine reads the time left of
+ *       an ask's deadline and of a call's timeout from the same clock ({@code Scheduler.now}).</dd>
  *
  *   <dt>The timer's task executor (virtual threads on Java 21+; on Java 17-20 up to 16 daemon
  *       platform threads {@code fusion-timer-task-N}, idle ones ending after 60 s)</dt>

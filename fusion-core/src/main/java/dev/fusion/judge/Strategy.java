@@ -2,7 +2,6 @@ package dev.fusion.judge;
 
 import dev.fusion.InvalidConfigurationException;
 import dev.fusion.Member;
-import dev.fusion.internal.StrategyOptions;
 import dev.fusion.model.ChatModel;
 
 import java.util.ArrayList;
@@ -126,61 +125,7 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
         String n = name.trim().toLowerCase(Locale.ROOT);
         StrategyKind kind = StrategyKind.fromWireName(n).orElseThrow(() ->
                 new InvalidConfigurationException("unknown strategy '" + name + "'; use one of " + names()));
-        return switch (kind) { // exhaustive: a new kind must say how it is configured
-            case SYNTHESIZE -> {
-                StrategyOptions.allow(n, opts);
-                yield synthesize();
-            }
-            case ANALYZE -> {
-                StrategyOptions.allow(n, opts);
-                yield analyze();
-            }
-            case SELECT_BEST -> {
-                StrategyOptions.allow(n, opts, "rounds");
-                int rounds = StrategyOptions.integer(n, opts, "rounds", 2);
-                if (rounds != 1 && rounds != 2) {
-                    throw new InvalidConfigurationException("strategy select-best: rounds must be 1 or 2, was " + rounds);
-                }
-                yield selectBest(rounds == 2);
-            }
-            case SELF_MOA -> {
-                StrategyOptions.allow(n, opts, "samples", "minTemperature", "maxTemperature");
-                yield new SelfMoa(StrategyOptions.integer(n, opts, "samples", 4), StrategyOptions.decimal(n, opts, "minTemperature", 0.7),
-                        StrategyOptions.decimal(n, opts, "maxTemperature", 1.0));
-            }
-            case LAYERED -> {
-                StrategyOptions.allow(n, opts, "rounds");
-                yield layered(StrategyOptions.integer(n, opts, "rounds", 2));
-            }
-            case VOTE -> {
-                StrategyOptions.allow(n, opts);
-                yield vote();
-            }
-            case CASCADE -> {
-                StrategyOptions.allow(n, opts, "agree", "maxChars", "flagships", "rule");
-                Object agree = opts.get("agree");
-                int min = agree == null || "all".equalsIgnoreCase(agree.toString().trim()) ? Cascade.ALL
-                        : StrategyOptions.integer(n, opts, "agree", 0);
-                AgreementRule rule = AgreementRule.byName(opts.get("rule") == null ? null : opts.get("rule").toString(),
-                        opts, StrategyOptions.integer(n, opts, "maxChars", 200));
-                Cascade c = cascade(rule, min);
-                Object fl = opts.get("flagships");
-                if (fl != null) {
-                    if (models == null) {
-                        throw new InvalidConfigurationException("strategy cascade: flagships need a model resolver;"
-                                + " use Strategy.parse(name, options, models)");
-                    }
-                    List<String> refs = fl instanceof List<?> l ? l.stream().map(String::valueOf).toList()
-                            : Arrays.stream(fl.toString().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-                    List<Member> members = new ArrayList<>();
-                    for (String ref : refs) {
-                        members.add(Member.of(Objects.requireNonNull(models.apply(ref), "no model for flagship " + ref)));
-                    }
-                    c = c.withFlagships(members);
-                }
-                yield c;
-            }
-        };
+        return kind.configure(n, opts, models); // each kind says how its options configure it
     }
 
     /** {@code vote}: see {@link Strategy#vote()}. */
@@ -286,7 +231,10 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
             return "self-moa";
         }
 
-        /** The panel of samples for one base member (ids {@code <id>#1..N}, distinct seeds and temperatures). */
+        /**
+         * The panel of samples for one base member (ids {@code <id>#1..N}, distinct seeds and temperatures);
+         * every other setting of the member (timeout, retry policy, reasoning, extra body) is kept on each sample.
+         */
         public List<Member> expand(Member base) {
             List<Member> out = new ArrayList<>();
             long seed0 = base.seed() != null ? base.seed() : 0;
@@ -294,7 +242,8 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
                 double t = samples == 1 ? minTemperature
                         : minTemperature + (maxTemperature - minTemperature) * (i - 1) / (samples - 1);
                 t = Math.round(t * 1000) / 1000.0;
-                out.add(new Member(base.id() + "#" + i, base.model(), base.timeout(), base.retry(), t, seed0 + i));
+                out.add(new Member(base.id() + "#" + i, base.model(), base.timeout(), base.retry(), t, seed0 + i,
+                        base.reasoning(), base.extraBody()));
             }
             return out;
         }

@@ -1,0 +1,37 @@
+package dev.fusion.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusion.CallRecord;
+import dev.fusion.judge.Analysis;
+import dev.fusion.judge.CascadeOutcome;
+import dev.fusion.judge.Ranking;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a strategy's {@link Flow} hands to the result assembly: the final answer and what the strategy
+ * adds to the result. Immutable.
+ *
+ * @param answer     the final answer, or null in the outcome so far of a flow whose judges all failed
+ * @param judged     whether a judge wrote or chose it
+ * @param candidates the answers the judge worked on, in panel order: what {@code best-answer} picks from
+ * @param analysis   the analyze strategy's analysis, or null
+ * @param ranking    the select-best strategy's ranking, or null
+ * @param cascade    the cascade strategy's path, or null
+ * @param answerJson the structured answer the flow settled (schema-valid), or null (read from the answer then)
+ * @param agreement  the vote's agreement per JSON Pointer (empty unless {@code vote})
+ */
+record FlowOutcome(String answer, boolean judged, List<CallRecord> candidates, Analysis analysis, Ranking ranking,
+                   CascadeOutcome cascade, JsonNode answerJson, Map<String, Double> agreement) {
+
+    FlowOutcome {
+        candidates = List.copyOf(candidates);
+        agreement = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agreement)); // in pointer order
+    }
+
+    /** This outcome with another final answer (the degradation to the best unjudged answer). */
+    FlowOutcome withAnswer(String answer, boolean judged) {
+        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement);
+    }
+}

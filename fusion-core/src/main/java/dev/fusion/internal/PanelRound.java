@@ -1,0 +1,228 @@
+package dev.fusion.internal;
+
+import dev.fusion.CallRecord;
+import dev.fusion.CallRole;
+import dev.fusion.CallStatus;
+import dev.fusion.CallStep;
+import dev.fusion.FusionEvent;
+import dev.fusion.Member;
+import dev.fusion.model.ModelRequest;
+import reactor.core.Disposable;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One panel round of an ask: every member called at once, the round's quorum with straggler grace,
+ * and the deadline (the ask cancels its current round). Its records come out in member order once the
+ * round ends; {@code next} receives the successful ones whether or not the quorum was met (the caller
+ * decides). The pipeline sees it as {@link AskRun#panelRound}, a {@code Mono} of those records.
+ *
+ * <p>Guarded by the ask's lock: every method is called with it held (member completions and the
+ * grace timer take it).
+ */
+final class PanelRound {
+    private final AskRun run;
+    final int number;
+    final List<Member> members;
+    final CallRunner[] runners;
+    final CallRecord[] records;
+    private final int roundQuorum;
+    /** Straggler grace after the quorum (null: wait for every member). */
+    private final Duration grace;
+    private final Consumer<List<CallRecord>> next;
+    boolean finished;
+    private Disposable graceTimer;
+
+    PanelRound(AskRun run, int number, List<Member> members, int roundQuorum, Duration grace,
+               Consumer<List<CallRecord>> next) {
+        this.run = run;
+        this.grace = grace;
+        this.number = number;
+        this.members = members;
+        this.runners = new CallRunner[members.size()];
+        this.records = new CallRecord[members.size()];
+        this.roundQuorum = roundQuorum;
+        this.next = next;
+    }
+
+    void onMemberDone(int idx, CallRecord r) {
+        run.guarded(() -> {
+            synchronized (run.lock) {
+                if (records[idx] != null) {
+                    return; // already taken by finish(): the runner recorded before this callback got the lock
+                }
+                records[idx] = r;
+                if (run.isDone() || finished) {
+                    return;
+                }
+                run.emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
+                evaluate();
+            }
+        });
+    }
+
+    void evaluate() {
+        int ok = 0;
+        int pending = 0;
+        // Count from the records delivered under this lock, not from runner.isDone(): a runner is
+        // marked done before its callback gets the lock, and must still count as pending here.
+        for (int i = 0; i < runners.length; i++) {
+            if (records[i] == null) {
+                if (runners[i] != null) {
+                    pending++;
+                }
+            } else if (records[i].isOk()) {
+                ok++;
+            }
+        }
+        if (pending == 0) {
+            finish();
+        } else if (ok + pending < roundQuorum) {
+            cancelAll(CallStatus.CANCELLED, "cancelled", "quorum of " + roundQuorum + " can no longer be met");
+            if (!finished) {
+                finish();
+            }
+        } else if (ok >= roundQuorum && ok > 0 && grace != null && graceTimer == null) {
+            if (grace.isZero()) {
+                onGrace();
+            } else {
+                graceTimer = run.s.scheduler().schedule(this::onGrace, grace.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    void onGrace() {
+        run.guarded(() -> {
+            synchronized (run.lock) {
+                if (finished || run.isDone()) {
+                    return;
+                }
+                cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
+                        + " ms after the quorum ran out");
+                if (!finished) {
+                    finish();
+                }
+            }
+        });
+    }
+
+    void cancelAll(CallStatus status, String type, String message) {
+        for (CallRunner r : runners) {
+            if (r != null) {
+                r.cancel(status, type, message);
+            }
+        }
+    }
+
+    void finish() {
+        finished = true;
+        // A runner records before its callback gets the lock: take such records now, so no answer
+        // is lost and its event still comes before anything that follows this round.
+        for (int i = 0; i < runners.length; i++) {
+            if (records[i] == null && runners[i] != null && runners[i].record() != null) {
+                records[i] = runners[i].record();
+                if (!run.isDone()) {
+                    run.emit(records[i].isOk() ? new FusionEvent.MemberAnswered(records[i])
+                            : new FusionEvent.MemberFailed(records[i]));
+                }
+            }
+        }
+        run.roundEnded(this);
+        if (graceTimer != null) {
+            graceTimer.dispose();
+        }
+        List<CallRecord> ok = new ArrayList<>();
+        for (CallRecord r : records) {
+            if (r != null && r.isOk()) {
+                ok.add(r);
+            }
+        }
+        if (!run.isDone()) {
+            next.accept(ok);
+        }
+    }
+
+    /** Drops the grace timer, if one is armed (the ask ended). */
+    void disposeGrace() {
+        if (graceTimer != null) {
+            graceTimer.dispose();
+        }
+    }
+
+    /**
+     * Starts the round: every member with a reservation is called at once (the blocking caller, if any,
+     * runs the last call itself); the others get their record from {@code preRecords} (skipped) or,
+     * when the deadline passed before the round could start, a {@code timeout} record.
+     *
+     * @param reservations per member; null = skipped, with its record in {@code preRecords}
+     * @param preRecords   records of members that do not run (skipped), or null entries
+     */
+    void start(CallStep step, List<ModelRequest> requests, BigDecimal[] reservations, CallRecord[] preRecords) {
+        PanelRound round = this;
+        if (number > 1) {
+            run.emit(new FusionEvent.RoundStarted(number, members.stream().map(Member::id).toList()));
+        }
+        Duration left = run.timeLeft();
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            if (reservations[i] == null) {
+                round.records[i] = preRecords != null ? preRecords[i] : null;
+                continue;
+            }
+            if (left.isNegative() || left.isZero()) {
+                // The deadline passed before this round could start: nothing is called.
+                round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(),
+                        "ask deadline of " + run.deadlineMillis() + " ms reached before round " + number + " could start",
+                        number, step.wireName());
+                if (number > 1) {
+                    run.takeReservation(reservations[i]); // released with the rest when the ask ends
+                }
+                run.notifyFinished(round.records[i]);
+                continue;
+            }
+            final int idx = i;
+            Duration timeout = run.eff.timeout(m);
+            // Not clipped to the time left: the deadline timer cancels the current round and records why.
+            BigDecimal reservation = number == 1 ? reservations[i] : run.takeReservation(reservations[i]);
+            // Under a budget a member may spend its reservation for this round and no more, retries included.
+            BigDecimal cap = run.isBounded() ? reservations[i] : null;
+            round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
+                    m.retry() != null ? m.retry() : run.s.retry(), timeout, run.s.panelStreaming(), reservation, number, step.wireName(),
+                    cap, cap, run.deadlineNanos()),
+                    run.s.priceBook(), run.s.listeners(), run.s.limiter(), run.s.scheduler(), run.s.spendLedger(), null,
+                    r -> round.onMemberDone(idx, r), run::notifier);
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (round.records[i] != null && round.runners[i] == null) {
+                run.emit(new FusionEvent.MemberFailed(round.records[i]));
+            }
+        }
+        for (CallRunner r : round.runners) {
+            if (r != null && !round.finished) {
+                run.emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
+            }
+        }
+        if (run.callerRuns != null) {
+            // The blocking caller runs the round's last call itself instead of waiting idle.
+            for (int i = round.runners.length - 1; i >= 0; i--) {
+                if (round.runners[i] != null) {
+                    round.runners[i].runOn(run.callerRuns);
+                    break;
+                }
+            }
+        }
+        for (CallRunner r : round.runners) {
+            if (r != null && !round.finished && !run.isDone() && !r.isDone()) {
+                r.start();
+            }
+        }
+        if (!round.finished && !run.isDone()) {
+            round.evaluate();
+        }
+    }
+}
