@@ -234,8 +234,46 @@ public final class AskRun {
      * this thread.
      */
     private void begin() {
+        BigDecimal cap = s.spendLedger().cap();
+        if (cap != null) {
+            BudgetPlan full;
+            synchronized (lock) {
+                if (done) {
+                    return; // cancelled before it began
+                }
+                full = budgetPlan(cap);
+            }
+            if (full.limit() != null && full.exceeded() == null && full.notes().isEmpty()
+                    && Arrays.stream(full.skippedMembers()).allMatch(java.util.Objects::isNull)) {
+                reserveFull(full);
+                return;
+            }
+        }
         s.spendLedger().remainingAsync().map(Optional::of).defaultIfEmpty(Optional.empty())
                 .subscribe(left -> guarded(() -> plan(left.orElse(null))), e -> guarded(() -> failLedger(e)));
+    }
+
+    /**
+     * Reserves the plan made against the whole cap in one step: when what is left covers it, the plan
+     * against what is left would be the same one (nothing skipped), so the cap need not be read first.
+     * When it does not fit, the ask plans against what the store reported left, as if it had read it.
+     */
+    private void reserveFull(BudgetPlan full) {
+        s.spendLedger().reserveOrRemainingAsync(full.total()).subscribe(o -> guarded(() -> {
+            if (!o.granted()) {
+                plan(o.remainingUsd());
+                return;
+            }
+            synchronized (lock) {
+                if (done) {
+                    s.spendLedger().settle(full.total(), BigDecimal.ZERO); // cancelled meanwhile: give it all back
+                    return;
+                }
+                s.spendLedger().degradedNote().ifPresent(notes::add);
+                apply(full);
+            }
+            onReserved(full, true);
+        }), e -> guarded(() -> failLedger(e)));
     }
 
     private void plan(BigDecimal capLeft) {
