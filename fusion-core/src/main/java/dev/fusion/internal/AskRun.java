@@ -266,9 +266,7 @@ public final class AskRun {
      * the chain. Every stage body runs under {@code lock}; events are delivered after it is released.
      */
     private Mono<FusionResult> pipeline() {
-        return capLeft()                                               // what the spend cap has left (maybe a shared store)
-                .flatMap(this::plan)                                   // 1. the plan: reservations, skipped members, verdict
-                .flatMap(this::reserve)                                //    ... reserved in the spend ledger
+        return budget()                                                // 1. the plan (reservations, skipped members), reserved
                 .flatMap(plan -> panelRound(firstRound(plan))          // 2. panel round 1: its successful records
                         .flatMap(this::requireQuorum)                  //    ... or QuorumNotMetException
                         .flatMap(answers -> flow.answer(plan, answers))) // 3. the strategy's flow (judge steps: JudgeChain)
@@ -298,6 +296,41 @@ public final class AskRun {
                 drainUnlocked();
             }
         });
+    }
+
+    /**
+     * Stage 1: the budget plan, its worst case reserved in the spend ledger. Under a cap the plan made
+     * against the whole cap is tried first: when it skips nothing, the plan against what is left would be
+     * the same one if it fits, so one {@code reserveOrRemaining} step replaces reading the cap and then
+     * reserving (one round trip instead of two when the cap lives in a shared store). When it does not
+     * fit, the ask plans against what the store reported left, as if it had read it first.
+     */
+    private Mono<BudgetPlan> budget() {
+        BigDecimal cap = s.spendLedger().cap();
+        if (cap == null) {
+            return capLeft().flatMap(this::plan).flatMap(this::reserve);
+        }
+        return lockedStage(() -> Mono.just(budgetPlan(cap))).flatMap(full -> {
+            if (full.limit() == null || full.exceeded() != null || !full.notes().isEmpty()
+                    || !Arrays.stream(full.skippedMembers()).allMatch(java.util.Objects::isNull)) {
+                return capLeft().flatMap(this::plan).flatMap(this::reserve);
+            }
+            return s.spendLedger().reserveOrRemainingAsync(full.total())
+                    .onErrorMap(e -> !(e instanceof FusionException), AskRun::ledgerFailure)
+                    .flatMap(o -> o.granted() ? reservedWhole(full)
+                            : plan(Optional.ofNullable(o.remainingUsd())).flatMap(this::reserve));
+        });
+    }
+
+    /** The whole-cap plan was reserved: it applies (unless the ask ended meanwhile: then it is given back). */
+    private Mono<BudgetPlan> reservedWhole(BudgetPlan full) {
+        Mono<BudgetPlan> applied = this.<BudgetPlan>lockedStage(() -> {
+            s.spendLedger().degradedNote().ifPresent(notes::add);
+            apply(full);
+            return Mono.just(full);
+        });
+        return applied.map(this::bind)
+                .switchIfEmpty(Mono.<BudgetPlan>fromRunnable(() -> s.spendLedger().settle(full.total(), BigDecimal.ZERO)));
     }
 
     /** What is left under the spend cap (null: no cap). The cap may live in a shared store: asynchronous. */
@@ -339,15 +372,22 @@ public final class AskRun {
                                         + " for this ask (worst case $" + plan.total().toPlainString() + ")",
                                         plan.limit(), plan.total()));
                             }
-                            unsettled = plan.total().subtract(plan.firstRound());
-                            judges.bound(plan.judgeWorst());
-                            bounded = true;
-                            return Mono.just(plan);
+                            return Mono.just(bind(plan));
                         }
                     } finally {
                         drainUnlocked();
                     }
                 });
+    }
+
+    /** The reserved plan bounds the ask: what later rounds and the judge may still use of it. Under the lock. */
+    private BudgetPlan bind(BudgetPlan plan) {
+        synchronized (lock) {
+            unsettled = plan.total().subtract(plan.firstRound());
+            judges.bound(plan.judgeWorst());
+            bounded = true;
+        }
+        return plan;
     }
 
     /** One panel round as the pipeline sees it: who runs, with which request and reservation. */

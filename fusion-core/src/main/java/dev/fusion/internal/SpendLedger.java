@@ -41,6 +41,11 @@ public final class SpendLedger {
         return account.reserve(amount);
     }
 
+    /** Reserves {@code amount} if it fits under the cap, else reports what is left (one round trip when shared). */
+    public Mono<dev.fusion.shared.ReserveOutcome> reserveOrRemainingAsync(BigDecimal amount) {
+        return account.reserveOrRemaining(amount);
+    }
+
     /** Reserves {@code amount} if it fits under the cap; in-memory ledgers only (blocks on a shared one). */
     public boolean tryReserve(BigDecimal amount) {
         return Boolean.TRUE.equals(account.reserve(amount).block());

@@ -20,6 +20,17 @@ public interface SpendAccount {
     Mono<Boolean> reserve(BigDecimal usd);
 
     /**
+     * Reserves {@code usd} if it fits under the cap or, when it does not, reports what is left: one
+     * check-and-update, so a shared implementation answers both in one round trip (an ask plans its worst
+     * case against the whole cap, reserves it, and only re-plans against what is left when refused).
+     * The default runs {@link #reserve} and, when refused, {@link #remainingUsd}. May cross the network.
+     */
+    default Mono<ReserveOutcome> reserveOrRemaining(BigDecimal usd) {
+        return reserve(usd).flatMap(ok -> ok ? Mono.just(ReserveOutcome.reserved())
+                : remainingUsd().map(ReserveOutcome::refused).defaultIfEmpty(ReserveOutcome.refused(null)));
+    }
+
+    /**
      * Releases {@code reservedUsd} of earlier reservations and books {@code actualUsd} as spent. Never
      * blocks and never fails: a shared implementation publishes it asynchronously (and again after an outage).
      */

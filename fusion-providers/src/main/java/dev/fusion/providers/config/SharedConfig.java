@@ -67,12 +67,22 @@ public final class SharedConfig {
             if (!l.canConvertToLong() || !l.isIntegralNumber()) {
                 throw bad("shared.leaseMs", "must be a whole number of milliseconds (100..3600000)");
             }
+            if (l.asLong() < 100 || l.asLong() > 3_600_000) {
+                throw bad("shared.leaseMs", "must be between 100 and 3600000 milliseconds, was " + l.asLong());
+            }
             lease = Duration.ofMillis(l.asLong());
         }
         try {
             return new SharedStateOptions(url, ns, on, lease);
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException("config key 'shared' " + e.getMessage());
+            String m = e.getMessage();
+            // Name the key the user set (the options' messages start with the field's name).
+            for (String k : KEYS) {
+                if (m != null && m.startsWith(k + " ")) {
+                    throw bad("shared." + k, m.substring(k.length() + 1));
+                }
+            }
+            throw new InvalidConfigurationException("config key 'shared' " + m);
         }
     }
 

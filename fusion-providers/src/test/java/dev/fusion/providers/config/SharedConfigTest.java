@@ -51,6 +51,12 @@ class SharedConfigTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("shared.onUnavailable");
         assertThatThrownBy(() -> FusionConfig.parse(BASE + "shared: {redis: \"redis://h\", leaseMs: 5}\n"))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("leaseMs");
+        assertThatThrownBy(() -> FusionConfig.parse(BASE + "shared: {redis: \"redis://h\", leaseMs: 5}\n"))
+                .hasMessageContaining("config key 'shared.leaseMs' must be between 100 and 3600000 milliseconds, was 5");
+        assertThatThrownBy(() -> FusionConfig.parse(BASE + "shared: {redis: \"redis://h\", leaseMs: 3600001}\n"))
+                .hasMessageContaining("config key 'shared.leaseMs'");
+        assertThatThrownBy(() -> FusionConfig.parse(BASE + "shared: {redis: \"redis://h\", namespace: \"a b\"}\n"))
+                .hasMessageContaining("config key 'shared.namespace' must be");
         assertThatThrownBy(() -> FusionConfig.parse(BASE + "shared: {redis: \"redis://h\", namespace: \"a b\"}\n"))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("namespace");
         assertThatThrownBy(() -> FusionConfig.parse(BASE + "shared: {redis: \"redis://h\", ttl: 3}\n"))

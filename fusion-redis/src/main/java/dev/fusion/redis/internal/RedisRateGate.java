@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A permit whose holder died expires after one lease. Blocked by concurrency, the gate asks again after
  * a release of its own or a short poll; blocked by a rate, when the oldest start leaves the window.
  * While Redis is unreachable, waiters fail ({@link OnUnavailable#REFUSE}) or go through an in-memory
- * gate with the same limits ({@link OnUnavailable#LOCAL}). Thread-safe (state under this monitor).
+ * gate with the same limits ({@link OnUnavailable#LOCAL}); the calls that fallback started are adopted
+ * into Redis (their permits, starts and tokens) with the first admission or renewal that reaches it
+ * again, so the shared limits count them until they end. Thread-safe (state under this monitor).
  */
 public final class RedisRateGate implements RateGate {
 
@@ -45,6 +47,8 @@ public final class RedisRateGate implements RateGate {
 
     private final Deque<Waiter> waiting = new ArrayDeque<>();
     private final Map<String, Waiter> held = new LinkedHashMap<>();
+    /** Calls running on the local fallback that Redis does not count yet. */
+    private final List<Waiter> toAdopt = new ArrayList<>();
     private List<String> releases = new ArrayList<>();
     private boolean admitting;
     private boolean syncing;
@@ -59,6 +63,14 @@ public final class RedisRateGate implements RateGate {
         final AtomicInteger state = new AtomicInteger();
         final AtomicBoolean released = new AtomicBoolean();
         volatile Disposable delegate;
+        /** The fallback's permit, when the local gate admitted this call (state 3). */
+        volatile Permit localPermit;
+        volatile long startNanos;
+        volatile boolean cancelled;
+        /** In an admission call that adopts it into Redis (under the gate's monitor). */
+        boolean adopting;
+        /** Adopted: Redis counts it, so its release goes there too (under the gate's monitor). */
+        boolean adopted;
 
         Waiter(String id, long tokens, MonoSink<Permit> sink) {
             this.id = id;
@@ -100,20 +112,36 @@ public final class RedisRateGate implements RateGate {
             }
         } else if (w.state.get() == 1) {
             release(w, -1); // granted while being cancelled: give the permit back
-        } else if (w.state.get() == 3 && w.delegate != null) {
-            w.delegate.dispose();
+        } else if (w.state.get() == 3) {
+            w.cancelled = true;
+            if (w.delegate != null) {
+                w.delegate.dispose();
+            }
+            if (w.localPermit != null) {
+                releaseFallback(w, -1); // granted by the fallback while being cancelled: give it back
+            }
         }
     }
 
     /** Renews the leases of the permits held by this instance (call every third of a lease). */
     public void renew() {
+        boolean adopt;
         synchronized (this) {
-            if (held.isEmpty()) {
+            adopt = !toAdopt.isEmpty();
+            if (held.isEmpty() && !adopt) {
                 return;
             }
-            renewDue = true;
+            renewDue = !held.isEmpty();
         }
         sync();
+        if (adopt) {
+            admit(true); // also probes the store: calls started locally are counted once it answers
+        }
+    }
+
+    /** Calls started on the local fallback that Redis does not count yet (tests). */
+    public synchronized int unadopted() {
+        return toAdopt.size();
     }
 
     /** Permits this instance holds (tests). */
@@ -122,10 +150,19 @@ public final class RedisRateGate implements RateGate {
     }
 
     private void admit() {
+        admit(false);
+    }
+
+    /**
+     * Sends the next admission: the waiters at the head of the queue, with the calls to adopt (started
+     * on the local fallback) in front of them. {@code probe}: also when only adoptions are due.
+     */
+    private void admit(boolean probe) {
         List<Waiter> batch = new ArrayList<>();
+        List<Waiter> adopt;
         String[] args;
         synchronized (this) {
-            if (admitting || waiting.isEmpty()) {
+            if (admitting || (waiting.isEmpty() && !(probe && !toAdopt.isEmpty()))) {
                 return;
             }
             for (Waiter w : waiting) {
@@ -134,22 +171,33 @@ public final class RedisRateGate implements RateGate {
                 }
                 batch.add(w);
             }
+            adopt = new ArrayList<>(toAdopt.subList(0, Math.min(BATCH, toAdopt.size())));
             admitting = true;
-            args = new String[5 + 2 * batch.size()];
+            args = new String[6 + 3 * adopt.size() + 2 * batch.size()];
             args[0] = "";
             args[1] = Long.toString(leaseMs);
             args[2] = Integer.toString(limit.maxConcurrent());
             args[3] = Integer.toString(limit.requestsPerMinute());
             args[4] = Long.toString(limit.tokensPerMinute());
+            args[5] = Integer.toString(adopt.size());
+            long now = System.nanoTime();
+            for (int i = 0; i < adopt.size(); i++) {
+                Waiter w = adopt.get(i);
+                w.adopting = true;
+                args[6 + 3 * i] = w.id;
+                args[7 + 3 * i] = Long.toString(Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - w.startNanos)));
+                args[8 + 3 * i] = Long.toString(w.tokens);
+            }
+            int base = 6 + 3 * adopt.size();
             for (int i = 0; i < batch.size(); i++) {
-                args[5 + 2 * i] = batch.get(i).id;
-                args[6 + 2 * i] = Long.toString(batch.get(i).tokens);
+                args[base + 2 * i] = batch.get(i).id;
+                args[base + 1 + 2 * i] = Long.toString(batch.get(i).tokens);
             }
         }
-        link.eval(Script.ADMIT, keys, args).subscribe(r -> onAdmitted(batch, r), e -> onAdmitFailed(batch, e));
+        link.eval(Script.ADMIT, keys, args).subscribe(r -> onAdmitted(batch, adopt, r), e -> onAdmitFailed(batch, adopt, e));
     }
 
-    private void onAdmitted(List<Waiter> batch, List<Object> reply) {
+    private void onAdmitted(List<Waiter> batch, List<Waiter> adopt, List<Object> reply) {
         health.up();
         int granted = ((Long) reply.get(0)).intValue();
         long wait = Long.parseLong(String.valueOf(reply.get(1)));
@@ -157,6 +205,13 @@ public final class RedisRateGate implements RateGate {
         boolean more;
         synchronized (this) {
             admitting = false;
+            for (Waiter w : adopt) {
+                w.adopting = false;
+                if (toAdopt.remove(w)) { // not released meanwhile (a release already went to Redis)
+                    w.adopted = true;
+                    held.put(w.id, w); // renewed with the others until it ends
+                }
+            }
             for (int i = 0; i < granted; i++) {
                 Waiter w = batch.get(i);
                 waiting.remove(w);
@@ -186,11 +241,14 @@ public final class RedisRateGate implements RateGate {
         }
     }
 
-    private void onAdmitFailed(List<Waiter> batch, Throwable e) {
+    private void onAdmitFailed(List<Waiter> batch, List<Waiter> adopt, Throwable e) {
         health.down(e);
         List<Waiter> out = new ArrayList<>();
         synchronized (this) {
             admitting = false;
+            for (Waiter w : adopt) {
+                w.adopting = false; // still to adopt (the renewal tries again); a repeat is harmless
+            }
             for (Waiter w : batch) {
                 if (waiting.remove(w)) {
                     out.add(w);
@@ -204,10 +262,46 @@ public final class RedisRateGate implements RateGate {
                     reactor.core.scheduler.Schedulers.parallel().schedule(() -> w.sink.error(refusal));
                 }
             } else if (w.state.compareAndSet(0, 3)) {
-                w.delegate = fallback.acquire(w.tokens).subscribe(w.sink::success, w.sink::error);
+                w.delegate = fallback.acquire(w.tokens).subscribe(p -> onFallbackGranted(w, p), w.sink::error);
             }
         }
         admit(); // the rest of the queue fails (or falls back) fast too
+    }
+
+    /** The local fallback admitted {@code w}: it runs, and Redis is to count it once it answers. */
+    private void onFallbackGranted(Waiter w, Permit local) {
+        w.localPermit = local;
+        w.startNanos = System.nanoTime();
+        synchronized (this) {
+            if (!w.released.get()) { // released under the monitor after its flag is set: never left here
+                toAdopt.add(w);
+            }
+        }
+        if (w.cancelled) {
+            releaseFallback(w, -1);
+            return;
+        }
+        w.sink.success(reported -> releaseFallback(w, reported));
+    }
+
+    private void releaseFallback(Waiter w, long reported) {
+        if (!w.released.compareAndSet(false, true)) {
+            return;
+        }
+        w.localPermit.release(reported);
+        boolean counted;
+        synchronized (this) {
+            toAdopt.remove(w);
+            counted = w.adopted || w.adopting;
+            if (counted) {
+                held.remove(w.id);
+                releases.add(w.id);
+                releases.add(Long.toString(reported));
+            }
+        }
+        if (counted) {
+            sync();
+        }
     }
 
     private void release(Waiter w, long reported) {

@@ -1,6 +1,7 @@
 package dev.fusion.redis.internal;
 
 import dev.fusion.shared.OnUnavailable;
+import dev.fusion.shared.ReserveOutcome;
 import dev.fusion.shared.SpendAccount;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -24,7 +25,23 @@ import java.util.Optional;
  */
 public final class RedisSpendAccount implements SpendAccount {
 
-    private record Request(BigDecimal usd, MonoSink<Boolean> sink) {
+    /** One reservation to try; {@code outcome} set: answer with what is left when refused. */
+    private record Request(BigDecimal usd, MonoSink<Boolean> sink, MonoSink<ReserveOutcome> outcome) {
+        void answer(boolean granted, BigDecimal left) {
+            if (outcome != null) {
+                outcome.success(granted ? ReserveOutcome.reserved() : ReserveOutcome.refused(left));
+            } else {
+                sink.success(granted);
+            }
+        }
+
+        void fail(Throwable e) {
+            if (outcome != null) {
+                outcome.error(e);
+            } else {
+                sink.error(e);
+            }
+        }
     }
 
     private final RedisLink link;
@@ -86,7 +103,18 @@ public final class RedisSpendAccount implements SpendAccount {
     public Mono<Boolean> reserve(BigDecimal usd) {
         return Mono.create(sink -> {
             synchronized (this) {
-                pending.add(new Request(usd, sink));
+                pending.add(new Request(usd, sink, null));
+            }
+            flush();
+        });
+    }
+
+    /** One script call: the reservation, or what is left when it does not fit. */
+    @Override
+    public Mono<ReserveOutcome> reserveOrRemaining(BigDecimal usd) {
+        return Mono.create(sink -> {
+            synchronized (this) {
+                pending.add(new Request(usd, null, sink));
             }
             flush();
         });
@@ -213,10 +241,10 @@ public final class RedisSpendAccount implements SpendAccount {
                 dirty = true; // a stale version: publish again
             }
         }
-        for (int i = 0; i < requests.size(); i++) {
-            deliver(requests.get(i).sink(), granted[i]);
-        }
         BigDecimal left = cap == null ? null : cap.subtract(Money.usd(spent)).subtract(Money.usd(reserved)).max(BigDecimal.ZERO);
+        for (int i = 0; i < requests.size(); i++) {
+            answer(requests.get(i), granted[i], left);
+        }
         for (MonoSink<BigDecimal> r : reads) {
             deliver(r, left);
         }
@@ -233,6 +261,11 @@ public final class RedisSpendAccount implements SpendAccount {
 
     private <T> void fail(MonoSink<T> sink, Throwable e) {
         Schedulers.parallel().schedule(() -> sink.error(e));
+    }
+
+    /** {@link #deliver} for a reservation; {@code left}: what is left under the cap (null: no cap). */
+    private void answer(Request r, boolean granted, BigDecimal left) {
+        Schedulers.parallel().schedule(() -> r.answer(granted, left));
     }
 
     private void onError(Throwable e, List<Request> requests, List<MonoSink<BigDecimal>> reads) {
@@ -258,10 +291,12 @@ public final class RedisSpendAccount implements SpendAccount {
             }
         }
         for (int i = 0; i < requests.size(); i++) {
+            Request r = requests.get(i);
             if (local) {
-                deliver(requests.get(i).sink(), granted[i]);
+                answer(r, granted[i], left);
             } else {
-                fail(requests.get(i).sink(), health.refusal(e));
+                Throwable refusal = health.refusal(e);
+                Schedulers.parallel().schedule(() -> r.fail(refusal));
             }
         }
         for (MonoSink<BigDecimal> r : reads) {

@@ -4,7 +4,10 @@
 -- KEYS[3] token starts zset: permit id -> start time (ms), the last 60 s
 -- KEYS[4] tokens hash: t = tokens in the window, <permit id> = its tokens (estimate, then reported)
 -- ARGV: 1 now ms ('' = server TIME), 2 lease ms, 3 max concurrent, 4 requests/min, 5 tokens/min (0 = none),
---       6.. pairs of (permit id, estimated tokens)
+--       6 number m of permits to adopt, then m triples (permit id, ms since its call started, estimated tokens):
+--         calls an instance started on its local fallback while Redis was unreachable, counted here (without a
+--         check: they already run) so the shared limits include them once Redis is back; repeating is harmless,
+--       then pairs of (permit id, estimated tokens) to admit
 -- Returns {granted count (a prefix of the pairs), wait ms (-1 = until a permit is released, 0 = none)}
 local function int(x) return string.format('%d', x) end
 local now = tonumber(ARGV[1])
@@ -25,9 +28,24 @@ for _, id in ipairs(old) do
   redis.call('HDEL', KEYS[4], id)
   redis.call('ZREM', KEYS[3], id)
 end
+local adopt = tonumber(ARGV[6])
+for i = 7, 6 + 3 * adopt, 3 do
+  local id = ARGV[i]
+  local start = now - tonumber(ARGV[i + 1])
+  local est = tonumber(ARGV[i + 2])
+  redis.call('ZADD', KEYS[1], int(now + lease), id)
+  if start > now - 60000 then
+    if rpm > 0 then redis.call('ZADD', KEYS[2], int(start), id) end
+    if tpm > 0 and redis.call('HEXISTS', KEYS[4], id) == 0 then
+      redis.call('ZADD', KEYS[3], int(start), id)
+      redis.call('HSET', KEYS[4], id, int(est))
+      redis.call('HINCRBY', KEYS[4], 't', int(est))
+    end
+  end
+end
 local granted = 0
 local wait = 0
-for i = 6, #ARGV, 2 do
+for i = 7 + 3 * adopt, #ARGV, 2 do
   local id = ARGV[i]
   local est = tonumber(ARGV[i + 1])
   if maxc > 0 and redis.call('ZCARD', KEYS[1]) >= maxc then

@@ -125,7 +125,8 @@ class FusionSharedStateTest {
         assertThat(startupMessage(runner("team-a").withPropertyValues("fusion.shared.redis=http://127.0.0.1:6379")))
                 .contains("property 'fusion.shared.redis'").contains("redis://");
         assertThat(startupMessage(runner("team-a").withPropertyValues("fusion.shared.lease-ms=5")))
-                .contains("fusion.shared").contains("between 100 and 3600000");
+                .contains("fusion.shared").contains("between 100 and 3600000")
+                .contains("property 'fusion.shared.lease-ms'");
         assertThat(startupMessage(runner("team-a").withPropertyValues("fusion.provider-limits.sbx.tokens-per-minute=-1")))
                 .contains("property 'fusion.provider-limits.sbx.tokens-per-minute'");
         assertThat(startupMessage(new ApplicationContextRunner()
