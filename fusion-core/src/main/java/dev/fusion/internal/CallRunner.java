@@ -271,10 +271,10 @@ public final class CallRunner {
             }
             attemptInFlight = true;
             if (!spec.stream()) {
-                return spec.model().call(spec.request()).doOnSubscribe(attemptSubscription::attach)
+                return attemptSubscription.track(spec.model().call(spec.request()))
                         .doOnError(e -> attemptInFlight = false);
             }
-            return ChatModel.collect(spec.model().stream(spec.request()).doOnSubscribe(attemptSubscription::attach)
+            return ChatModel.collect(attemptSubscription.track(spec.model().stream(spec.request()))
                             .doOnNext(this::onStreamEvent))
                     .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                     .doOnError(e -> attemptInFlight = false);
