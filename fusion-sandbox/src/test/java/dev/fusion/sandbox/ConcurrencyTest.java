@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,15 +19,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConcurrencyTest {
 
     static final int N = 500;
-    // Long enough that all N connections are open before the first answer leaves: the JDK client alone
-    // needs well over 300 ms to open 500 connections on a busy 2-core box (peaks of 200-400 seen at
-    // 300 ms, 347 at 1 s while a benchmark ran beside it). Serialized, N answers would take N x 4 s.
-    static final Duration LATENCY = Duration.ofMillis(4000);
 
     @Test
     void fiveHundredConcurrentSlowRequestsAreAllInFlightTogether() throws Exception {
-        try (WireServer server = WireServer.start(Behaviour.of(r -> Reply.text("ok " + r.lastUserText())
-                .firstByteDelay(LATENCY)))) {
+        // Every reply is held until the N-th request has arrived, so "all N in flight at once" is an event
+        // the server must reach, not a race between a fixed latency and how fast a loaded machine opens
+        // N connections (a 4 s latency was not always enough with both cores busy). A server that
+        // serialized requests would never see the N-th one, and the wait below would time out.
+        CompletableFuture<Void> allArrived = new CompletableFuture<>();
+        AtomicInteger arrived = new AtomicInteger();
+        try (WireServer server = WireServer.start(Behaviour.of(r -> {
+            if (arrived.incrementAndGet() == N) {
+                allArrived.complete(null);
+            }
+            return Reply.text("ok " + r.lastUserText()).firstByteAfter(allArrived);
+        }))) {
             WireFormat[] formats = WireFormat.values();
             List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
             long start = System.nanoTime();
@@ -47,7 +54,8 @@ class ConcurrencyTest {
             assertThat(server.maxInFlight()).as("peak in-flight requests").isEqualTo(N);
             assertThat(server.requestCount("load")).isEqualTo(N);
             FaultTest.awaitInFlight(server, 0);
-            // Serialized, this would take N x 4 s; concurrently it takes about one latency.
+            assertThat(allArrived).isDone();
+            // Serialized, this would never finish; concurrently it takes about as long as opening N connections.
             assertThat(wall).isLessThan(Duration.ofSeconds(30));
             // Every response reported usage (OpenAI streams asked for include_usage): 2 output tokens each.
             Usage served = server.servedUsage();
