@@ -89,6 +89,11 @@ class CliTest {
         r.out().lines().filter(l -> !l.isBlank()).forEach(l -> assertThat(l).startsWith("[sandbox]"));
     }
 
+    /**
+     * A config for the wire server. Its grace, timeout and deadline are safety nets, not under test, and
+     * generous: every model here answers at once, yet on a loaded 2-core machine three calls took over
+     * 5 s and timed out (quorum not met), and a straggler may need more than a 2 s grace.
+     */
     private Path config(Path dir, String judgeScript) throws Exception {
         Path f = dir.resolve("fusion.yaml");
         Files.writeString(f, """
@@ -99,9 +104,9 @@ class CliTest {
                 panel: [local:cheap-a, claude:claude-haiku-4-5, gem:gemini-3-flash]
                 judge: %s
                 quorum: 2
-                graceMs: 2000
-                memberTimeoutMs: 5000
-                deadlineMs: 20000
+                graceMs: 30000
+                memberTimeoutMs: 30000
+                deadlineMs: 60000
                 maxOutputTokens: 256
                 retries: 1
                 prices:
