@@ -40,7 +40,10 @@ class ConcurrencyTest {
             for (int i = 0; i < N; i++) {
                 WireFormat f = formats[i % formats.length];
                 boolean stream = i % 2 == 0;
-                pending.add(Http.CLIENT.sendAsync(FaultTest.request(server, f, "load", stream).build(),
+                // Each request waits for the last one to arrive: its timeout is a safety net as long as the
+                // whole test's wait, not the 20 s of one request (which ran out once at a load average near 40).
+                pending.add(Http.CLIENT.sendAsync(FaultTest.request(server, f, "load", stream)
+                                .timeout(Duration.ofSeconds(45)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(45, TimeUnit.SECONDS);
