@@ -40,6 +40,11 @@ final class FakeModel implements ChatModel {
         return new FakeModel(ref, n -> Mono.delay(latency).map(x -> ModelResponse.of(text, usage)), null);
     }
 
+    /** Answers after {@code latency} on {@code timer} (a virtual-time scheduler in timing tests). */
+    static FakeModel answering(String ref, String text, Duration latency, reactor.core.scheduler.Scheduler timer) {
+        return new FakeModel(ref, n -> Mono.delay(latency, timer).map(x -> ModelResponse.of(text, Usage.of(100, 50))), null);
+    }
+
     static FakeModel answering(String ref, String text, Duration latency) {
         return answering(ref, text, Usage.of(100, 50), latency);
     }

@@ -2,14 +2,20 @@ package dev.fusion;
 
 import dev.fusion.cost.Price;
 import dev.fusion.cost.Usage;
+import dev.fusion.internal.VirtualTime;
 import dev.fusion.model.ProviderException;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,27 +23,61 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FanOutTest {
 
     @Test
-    void eightMembersRunAtOnce() {
+    void eightMembersRunAtOnce() throws Exception {
+        // In virtual time: each member answers 300 ms after it starts, on a timer that only moves when
+        // the test moves it. All eight must have started (armed their timers) while time stood at zero,
+        // and one step of 300 ms must end the ask. A wall-clock bound (spread < 150 ms, wall < 600 ms)
+        // failed when a loaded machine delayed a thread by a few hundred milliseconds.
+        VirtualTime time = new VirtualTime();
+        CountDownLatch armed = new CountDownLatch(8);
+        Scheduler timer = countingTimers(time.scheduler(), armed);
         List<FakeModel> members = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            members.add(FakeModel.answering("p:m" + i, "answer " + i, Duration.ofMillis(300)));
+            members.add(FakeModel.answering("p:m" + i, "answer " + i, Duration.ofMillis(300), timer));
         }
         FakeModel judge = FakeModel.instant("p:judge", "merged");
         Fusion fusion = Fusion.builder().panel(new ArrayList<>(members)).judge(judge).build();
 
-        long t0 = System.nanoTime();
-        FusionResult r = fusion.ask("q");
-        long wallMs = (System.nanoTime() - t0) / 1_000_000;
+        CompletableFuture<FusionResult> pending = fusion.askAsync(FusionRequest.of("q")).toFuture();
+        // A bound on waiting, not a timing assertion: sequential members would never arm all eight timers.
+        assertThat(armed.await(30, TimeUnit.SECONDS)).as("all eight members started before any could finish").isTrue();
+        assertThat(pending).isNotDone();
+        assertThat(time.awaitNextTimer()).isEqualTo(Duration.ofMillis(300));
+        time.advance(Duration.ofMillis(300));
+        FusionResult r = pending.get(30, TimeUnit.SECONDS);
 
         assertThat(r.panel()).hasSize(8).allMatch(CallRecord::isOk);
-        // Start times: all subscribed within a small window, long before the first could finish.
-        List<Long> starts = new ArrayList<>();
-        members.forEach(m -> starts.add(m.subscribeNanos.get(0)));
-        long spreadMs = (Collections.max(starts) - Collections.min(starts)) / 1_000_000;
-        assertThat(spreadMs).isLessThan(150);
-        assertThat(wallMs).isLessThan(600); // sequential would be 2400 ms
+        members.forEach(m -> assertThat(m.calls.get()).isEqualTo(1));
+        assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(300)); // sequential would be 2400 ms
         assertThat(r.answer()).isEqualTo("merged");
         assertThat(r.judged()).isTrue();
+    }
+
+    /** {@code timer}, counting down {@code armed} each time a delayed task has been handed to it. */
+    private static Scheduler countingTimers(Scheduler timer, CountDownLatch armed) {
+        return new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                return timer.schedule(task);
+            }
+
+            @Override
+            public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+                Disposable d = timer.schedule(task, delay, unit);
+                armed.countDown();
+                return d;
+            }
+
+            @Override
+            public long now(TimeUnit unit) {
+                return timer.now(unit);
+            }
+
+            @Override
+            public Worker createWorker() {
+                return timer.createWorker();
+            }
+        };
     }
 
     @Test

@@ -81,4 +81,42 @@ class AttemptSubscriptionTest {
         holder.cancel();
         assertThat(s.cancels).hasValue(1);
     }
+
+    @Test
+    void theChainsCancelAndTheHoldersCancelReachTheModelOnce() {
+        // Both paths cancel an attempt (the chain on a timeout or dispose, the holder from CallRunner's
+        // cancel); a model's doOnCancel must run once, as for any cancelled subscription.
+        for (boolean chainFirst : new boolean[] {true, false}) {
+            AttemptSubscription holder = new AttemptSubscription();
+            AtomicInteger monoCancels = new AtomicInteger();
+            AtomicInteger fluxCancels = new AtomicInteger();
+            reactor.core.Disposable mono = holder.watch(reactor.core.publisher.Mono.never()
+                    .doOnCancel(monoCancels::incrementAndGet)).subscribe();
+            AttemptSubscription streamHolder = new AttemptSubscription();
+            reactor.core.Disposable flux = streamHolder.watch(reactor.core.publisher.Flux.never()
+                    .doOnCancel(fluxCancels::incrementAndGet)).subscribe();
+            if (chainFirst) {
+                mono.dispose();
+                flux.dispose();
+                holder.cancel();
+                streamHolder.cancel();
+            } else {
+                holder.cancel();
+                streamHolder.cancel();
+                mono.dispose();
+                flux.dispose();
+            }
+            assertThat(monoCancels).as("chain first: %s", chainFirst).hasValue(1);
+            assertThat(fluxCancels).as("chain first: %s", chainFirst).hasValue(1);
+        }
+    }
+
+    @Test
+    void aTrackedAnswerPassesThroughWithTheSubscribersContext() {
+        AttemptSubscription holder = new AttemptSubscription();
+        String seen = holder.watch(reactor.core.publisher.Mono.deferContextual(c -> reactor.core.publisher.Mono.just(
+                c.getOrDefault("k", "none")))).contextWrite(c -> c.put("k", "from the caller")).block();
+        assertThat(seen).isEqualTo("from the caller");
+        assertThat(holder.watch(reactor.core.publisher.Flux.just(1, 2, 3)).collectList().block()).containsExactly(1, 2, 3);
+    }
 }

@@ -52,6 +52,11 @@ class CallRunnerCancelRaceStressTest {
      */
     private static final int CANCEL_MAX_SPIN = 20_000;
     private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(6);
+    /**
+     * Rounds run whatever the clock says: the time budget only bounds how many more are run. With both
+     * cores busy a cold JVM managed a single round in the budget, and the test failed for that alone.
+     */
+    private static final int MIN_ROUNDS = 20;
 
     private volatile boolean cancelReturned;
     private final AtomicInteger missedCancels = new AtomicInteger();
@@ -91,7 +96,7 @@ class CallRunnerCancelRaceStressTest {
         long end = System.nanoTime() + BUDGET_NANOS;
         int rounds = 0;
         try (Interleavings race = new Interleavings(13L, 1_000, CANCEL_MAX_SPIN)) {
-            for (; rounds < ROUNDS && System.nanoTime() - end < 0; rounds++) {
+            for (; rounds < ROUNDS && (rounds < MIN_ROUNDS || System.nanoTime() - end < 0); rounds++) {
                 cancelReturned = false;
                 Sinks.One<CallRecord> done = Sinks.one();
                 CallRunner runner = new CallRunner(new CallRunner.Spec("m", model, CallRole.PANEL,
@@ -113,6 +118,6 @@ class CallRunnerCancelRaceStressTest {
                 rounds, sent.get(), missedCancels.get());
         assertThat(missedCancels.get()).as("cancels that missed a starting call, in %d rounds (%d calls sent)",
                 rounds, sent.get()).isZero();
-        assertThat(rounds).as("rounds run within the time budget").isGreaterThanOrEqualTo(20);
+        assertThat(rounds).as("rounds run within the time budget").isGreaterThanOrEqualTo(MIN_ROUNDS);
     }
 }

@@ -119,7 +119,7 @@ final class Setup implements AutoCloseable {
             mode = Mode.CONFIG;
             desc.add("config " + o.config + ": panel " + spec.panel() + ", judge " + spec.judge());
         } else if (o.sandbox || SandboxNames.onlySandbox(o) || (!o.hasModelOverrides() && presentKeys(env).isEmpty())) {
-            Local local = o.sandbox || SandboxNames.onlySandbox(o) ? null : Local.probe();
+            Local local = o.sandbox || SandboxNames.onlySandbox(o) ? null : Local.probe(env);
             if (local != null) {
                 providers = providers.with(Map.of(local.provider, ProviderSpec.keyless(ProviderKind.OPENAI, local.baseUrl)));
                 List<String> refs = new ArrayList<>();
@@ -293,16 +293,66 @@ final class Setup implements AutoCloseable {
             this.models = models;
         }
 
-        static Local probe() {
+        /** Where Ollama listens by default. */
+        static final String OLLAMA_DEFAULT = "http://127.0.0.1:11434/v1";
+        /** How long a server at a default port gets to answer: a local server answers at once, or is not there. */
+        static final Duration DEFAULT_PORT_WAIT = Duration.ofMillis(400);
+        /** How long a server the user named (OLLAMA_HOST) gets: it should be there, so a slow start is not absence. */
+        static final Duration NAMED_WAIT = Duration.ofSeconds(5);
+
+        /**
+         * The base URL of Ollama's OpenAI-compatible API: from {@code OLLAMA_HOST} when set (the variable
+         * Ollama itself reads: {@code host}, {@code host:port}, {@code :port} or {@code http://host:port};
+         * no host or a bind-all address means this machine, no port means 11434), else the default.
+         *
+         * @throws CliException when OLLAMA_HOST is set but is not such an address
+         */
+        static String ollamaBaseUrl(Map<String, String> env) {
+            String v = env.get("OLLAMA_HOST");
+            if (v == null || v.isBlank()) {
+                return OLLAMA_DEFAULT;
+            }
+            String raw = v.strip();
+            if (raw.length() > 255) {
+                throw new CliException("OLLAMA_HOST is " + raw.length() + " characters long; set it to host:port,"
+                        + " e.g. OLLAMA_HOST=127.0.0.1:11434");
+            }
+            String withScheme = raw.contains("://") ? raw : "http://" + (raw.startsWith(":") ? "127.0.0.1" + raw : raw);
+            URI u;
+            try {
+                u = new URI(withScheme);
+            } catch (java.net.URISyntaxException e) {
+                throw new CliException("OLLAMA_HOST='" + raw + "' is not host[:port]; set it like"
+                        + " OLLAMA_HOST=127.0.0.1:11434 (" + e.getReason() + ")");
+            }
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            String host = u.getHost();
+            boolean onlyAuthority = (u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+                    && u.getRawQuery() == null && u.getRawFragment() == null && u.getRawUserInfo() == null;
+            if (!(scheme.equals("http") || scheme.equals("https")) || host == null || !onlyAuthority) {
+                throw new CliException("OLLAMA_HOST='" + raw + "' is not host[:port] (an http or https address"
+                        + " without a path); set it like OLLAMA_HOST=127.0.0.1:11434");
+            }
+            if (host.equals("0.0.0.0") || host.equals("[::]")) {
+                host = "127.0.0.1"; // the server listens on every interface of this machine: reach it on loopback
+            }
+            int port = u.getPort() < 0 ? 11434 : u.getPort();
+            return scheme + "://" + host + ":" + port + "/v1";
+        }
+
+        static Local probe(Map<String, String> env) {
+            boolean named = env.get("OLLAMA_HOST") != null && !env.get("OLLAMA_HOST").isBlank();
             Map<String, String[]> servers = new LinkedHashMap<>();
-            servers.put("Ollama", new String[] {"ollama", "http://127.0.0.1:11434/v1"});
+            servers.put("Ollama", new String[] {"ollama", ollamaBaseUrl(env)});
             servers.put("LM Studio", new String[] {"lmstudio", "http://127.0.0.1:1234/v1"});
             servers.put("llama.cpp server", new String[] {"llamacpp", "http://127.0.0.1:8080/v1"});
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(250)).build();
+            Duration ollamaWait = named ? NAMED_WAIT : DEFAULT_PORT_WAIT;
+            HttpClient http = HttpClient.newBuilder().connectTimeout(named ? ollamaWait : Duration.ofMillis(250)).build();
             for (Map.Entry<String, String[]> e : servers.entrySet()) {
                 try {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(e.getValue()[1] + "/models"))
-                            .timeout(Duration.ofMillis(400)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            .timeout(e.getKey().equals("Ollama") ? ollamaWait : DEFAULT_PORT_WAIT).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() != 200) {
                         continue;
                     }

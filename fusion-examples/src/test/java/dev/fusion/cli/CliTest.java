@@ -89,6 +89,11 @@ class CliTest {
         r.out().lines().filter(l -> !l.isBlank()).forEach(l -> assertThat(l).startsWith("[sandbox]"));
     }
 
+    /**
+     * A config for the wire server. Its grace, timeout and deadline are safety nets, not under test, and
+     * generous: every model here answers at once, yet on a loaded 2-core machine three calls took over
+     * 5 s and timed out (quorum not met), and a straggler may need more than a 2 s grace.
+     */
     private Path config(Path dir, String judgeScript) throws Exception {
         Path f = dir.resolve("fusion.yaml");
         Files.writeString(f, """
@@ -99,9 +104,9 @@ class CliTest {
                 panel: [local:cheap-a, claude:claude-haiku-4-5, gem:gemini-3-flash]
                 judge: %s
                 quorum: 2
-                graceMs: 2000
-                memberTimeoutMs: 5000
-                deadlineMs: 20000
+                graceMs: 30000
+                memberTimeoutMs: 30000
+                deadlineMs: 60000
                 maxOutputTokens: 256
                 retries: 1
                 prices:
@@ -362,26 +367,43 @@ class CliTest {
 
     @Test
     void aLocalModelServerOnLoopbackBecomesARealLocalPanel() throws Exception {
-        // Stands in for Ollama: an OpenAI-compatible server on its port, listing two models.
-        try {
-            server = WireServer.start(Behaviour.builder()
-                    .model("llama3.2", Reply.text("local llama answer"))
-                    .model("qwen2.5", Reply.text("local qwen answer")).build(), 11434);
-        } catch (RuntimeException portTaken) {
-            org.junit.jupiter.api.Assumptions.abort("port 11434 is in use here: " + portTaken.getMessage());
-        }
-        // Warm the server up first: the CLI's probe gives a local server 400 ms, and a fresh server's first
-        // answer on a machine with both cores busy can take longer than that (a real Ollama is long warm).
-        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:11434/v1/models")).timeout(java.time.Duration.ofSeconds(30)).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding());
-        Run r = cli("ask", "--json", "q");
+        // Stands in for Ollama: an OpenAI-compatible server listing two models, on a free port that
+        // OLLAMA_HOST names (as a user with Ollama on another port would): the fixed port 11434 could be
+        // taken on the machine running the tests, and a server held there is seen by every other build's CLI.
+        server = WireServer.start(Behaviour.builder()
+                .model("llama3.2", Reply.text("local llama answer"))
+                .model("qwen2.5", Reply.text("local qwen answer")).build());
+        Map<String, String> env = new java.util.HashMap<>(FAST);
+        env.put("OLLAMA_HOST", "127.0.0.1:" + server.port());
+        Run r = cli(env, "ask", "--json", "q");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();
         assertThat(j.get("mode").asText()).isEqualTo("local");
         assertThat(j.get("calls").get(0).get("model").asText()).startsWith("ollama:");
         assertThat(j.get("calls").get(0).get("costUsd").decimalValue()).isZero(); // self-hosted: priced at zero, not unpriced
-        Run plain = cli("ask", "q");
-        assertThat(plain.err()).contains("local model server at http://127.0.0.1:11434/v1 (Ollama)");
+        Run plain = cli(env, "ask", "q");
+        assertThat(plain.err()).contains("local model server at http://127.0.0.1:" + server.port() + "/v1 (Ollama)");
+    }
+
+    @Test
+    void ollamaIsLookedForAtItsDefaultPortOrWhereOllamaHostSays() {
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of())).isEqualTo("http://127.0.0.1:11434/v1");
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of("OLLAMA_HOST", " "))).isEqualTo("http://127.0.0.1:11434/v1");
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of("OLLAMA_HOST", "127.0.0.1:11500"))).isEqualTo("http://127.0.0.1:11500/v1");
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of("OLLAMA_HOST", ":11500"))).isEqualTo("http://127.0.0.1:11500/v1");
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of("OLLAMA_HOST", "0.0.0.0"))).isEqualTo("http://127.0.0.1:11434/v1");
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of("OLLAMA_HOST", "https://gpu-box:443"))).isEqualTo("https://gpu-box:443/v1");
+        assertThat(Setup.Local.ollamaBaseUrl(Map.of("OLLAMA_HOST", "localhost"))).isEqualTo("http://localhost:11434/v1");
+    }
+
+    @Test
+    void aBadOllamaHostIsOneLineNamingTheVariable() {
+        for (String bad : new String[] {"ftp://127.0.0.1:21", "127.0.0.1:11434/api", "http://a b", "x".repeat(300)}) {
+            Map<String, String> env = new java.util.HashMap<>(FAST);
+            env.put("OLLAMA_HOST", bad);
+            Run r = cli(env, "ask", "q");
+            assertThat(r.code()).as(bad).isNotZero();
+            assertThat(r.err()).as(bad).contains("OLLAMA_HOST").contains("OLLAMA_HOST=127.0.0.1:11434");
+        }
     }
 }

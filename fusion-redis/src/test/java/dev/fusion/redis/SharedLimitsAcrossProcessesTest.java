@@ -73,8 +73,11 @@ class SharedLimitsAcrossProcessesTest {
     void requestsPerMinuteHoldAtTheServerAcrossProcesses() throws Exception {
         try (WireServer server = sandbox(20); Children kids = new Children()) {
             // 3 processes x 1 ask x 3 calls want 9 starts; the shared limit lets 4 through this minute.
+            // The deadline only ends the asks left waiting for the next minute: 20 s, far inside the 60 s
+            // window, so no fifth start can fit, and long enough for the four admitted calls to be sent by
+            // child JVMs starting on a loaded machine (with 3 s, one ask ran out before its call: 3 of 4).
             for (int i = 0; i < 3; i++) {
-                kids.start(REDIS.url(), "rpm", base(server), "1", "1", "0", "0", "4", "0", "5000", "3000");
+                kids.start(REDIS.url(), "rpm", base(server), "1", "1", "0", "0", "4", "0", "5000", "20000");
             }
             kids.awaitAll(60);
             List<String> out = new ArrayList<>();
@@ -87,8 +90,9 @@ class SharedLimitsAcrossProcessesTest {
     void tokensPerMinuteHoldAtTheServerAcrossProcesses() throws Exception {
         try (WireServer server = sandbox(20); Children kids = new Children()) {
             // Each call books ~110 estimated tokens (prompt + 100 max output) and settles to the 110 reported.
+            // As above, the deadline (20 s, inside the 60 s window) only ends the asks waiting for the next minute.
             for (int i = 0; i < 3; i++) {
-                kids.start(REDIS.url(), "tpm", base(server), "1", "1", "0", "0", "0", "250", "5000", "8000");
+                kids.start(REDIS.url(), "tpm", base(server), "1", "1", "0", "0", "0", "250", "5000", "20000");
             }
             kids.awaitAll(60);
             List<String> out = new ArrayList<>();

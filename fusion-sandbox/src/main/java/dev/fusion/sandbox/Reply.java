@@ -5,13 +5,15 @@ import dev.fusion.cost.Usage;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the server does with one request: the answer text, how fast it comes, the usage it
  * reports, and optionally a {@link Fault}. Immutable; every {@code with…} method returns a copy.
  *
  * <h2>Timing</h2>
- * The first byte of the response is sent after {@link #firstByteDelay()}. A streamed answer is
+ * The first byte of the response is sent after {@link #firstByteDelay()} (and, when set, after the
+ * {@link #firstByteAfter(CompletionStage) signal} it waits for). A streamed answer is
  * split into chunks of {@link #wordsPerChunk()} words with {@link #chunkDelay()} between chunks; a
  * non-streamed answer arrives when the equivalent stream would have finished
  * ({@code firstByteDelay + chunks × chunkDelay}). Delays are timers, never sleeping threads.
@@ -38,9 +40,11 @@ public final class Reply {
     private final long cacheWriteTokens;
     private final long reasoningTokens;
     private final Fault fault;
+    private final CompletionStage<?> firstByteAfter;
 
     private Reply(String text, Duration firstByteDelay, Duration chunkDelay, int wordsPerChunk, Usage usage,
-                  long cachedTokens, long cacheWriteTokens, long reasoningTokens, Fault fault) {
+                  long cachedTokens, long cacheWriteTokens, long reasoningTokens, Fault fault,
+                  CompletionStage<?> firstByteAfter) {
         this.text = Objects.requireNonNull(text, "text");
         this.firstByteDelay = requireNonNegative(firstByteDelay, "firstByteDelay");
         this.chunkDelay = requireNonNegative(chunkDelay, "chunkDelay");
@@ -56,6 +60,7 @@ public final class Reply {
         this.cacheWriteTokens = cacheWriteTokens;
         this.reasoningTokens = reasoningTokens;
         this.fault = fault;
+        this.firstByteAfter = firstByteAfter;
     }
 
     private static Duration requireNonNegative(Duration d, String name) {
@@ -68,7 +73,7 @@ public final class Reply {
 
     /** An immediate answer with this text. */
     public static Reply text(String text) {
-        return new Reply(text, Duration.ZERO, Duration.ZERO, DEFAULT_WORDS_PER_CHUNK, null, 0, 0, 0, null);
+        return new Reply(text, Duration.ZERO, Duration.ZERO, DEFAULT_WORDS_PER_CHUNK, null, 0, 0, 0, null, null);
     }
 
     /** A reply that is only this fault (no text). */
@@ -79,13 +84,24 @@ public final class Reply {
     /** The same reply with another text. */
     public Reply withText(String text) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
     }
 
     /** Delay before the first byte of the response (headers included). */
     public Reply firstByteDelay(Duration delay) {
         return new Reply(text, delay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
+    }
+
+    /**
+     * Holds the response until {@code signal} completes (normally or exceptionally), then waits
+     * {@link #firstByteDelay()} as usual. For tests that need a reply to stay in flight until an event
+     * (say, until every one of N concurrent requests has arrived) instead of for a guessed time that a
+     * loaded machine can outrun. The signal is awaited without blocking a thread.
+     */
+    public Reply firstByteAfter(CompletionStage<?> signal) {
+        return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
+                reasoningTokens, fault, Objects.requireNonNull(signal, "signal"));
     }
 
     /** Shorthand for {@link #firstByteDelay(Duration)} in milliseconds. */
@@ -96,13 +112,13 @@ public final class Reply {
     /** Delay between stream chunks (also added per chunk to a non-streamed reply). */
     public Reply chunkDelay(Duration delay) {
         return new Reply(text, firstByteDelay, delay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
     }
 
     /** How many words each stream chunk carries (default 3). */
     public Reply wordsPerChunk(int words) {
         return new Reply(text, firstByteDelay, chunkDelay, words, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
     }
 
     /**
@@ -112,31 +128,31 @@ public final class Reply {
      */
     public Reply usage(Usage usage) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, Objects.requireNonNull(usage, "usage"),
-                cachedTokens, cacheWriteTokens, reasoningTokens, fault);
+                cachedTokens, cacheWriteTokens, reasoningTokens, fault, firstByteAfter);
     }
 
     /** Report this many prompt tokens as read from the prompt cache (capped at the prompt size). */
     public Reply cachedTokens(long tokens) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, tokens, cacheWriteTokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
     }
 
     /** Report this many prompt tokens as written to the prompt cache (capped at what is left of the prompt). */
     public Reply cacheWriteTokens(long tokens) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, tokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
     }
 
     /** Report this many reasoning ("thinking") tokens besides the visible answer. */
     public Reply reasoningTokens(long tokens) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                tokens, fault);
+                tokens, fault, firstByteAfter);
     }
 
     /** The same reply, going wrong in this way (null removes the fault). */
     public Reply withFault(Fault fault) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault);
+                reasoningTokens, fault, firstByteAfter);
     }
 
     public String text() { return text; }
@@ -158,9 +174,13 @@ public final class Reply {
 
     public Optional<Fault> fault() { return Optional.ofNullable(fault); }
 
+    /** The event the first byte waits for, when one was set with {@link #firstByteAfter(CompletionStage)}. */
+    public Optional<CompletionStage<?>> firstByteSignal() { return Optional.ofNullable(firstByteAfter); }
+
     @Override
     public String toString() {
         return "Reply[" + (fault != null ? fault + ", " : "") + text.length() + " chars, first byte "
-                + firstByteDelay.toMillis() + " ms, chunk " + chunkDelay.toMillis() + " ms]";
+                + firstByteDelay.toMillis() + " ms" + (firstByteAfter != null ? " after a signal" : "")
+                + ", chunk " + chunkDelay.toMillis() + " ms]";
     }
 }

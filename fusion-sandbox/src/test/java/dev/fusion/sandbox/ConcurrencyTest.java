@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,22 +19,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConcurrencyTest {
 
     static final int N = 500;
-    // Long enough that all N connections are open before the first answer leaves: the JDK client alone
-    // needs well over 300 ms to open 500 connections on a busy 2-core box (peaks of 200-400 seen at
-    // 300 ms, 347 at 1 s while a benchmark ran beside it). Serialized, N answers would take N x 4 s.
-    static final Duration LATENCY = Duration.ofMillis(4000);
 
     @Test
     void fiveHundredConcurrentSlowRequestsAreAllInFlightTogether() throws Exception {
-        try (WireServer server = WireServer.start(Behaviour.of(r -> Reply.text("ok " + r.lastUserText())
-                .firstByteDelay(LATENCY)))) {
+        // Every reply is held until the N-th request has arrived, so "all N in flight at once" is an event
+        // the server must reach, not a race between a fixed latency and how fast a loaded machine opens
+        // N connections (a 4 s latency was not always enough with both cores busy). A server that
+        // serialized requests would never see the N-th one, and the wait below would time out.
+        CompletableFuture<Void> allArrived = new CompletableFuture<>();
+        AtomicInteger arrived = new AtomicInteger();
+        try (WireServer server = WireServer.start(Behaviour.of(r -> {
+            if (arrived.incrementAndGet() == N) {
+                allArrived.complete(null);
+            }
+            return Reply.text("ok " + r.lastUserText()).firstByteAfter(allArrived);
+        }))) {
             WireFormat[] formats = WireFormat.values();
             List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < N; i++) {
                 WireFormat f = formats[i % formats.length];
                 boolean stream = i % 2 == 0;
-                pending.add(Http.CLIENT.sendAsync(FaultTest.request(server, f, "load", stream).build(),
+                // Each request waits for the last one to arrive: its timeout is a safety net as long as the
+                // whole test's wait, not the 20 s of one request (which ran out once at a load average near 40).
+                pending.add(Http.CLIENT.sendAsync(FaultTest.request(server, f, "load", stream)
+                                .timeout(Duration.ofSeconds(45)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(45, TimeUnit.SECONDS);
@@ -47,7 +57,8 @@ class ConcurrencyTest {
             assertThat(server.maxInFlight()).as("peak in-flight requests").isEqualTo(N);
             assertThat(server.requestCount("load")).isEqualTo(N);
             FaultTest.awaitInFlight(server, 0);
-            // Serialized, this would take N x 4 s; concurrently it takes about one latency.
+            assertThat(allArrived).isDone();
+            // Serialized, this would never finish; concurrently it takes about as long as opening N connections.
             assertThat(wall).isLessThan(Duration.ofSeconds(30));
             // Every response reported usage (OpenAI streams asked for include_usage): 2 output tokens each.
             Usage served = server.servedUsage();

@@ -177,6 +177,30 @@ class FaultTest {
         awaitInFlight(server, 0);
     }
 
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void aReplyHeldForASignalIsSentOnlyOnceTheSignalCompletes(WireFormat f) throws Exception {
+        for (boolean fails : new boolean[] {false, true}) {
+            CompletableFuture<Void> signal = new CompletableFuture<>();
+            try (WireServer s = WireServer.start(Behaviour.of(Script.always(Reply.text("held").firstByteAfter(signal))))) {
+                CompletableFuture<HttpResponse<String>> pending = Http.CLIENT.sendAsync(
+                        request(s, f, "m", false).build(), HttpResponse.BodyHandlers.ofString());
+                awaitRequests(s, 1);
+                // The request arrived and was decided; without the signal it stays in flight.
+                assertThat(s.inFlight()).isEqualTo(1);
+                assertThat(pending).isNotDone();
+                if (fails) {
+                    signal.completeExceptionally(new IllegalStateException("the signal's own failure"));
+                } else {
+                    signal.complete(null);
+                }
+                HttpResponse<String> r = pending.get(30, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as("signal failed: %s", fails).isEqualTo(200);
+                assertThat(r.body()).contains("held");
+            }
+        }
+    }
+
     @Test
     void closingTheServerResetsHangingConnections() throws Exception {
         WireServer s = WireServer.start(Behaviour.of(Script.failing(Fault.hang())));
@@ -354,8 +378,19 @@ class FaultTest {
         assertThat(differ).as("another seed picks other requests").isPositive();
     }
 
+    static void awaitRequests(WireServer s, long expected) throws InterruptedException {
+        // A bound on waiting (generous for a loaded machine), not a timing assertion.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (s.requestCount() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(s.requestCount()).isEqualTo(expected);
+    }
+
     static void awaitInFlight(WireServer s, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        // A bound on waiting for the server to notice (generous: a loaded machine is slow to schedule it),
+        // not a timing assertion.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (s.inFlight() != expected && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

@@ -293,8 +293,11 @@ public final class ServerCore implements AutoCloseable {
         Reply reply = decided;
         Dialect.Call call = plan(dialect, request, reply, nextId(dialect.format()));
         LOG.debug("{} {} #{} stream={} -> {}", dialect.format(), request.model(), seq, request.stream(), reply);
-        Mono<Void> firstByte = reply.firstByteDelay().isZero() ? Mono.empty()
-                : Mono.delay(reply.firstByteDelay()).then();
+        Mono<Void> signal = reply.firstByteSignal()
+                .map(s -> Mono.fromCompletionStage(s).onErrorResume(e -> Mono.empty()).then())
+                .orElse(Mono.empty());
+        Mono<Void> firstByte = signal.then(reply.firstByteDelay().isZero() ? Mono.empty()
+                : Mono.delay(reply.firstByteDelay()).then());
         return firstByte.then(Mono.defer(() -> render(dialect, call, reply, sse, res)));
     }
 
