@@ -63,6 +63,9 @@ public final class Interleaved {
                     .retryOnConnectionFailure(false).readTimeout(java.time.Duration.ZERO)
                     .writeTimeout(java.time.Duration.ZERO).build());
             Fusion fusion = Clients.fusion(base, members, "judge-1").build();
+            // Panel calls stream by default since wave 2 (a cancelled straggler frees its server slot at
+            // once); the hand-written clients make plain JSON calls, so the like-for-like row is this one.
+            Fusion fusionJson = Clients.fusion(base, members, "judge-1").panelStreaming(false).build();
             ChatModel model = Clients.fusionModel(base, "member-1");
             PriceBook prices = PriceBook.empty().with(model.ref(), Price.of("1", "4"));
             ModelRequest req = ModelRequest.builder().user(Clients.PROMPT).maxOutputTokens(Clients.MAX_TOKENS).build();
@@ -106,6 +109,10 @@ public final class Interleaved {
             });
             ops.put("Fusion ask", () -> {
                 fusion.ask(Clients.PROMPT);
+                return members.size() + 1;
+            });
+            ops.put("Fusion ask, JSON panel", () -> {
+                fusionJson.ask(Clients.PROMPT);
                 return members.size() + 1;
             });
             ops.put("LangChain4j fan-out on pool", () -> {
@@ -162,6 +169,10 @@ public final class Interleaved {
             ratio(cpu, "raw fan-out, no I/O timeouts", "raw fan-out on pool");
             ratio(cpu, "LangChain4j fan-out on pool", "raw fan-out on pool");
             ratio(cpu, "Fusion ask", "LangChain4j fan-out on pool");
+            ratio(cpu, "Fusion ask, JSON panel", "raw fan-out on pool");
+            ratio(cpu, "Fusion ask, JSON panel", "raw fan-out, no I/O timeouts");
+            ratio(cpu, "Fusion ask, JSON panel", "LangChain4j fan-out on pool");
+            ratio(cpu, "Fusion ask", "Fusion ask, JSON panel");
             ratio(cpu, "Fusion provider call", "LangChain4j call");
         }
         System.exit(0);
