@@ -74,6 +74,13 @@ class ExamplesSmokeTest {
         assertThat(out).contains("OpenAI-compatible endpoint", "mylab:");
     }
 
+    @Test
+    void ticketExtractionVotesFieldByFieldIntoTheRecord() throws Exception {
+        String out = run(TicketExtraction::main);
+        assertThat(out).contains("Ticket[customer=", "orderId=A-10442", "agreement per field", "/sentiment", "judge calls: ",
+                "total $");
+    }
+
     /** Every example's default prompt gets real content on the sandbox: no filler, no empty merge. */
     @Test
     void defaultPromptsGetRealSandboxAnswers() throws Exception {
