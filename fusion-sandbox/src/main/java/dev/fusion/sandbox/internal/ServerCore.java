@@ -189,7 +189,8 @@ public final class ServerCore implements AutoCloseable {
         // A request stops counting as in flight when its complete JSON reply is handed to the transport
         // (see sendJson), not when the write has finished: a client that already read the reply may
         // send its next request before this event loop gets to the write's completion, and counting
-        // both at once made a correct client limit of 2 show as a peak of 3. Streams count until done.
+        // both at once made a correct client limit of 2 show as a peak of 3. A stream stops counting when
+        // its final events are handed over (see render).
         java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable leave = () -> {
             if (left.compareAndSet(false, true)) {
@@ -356,6 +357,14 @@ public final class ServerCore implements AutoCloseable {
                         .concatWith(Flux.defer(() -> {
                             if (call.request().includeUsage()) {
                                 countServed(model, call.usage());
+                            }
+                            // As for a JSON reply (sendJson): the final events are about to go out, and a
+                            // client that has read them may start its next request before this stream's
+                            // completion is processed; counting both made a client limit of 2 show as 3
+                            // (ProviderLimitBurstTest, since panel calls stream by default).
+                            Runnable leave = leaving.get(res);
+                            if (leave != null) {
+                                leave.run();
                             }
                             String end = dialect.eventEnd();
                             return Flux.fromIterable(s.tail()).map(e -> e.render(end));
