@@ -46,6 +46,8 @@ class LocalPermitsAdoptedTest {
             }
             SharedLimitsAcrossProcessesTest.await(() -> ":1".equals(REDIS.command("ZCARD adopt:limit:p:permits")), 10,
                     "the locally started call to be counted in Redis");
+            // Redis counts it when the script runs; this instance books it when the reply is processed, a moment later.
+            SharedLimitsAcrossProcessesTest.await(() -> ga.unadopted() == 0, 10, "the adoption's reply to be processed");
             assertThat(ga.unadopted()).isZero();
             assertThat(ga.held()).isEqualTo(1);
             CompletableFuture<RateGate.Permit> other = gb.acquire(0).toFuture();
