@@ -105,6 +105,11 @@ class StreamingOverHttpTest {
             Thread.sleep(20);
         }
         assertThat(server.inFlight()).as("the server saw the judge's connection close").isZero();
+        // Listeners hear of the cancelled call after the cancel, on the ask's outbox: wait for it (bounded).
+        long heard = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (finished.stream().noneMatch(c -> c.role() == CallRole.JUDGE) && System.nanoTime() < heard) {
+            Thread.sleep(20);
+        }
         CallRecord judge = finished.stream().filter(c -> c.role() == CallRole.JUDGE).findFirst().orElseThrow();
         assertThat(judge.status()).isEqualTo(CallStatus.CANCELLED);
         assertThat(judge.text()).startsWith("one");
