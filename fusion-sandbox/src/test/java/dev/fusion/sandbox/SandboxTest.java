@@ -118,10 +118,15 @@ class SandboxTest {
         try (WireServer server = Sandbox.start(0, 0.2)) {
             String url = server.baseUrl(WireFormat.OPENAI) + "/chat/completions";
             send(url, Http.openAi(Sandbox.SWIFT, null, QUESTION, false, false, null)); // warm-up: connection, JIT
+            // The fastest of three swift calls: one call stalled by a loaded machine (a few hundred ms) must
+            // not make the fast persona look slow; the scholar's delay is a lower bound the server enforces.
+            long swift = Long.MAX_VALUE;
+            for (int i = 0; i < 3; i++) {
+                long s0 = System.nanoTime();
+                send(url, Http.openAi(Sandbox.SWIFT, null, QUESTION, false, false, null));
+                swift = Math.min(swift, System.nanoTime() - s0);
+            }
             long t0 = System.nanoTime();
-            send(url, Http.openAi(Sandbox.SWIFT, null, QUESTION, false, false, null));
-            long swift = System.nanoTime() - t0;
-            t0 = System.nanoTime();
             send(url, Http.openAi(Sandbox.SCHOLAR, null, QUESTION, false, false, null));
             long scholar = System.nanoTime() - t0;
             assertThat(scholar).isGreaterThan(swift);
