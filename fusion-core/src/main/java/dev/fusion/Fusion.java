@@ -449,11 +449,7 @@ public final class Fusion {
                 throw new InvalidConfigurationException("no judge; set one with judge(...)");
             }
             List<Member> panel = Settings.panelFor(strategy, this.panel);
-            if (strategy instanceof Strategy.Cascade c && panel.size() < 2) {
-                throw new InvalidConfigurationException("the cascade strategy needs at least two cheap panel members"
-                        + " whose answers can agree; the panel has " + panel.size());
-            }
-            List<Member> flagships = strategy instanceof Strategy.Cascade c ? c.flagships() : List.of();
+            List<Member> flagships = Settings.flagshipsFor(strategy);
             Set<String> ids = new HashSet<>();
             for (Member m : flagships) {
                 if (!ids.add(m.id())) {

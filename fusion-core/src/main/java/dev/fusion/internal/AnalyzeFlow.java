@@ -3,19 +3,39 @@ package dev.fusion.internal;
 import dev.fusion.CallRecord;
 import dev.fusion.judge.Analysis;
 import dev.fusion.judge.JudgePrompt;
+import dev.fusion.judge.Strategy;
+import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ChatModel;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** The {@code analyze} strategy's flow: what it asks of the panel and the judge, and what it adds to the result. */
-/** Analysis (JSON) → at most one retry with the parse error → writer; else plain synthesis. */
+/**
+ * The {@code analyze} strategy: analysis (JSON, into {@code FusionResult.analysis()}) → at most one retry
+ * with the parse error → the writing call; else plain synthesis. No options.
+ */
 final class AnalyzeFlow extends Flow {
+    static final StrategyDefinition<Strategy.Analyze> DEFINITION =
+            new StrategyDefinition<>(StrategyKind.ANALYZE, Strategy.Analyze.class) {
+                @Override
+                Strategy.Analyze parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
+                    StrategyOptions.allow(name, opts);
+                    return Strategy.analyze();
+                }
+
+                @Override
+                Flow flow(Strategy.Analyze strategy, StrategyContext ctx) {
+                    return new AnalyzeFlow(ctx);
+                }
+            };
+
     private List<CallRecord> shown;
     private ChatMessage analysisRequest;
 
-    AnalyzeFlow(AskRun run) {
-        super(run);
+    AnalyzeFlow(StrategyContext ctx) {
+        super(ctx);
     }
 
     @Override
@@ -26,17 +46,17 @@ final class AnalyzeFlow extends Flow {
     @Override
     BigDecimal judgeWorst() {
         int n = maxAnswers();
-        BigDecimal write = run.judgeCallWorst(ref -> run.templateTokens(ref, JudgePrompt.write(), Map.of("analysis", ""))
-                + run.answersAllowance(n) + run.judgeReplyAllowance());
+        BigDecimal write = ctx.judgeCallWorst(ref -> ctx.templateTokens(ref, JudgePrompt.write(), Map.of("analysis", ""))
+                + ctx.answersAllowance(n) + ctx.judgeReplyAllowance());
         return structuredWithRetryWorst(JudgePrompt.analyze()).add(write.max(synthesisWorst()));
     }
 
     @Override
-    void onPanelAnswers(List<CallRecord> ok) {
+    void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
         candidates = List.copyOf(ok);
-        shown = run.shuffle(ok, 0);
-        analysisRequest = ChatMessage.user(JudgePrompt.analyze().render(run.questionForJudge(), texts(shown)));
-        run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.ANALYZE, JudgePrompt.analyze().system(), List.of(analysisRequest),
+        shown = ctx.shuffle(ok, 0);
+        analysisRequest = ChatMessage.user(JudgePrompt.analyze().render(ctx.questionForJudge(), texts(shown)));
+        ctx.judge(new JudgeStep(dev.fusion.CallStep.ANALYZE, JudgePrompt.analyze().system(), List.of(analysisRequest),
                 ids(shown), false, r -> onAnalysis(r, false), this::degrade));
     }
 
@@ -48,23 +68,23 @@ final class AnalyzeFlow extends Flow {
             analysis = StructuredReplies.analysis(r.text(), shown.size());
         } catch (StructuredReplies.InvalidReply e) {
             if (!retried) {
-                run.note("the analysis from " + r.memberId() + " was unusable (" + e.getMessage()
+                ctx.note("the analysis from " + r.memberId() + " was unusable (" + e.getMessage()
                         + "); asked again with the error");
                 List<ChatMessage> convo = List.of(analysisRequest, ChatMessage.assistant(r.text()),
                         ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
-                run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.ANALYZE_RETRY, JudgePrompt.analyze().system(), convo, ids(shown),
+                ctx.judge(new JudgeStep(dev.fusion.CallStep.ANALYZE_RETRY, JudgePrompt.analyze().system(), convo, ids(shown),
                         false, r2 -> onAnalysis(r2, true), this::degrade));
             } else {
-                run.note("the retried analysis from " + r.memberId() + " was unusable too (" + e.getMessage()
+                ctx.note("the retried analysis from " + r.memberId() + " was unusable too (" + e.getMessage()
                         + "); degraded to plain synthesis without an analysis");
                 synthesize(candidates);
             }
             return;
         }
         this.analysis = analysis;
-        ChatMessage write = ChatMessage.user(JudgePrompt.write().render(run.questionForJudge(), texts(shown),
+        ChatMessage write = ChatMessage.user(JudgePrompt.write().render(ctx.questionForJudge(), texts(shown),
                 Map.of("analysis", json)));
-        run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
-                null, this::degrade, run.req.responseFormat()).withOnOk(this::completeFinal));
+        ctx.judge(new JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
+                null, this::degrade, ctx.responseFormat()).withOnOk(this::completeFinal));
     }
 }

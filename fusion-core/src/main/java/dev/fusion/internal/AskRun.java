@@ -12,9 +12,7 @@ import dev.fusion.JudgeFailedException;
 import dev.fusion.Member;
 import dev.fusion.OnJudgeFailure;
 import dev.fusion.cost.Price;
-import dev.fusion.judge.JudgePrompt;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import org.slf4j.Logger;
@@ -28,21 +26,18 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.ToLongFunction;
 
 /**
  * One ask. The engine owns what every strategy shares: budget planning and reservations, panel
  * rounds (concurrent fan-out, quorum with straggler grace), the judge chain (fallback judges,
  * timeouts clipped to the deadline, degradation), the ask deadline, cancellation, events and the
  * result. What happens between the panel and the result is decided by a {@link Flow}, one per
- * strategy, which calls back into the engine: {@link #runRound}, {@link #judge}.
+ * strategy ({@link StrategyRegistry}), which talks to the engine only through its
+ * {@link StrategyContext} ({@link AskRunContext}): it never sees this object, its lock or its fields.
  *
  * <h2>The pipeline</h2>
  * {@link #pipeline()} lists it in one method:
@@ -53,7 +48,7 @@ import java.util.function.ToLongFunction;
  *       {@code Fusion.plan} shows the same), then the reservation in the spend ledger;</li>
  *   <li>{@link #panelRound}: a panel round ({@link PanelRound}: fan-out, quorum, grace), a {@code Mono}
  *       of its successful records;</li>
- *   <li>{@link Flow#answer}: the strategy, from round 1's answers to a {@link FlowOutcome}; its judge
+ *   <li>{@link #strategy}: the strategy's flow, from round 1's answers to a {@link FlowOutcome}; its judge
  *       steps go through the {@link JudgeChain} (fallback judges, deadline, the judge reservation);</li>
  *   <li>the judge-failure policy ({@code onJudgeFailure}) when every judge failed;</li>
  *   <li>the result: the ledger's figures into {@link CostNotes} and the {@code FusionResult}.</li>
@@ -68,9 +63,6 @@ import java.util.function.ToLongFunction;
 public final class AskRun {
 
     private static final Logger log = LoggerFactory.getLogger(AskRun.class);
-    /** Answers are written in the panel members' tokenizers; the judge may count more. */
-    static final double CROSS_TOKENIZER_FACTOR = 1.3;
-    static final int PER_ANSWER_OVERHEAD = 24;
     /** The error message of a judge the deadline left no time to start. */
     static final String JUDGE_NOT_STARTED = "deadline reached before the judge started; raise --timeout / deadlineMs";
 
@@ -109,8 +101,8 @@ public final class AskRun {
 
     private boolean done;
     private PanelRound currentRound;
-    /** Something asynchronous a flow waits for (an agreement rule); disposed on cancel. */
-    Disposable pendingAsync;
+    /** Something asynchronous the flow waits for ({@link #await}: an agreement rule); disposed on cancel. */
+    private Disposable pendingAsync;
     private Disposable deadlineTimer;
     /** The judge chain: every judge call of the ask. */
     private final JudgeChain judges = new JudgeChain(this);
@@ -138,7 +130,7 @@ public final class AskRun {
         this.maxOut = eff.maxOutputTokens();
         this.skippedMembers = new CallRecord[s.panel().size()];
         this.startTick = ticks();
-        this.flow = Flow.of(s.strategy(), this);
+        this.flow = StrategyRegistry.flow(s.strategy(), new AskRunContext(this));
     }
 
     /**
@@ -188,10 +180,9 @@ public final class AskRun {
             return new dev.fusion.InvalidConfigurationException("quorum " + quorum + " is larger than the panel ("
                     + s.panel().size() + " members); lower the quorum or add members");
         }
-        if (s.strategy().kind() == dev.fusion.judge.StrategyKind.VOTE && (req.responseFormat() == null
-                || req.responseFormat().schema() == null)) {
-            return new dev.fusion.InvalidConfigurationException("the vote strategy needs a JSON Schema for the answer:"
-                    + " set one with FusionRequest.builder().schema(...) (CLI: --schema FILE), or use another strategy");
+        FusionException refused = flow.checkRequest();
+        if (refused != null) {
+            return refused;
         }
         FusionException unfit = checkWire();
         if (unfit != null) {
@@ -269,7 +260,7 @@ public final class AskRun {
         return budget()                                                // 1. the plan (reservations, skipped members), reserved
                 .flatMap(plan -> panelRound(firstRound(plan))          // 2. panel round 1: its successful records
                         .flatMap(this::requireQuorum)                  //    ... or QuorumNotMetException
-                        .flatMap(answers -> flow.answer(plan, answers))) // 3. the strategy's flow (judge steps: JudgeChain)
+                        .flatMap(answers -> strategy(plan, answers))) // 3. the strategy's flow (judge steps: JudgeChain)
                 .onErrorResume(Flow.JudgesExhausted.class, this::onJudgeFailure) // 4. every judge failed: the policy
                 .flatMap(this::assemble);                              // 5. the ledger's figures and the FusionResult
     }
@@ -296,6 +287,58 @@ public final class AskRun {
                 drainUnlocked();
             }
         });
+    }
+
+    /**
+     * Stage 3: the strategy's {@link Flow}, from round 1's answers (panel order, quorum met) to its
+     * {@link FlowOutcome}, within the plan's reservations; started under the lock (every later step of the
+     * flow runs in a callback that holds it too). Errors with a typed {@code FusionException}, or with
+     * {@link Flow.JudgesExhausted} when every judge failed.
+     */
+    private Mono<FlowOutcome> strategy(BudgetPlan plan, List<CallRecord> answers) {
+        return Mono.create(out -> locked(() -> {
+            if (!done) {
+                flow.start(plan, answers, out);
+            }
+        }));
+    }
+
+    /**
+     * What a flow waits for asynchronously ({@link StrategyContext#await}): {@code source} bounded by what is
+     * left of the deadline; {@code then} runs once, guarded and under the lock, unless the ask ended first.
+     * Until then the deadline leaves the ask to it, and a cancel disposes of it. Called under the lock.
+     */
+    <T> void await(java.util.function.Supplier<Mono<T>> source, java.util.function.BiConsumer<T, Throwable> then) {
+        Duration left = timeLeft();
+        if (left.isNegative() || left.isZero()) {
+            then.accept(null, new java.util.concurrent.TimeoutException("the ask deadline was reached"));
+            return;
+        }
+        // Once only: Reactor routes an exception thrown by the value's callback to the error consumer,
+        // which must not run the callback a second time on top of it.
+        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        Disposable d = source.get().timeout(left, s.scheduler()).subscribe(v -> {
+            if (settled.compareAndSet(false, true)) {
+                guarded(() -> awaited(then, v, null));
+            }
+        }, e -> {
+            if (settled.compareAndSet(false, true)) {
+                guarded(() -> awaited(then, null, e));
+            }
+        });
+        if (!settled.get()) {
+            pendingAsync = d; // a source that answered synchronously has already been handled
+        }
+    }
+
+    private <T> void awaited(java.util.function.BiConsumer<T, Throwable> then, T value, Throwable error) {
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            pendingAsync = null;
+            then.accept(value, error);
+        }
     }
 
     /**
@@ -549,47 +592,6 @@ public final class AskRun {
         return p.map(price -> price.worstCase(promptTokens, maxOutputTokens)).orElse(BigDecimal.ZERO);
     }
 
-    /** The worst case of one judge call, whichever judge of the chain makes it. */
-    BigDecimal judgeCallWorst(ToLongFunction<ModelRef> promptTokens) {
-        BigDecimal worst = BigDecimal.ZERO;
-        for (Member j : s.judges()) {
-            ModelRef ref = j.model().ref();
-            worst = worst.max(worstCase(ref, promptTokens.applyAsLong(ref), s.judgeMaxOutputTokens()));
-        }
-        return worst;
-    }
-
-    /** Estimated tokens of a judge prompt's fixed parts (system, template, question), answers excluded. */
-    long templateTokens(ModelRef ref, JudgePrompt prompt, Map<String, String> extras) {
-        return s.estimator().estimate(ref, prompt.system() + "\n" + prompt.render(questionForJudge(), List.of(), extras));
-    }
-
-    /** Upper bound on the tokens of {@code count} panel answers as another model counts them. */
-    long answersAllowance(int count) {
-        return (long) Math.ceil(count * (maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
-    }
-
-    /** Upper bound on the tokens of one earlier judge reply as another judge counts it. */
-    long judgeReplyAllowance() {
-        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD);
-    }
-
-    /** Estimated prompt tokens of the ask's own request. */
-    long requestTokens(ModelRef ref) {
-        return s.estimator().estimate(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
-    }
-
-    String promptText() {
-        StringBuilder sb = new StringBuilder();
-        if (req.system() != null) {
-            sb.append(req.system()).append('\n');
-        }
-        for (ChatMessage m : req.messages()) {
-            sb.append(m.content()).append('\n');
-        }
-        return sb.toString();
-    }
-
     void notifyFinished(CallRecord r) {
         if (s.listeners().isEmpty()) {
             return;
@@ -660,43 +662,7 @@ public final class AskRun {
         }
     }
 
-    /** The answers in the order a judge will see them, shuffled by the ask's seed (plus {@code salt}). */
-    List<CallRecord> shuffle(List<CallRecord> answers, long salt) {
-        List<CallRecord> shuffled = new ArrayList<>(answers);
-        Collections.shuffle(shuffled, new Random(seed + salt));
-        return shuffled;
-    }
-
     // ---------------------------------------------------------------- judge chain
-
-    /**
-     * One judge call of a strategy, made through the judge chain: the current judge, then the
-     * fallbacks in order (a judge that failed in an earlier step of this ask is not tried again).
-     *
-     * @param step        the call's purpose, recorded in its {@link CallRecord#step()}
-     * @param messages    the conversation sent (after the fixed system prompt)
-     * @param order       member ids in the order the judge sees the answers
-     * @param final_      whether this call writes the final answer (only then are deltas streamed)
-     * @param onOk        receives the successful record
-     * @param onAllFailed runs when every remaining judge failed (usually {@link Flow#degrade()})
-     */
-    record JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
-                     Consumer<CallRecord> onOk, Runnable onAllFailed, dev.fusion.model.ResponseFormat responseFormat) {
-
-        /** A judge step whose reply is free text. */
-        JudgeStep(dev.fusion.CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
-                  Consumer<CallRecord> onOk, Runnable onAllFailed) {
-            this(step, system, messages, order, final_, onOk, onAllFailed, null);
-        }
-
-        /** This step, its successful record handed to {@code onOk} together with the step itself. */
-        JudgeStep withOnOk(java.util.function.BiConsumer<JudgeStep, CallRecord> onOk) {
-            JudgeStep[] self = new JudgeStep[1];
-            self[0] = new JudgeStep(step, system, messages, order, final_, r -> onOk.accept(self[0], r), onAllFailed,
-                    responseFormat);
-            return self[0];
-        }
-    }
 
     /** Starts a judge step through the judge chain. Must be called under {@code lock}. */
     void judge(JudgeStep step) {
@@ -706,30 +672,6 @@ public final class AskRun {
     /** The running judge's streamed text is not the answer: tells stream consumers to discard it (if any was streamed). */
     void discardJudgeText(String memberId) {
         judges.discardText(memberId);
-    }
-
-    /** The question as the judge is shown it: the panel's instructions and conversation. */
-    String questionForJudge() {
-        StringBuilder sb = new StringBuilder();
-        if (req.system() != null && !req.system().isBlank()) {
-            sb.append("(The panel was given these instructions: ").append(req.system().strip()).append(")\n\n");
-        }
-        if (req.messages().size() == 1) {
-            sb.append(req.prompt());
-        } else {
-            for (ChatMessage m : req.messages()) {
-                sb.append(m.role() == MessageRole.USER ? "User: " : "Assistant: ").append(m.content()).append("\n\n");
-            }
-        }
-        return sb.toString().strip();
-    }
-
-    /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
-    static CallRecord invalidOutput(CallRecord r, dev.fusion.structured.InvalidAnswerException e) {
-        return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
-                r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
-                r.finishReason(), dev.fusion.CallError.of(dev.fusion.structured.InvalidAnswerException.ERROR_KIND,
-                e.getMessage()), r.round(), r.step(), r.usageQuality(), r.costFlags());
     }
 
     /**

@@ -1,30 +1,87 @@
 package dev.fusion.internal;
 
 import dev.fusion.CallRecord;
-import dev.fusion.CallRole;
+import dev.fusion.InvalidConfigurationException;
 import dev.fusion.Member;
 import dev.fusion.cost.Price;
 import dev.fusion.cost.Usage;
+import dev.fusion.judge.AgreementRule;
 import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.Strategy;
+import dev.fusion.judge.StrategyKind;
+import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import reactor.core.publisher.Mono;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
-/** The {@code cascade} strategy's flow: what it asks of the panel and the judge, and what it adds to the result. */
-/** Cheap answers first; agreement skips the judge, disagreement escalates to flagships and the judge. */
+/**
+ * The {@code cascade} strategy: cheap answers first; agreement skips the judge, disagreement escalates to
+ * the flagships (if any) and the judge; the path in {@code FusionResult.cascade()}. Options {@code agree},
+ * {@code maxChars}, {@code flagships}, {@code rule}; needs at least two panel members.
+ */
 final class CascadeFlow extends Flow {
+    static final StrategyDefinition<Strategy.Cascade> DEFINITION =
+            new StrategyDefinition<>(StrategyKind.CASCADE, Strategy.Cascade.class) {
+                @Override
+                Strategy.Cascade parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
+                    StrategyOptions.allow(name, opts, "agree", "maxChars", "flagships", "rule");
+                    Object agree = opts.get("agree");
+                    int min = agree == null || "all".equalsIgnoreCase(agree.toString().trim()) ? Strategy.Cascade.ALL
+                            : StrategyOptions.integer(name, opts, "agree", 0);
+                    AgreementRule rule = AgreementRule.byName(opts.get("rule") == null ? null : opts.get("rule").toString(),
+                            opts, StrategyOptions.integer(name, opts, "maxChars", 200));
+                    Strategy.Cascade c = Strategy.cascade(rule, min);
+                    Object fl = opts.get("flagships");
+                    if (fl != null) {
+                        if (models == null) {
+                            throw new InvalidConfigurationException("strategy cascade: flagships need a model resolver;"
+                                    + " use Strategy.parse(name, options, models)");
+                        }
+                        List<String> refs = fl instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+                                : Arrays.stream(fl.toString().split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+                        List<Member> members = new ArrayList<>();
+                        for (String ref : refs) {
+                            members.add(Member.of(Objects.requireNonNull(models.apply(ref), "no model for flagship " + ref)));
+                        }
+                        c = c.withFlagships(members);
+                    }
+                    return c;
+                }
+
+                @Override
+                List<Member> panel(Strategy.Cascade strategy, List<Member> configured) {
+                    if (configured.size() < 2) {
+                        throw new InvalidConfigurationException("the cascade strategy needs at least two cheap panel members"
+                                + " whose answers can agree; the panel has " + configured.size());
+                    }
+                    return configured;
+                }
+
+                @Override
+                List<Member> flagships(Strategy.Cascade strategy) {
+                    return strategy.flagships();
+                }
+
+                @Override
+                Flow flow(Strategy.Cascade strategy, StrategyContext ctx) {
+                    return new CascadeFlow(ctx, strategy);
+                }
+            };
+
     private final Strategy.Cascade config;
 
-    CascadeFlow(AskRun run, Strategy.Cascade config) {
-        super(run);
+    CascadeFlow(StrategyContext ctx, Strategy.Cascade config) {
+        super(ctx);
         this.config = config;
     }
 
@@ -34,97 +91,71 @@ final class CascadeFlow extends Flow {
     }
 
     @Override
-    void onPanelAnswers(List<CallRecord> ok) {
+    void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
         candidates = List.copyOf(ok);
-        Duration left = run.timeLeft();
-        if (left.isNegative() || left.isZero()) {
-            decide(ok, List.of(), new java.util.concurrent.TimeoutException("the ask deadline was reached"));
+        // The rule's verdict, bounded by the ask's deadline (a TimeoutException then; the rule is not asked
+        // when the deadline already passed).
+        ctx.await(() -> {
+            Mono<List<Integer>> check;
+            try {
+                check = config.rule().largestAgreeingGroup(ctx.prompt(), texts(ok));
+            } catch (RuntimeException e) {
+                check = Mono.error(e);
+            }
+            return (check == null ? Mono.<List<Integer>>empty() : check).defaultIfEmpty(List.of());
+        }, (group, error) -> decide(plan, ok, group, error));
+    }
+
+    /** Under the ask's lock: {@code group} is the rule's verdict, or null with the {@code error} it failed with. */
+    private void decide(BudgetPlan plan, List<CallRecord> ok, List<Integer> group, Throwable error) {
+        String rule = config.rule().name();
+        if (error != null) {
+            ctx.note("agreement rule " + rule + " failed (" + error + "); treating the answers as disagreeing");
+            group = List.of();
+        }
+        Set<Integer> distinct = new HashSet<>(group);
+        if (distinct.size() != group.size() || group.stream().anyMatch(i -> i == null || i < 0 || i >= ok.size())) {
+            ctx.note("agreement rule " + rule + " returned invalid indexes " + group
+                    + "; treating the answers as disagreeing");
+            group = List.of();
+        }
+        int g = group.size();
+        boolean agreed = g >= 2 && (config.minAgreeing() == Strategy.Cascade.ALL ? g == ok.size()
+                : g >= config.minAgreeing());
+        if (agreed) {
+            CallRecord representative = ok.get(group.get(0));
+            BigDecimal saving = estimateSaving(plan, ok, representative);
+            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
+            ctx.note(g + " of " + ok.size() + " cheap answers agree (" + rule + "); the judge was skipped"
+                    + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
+            complete(representative.text(), false);
             return;
         }
-        Mono<List<Integer>> check;
-        try {
-            check = config.rule().largestAgreeingGroup(run.req.prompt(), texts(ok));
-        } catch (RuntimeException e) {
-            check = Mono.error(e);
+        String why = "the largest agreeing group has " + g + " of " + ok.size() + " cheap answers; need "
+                + (config.minAgreeing() == Strategy.Cascade.ALL ? "all, and at least 2" : config.minAgreeing());
+        if (flagships().isEmpty()) {
+            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+            ctx.note(why + "; judging");
+            synthesize(ok);
+            return;
         }
-        if (check == null) {
-            check = Mono.empty();
-        }
-        // Decide exactly once: Reactor routes an exception thrown by the first decide() to the error
-        // consumer, which must not decide a second time on top of it.
-        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
-        reactor.core.Disposable d = check.defaultIfEmpty(List.of()).timeout(left, run.s.scheduler())
-                .subscribe(g -> {
-                    if (decided.compareAndSet(false, true)) {
-                        run.guarded(() -> decide(ok, g, null));
-                    }
-                }, e -> {
-                    if (decided.compareAndSet(false, true)) {
-                        run.guarded(() -> decide(ok, List.of(), e));
-                    }
-                });
-        if (!decided.get()) {
-            run.pendingAsync = d; // a rule that answered synchronously has already decided
-        }
+        cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+        ctx.note(why + "; escalating to the flagships, then judging");
+        escalate(plan, ok);
     }
 
-    private void decide(List<CallRecord> ok, List<Integer> group, Throwable error) {
-        synchronized (run.lock) {
-            if (run.isDone()) {
-                return;
-            }
-            run.pendingAsync = null;
-            String rule = config.rule().name();
-            if (error != null) {
-                run.note("agreement rule " + rule + " failed (" + error + "); treating the answers as disagreeing");
-                group = List.of();
-            }
-            Set<Integer> distinct = new HashSet<>(group);
-            if (distinct.size() != group.size() || group.stream().anyMatch(i -> i == null || i < 0 || i >= ok.size())) {
-                run.note("agreement rule " + rule + " returned invalid indexes " + group
-                        + "; treating the answers as disagreeing");
-                group = List.of();
-            }
-            int g = group.size();
-            boolean agreed = g >= 2 && (config.minAgreeing() == Strategy.Cascade.ALL ? g == ok.size()
-                    : g >= config.minAgreeing());
-            if (agreed) {
-                CallRecord representative = ok.get(group.get(0));
-                BigDecimal saving = estimateSaving(ok, representative);
-                cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
-                run.note(g + " of " + ok.size() + " cheap answers agree (" + rule + "); the judge was skipped"
-                        + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
-                complete(representative.text(), false);
-                return;
-            }
-            String why = "the largest agreeing group has " + g + " of " + ok.size() + " cheap answers; need "
-                    + (config.minAgreeing() == Strategy.Cascade.ALL ? "all, and at least 2" : config.minAgreeing());
-            if (flagships().isEmpty()) {
-                cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
-                run.note(why + "; judging");
-                synthesize(ok);
-                return;
-            }
-            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
-            run.note(why + "; escalating to the flagships, then judging");
-            escalate(ok);
-        }
-    }
-
-    private void escalate(List<CallRecord> cheap) {
+    private void escalate(BudgetPlan plan, List<CallRecord> cheap) {
         List<Member> members = flagships();
         CallRecord[] pre = new CallRecord[members.size()];
         List<ModelRequest> requests = new ArrayList<>();
         for (int j = 0; j < members.size(); j++) {
             Member m = members.get(j);
-            requests.add(run.memberRequest(m, run.req.messages()));
+            requests.add(ctx.memberRequest(m, ctx.messages()));
             if (plan.flagshipReservations()[j] == null) {
-                pre[j] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(),
-                        plan.flagshipSkips()[j], 2, dev.fusion.CallStep.ESCALATE.wireName());
-                run.notifyFinished(pre[j]);
+                pre[j] = ctx.skippedCall(m, plan.flagshipSkips()[j], 2, dev.fusion.CallStep.ESCALATE);
             }
         }
-        run.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, plan.flagshipReservations().clone(), pre, 0, ok -> {
+        ctx.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, plan.flagshipReservations().clone(), pre, 0, ok -> {
             List<CallRecord> all = new ArrayList<>(cheap);
             all.addAll(ok);
             synthesize(all);
@@ -132,8 +163,8 @@ final class CascadeFlow extends Flow {
     }
 
     /** Estimated cost of what the agreed path skipped: the first judge and the admitted flagships. */
-    private BigDecimal estimateSaving(List<CallRecord> ok, CallRecord representative) {
-        List<String> shown = new ArrayList<>(texts(run.shuffle(ok, 0)));
+    private BigDecimal estimateSaving(BudgetPlan plan, List<CallRecord> ok, CallRecord representative) {
+        List<String> shown = new ArrayList<>(texts(ctx.shuffle(ok, 0)));
         BigDecimal total = BigDecimal.ZERO;
         List<Member> fl = flagships();
         for (int j = 0; j < fl.size(); j++) {
@@ -141,23 +172,23 @@ final class CascadeFlow extends Flow {
                 continue;
             }
             ModelRef ref = fl.get(j).model().ref();
-            Optional<Price> p = run.s.priceBook().find(ref);
+            Optional<Price> p = ctx.price(ref);
             if (p.isEmpty()) {
                 return null;
             }
-            total = total.add(p.get().costOf(Usage.of(run.requestTokens(ref),
-                    run.s.estimator().estimate(ref, representative.text()))));
+            total = total.add(p.get().costOf(Usage.of(ctx.requestTokens(ref),
+                    ctx.tokens(ref, representative.text()))));
             shown.add(representative.text()); // the judge would have read a flagship answer of about this size
         }
-        Member judge = run.s.judges().get(0);
+        Member judge = ctx.judges().get(0);
         ModelRef ref = judge.model().ref();
-        Optional<Price> p = run.s.priceBook().find(ref);
+        Optional<Price> p = ctx.price(ref);
         if (p.isEmpty()) {
             return null;
         }
-        long in = run.s.estimator().estimate(ref, run.s.judgePrompt().system() + "\n"
-                + run.s.judgePrompt().render(run.questionForJudge(), shown));
-        long out = run.s.estimator().estimate(ref, representative.text());
+        long in = ctx.tokens(ref, ctx.judgePrompt().system() + "\n"
+                + ctx.judgePrompt().render(ctx.questionForJudge(), shown));
+        long out = ctx.tokens(ref, representative.text());
         return total.add(p.get().costOf(Usage.of(in, out)));
     }
 }

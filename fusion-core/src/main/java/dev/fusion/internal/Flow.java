@@ -7,7 +7,6 @@ import dev.fusion.judge.Analysis;
 import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Ranking;
-import dev.fusion.judge.Strategy;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ModelRef;
 import reactor.core.publisher.Mono;
@@ -20,22 +19,26 @@ import java.util.function.ToLongFunction;
 
 /**
  * What a strategy does between the first panel round and the result, plus what it needs from the
- * budget plan: the strategy stage of the ask's pipeline ({@link #answer}: round 1's answers in, a
- * {@link FlowOutcome} out). One instance per ask; every method runs under the ask's lock (the engine
- * calls them with it held, and asynchronous continuations take it), so a flow needs no synchronization
- * of its own. Flows never make calls directly: they use {@link AskRun#runRound} and {@link AskRun#judge},
- * which bring retries, timeouts, the deadline, fallback judges, reservations, events and listeners.
- * A flow ends with exactly one of {@link #complete} (its outcome), {@link #fail} (a typed failure) or
- * {@link #degrade} (every judge failed: the engine's {@code onJudgeFailure} policy decides).
+ * budget plan: the strategy stage of the ask's pipeline ({@link #start}: round 1's answers in, a
+ * {@link FlowOutcome} out). One instance per ask, made by its strategy's {@link StrategyDefinition}.
+ * A flow talks to the engine only through the {@link StrategyContext} it is given ({@link #ctx}): it
+ * never sees the ask, its lock or its fields. Every method runs under the ask's lock (the engine calls
+ * them with it held, and asynchronous continuations take it), so a flow needs no synchronization of its
+ * own. Flows never make calls directly: they use {@link StrategyContext#runRound} and
+ * {@link StrategyContext#judge}, which bring retries, timeouts, the deadline, fallback judges,
+ * reservations, events and listeners. A flow ends with exactly one of {@link #complete} (its outcome),
+ * {@link #fail} (a typed failure) or {@link #degrade} (every judge failed: the engine's
+ * {@code onJudgeFailure} policy decides).
  *
- * <p>Each strategy's flow is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow},
- * {@code SelectBestFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}). A strategy is
- * registered by its {@link dev.fusion.judge.StrategyKind} constant (wire name and options); {@link #of}'s
- * exhaustive switch over that enum links the constant to its flow, so a kind without a flow does not compile.
+ * <p>Each strategy is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow}, {@code SelectBestFlow},
+ * {@code SelfMoaFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}) holding its flow and its
+ * {@link StrategyDefinition} (options, panel, flow factory); {@link StrategyRegistry} registers each with
+ * one line of an exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
  */
 abstract class Flow {
 
-    final AskRun run;
+    /** The engine, as far as a strategy may see it. */
+    final StrategyContext ctx;
     /** The answers the judge works on, in panel order: what {@code best-answer} picks from. */
     List<CallRecord> candidates = List.of();
     /** What the strategy adds to the result (each null unless its strategy sets it). */
@@ -46,44 +49,19 @@ abstract class Flow {
     JsonNode answerJson;
     /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
     Map<String, Double> agreement = Map.of();
-    /** The ask's budget plan: each member's reservation per round, the flagships'; set when the flow starts. */
-    BudgetPlan plan;
     /** Where the outcome goes: the pipeline's strategy stage. */
     private MonoSink<FlowOutcome> out;
 
-    Flow(AskRun run) {
-        this.run = run;
+    Flow(StrategyContext ctx) {
+        this.ctx = ctx;
     }
 
     /**
-     * The behaviour of {@code strategy}: an exhaustive switch over its kind, so a strategy kind without
-     * a flow does not compile (self-moa is synthesize over samples expanded when Fusion is built).
+     * The request checked against what this strategy needs, before any call (the vote's schema): a typed
+     * error naming what is missing and how to add it, or null.
      */
-    static Flow of(Strategy strategy, AskRun run) {
-        return switch (strategy.kind()) {
-            case SYNTHESIZE, SELF_MOA -> new SynthesizeFlow(run);
-            case ANALYZE -> new AnalyzeFlow(run);
-            case SELECT_BEST -> new SelectBestFlow(run, ((Strategy.SelectBest) strategy).twoRounds());
-            case LAYERED -> new LayeredFlow(run, ((Strategy.Layered) strategy).rounds());
-            case CASCADE -> new CascadeFlow(run, (Strategy.Cascade) strategy);
-            case VOTE -> new VoteFlow(run);
-        };
-    }
-
-    /**
-     * The panel {@code strategy} runs from the configured members (worked out once, when Fusion is
-     * built): the members themselves, except for self-moa, which samples its one member
-     * ({@link Strategy.SelfMoa#expand}, keeping the member's own settings on every sample).
-     */
-    static List<Member> panel(Strategy strategy, List<Member> configured) {
-        if (strategy instanceof Strategy.SelfMoa moa) {
-            if (configured.size() != 1) {
-                throw new dev.fusion.InvalidConfigurationException("the self-moa strategy samples one model, but the"
-                        + " panel has " + configured.size() + " members; keep one, or use selfMoa(model, samples)");
-            }
-            return moa.expand(configured.get(0));
-        }
-        return configured;
+    dev.fusion.FusionException checkRequest() {
+        return null;
     }
 
     /** Panel rounds each panel member may run (its reservation covers all of them). */
@@ -103,12 +81,12 @@ abstract class Flow {
 
     /** Upper bound on a member's prompt tokens in a round (1-based). */
     long memberInputTokens(Member m, int round) {
-        return run.requestTokens(m.model().ref());
+        return ctx.requestTokens(m.model().ref());
     }
 
     /** Most answers a judge call may see. */
     int maxAnswers() {
-        return run.s.panel().size() + flagships().size();
+        return ctx.panel().size() + flagships().size();
     }
 
     /** Worst-case USD of every judge call this strategy may make in one ask. */
@@ -122,12 +100,12 @@ abstract class Flow {
      * reply and the repair prompt. Zero without a schema.
      */
     BigDecimal structuredRepairWorst() {
-        if (run.req.responseFormat() == null || run.req.responseFormat().schema() == null) {
+        if (!ctx.hasSchema()) {
             return BigDecimal.ZERO;
         }
         int n = maxAnswers();
-        return run.judgeCallWorst(ref -> run.templateTokens(ref, run.s.judgePrompt(), Map.of()) + run.answersAllowance(n)
-                + 2L * run.judgeReplyAllowance() + REPAIR_PROMPT_ALLOWANCE + dev.fusion.structured.RepairPrompt.MAX_ANSWER_ECHO);
+        return ctx.judgeCallWorst(ref -> ctx.templateTokens(ref, ctx.judgePrompt(), Map.of()) + ctx.answersAllowance(n)
+                + 2L * ctx.judgeReplyAllowance() + REPAIR_PROMPT_ALLOWANCE + dev.fusion.structured.RepairPrompt.MAX_ANSWER_ECHO);
     }
 
     /** Tokens of a repair prompt's fixed text and error lines, counted as one per character (an upper bound). */
@@ -135,22 +113,20 @@ abstract class Flow {
             * (dev.fusion.structured.RepairPrompt.MAX_ERROR_CHARS + 4) + 400;
 
     /**
-     * The strategy stage: from round 1's successful answers (panel order, quorum met) to the outcome,
-     * within the reservations of {@code plan}. Errors with a typed {@code FusionException}, or with
-     * {@link JudgesExhausted} when every judge failed.
+     * The strategy stage, started by the engine under the ask's lock: from round 1's successful answers
+     * (panel order, quorum met) to the outcome on {@code out}, within the reservations of {@code plan}.
+     * Errors with a typed {@code FusionException}, or with {@link JudgesExhausted} when every judge failed.
      */
-    final Mono<FlowOutcome> answer(BudgetPlan plan, List<CallRecord> ok) {
-        return Mono.create(sink -> run.locked(() -> {
-            this.plan = plan;
-            out = sink;
-            if (!run.isDone()) {
-                onPanelAnswers(ok);
-            }
-        }));
+    final void start(BudgetPlan plan, List<CallRecord> ok, MonoSink<FlowOutcome> out) {
+        this.out = out;
+        onPanelAnswers(plan, ok);
     }
 
-    /** Round 1 met the quorum; {@code ok} are its successful answers in panel order. */
-    abstract void onPanelAnswers(List<CallRecord> ok);
+    /**
+     * Round 1 met the quorum; {@code ok} are its successful answers in panel order, {@code plan} the ask's
+     * budget plan (each member's reservation per round, the flagships').
+     */
+    abstract void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok);
 
     /** The flow's final answer: its outcome goes on to the result assembly. */
     final void complete(String answer, boolean judged) {
@@ -177,10 +153,10 @@ abstract class Flow {
      */
     final void synthesize(List<CallRecord> answers) {
         candidates = List.copyOf(answers);
-        List<CallRecord> shuffled = run.shuffle(answers, 0);
-        run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.SYNTHESIZE, run.s.judgePrompt().system(),
-                List.of(ChatMessage.user(run.s.judgePrompt().render(run.questionForJudge(), texts(shuffled)))),
-                ids(shuffled), true, null, this::degrade, run.req.responseFormat()).withOnOk(this::completeFinal));
+        List<CallRecord> shuffled = ctx.shuffle(answers, 0);
+        ctx.judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, ctx.judgePrompt().system(),
+                List.of(ChatMessage.user(ctx.judgePrompt().render(ctx.questionForJudge(), texts(shuffled)))),
+                ids(shuffled), true, null, this::degrade, ctx.responseFormat()).withOnOk(this::completeFinal));
     }
 
     /**
@@ -189,27 +165,27 @@ abstract class Flow {
      * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
      * invalid reply ends in {@link #degrade()}.
      */
-    final void completeFinal(AskRun.JudgeStep step, CallRecord r) {
-        if (run.req.responseFormat() == null || run.req.responseFormat().schema() == null) {
+    final void completeFinal(JudgeStep step, CallRecord r) {
+        dev.fusion.structured.StructuredSchema schema = ctx.answerSchema();
+        if (schema == null) {
             complete(r.text(), true);
             return;
         }
-        dev.fusion.structured.StructuredSchema schema = dev.fusion.structured.StructuredSchema.of(run.req.responseFormat().schema());
         try {
             answerJson = schema.readAnswer(r.text());
         } catch (dev.fusion.structured.InvalidAnswerException e) {
-            run.replaceJudgeRecord(r, AskRun.invalidOutput(r, e));
-            run.discardJudgeText(r.memberId());
+            ctx.invalidateJudgeAnswer(r, e);
+            ctx.discardJudgeText(r.memberId());
             if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
-                run.note("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
+                ctx.note("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
                 degrade();
                 return;
             }
-            run.note("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
+            ctx.note("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
             List<ChatMessage> turns = new ArrayList<>(step.messages());
             turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
             turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
-            run.judge(new AskRun.JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(),
+            ctx.judge(new JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(),
                     step.final_(), null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
             return;
         }
@@ -236,17 +212,17 @@ abstract class Flow {
 
     final BigDecimal synthesisWorst() {
         int n = maxAnswers();
-        return run.judgeCallWorst(ref -> run.templateTokens(ref, run.s.judgePrompt(), Map.of()) + run.answersAllowance(n));
+        return ctx.judgeCallWorst(ref -> ctx.templateTokens(ref, ctx.judgePrompt(), Map.of()) + ctx.answersAllowance(n));
     }
 
     /** Worst case of a structured call plus its one retry (the bad reply and the error sent back). */
     final BigDecimal structuredWithRetryWorst(JudgePrompt prompt) {
         int n = maxAnswers();
-        ToLongFunction<ModelRef> first = ref -> run.templateTokens(ref, prompt, Map.of()) + run.answersAllowance(n);
-        ToLongFunction<ModelRef> retry = ref -> first.applyAsLong(ref) + run.judgeReplyAllowance()
-                + run.s.estimator().estimate(ref, JudgePrompt.structuredRetry(""))
-                + (long) Math.ceil(StructuredReplies.MAX_ERROR_CHARS * AskRun.CROSS_TOKENIZER_FACTOR);
-        return run.judgeCallWorst(first).add(run.judgeCallWorst(retry));
+        ToLongFunction<ModelRef> first = ref -> ctx.templateTokens(ref, prompt, Map.of()) + ctx.answersAllowance(n);
+        ToLongFunction<ModelRef> retry = ref -> first.applyAsLong(ref) + ctx.judgeReplyAllowance()
+                + ctx.tokens(ref, JudgePrompt.structuredRetry(""))
+                + ctx.crossTokenizerAllowance(StructuredReplies.MAX_ERROR_CHARS);
+        return ctx.judgeCallWorst(first).add(ctx.judgeCallWorst(retry));
     }
 
     static List<String> texts(List<CallRecord> records) {

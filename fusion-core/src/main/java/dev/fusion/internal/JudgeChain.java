@@ -79,7 +79,7 @@ final class JudgeChain {
     }
 
     /** Starts {@code step} on the current judge (or the next one that can run). Under the ask's lock. */
-    void call(AskRun.JudgeStep step) {
+    void call(JudgeStep step) {
         if (run.isDone()) {
             return;
         }
@@ -161,11 +161,11 @@ final class JudgeChain {
         current.start();
     }
 
-    private void onDone(AskRun.JudgeStep step, CallRecord r, CallRunner runner) {
+    private void onDone(JudgeStep step, CallRecord r, CallRunner runner) {
         run.guarded(() -> onDoneLocked(step, r, runner));
     }
 
-    private void onDoneLocked(AskRun.JudgeStep step, CallRecord r, CallRunner runner) {
+    private void onDoneLocked(JudgeStep step, CallRecord r, CallRunner runner) {
         synchronized (run.lock) {
             records.add(r);
             charged = charged.add(runner.charged() != null ? runner.charged() : AskRun.charged(r));

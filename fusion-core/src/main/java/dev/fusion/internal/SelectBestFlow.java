@@ -1,24 +1,49 @@
 package dev.fusion.internal;
 
 import dev.fusion.CallRecord;
+import dev.fusion.InvalidConfigurationException;
 import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Ranking;
+import dev.fusion.judge.Strategy;
+import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ChatModel;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** The {@code select-best} strategy's flow: what it asks of the panel and the judge, and what it adds to the result. */
-/** Ranking (JSON), optionally a reversed second ranking; Borda-combined; the winner verbatim. */
+/**
+ * The {@code select-best} strategy: a ranking (JSON), optionally a reversed second ranking, Borda-combined;
+ * the winner verbatim, the scores in {@code FusionResult.ranking()}. Option {@code rounds} (1 or 2).
+ */
 final class SelectBestFlow extends Flow {
+    static final StrategyDefinition<Strategy.SelectBest> DEFINITION =
+            new StrategyDefinition<>(StrategyKind.SELECT_BEST, Strategy.SelectBest.class) {
+                @Override
+                Strategy.SelectBest parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
+                    StrategyOptions.allow(name, opts, "rounds");
+                    int rounds = StrategyOptions.integer(name, opts, "rounds", 2);
+                    if (rounds != 1 && rounds != 2) {
+                        throw new InvalidConfigurationException("strategy select-best: rounds must be 1 or 2, was " + rounds);
+                    }
+                    return Strategy.selectBest(rounds == 2);
+                }
+
+                @Override
+                Flow flow(Strategy.SelectBest strategy, StrategyContext ctx) {
+                    return new SelectBestFlow(ctx, strategy.twoRounds());
+                }
+            };
+
     private final boolean twoRounds;
     private final List<List<String>> orders = new ArrayList<>();
     private final List<List<String>> rankings = new ArrayList<>();
 
-    SelectBestFlow(AskRun run, boolean twoRounds) {
-        super(run);
+    SelectBestFlow(StrategyContext ctx, boolean twoRounds) {
+        super(ctx);
         this.twoRounds = twoRounds;
     }
 
@@ -35,21 +60,21 @@ final class SelectBestFlow extends Flow {
     }
 
     @Override
-    void onPanelAnswers(List<CallRecord> ok) {
+    void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
         candidates = List.copyOf(ok);
         if (ok.size() == 1) {
-            run.note("only " + ok.get(0).memberId() + " answered; its answer is returned without ranking");
+            ctx.note("only " + ok.get(0).memberId() + " answered; its answer is returned without ranking");
             ranking = new Ranking(List.of(new Ranking.Entry(ok.get(0).memberId(), 0)), List.of(), List.of());
             complete(ok.get(0).text(), false);
             return;
         }
-        rank(1, run.shuffle(ok, 0));
+        rank(1, ctx.shuffle(ok, 0));
     }
 
     private void rank(int round, List<CallRecord> shown) {
-        ChatMessage request = ChatMessage.user(JudgePrompt.rank().render(run.questionForJudge(), texts(shown)));
+        ChatMessage request = ChatMessage.user(JudgePrompt.rank().render(ctx.questionForJudge(), texts(shown)));
         dev.fusion.CallStep step = round == 1 ? dev.fusion.CallStep.RANK : dev.fusion.CallStep.RANK_REVERSED;
-        run.judge(new AskRun.JudgeStep(step, JudgePrompt.rank().system(), List.of(request), ids(shown), false,
+        ctx.judge(new JudgeStep(step, JudgePrompt.rank().system(), List.of(request), ids(shown), false,
                 r -> onRanking(r, round, shown, request, false), () -> allJudgesFailed(round)));
     }
 
@@ -57,7 +82,7 @@ final class SelectBestFlow extends Flow {
         if (round == 1) {
             degrade();
         } else {
-            run.note("no judge could rank the reversed order; the first ranking alone decides");
+            ctx.note("no judge could rank the reversed order; the first ranking alone decides");
             finish();
         }
     }
@@ -68,19 +93,19 @@ final class SelectBestFlow extends Flow {
             positions = StructuredReplies.ranking(r.text(), shown.size());
         } catch (StructuredReplies.InvalidReply e) {
             if (!retried) {
-                run.note("the ranking from " + r.memberId() + " was unusable (" + e.getMessage()
+                ctx.note("the ranking from " + r.memberId() + " was unusable (" + e.getMessage()
                         + "); asked again with the error");
                 List<ChatMessage> convo = List.of(request, ChatMessage.assistant(r.text()),
                         ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
-                run.judge(new AskRun.JudgeStep(round == 1 ? dev.fusion.CallStep.RANK_RETRY : dev.fusion.CallStep.RANK_REVERSED_RETRY,
+                ctx.judge(new JudgeStep(round == 1 ? dev.fusion.CallStep.RANK_RETRY : dev.fusion.CallStep.RANK_REVERSED_RETRY,
                         JudgePrompt.rank().system(), convo, ids(shown), false,
                         r2 -> onRanking(r2, round, shown, request, true), () -> allJudgesFailed(round)));
             } else if (round == 1) {
-                run.note("the retried ranking was unusable too (" + e.getMessage()
+                ctx.note("the retried ranking was unusable too (" + e.getMessage()
                         + "); degraded to plain synthesis");
                 synthesize(candidates);
             } else {
-                run.note("the retried reversed ranking was unusable too (" + e.getMessage()
+                ctx.note("the retried reversed ranking was unusable too (" + e.getMessage()
                         + "); the first ranking alone decides");
                 finish();
             }
@@ -114,7 +139,7 @@ final class SelectBestFlow extends Flow {
         String winner = entries.get(0).memberId();
         String text = candidates.stream().filter(c -> c.memberId().equals(winner)).findFirst()
                 .orElseThrow().text();
-        run.emitDelta(text);
+        ctx.emitDelta(text);
         complete(text, true);
     }
 }

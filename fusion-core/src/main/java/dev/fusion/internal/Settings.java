@@ -34,12 +34,17 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
 
     /**
      * The panel an ask of {@code strategy} runs, from the configured members: the strategy decides
-     * (self-moa samples its one member; see {@code Flow.panel}).
+     * (self-moa samples its one member, cascade needs two; see {@link StrategyDefinition#panel}).
      *
      * @throws dev.fusion.InvalidConfigurationException when the strategy cannot run this panel
      */
     public static List<Member> panelFor(Strategy strategy, List<Member> configured) {
-        return Flow.panel(strategy == null ? Strategy.synthesize() : strategy, configured);
+        return StrategyRegistry.panel(strategy == null ? Strategy.synthesize() : strategy, configured);
+    }
+
+    /** The members {@code strategy} may call beyond the panel (the cascade's flagships), for Fusion's id checks. */
+    public static List<Member> flagshipsFor(Strategy strategy) {
+        return StrategyRegistry.flagships(strategy == null ? Strategy.synthesize() : strategy);
     }
 
     /** Settings with the default {@code synthesize} strategy. */

@@ -6,7 +6,10 @@ import dev.fusion.CallStep;
 import dev.fusion.Member;
 import dev.fusion.cost.Price;
 import dev.fusion.cost.Usage;
+import dev.fusion.judge.Strategy;
+import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
+import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ResponseFormat;
@@ -22,7 +25,9 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -33,9 +38,23 @@ import java.util.function.ToLongFunction;
  * majority on every leaf the result needs no judge; otherwise one judge call (step {@code resolve},
  * constrained by the schema of the disputed leaves, one repair as {@code resolve-retry}) settles them.
  * Fewer valid answers than the quorum is a {@code QuorumNotMetException} whose records name
- * {@code invalid_output}.
+ * {@code invalid_output}. Needs a schema on the request; no options.
  */
 final class VoteFlow extends Flow {
+    static final StrategyDefinition<Strategy.Vote> DEFINITION =
+            new StrategyDefinition<>(StrategyKind.VOTE, Strategy.Vote.class) {
+                @Override
+                Strategy.Vote parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
+                    StrategyOptions.allow(name, opts);
+                    return Strategy.vote();
+                }
+
+                @Override
+                Flow flow(Strategy.Vote strategy, StrategyContext ctx) {
+                    return new VoteFlow(ctx);
+                }
+            };
+
     private static final long REPAIR_ERRORS_ALLOWANCE = REPAIR_PROMPT_ALLOWANCE;
     /** Tokens of the dispute prompt's fixed text and agreed fields beyond the answers' values (1 per char, bounded). */
     private static final long DISPUTE_FIXED_ALLOWANCE = StructuredVote.MAX_AGREED_CHARS + 2_000;
@@ -44,11 +63,19 @@ final class VoteFlow extends Flow {
     private List<CallRecord> valid = List.of();
     private List<JsonNode> validJson = List.of();
 
-    VoteFlow(AskRun run) {
-        super(run);
-        // Checked (with a clear error) by AskRun.validate before any call; null here only for that check.
-        this.schema = run.req.responseFormat() == null || run.req.responseFormat().schema() == null ? null
-                : StructuredSchema.of(run.req.responseFormat().schema());
+    VoteFlow(StrategyContext ctx) {
+        super(ctx);
+        // Checked (with a clear error) by checkRequest before any call; null here only for that check.
+        this.schema = ctx.answerSchema();
+    }
+
+    @Override
+    dev.fusion.FusionException checkRequest() {
+        if (schema == null) {
+            return new dev.fusion.InvalidConfigurationException("the vote strategy needs a JSON Schema for the answer:"
+                    + " set one with FusionRequest.builder().schema(...) (CLI: --schema FILE), or use another strategy");
+        }
+        return null;
     }
 
     @Override
@@ -58,9 +85,9 @@ final class VoteFlow extends Flow {
 
     @Override
     long memberInputTokens(Member m, int round) {
-        long first = run.requestTokens(m.model().ref());
+        long first = ctx.requestTokens(m.model().ref());
         // The repair turn resends the conversation, the member's own answer and the repair prompt (which quotes it).
-        return round == 1 ? first : first + 2 * run.answersAllowance(1) + REPAIR_ERRORS_ALLOWANCE;
+        return round == 1 ? first : first + 2 * ctx.answersAllowance(1) + REPAIR_ERRORS_ALLOWANCE;
     }
 
     @Override
@@ -78,15 +105,15 @@ final class VoteFlow extends Flow {
         int n = maxAnswers();
         // The dispute prompt shows the question, the agreed fields and the candidate values (taken from the
         // answers); the dispute schema repeats the candidates as an enum.
-        ToLongFunction<ModelRef> first = ref -> run.s.estimator().estimate(ref, run.questionForJudge())
-                + 2 * run.answersAllowance(n) + DISPUTE_FIXED_ALLOWANCE;
-        ToLongFunction<ModelRef> retry = ref -> first.applyAsLong(ref) + run.judgeReplyAllowance()
-                + REPAIR_ERRORS_ALLOWANCE + Math.min(RepairPrompt.MAX_ANSWER_ECHO, run.judgeReplyAllowance());
-        return run.judgeCallWorst(first).add(run.judgeCallWorst(retry));
+        ToLongFunction<ModelRef> first = ref -> ctx.tokens(ref, ctx.questionForJudge())
+                + 2 * ctx.answersAllowance(n) + DISPUTE_FIXED_ALLOWANCE;
+        ToLongFunction<ModelRef> retry = ref -> first.applyAsLong(ref) + ctx.judgeReplyAllowance()
+                + REPAIR_ERRORS_ALLOWANCE + Math.min(RepairPrompt.MAX_ANSWER_ECHO, ctx.judgeReplyAllowance());
+        return ctx.judgeCallWorst(first).add(ctx.judgeCallWorst(retry));
     }
 
     @Override
-    void onPanelAnswers(List<CallRecord> ok) {
+    void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
         List<CallRecord> good = new ArrayList<>();
         List<JsonNode> goodJson = new ArrayList<>();
         List<Member> repair = new ArrayList<>();
@@ -97,14 +124,14 @@ final class VoteFlow extends Flow {
                 goodJson.add(schema.readAnswer(r.text()));
                 good.add(r);
             } catch (InvalidAnswerException e) {
-                run.replacePanelRecord(r, AskRun.invalidOutput(r, e));
+                ctx.invalidatePanelAnswer(r, e);
                 int i = panelIndex(r.memberId());
-                Member m = run.s.panel().get(i);
-                List<ChatMessage> turns = new ArrayList<>(run.req.messages());
+                Member m = ctx.panel().get(i);
+                List<ChatMessage> turns = new ArrayList<>(ctx.messages());
                 turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
                 turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
                 repair.add(m);
-                requests.add(run.memberRequest(m, turns));
+                requests.add(ctx.memberRequest(m, turns));
                 reservations.add(plan.memberReservations()[i] == null ? null : plan.memberReservations()[i][1]);
             }
         }
@@ -114,9 +141,9 @@ final class VoteFlow extends Flow {
             tally();
             return;
         }
-        run.note(repair.size() + " answer(s) did not match the schema; asking " + String.join(", ",
+        ctx.note(repair.size() + " answer(s) did not match the schema; asking " + String.join(", ",
                 repair.stream().map(Member::id).toList()) + " once more with the errors");
-        run.runRound(2, CallStep.REPAIR, repair, requests, reservations.toArray(BigDecimal[]::new), null, 0, repaired -> {
+        ctx.runRound(2, CallStep.REPAIR, repair, requests, reservations.toArray(BigDecimal[]::new), null, 0, repaired -> {
             List<CallRecord> g = new ArrayList<>(valid);
             List<JsonNode> gj = new ArrayList<>(validJson);
             for (CallRecord r : repaired) {
@@ -124,8 +151,8 @@ final class VoteFlow extends Flow {
                     gj.add(schema.readAnswer(r.text()));
                     g.add(r);
                 } catch (InvalidAnswerException e) {
-                    run.replacePanelRecord(r, AskRun.invalidOutput(r, e));
-                    run.note(r.memberId() + "'s repaired answer is still invalid; left out of the vote");
+                    ctx.invalidatePanelAnswer(r, e);
+                    ctx.note(r.memberId() + "'s repaired answer is still invalid; left out of the vote");
                 }
             }
             valid = g;
@@ -135,8 +162,8 @@ final class VoteFlow extends Flow {
     }
 
     private void tally() {
-        if (valid.size() < run.quorum || valid.isEmpty()) {
-            fail(new dev.fusion.QuorumNotMetException(run.quorum, valid.size(), run.allRecords()));
+        if (valid.size() < ctx.quorum() || valid.isEmpty()) {
+            fail(new dev.fusion.QuorumNotMetException(ctx.quorum(), valid.size(), ctx.allRecords()));
             return;
         }
         candidates = List.copyOf(valid);
@@ -150,18 +177,18 @@ final class VoteFlow extends Flow {
                 return;
             }
             BigDecimal saving = estimateSaving(vote);
-            run.note("every field has a majority of the " + valid.size() + " valid answers; the judge was skipped"
+            ctx.note("every field has a majority of the " + valid.size() + " valid answers; the judge was skipped"
                     + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
             finish(result, false);
             return;
         }
-        DisputeRequest dispute = vote.disputeRequest(run.questionForJudge(), run.seed);
-        run.note(vote.disputed().size() + " field(s) without a majority go to the judge: "
+        DisputeRequest dispute = vote.disputeRequest(ctx.questionForJudge(), ctx.seed());
+        ctx.note(vote.disputed().size() + " field(s) without a majority go to the judge: "
                 + String.join(", ", vote.disputed().stream().map(d -> d.pointer()).toList()));
         // Not strict: the candidates may be objects or arrays, which strict mode's enum does not take.
         ResponseFormat format = ResponseFormat.jsonSchema("disputed_fields", dispute.schema().node()).nonStrict();
         List<ChatMessage> messages = List.of(ChatMessage.user(dispute.user()));
-        run.judge(new AskRun.JudgeStep(CallStep.RESOLVE, dispute.system(), messages, ids(valid), false,
+        ctx.judge(new JudgeStep(CallStep.RESOLVE, dispute.system(), messages, ids(valid), false,
                 r -> onJudgeReply(vote, dispute, format, messages, r, true), this::degrade, format));
     }
 
@@ -171,16 +198,16 @@ final class VoteFlow extends Flow {
         try {
             reply = dispute.schema().readAnswer(r.text());
         } catch (InvalidAnswerException e) {
-            run.replaceJudgeRecord(r, AskRun.invalidOutput(r, e));
+            ctx.invalidateJudgeAnswer(r, e);
             if (!mayRepair) {
-                run.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
+                ctx.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
                 degrade();
                 return;
             }
             List<ChatMessage> turns = new ArrayList<>(messages);
             turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
             turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
-            run.judge(new AskRun.JudgeStep(CallStep.RESOLVE_RETRY, dispute.system(), turns, ids(valid), false,
+            ctx.judge(new JudgeStep(CallStep.RESOLVE_RETRY, dispute.system(), turns, ids(valid), false,
                     r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), this::degrade, format));
             return;
         }
@@ -195,28 +222,28 @@ final class VoteFlow extends Flow {
         answerJson = result.json();
         agreement = new LinkedHashMap<>(result.agreement());
         String text = result.json().toPrettyString();
-        run.emitDelta(text);
+        ctx.emitDelta(text);
         complete(text, judged);
     }
 
     /** What the skipped judge call would have cost: the judge reading every valid answer and writing one. */
     private BigDecimal estimateSaving(StructuredVote vote) {
-        Member judge = run.s.judges().get(0);
+        Member judge = ctx.judges().get(0);
         ModelRef ref = judge.model().ref();
-        Optional<Price> p = run.s.priceBook().find(ref);
+        Optional<Price> p = ctx.price(ref);
         if (p.isEmpty()) {
             return null;
         }
-        List<String> shown = texts(run.shuffle(valid, 0));
-        long in = run.s.estimator().estimate(ref, run.s.judgePrompt().system() + "\n"
-                + run.s.judgePrompt().render(run.questionForJudge(), shown));
-        long out = run.s.estimator().estimate(ref, vote.merged().toString());
+        List<String> shown = texts(ctx.shuffle(valid, 0));
+        long in = ctx.tokens(ref, ctx.judgePrompt().system() + "\n"
+                + ctx.judgePrompt().render(ctx.questionForJudge(), shown));
+        long out = ctx.tokens(ref, vote.merged().toString());
         return p.get().costOf(Usage.of(in, out));
     }
 
     private int panelIndex(String memberId) {
-        for (int i = 0; i < run.s.panel().size(); i++) {
-            if (run.s.panel().get(i).id().equals(memberId)) {
+        for (int i = 0; i < ctx.panel().size(); i++) {
+            if (ctx.panel().get(i).id().equals(memberId)) {
                 return i;
             }
         }

@@ -4,6 +4,44 @@
  * or disappear in any release, even where it is {@code public} for the sibling packages; nothing in a
  * public signature names a type of this package.
  *
+ * <h2>How to add a strategy</h2>
+ * A strategy's behaviour and configuration live in one file of this package; the engine knows it only
+ * through {@link dev.fusion.internal.StrategyDefinition} and talks to it only through
+ * {@link dev.fusion.internal.StrategyContext}. To add strategy {@code xyz}:
+ * <ol>
+ *   <li>Public names (the value users configure): a constant {@code XYZ("xyz")} in
+ *       {@link dev.fusion.judge.StrategyKind}, and a record {@code Strategy.Xyz} in the sealed
+ *       {@link dev.fusion.judge.Strategy} (in its {@code permits} list, {@code kind()} returning {@code XYZ},
+ *       {@code name()} returning {@code "xyz"}, its options as components, validated in its constructor)
+ *       with a factory {@code Strategy.xyz(...)}; document its options on {@code Strategy.parse}.</li>
+ *   <li>One new file {@code XyzFlow.java} here: {@code final class XyzFlow extends Flow} with
+ *       <ul>
+ *         <li>{@code static final StrategyDefinition<Strategy.Xyz> DEFINITION}: {@code parse} (its options,
+ *             checked with {@link dev.fusion.internal.StrategyOptions}: {@code allow}, {@code integer},
+ *             {@code decimal}; the messages say "strategy xyz ..."), {@code flow} (a new {@code XyzFlow} for
+ *             one ask), and, only when it needs them, {@code panel} (the panel it runs, e.g. self-moa's samples)
+ *             and {@code flagships};</li>
+ *         <li>what it asks of the panel: the budget hooks {@code panelRounds}, {@code memberInputTokens},
+ *             {@code flagships}, {@code judgeCalls}, {@code judgeWorst}, {@code structuredRepairWorst} (the
+ *             defaults are synthesize's: one round, one judge call) and {@code checkRequest} (a typed error
+ *             before any call, e.g. vote's missing schema);</li>
+ *         <li>what it does with the answers: {@code onPanelAnswers(plan, ok)}, using only its
+ *             {@code StrategyContext} ({@code runRound}, {@code judge} with a {@link dev.fusion.internal.JudgeStep},
+ *             {@code await}, {@code note}, ...) and the helpers of {@code Flow} ({@code synthesize},
+ *             {@code completeFinal}); it ends with exactly one of {@code complete}, {@code fail} or {@code degrade};</li>
+ *         <li>what it adds to the result: the {@code Flow} fields {@code candidates}, {@code analysis},
+ *             {@code ranking}, {@code cascade}, {@code answerJson}, {@code agreement}, set before it completes.</li>
+ *       </ul></li>
+ *   <li>One registration line, {@code case XYZ -> XyzFlow.DEFINITION;}, in
+ *       {@link dev.fusion.internal.StrategyRegistry}'s switch. Forgetting it does not compile (the switch is
+ *       exhaustive over {@code StrategyKind}); registering the wrong definition fails when the registry loads
+ *       ({@code StrategyRegistryTest}); {@code EveryStrategyTest} plans and runs an ask of every kind.</li>
+ * </ol>
+ * Nothing else changes: {@code Strategy.parse}, the config file, the CLI's {@code --strategy} and
+ * {@code FusionResult.strategy()} find it by its name. Only a strategy that adds a new <em>kind</em> of
+ * result (beyond an analysis, a ranking, a cascade path, a structured answer and agreement) also touches
+ * {@code FlowOutcome}, {@code FusionResult} and the result assembly ({@code AskRun.assemble}).
+ *
  * <h2>THREADING</h2>
  * Fusion owns no thread that waits for a model: an ask is a chain of Reactor signals that hop between
  * the threads below. Each is listed with what runs on it and what must never run on it. "Blocking"

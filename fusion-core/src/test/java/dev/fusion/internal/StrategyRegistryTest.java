@@ -1,0 +1,77 @@
+package dev.fusion.internal;
+
+import dev.fusion.judge.Strategy;
+import dev.fusion.judge.StrategyKind;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The one place strategies are registered: every {@link StrategyKind} has exactly one definition (its flow
+ * file's), which names that kind and parses that kind's options into that kind's value; a registration that
+ * is missing or names another kind fails loudly when the registry is loaded.
+ */
+class StrategyRegistryTest {
+
+    @Test
+    void everyKindHasADefinitionOfItsOwn() {
+        Set<StrategyDefinition<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (StrategyKind kind : StrategyKind.values()) {
+            StrategyDefinition<?> d = StrategyRegistry.of(kind);
+            assertThat(d).as("definition of %s", kind).isNotNull();
+            assertThat(d.kind()).isEqualTo(kind);
+            assertThat(seen.add(d)).as("%s's definition serves no other kind", kind).isTrue();
+        }
+        assertThat(seen).hasSize(StrategyKind.values().length);
+    }
+
+    @Test
+    void everyKindParsesWithItsDefaultsIntoItsDefinitionsValueType() {
+        for (StrategyKind kind : StrategyKind.values()) {
+            Strategy s = Strategy.parse(kind.wireName(), Map.of());
+            assertThat(s).isInstanceOf(StrategyRegistry.of(kind).type());
+            assertThat(s.kind()).isEqualTo(kind);
+            // the same value (a cascade's default rule is a fresh instance each time: compared by its description)
+            assertThat(StrategyRegistry.parse(kind, kind.wireName(), Map.of(), null)).hasSameClassAs(s).hasToString(s.toString());
+        }
+    }
+
+    @Test
+    void optionsAreParsedByTheStrategysOwnDefinition() {
+        assertThat(StrategyRegistry.parse(StrategyKind.SELECT_BEST, "select-best", Map.of("rounds", 1), null))
+                .isEqualTo(Strategy.selectBest(false));
+        assertThat(StrategyRegistry.parse(StrategyKind.LAYERED, "layered", Map.of("rounds", "3"), null))
+                .isEqualTo(Strategy.layered(3));
+        assertThat(StrategyRegistry.parse(StrategyKind.SELF_MOA, "self-moa", Map.of("samples", 2), null))
+                .isEqualTo(Strategy.selfMoa(2));
+    }
+
+    @Test
+    void aKindRegisteredWithAnotherKindsDefinitionFailsLoudly() {
+        assertThatThrownBy(() -> StrategyRegistry.checked(k -> k == StrategyKind.VOTE ? SynthesizeFlow.DEFINITION
+                : StrategyRegistry.of(k)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("strategy VOTE is registered with the definition of SYNTHESIZE");
+    }
+
+    @Test
+    void aKindWithoutADefinitionFailsLoudly() {
+        assertThatThrownBy(() -> StrategyRegistry.checked(k -> k == StrategyKind.CASCADE ? null : StrategyRegistry.of(k)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("strategy CASCADE has no definition in StrategyRegistry");
+    }
+
+    @Test
+    void theCheckedRegistrationIsTheRegistry() {
+        Map<StrategyKind, StrategyDefinition<?>> all = StrategyRegistry.checked(StrategyRegistry::of);
+        assertThat(all.keySet()).containsExactly(StrategyKind.values());
+        assertThat(Arrays.stream(StrategyKind.values()).allMatch(k -> all.get(k) == StrategyRegistry.of(k))).isTrue();
+    }
+}
