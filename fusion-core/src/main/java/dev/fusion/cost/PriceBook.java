@@ -72,7 +72,7 @@ public final class PriceBook {
                 // not a provider:model key: found by its string only
             }
         });
-        this.byRef = Map.copyOf(refs);
+        this.byRef = Collections.unmodifiableMap(refs); // a HashMap: compares hashes before calling equals
     }
 
     /** A book with no prices: every model is unpriced until added. */
