@@ -108,7 +108,9 @@ public final class AbCpu {
                     long c0 = OS.getProcessCpuTime();
                     long end = System.nanoTime() + windowMs * 1_000_000L;
                     long calls = 0;
-                    while (System.nanoTime() < end) {
+                    // At least one ask per window: on a starved machine a window can pass without one,
+                    // and a window of no calls has no CPU per call (it printed "mean Infinity").
+                    while (System.nanoTime() < end || calls == 0) {
                         calls += op.call();
                     }
                     cpu.get(k).add((OS.getProcessCpuTime() - c0) / 1e3 / calls);
