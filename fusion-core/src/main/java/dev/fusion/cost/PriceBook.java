@@ -51,11 +51,28 @@ public final class PriceBook {
     private static final PriceBook EMPTY = new PriceBook(Map.of(), null);
 
     private final Map<String, Price> prices;
+    /**
+     * The same prices keyed by {@link ModelRef} (every key that reads back as exactly itself), so that
+     * pricing a call does not build the {@code provider:model} string each time.
+     */
+    private final Map<ModelRef, Price> byRef;
     private final LocalDate asOf;
 
     private PriceBook(Map<String, Price> prices, LocalDate asOf) {
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         this.asOf = asOf;
+        Map<ModelRef, Price> refs = new java.util.HashMap<>();
+        this.prices.forEach((key, price) -> {
+            try {
+                ModelRef ref = ModelRef.parse(key);
+                if (ref.toString().equals(key)) {
+                    refs.put(ref, price);
+                }
+            } catch (IllegalArgumentException e) {
+                // not a provider:model key: found by its string only
+            }
+        });
+        this.byRef = Collections.unmodifiableMap(refs); // a HashMap: compares hashes before calling equals
     }
 
     /** A book with no prices: every model is unpriced until added. */
@@ -153,7 +170,8 @@ public final class PriceBook {
 
     /** The price of a model, if the book has one. */
     public Optional<Price> find(ModelRef model) {
-        return Optional.ofNullable(prices.get(model.toString()));
+        Price p = byRef.get(model);
+        return Optional.ofNullable(p != null ? p : prices.get(model.toString()));
     }
 
     /** A new book with this price added or replaced. */

@@ -33,15 +33,48 @@ final class AttemptSubscription {
 
     private final AtomicReference<Subscription> current = new AtomicReference<>();
 
-    /** The model's call, its subscription held here while it runs. */
+    /**
+     * The model's call, its subscription held here while it runs. One plain operator (not a
+     * {@code hide().transform(lift)} pair: this runs on every attempt): the watcher is no
+     * {@code QueueSubscription}, so neither side can fuse across it and bypass it.
+     */
     <T> Mono<T> watch(Mono<T> source) {
-        // hide(): the watcher does not take part in fusion, and a fused source would bypass it.
-        return source.hide().transform(Operators.<T, T>lift((scannable, actual) -> new Watcher<>(actual, this)));
+        return new WatchedMono<>(source, this);
     }
 
     /** The model's stream, its subscription held here while it runs. */
     <T> Flux<T> watch(Flux<T> source) {
-        return source.hide().transform(Operators.<T, T>lift((scannable, actual) -> new Watcher<>(actual, this)));
+        return new WatchedFlux<>(source, this);
+    }
+
+    private static final class WatchedMono<T> extends Mono<T> {
+        private final Mono<T> source;
+        private final AttemptSubscription holder;
+
+        WatchedMono(Mono<T> source, AttemptSubscription holder) {
+            this.source = source;
+            this.holder = holder;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super T> actual) {
+            source.subscribe(new Watcher<>(actual, holder));
+        }
+    }
+
+    private static final class WatchedFlux<T> extends Flux<T> {
+        private final Flux<T> source;
+        private final AttemptSubscription holder;
+
+        WatchedFlux(Flux<T> source, AttemptSubscription holder) {
+            this.source = source;
+            this.holder = holder;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super T> actual) {
+            source.subscribe(new Watcher<>(actual, holder));
+        }
     }
 
     /** Cancels the attempt in flight, and any attempt that subscribes later. */

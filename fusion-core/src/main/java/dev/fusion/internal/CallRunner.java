@@ -270,7 +270,9 @@ public final class CallRunner {
                 startNanos = System.nanoTime();
                 startedAt = Instant.now();
                 notifyListeners(l -> l.onCallStarted(spec.memberId(), model(), spec.role()));
-                log.debug("call started: {} {} ({})", spec.role().wireName(), spec.memberId(), model());
+                if (log.isDebugEnabled()) {
+                    log.debug("call started: {} {} ({})", spec.role().wireName(), spec.memberId(), model());
+                }
             }
             attempts.incrementAndGet();
             synchronized (partial) {
@@ -470,9 +472,11 @@ public final class CallRunner {
         if (ledger != null && spec.reservationUsd() != null) {
             ledger.settle(spec.reservationUsd(), charge);
         }
-        log.debug("call ended: {} {} {} attempts={} latencyMs={} usage={} cost={}{}", spec.role().wireName(),
-                spec.memberId(), status.wireName(), r.attempts(), latency.toMillis(), usage, cost,
-                callError != null ? " error=" + callError : "");
+        if (log.isDebugEnabled()) { // the arguments (an array, boxed numbers) are built only when logged
+            log.debug("call ended: {} {} {} attempts={} latencyMs={} usage={} cost={}{}", spec.role().wireName(),
+                    spec.memberId(), status.wireName(), r.attempts(), latency.toMillis(), usage, cost,
+                    callError != null ? " error=" + callError : "");
+        }
         notifyListeners(l -> l.onCallFinished(r));
         onDone.accept(r);
         return true;

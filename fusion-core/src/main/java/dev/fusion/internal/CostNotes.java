@@ -18,23 +18,27 @@ final class CostNotes {
      * @param records every call of the ask, in result order
      * @param bounded whether a budget or spend cap bounded the ask (such calls are charged at their worst case)
      */
+    /** How a note names its call; built only for a call that gets a note (this runs on every ask). */
+    private static String who(CallRecord r) {
+        return r.role().wireName() + " " + r.memberId() + " (" + r.step() + ")";
+    }
+
     static List<String> of(List<CallRecord> records, boolean bounded) {
         List<String> notes = new ArrayList<>();
         List<String> estimated = new ArrayList<>();
         for (CallRecord r : records) {
-            String who = r.role().wireName() + " " + r.memberId() + " (" + r.step() + ")";
             if (r.usageQuality() == dev.fusion.UsageQuality.UNKNOWN) {
-                notes.add(who + " reported no usage: its cost is unknown, not $0"
+                notes.add(who(r) + " reported no usage: its cost is unknown, not $0"
                         + (bounded ? " (charged at its reserved worst case)" : ""));
             } else if (r.usageQuality() == dev.fusion.UsageQuality.ESTIMATED) {
                 estimated.add(r.memberId() + " (" + r.status().wireName() + ", " + r.step() + ")");
             }
             if (r.costFlags().contains(dev.fusion.CostFlag.OUTPUT_OVER_MAX)) {
-                notes.add(who + " reported " + r.usage().completionTokens() + " generated tokens, beyond the limit it"
+                notes.add(who(r) + " reported " + r.usage().completionTokens() + " generated tokens, beyond the limit it"
                         + " was sent plus the slack; recorded as reported and charged in full");
             }
             if (r.costFlags().contains(dev.fusion.CostFlag.REPORTED_COST_IGNORED)) {
-                notes.add(who + " reported a negative cost; the figure was ignored");
+                notes.add(who(r) + " reported a negative cost; the figure was ignored");
             }
         }
         if (!estimated.isEmpty()) {

@@ -39,6 +39,20 @@ public record ModelRef(String provider, String model) {
         return new ModelRef(text.substring(0, colon).trim(), text.substring(colon + 1).trim());
     }
 
+    /**
+     * Equal when provider and model are: the record's own rule, written out because the generated
+     * one goes through a method-handle bootstrap, and a ref is a map key on every call's pricing.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ModelRef r && provider.equals(r.provider) && model.equals(r.model);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * provider.hashCode() + model.hashCode();
+    }
+
     /** {@code provider:model}. */
     @Override
     public String toString() {

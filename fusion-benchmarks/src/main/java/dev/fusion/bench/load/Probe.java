@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A closed loop of one client against the zero-latency server for profiling (JFR) outside JMH:
  * {@code java -XX:StartFlightRecording=... -cp benchmarks.jar dev.fusion.bench.load.Probe fusionAsk 20 2}
- * (client, seconds, threads). Prints calls/s and client CPU per call.
+ * (client, seconds, threads; client = fusionAsk | fusionAskJson (panel without streaming) | fusionCall |
+ * rawCall | rawSeq5 | rawPool). Prints calls/s and client CPU per call.
  */
 public final class Probe {
 
@@ -29,6 +30,7 @@ public final class Probe {
         try (ServerProcess server = ServerProcess.start("memberMs=0", "judgeMs=0")) {
             List<String> members = Clients.members(4);
             Fusion fusion = Clients.fusion(server.openAiBase(), members, "judge-1").build();
+            Fusion fusionJson = Clients.fusion(server.openAiBase(), members, "judge-1").panelStreaming(false).build();
             ChatModel model = Clients.fusionModel(server.openAiBase(), "member-1");
             ModelRequest req = ModelRequest.builder().user(Clients.PROMPT).maxOutputTokens(Clients.MAX_TOKENS).build();
             Clients.Raw raw = new Clients.Raw(server.openAiBase());
@@ -37,6 +39,7 @@ public final class Probe {
                     members.size() * threads);
             Runnable op = switch (client) {
                 case "fusionAsk" -> () -> fusion.ask(Clients.PROMPT);
+                case "fusionAskJson" -> () -> fusionJson.ask(Clients.PROMPT);
                 case "fusionCall" -> () -> model.call(req).block();
                 case "rawCall" -> () -> raw.call("member-1", Clients.PROMPT);
                 case "rawSeq5" -> () -> {
@@ -60,7 +63,7 @@ public final class Probe {
                 };
                 default -> throw new IllegalArgumentException(client);
             };
-            int callsPerOp = client.equals("fusionAsk") || client.equals("rawSeq5") || client.equals("rawPool") ? 5 : 1;
+            int callsPerOp = client.startsWith("fusionAsk") || client.equals("rawSeq5") || client.equals("rawPool") ? 5 : 1;
             AtomicLong ops = new AtomicLong();
             long warmEnd = System.nanoTime() + 10_000_000_000L;
             long end = warmEnd + seconds * 1_000_000_000L;

@@ -52,7 +52,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public abstract class HttpChatModel implements ChatModel {
 
     private static final Logger log = LoggerFactory.getLogger(HttpChatModel.class);
-    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
     /** The most of an error body that is read. */
     private static final long MAX_ERROR_BODY = 64 * 1024;
 
@@ -110,13 +109,13 @@ public abstract class HttpChatModel implements ChatModel {
     /** A decoder for one streamed call. */
     protected abstract StreamDecoder decoder();
 
-    /** A JSON request body. */
+    /**
+     * A JSON request body, serialized when OkHttp first asks for it: a request that is only
+     * {@link #validate validated} (every ask checks each member's request before any call) is never
+     * serialized. The tree must not change after this call.
+     */
     protected static RequestBody json(ObjectNode body) {
-        try {
-            return RequestBody.create(Json.MAPPER.writeValueAsBytes(body), JSON);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize request", e);
-        }
+        return new JsonBody(body);
     }
 
     /** {@code baseUrl} with more path segments. */
@@ -157,7 +156,9 @@ public abstract class HttpChatModel implements ChatModel {
                 @Override
                 public void onResponse(Call c, Response response) {
                     try (response) {
-                        log.debug("HTTP {} for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
+                        if (log.isDebugEnabled()) {
+                            log.debug("HTTP {} for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
+                        }
                         sink.success(read(response));
                     } catch (ProviderException e) {
                         sink.error(e);

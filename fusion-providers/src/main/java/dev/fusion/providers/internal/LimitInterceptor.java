@@ -1,9 +1,11 @@
 package dev.fusion.providers.internal;
 
 import okhttp3.Interceptor;
+import okhttp3.MediaType;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
+import okio.BufferedSource;
 import okio.ForwardingSource;
 import okio.Okio;
 import okio.Source;
@@ -35,9 +37,37 @@ public final class LimitInterceptor implements Interceptor {
         }
         Source counted = limit.eventStream() ? new EventBound(body.source(), limit.maxBytes())
                 : new TotalBound(body.source(), limit.maxBytes());
-        return response.newBuilder()
-                .body(ResponseBody.create(Okio.buffer(counted), body.contentType(), body.contentLength()))
-                .build();
+        return response.newBuilder().body(new CountedBody(body, Okio.buffer(counted))).build();
+    }
+
+    /**
+     * The original body read through the counting source. Its content type is the original's, asked
+     * for only when a reader wants it: OkHttp parses the header with a regex on every call of
+     * {@code contentType()}, and the JSON path reads the raw header instead.
+     */
+    private static final class CountedBody extends ResponseBody {
+        private final ResponseBody original;
+        private final BufferedSource source;
+
+        CountedBody(ResponseBody original, BufferedSource source) {
+            this.original = original;
+            this.source = source;
+        }
+
+        @Override
+        public MediaType contentType() {
+            return original.contentType();
+        }
+
+        @Override
+        public long contentLength() {
+            return original.contentLength();
+        }
+
+        @Override
+        public BufferedSource source() {
+            return source;
+        }
     }
 
     /** Counts every byte of the body. */
@@ -72,6 +102,8 @@ public final class LimitInterceptor implements Interceptor {
         private long eventBytes;
         private boolean atLineStart = true;
         private boolean afterCr;
+        /** Reused across reads: one source is read by one thread at a time. */
+        private final Buffer.UnsafeCursor cursor = new Buffer.UnsafeCursor();
 
         EventBound(Source delegate, long max) {
             super(delegate);
@@ -82,25 +114,38 @@ public final class LimitInterceptor implements Interceptor {
         public long read(Buffer sink, long byteCount) throws IOException {
             long start = sink.size();
             long n = super.read(sink, byteCount);
-            for (long i = start, end = start + Math.max(n, 0); i < end; i++) {
-                byte b = sink.getByte(i);
-                if (b == '\n' && afterCr) {
-                    afterCr = false; // the second half of \r\n
-                } else if (b == '\n' || b == '\r') {
-                    afterCr = b == '\r';
-                    if (atLineStart) {
-                        eventBytes = 0; // an empty line: the event ended
-                    }
-                    atLineStart = true;
-                } else {
-                    afterCr = false;
-                    atLineStart = false;
-                    if (++eventBytes > max) {
-                        throw new ResponseTooLargeException("one server-sent event", max);
+            if (n <= 0) {
+                return n;
+            }
+            // The new bytes are the sink's tail: scanned segment by segment through a cursor, not with
+            // getByte(i), which seeks through the buffer's segments again for every byte.
+            try (Buffer.UnsafeCursor cursor = sink.readUnsafe(this.cursor)) {
+                for (int got = cursor.seek(start); got != -1; got = cursor.next()) {
+                    byte[] data = cursor.data;
+                    for (int i = cursor.start, end = cursor.end; i < end; i++) {
+                        count(data[i]);
                     }
                 }
             }
             return n;
+        }
+
+        private void count(byte b) throws ResponseTooLargeException {
+            if (b == '\n' && afterCr) {
+                afterCr = false; // the second half of \r\n
+            } else if (b == '\n' || b == '\r') {
+                afterCr = b == '\r';
+                if (atLineStart) {
+                    eventBytes = 0; // an empty line: the event ended
+                }
+                atLineStart = true;
+            } else {
+                afterCr = false;
+                atLineStart = false;
+                if (++eventBytes > max) {
+                    throw new ResponseTooLargeException("one server-sent event", max);
+                }
+            }
         }
     }
 }
