@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * redis-server. Modes alternate (local, redis, local, redis) to even out background load. Prints
  * asks/s, ask latency p50/p99 per mode and Redis script calls per ask.
  * <pre>java -cp fusion-benchmarks/target/benchmarks.jar dev.fusion.bench.load.SharedStateLoad [processes] [concurrency] [measureS]</pre>
+ * Also prints the workers' CPU time per ask in the measured window (all worker JVMs together: on a
+ * saturated machine asks/s follows it). {@code -Dbench.worker0Opts="..."} passes extra JVM options to
+ * the first worker of every window, with {@code {mode}} and {@code {window}} replaced, e.g.
+ * {@code -Dbench.worker0Opts="-XX:StartFlightRecording=filename=w-{mode}-{window}.jfr,settings=profile"}.
  */
 public final class SharedStateLoad {
 
@@ -56,8 +60,9 @@ public final class SharedStateLoad {
             String redisUrl = "redis://127.0.0.1:" + port + "/0";
             System.out.printf("processes=%d concurrency=%d measure=%ds server memberMs=50 judgeMs=50%n",
                     processes, concurrency, measureS);
+            int window = 0;
             for (String mode : List.of("local", "redis", "local", "redis")) {
-                run(mode, processes, concurrency / processes, measureS, server.openAiBase(), redisUrl);
+                run(mode, ++window, processes, concurrency / processes, measureS, server.openAiBase(), redisUrl);
             }
         } finally {
             redis.destroy();
@@ -65,18 +70,26 @@ public final class SharedStateLoad {
         }
     }
 
-    private static void run(String mode, int processes, int perProcess, int measureS, String base, String redisUrl)
-            throws Exception {
+    private static void run(String mode, int window, int processes, int perProcess, int measureS, String base,
+                            String redisUrl) throws Exception {
         List<Process> ps = new ArrayList<>();
+        String extra = System.getProperty("bench.worker0Opts", "").trim();
         for (int i = 0; i < processes; i++) {
-            ps.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-cp", System.getProperty("java.class.path"), SharedStateLoad.class.getName(), "worker", mode, base,
-                    redisUrl, Integer.toString(perProcess), "10", Integer.toString(measureS))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m"));
+            if (i == 0 && !extra.isEmpty()) {
+                for (String o : extra.split("\\s+")) {
+                    cmd.add(o.replace("{mode}", mode).replace("{window}", Integer.toString(window)));
+                }
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SharedStateLoad.class.getName(), "worker",
+                    mode, base, redisUrl, Integer.toString(perProcess), "10", Integer.toString(measureS)));
+            ps.add(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         }
         long asks = 0;
         long errors = 0;
         long trips = 0;
+        long cpuNanos = 0;
         List<Long> lat = new ArrayList<>();
         for (Process p : ps) {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -87,6 +100,7 @@ public final class SharedStateLoad {
                         asks += Long.parseLong(f[1]);
                         errors += Long.parseLong(f[2]);
                         trips += Long.parseLong(f[3]);
+                        cpuNanos += Long.parseLong(f[4]);
                     } else if (line.startsWith("LAT ") && line.length() > 4) {
                         for (String v : line.substring(4).split(",")) {
                             lat.add(Long.parseLong(v));
@@ -97,9 +111,10 @@ public final class SharedStateLoad {
             p.waitFor();
         }
         long[] l = lat.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("%-5s asks/s=%.1f errors=%d p50=%.1fms p99=%.1fms redisCallsPerAsk=%s%n", mode,
-                asks / (double) measureS, errors, pct(l, 0.50) / 1000.0, pct(l, 0.99) / 1000.0,
-                mode.equals("redis") && asks > 0 ? String.format("%.2f", trips / (double) asks) : "-");
+        System.out.printf("%-5s asks/s=%.1f errors=%d p50=%.1fms p99=%.1fms redisCallsPerAsk=%s workerCpuMsPerAsk=%.3f%n",
+                mode, asks / (double) measureS, errors, pct(l, 0.50) / 1000.0, pct(l, 0.99) / 1000.0,
+                mode.equals("redis") && asks > 0 ? String.format("%.2f", trips / (double) asks) : "-",
+                asks == 0 ? Double.NaN : cpuNanos / 1e6 / asks);
     }
 
     private static double pct(long[] sorted, double q) {
@@ -133,14 +148,16 @@ public final class SharedStateLoad {
         }
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmS));
         long trips0 = shared == null ? 0 : shared.roundTrips();
+        long cpu0 = processCpuNanos();
         measuring.set(true);
         Thread.sleep(TimeUnit.SECONDS.toMillis(measureS));
         measuring.set(false);
+        long cpu = processCpuNanos() - cpu0;
         long trips = shared == null ? 0 : shared.roundTrips() - trips0;
         long n = asks.get();
         stop.set(true);
         done.await(60, TimeUnit.SECONDS);
-        System.out.println("RESULT " + n + " " + errors.get() + " " + trips);
+        System.out.println("RESULT " + n + " " + errors.get() + " " + trips + " " + cpu);
         StringBuilder sb = new StringBuilder("LAT ");
         for (Long v : lat) {
             if (sb.length() > 4) {
@@ -154,6 +171,12 @@ public final class SharedStateLoad {
             shared.close();
         }
         System.exit(0);
+    }
+
+    /** This JVM's CPU time so far (all threads), or 0 when the platform does not tell. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     private static void loop(Fusion fusion, AtomicBoolean measuring, AtomicBoolean stop, AtomicLong asks,
