@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Also prints the workers' CPU time per ask in the measured window (all worker JVMs together: on a
  * saturated machine asks/s follows it). {@code -Dbench.worker0Opts="..."} passes extra JVM options to
  * the first worker of every window, with {@code {mode}} and {@code {window}} replaced, e.g.
- * {@code -Dbench.worker0Opts="-XX:StartFlightRecording=filename=w-{mode}-{window}.jfr,settings=profile"}.
+ * {@code -Dbench.worker0Opts="-XX:StartFlightRecording=filename=w-{mode}-{window}.jfr,settings=profile"};
+ * a worker started with {@code -Dbench.threadCpu=true} prints its CPU time per ask by thread group (threads
+ * named alike, digits dropped) to stderr.
  */
 public final class SharedStateLoad {
 
@@ -149,10 +151,17 @@ public final class SharedStateLoad {
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmS));
         long trips0 = shared == null ? 0 : shared.roundTrips();
         long cpu0 = processCpuNanos();
+        boolean threadCpu = Boolean.getBoolean("bench.threadCpu");
+        java.util.Map<Long, long[]> threads0 = threadCpu ? threadCpu() : java.util.Map.of();
+        long windowStart = System.currentTimeMillis();
         measuring.set(true);
         Thread.sleep(TimeUnit.SECONDS.toMillis(measureS));
         measuring.set(false);
         long cpu = processCpuNanos() - cpu0;
+        if (threadCpu) {
+            System.err.println("WINDOW " + mode + " " + windowStart + " " + System.currentTimeMillis());
+            printThreadCpu(mode, threads0, threadCpu(), asks.get(), cpu);
+        }
         long trips = shared == null ? 0 : shared.roundTrips() - trips0;
         long n = asks.get();
         stop.set(true);
@@ -171,6 +180,43 @@ public final class SharedStateLoad {
             shared.close();
         }
         System.exit(0);
+    }
+
+    /** Thread id -> {CPU ns so far}; names are kept in {@link #names}. */
+    private static final java.util.Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static java.util.Map<Long, long[]> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, long[]> m = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null) {
+                long c = mx.getThreadCpuTime(t.getThreadId());
+                if (c >= 0) {
+                    m.put(t.getThreadId(), new long[]{c});
+                    names.put(t.getThreadId(), t.getThreadName());
+                }
+            }
+        }
+        return m;
+    }
+
+    private static void printThreadCpu(String mode, java.util.Map<Long, long[]> before, java.util.Map<Long, long[]> after,
+                                       long asks, long processCpu) {
+        java.util.Map<String, Long> groups = new java.util.TreeMap<>();
+        long threadsTotal = 0;
+        for (var e : after.entrySet()) {
+            long[] b = before.get(e.getKey());
+            long d = e.getValue()[0] - (b == null ? 0 : b[0]);
+            threadsTotal += d;
+            groups.merge(names.get(e.getKey()).replaceAll("[0-9]+", "N"), d, Long::sum);
+        }
+        StringBuilder sb = new StringBuilder("THREADCPU " + mode + " asks=" + asks + " ms/ask: process="
+                + String.format("%.3f", processCpu / 1e6 / Math.max(1, asks)) + " javaThreads="
+                + String.format("%.3f", threadsTotal / 1e6 / Math.max(1, asks)));
+        groups.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .filter(e -> e.getValue() > 0)
+                .forEach(e -> sb.append(String.format(" | %s=%.3f", e.getKey(), e.getValue() / 1e6 / Math.max(1, asks))));
+        System.err.println(sb);
     }
 
     /** This JVM's CPU time so far (all threads), or 0 when the platform does not tell. */
