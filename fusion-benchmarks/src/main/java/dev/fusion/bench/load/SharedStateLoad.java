@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * limit (maxConcurrent) that is either per instance (in memory) or shared through one real
  * redis-server. Modes alternate (local, redis, local, redis) to even out background load. Prints
  * asks/s, ask latency p50/p99 per mode and Redis script calls per ask.
- * <pre>java -cp fusion-benchmarks/target/benchmarks.jar dev.fusion.bench.load.SharedStateLoad [processes] [concurrency] [measureS]</pre>
+ * <pre>java -cp fusion-benchmarks/target/benchmarks.jar dev.fusion.bench.load.SharedStateLoad [processes] [concurrency] [measureS] [warmS]</pre>
+ * {@code warmS} (default 10) is each window's warm-up before measuring: every window starts fresh JVMs, so a
+ * short warm-up measures Lettuce/Netty still being compiled in redis mode; 30 s or more measures steady state.
  * Also prints the workers' CPU time per ask in the measured window (all worker JVMs together: on a
  * saturated machine asks/s follows it). {@code -Dbench.worker0Opts="..."} passes extra JVM options to
  * the first worker of every window, with {@code {mode}} and {@code {window}} replaced, e.g.
@@ -50,6 +52,7 @@ public final class SharedStateLoad {
         int processes = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int measureS = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        int warmS = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -60,11 +63,11 @@ public final class SharedStateLoad {
         try (ServerProcess server = ServerProcess.start("memberMs=50", "judgeMs=50", "words=20")) {
             Thread.sleep(500);
             String redisUrl = "redis://127.0.0.1:" + port + "/0";
-            System.out.printf("processes=%d concurrency=%d measure=%ds server memberMs=50 judgeMs=50%n",
-                    processes, concurrency, measureS);
+            System.out.printf("processes=%d concurrency=%d warm-up=%ds measure=%ds server memberMs=50 judgeMs=50%n",
+                    processes, concurrency, warmS, measureS);
             int window = 0;
             for (String mode : List.of("local", "redis", "local", "redis")) {
-                run(mode, ++window, processes, concurrency / processes, measureS, server.openAiBase(), redisUrl);
+                run(mode, ++window, processes, concurrency / processes, warmS, measureS, server.openAiBase(), redisUrl);
             }
         } finally {
             redis.destroy();
@@ -72,7 +75,7 @@ public final class SharedStateLoad {
         }
     }
 
-    private static void run(String mode, int window, int processes, int perProcess, int measureS, String base,
+    private static void run(String mode, int window, int processes, int perProcess, int warmS, int measureS, String base,
                             String redisUrl) throws Exception {
         List<Process> ps = new ArrayList<>();
         String extra = System.getProperty("bench.worker0Opts", "").trim();
@@ -85,7 +88,7 @@ public final class SharedStateLoad {
                 }
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SharedStateLoad.class.getName(), "worker",
-                    mode, base, redisUrl, Integer.toString(perProcess), "10", Integer.toString(measureS)));
+                    mode, base, redisUrl, Integer.toString(perProcess), Integer.toString(warmS), Integer.toString(measureS)));
             ps.add(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         }
         long asks = 0;
