@@ -183,12 +183,7 @@ public final class Interleaved {
     }
 
     private static void ratio(Map<String, List<Double>> cpu, String a, String b) {
-        List<Double> x = cpu.get(a);
-        List<Double> y = cpu.get(b);
-        List<Double> r = new ArrayList<>();
-        for (int i = 0; i < x.size(); i++) {
-            r.add(x.get(i) / y.get(i));
-        }
+        List<Double> r = Stats.pairedRatios(cpu.get(a), cpu.get(b));
         Stats s = Stats.of(r);
         System.out.printf("  %-28s / %-28s median %.3f  (p10 %.3f, p90 %.3f, n=%d)%n", a, b, s.p(50), s.p(10), s.p(90), s.n());
     }

@@ -12,6 +12,15 @@ final class Stats {
         Arrays.sort(sorted);
     }
 
+    /** {@code x[i] / y[i]} for every window {@code i}: ratios paired window by window (same round, same load). */
+    static java.util.List<Double> pairedRatios(java.util.List<Double> x, java.util.List<Double> y) {
+        java.util.List<Double> r = new java.util.ArrayList<>(x.size());
+        for (int i = 0; i < x.size(); i++) {
+            r.add(x.get(i) / y.get(i));
+        }
+        return r;
+    }
+
     static Stats of(java.util.Collection<? extends Number> values) {
         return new Stats(values.stream().mapToDouble(Number::doubleValue).toArray());
     }
