@@ -61,8 +61,9 @@ class RetryAfterCapTest {
 
             assertThat(o.failure()).isNull();
             assertThat(o.result().answer()).isEqualTo("Merged: four.");
-            // Far below the 60 s asked for (retryDelay 0 and one attempt below are the exact proof).
-            assertThat(o.elapsed()).as("no sleeping").isLessThan(Duration.ofSeconds(10));
+            // Far below the 60 s asked for: retryDelay 0 and one attempt below are the exact proof; in wall time
+            // only that the ask ended before its deadline (a 10 s bound failed once at load 50 without a bug).
+            assertThat(o.elapsed()).as("no sleeping").isLessThan(DEADLINE);
             for (CallRecord c : List.of(o.call("m1"), o.call("judge"))) {
                 assertThat(c.status()).isEqualTo(CallStatus.FAILED);
                 assertThat(c.attempts()).as("attempts of %s", c).isEqualTo(1);
