@@ -141,7 +141,7 @@ class AnalyzeStrategyTest {
                 .onJudgeFailure(OnJudgeFailure.BEST_ANSWER).scheduler(time.scheduler()).build();
         FusionResult r = VirtualAsks.result(VirtualAsks.advanceWhen(time, f, FusionRequest.of("q"),
                 () -> hanging.calls.get() == 2, Duration.ofMillis(300)));
-        assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(300));
+        // It ended at the deadline: still running 1 ns before it (VirtualAsks.advanceToEnd), over right after.
         assertThat(r.judged()).isFalse();
         assertThat(r.analysis()).isPresent();
         assertThat(r.judgeCalls()).extracting(c -> c.step() + "/" + c.status().wireName())

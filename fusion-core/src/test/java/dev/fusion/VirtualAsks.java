@@ -27,9 +27,25 @@ final class VirtualAsks {
                                                         BooleanSupplier ready, Duration advance) throws Exception {
         CompletableFuture<FusionResult> pending = fusion.askAsync(request).toFuture();
         await(ready, pending);
-        time.awaitNextTimer(); // every timer armed so far is planned before time moves
-        time.advance(advance);
+        advanceToEnd(time, pending, advance);
         return pending;
+    }
+
+    /**
+     * Moves virtual time forward by {@code advance} in two steps: to one nanosecond short of it, where
+     * the ask must still be running with a timer due exactly one nanosecond later (the lower bound: a
+     * deadline or timeout that fired early leaves no timer there and fails here), then the last nanosecond.
+     */
+    static void advanceToEnd(VirtualTime time, CompletableFuture<?> pending, Duration advance) throws Exception {
+        time.awaitNextTimer(); // every timer armed so far is planned before time moves
+        time.advance(advance.minusNanos(1));
+        Duration next = time.awaitNextTimer(); // the timers due so far have run; the next is planned
+        if (!Duration.ofNanos(1).equals(next) || pending.isDone()) {
+            throw new AssertionError("expected the ask still running with a timer due at " + advance
+                    + " of virtual time; the next timer is " + (next == null ? "none" : "due in " + next)
+                    + ", the ask " + pending);
+        }
+        time.advance(Duration.ofNanos(1));
     }
 
     /** Waits (at most 30 s real time) until {@code condition} holds; fails early if the ask ended first. */
