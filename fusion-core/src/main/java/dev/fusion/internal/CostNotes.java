@@ -14,15 +14,15 @@ final class CostNotes {
     private CostNotes() {
     }
 
-    /**
-     * @param records every call of the ask, in result order
-     * @param bounded whether a budget or spend cap bounded the ask (such calls are charged at their worst case)
-     */
     /** How a note names its call; built only for a call that gets a note (this runs on every ask). */
     private static String who(CallRecord r) {
         return r.role().wireName() + " " + r.memberId() + " (" + r.step() + ")";
     }
 
+    /**
+     * @param records every call of the ask, in result order
+     * @param bounded whether a budget or spend cap bounded the ask (such calls are charged at their worst case)
+     */
     static List<String> of(List<CallRecord> records, boolean bounded) {
         List<String> notes = new ArrayList<>();
         List<String> estimated = new ArrayList<>();
