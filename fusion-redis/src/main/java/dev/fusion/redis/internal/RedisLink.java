@@ -31,7 +31,7 @@ public final class RedisLink implements AutoCloseable {
     private final ClientResources resources;
     private final RedisURI uri;
     private final Object lock = new Object();
-    private CompletableFuture<StatefulRedisConnection<String, String>> connection;
+    private volatile CompletableFuture<StatefulRedisConnection<String, String>> connection;
     private volatile boolean closed;
     /** Round trips sent (benchmarks). */
     private final AtomicLong roundTrips = new AtomicLong();
@@ -68,6 +68,19 @@ public final class RedisLink implements AutoCloseable {
     /** Starts connecting now (without waiting), so the first ask does not pay for the handshake. */
     public void warmUp() {
         connection().subscribe(c -> { }, e -> { });
+    }
+
+    /**
+     * Whether the connection is established and open right now (a volatile read, no I/O): a store that
+     * stopped or dropped the connection reads false at once, so a grant from capacity this instance already
+     * holds in Redis is only made while the store is reachable.
+     */
+    public boolean isOpen() {
+        CompletableFuture<StatefulRedisConnection<String, String>> f = connection;
+        if (closed || f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return false;
+        }
+        return f.getNow(null).isOpen();
     }
 
     public long roundTrips() {
