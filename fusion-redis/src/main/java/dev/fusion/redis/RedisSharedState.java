@@ -80,7 +80,7 @@ public final class RedisSharedState implements SharedState {
     @Override
     public SpendAccount spendAccount(BigDecimal capUsd, Duration window, Clock clock) {
         RedisSpendAccount a = new RedisSpendAccount(link, health, options.namespace(), memberId(), options.lease(),
-                capUsd, window, clock);
+                capUsd, window, clock, scheduler);
         accounts.add(a);
         return a;
     }
@@ -128,6 +128,9 @@ public final class RedisSharedState implements SharedState {
     @Override
     public void close() {
         renewal.dispose();
+        for (RedisSpendAccount a : accounts) {
+            a.shed();
+        }
         renew();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (RedisSpendAccount a : accounts) {

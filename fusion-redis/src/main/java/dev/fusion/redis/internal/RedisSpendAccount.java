@@ -5,6 +5,7 @@ import dev.fusion.shared.ReserveOutcome;
 import dev.fusion.shared.SpendAccount;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import java.math.BigDecimal;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A spend cap on Redis ({@code spend.lua}). This instance keeps its own reservations and its spend in
@@ -21,12 +23,44 @@ import java.util.Optional;
  * Absolute values make a repeated or lost call harmless and rebuild the totals after Redis lost its
  * data; the lease drops a dead instance's reservations. While Redis is unreachable, reservations are
  * refused ({@link OnUnavailable#REFUSE}) or checked against the others' usage as last seen
- * ({@link OnUnavailable#LOCAL}) and published when it returns. Thread-safe (state under this monitor).
+ * ({@link OnUnavailable#LOCAL}) and published when it returns.
+ *
+ * <p><b>Headroom.</b> Under load (at least {@value #BURST} reservations asked for between two publications)
+ * the instance also asks Redis for headroom: room under the cap that Redis counts as this instance's (like
+ * a reservation, under the same lease), about twice what it reserved since the previous publication and at
+ * most a quarter of the room left. While it holds headroom, a reservation that fits what Redis counts for
+ * this instance (reservations + headroom + published spend) is granted locally, with no call; the state is
+ * published every {@value #TICK_MS} ms instead of after every settlement, and the headroom follows the
+ * demand (none when idle). So Redis always counts at least what this instance has reserved and spent, and
+ * the cap holds across instances exactly as without headroom. Headroom is used only while the connection
+ * is open, the store healthy and the claim renewed within half a lease. When a reservation is refused only
+ * because of headroom others hold, the script raises a squeeze: every instance gives its headroom back at
+ * its next publication (within a tick) and asks for none while it lasts, and the reservation is tried again
+ * (up to {@value #RETRIES} times, every {@value #RETRY_MS} ms) before it is refused.
+ * Thread-safe (state under this monitor; sinks are completed outside it, on other workers).
  */
 public final class RedisSpendAccount implements SpendAccount {
 
-    /** One reservation to try; {@code outcome} set: answer with what is left when refused. */
-    private record Request(BigDecimal usd, MonoSink<Boolean> sink, MonoSink<ReserveOutcome> outcome) {
+    /** Publication period while this instance holds headroom (ms). */
+    static final long TICK_MS = 100;
+    /** How long a squeeze lasts once raised (ms): a few ticks, so every holder publishes once meanwhile. */
+    static final long SQUEEZE_MS = 3 * TICK_MS;
+    /** A reservation refused only because of headroom held is tried again after this (ms)... */
+    static final long RETRY_MS = 150;
+    /** ...at most this many times. */
+    static final int RETRIES = 6;
+    /** Reservations asked for between two publications before this instance asks for headroom. */
+    static final int BURST = 4;
+
+    /**
+     * One reservation to try; {@code outcome} set: answer with what is left when refused. {@code tries}:
+     * how often it was refused only because of headroom held.
+     */
+    private record Request(BigDecimal usd, MonoSink<Boolean> sink, MonoSink<ReserveOutcome> outcome, int tries) {
+        Request again() {
+            return new Request(usd, sink, outcome, tries + 1);
+        }
+
         void answer(boolean granted, BigDecimal left) {
             if (outcome != null) {
                 outcome.success(granted ? ReserveOutcome.reserved() : ReserveOutcome.refused(left));
@@ -52,6 +86,7 @@ public final class RedisSpendAccount implements SpendAccount {
     private final BigDecimal cap;
     private final Duration window;
     private final Clock clock;
+    private final Scheduler scheduler;
 
     private BigDecimal outstanding = BigDecimal.ZERO;
     private BigDecimal ownSpent = BigDecimal.ZERO;
@@ -65,9 +100,29 @@ public final class RedisSpendAccount implements SpendAccount {
     private long othersNano;
     private long lastSpentNano;
     private long ownSpentSentNano;
+    /** What Redis counts as this instance's reservations + headroom, as of the last applied publication. */
+    private long claimNano;
+    /** Whether that publication left this instance headroom (local grants only then). */
+    private boolean claimHeld;
+    /** When that publication was sent ({@link System#nanoTime()}): Redis renewed the lease no earlier. */
+    private long claimSentAt;
+    /** While a publication is in flight: the least Redis will count once it lands (reservations + headroom). */
+    private long flightFloorNano;
+    /** While a publication is in flight: the spend it publishes. */
+    private long flightSpentNano;
+    /** Reservations asked for since the last publication was sent (count and nano). */
+    private int demandCount;
+    private long demandNano;
+    /** A squeeze was seen: no local grants and no headroom until {@link #squeezeEnds}. */
+    private boolean squeezed;
+    private long squeezeEnds;
+    private boolean tickArmed;
+    private int retrying;
+    /** Closing: give the headroom back, ask for none. */
+    private boolean shedding;
 
     public RedisSpendAccount(RedisLink link, Health health, String namespace, String instance, Duration lease,
-                             BigDecimal cap, Duration window, Clock clock) {
+                             BigDecimal cap, Duration window, Clock clock, Scheduler scheduler) {
         if (cap != null && cap.compareTo(Money.MAX_USD) > 0) {
             throw new IllegalArgumentException("a shared spend cap can be at most $" + Money.MAX_USD.toPlainString());
         }
@@ -79,6 +134,7 @@ public final class RedisSpendAccount implements SpendAccount {
         this.cap = cap;
         this.window = window;
         this.clock = clock;
+        this.scheduler = scheduler;
         this.windowIndex = currentWindow();
     }
 
@@ -101,34 +157,68 @@ public final class RedisSpendAccount implements SpendAccount {
 
     @Override
     public Mono<Boolean> reserve(BigDecimal usd) {
-        return Mono.create(sink -> {
+        return Mono.defer(() -> grantLocally(usd) ? Mono.just(Boolean.TRUE) : Mono.create(sink -> {
             synchronized (this) {
-                pending.add(new Request(usd, sink, null));
+                pending.add(new Request(usd, sink, null, 0));
             }
             flush();
-        });
+        }));
     }
 
-    /** One script call: the reservation, or what is left when it does not fit. */
+    /** One script call at most: the reservation, or what is left when it does not fit. */
     @Override
     public Mono<ReserveOutcome> reserveOrRemaining(BigDecimal usd) {
-        return Mono.create(sink -> {
+        return Mono.defer(() -> grantLocally(usd) ? Mono.just(ReserveOutcome.reserved()) : Mono.create(sink -> {
             synchronized (this) {
-                pending.add(new Request(usd, null, sink));
+                pending.add(new Request(usd, null, sink, 0));
             }
             flush();
-        });
+        }));
+    }
+
+    /**
+     * Counts the demand and grants {@code usd} from what Redis already counts as this instance's, when it
+     * holds headroom and the reservation fits both what Redis counts now and the least it will count once
+     * the publication in flight lands. Nothing here calls out.
+     */
+    private synchronized boolean grantLocally(BigDecimal usd) {
+        demandCount++;
+        long a = Money.nanoUp(usd);
+        demandNano += a;
+        if (!claimHeld || shedding || !pending.isEmpty() || health.isDown() || !link.isOpen()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if ((squeezed && now - squeezeEnds < 0) || now - claimSentAt >= TimeUnit.MILLISECONDS.toNanos(leaseMs) / 2) {
+            return false;
+        }
+        roll();
+        if (!claimHeld) {
+            return false; // a new window began: wait for the next publication
+        }
+        long exposure = Money.nanoUp(outstanding) + Money.nanoUp(ownSpent) + a;
+        if (exposure > claimNano + ownSpentSentNano || (inFlight && exposure > flightFloorNano + flightSpentNano)) {
+            return false;
+        }
+        outstanding = outstanding.add(usd);
+        return true;
     }
 
     @Override
     public void settle(BigDecimal reservedUsd, BigDecimal actualUsd) {
+        boolean later;
         synchronized (this) {
             roll();
             outstanding = outstanding.subtract(reservedUsd).max(BigDecimal.ZERO);
             ownSpent = ownSpent.add(actualUsd);
             dirty = true;
+            // Holding headroom, the next tick publishes it: Redis still counts the settled reservation,
+            // which covers what it cost unless the provider reported more (then local grants stop at once).
+            later = claimHeld && tickArmed && !shedding;
         }
-        flush();
+        if (!later) {
+            flush();
+        }
     }
 
     @Override
@@ -152,9 +242,23 @@ public final class RedisSpendAccount implements SpendAccount {
         flush();
     }
 
+    /** Gives the headroom back and asks for none from now on (close). */
+    public void shed() {
+        synchronized (this) {
+            shedding = true;
+            dirty = true;
+        }
+        flush();
+    }
+
     /** Whether something is still to be published or on its way (close waits for it). */
     public synchronized boolean busy() {
-        return inFlight || dirty || !pending.isEmpty() || !readers.isEmpty();
+        return inFlight || dirty || !pending.isEmpty() || !readers.isEmpty() || retrying > 0 || (claimHeld && !health.isDown());
+    }
+
+    /** The headroom Redis counts for this instance as last published (tests), in nano-dollars. */
+    public synchronized long headroomNano() {
+        return claimHeld ? claimNano - Money.nanoUp(outstanding) : 0;
     }
 
     /** This instance's reservations not yet settled (tests). */
@@ -169,6 +273,7 @@ public final class RedisSpendAccount implements SpendAccount {
             ownSpent = BigDecimal.ZERO;
             ownSpentSentNano = 0;
             lastSpentNano = 0;
+            claimHeld = false; // the claim's spend part was the old window's: no local grants until republished
         }
     }
 
@@ -184,6 +289,7 @@ public final class RedisSpendAccount implements SpendAccount {
         String[] keys;
         long sentOutstanding;
         long sentSpent;
+        long sentAt;
         synchronized (this) {
             if (inFlight || (pending.isEmpty() && readers.isEmpty() && !(dirty && publish))) {
                 return;
@@ -195,9 +301,20 @@ public final class RedisSpendAccount implements SpendAccount {
             readers = new ArrayList<>();
             dirty = false;
             inFlight = true;
+            sentAt = System.nanoTime();
             sentOutstanding = Money.nanoUp(outstanding);
             sentSpent = Money.nanoUp(ownSpent);
-            args = new String[8 + requests.size()];
+            if (squeezed && sentAt - squeezeEnds >= 0) {
+                squeezed = false;
+            }
+            long wanted = shedding || squeezed || demandCount < BURST ? 0 : 2 * demandNano;
+            // Unused headroom is kept as far as the demand still wants it; the rest goes back.
+            long keep = claimHeld ? Math.max(0, Math.min(claimNano + ownSpentSentNano - sentOutstanding - sentSpent, wanted)) : 0;
+            flightFloorNano = sentOutstanding + keep;
+            flightSpentNano = sentSpent;
+            demandCount = 0;
+            demandNano = 0;
+            args = new String[11 + requests.size()];
             args[0] = instance;
             args[1] = Long.toString(++version);
             args[2] = "";
@@ -206,49 +323,126 @@ public final class RedisSpendAccount implements SpendAccount {
             args[5] = Long.toString(sentOutstanding);
             args[6] = Long.toString(sentSpent);
             args[7] = window == null ? "0" : Long.toString(2 * window.toMillis() + leaseMs);
+            args[8] = Long.toString(keep);
+            args[9] = Long.toString(wanted);
+            args[10] = Long.toString(SQUEEZE_MS);
             for (int i = 0; i < requests.size(); i++) {
-                args[8 + i] = Long.toString(Money.nanoUp(requests.get(i).usd()));
+                args[11 + i] = Long.toString(Money.nanoUp(requests.get(i).usd()));
             }
-            keys = new String[]{prefix + ":res", prefix + ":lease", prefix + ":w" + windowIndex};
+            keys = new String[]{prefix + ":res", prefix + ":lease", prefix + ":w" + windowIndex, prefix + ":squeeze"};
         }
         link.eval(Script.SPEND, keys, args).subscribe(
-                reply -> onReply(reply, requests, reads, sentOutstanding, sentSpent),
+                reply -> onReply(reply, requests, reads, sentSpent, sentAt),
                 e -> onError(e, requests, reads));
     }
 
+    private static long num(Object o) {
+        return o instanceof Long l ? l : Long.parseLong(String.valueOf(o));
+    }
+
     private void onReply(List<Object> reply, List<Request> requests, List<MonoSink<BigDecimal>> reads,
-                         long sentOutstanding, long sentSpent) {
+                         long sentSpent, long sentAt) {
         health.up();
-        boolean applied = ((Long) reply.get(0)) == 1L;
-        long spent = Long.parseLong(String.valueOf(reply.get(1)));
-        long reserved = Long.parseLong(String.valueOf(reply.get(2)));
-        boolean[] granted = new boolean[requests.size()];
-        long grantedNano = 0;
+        boolean applied = num(reply.get(0)) == 1L;
+        long spent = num(reply.get(1));
+        long reserved = num(reply.get(2));
+        long head = num(reply.get(3));
+        long ownR = num(reply.get(4));
+        long ownH = num(reply.get(5));
+        boolean squeeze = num(reply.get(6)) == 1L;
+        int[] codes = new int[requests.size()];
+        List<Request> retry = new ArrayList<>();
+        boolean tick = false;
+        boolean publishNow;
         synchronized (this) {
             inFlight = false;
             for (int i = 0; i < requests.size(); i++) {
-                granted[i] = applied && ((Long) reply.get(3 + i)) == 1L;
-                if (granted[i]) {
+                codes[i] = applied ? (int) num(reply.get(7 + i)) : 0;
+                if (codes[i] == 1) {
                     outstanding = outstanding.add(requests.get(i).usd());
-                    grantedNano += Money.nanoUp(requests.get(i).usd());
+                } else if (codes[i] == 2 && requests.get(i).tries() < RETRIES) {
+                    retry.add(requests.get(i).again());
                 }
             }
+            retrying += retry.size();
             if (applied) {
                 lastSpentNano = spent;
                 ownSpentSentNano = sentSpent;
-                othersNano = Math.max(0, spent - sentSpent) + Math.max(0, reserved - sentOutstanding - grantedNano);
+                othersNano = Math.max(0, spent - sentSpent) + Math.max(0, reserved + head - ownR - ownH);
+                claimNano = ownR + ownH;
+                claimSentAt = sentAt;
+                claimHeld = ownH > 0;
             } else {
                 dirty = true; // a stale version: publish again
             }
+            if (squeeze) {
+                squeezed = true;
+                squeezeEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SQUEEZE_MS);
+                if (claimHeld) {
+                    dirty = true; // give the headroom back now
+                }
+            }
+            if (claimHeld && !tickArmed) {
+                tickArmed = tick = true;
+            }
+            // Holding headroom, settlements wait for the tick; a stale version, a squeeze to answer or the
+            // end of the headroom publish at once.
+            publishNow = !claimHeld || !applied || squeeze || shedding;
         }
-        BigDecimal left = cap == null ? null : cap.subtract(Money.usd(spent)).subtract(Money.usd(reserved)).max(BigDecimal.ZERO);
+        // What this instance could still reserve: the room left, with its own headroom.
+        BigDecimal left = cap == null ? null
+                : cap.subtract(Money.usd(spent)).subtract(Money.usd(reserved + head - ownH)).max(BigDecimal.ZERO);
         for (int i = 0; i < requests.size(); i++) {
-            answer(requests.get(i), granted[i], left);
+            if (codes[i] != 2 || requests.get(i).tries() >= RETRIES) {
+                answer(requests.get(i), codes[i] == 1, left);
+            }
         }
         for (MonoSink<BigDecimal> r : reads) {
             deliver(r, left);
         }
+        if (!retry.isEmpty()) {
+            later(RETRY_MS, () -> {
+                synchronized (this) {
+                    retrying -= retry.size();
+                    pending.addAll(0, retry);
+                }
+                flush();
+            }, () -> {
+                synchronized (this) {
+                    retrying -= retry.size();
+                }
+                for (Request r : retry) {
+                    r.fail(new IllegalStateException("the shared state was closed"));
+                }
+            });
+        }
+        if (tick) {
+            later(TICK_MS, this::tick, () -> { });
+        }
+        flush(publishNow);
+    }
+
+    /** Publishes while this instance holds headroom: its spend, its claim, and the headroom the demand wants. */
+    private void tick() {
+        synchronized (this) {
+            tickArmed = false;
+            if (claimHeld) {
+                dirty = true;
+            }
+        }
         flush();
+    }
+
+    /** Runs {@code task} after {@code ms} on the store's scheduler, or {@code closed} when it is shut down. */
+    private void later(long ms, Runnable task, Runnable closed) {
+        try {
+            scheduler.schedule(task, ms, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            synchronized (this) {
+                tickArmed = false;
+            }
+            closed.run();
+        }
     }
 
     /**
@@ -275,6 +469,7 @@ public final class RedisSpendAccount implements SpendAccount {
         BigDecimal left = null;
         synchronized (this) {
             inFlight = false;
+            claimHeld = false; // no local grants until a publication lands again (the lease may run out)
             dirty = true; // publish this instance's state once the store answers again
             if (local) {
                 for (int i = 0; i < requests.size(); i++) {

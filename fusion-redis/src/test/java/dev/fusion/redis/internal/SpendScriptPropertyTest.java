@@ -17,9 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * spend.lua against a real Redis, driven by random interleavings of reserve / settle / release /
- * expire (an instance dies and its lease runs out, in script time: {@code now} is passed in) and
- * stale replays, from several simulated instances. After every step: the reserved total is never
- * negative, equals the live instances' reservations, and spent + reserved never exceeds the cap.
+ * expire (an instance dies and its lease runs out, in script time: {@code now} is passed in), stale
+ * replays, and headroom (asked for, kept in part, granted locally from, given back; squeezes), from
+ * several simulated instances that follow RedisSpendAccount's rules. After every step: no total is
+ * negative, each total equals the sum of the live instances' parts, spent + reserved + headroom never
+ * exceeds the cap, and Redis counts at least what every live instance has reserved and spent.
  */
 class SpendScriptPropertyTest {
 
@@ -48,38 +50,51 @@ class SpendScriptPropertyTest {
         long version;
         long outstanding;
         long spent;
+        /** What the last applied reply said Redis counts for it: reservations, headroom, spend. */
+        long rPub;
+        long head;
+        long sPub;
         boolean dead;
         String[] lastArgs;
 
         Inst(String id) {
             this.id = id;
         }
+
+        /** Unused room of its claim: what it may still grant locally. */
+        long room() {
+            return Math.max(0, rPub + head + sPub - outstanding - spent);
+        }
     }
 
     @Test
     void randomInterleavingsKeepTheTotalsBetweenZeroAndTheCap() {
-        for (long seed = 1; seed <= 8; seed++) {
-            run(seed);
+        int squeezes = 0;
+        for (long seed = 1; seed <= 12; seed++) {
+            squeezes += run(seed);
         }
+        assertThat(squeezes).as("reservations refused only because of headroom held, over all seeds").isPositive();
     }
 
-    private void run(long seed) {
+    /** Returns how many reservations were refused only because of headroom held. */
+    private int run(long seed) {
         Random rnd = new Random(seed);
         String ns = "prop" + seed;
-        String[] keys = {ns + ":res", ns + ":lease", ns + ":w0"};
+        String[] keys = {ns + ":res", ns + ":lease", ns + ":w0", ns + ":squeeze"};
         long cap = 1_000 + rnd.nextInt(5_000);
         long now = 1_000_000;
         List<Inst> insts = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             insts.add(new Inst("i" + i));
         }
-        for (int step = 0; step < 120; step++) {
+        int squeezes = 0;
+        for (int step = 0; step < 200; step++) {
             Inst in = insts.get(rnd.nextInt(insts.size()));
             now += rnd.nextInt(50);
             if (in.dead) {
                 continue;
             }
-            int op = rnd.nextInt(10);
+            int op = rnd.nextInt(12);
             List<Long> asks = new ArrayList<>();
             if (op < 4) {
                 for (int k = rnd.nextInt(3) + 1; k > 0; k--) {
@@ -90,13 +105,17 @@ class SpendScriptPropertyTest {
                 long actual = op == 6 ? 0 : (long) rnd.nextInt((int) part + 1); // release = settle with 0
                 in.outstanding -= part;
                 in.spent += actual;
+                if (rnd.nextBoolean()) {
+                    check(keys, cap, insts, seed, step); // settled locally, not yet published
+                    continue;
+                }
             } else if (op == 7) {
                 in.dead = true; // kill -9: it never speaks again; its lease runs out while the others renew
                 for (int t = 0; t < 4; t++) {
                     now += LEASE / 3 + 1;
                     for (Inst other : insts) {
                         if (!other.dead) {
-                            renew(keys, cap, other, now);
+                            publish(keys, cap, other, now, 0, other.room(), List.of());
                         }
                     }
                 }
@@ -107,41 +126,72 @@ class SpendScriptPropertyTest {
                 assertThat(stale.get(0)).as("a replayed older version is ignored").isEqualTo(0L);
                 check(keys, cap, insts, seed, step);
                 continue;
-            }
-            String[] args = new String[8 + asks.size()];
-            args[0] = in.id;
-            args[1] = Long.toString(++in.version);
-            args[3] = Long.toString(LEASE);
-            args[4] = Long.toString(cap);
-            args[5] = Long.toString(in.outstanding);
-            args[6] = Long.toString(in.spent);
-            args[7] = "0";
-            for (int i = 0; i < asks.size(); i++) {
-                args[8 + i] = Long.toString(asks.get(i));
-            }
-            List<Object> reply = call(keys, args, now);
-            in.lastArgs = args;
-            assertThat(reply.get(0)).isEqualTo(1L);
-            for (int i = 0; i < asks.size(); i++) {
-                if ((Long) reply.get(3 + i) == 1L) {
-                    in.outstanding += asks.get(i);
+            } else if (op >= 9) {
+                // Local grants from the claim (no call), as many as fit.
+                for (int k = rnd.nextInt(4) + 1; k > 0; k--) {
+                    long a = (long) rnd.nextInt((int) (cap / 4)) + 1;
+                    if (a <= in.room()) {
+                        in.outstanding += a;
+                    }
                 }
+                check(keys, cap, insts, seed, step);
+                continue;
+            }
+            long want = rnd.nextInt(3) == 0 ? 0 : (long) rnd.nextInt((int) cap);
+            long keep = rnd.nextInt(4) == 0 ? in.room() + rnd.nextInt(500) : (long) rnd.nextInt((int) in.room() + 1);
+            List<Object> reply = publish(keys, cap, in, now, want, keep, asks);
+            boolean squeezed = (Long) reply.get(6) == 1L;
+            for (int i = 0; i < asks.size(); i++) {
+                long code = (Long) reply.get(7 + i);
+                if (code == 2) {
+                    squeezes++;
+                    assertThat(squeezed).as("a reservation refused because of headroom raises the squeeze").isTrue();
+                }
+            }
+            if (squeezed) {
+                assertThat(in.head).as("no headroom grows under a squeeze, seed %d step %d", seed, step)
+                        .isLessThanOrEqualTo(keep);
             }
             // Live instances renew their leases now and then, as the renewal timer does.
             for (Inst other : insts) {
                 if (!other.dead && other != in && rnd.nextInt(3) == 0) {
-                    renew(keys, cap, other, now);
+                    publish(keys, cap, other, now, rnd.nextBoolean() ? 0 : other.head, other.room(), List.of());
                 }
             }
             check(keys, cap, insts, seed, step);
         }
+        return squeezes;
     }
 
-    private void renew(String[] keys, long cap, Inst in, long now) {
-        String[] renew = {in.id, Long.toString(++in.version), "", Long.toString(LEASE), Long.toString(cap),
-                Long.toString(in.outstanding), Long.toString(in.spent), "0"};
-        assertThat(call(keys, renew, now).get(0)).isEqualTo(1L);
-        in.lastArgs = renew;
+    /** One publication, as RedisSpendAccount sends it; the instance's view follows the applied reply. */
+    private List<Object> publish(String[] keys, long cap, Inst in, long now, long want, long keep, List<Long> asks) {
+        String[] args = new String[11 + asks.size()];
+        args[0] = in.id;
+        args[1] = Long.toString(++in.version);
+        args[3] = Long.toString(LEASE);
+        args[4] = Long.toString(cap);
+        args[5] = Long.toString(in.outstanding);
+        args[6] = Long.toString(in.spent);
+        args[7] = "0";
+        args[8] = Long.toString(keep);
+        args[9] = Long.toString(want);
+        args[10] = "2"; // a squeeze lasts 2 ms of Redis's clock here, so later steps can grow headroom again
+        for (int i = 0; i < asks.size(); i++) {
+            args[11 + i] = Long.toString(asks.get(i));
+        }
+        List<Object> reply = call(keys, args, now);
+        in.lastArgs = args;
+        assertThat(reply.get(0)).isEqualTo(1L);
+        for (int i = 0; i < asks.size(); i++) {
+            if ((Long) reply.get(7 + i) == 1L) {
+                in.outstanding += asks.get(i);
+            }
+        }
+        in.rPub = Long.parseLong(String.valueOf(reply.get(4)));
+        in.head = Long.parseLong(String.valueOf(reply.get(5)));
+        in.sPub = in.spent;
+        assertThat(in.rPub).as("the reply's reservations are what it published plus its grants").isEqualTo(in.outstanding);
+        return reply;
     }
 
     private List<Object> call(String[] keys, String[] args, long now) {
@@ -152,22 +202,33 @@ class SpendScriptPropertyTest {
 
     private void check(String[] keys, long cap, List<Inst> insts, long seed, int step) {
         long reserved = num(REDIS.command("HGET " + keys[0] + " t"));
+        long head = num(REDIS.command("HGET " + keys[0] + " ht"));
         long spent = num(REDIS.command("HGET " + keys[2] + " t"));
         String at = "seed " + seed + " step " + step;
         assertThat(reserved).as("reserved total, " + at).isGreaterThanOrEqualTo(0);
+        assertThat(head).as("headroom total, " + at).isGreaterThanOrEqualTo(0);
         assertThat(spent).as("spent total, " + at).isGreaterThanOrEqualTo(0);
-        assertThat(spent + reserved).as("spent + reserved vs cap " + cap + ", " + at).isLessThanOrEqualTo(cap);
+        assertThat(spent + reserved + head).as("spent + reserved + headroom vs cap " + cap + ", " + at)
+                .isLessThanOrEqualTo(cap);
         long live = 0;
+        long liveHead = 0;
         long spentSum = 0;
         for (Inst in : insts) {
             String r = REDIS.command("HGET " + keys[0] + " r:" + in.id);
+            long h = num(REDIS.command("HGET " + keys[0] + " h:" + in.id));
+            long s = num(REDIS.command("HGET " + keys[2] + " s:" + in.id));
             live += num(r);
+            liveHead += h;
             if (!in.dead && r != null && !r.startsWith("$")) {
-                assertThat(num(r)).as("instance %s's reservations, %s", in.id, at).isEqualTo(in.outstanding);
+                assertThat(num(r)).as("instance %s's reservations, %s", in.id, at).isEqualTo(in.rPub);
+                assertThat(h).as("instance %s's headroom, %s", in.id, at).isEqualTo(in.head);
+                assertThat(num(r) + h + s).as("Redis counts at least what instance %s reserved and spent, %s", in.id, at)
+                        .isGreaterThanOrEqualTo(in.outstanding + in.spent);
             }
-            spentSum += num(REDIS.command("HGET " + keys[2] + " s:" + in.id));
+            spentSum += s;
         }
         assertThat(reserved).as("reserved total = sum of the instances' reservations, " + at).isEqualTo(live);
+        assertThat(head).as("headroom total = sum of the instances' headroom, " + at).isEqualTo(liveHead);
         assertThat(spent).as("spent total = sum of the instances' spend, " + at).isEqualTo(spentSum);
     }
 
