@@ -122,19 +122,26 @@ public final class RedisSharedState implements SharedState {
     }
 
     /**
-     * Publishes this instance's spend one last time (waiting at most one command timeout, as the store may
-     * be down), then closes the connection. Call it from an application thread, not a Reactor one.
+     * Publishes this instance's spend one last time, gives back its headroom and the spare permits its gates keep between
+     * calls (waiting at most one command timeout, as the store may be down), then closes the connection.
+     * Call it from an application thread, not a Reactor one.
      */
     @Override
     public void close() {
         renewal.dispose();
         for (RedisSpendAccount a : accounts) {
-            a.shed();
+            a.shed(); // other instances need not wait a lease for the headroom this one held
+        }
+        for (RedisRateGate g : gates) {
+            g.shedSpares(); // other instances need not wait a lease for the permits this one kept between calls
         }
         renew();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        for (RedisSpendAccount a : accounts) {
-            while (a.busy() && !health.isDown() && System.nanoTime() < until) {
+        List<java.util.function.BooleanSupplier> busy = new java.util.ArrayList<>();
+        accounts.forEach(a -> busy.add(a::busy));
+        gates.forEach(g -> busy.add(g::busy));
+        for (java.util.function.BooleanSupplier b : busy) {
+            while (b.getAsBoolean() && !health.isDown() && System.nanoTime() < until) {
                 try {
                     Thread.sleep(2);
                 } catch (InterruptedException e) {
