@@ -103,6 +103,18 @@ public final class RedisSharedState implements SharedState {
         return link.roundTrips();
     }
 
+    /**
+     * Script calls sent so far, per script ({@code spend}: spend accounts; {@code admit} and {@code permits}:
+     * provider gates' admissions and their releases, renewals and ticks), for benchmarks; an ordered map.
+     */
+    public java.util.Map<String, Long> roundTripsByScript() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (dev.fusion.redis.internal.Script s : dev.fusion.redis.internal.Script.values()) {
+            m.put(s.name().toLowerCase(java.util.Locale.ROOT), link.roundTrips(s));
+        }
+        return m;
+    }
+
     private String memberId() {
         return instance + "." + members.incrementAndGet();
     }

@@ -38,6 +38,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code -Dbench.worker0Opts="-XX:StartFlightRecording=filename=w-{mode}-{window}.jfr,settings=profile"};
  * a worker started with {@code -Dbench.threadCpu=true} prints its CPU time per ask by thread group (threads
  * named alike, digits dropped) to stderr.
+ * <p>{@code -Dbench.mixedWindows=N} (default 0) adds N <b>mixed</b> windows after the four: the workers run
+ * at the same time, the even ones in memory and the odd ones on Redis, so both modes see the same background
+ * load second by second, and the window prints asks/s per mode and their ratio. On a machine shared with
+ * other work, where two windows of one mode can differ by half, this paired figure is the one to read; it
+ * is not the issue's definition (all processes in one mode), which the four windows measure
+ * ({@code -Dbench.mixedOnly=true} skips them).
  */
 public final class SharedStateLoad {
 
@@ -66,7 +72,12 @@ public final class SharedStateLoad {
             System.out.printf("processes=%d concurrency=%d warm-up=%ds measure=%ds server memberMs=50 judgeMs=50%n",
                     processes, concurrency, warmS, measureS);
             int window = 0;
-            for (String mode : List.of("local", "redis", "local", "redis")) {
+            List<String> modes = new ArrayList<>(Boolean.getBoolean("bench.mixedOnly") ? List.of()
+                    : List.of("local", "redis", "local", "redis"));
+            for (int i = Integer.getInteger("bench.mixedWindows", 0); i > 0; i--) {
+                modes.add("mixed");
+            }
+            for (String mode : modes) {
                 run(mode, ++window, processes, concurrency / processes, warmS, measureS, server.openAiBase(), redisUrl);
             }
         } finally {
@@ -78,8 +89,11 @@ public final class SharedStateLoad {
     private static void run(String mode, int window, int processes, int perProcess, int warmS, int measureS, String base,
                             String redisUrl) throws Exception {
         List<Process> ps = new ArrayList<>();
+        List<String> workerModes = new ArrayList<>();
         String extra = System.getProperty("bench.worker0Opts", "").trim();
         for (int i = 0; i < processes; i++) {
+            String workerMode = mode.equals("mixed") ? (i % 2 == 0 ? "local" : "redis") : mode;
+            workerModes.add(workerMode);
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m"));
             if (i == 0 && !extra.isEmpty()) {
@@ -88,7 +102,7 @@ public final class SharedStateLoad {
                 }
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SharedStateLoad.class.getName(), "worker",
-                    mode, base, redisUrl, Integer.toString(perProcess), Integer.toString(warmS), Integer.toString(measureS)));
+                    workerMode, base, redisUrl, Integer.toString(perProcess), Integer.toString(warmS), Integer.toString(measureS)));
             ps.add(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         }
         long asks = 0;
@@ -96,7 +110,10 @@ public final class SharedStateLoad {
         long trips = 0;
         long cpuNanos = 0;
         List<Long> lat = new ArrayList<>();
-        for (Process p : ps) {
+        java.util.Map<String, long[]> perMode = new java.util.TreeMap<>();
+        for (int i = 0; i < ps.size(); i++) {
+            Process p = ps.get(i);
+            long[] mine = perMode.computeIfAbsent(workerModes.get(i), k -> new long[2]);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -106,6 +123,10 @@ public final class SharedStateLoad {
                         errors += Long.parseLong(f[2]);
                         trips += Long.parseLong(f[3]);
                         cpuNanos += Long.parseLong(f[4]);
+                        mine[0] += Long.parseLong(f[1]);
+                        mine[1] += Long.parseLong(f[4]);
+                    } else if (line.startsWith("TRIPS ")) {
+                        System.out.println("  " + mode + " worker " + line);
                     } else if (line.startsWith("LAT ") && line.length() > 4) {
                         for (String v : line.substring(4).split(",")) {
                             lat.add(Long.parseLong(v));
@@ -120,6 +141,14 @@ public final class SharedStateLoad {
                 mode, asks / (double) measureS, errors, pct(l, 0.50) / 1000.0, pct(l, 0.99) / 1000.0,
                 mode.equals("redis") && asks > 0 ? String.format("%.2f", trips / (double) asks) : "-",
                 asks == 0 ? Double.NaN : cpuNanos / 1e6 / asks);
+        if (mode.equals("mixed") && perMode.size() == 2) {
+            long[] lo = perMode.get("local");
+            long[] re = perMode.get("redis");
+            System.out.printf("mixed local asks/s=%.1f cpuMsPerAsk=%.3f | redis asks/s=%.1f cpuMsPerAsk=%.3f"
+                            + " redisCallsPerRedisAsk=%.2f | redis/local asks/s=%.3f%n",
+                    lo[0] / (double) measureS, lo[1] / 1e6 / Math.max(1, lo[0]), re[0] / (double) measureS,
+                    re[1] / 1e6 / Math.max(1, re[0]), trips / (double) Math.max(1, re[0]), re[0] / (double) Math.max(1, lo[0]));
+        }
     }
 
     private static double pct(long[] sorted, double q) {
@@ -153,6 +182,7 @@ public final class SharedStateLoad {
         }
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmS));
         long trips0 = shared == null ? 0 : shared.roundTrips();
+        java.util.Map<String, Long> byScript0 = shared == null ? java.util.Map.of() : shared.roundTripsByScript();
         long cpu0 = processCpuNanos();
         boolean threadCpu = Boolean.getBoolean("bench.threadCpu");
         java.util.Map<Long, long[]> threads0 = threadCpu ? threadCpu() : java.util.Map.of();
@@ -166,6 +196,11 @@ public final class SharedStateLoad {
             printThreadCpu(mode, threads0, threadCpu(), asks.get(), cpu);
         }
         long trips = shared == null ? 0 : shared.roundTrips() - trips0;
+        if (shared != null) {
+            StringBuilder by = new StringBuilder("TRIPS");
+            shared.roundTripsByScript().forEach((k, v) -> by.append(' ').append(k).append('=').append(v - byScript0.get(k)));
+            System.out.println(by + " asks=" + asks.get());
+        }
         long n = asks.get();
         stop.set(true);
         done.await(60, TimeUnit.SECONDS);

@@ -35,6 +35,9 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean closed;
     /** Round trips sent (benchmarks). */
     private final AtomicLong roundTrips = new AtomicLong();
+    /** Round trips sent per script (benchmarks), by {@link Script#ordinal()}. */
+    private final java.util.concurrent.atomic.AtomicLongArray byScript =
+            new java.util.concurrent.atomic.AtomicLongArray(Script.values().length);
 
     public RedisLink(String url, Duration timeout) {
         this.uri = RedisURI.create(url);
@@ -56,6 +59,7 @@ public final class RedisLink implements AutoCloseable {
     public Mono<List<Object>> eval(Script script, String[] keys, String... args) {
         return connection().flatMap(c -> {
             roundTrips.incrementAndGet();
+            byScript.incrementAndGet(script.ordinal());
             Mono<List<Object>> sha = Mono.fromCompletionStage(c.async().<List<Object>>evalsha(script.sha(),
                     ScriptOutputType.MULTI, keys, args));
             return sha.onErrorResume(RedisNoScriptException.class, e -> {
@@ -85,6 +89,11 @@ public final class RedisLink implements AutoCloseable {
 
     public long roundTrips() {
         return roundTrips.get();
+    }
+
+    /** Script calls sent so far of {@code script} (EVAL fallbacks not counted; benchmarks). */
+    public long roundTrips(Script script) {
+        return byScript.get(script.ordinal());
     }
 
     private Mono<StatefulRedisConnection<String, String>> connection() {
