@@ -62,6 +62,7 @@ public final class SharedStateCpu {
             List<Double> cpuRedis = new ArrayList<>();
             long asksRedis = 0;
             long trips0 = shared.roundTrips();
+            java.util.Map<String, Long> byScript0 = shared.roundTripsByScript();
             for (int r = 0; r < rounds; r++) {
                 double[] l;
                 double[] x;
@@ -77,6 +78,9 @@ public final class SharedStateCpu {
                 asksRedis += (long) x[1];
             }
             long trips = shared.roundTrips() - trips0;
+            StringBuilder by = new StringBuilder();
+            long redisAsks = Math.max(1, asksRedis);
+            shared.roundTripsByScript().forEach((k, v) -> by.append(String.format(" %s %.3f", k, (v - byScript0.get(k)) / (double) redisAsks)));
             Stats ratio = Stats.of(Stats.pairedRatios(cpuRedis, cpuLocal));
             Stats l = Stats.of(cpuLocal);
             Stats x = Stats.of(cpuRedis);
@@ -84,6 +88,7 @@ public final class SharedStateCpu {
                     ratio.p(90));
             System.out.printf("CPU per ask p50: local %.1f us, redis %.1f us (added %.1f us); script calls per redis ask %.3f%n",
                     l.p(50), x.p(50), x.p(50) - l.p(50), trips / (double) Math.max(1, asksRedis));
+            System.out.println("script calls per redis ask by script:" + by);
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);

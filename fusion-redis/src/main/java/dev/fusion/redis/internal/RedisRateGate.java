@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrency (the {@code squeeze} flag {@code admit.lua} sets then; seen in any reply, the gate gives
  * all its spares back at once), and its lease is safe: by the local clock, at least half a lease is left
  * counted from the send time of the last call that extended it and answered. While spares are held, a
- * tick every {@value #TICK_MS} ms releases those not used since the previous tick, renews the others and
- * reads the count and the flag. Any failed call drops the spares (their releases are sent with the next
+ * tick every {@value #TICK_MS} ms releases those not used since the previous tick and reads the count and
+ * the flag; every tenth tick also renews the spares (and so finds any that Redis lost). Any failed call drops the spares (their releases are sent with the next
  * call that reaches Redis; otherwise they expire with their lease). Thread-safe (state under this
  * monitor; sinks complete and scripts are sent after leaving it).
  */
@@ -54,6 +54,8 @@ public final class RedisRateGate implements RateGate {
     /** How long the squeeze flag lasts after the last call that waited on concurrency set it. */
     private static final long SQUEEZE_MS = 3 * TICK_MS;
     private static final int MAX_SPARES = 64;
+    /** A tick renews the spares once in this many ticks. */
+    private static final int RENEW_EVERY_TICKS = 10;
 
     private final RedisLink link;
     private final Health health;
@@ -82,8 +84,10 @@ public final class RedisRateGate implements RateGate {
     private boolean renewDue;
     private boolean timerArmed;
     private boolean tickArmed;
-    /** A tick's sync is due: it renews the spares it keeps (and reads the count and squeeze flag). */
+    /** A tick's sync is due: it gives unused spares back, reads the count and squeeze flag, now and then renews the spares. */
     private boolean tickDue;
+    /** Ticks so far (every {@value #RENEW_EVERY_TICKS}th renews the spares). */
+    private long ticks;
     /** Permits counted in Redis at the last reply. */
     private long lastCount;
     /** The squeeze flag at the last reply: some instance waits on concurrency. */
@@ -435,7 +439,12 @@ public final class RedisRateGate implements RateGate {
             releases = new ArrayList<>();
             if (renewDue) {
                 renewIds = new ArrayList<>(held.keySet()); // the spares with them
-            } else if (tickDue) {
+            } else if (tickDue && ++ticks % RENEW_EVERY_TICKS == 0) {
+                // Every tenth tick renews the spares (finding any that Redis lost, e.g. after a restart, within a
+                // second); the other ticks only give unused spares back and read the count and flag: renewing
+                // up to 64 ids ten times a second is encoding (a share of the connection thread's samples in a
+                // profile at concurrency 64) the leases do not need. The renewal every third of a lease renews
+                // them with the running calls too.
                 renewIds = new ArrayList<>(spares.size());
                 for (Lease l : spares) {
                     renewIds.add(l.id);
