@@ -8,8 +8,6 @@ import dev.fusion.shared.OnUnavailable;
 import dev.fusion.shared.SharedStateOptions;
 
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,15 +36,9 @@ public final class SharedStateCpu {
         int windowMs = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         int warmS = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(true).start();
-        try (ServerProcess server = ServerProcess.start("memberMs=5", "judgeMs=5", "words=20");
-             RedisSharedState shared = RedisSharedState.open(new SharedStateOptions("redis://127.0.0.1:" + port + "/0",
+        try (LocalRedis redis = LocalRedis.start();
+             ServerProcess server = ServerProcess.start("memberMs=5", "judgeMs=5", "words=20");
+             RedisSharedState shared = RedisSharedState.open(new SharedStateOptions(redis.url(),
                      "cpu", OnUnavailable.REFUSE, Duration.ofSeconds(30)))) {
             Thread.sleep(500);
             Fusion local = build(server.openAiBase()).build();
@@ -89,9 +81,6 @@ public final class SharedStateCpu {
             System.out.printf("CPU per ask p50: local %.1f us, redis %.1f us (added %.1f us); script calls per redis ask %.3f%n",
                     l.p(50), x.p(50), x.p(50) - l.p(50), trips / (double) Math.max(1, asksRedis));
             System.out.println("script calls per redis ask by script:" + by);
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
         }
         System.exit(0);
     }

@@ -10,8 +10,6 @@ import dev.fusion.shared.SharedStateOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,16 +57,10 @@ public final class SharedStateLoad {
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int measureS = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         int warmS = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(true).start();
-        try (ServerProcess server = ServerProcess.start("memberMs=50", "judgeMs=50", "words=20")) {
+        try (LocalRedis redis = LocalRedis.start();
+             ServerProcess server = ServerProcess.start("memberMs=50", "judgeMs=50", "words=20")) {
             Thread.sleep(500);
-            String redisUrl = "redis://127.0.0.1:" + port + "/0";
+            String redisUrl = redis.url();
             System.out.printf("processes=%d concurrency=%d warm-up=%ds measure=%ds server memberMs=50 judgeMs=50%n",
                     processes, concurrency, warmS, measureS);
             int window = 0;
@@ -80,9 +72,6 @@ public final class SharedStateLoad {
             for (String mode : modes) {
                 run(mode, ++window, processes, concurrency / processes, warmS, measureS, server.openAiBase(), redisUrl);
             }
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
