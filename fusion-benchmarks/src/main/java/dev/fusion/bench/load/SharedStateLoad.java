@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the first worker of every window, with {@code {mode}} and {@code {window}} replaced, e.g.
  * {@code -Dbench.worker0Opts="-XX:StartFlightRecording=filename=w-{mode}-{window}.jfr,settings=profile"};
  * a worker started with {@code -Dbench.threadCpu=true} prints its CPU time per ask by thread group (threads
- * named alike, digits dropped) to stderr.
+ * named alike, digits dropped) to stderr; one started with {@code -Dbench.asyncProfile=w0-{mode}.collapsed
+ * -Dbench.asyncLib=/path/libasyncProfiler.so} (and async-profiler's jar on the class path) writes a CPU profile of
+ * the measured window only, in collapsed-stack form ({@code -Dbench.asyncEvent}, default {@code cpu}).
  * <p>{@code -Dbench.mixedWindows=N} (default 0) adds N <b>mixed</b> windows after the four: the workers run
  * at the same time, the even ones in memory and the odd ones on Redis, so both modes see the same background
  * load second by second, and the window prints asks/s per mode and their ratio. On a machine shared with
@@ -176,9 +178,16 @@ public final class SharedStateLoad {
         boolean threadCpu = Boolean.getBoolean("bench.threadCpu");
         java.util.Map<Long, long[]> threads0 = threadCpu ? threadCpu() : java.util.Map.of();
         long windowStart = System.currentTimeMillis();
+        String profile = System.getProperty("bench.asyncProfile", "").trim();
+        if (!profile.isEmpty()) {
+            asyncProfiler("start,event=" + System.getProperty("bench.asyncEvent", "cpu") + ",interval=1ms");
+        }
         measuring.set(true);
         Thread.sleep(TimeUnit.SECONDS.toMillis(measureS));
         measuring.set(false);
+        if (!profile.isEmpty()) {
+            asyncProfiler("stop,collapsed,file=" + profile.replace("{mode}", mode));
+        }
         long cpu = processCpuNanos() - cpu0;
         if (threadCpu) {
             System.err.println("WINDOW " + mode + " " + windowStart + " " + System.currentTimeMillis());
@@ -207,6 +216,16 @@ public final class SharedStateLoad {
             shared.close();
         }
         System.exit(0);
+    }
+
+    /**
+     * Drives async-profiler's Java API ({@code tools.profiler:async-profiler} on the class path, its native
+     * library named by {@code -Dbench.asyncLib}) by reflection, so the benchmark does not depend on it.
+     */
+    private static void asyncProfiler(String command) throws Exception {
+        Class<?> c = Class.forName("one.profiler.AsyncProfiler");
+        Object p = c.getMethod("getInstance", String.class).invoke(null, System.getProperty("bench.asyncLib"));
+        System.err.println("async-profiler: " + c.getMethod("execute", String.class).invoke(p, command).toString().trim());
     }
 
     /** Thread id -> {CPU ns so far}; names are kept in {@link #names}. */
