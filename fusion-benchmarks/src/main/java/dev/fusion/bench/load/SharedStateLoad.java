@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * asks/s, ask latency p50/p99 per mode and Redis script calls per ask.
  * <pre>java -cp fusion-benchmarks/target/benchmarks.jar dev.fusion.bench.load.SharedStateLoad [processes] [concurrency] [measureS] [warmS]</pre>
  * {@code warmS} (default 10) is each window's warm-up before measuring: every window starts fresh JVMs, so a
- * short warm-up measures Lettuce/Netty still being compiled in redis mode; 30 s or more measures steady state.
+ * short warm-up measures Lettuce/Netty still being compiled in redis mode. On a saturated 2-core machine the
+ * JIT takes minutes to settle (asks/s still rose 3x over the first four minutes of {@link SharedStateSwitch}),
+ * so these fresh-JVM windows measure a warming JVM; {@link SharedStateSwitch} measures steady state with the
+ * same processes in both modes.
  * Also prints the workers' CPU time per ask in the measured window (all worker JVMs together: on a
  * saturated machine asks/s follows it). {@code -Dbench.worker0Opts="..."} passes extra JVM options to
  * the first worker of every window, with {@code {mode}} and {@code {window}} replaced, e.g.
