@@ -7,7 +7,6 @@ import dev.fusion.redis.RedisSharedState;
 import dev.fusion.shared.OnUnavailable;
 import dev.fusion.shared.SharedStateOptions;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,8 @@ public final class SharedStateCpu {
              RedisSharedState shared = RedisSharedState.open(new SharedStateOptions(redis.url(),
                      "cpu", OnUnavailable.REFUSE, Duration.ofSeconds(30)))) {
             Thread.sleep(500);
-            Fusion local = build(server.openAiBase()).build();
-            Fusion onRedis = build(server.openAiBase()).sharedState(shared).build();
+            Fusion local = SharedStateBench.fusion(server.openAiBase()).build();
+            Fusion onRedis = SharedStateBench.fusion(server.openAiBase()).sharedState(shared).build();
             System.out.printf("rounds=%d windowMs=%d concurrency=%d warm-up=%ds server memberMs=5 judgeMs=5 (JDK %s)%n",
                     rounds, windowMs, concurrency, warmS, Runtime.version());
             long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmS);
@@ -85,11 +84,6 @@ public final class SharedStateCpu {
         System.exit(0);
     }
 
-    private static Fusion.Builder build(String base) {
-        return Clients.fusion(base, Clients.members(2), "judge")
-                .spendCapUsd(new BigDecimal("1000000"), Duration.ofDays(1))
-                .providerLimit(Clients.PROVIDER, 10_000, 0, 0).maxOutputTokens(200).judgeMaxOutputTokens(200);
-    }
 
     /**
      * Keeps {@code concurrency} asks in flight for {@code ms}, then waits for them to end; returns {CPU
@@ -102,7 +96,7 @@ public final class SharedStateCpu {
         // The previous window's trailing work (the Redis Fusion's ticks giving spares and headroom back)
         // ends before this one is measured.
         Thread.sleep(400);
-        long cpu0 = processCpuNanos();
+        long cpu0 = SharedStateBench.processCpuNanos();
         for (int i = 0; i < concurrency; i++) {
             inFlight.incrementAndGet();
             loop(fusion, stop, asks, inFlight);
@@ -113,7 +107,7 @@ public final class SharedStateCpu {
         while (inFlight.get() > 0 && System.nanoTime() < until) {
             Thread.sleep(1);
         }
-        long cpu = processCpuNanos() - cpu0;
+        long cpu = SharedStateBench.processCpuNanos() - cpu0;
         return new double[]{cpu / 1e3 / Math.max(1, asks.get()), asks.get()};
     }
 
@@ -128,8 +122,4 @@ public final class SharedStateCpu {
         }, e -> loop(fusion, stop, asks, inFlight));
     }
 
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
-    }
 }

@@ -9,7 +9,6 @@ import dev.fusion.shared.SharedStateOptions;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,9 +157,7 @@ public final class SharedStateLoad {
         int measureS = Integer.parseInt(a[6]);
         RedisSharedState shared = mode.equals("redis") ? RedisSharedState.open(new SharedStateOptions(redisUrl,
                 "bench", OnUnavailable.REFUSE, Duration.ofSeconds(30))) : null;
-        Fusion.Builder b = Clients.fusion(base, Clients.members(2), "judge")
-                .spendCapUsd(new BigDecimal("1000000"), Duration.ofDays(1))
-                .providerLimit(Clients.PROVIDER, 10_000, 0, 0).maxOutputTokens(200).judgeMaxOutputTokens(200);
+        Fusion.Builder b = SharedStateBench.fusion(base);
         if (shared != null) {
             b.sharedState(shared);
         }
@@ -177,7 +174,7 @@ public final class SharedStateLoad {
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmS));
         long trips0 = shared == null ? 0 : shared.roundTrips();
         java.util.Map<String, Long> byScript0 = shared == null ? java.util.Map.of() : shared.roundTripsByScript();
-        long cpu0 = processCpuNanos();
+        long cpu0 = SharedStateBench.processCpuNanos();
         boolean threadCpu = Boolean.getBoolean("bench.threadCpu");
         java.util.Map<Long, long[]> threads0 = threadCpu ? threadCpu() : java.util.Map.of();
         long windowStart = System.currentTimeMillis();
@@ -191,7 +188,7 @@ public final class SharedStateLoad {
         if (!profile.isEmpty()) {
             asyncProfiler("stop,collapsed,file=" + profile.replace("{mode}", mode));
         }
-        long cpu = processCpuNanos() - cpu0;
+        long cpu = SharedStateBench.processCpuNanos() - cpu0;
         if (threadCpu) {
             System.err.println("WINDOW " + mode + " " + windowStart + " " + System.currentTimeMillis());
             printThreadCpu(mode, threads0, threadCpu(), asks.get(), cpu);
@@ -268,11 +265,6 @@ public final class SharedStateLoad {
         System.err.println(sb);
     }
 
-    /** This JVM's CPU time so far (all threads), or 0 when the platform does not tell. */
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
-    }
 
     private static void loop(Fusion fusion, AtomicBoolean measuring, AtomicBoolean stop, AtomicLong asks,
                              AtomicLong errors, ConcurrentLinkedQueue<Long> lat, CountDownLatch done) {

@@ -11,7 +11,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,8 +183,8 @@ public final class SharedStateSwitch {
         long warmMs = TimeUnit.SECONDS.toMillis(Integer.parseInt(a[6]));
         RedisSharedState shared = RedisSharedState.open(new SharedStateOptions(a[2], "bench", OnUnavailable.REFUSE,
                 Duration.ofSeconds(30)));
-        Fusion local = build(base).build();
-        Fusion onRedis = build(base).sharedState(shared).build();
+        Fusion local = SharedStateBench.fusion(base).build();
+        Fusion onRedis = SharedStateBench.fusion(base).sharedState(shared).build();
         System.out.println("READY");
         System.out.flush();
         long start = Long.parseLong(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine().trim());
@@ -210,10 +209,10 @@ public final class SharedStateSwitch {
         for (int w = 0; w < windows; w++) {
             long from = measureFrom + w * windowMs + GAP_MS;
             Thread.sleep(Math.max(0, from - System.currentTimeMillis()));
-            long c0 = processCpuNanos();
+            long c0 = SharedStateBench.processCpuNanos();
             long t0 = shared.roundTrips();
             Thread.sleep(Math.max(0, measureFrom + (w + 1) * windowMs - System.currentTimeMillis()));
-            cpu[w] = processCpuNanos() - c0;
+            cpu[w] = SharedStateBench.processCpuNanos() - c0;
             trips[w] = shared.roundTrips() - t0;
         }
         stop.set(true);
@@ -282,14 +281,5 @@ public final class SharedStateSwitch {
         });
     }
 
-    private static Fusion.Builder build(String base) {
-        return Clients.fusion(base, Clients.members(2), "judge")
-                .spendCapUsd(new BigDecimal("1000000"), Duration.ofDays(1))
-                .providerLimit(Clients.PROVIDER, 10_000, 0, 0).maxOutputTokens(200).judgeMaxOutputTokens(200);
-    }
 
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
-    }
 }
