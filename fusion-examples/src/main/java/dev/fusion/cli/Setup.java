@@ -17,9 +17,6 @@ import dev.fusion.providers.config.FusionSpec;
 
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -340,34 +337,95 @@ final class Setup implements AutoCloseable {
             return scheme + "://" + host + ":" + port + "/v1";
         }
 
+        /**
+         * The environment variable that turns the search for a local model server off ({@code off}, {@code false}
+         * or {@code 0}): on a machine where something else answers at a default port (a CI runner, a web app on
+         * :8080), the CLI then goes straight to the sandbox.
+         */
+        static final String PROBE_ENV = "FUSION_LOCAL_PROBE";
+        /** The most a model list may weigh: a server that sends more is not used (and not read further). */
+        static final int MAX_MODELS_BYTES = 1 << 20;
+        /** What a model id taken from a local server may look like before it becomes part of a model reference. */
+        private static final java.util.regex.Pattern MODEL_ID = java.util.regex.Pattern.compile("[^\\s\\p{Cntrl}]{1,200}");
+
+        static boolean probeOff(Map<String, String> env) {
+            String v = env.get(PROBE_ENV);
+            return v != null && List.of("off", "false", "0").contains(v.strip().toLowerCase(java.util.Locale.ROOT));
+        }
+
+        /**
+         * Looks for a local OpenAI-compatible server (Ollama, LM Studio, llama.cpp) and lists up to three of its
+         * models. Whatever answers at those ports is untrusted: the whole call is bounded in time (the body
+         * included), the body in size ({@value #MAX_MODELS_BYTES} bytes), redirects are not followed, and ids
+         * that are not short printable tokens, or that do not form a model reference, are skipped.
+         */
         static Local probe(Map<String, String> env) {
+            if (probeOff(env)) {
+                return null;
+            }
             boolean named = env.get("OLLAMA_HOST") != null && !env.get("OLLAMA_HOST").isBlank();
             Map<String, String[]> servers = new LinkedHashMap<>();
             servers.put("Ollama", new String[] {"ollama", ollamaBaseUrl(env)});
             servers.put("LM Studio", new String[] {"lmstudio", "http://127.0.0.1:1234/v1"});
             servers.put("llama.cpp server", new String[] {"llamacpp", "http://127.0.0.1:8080/v1"});
-            Duration ollamaWait = named ? NAMED_WAIT : DEFAULT_PORT_WAIT;
-            HttpClient http = HttpClient.newBuilder().connectTimeout(named ? ollamaWait : Duration.ofMillis(250)).build();
             for (Map.Entry<String, String[]> e : servers.entrySet()) {
+                boolean namedHere = named && e.getKey().equals("Ollama");
+                okhttp3.OkHttpClient http = client(namedHere ? NAMED_WAIT : DEFAULT_PORT_WAIT,
+                        namedHere ? NAMED_WAIT : Duration.ofMillis(250));
+                List<String> ids;
                 try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(e.getValue()[1] + "/models"))
-                            .timeout(e.getKey().equals("Ollama") ? ollamaWait : DEFAULT_PORT_WAIT).GET().build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 200) {
-                        continue;
-                    }
-                    List<String> ids = new ArrayList<>();
-                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("data")
-                            .forEach(n -> ids.add(n.path("id").asText()));
-                    ids.removeIf(String::isBlank);
-                    if (!ids.isEmpty()) {
-                        return new Local(e.getKey(), e.getValue()[0], e.getValue()[1], ids.subList(0, Math.min(3, ids.size())));
-                    }
-                } catch (Exception ignored) {
-                    // nothing listening there
+                    ids = models(http, e.getValue()[0], e.getValue()[1]);
+                } finally {
+                    http.connectionPool().evictAll();
+                }
+                if (!ids.isEmpty()) {
+                    return new Local(e.getKey(), e.getValue()[0], e.getValue()[1], ids.subList(0, Math.min(3, ids.size())));
                 }
             }
             return null;
+        }
+
+        /**
+         * The client the search asks with: {@code callTimeout} bounds the whole call, body included; no redirect is
+         * followed (nothing is sent but a GET, yet a port squatter does not get to send the CLI elsewhere); no retry.
+         */
+        static okhttp3.OkHttpClient client(Duration callTimeout, Duration connectTimeout) {
+            return new okhttp3.OkHttpClient.Builder().followRedirects(false).followSslRedirects(false)
+                    .retryOnConnectionFailure(false).callTimeout(callTimeout).connectTimeout(connectTimeout).build();
+        }
+
+        /** The usable model ids {@code baseUrl}/models lists, or none (nothing there, an error, too big, not JSON). */
+        static List<String> models(okhttp3.OkHttpClient http, String provider, String baseUrl) {
+            okhttp3.Request req = new okhttp3.Request.Builder().url(baseUrl + "/models").get().build();
+            try (okhttp3.Response r = http.newCall(req).execute()) {
+                if (r.code() != 200) {
+                    return List.of();
+                }
+                okio.BufferedSource src = r.body().source();
+                if (src.request(MAX_MODELS_BYTES + 1L)) {
+                    return List.of(); // more than a model list weighs
+                }
+                byte[] body = src.getBuffer().readByteArray();
+                List<String> ids = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode n : dev.fusion.providers.internal.Json.MAPPER.readTree(body).path("data")) {
+                    String id = n.path("id").asText("");
+                    if (MODEL_ID.matcher(id).matches() && isModelRef(provider + ":" + id)) {
+                        ids.add(id);
+                    }
+                }
+                return ids;
+            } catch (java.io.IOException | RuntimeException nothingThere) {
+                return List.of(); // nothing listening there, or not a model server
+            }
+        }
+
+        private static boolean isModelRef(String ref) {
+            try {
+                ModelRef.parse(ref);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
         }
     }
 

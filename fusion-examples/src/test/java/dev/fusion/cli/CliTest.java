@@ -48,7 +48,11 @@ class CliTest {
     }
 
     /** The sandbox at a twentieth of its designed latencies keeps these tests quick. */
-    static final Map<String, String> FAST = Map.of("FUSION_SANDBOX_LATENCY_SCALE", "0.05");
+    /**
+     * Faster sandbox, and no search for a local model server: whatever answers at :11434, :1234 or :8080 on the
+     * machine running the tests must not decide which panel a test gets.
+     */
+    static final Map<String, String> FAST = Map.of("FUSION_SANDBOX_LATENCY_SCALE", "0.05", "FUSION_LOCAL_PROBE", "off");
 
     static Run cli(String... args) {
         return cli(FAST, args);
@@ -374,6 +378,7 @@ class CliTest {
                 .model("llama3.2", Reply.text("local llama answer"))
                 .model("qwen2.5", Reply.text("local qwen answer")).build());
         Map<String, String> env = new java.util.HashMap<>(FAST);
+        env.remove("FUSION_LOCAL_PROBE"); // the one test that looks (Ollama, the first place looked at, answers)
         env.put("OLLAMA_HOST", "127.0.0.1:" + server.port());
         Run r = cli(env, "ask", "--json", "q");
         assertThat(r.code()).as(r.err()).isZero();
@@ -400,6 +405,7 @@ class CliTest {
     void aBadOllamaHostIsOneLineNamingTheVariable() {
         for (String bad : new String[] {"ftp://127.0.0.1:21", "127.0.0.1:11434/api", "http://a b", "x".repeat(300)}) {
             Map<String, String> env = new java.util.HashMap<>(FAST);
+            env.remove("FUSION_LOCAL_PROBE"); // checked before anything is looked for: no request is made
             env.put("OLLAMA_HOST", bad);
             Run r = cli(env, "ask", "q");
             assertThat(r.code()).as(bad).isNotZero();
