@@ -67,6 +67,8 @@ public final class AskRun {
     /** Something asynchronous the flow waits for (an agreement rule); disposed on cancel. */
     private Disposable pendingAsync;
     private Disposable deadlineTimer;
+    /** What bounds the ask once its plan is reserved (its budget, or what was left under the cap); null: unbounded. */
+    private BigDecimal limit;
 
     /** @param sink null for a plan only ({@link #plan(Settings, FusionRequest, BigDecimal)}), which never runs */
     private AskRun(Settings s, FusionRequest req, boolean streamJudge, FluxSink<FusionEvent> sink) {
@@ -148,6 +150,12 @@ public final class AskRun {
      * continuation, which chooses the next; until the flow is done or fails.
      */
     private Mono<FlowOutcome> steps(FlowStep step) {
+        if ((step instanceof FlowStep.Round || step instanceof FlowStep.Judge)) {
+            Mono<FlowOutcome> stop = spentPastLimit();                    // no paid call past the budget
+            if (stop != null) {
+                return stop;
+            }
+        }
         if (step instanceof FlowStep.Round round) {                       // a later panel round
             return panelRound(round).flatMap(ok -> decide(() -> round.then().accept(ok))).flatMap(this::steps);
         }
@@ -164,6 +172,27 @@ public final class AskRun {
             return Mono.just(done.outcome());
         }
         return Mono.error(((FlowStep.Failed) step).error());
+    }
+
+    /**
+     * Whether what the calls so far were charged (the higher of computed and reported cost) already passed
+     * what bounds the ask: then no further paid call starts, and the ask ends with
+     * {@code BudgetExceededException} carrying every record and a note; else null. Under the lock.
+     */
+    private Mono<FlowOutcome> spentPastLimit() {
+        if (limit == null) {
+            return null;
+        }
+        List<CallRecord> all = records.all();
+        BigDecimal spent = all.stream().map(BudgetPlan::charged).reduce(BigDecimal.ZERO, BigDecimal::add);
+        if (spent.compareTo(limit) <= 0) {
+            return null;
+        }
+        String why = "the calls so far were charged $" + spent.toPlainString() + ", past the limit of $"
+                + limit.toPlainString() + " (a provider reported more than its price allows for); no further paid"
+                + " call was started";
+        st.note(why);
+        return Mono.error(new BudgetExceededException(why, limit, spent, all));
     }
 
     /** Runs one call of the flow under the lock: the step it chose. */
@@ -301,6 +330,7 @@ public final class AskRun {
     /** The reserved plan bounds the ask: what later rounds and the judge may still use of it. Under the lock. */
     private void bind(BudgetPlan plan) {
         st.bind(plan.total().subtract(plan.firstRound()));
+        limit = plan.limit();
         judges.bound(plan.judgeWorst());
     }
 
