@@ -94,6 +94,7 @@ public final class GeminiChatModel extends HttpChatModel {
         super(ref, baseUrl, apiKey, client, limits);
         this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.GEMINI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 

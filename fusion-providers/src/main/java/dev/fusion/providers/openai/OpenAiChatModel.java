@@ -101,6 +101,7 @@ public final class OpenAiChatModel extends HttpChatModel {
         this.capabilities = capabilities == null ? Capabilities.defaults(dev.fusion.providers.ProviderKind.OPENAI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.chatUrl = url("chat/completions").build();
     }
