@@ -62,7 +62,7 @@ class SpringAiConsumerTest {
         SupportDesk.Ticket ticket = desk.triage(MESSAGE);
 
         assertThat(ticket.customer()).isEqualTo("Ada Lovelace");
-        assertThat(ticket.email()).isEqualTo("ada@example.com");
+        assertThat(ticket.category()).isNotNull();
         assertThat(ticket.priority()).isBetween(1, 5);
     }
 

@@ -1,10 +1,16 @@
 package dev.fusion.consumer.springai;
 
+import dev.fusion.FusionResult;
 import dev.fusion.sandbox.Sandbox;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireServer;
+import dev.fusion.springai.FusionChatModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.client.AdvisorParams;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ResponseEntity;
+import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -29,14 +35,21 @@ class VoteConsumerTest {
     }
 
     @Autowired
-    SupportDesk desk;
+    ChatClient chat;
 
     @Test
     void theRecordIsVotedFieldByField() {
-        SupportDesk.Ticket ticket = desk.triage(SpringAiConsumerTest.MESSAGE);
+        ResponseEntity<ChatResponse, SupportDesk.Ticket> response = chat.prompt(SpringAiConsumerTest.MESSAGE)
+                .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT)
+                .call()
+                .responseEntity(SupportDesk.Ticket.class);
 
+        SupportDesk.Ticket ticket = response.entity();
         assertThat(ticket.customer()).isEqualTo("Ada Lovelace");
-        assertThat(ticket.email()).isEqualTo("ada@example.com");
         assertThat(ticket.priority()).isBetween(1, 5);
+        FusionResult fused = FusionChatModel.fusionResult(response.response()).orElseThrow();
+        assertThat(fused.strategy()).isEqualTo("vote");
+        assertThat(fused.agreement().get("/customer")).as(fused.agreement().toString()).isGreaterThan(0.5);
+        assertThat(fused.json()).isPresent();
     }
 }
