@@ -92,7 +92,6 @@ final class CascadeFlow extends Flow {
 
     @Override
     void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
-        candidates = List.copyOf(ok);
         // The rule's verdict, bounded by the ask's deadline (a TimeoutException then; the rule is not asked
         // when the deadline already passed).
         ctx.await(() -> {
@@ -125,26 +124,29 @@ final class CascadeFlow extends Flow {
         if (agreed) {
             CallRecord representative = ok.get(group.get(0));
             BigDecimal saving = estimateSaving(plan, ok, representative);
-            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule, saving);
+            CascadeOutcome cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.AGREED.wireName(), g, ok.size(), rule,
+                    saving);
             ctx.note(g + " of " + ok.size() + " cheap answers agree (" + rule + "); the judge was skipped"
                     + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
-            complete(representative.text(), false);
+            complete(FlowOutcome.of(ok).withCascade(cascade), representative.text(), false);
             return;
         }
         String why = "the largest agreeing group has " + g + " of " + ok.size() + " cheap answers; need "
                 + (config.minAgreeing() == Strategy.Cascade.ALL ? "all, and at least 2" : config.minAgreeing());
         if (flagships().isEmpty()) {
-            cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+            CascadeOutcome cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.JUDGED.wireName(), g, ok.size(), rule,
+                    BigDecimal.ZERO);
             ctx.note(why + "; judging");
-            synthesize(ok);
+            synthesize(ok, FlowOutcome.of(ok).withCascade(cascade));
             return;
         }
-        cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule, BigDecimal.ZERO);
+        CascadeOutcome cascade = new CascadeOutcome(dev.fusion.judge.CascadePath.ESCALATED.wireName(), g, ok.size(), rule,
+                BigDecimal.ZERO);
         ctx.note(why + "; escalating to the flagships, then judging");
-        escalate(plan, ok);
+        escalate(plan, ok, cascade);
     }
 
-    private void escalate(BudgetPlan plan, List<CallRecord> cheap) {
+    private void escalate(BudgetPlan plan, List<CallRecord> cheap, CascadeOutcome cascade) {
         List<Member> members = flagships();
         CallRecord[] pre = new CallRecord[members.size()];
         List<ModelRequest> requests = new ArrayList<>();
@@ -158,7 +160,7 @@ final class CascadeFlow extends Flow {
         ctx.runRound(2, dev.fusion.CallStep.ESCALATE, members, requests, plan.flagshipReservations().clone(), pre, 0, ok -> {
             List<CallRecord> all = new ArrayList<>(cheap);
             all.addAll(ok);
-            synthesize(all);
+            synthesize(all, FlowOutcome.of(all).withCascade(cascade));
         });
     }
 
