@@ -100,6 +100,11 @@ public abstract class HttpChatModel implements ChatModel {
         return true;
     }
 
+    /** The bounds on what is read from the network. */
+    protected final ResponseLimits limits() {
+        return limits;
+    }
+
     /** The provider's HTTP request for this call (URL, auth headers, JSON body). */
     protected abstract Request.Builder httpRequest(ModelRequest request, boolean stream);
 
@@ -232,7 +237,7 @@ public abstract class HttpChatModel implements ChatModel {
         } catch (MalformedFieldException e) {
             throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
         }
-        if (r.text().isEmpty()) {
+        if (r.text().isEmpty() && !r.hasToolCalls()) {
             throw emptyAnswer(r);
         }
         return r;
@@ -366,7 +371,7 @@ public abstract class HttpChatModel implements ChatModel {
                         text.append(piece);
                         sink.next(new ModelStreamEvent.TextDelta(piece));
                     }
-                });
+                }, sink::next);
                 if (terminal) {
                     complete();
                 }
@@ -430,7 +435,7 @@ public abstract class HttpChatModel implements ChatModel {
             }
             try {
                 ModelResponse r = decoder.response(text.toString());
-                if (r.text().isEmpty()) {
+                if (r.text().isEmpty() && !r.hasToolCalls()) {
                     sink.error(emptyAnswer(r));
                     return;
                 }
