@@ -130,7 +130,8 @@ public final class AskRun {
         this.maxOut = eff.maxOutputTokens();
         this.skippedMembers = new CallRecord[s.panel().size()];
         this.startTick = ticks();
-        this.flow = StrategyRegistry.flow(s.strategy(), new AskRunContext(this));
+        this.flow = req.hasTools() ? new ToolStepFlow(new AskRunContext(this))
+                : StrategyRegistry.flow(s.strategy(), new AskRunContext(this));
     }
 
     /**
@@ -479,7 +480,8 @@ public final class AskRun {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(maxOut)
                 .temperature(eff.temperature(m))
                 .seed(m.seed()).responseFormat(req.responseFormat())
-                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
+                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody())
+                .tools(req.tools()).toolChoice(req.toolChoice()).build();
     }
 
     // ---------------------------------------------------------------- budget
@@ -904,7 +906,8 @@ public final class AskRun {
             return Mono.just(new FusionResult(outcome.answer(), outcome.judged(), s.strategy().name(), panelRecords(),
                     judges.records(), judges.answerOrder(), seed, Duration.ofNanos(System.nanoTime() - t0), budget, notes,
                     Optional.ofNullable(outcome.analysis()), Optional.ofNullable(outcome.ranking()),
-                    Optional.ofNullable(outcome.cascade()), Optional.ofNullable(json), outcome.agreement()));
+                    Optional.ofNullable(outcome.cascade()), Optional.ofNullable(json), outcome.agreement(),
+                    outcome.toolCalls(), Optional.ofNullable(outcome.decidedBy())));
         });
     }
 

@@ -226,6 +226,16 @@ final class AskRunContext implements StrategyContext {
     }
 
     @Override
+    public List<dev.fusion.model.ToolSpec> tools() {
+        return run.req.tools();
+    }
+
+    @Override
+    public void emitEvent(dev.fusion.FusionEvent event) {
+        run.emit(event);
+    }
+
+    @Override
     public void emitDelta(String text) {
         run.emitDelta(text);
     }
@@ -235,6 +245,6 @@ final class AskRunContext implements StrategyContext {
         return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
                 r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
                 r.finishReason(), dev.fusion.CallError.of(InvalidAnswerException.ERROR_KIND, e.getMessage()),
-                r.round(), r.step(), r.usageQuality(), r.costFlags());
+                r.round(), r.step(), r.usageQuality(), r.costFlags(), r.toolCalls());
     }
 }

@@ -49,6 +49,9 @@ abstract class Flow {
     JsonNode answerJson;
     /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
     Map<String, Double> agreement = Map.of();
+    /** The decided tool calls of a tool step (empty: none), and how the step was decided (null: no tool step). */
+    List<dev.fusion.model.ToolCall> toolCalls = List.of();
+    dev.fusion.DecidedBy decidedBy;
     /** Where the outcome goes: the pipeline's strategy stage. */
     private MonoSink<FlowOutcome> out;
 
@@ -144,7 +147,8 @@ abstract class Flow {
     }
 
     private FlowOutcome outcome(String answer, boolean judged) {
-        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement);
+        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement,
+                toolCalls, decidedBy);
     }
 
     /**

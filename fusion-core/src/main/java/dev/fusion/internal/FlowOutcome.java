@@ -23,15 +23,23 @@ import java.util.Map;
  * @param agreement  the vote's agreement per JSON Pointer (empty unless {@code vote})
  */
 record FlowOutcome(String answer, boolean judged, List<CallRecord> candidates, Analysis analysis, Ranking ranking,
-                   CascadeOutcome cascade, JsonNode answerJson, Map<String, Double> agreement) {
+                   CascadeOutcome cascade, JsonNode answerJson, Map<String, Double> agreement,
+                   List<dev.fusion.model.ToolCall> toolCalls, dev.fusion.DecidedBy decidedBy) {
+
+    FlowOutcome(String answer, boolean judged, List<CallRecord> candidates, Analysis analysis, Ranking ranking,
+                CascadeOutcome cascade, JsonNode answerJson, Map<String, Double> agreement) {
+        this(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement, List.of(), null);
+    }
 
     FlowOutcome {
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
         candidates = List.copyOf(candidates);
         agreement = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agreement)); // in pointer order
     }
 
     /** This outcome with another final answer (the degradation to the best unjudged answer). */
     FlowOutcome withAnswer(String answer, boolean judged) {
-        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement);
+        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement, toolCalls,
+                decidedBy);
     }
 }

@@ -108,7 +108,8 @@ final class JudgeChain {
         Member j = run.s.judges().get(index);
         ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
                 .maxOutputTokens(run.s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
-                .cacheSystemPrompt(run.s.cacheJudgePrompt()).responseFormat(step.responseFormat()).build();
+                .cacheSystemPrompt(run.s.cacheJudgePrompt()).responseFormat(step.responseFormat())
+                .tools(step.tools()).build();
         // Not clipped to the time left: the deadline timer ends a running judge and records why
         // (two timers firing at the same instant would make the recorded cause a coin toss).
         Duration timeout = j.timeout() != null ? j.timeout() : run.s.judgeTimeout();
