@@ -55,6 +55,8 @@ final class ToolStepFlow extends Flow {
 
     private final Map<String, ToolSpec> offered;
     private final Map<String, StructuredSchema> schemas = new HashMap<>();
+    /** Round 1's answers (the proposals), in panel order; set when the stage starts. */
+    private List<CallRecord> answers = List.of();
 
     ToolStepFlow(StrategyContext ctx) {
         super(ctx);
@@ -83,7 +85,7 @@ final class ToolStepFlow extends Flow {
 
     @Override
     void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
-        candidates = List.copyOf(ok);
+        answers = List.copyOf(ok);
         List<ToolDecisions.Proposal> all = new ArrayList<>();
         List<ToolDecisions.Proposal> valid = new ArrayList<>();
         for (CallRecord r : ok) {
@@ -110,11 +112,11 @@ final class ToolStepFlow extends Flow {
         if (a != null) {
             List<String> supporters = a.supporters().stream().map(ToolDecisions.Proposal::memberId).toList();
             if (a.isFinal()) {
-                decidedBy = a.how();
                 ctx.emitEvent(new FusionEvent.ToolCallsDecided(List.of(), a.how(), supporters));
                 ctx.note(supporters.size() + " of " + ok.size() + " members answered without calling a tool ("
                         + a.how().wireName() + "); the judge synthesizes their answers");
-                synthesize(ok.stream().filter(r -> supporters.contains(r.memberId())).toList());
+                List<CallRecord> finals = ok.stream().filter(r -> supporters.contains(r.memberId())).toList();
+                synthesize(finals, FlowOutcome.of(finals).withToolDecision(List.of(), a.how()));
                 return;
             }
             ctx.note(supporters.size() + " of " + ok.size() + " members proposed the same tool calls ("
@@ -174,7 +176,7 @@ final class ToolStepFlow extends Flow {
         int at = disputedAt;
         ctx.judge(new JudgeStep(CallStep.RESOLVE, dispute.system(), List.of(ChatMessage.user(dispute.user())),
                 valid.stream().map(ToolDecisions.Proposal::memberId).toList(), false,
-                r -> onDisputeReply(vote, dispute, decided, at, first, r), this::degrade, format));
+                r -> onDisputeReply(vote, dispute, decided, at, first, r), () -> degrade(FlowOutcome.of(answers)), format));
     }
 
     private void onDisputeReply(StructuredVote vote, DisputeRequest dispute, ToolCall[] decided, int at, ToolCall first,
@@ -200,7 +202,7 @@ final class ToolStepFlow extends Flow {
     private void judgeProposals(List<ToolDecisions.Proposal> proposals) {
         Map<String, ToolDecisions.Proposal> byMember = new HashMap<>();
         proposals.forEach(p -> byMember.put(p.memberId(), p));
-        List<CallRecord> records = candidates.stream().filter(r -> byMember.containsKey(r.memberId())).toList();
+        List<CallRecord> records = answers.stream().filter(r -> byMember.containsKey(r.memberId())).toList();
         List<CallRecord> shuffled = ctx.shuffle(records, 0);
         StringBuilder user = new StringBuilder("<question>\n").append(ctx.questionForJudge()).append("\n</question>\n\n<proposals>\n");
         for (int i = 0; i < shuffled.size(); i++) {
@@ -211,14 +213,14 @@ final class ToolStepFlow extends Flow {
         user.append("</proposals>\n\nTake the best next step now: call the tools (or answer directly if no tool is needed).");
         ctx.note("the members disagree on the next step; the judge decides from " + shuffled.size() + " anonymized proposals");
         ctx.judge(new JudgeStep(CallStep.DECIDE, DECIDE_SYSTEM, List.of(ChatMessage.user(user.toString())),
-                ids(shuffled), true, this::onJudgeDecision, this::degrade, null, List.copyOf(offered.values())));
+                ids(shuffled), true, this::onJudgeDecision, () -> degrade(FlowOutcome.of(answers)), null,
+                List.copyOf(offered.values())));
     }
 
     private void onJudgeDecision(CallRecord r) {
         if (!r.hasToolCalls()) {
-            decidedBy = DecidedBy.JUDGED;
             ctx.emitEvent(new FusionEvent.ToolCallsDecided(List.of(), DecidedBy.JUDGED, List.of()));
-            complete(r.text() == null ? "" : r.text(), true);
+            complete(FlowOutcome.of(answers).withToolDecision(List.of(), DecidedBy.JUDGED), r.text() == null ? "" : r.text(), true);
             return;
         }
         List<String> problems = new ArrayList<>();
@@ -235,15 +237,13 @@ final class ToolStepFlow extends Flow {
             return;
         }
         String key = ToolDecisions.key(r.toolCalls());
-        List<String> supporters = candidates.stream().filter(c -> ToolDecisions.key(c.toolCalls()).equals(key))
+        List<String> supporters = answers.stream().filter(c -> ToolDecisions.key(c.toolCalls()).equals(key))
                 .map(CallRecord::memberId).toList();
         decide(r.toolCalls(), DecidedBy.JUDGED, supporters, true);
     }
 
     private void decide(List<ToolCall> calls, DecidedBy how, List<String> supporters, boolean judged) {
-        toolCalls = List.copyOf(calls);
-        decidedBy = how;
-        ctx.emitEvent(new FusionEvent.ToolCallsDecided(toolCalls, how, supporters));
-        complete("", judged);
+        ctx.emitEvent(new FusionEvent.ToolCallsDecided(calls, how, supporters));
+        complete(FlowOutcome.of(answers).withToolDecision(calls, how), "", judged);
     }
 }

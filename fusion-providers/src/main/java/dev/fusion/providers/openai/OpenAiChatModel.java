@@ -16,7 +16,13 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
-import dev.fusion.providers.internal.HttpChatModel;
+import dev.fusion.providers.internal.HttpTransport;
+import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.internal.WireCodec;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelStreamEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
@@ -64,7 +70,12 @@ import java.util.function.Consumer;
  *
  * <p>Immutable and thread-safe.
  */
-public final class OpenAiChatModel extends HttpChatModel {
+public final class OpenAiChatModel implements ChatModel {
+
+    /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
+    private final HttpTransport http;
+    private final ModelRef ref;
+    private final Secret secret;
 
     /** Top-level fields Fusion owns in this format: extra body fields may not set them. */
     public static final Set<String> RESERVED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
@@ -103,16 +114,17 @@ public final class OpenAiChatModel extends HttpChatModel {
     public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
                            Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
                            Map<String, Object> providerExtraBody) {
-        super(ref, baseUrl, apiKey, client, limits);
+        this.http = new HttpTransport(ref, baseUrl, apiKey, client, limits, new Wire());
+        this.ref = ref;
+        this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(dev.fusion.providers.ProviderKind.OPENAI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
-        this.chatUrl = url("chat/completions").build();
+        this.chatUrl = http.url("chat/completions").build();
     }
 
-    @Override
-    protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+    private Request.Builder httpRequest(ModelRequest request, boolean stream) {
         WireExtras.requireImages(request, capabilities, ref);
         ResponseFormat format = request.responseFormat();
         Capabilities.StructuredOutput so = capabilities.structuredOutput();
@@ -160,7 +172,7 @@ public final class OpenAiChatModel extends HttpChatModel {
             body.putObject("stream_options").put("include_usage", true);
         }
         WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
-        Request.Builder b = new Request.Builder().url(chatUrl).post(json(body));
+        Request.Builder b = new Request.Builder().url(chatUrl).post(HttpTransport.json(body));
         if (secret.isPresent()) {
             b.header("Authorization", "Bearer " + secret.reveal());
         }
@@ -210,8 +222,7 @@ public final class OpenAiChatModel extends HttpChatModel {
         }
     }
 
-    @Override
-    protected ModelResponse parse(JsonNode root) {
+    private ModelResponse parse(JsonNode root) {
         JsonNode choices = root.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
             throw Failures.malformed(ref, secret, "the answer has no choices", null);
@@ -233,8 +244,7 @@ public final class OpenAiChatModel extends HttpChatModel {
                 Json.text(root, "model"), true, calls);
     }
 
-    @Override
-    protected StreamDecoder decoder() {
+    private StreamDecoder decoder() {
         return new Decoder();
     }
 
@@ -247,7 +257,7 @@ public final class OpenAiChatModel extends HttpChatModel {
         private String finishReason;
         private JsonNode usage;
         private String model;
-        private final ToolCallAssembler tools = new ToolCallAssembler(limits().maxStreamTextChars());
+        private final ToolCallAssembler tools = new ToolCallAssembler(http.limits().maxStreamTextChars());
 
         @Override
         public boolean onEvent(String type, String data, Consumer<String> text) {
@@ -320,6 +330,55 @@ public final class OpenAiChatModel extends HttpChatModel {
             Usage u = OpenAiUsage.of(usage);
             BigDecimal cost = OpenAiUsage.reportedCost(usage);
             return new ModelResponse(text, u, cost, finishReason, model, true, calls);
+        }
+    }
+
+    @Override
+    public ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public boolean streamsNatively() {
+        return true;
+    }
+
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        http.validate(request);
+    }
+
+    @Override
+    public Mono<ModelResponse> call(ModelRequest request) {
+        return http.call(request);
+    }
+
+    @Override
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return http.stream(request);
+    }
+
+    @Override
+    public String toString() {
+        return http.describe("OpenAiChatModel");
+    }
+
+    /** This wire format as the transport calls it. */
+    private final class Wire implements WireCodec {
+        @Override
+        public Request.Builder httpRequest(ModelRequest request, boolean stream) {
+            return OpenAiChatModel.this.httpRequest(request, stream);
+        }
+
+        @Override
+        public ModelResponse parse(JsonNode body) {
+            return OpenAiChatModel.this.parse(body);
+        }
+
+        @Override
+        public StreamDecoder decoder() {
+            return OpenAiChatModel.this.decoder();
         }
     }
 }
