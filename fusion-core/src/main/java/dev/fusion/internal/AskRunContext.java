@@ -213,7 +213,8 @@ final class AskRunContext implements StrategyContext {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(eff.maxOutputTokens())
                 .temperature(eff.temperature(m))
                 .seed(m.seed()).responseFormat(req.responseFormat())
-                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
+                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody())
+                .tools(req.tools()).toolChoice(req.toolChoice()).build();
     }
 
     @Override
@@ -277,6 +278,16 @@ final class AskRunContext implements StrategyContext {
     }
 
     @Override
+    public List<dev.fusion.model.ToolSpec> tools() {
+        return req.tools();
+    }
+
+    @Override
+    public void emitEvent(dev.fusion.FusionEvent event) {
+        port.emit(event);
+    }
+
+    @Override
     public void emitDelta(String text) {
         if (port.streamJudge() && !text.isEmpty()) {
             port.emit(new dev.fusion.FusionEvent.JudgeDelta(text));
@@ -288,6 +299,6 @@ final class AskRunContext implements StrategyContext {
         return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
                 r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
                 r.finishReason(), dev.fusion.CallError.of(InvalidAnswerException.ERROR_KIND, e.getMessage()),
-                r.round(), r.step(), r.usageQuality(), r.costFlags());
+                r.round(), r.step(), r.usageQuality(), r.costFlags(), r.toolCalls());
     }
 }

@@ -477,7 +477,8 @@ public final class CallRunner {
         Duration ttft = firstTokenNanos < 0 || started < 0 ? null : Duration.ofNanos(firstTokenNanos - started);
         CallRecord r = new CallRecord(spec.memberId(), model(), spec.role(), status, text, usage, cost, startedAt,
                 latency, ttft, queued, attempts.get(), Duration.ofMillis(retryDelayMs.get()),
-                response != null ? response.finishReason() : null, callError, spec.round(), spec.step(), quality, flags);
+                response != null ? response.finishReason() : null, callError, spec.round(), spec.step(), quality, flags,
+                response != null ? response.toolCalls() : java.util.List.of());
         if (!record.compareAndSet(null, r)) {
             return false;
         }
