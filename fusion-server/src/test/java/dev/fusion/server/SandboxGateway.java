@@ -42,6 +42,25 @@ final class SandboxGateway implements AutoCloseable {
         return server.baseUrl() + path;
     }
 
+    /** A plain HTTP client of one server. */
+    static final class Client {
+        final String base;
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        Client(String base) {
+            this.base = base;
+        }
+
+        HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
+            HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+            for (int i = 0; i < headers.length; i += 2) {
+                r.header(headers[i], headers[i + 1]);
+            }
+            return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
     HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(60))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));

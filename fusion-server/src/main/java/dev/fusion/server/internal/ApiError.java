@@ -14,6 +14,24 @@ public record ApiError(int status, String code, String message, long retryAfterS
         message = Redactor.redact(message == null ? "" : message);
     }
 
+    /**
+     * This error with every run of 8 or more characters of {@code key} masked (a client's own key, echoed back in
+     * a field it sent by mistake, is not sent back, nor logged).
+     */
+    public ApiError masking(String key) {
+        if (key == null || key.length() < 8) {
+            return this;
+        }
+        String m = message;
+        for (int i = 0; i + 8 <= key.length(); i++) {
+            String run = key.substring(i, i + 8);
+            if (m.contains(run)) {
+                m = m.replace(run, "********");
+            }
+        }
+        return m.equals(message) ? this : new ApiError(status, code, m, retryAfterSeconds);
+    }
+
     public static ApiError of(int status, String code, String message) {
         return new ApiError(status, code, message, -1);
     }

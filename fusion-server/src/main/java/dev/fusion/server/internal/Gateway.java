@@ -55,6 +55,8 @@ public final class Gateway {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.fusion.server");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The most of an oversized body read (and dropped) so the client can read its 413; beyond it the connection closes. */
+    static final long DISCARD_LIMIT = 64L << 20;
 
     private final Map<String, Fusion> fusions; // by model name, fusion/<name>
     private final KeyRing keys;
@@ -165,9 +167,10 @@ public final class Gateway {
 
     private Publisher<Void> ask(HttpServerRequest req, HttpServerResponse res, Api api) {
         String askId = newId();
+        String presented = presentedKey(req);
         KeyRing.Client client = null;
         if (!keys.isEmpty()) {
-            client = authenticate(req);
+            client = keys.authenticate(presented);
             if (client == null) {
                 return error(res, api, unauthorized(), askId);
             }
@@ -184,8 +187,13 @@ public final class Gateway {
                 return error(res, api, ApiError.badRequest("Content-Length is not a number"), askId);
             }
             if (n > limits.maxBodyBytes()) {
-                res.keepAlive(false);
-                return error(res, api, tooLarge(), askId);
+                // Answer at once, without buffering the body. Clients (the SDKs) only read the answer once their
+                // upload is done, so the rest is read and dropped, up to a bound; beyond it the connection closes.
+                if (n > DISCARD_LIMIT) {
+                    res.keepAlive(false);
+                    return error(res, api, tooLarge(), askId);
+                }
+                return error(res, api, tooLarge(), askId).then(req.receive().then().onErrorResume(e -> Mono.empty()));
             }
         }
         final KeyRing.Client who = client;
@@ -199,15 +207,15 @@ public final class Gateway {
                     case RESPONSES -> Requests.responses(body);
                 };
             } catch (Requests.BadRequest e) {
-                return error(res, api, ApiError.badRequest(e.getMessage()), askId);
+                return error(res, api, ApiError.badRequest(e.getMessage()).masking(presented), askId);
             } catch (java.io.IOException e) {
-                return error(res, api, ApiError.badRequest("the body is not valid JSON: " + firstLine(e.getMessage())), askId);
+                return error(res, api, ApiError.badRequest("the body is not valid JSON: " + firstLine(e.getMessage())).masking(presented), askId);
             }
             String model = parsed.model().startsWith("fusion/") ? parsed.model() : "fusion/" + parsed.model();
             Fusion fusion = fusions.get(model);
             if (fusion == null) {
                 return error(res, api, ApiError.of(404, "model_not_found", "The model '" + Requests.clip(parsed.model())
-                        + "' does not exist; this server has " + models()), askId);
+                        + "' does not exist; this server has " + models()).masking(presented), askId);
             }
             if (who != null && !who.key.allows(model)) {
                 return error(res, api, ApiError.of(403, "model_not_allowed", "key '" + who.key.name()
@@ -227,16 +235,16 @@ public final class Gateway {
             Formats fmt = Formats.of(api, askId, model, clock.instant().getEpochSecond(), parsed.includeUsage());
             boolean ledger = "true".equalsIgnoreCase(req.requestHeaders().get("x-fusion-ledger"));
             return parsed.stream()
-                    ? stream(res, api, fusion, parsed, fmt, askId, who)
-                    : whole(res, api, fusion, parsed, fmt, askId, who, ledger);
+                    ? stream(res, api, fusion, parsed, fmt, askId, who, presented)
+                    : whole(res, api, fusion, parsed, fmt, askId, who, ledger, presented);
         }).onErrorResume(BodyTooLarge.class, e -> {
             res.keepAlive(false);
             return error(res, api, tooLarge(), askId);
-        }).onErrorResume(e -> !(e instanceof BodyTooLarge), e -> internal(res, api, e, askId));
+        }).onErrorResume(e -> !(e instanceof BodyTooLarge), e -> error(res, api, failure(e, askId).masking(presented), askId));
     }
 
     private Mono<Void> whole(HttpServerResponse res, Api api, Fusion fusion, Requests.Parsed p, Formats fmt, String askId,
-                             KeyRing.Client who, boolean ledger) {
+                             KeyRing.Client who, boolean ledger, String presented) {
         AtomicBoolean released = new AtomicBoolean();
         Runnable done = () -> {
             if (released.compareAndSet(false, true)) {
@@ -266,14 +274,14 @@ public final class Gateway {
                         res.header("x-fusion-cost-usd", Ledger.costHeader(calls))
                                 .header("x-fusion-cost-complete", String.valueOf(Ledger.complete(calls)));
                     }
-                    return error(res, api, failure(e, askId), askId);
+                    return error(res, api, failure(e, askId).masking(presented), askId);
                 })
                 .doOnCancel(done)
                 .then();
     }
 
     private Mono<Void> stream(HttpServerResponse res, Api api, Fusion fusion, Requests.Parsed p, Formats fmt, String askId,
-                              KeyRing.Client who) {
+                              KeyRing.Client who, String presented) {
         AtomicBoolean released = new AtomicBoolean();
         List<CallRecord> seen = new ArrayList<>();
         StringBuilder sent = new StringBuilder();
@@ -295,7 +303,7 @@ public final class Gateway {
                 .onErrorResume(e -> {
                     List<CallRecord> calls = e instanceof AskFailedException a ? a.calls() : List.copyOf(seen);
                     settle(who, calls);
-                    ApiError err = failure(e, askId);
+                    ApiError err = failure(e, askId).masking(presented);
                     count(api, err.status());
                     List<String> out = new ArrayList<>();
                     if (!calls.isEmpty()) {
@@ -390,6 +398,11 @@ public final class Gateway {
     }
 
     private KeyRing.Client authenticate(HttpServerRequest req) {
+        return keys.authenticate(presentedKey(req));
+    }
+
+    /** The key the client sent: {@code x-api-key}, else a Bearer token; null when none. */
+    private static String presentedKey(HttpServerRequest req) {
         String key = req.requestHeaders().get("x-api-key");
         if (key == null) {
             String auth = req.requestHeaders().get("authorization");
@@ -397,7 +410,7 @@ public final class Gateway {
                 key = auth.substring(7).trim();
             }
         }
-        return keys.authenticate(key);
+        return key;
     }
 
     private static ApiError unauthorized() {
