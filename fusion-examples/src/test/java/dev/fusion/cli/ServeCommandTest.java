@@ -53,7 +53,8 @@ class ServeCommandTest {
                         break; // the ask is in flight
                     }
                 }
-                p.destroy(); // SIGTERM
+                // SIGTERM (Process.destroy() would also close our end of its stdout)
+                assertThat(new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor()).isZero();
                 List<String> rest = new ArrayList<>();
                 for (String line; (line = in.readLine()) != null; ) {
                     rest.add(line);

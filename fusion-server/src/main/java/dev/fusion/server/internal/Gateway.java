@@ -362,6 +362,11 @@ public final class Gateway {
             if (!answer.startsWith(sent.toString())) {
                 throw new StreamBroken("the final answer differs from the text already streamed: ask again");
             }
+            for (CallRecord j : r.judgeCalls()) {
+                if (j.isOk()) {
+                    out.add(": " + Ledger.comment(j) + "\n\n");
+                }
+            }
             String rest = answer.substring(sent.length());
             if (!rest.isEmpty()) {
                 out.add(fmt.delta(rest));
