@@ -121,6 +121,8 @@ public final class CallRunner {
     private Usage billedUsage = Usage.ZERO;
     private BigDecimal billedUsd = BigDecimal.ZERO;
     private final StringBuilder partial = new StringBuilder();
+    /** The largest provider-reported cost believed (USD): beyond it the figure is ignored and flagged. */
+    private static final BigDecimal MAX_REPORTED_COST = new BigDecimal("1e9");
     private volatile boolean visibleOutput;
     /** Whether an attempt's request is out (sent or being sent) and has not ended yet. */
     private volatile boolean attemptInFlight;
@@ -414,8 +416,15 @@ public final class CallRunner {
         UsageQuality quality = UsageQuality.REPORTED;
         Set<CostFlag> flags = EnumSet.noneOf(CostFlag.class);
         BigDecimal reported = response != null ? response.reportedCostUsd() : null;
-        if (reported != null && reported.signum() < 0) {
-            log.warn("{} ({}) reported a negative cost of ${}; ignored", spec.memberId(), model(), reported.toPlainString());
+        if (response != null && response.reportedCostIgnored()) {
+            log.warn("{} ({}) reported a cost that is not a believable figure; ignored", spec.memberId(), model());
+            flags.add(CostFlag.REPORTED_COST_IGNORED);
+        }
+        if (reported != null && (reported.signum() < 0 || reported.compareTo(MAX_REPORTED_COST) > 0)) {
+            // Never toPlainString(): a 1e999999999 would be printed digit by digit.
+            String shown = reported.signum() < 0 && reported.compareTo(MAX_REPORTED_COST.negate()) >= 0
+                    ? "a negative cost of $" + reported.toPlainString() : "a cost beyond $1e9 (or not a number)";
+            log.warn("{} ({}) reported {}; ignored", spec.memberId(), model(), shown);
             flags.add(CostFlag.REPORTED_COST_IGNORED);
             reported = null;
         }

@@ -30,6 +30,31 @@ record FlowOutcome(String answer, boolean judged, List<CallRecord> candidates, A
         agreement = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agreement)); // in pointer order
     }
 
+    /** The outcome so far of a flow judging {@code candidates}: no answer yet, nothing added. */
+    static FlowOutcome of(List<CallRecord> candidates) {
+        return new FlowOutcome(null, false, candidates, null, null, null, null, Map.of());
+    }
+
+    /** With the analyze strategy's analysis. */
+    FlowOutcome withAnalysis(Analysis a) {
+        return new FlowOutcome(answer, judged, candidates, a, ranking, cascade, answerJson, agreement);
+    }
+
+    /** With the select-best strategy's ranking. */
+    FlowOutcome withRanking(Ranking r) {
+        return new FlowOutcome(answer, judged, candidates, analysis, r, cascade, answerJson, agreement);
+    }
+
+    /** With the cascade's path. */
+    FlowOutcome withCascade(CascadeOutcome c) {
+        return new FlowOutcome(answer, judged, candidates, analysis, ranking, c, answerJson, agreement);
+    }
+
+    /** With the structured answer the flow settled and, for a vote, its agreement per JSON Pointer. */
+    FlowOutcome withJson(JsonNode json, Map<String, Double> agreementByPointer) {
+        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, json, agreementByPointer);
+    }
+
     /** This outcome with another final answer (the degradation to the best unjudged answer). */
     FlowOutcome withAnswer(String answer, boolean judged) {
         return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement);

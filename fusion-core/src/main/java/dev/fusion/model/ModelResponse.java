@@ -16,9 +16,14 @@ import java.util.Objects;
  * @param usageReported    whether the provider reported usage at all; false means the tokens are
  *                         <em>unknown</em> (not zero): {@code usage} is then {@link Usage#ZERO} as a
  *                         placeholder and the call's cost must be treated as incomplete, never as $0
+ * @param reportedCostIgnored whether the provider sent a cost figure that could not be believed (not
+ *                         finite, not a number, beyond $1e9): {@code reportedCostUsd} is then null, and
+ *                         the call is flagged {@link dev.fusion.CostFlag#REPORTED_COST_IGNORED} instead of
+ *                         the figure being dropped silently
  */
 public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd,
-                            String finishReason, String responseModel, boolean usageReported) {
+                            String finishReason, String responseModel, boolean usageReported,
+                            boolean reportedCostIgnored) {
 
     public ModelResponse {
         Objects.requireNonNull(text, "text");
@@ -26,6 +31,12 @@ public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd
         if (!usageReported && !usage.equals(Usage.ZERO)) {
             throw new IllegalArgumentException("unreported usage must be Usage.ZERO, was " + usage);
         }
+    }
+
+    /** A response without an ignored cost figure (the form before the flag existed). */
+    public ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd, String finishReason,
+                         String responseModel, boolean usageReported) {
+        this(text, usage, reportedCostUsd, finishReason, responseModel, usageReported, false);
     }
 
     /** A response whose usage the provider reported. */
@@ -48,6 +59,6 @@ public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd
     public String toString() {
         return "ModelResponse[" + text.length() + " chars, " + usage + ", reportedCostUsd=" + reportedCostUsd
                 + ", finishReason=" + finishReason + ", responseModel=" + responseModel
-                + (usageReported ? "" : ", usage unknown") + "]";
+                + (usageReported ? "" : ", usage unknown") + (reportedCostIgnored ? ", reported cost ignored" : "") + "]";
     }
 }

@@ -95,6 +95,51 @@ public class ProviderException extends RuntimeException {
                 partialText, message, null);
     }
 
+    /**
+     * The typed failure for what a framework behind a model adapter threw (LangChain4j, Spring AI): the
+     * message is {@code "<framework> <exception class>: <its message>"} with the message made safe by
+     * {@link dev.fusion.Redactor#redactForeign}; no cause is kept (a framework's cause may carry request
+     * headers). With an HTTP status it is {@link Kind#HTTP_STATUS} (retryable by the shared rule); else a
+     * timeout or a connection failure is {@link Kind#TRANSPORT} ({@code timeout}, {@code connection_error},
+     * retryable); anything else is {@link Kind#MALFORMED_RESPONSE} of type {@code otherErrorType}, not retryable.
+     * A {@code ProviderException} is returned as it is.
+     *
+     * @param framework      the framework's name, for the message
+     * @param thrown         what it threw
+     * @param status         the HTTP status the adapter found in {@code thrown}, or -1
+     * @param timeout        whether {@code thrown} is a timeout
+     * @param transport      whether {@code thrown} is a connection failure
+     * @param otherErrorType the error type of anything else, e.g. {@code langchain4j_error}
+     */
+    public static ProviderException fromFramework(String framework, Throwable thrown, int status, boolean timeout,
+                                                  boolean transport, String otherErrorType) {
+        if (thrown instanceof ProviderException p) {
+            return p;
+        }
+        String what = framework + " " + thrown.getClass().getSimpleName();
+        String detail = dev.fusion.Redactor.redactForeign(thrown.getMessage());
+        String message = detail.isEmpty() ? what : what + ": " + detail;
+        if (status > 0) {
+            return new ProviderException(Kind.HTTP_STATUS, status, null, null, isRetryableStatus(status), null, null,
+                    message, null);
+        }
+        if (timeout) {
+            return new ProviderException(Kind.TRANSPORT, -1, "timeout", null, true, null, null, message, null);
+        }
+        return new ProviderException(transport ? Kind.TRANSPORT : Kind.MALFORMED_RESPONSE, -1,
+                transport ? "connection_error" : otherErrorType, null, transport, null, null, message, null);
+    }
+
+    /** Whether {@code type} is {@code thrown} or one of its causes. */
+    public static boolean hasCause(Throwable thrown, Class<? extends Throwable> type) {
+        for (Throwable c = thrown; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether an HTTP status can succeed on retry: 408, 409, 429 and every 5xx (529 included). */
     public static boolean isRetryableStatus(int status) {
         return status == 408 || status == 409 || status == 429 || status >= 500;

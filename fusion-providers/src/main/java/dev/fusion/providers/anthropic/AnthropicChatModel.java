@@ -16,7 +16,13 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
-import dev.fusion.providers.internal.HttpChatModel;
+import dev.fusion.providers.internal.HttpTransport;
+import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.internal.WireCodec;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelStreamEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
@@ -57,7 +63,12 @@ import java.util.function.Consumer;
  *
  * <p>Immutable and thread-safe.
  */
-public final class AnthropicChatModel extends HttpChatModel {
+public final class AnthropicChatModel implements ChatModel {
+
+    /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
+    private final HttpTransport http;
+    private final ModelRef ref;
+    private final Secret secret;
 
     public static final String API_VERSION = "2023-06-01";
     /** The smallest thinking budget the API accepts. */
@@ -91,15 +102,17 @@ public final class AnthropicChatModel extends HttpChatModel {
     public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                               Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
                               Map<String, Object> providerExtraBody) {
-        super(ref, baseUrl, apiKey, client, limits);
+        this.http = new HttpTransport(ref, baseUrl, apiKey, client, limits, new Wire());
+        this.ref = ref;
+        this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.ANTHROPIC) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
-        this.messagesUrl = url("v1/messages").build();
+        this.messagesUrl = http.url("v1/messages").build();
     }
 
-    @Override
-    protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+    private Request.Builder httpRequest(ModelRequest request, boolean stream) {
         WireExtras.requireImages(request, capabilities, ref);
         ResponseFormat format = request.responseFormat();
         boolean nativeSchema = capabilities.structuredOutput() == Capabilities.StructuredOutput.JSON_SCHEMA;
@@ -155,7 +168,7 @@ public final class AnthropicChatModel extends HttpChatModel {
         if (stream) {
             body.put("stream", true);
         }
-        Request.Builder b = new Request.Builder().url(messagesUrl).post(json(body))
+        Request.Builder b = new Request.Builder().url(messagesUrl).post(HttpTransport.json(body))
                 .header("anthropic-version", API_VERSION);
         if (secret.isPresent()) {
             b.header("x-api-key", secret.reveal());
@@ -187,8 +200,7 @@ public final class AnthropicChatModel extends HttpChatModel {
         return Math.max(MIN_THINKING_BUDGET, Math.min(wanted, maxTokens - 1));
     }
 
-    @Override
-    protected ModelResponse parse(JsonNode root) {
+    private ModelResponse parse(JsonNode root) {
         if ("error".equals(Json.text(root, "type"))) {
             throw Failures.inBand(ref, secret, root, null);
         }
@@ -214,8 +226,7 @@ public final class AnthropicChatModel extends HttpChatModel {
                 Json.text(root, "stop_reason"), Json.text(root, "model"));
     }
 
-    @Override
-    protected StreamDecoder decoder() {
+    private StreamDecoder decoder() {
         return new Decoder();
     }
 
@@ -278,6 +289,55 @@ public final class AnthropicChatModel extends HttpChatModel {
                 return ModelResponse.withUnknownUsage(text, null, stopReason, model);
             }
             return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model);
+        }
+    }
+
+    @Override
+    public ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public boolean streamsNatively() {
+        return true;
+    }
+
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        http.validate(request);
+    }
+
+    @Override
+    public Mono<ModelResponse> call(ModelRequest request) {
+        return http.call(request);
+    }
+
+    @Override
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return http.stream(request);
+    }
+
+    @Override
+    public String toString() {
+        return http.describe("AnthropicChatModel");
+    }
+
+    /** This wire format as the transport calls it. */
+    private final class Wire implements WireCodec {
+        @Override
+        public Request.Builder httpRequest(ModelRequest request, boolean stream) {
+            return AnthropicChatModel.this.httpRequest(request, stream);
+        }
+
+        @Override
+        public ModelResponse parse(JsonNode body) {
+            return AnthropicChatModel.this.parse(body);
+        }
+
+        @Override
+        public StreamDecoder decoder() {
+            return AnthropicChatModel.this.decoder();
         }
     }
 }

@@ -16,7 +16,13 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
-import dev.fusion.providers.internal.HttpChatModel;
+import dev.fusion.providers.internal.HttpTransport;
+import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.internal.WireCodec;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelStreamEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
@@ -62,7 +68,12 @@ import java.util.function.Consumer;
  *
  * <p>Immutable and thread-safe.
  */
-public final class GeminiChatModel extends HttpChatModel {
+public final class GeminiChatModel implements ChatModel {
+
+    /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
+    private final HttpTransport http;
+    private final ModelRef ref;
+    private final Secret secret;
 
     /** Thinking budgets for the effort levels on Gemini 2.5 models. */
     public static final int LOW_BUDGET = 1024, MEDIUM_BUDGET = 8192, HIGH_BUDGET = 24576;
@@ -91,9 +102,12 @@ public final class GeminiChatModel extends HttpChatModel {
     public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                            Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
                            Map<String, Object> providerExtraBody) {
-        super(ref, baseUrl, apiKey, client, limits);
+        this.http = new HttpTransport(ref, baseUrl, apiKey, client, limits, new Wire());
+        this.ref = ref;
+        this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.GEMINI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
@@ -102,8 +116,7 @@ public final class GeminiChatModel extends HttpChatModel {
         return m.startsWith("models/") ? m.substring("models/".length()) : m;
     }
 
-    @Override
-    protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+    private Request.Builder httpRequest(ModelRequest request, boolean stream) {
         WireExtras.requireImages(request, capabilities, ref);
         ResponseFormat format = request.responseFormat();
         boolean nativeSchema = capabilities.structuredOutput() == Capabilities.StructuredOutput.JSON_SCHEMA;
@@ -150,12 +163,12 @@ public final class GeminiChatModel extends HttpChatModel {
             putThinking(gen.putObject("thinkingConfig"), request.reasoning());
         }
         WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
-        HttpUrl.Builder url = url("v1beta/models")
+        HttpUrl.Builder url = http.url("v1beta/models")
                 .addPathSegment(modelId() + (stream ? ":streamGenerateContent" : ":generateContent"));
         if (stream) {
             url.addQueryParameter("alt", "sse");
         }
-        Request.Builder b = new Request.Builder().url(url.build()).post(json(body));
+        Request.Builder b = new Request.Builder().url(url.build()).post(HttpTransport.json(body));
         if (secret.isPresent()) {
             b.header("x-goog-api-key", secret.reveal());
         }
@@ -177,8 +190,7 @@ public final class GeminiChatModel extends HttpChatModel {
         }
     }
 
-    @Override
-    protected ModelResponse parse(JsonNode root) {
+    private ModelResponse parse(JsonNode root) {
         String blocked = Json.text(root.get("promptFeedback"), "blockReason");
         JsonNode candidates = root.get("candidates");
         if (blocked != null && (candidates == null || candidates.isEmpty())) {
@@ -216,8 +228,7 @@ public final class GeminiChatModel extends HttpChatModel {
         }
     }
 
-    @Override
-    protected StreamDecoder decoder() {
+    private StreamDecoder decoder() {
         return new Decoder();
     }
 
@@ -276,6 +287,55 @@ public final class GeminiChatModel extends HttpChatModel {
                 return ModelResponse.withUnknownUsage(text, null, finishReason, model);
             }
             return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model);
+        }
+    }
+
+    @Override
+    public ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public boolean streamsNatively() {
+        return true;
+    }
+
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        http.validate(request);
+    }
+
+    @Override
+    public Mono<ModelResponse> call(ModelRequest request) {
+        return http.call(request);
+    }
+
+    @Override
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return http.stream(request);
+    }
+
+    @Override
+    public String toString() {
+        return http.describe("GeminiChatModel");
+    }
+
+    /** This wire format as the transport calls it. */
+    private final class Wire implements WireCodec {
+        @Override
+        public Request.Builder httpRequest(ModelRequest request, boolean stream) {
+            return GeminiChatModel.this.httpRequest(request, stream);
+        }
+
+        @Override
+        public ModelResponse parse(JsonNode body) {
+            return GeminiChatModel.this.parse(body);
+        }
+
+        @Override
+        public StreamDecoder decoder() {
+            return GeminiChatModel.this.decoder();
         }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.InvalidConfigurationException;
-import dev.fusion.cost.Usage;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ContentPart;
 import dev.fusion.model.Reasoning;
@@ -16,7 +15,13 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
-import dev.fusion.providers.internal.HttpChatModel;
+import dev.fusion.providers.internal.HttpTransport;
+import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.internal.WireCodec;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelStreamEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
@@ -24,7 +29,6 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
-import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -58,7 +62,12 @@ import java.util.function.Consumer;
  *
  * <p>Immutable and thread-safe.
  */
-public final class OpenAiChatModel extends HttpChatModel {
+public final class OpenAiChatModel implements ChatModel {
+
+    /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
+    private final HttpTransport http;
+    private final ModelRef ref;
+    private final Secret secret;
 
     /** Top-level fields Fusion owns in this format: extra body fields may not set them. */
     public static final Set<String> RESERVED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
@@ -97,16 +106,18 @@ public final class OpenAiChatModel extends HttpChatModel {
     public OpenAiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, String maxTokensParam,
                            Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
                            Map<String, Object> providerExtraBody) {
-        super(ref, baseUrl, apiKey, client, limits);
+        this.http = new HttpTransport(ref, baseUrl, apiKey, client, limits, new Wire());
+        this.ref = ref;
+        this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(dev.fusion.providers.ProviderKind.OPENAI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
-        this.chatUrl = url("chat/completions").build();
+        this.chatUrl = http.url("chat/completions").build();
     }
 
-    @Override
-    protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+    private Request.Builder httpRequest(ModelRequest request, boolean stream) {
         WireExtras.requireImages(request, capabilities, ref);
         ResponseFormat format = request.responseFormat();
         Capabilities.StructuredOutput so = capabilities.structuredOutput();
@@ -163,7 +174,7 @@ public final class OpenAiChatModel extends HttpChatModel {
             body.putObject("stream_options").put("include_usage", true);
         }
         WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
-        Request.Builder b = new Request.Builder().url(chatUrl).post(json(body));
+        Request.Builder b = new Request.Builder().url(chatUrl).post(HttpTransport.json(body));
         if (secret.isPresent()) {
             b.header("Authorization", "Bearer " + secret.reveal());
         }
@@ -194,8 +205,7 @@ public final class OpenAiChatModel extends HttpChatModel {
         }
     }
 
-    @Override
-    protected ModelResponse parse(JsonNode root) {
+    private ModelResponse parse(JsonNode root) {
         JsonNode choices = root.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
             throw Failures.malformed(ref, secret, "the answer has no choices", null);
@@ -212,12 +222,10 @@ public final class OpenAiChatModel extends HttpChatModel {
         if (!OpenAiUsage.isReported(usage)) {
             return ModelResponse.withUnknownUsage(answer, null, finish, Json.text(root, "model"));
         }
-        return new ModelResponse(answer, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage), finish,
-                Json.text(root, "model"));
+        return OpenAiUsage.response(answer, usage, finish, Json.text(root, "model"));
     }
 
-    @Override
-    protected StreamDecoder decoder() {
+    private StreamDecoder decoder() {
         return new Decoder();
     }
 
@@ -280,9 +288,56 @@ public final class OpenAiChatModel extends HttpChatModel {
             if (usage == null) { // the stream never delivered usage: unknown, not zero
                 return ModelResponse.withUnknownUsage(text, null, finishReason, model);
             }
-            Usage u = OpenAiUsage.of(usage);
-            BigDecimal cost = OpenAiUsage.reportedCost(usage);
-            return new ModelResponse(text, u, cost, finishReason, model);
+            return OpenAiUsage.response(text, usage, finishReason, model);
+        }
+    }
+
+    @Override
+    public ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public boolean streamsNatively() {
+        return true;
+    }
+
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        http.validate(request);
+    }
+
+    @Override
+    public Mono<ModelResponse> call(ModelRequest request) {
+        return http.call(request);
+    }
+
+    @Override
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return http.stream(request);
+    }
+
+    @Override
+    public String toString() {
+        return http.describe("OpenAiChatModel");
+    }
+
+    /** This wire format as the transport calls it. */
+    private final class Wire implements WireCodec {
+        @Override
+        public Request.Builder httpRequest(ModelRequest request, boolean stream) {
+            return OpenAiChatModel.this.httpRequest(request, stream);
+        }
+
+        @Override
+        public ModelResponse parse(JsonNode body) {
+            return OpenAiChatModel.this.parse(body);
+        }
+
+        @Override
+        public StreamDecoder decoder() {
+            return OpenAiChatModel.this.decoder();
         }
     }
 }

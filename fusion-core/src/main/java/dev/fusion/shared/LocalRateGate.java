@@ -1,7 +1,5 @@
-package dev.fusion.internal;
+package dev.fusion.shared;
 
-import dev.fusion.shared.ProviderLimit;
-import dev.fusion.shared.RateGate;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
@@ -19,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tokens per minute in this JVM. A call over a limit waits in a FIFO queue (without blocking a thread)
  * instead of being sent into a 429 storm. Thread-safe (state under the gate's monitor).
  */
-public final class LocalRateGate implements RateGate {
+final class LocalRateGate implements RateGate {
 
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
@@ -34,7 +32,7 @@ public final class LocalRateGate implements RateGate {
 
     private final java.util.function.LongSupplier nanoClock;
 
-    public LocalRateGate(ProviderLimit limit, Scheduler scheduler) {
+    LocalRateGate(ProviderLimit limit, Scheduler scheduler) {
         this(limit, scheduler, System::nanoTime);
     }
 

@@ -1,4 +1,4 @@
-package dev.fusion.internal;
+package dev.fusion.judge;
 
 import java.math.BigDecimal;
 import java.text.Normalizer;
@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The normal form behind {@code AgreementRule.normalize}; see there. Stateless, thread-safe. */
-public final class TextNormalizer {
+final class TextNormalizer {
 
     /** A number (optionally signed, with thousands separators or a decimal part), or a run of letters/digits. */
     private static final Pattern TOKEN = Pattern.compile(
@@ -18,7 +18,7 @@ public final class TextNormalizer {
     private TextNormalizer() {
     }
 
-    public static String normalize(String answer) {
+    static String normalize(String answer) {
         if (answer == null) {
             return "";
         }

@@ -34,11 +34,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The shared machinery of every HTTP model: request sending with {@code Call.enqueue} mapped to a
+ * The shared HTTP machinery every wire format's model holds (composition, not inheritance): request sending with {@code Call.enqueue} mapped to a
  * {@link Mono} (cancelling the Mono cancels the call; {@code Call.execute} instead when subscribed
  * on the thread {@link ChatModel#MAY_BLOCK_KEY} names), SSE streaming through okhttp-sse mapped to a
  * {@link Flux} (cancelling the Flux cancels the EventSource), and the classification of every way a
- * response can be wrong. Subclasses only build the provider's request and read its answers.
+ * response can be wrong. The model's {@link WireCodec} only builds the provider's request and reads its answers.
  *
  * <p>Hostile servers: redirects are never followed (a 3xx is a non-retryable {@code redirect}
  * failure naming the target origin); every body is read under {@link ResponseLimits} (a non-streamed
@@ -49,15 +49,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Never retries. Never logs or reports the API key, headers, prompts or answers: DEBUG logs
  * carry the model, URL path (redacted), status and timings only. Immutable and thread-safe.
  */
-public abstract class HttpChatModel implements ChatModel {
+public final class HttpTransport {
 
-    private static final Logger log = LoggerFactory.getLogger(HttpChatModel.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
     /** The most of an error body that is read. */
     private static final long MAX_ERROR_BODY = 64 * 1024;
 
-    protected final ModelRef ref;
-    protected final HttpUrl baseUrl;
-    protected final Secret secret;
+    private final ModelRef ref;
+    private final HttpUrl baseUrl;
+    private final Secret secret;
+    private final WireCodec codec;
     private final OkHttpClient client;
     private final EventSource.Factory sse;
     private final ResponseLimits limits;
@@ -68,10 +69,12 @@ public abstract class HttpChatModel implements ChatModel {
      * @param apiKey the API key (registered with the process-wide redactor), or null for a keyless server
      * @param client the HTTP client; used as {@link HttpClients#guard} returns it (redirects off, bodies bounded)
      * @param limits the bounds on what is read, or null for {@link ResponseLimits#defaults()}
+     * @param codec  the wire format: builds requests and reads answers; called only when a request is sent or validated
      * @throws dev.fusion.InvalidConfigurationException when {@code baseUrl} carries userinfo or the key a character
      *                                  illegal in a header (neither is shown in the message)
      */
-    protected HttpChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, ResponseLimits limits) {
+    public HttpTransport(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client, ResponseLimits limits,
+                         WireCodec codec) {
         this.ref = Objects.requireNonNull(ref, "ref");
         this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
         this.secret = Secret.of(apiKey);
@@ -88,55 +91,46 @@ public abstract class HttpChatModel implements ChatModel {
         this.limits = limits == null ? ResponseLimits.defaults() : limits;
         this.bodyLimit = new BodyLimit(this.limits.maxBodyBytes(), false);
         this.eventLimit = new BodyLimit(this.limits.maxEventBytes(), true);
+        this.codec = Objects.requireNonNull(codec, "codec");
     }
 
-    @Override
-    public final ModelRef ref() {
+    /** The model this transport calls. */
+    public ModelRef ref() {
         return ref;
     }
 
-    @Override
-    public final boolean streamsNatively() {
-        return true;
+    /** The API key (redacted in every string form), possibly absent. */
+    public Secret secret() {
+        return secret;
     }
-
-    /** The provider's HTTP request for this call (URL, auth headers, JSON body). */
-    protected abstract Request.Builder httpRequest(ModelRequest request, boolean stream);
-
-    /** Reads a complete (non-streamed) answer; throws {@link ProviderException} when it is unusable. */
-    protected abstract ModelResponse parse(JsonNode body);
-
-    /** A decoder for one streamed call. */
-    protected abstract StreamDecoder decoder();
 
     /**
      * A JSON request body, serialized when OkHttp first asks for it: a request that is only
      * {@link #validate validated} (every ask checks each member's request before any call) is never
      * serialized. The tree must not change after this call.
      */
-    protected static RequestBody json(ObjectNode body) {
+    public static RequestBody json(ObjectNode body) {
         return new JsonBody(body);
     }
 
     /** {@code baseUrl} with more path segments. */
-    protected final HttpUrl.Builder url(String pathSegments) {
+    public HttpUrl.Builder url(String pathSegments) {
         return baseUrl.newBuilder().addPathSegments(pathSegments);
     }
 
     /** Builds the provider request without sending it: every wire-format check runs, no network. */
-    @Override
     public void validate(ModelRequest request) {
         Objects.requireNonNull(request, "request");
-        httpRequest(request, false);
+        codec.httpRequest(request, false);
     }
 
     // ------------------------------------------------------------------ one-shot calls
 
-    @Override
-    public final Mono<ModelResponse> call(ModelRequest request) {
+    /** Sends one non-streamed request; see {@link ChatModel#call}. */
+    public Mono<ModelResponse> call(ModelRequest request) {
         Objects.requireNonNull(request, "request");
         return Mono.create(sink -> {
-            Request http = httpRequest(request, false).tag(BodyLimit.class, bodyLimit).build();
+            Request http = codec.httpRequest(request, false).tag(BodyLimit.class, bodyLimit).build();
             Call call = client.newCall(http);
             sink.onCancel(call::cancel);
             long start = System.nanoTime();
@@ -173,7 +167,7 @@ public abstract class HttpChatModel implements ChatModel {
                     }
                 }
             };
-            if (sink.contextView().getOrDefault(MAY_BLOCK_KEY, null) == Thread.currentThread()) {
+            if (sink.contextView().getOrDefault(ChatModel.MAY_BLOCK_KEY, null) == Thread.currentThread()) {
                 // Fusion's blocking caller runs this call itself: no hand-over to a dispatcher thread.
                 // A cancel from another thread still aborts it (call.cancel() closes the socket).
                 Response response;
@@ -212,6 +206,12 @@ public abstract class HttpChatModel implements ChatModel {
                         + ": " + Failures.snippet(new String(bytes, type.charset(StandardCharsets.UTF_8))), null);
             }
         }
+        if (!declaresCharset(contentType)) {
+            int bad = Utf8Check.firstInvalid(bytes);
+            if (bad >= 0) {
+                throw Failures.malformed(ref, secret, "the answer is not valid UTF-8 (byte " + (bad + 1) + ")", null);
+            }
+        }
         JsonNode root;
         try {
             root = declaresCharset(contentType) ? readDeclaredCharset(contentType, bytes) : Json.MAPPER.readTree(bytes);
@@ -228,7 +228,7 @@ public abstract class HttpChatModel implements ChatModel {
         }
         ModelResponse r;
         try {
-            r = parse(root);
+            r = codec.parse(root);
         } catch (MalformedFieldException e) {
             throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
         }
@@ -313,13 +313,13 @@ public abstract class HttpChatModel implements ChatModel {
 
     // ------------------------------------------------------------------ streams
 
-    @Override
-    public final Flux<ModelStreamEvent> stream(ModelRequest request) {
+    /** Sends one streamed request; see {@link ChatModel#stream}. */
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
         Objects.requireNonNull(request, "request");
         return Flux.create(sink -> {
-            Request http = httpRequest(request, true).header("Accept", "text/event-stream")
+            Request http = codec.httpRequest(request, true).header("Accept", "text/event-stream")
                     .tag(BodyLimit.class, eventLimit).build();
-            StreamListener listener = new StreamListener(sink, decoder(), http.url());
+            StreamListener listener = new StreamListener(sink, codec.decoder(), http.url());
             if (log.isDebugEnabled()) {
                 log.debug("POST {} model={} stream=true", Redactor.redact(http.url().encodedPath()), ref);
             }
@@ -403,6 +403,9 @@ public abstract class HttpChatModel implements ChatModel {
             if (t instanceof ResponseTooLargeException) {
                 source.cancel();
                 fail(Failures.tooLarge(ref, t.getMessage(), partial(), t));
+            } else if (t instanceof MalformedStreamException) {
+                source.cancel();
+                fail(Failures.malformed(ref, secret, t.getMessage(), t).withPartialText(partial()));
             } else if (response != null && isRedirect(response.code())) {
                 fail(Failures.redirect(ref, url, response.code(), response.headers()));
             } else if (response != null && !response.isSuccessful()) {
@@ -453,8 +456,8 @@ public abstract class HttpChatModel implements ChatModel {
         }
     }
 
-    @Override
-    public String toString() {
-        return getClass().getSimpleName() + "[" + ref + ", " + Failures.printable(baseUrl) + "]";
+    /** {@code name[ref, baseUrl]} with the URL printable (no userinfo): the model's {@code toString}. */
+    public String describe(String name) {
+        return name + "[" + ref + ", " + Failures.printable(baseUrl) + "]";
     }
 }

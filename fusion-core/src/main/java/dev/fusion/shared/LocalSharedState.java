@@ -1,9 +1,5 @@
-package dev.fusion.internal;
+package dev.fusion.shared;
 
-import dev.fusion.shared.ProviderLimit;
-import dev.fusion.shared.RateGate;
-import dev.fusion.shared.SharedState;
-import dev.fusion.shared.SpendAccount;
 import reactor.core.scheduler.Scheduler;
 
 import java.math.BigDecimal;
@@ -11,7 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 /** The in-memory {@link SharedState}: per-instance cap and limits. Thread-safe; stateless itself. */
-public final class LocalSharedState implements SharedState {
+final class LocalSharedState implements SharedState {
 
     private final Scheduler scheduler;
 
@@ -19,7 +15,7 @@ public final class LocalSharedState implements SharedState {
         this.scheduler = scheduler;
     }
 
-    public static LocalSharedState create(Scheduler scheduler) {
+    static LocalSharedState create(Scheduler scheduler) {
         return new LocalSharedState(java.util.Objects.requireNonNull(scheduler));
     }
 

@@ -1,6 +1,5 @@
-package dev.fusion.internal;
+package dev.fusion.shared;
 
-import dev.fusion.shared.SpendAccount;
 import reactor.core.publisher.Mono;
 
 import java.math.BigDecimal;
@@ -14,7 +13,7 @@ import java.time.Instant;
  * to their actual cost when they end, so {@code spent + reserved <= cap} always holds. Its Monos
  * complete at once on the subscribing thread. Thread-safe (all state under one monitor).
  */
-public final class LocalSpendAccount implements SpendAccount {
+final class LocalSpendAccount implements SpendAccount {
 
     private final BigDecimal cap;
     private final Duration window;
@@ -24,7 +23,7 @@ public final class LocalSpendAccount implements SpendAccount {
     private BigDecimal reserved = BigDecimal.ZERO;
     private BigDecimal spentAllTime = BigDecimal.ZERO;
 
-    public LocalSpendAccount(BigDecimal cap, Duration window, Clock clock) {
+    LocalSpendAccount(BigDecimal cap, Duration window, Clock clock) {
         this.cap = cap;
         this.window = window;
         this.clock = clock;

@@ -1,7 +1,5 @@
-package dev.fusion.internal;
+package dev.fusion.shared;
 
-import dev.fusion.shared.ProviderLimit;
-import dev.fusion.shared.RateGate;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
