@@ -66,9 +66,7 @@ public final class FusionCli implements Runnable {
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             cl.setParameterExceptionHandler((ex, a) -> {
-                err.println("fusion: " + ex.getMessage().lines().findFirst().orElse("bad usage")
-                        + " (see fusion " + (ex.getCommandLine().getCommandName().equals("fusion") ? ""
-                        : ex.getCommandLine().getCommandName() + " ") + "--help)");
+                err.println("fusion: " + usageError(ex));
                 return 2;
             });
             cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -86,6 +84,30 @@ public final class FusionCli implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * A usage error in the user's words, with where to look: picocli's "Unmatched argument at index 0: 'frob'"
+     * becomes "unknown command or argument 'frob'; see fusion --help".
+     */
+    static String usageError(CommandLine.ParameterException ex) {
+        String cmd = ex.getCommandLine().getCommandName();
+        String help = "fusion " + (cmd.equals("fusion") ? "" : cmd + " ") + "--help";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            String what = first.startsWith("-") ? "unknown option '" + first + "'"
+                    : cmd.equals("fusion") ? "unknown command or argument '" + first + "'"
+                    : "unexpected argument '" + first + "'";
+            java.util.List<String> hints = new java.util.ArrayList<>();
+            for (String s : u.getSuggestions()) {
+                if (hints.size() < 3) {
+                    hints.add(s);
+                }
+            }
+            return what + (hints.isEmpty() ? "" : " (did you mean " + String.join(", ", hints) + "?)") + "; see " + help;
+        }
+        String m = ex.getMessage() == null ? "bad usage" : ex.getMessage().lines().findFirst().orElse("bad usage");
+        return m + " (see " + help + ")";
     }
 
     /** The terminal's width: {@code COLUMNS} when it holds a sensible number, else 80. */

@@ -61,6 +61,8 @@ class SandboxPlausibleAnswersTest {
             assertThat(a.get("items").get(1).get("quantity").asInt()).as("\"two mice MS-7\"").isEqualTo(2);
             assertThat(a.get("priority").asInt()).isBetween(3, 5);
             assertThat(a.get("summary").asText()).doesNotContain("[sandbox]").endsWith(".");
+            // keywords are words: "love" is not read into "Lovelace"
+            assertThat(a.get("tags").toString()).contains("late delivery").doesNotContain("praise");
         }
     }
 

@@ -85,11 +85,23 @@ final class PromptEvidence {
     private int count(List<String> keys) {
         int n = 0;
         for (String k : keys) {
-            if (lower.contains(k)) {
+            if (has(lower, k)) {
                 n++;
             }
         }
         return n;
+    }
+
+    private static final Map<String, Pattern> KEY_PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether lower-case {@code text} holds keyword {@code key} as a word, or a word it starts with an ending of
+     * up to three letters ("thank" in "thanks", "fail" in "failed"): "love" is not in "Lovelace".
+     */
+    static boolean has(String text, String key) {
+        Pattern p = KEY_PATTERNS.computeIfAbsent(key, k -> Pattern.compile(
+                "(?<![\\p{L}\\p{N}])" + Pattern.quote(k) + "\\p{L}{0,3}(?![\\p{L}\\p{N}])"));
+        return p.matcher(text).find();
     }
 
     /** -1 negative, 0 neutral, 1 positive: keyword counts, a clear lead needed. */
@@ -208,12 +220,12 @@ final class PromptEvidence {
         int n = 0;
         for (List<String> keys : List.of(NEGATIVE, POSITIVE, URGENT)) {
             for (String k : keys) {
-                n += l.contains(k) ? 1 : 0;
+                n += has(l, k) ? 1 : 0;
             }
         }
         for (List<String> keys : TOPICS.values()) {
             for (String k : keys) {
-                n += l.contains(k) ? 1 : 0;
+                n += has(l, k) ? 1 : 0;
             }
         }
         return n;
