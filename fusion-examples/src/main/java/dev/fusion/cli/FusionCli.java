@@ -25,12 +25,19 @@ public final class FusionCli implements Runnable {
         final PrintStream err;
         final Map<String, String> env;
         final boolean terminal;
+        /** Today, for price ages (injectable for tests). */
+        final java.time.Clock clock;
 
         Io(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+            this(out, err, env, terminal, java.time.Clock.systemUTC());
+        }
+
+        Io(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal, java.time.Clock clock) {
             this.out = out;
             this.err = err;
             this.env = env;
             this.terminal = terminal;
+            this.clock = clock;
         }
     }
 
@@ -56,12 +63,20 @@ public final class FusionCli implements Runnable {
 
     /** Runs the CLI in this process and returns its exit code. */
     public static int run(String[] args, PrintStream rawOut, PrintStream rawErr, Map<String, String> env, boolean terminal) {
+        return run(args, rawOut, rawErr, env, terminal, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, Map, boolean)}, with today taken from {@code clock}. */
+    public static int run(String[] args, PrintStream rawOut, PrintStream rawErr, Map<String, String> env, boolean terminal,
+                          java.time.Clock clock) {
         // Everything the CLI prints passes through the redactor, line by line.
         PrintStream out = RedactingOutputStream.wrap(rawOut);
         PrintStream err = RedactingOutputStream.wrap(rawErr);
-        IO.set(new Io(out, err, env, terminal));
+        IO.set(new Io(out, err, env, terminal, clock));
         try {
             CommandLine cl = new CommandLine(new FusionCli());
+            // Help fits the terminal (COLUMNS), at least picocli's minimum.
+            cl.setUsageHelpWidth(Math.max(55, width(env)));
             FlagValues.register(cl);
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));

@@ -93,7 +93,7 @@ final class PreviewCommand implements Callable<Integer> {
             AskPlan plan = setup.fusion.plan(FusionRequest.of(text));
             switch (plan.verdict()) {
                 case EXCEEDED -> {
-                    io.err.println("fusion: " + p + FusionCli.oneLine(plan.exceeded().orElseThrow().getMessage()));
+                    io.err.println("fusion: " + p + FusionCli.oneLine(CliTerms.translate(plan.exceeded().orElseThrow().getMessage())));
                     return 1;
                 }
                 case WITHIN_BUDGET -> {

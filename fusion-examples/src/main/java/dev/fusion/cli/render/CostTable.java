@@ -84,7 +84,7 @@ public final class CostTable {
      * The rows with column {@code col}'s ids wrapped ({@link Ids#wrap}) just enough for the table to fit
      * {@code width}, or null when it cannot fit with an id column of {@link #MIN_ID} characters.
      */
-    static String[][] fitIds(List<String[]> rows, int col, int width) {
+    public static String[][] fitIds(List<String[]> rows, int col, int width) {
         int[] w = widths(rows);
         int total = 0;
         for (int x : w) {
@@ -193,10 +193,19 @@ public final class CostTable {
      * lines as it has, the other cells of its row blank on the extra lines.
      */
     public static String table(List<String[]> rows) {
+        return String.join("", rowTexts(rows));
+    }
+
+    /**
+     * {@link #table} row by row: the text of each row (header first), one or more lines each ending in a line
+     * break, so a caller can put lines of its own under a row.
+     */
+    public static List<String> rowTexts(List<String[]> rows) {
+        List<String> out = new ArrayList<>();
         int[] w = widths(rows);
         int cols = w.length;
-        StringBuilder sb = new StringBuilder();
         for (String[] r : rows) {
+            StringBuilder sb = new StringBuilder();
             String[][] cells = new String[cols][];
             int height = 1;
             for (int i = 0; i < cols; i++) {
@@ -214,7 +223,8 @@ public final class CostTable {
                 }
                 sb.append(line.toString().stripTrailing()).append('\n');
             }
+            out.add(sb.toString());
         }
-        return sb.toString();
+        return out;
     }
 }
