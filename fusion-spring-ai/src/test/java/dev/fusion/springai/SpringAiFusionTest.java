@@ -181,6 +181,20 @@ class SpringAiFusionTest {
     }
 
     @Test
+    void chatClientEntityWorksOnTheSandboxItselfBecauseNoLabelIsInsideTheAnswer() {
+        // the whole sandbox panel and its own judge: the format instructions reach every persona in words,
+        // each answers plain JSON, and the judge's answer is JSON too, so ChatClient can parse it
+        Verdict verdict = ChatClient.create(FusionChatModel.of(fusion())).prompt(QUESTION).call().entity(Verdict.class);
+        assertThat(verdict).isNotNull();
+        assertThat(verdict.summary()).isNotBlank().doesNotContain("[sandbox]");
+
+        Verdict natively = ChatClient.create(FusionChatModel.of(fusion())).prompt(QUESTION)
+                .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT).call().entity(Verdict.class);
+        assertThat(natively).isNotNull();
+        assertThat(natively.summary()).isNotBlank().doesNotContain("[sandbox]");
+    }
+
+    @Test
     void nativeStructuredOutputSendsTheRecordsSchemaToThePanelAndStatesItToTheJudge() throws Exception {
         Fusion fusion = Fusion.builder()
                 .panel(member(Sandbox.SWIFT), member(Sandbox.TERSE))
