@@ -274,8 +274,7 @@ public final class Sandbox {
             Duration first = scale(p.firstByte(), latencyScale);
             Duration chunk = scale(p.perChunk(), latencyScale);
             b.model(p.id(), request -> {
-                Reply tools = ToolPersonas.reply(p.id(), p.id().equals(CONTRARIAN), p.id().equals(TERSE),
-                        PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT), request);
+                Reply tools = ToolPersonas.reply(p.id(), p.id().equals(CONTRARIAN), p.id().equals(TERSE), "", request);
                 if (tools != null) {
                     return tools.firstByteDelay(first).chunkDelay(chunk).wordsPerChunk(4);
                 }
