@@ -465,7 +465,7 @@ public final class SchemaAnswers {
 
         private static boolean isSku(String name) {
             String n = name.toLowerCase(Locale.ROOT);
-            return n.equals("sku") || n.contains("product_code") || n.contains("productcode") || n.equals("code")
+            return n.equals("sku") || n.contains("product_code") || n.contains("productcode")
                     || n.equals("product_id") || n.equals("item_code");
         }
 
