@@ -261,7 +261,7 @@ final class Setup implements AutoCloseable {
         if (problem.startsWith("is missing") && flag != null) {
             // e.g. --panel given without --judge: say which flag to add, not which internal setup lacks it
             return "no " + e.key() + " given; name one with " + flag + (e.key().equals("judge") ? " MODEL" : "")
-                    + (mode == Mode.FLAGS ? " (--panel alone does not choose a judge)" : "");
+                    + (mode == Mode.FLAGS && e.key().equals("judge") ? " (--panel alone does not choose a judge)" : "");
         }
         String where = switch (mode) {
             case KEYS -> "the panel chosen from your API keys";
