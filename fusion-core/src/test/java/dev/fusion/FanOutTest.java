@@ -250,10 +250,12 @@ class FanOutTest {
                     }
                 }).build();
         reactor.core.Disposable d = fusion.askAsync(FusionRequest.of("q")).subscribe();
-        Thread.sleep(50);
+        Eventually.holds("both calls in flight", () -> a.inFlight.get() == 1 && b.inFlight.get() == 1);
         d.dispose();
         assertThat(a.cancellations.get()).isEqualTo(1);
         assertThat(b.cancellations.get()).isEqualTo(1);
+        // Listener calls run on the event thread, never on the disposing one: wait for them to be delivered.
+        Eventually.holds("two listener calls", () -> seen.size() >= 2);
         assertThat(seen).hasSize(2).allMatch(c -> c.status() == CallStatus.CANCELLED);
     }
 }

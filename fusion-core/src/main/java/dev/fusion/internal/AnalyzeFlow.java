@@ -6,11 +6,9 @@ import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code analyze} strategy: analysis (JSON, into {@code FusionResult.analysis()}) → at most one retry
@@ -20,17 +18,13 @@ final class AnalyzeFlow extends Flow {
     static final StrategyDefinition<Strategy.Analyze> DEFINITION =
             new StrategyDefinition<>(StrategyKind.ANALYZE, Strategy.Analyze.class) {
                 @Override
-                Strategy.Analyze parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts);
-                    return Strategy.analyze();
-                }
-
-                @Override
                 Flow flow(Strategy.Analyze strategy, StrategyContext ctx) {
                     return new AnalyzeFlow(ctx);
                 }
             };
 
+    /** The answers the judge works on, in panel order. */
+    private List<CallRecord> candidates = List.of();
     private List<CallRecord> shown;
     private ChatMessage analysisRequest;
 
@@ -39,12 +33,12 @@ final class AnalyzeFlow extends Flow {
     }
 
     @Override
-    int judgeCalls() {
+    public int judgeCalls() {
         return 3;
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         int n = maxAnswers();
         BigDecimal write = ctx.judgeCallWorst(ref -> ctx.templateTokens(ref, JudgePrompt.write(), Map.of("analysis", ""))
                 + ctx.answersAllowance(n) + ctx.judgeReplyAllowance());
@@ -57,7 +51,7 @@ final class AnalyzeFlow extends Flow {
         shown = ctx.shuffle(ok, 0);
         analysisRequest = ChatMessage.user(JudgePrompt.analyze().render(ctx.questionForJudge(), texts(shown)));
         ctx.judge(new JudgeStep(dev.fusion.CallStep.ANALYZE, JudgePrompt.analyze().system(), List.of(analysisRequest),
-                ids(shown), false, r -> onAnalysis(r, false), this::degrade));
+                ids(shown), false, r -> onAnalysis(r, false), this::allFailed));
     }
 
     private void onAnalysis(CallRecord r, boolean retried) {
@@ -73,7 +67,7 @@ final class AnalyzeFlow extends Flow {
                 List<ChatMessage> convo = List.of(analysisRequest, ChatMessage.assistant(r.text()),
                         ChatMessage.user(JudgePrompt.structuredRetry(e.getMessage())));
                 ctx.judge(new JudgeStep(dev.fusion.CallStep.ANALYZE_RETRY, JudgePrompt.analyze().system(), convo, ids(shown),
-                        false, r2 -> onAnalysis(r2, true), this::degrade));
+                        false, r2 -> onAnalysis(r2, true), this::allFailed));
             } else {
                 ctx.note("the retried analysis from " + r.memberId() + " was unusable too (" + e.getMessage()
                         + "); degraded to plain synthesis without an analysis");
@@ -81,10 +75,14 @@ final class AnalyzeFlow extends Flow {
             }
             return;
         }
-        this.analysis = analysis;
+        FlowOutcome sofar = FlowOutcome.of(candidates).withAnalysis(analysis);
         ChatMessage write = ChatMessage.user(JudgePrompt.write().render(ctx.questionForJudge(), texts(shown),
                 Map.of("analysis", json)));
         ctx.judge(new JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
-                null, this::degrade, ctx.responseFormat()).withOnOk(this::completeFinal));
+                null, () -> degrade(sofar), ctx.responseFormat()).withOnOk((step, r2) -> completeFinal(step, r2, sofar)));
+    }
+
+    private void allFailed() {
+        degrade(FlowOutcome.of(candidates));
     }
 }

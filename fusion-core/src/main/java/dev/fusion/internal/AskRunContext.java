@@ -4,6 +4,7 @@ import dev.fusion.CallRecord;
 import dev.fusion.CallRole;
 import dev.fusion.CallStatus;
 import dev.fusion.CallStep;
+import dev.fusion.FusionRequest;
 import dev.fusion.Member;
 import dev.fusion.cost.Price;
 import dev.fusion.judge.JudgePrompt;
@@ -28,9 +29,10 @@ import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The {@link StrategyContext} of one {@link AskRun}: the facts and estimates worked out from the ask's
- * settings and request, and the actions handed to the ask (which holds the lock, the rounds, the judge
- * chain and the records). Created by the ask for its flow; as thread-safe as the contract of
+ * The {@link StrategyContext} of one ask: the facts and estimates worked out from the ask's settings and
+ * request, the records (through {@link AskRecords}), and the flow's next step: an action method only
+ * chooses a {@link FlowStep}, which the ask's pipeline {@link #takeStep takes} and runs once the flow's
+ * method returned. Created by the ask for its flow; as thread-safe as the contract of
  * {@link StrategyContext} requires (actions under the ask's lock, facts and estimates pure).
  */
 final class AskRunContext implements StrategyContext {
@@ -46,64 +48,91 @@ final class AskRunContext implements StrategyContext {
     /** Tokens of the sentence that announces the boundary id, once per prompt that shows answers. */
     static final int BOUNDARY_NOTE_OVERHEAD = 64;
 
-    private final AskRun run;
+    private final AskPort port;
+    private final Settings s;
+    private final AskSettings eff;
+    private final FusionRequest req;
+    private final AskRecords records;
+    /** The step the flow chose and the pipeline has not taken yet. */
+    private FlowStep next;
 
-    AskRunContext(AskRun run) {
-        this.run = run;
+    AskRunContext(AskPort port, FusionRequest req, AskRecords records) {
+        this.port = port;
+        this.s = port.settings();
+        this.eff = port.effective();
+        this.req = req;
+        this.records = records;
+    }
+
+    /** The step the flow chose in the call that just returned (each call of a flow chooses exactly one). */
+    FlowStep takeStep() {
+        FlowStep step = next;
+        if (step == null) {
+            throw new IllegalStateException("the strategy's flow chose no next step");
+        }
+        next = null;
+        return step;
+    }
+
+    private void choose(FlowStep step) {
+        if (next != null) {
+            throw new IllegalStateException("the strategy's flow chose two next steps: " + next + " and " + step);
+        }
+        next = step;
     }
 
     // ---------------------------------------------------------------- facts
 
     @Override
     public List<Member> panel() {
-        return run.s.panel();
+        return s.panel();
     }
 
     @Override
     public List<Member> judges() {
-        return run.s.judges();
+        return s.judges();
     }
 
     @Override
     public JudgePrompt judgePrompt() {
-        return run.s.judgePrompt();
+        return s.judgePrompt();
     }
 
     @Override
     public List<ChatMessage> messages() {
-        return run.req.messages();
+        return req.messages();
     }
 
     @Override
     public String prompt() {
-        return run.req.prompt();
+        return req.prompt();
     }
 
     @Override
     public ResponseFormat responseFormat() {
-        return run.req.responseFormat();
+        return req.responseFormat();
     }
 
     @Override
     public int quorum() {
-        return run.quorum;
+        return eff.quorum();
     }
 
     @Override
     public long seed() {
-        return run.seed;
+        return eff.seed();
     }
 
     @Override
     public String questionForJudge() {
         StringBuilder sb = new StringBuilder();
-        if (run.req.system() != null && !run.req.system().isBlank()) {
-            sb.append("(The panel was given these instructions: ").append(run.req.system().strip()).append(")\n\n");
+        if (req.system() != null && !req.system().isBlank()) {
+            sb.append("(The panel was given these instructions: ").append(req.system().strip()).append(")\n\n");
         }
-        if (run.req.messages().size() == 1) {
-            sb.append(run.req.prompt());
+        if (req.messages().size() == 1) {
+            sb.append(req.prompt());
         } else {
-            for (ChatMessage m : run.req.messages()) {
+            for (ChatMessage m : req.messages()) {
                 sb.append(m.role() == MessageRole.USER ? "User: " : "Assistant: ").append(m.content()).append("\n\n");
             }
         }
@@ -113,7 +142,7 @@ final class AskRunContext implements StrategyContext {
     @Override
     public List<CallRecord> shuffle(List<CallRecord> answers, long salt) {
         List<CallRecord> shuffled = new ArrayList<>(answers);
-        Collections.shuffle(shuffled, new Random(run.seed + salt));
+        Collections.shuffle(shuffled, new Random(eff.seed() + salt));
         return shuffled;
     }
 
@@ -121,21 +150,21 @@ final class AskRunContext implements StrategyContext {
 
     @Override
     public long tokens(ModelRef ref, String text) {
-        return run.s.estimator().estimate(ref, text);
+        return s.estimator().estimate(ref, text);
     }
 
     @Override
     public long requestTokens(ModelRef ref) {
-        return run.s.estimator().estimate(ref, promptText()) + run.s.estimator().estimateImages(ref, run.req.messages());
+        return s.estimator().estimate(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
     }
 
     @Override
     public String promptText() {
         StringBuilder sb = new StringBuilder();
-        if (run.req.system() != null) {
-            sb.append(run.req.system()).append('\n');
+        if (req.system() != null) {
+            sb.append(req.system()).append('\n');
         }
-        for (ChatMessage m : run.req.messages()) {
+        for (ChatMessage m : req.messages()) {
             sb.append(m.content()).append('\n');
         }
         return sb.toString();
@@ -143,18 +172,18 @@ final class AskRunContext implements StrategyContext {
 
     @Override
     public long templateTokens(ModelRef ref, JudgePrompt prompt, Map<String, String> extras) {
-        return run.s.estimator().estimate(ref, prompt.system() + "\n" + prompt.render(questionForJudge(), List.of(), extras));
+        return s.estimator().estimate(ref, prompt.system() + "\n" + prompt.render(questionForJudge(), List.of(), extras));
     }
 
     @Override
     public long answersAllowance(int count) {
-        return (long) Math.ceil(count * (run.maxOut * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD))
+        return (long) Math.ceil(count * (eff.maxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD))
                 + (count > 0 ? BOUNDARY_NOTE_OVERHEAD : 0);
     }
 
     @Override
     public long judgeReplyAllowance() {
-        return (long) Math.ceil(run.s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + REPLY_OVERHEAD);
+        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + REPLY_OVERHEAD);
     }
 
     @Override
@@ -165,78 +194,104 @@ final class AskRunContext implements StrategyContext {
     @Override
     public BigDecimal judgeCallWorst(ToLongFunction<ModelRef> promptTokens) {
         BigDecimal worst = BigDecimal.ZERO;
-        for (Member j : run.s.judges()) {
+        for (Member j : s.judges()) {
             ModelRef ref = j.model().ref();
-            worst = worst.max(run.worstCase(ref, promptTokens.applyAsLong(ref), run.s.judgeMaxOutputTokens()));
+            worst = worst.max(BudgetPlan.worstCase(s.priceBook(), ref, promptTokens.applyAsLong(ref), s.judgeMaxOutputTokens()));
         }
         return worst;
     }
 
     @Override
     public Optional<Price> price(ModelRef ref) {
-        return run.s.priceBook().find(ref);
+        return s.priceBook().find(ref);
     }
 
     // ---------------------------------------------------------------- actions (under the ask's lock)
 
     @Override
     public ModelRequest memberRequest(Member m, List<ChatMessage> messages) {
-        return run.memberRequest(m, messages);
+        return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(eff.maxOutputTokens())
+                .temperature(eff.temperature(m))
+                .seed(m.seed()).responseFormat(req.responseFormat())
+                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody())
+                .tools(req.tools()).toolChoice(req.toolChoice()).build();
     }
 
     @Override
     public void runRound(int number, CallStep step, List<Member> members, List<ModelRequest> requests,
                          BigDecimal[] reservations, CallRecord[] preRecords, int roundQuorum,
                          Consumer<List<CallRecord>> next) {
-        run.runRound(number, step, members, requests, reservations, preRecords, roundQuorum, next);
+        choose(new FlowStep.Round(number, step, members, requests, reservations, preRecords, roundQuorum, next));
     }
 
     @Override
     public CallRecord skippedCall(Member m, String reason, int round, CallStep step) {
-        CallRecord r = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(), reason, round,
+        CallRecord r = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason, round,
                 step.wireName());
-        run.notifyFinished(r);
+        port.notifyFinished(r);
         return r;
     }
 
     @Override
     public <T> void await(Supplier<Mono<T>> source, BiConsumer<T, Throwable> then) {
-        run.await(source, then);
+        choose(new FlowStep.Await<>(source, then));
     }
 
     @Override
     public void judge(JudgeStep step) {
-        run.judge(step);
+        choose(new FlowStep.Judge(step));
+    }
+
+    @Override
+    public void finish(FlowOutcome outcome) {
+        choose(new FlowStep.Done(outcome));
+    }
+
+    @Override
+    public void fail(Throwable error) {
+        choose(new FlowStep.Failed(error));
     }
 
     @Override
     public void discardJudgeText(String memberId) {
-        run.discardJudgeText(memberId);
+        records.judges().discardText(memberId);
     }
 
     @Override
     public void invalidatePanelAnswer(CallRecord answer, InvalidAnswerException e) {
-        run.replacePanelRecord(answer, invalidOutput(answer, e));
+        records.replacePanel(answer, invalidOutput(answer, e));
     }
 
     @Override
     public void invalidateJudgeAnswer(CallRecord reply, InvalidAnswerException e) {
-        run.replaceJudgeRecord(reply, invalidOutput(reply, e));
+        records.replaceJudge(reply, invalidOutput(reply, e));
     }
 
     @Override
     public List<CallRecord> allRecords() {
-        return run.allRecords();
+        return records.all();
     }
 
     @Override
     public void note(String note) {
-        run.note(note);
+        port.note(note);
+    }
+
+    @Override
+    public List<dev.fusion.model.ToolSpec> tools() {
+        return req.tools();
+    }
+
+    @Override
+    public void emitEvent(dev.fusion.FusionEvent event) {
+        port.emit(event);
     }
 
     @Override
     public void emitDelta(String text) {
-        run.emitDelta(text);
+        if (port.streamJudge() && !text.isEmpty()) {
+            port.emit(new dev.fusion.FusionEvent.JudgeDelta(text));
+        }
     }
 
     /** The record of a call whose answer is not schema-valid: failed, kind {@code invalid_output}, still billed. */
@@ -244,6 +299,6 @@ final class AskRunContext implements StrategyContext {
         return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
                 r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
                 r.finishReason(), dev.fusion.CallError.of(InvalidAnswerException.ERROR_KIND, e.getMessage()),
-                r.round(), r.step(), r.usageQuality(), r.costFlags());
+                r.round(), r.step(), r.usageQuality(), r.costFlags(), r.toolCalls());
     }
 }

@@ -5,10 +5,14 @@ import dev.fusion.BudgetExceededException;
 import dev.fusion.CallRecord;
 import dev.fusion.CallRole;
 import dev.fusion.Member;
+import dev.fusion.cost.Price;
+import dev.fusion.model.ModelRef;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The first stage of an ask, pure: the worst case the ask reserves under its budget or spend cap
@@ -35,16 +39,140 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
         notes = List.copyOf(notes);
     }
 
+    /**
+     * What a strategy needs the plan to cover (its {@link Flow} answers): rounds, flagships, judge calls
+     * and their worst case, and each member's prompt per round. Pure estimates.
+     */
+    interface Demand {
+        /** Panel rounds each panel member may run (its reservation covers all of them). */
+        int panelRounds();
+
+        /** Members called only in a later round (the cascade's flagships). */
+        List<Member> flagships();
+
+        /** Most judge calls one ask may make (fallbacks aside), for messages. */
+        int judgeCalls();
+
+        /** Worst-case USD of every judge call the strategy may make in one ask. */
+        BigDecimal judgeWorst();
+
+        /** With a schema, the worst case of the one repair of the judge's final answer; else zero. */
+        BigDecimal structuredRepairWorst();
+
+        /** Upper bound on a member's prompt tokens in a round (1-based). */
+        long memberInputTokens(Member m, int round);
+    }
+
     static BudgetPlan exceeded(BigDecimal[][] memberReservations, BigDecimal[] flagshipReservations, String[] flagshipSkips,
                                CallRecord[] skippedMembers, List<String> notes, BigDecimal limit, BudgetExceededException e) {
         return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skippedMembers, notes,
                 e.neededUsd(), BigDecimal.ZERO, BigDecimal.ZERO, limit, e);
     }
 
+    /**
+     * Plans the worst case of the whole ask, a pure function of its settings, its strategy's flow and what
+     * bounds it: every judge call the strategy may make first, then each panel member for every round it
+     * runs (members that do not fit are skipped), then the cascade's flagships (those that do not fit are
+     * skipped). The spend can then never exceed the budget while prices and max-token limits hold.
+     *
+     * @param budget  the ask's budget, or null
+     * @param capLeft what is left under the spend cap, or null (no cap)
+     */
+    static BudgetPlan of(Settings s, Demand flow, BigDecimal budget, BigDecimal capLeft, int quorum, int maxOut) {
+        int n = s.panel().size();
+        int k = flow.panelRounds();
+        List<Member> flagships = flow.flagships();
+        BigDecimal[][] memberReservations = new BigDecimal[n][];
+        BigDecimal[] flagshipReservations = new BigDecimal[flagships.size()];
+        String[] flagshipSkips = new String[flagships.size()];
+        CallRecord[] skipped = new CallRecord[n];
+        List<String> notes = new ArrayList<>();
+        BigDecimal limit = budget == null ? capLeft : capLeft == null ? budget : budget.min(capLeft);
+        if (limit == null) {
+            for (int i = 0; i < n; i++) {
+                memberReservations[i] = new BigDecimal[k];
+                Arrays.fill(memberReservations[i], BigDecimal.ZERO);
+            }
+            Arrays.fill(flagshipReservations, BigDecimal.ZERO);
+            return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes,
+                    BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null, null);
+        }
+        BigDecimal judgeWorst = flow.judgeWorst().add(flow.structuredRepairWorst());
+        String who = budget != null && (capLeft == null || budget.compareTo(capLeft) <= 0)
+                ? "budget $" + budget.toPlainString() : "spend cap (left: $" + capLeft.toPlainString() + ")";
+        if (judgeWorst.compareTo(limit) > 0) {
+            return exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
+                    new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
+                    + judgeWorst.toPlainString() + (flow.judgeCalls() > 1 ? " (up to " + flow.judgeCalls()
+                    + " judge calls for the " + s.strategy().name() + " strategy)" : "")
+                    + "; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens, or use a cheaper judge",
+                    limit, judgeWorst));
+        }
+        BigDecimal left = limit.subtract(judgeWorst);
+        BigDecimal total = judgeWorst;
+        BigDecimal firstRound = BigDecimal.ZERO;
+        int admitted = 0;
+        for (int i = 0; i < n; i++) {
+            Member m = s.panel().get(i);
+            BigDecimal[] per = new BigDecimal[k];
+            BigDecimal sum = BigDecimal.ZERO;
+            for (int r = 0; r < k; r++) {
+                per[r] = worstCase(s.priceBook(), m.model().ref(), flow.memberInputTokens(m, r + 1), maxOut);
+                sum = sum.add(per[r]);
+            }
+            if (sum.compareTo(left) <= 0) {
+                memberReservations[i] = per;
+                left = left.subtract(sum);
+                total = total.add(sum);
+                firstRound = firstRound.add(per[0]);
+                admitted++;
+            } else {
+                String reason = "skipped by the " + who + ": worst case $" + sum.toPlainString()
+                        + (k > 1 ? " for " + k + " rounds" : "") + " but only $" + left.toPlainString()
+                        + " left after the judge's reservation";
+                skipped[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
+                notes.add(m.id() + " " + reason);
+            }
+        }
+        if (admitted < quorum) {
+            return exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
+                    new BudgetExceededException("the " + who + " admits only " + admitted + " panel member(s) after the judge's"
+                    + " reservation of $" + judgeWorst.toPlainString() + ", but the quorum is " + quorum
+                    + "; raise the budget or lower the quorum", limit, total));
+        }
+        for (int j = 0; j < flagships.size(); j++) {
+            Member m = flagships.get(j);
+            BigDecimal w = worstCase(s.priceBook(), m.model().ref(), flow.memberInputTokens(m, 2), maxOut);
+            if (w.compareTo(left) <= 0) {
+                flagshipReservations[j] = w;
+                left = left.subtract(w);
+                total = total.add(w);
+            } else {
+                flagshipSkips[j] = "skipped by the " + who + ": worst case $" + w.toPlainString() + " but only $"
+                        + left.toPlainString() + " left after the judge's and the panel's reservations";
+                notes.add("flagship " + m.id() + " " + flagshipSkips[j]);
+            }
+        }
+        return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, total, firstRound,
+                judgeWorst, limit, null);
+    }
+
+    /** A model's worst case for a call of these prompt tokens and this output limit; zero when it is unpriced. */
+    static BigDecimal worstCase(dev.fusion.cost.PriceBook prices, ModelRef ref, long promptTokens, int maxOutputTokens) {
+        Optional<Price> p = prices.find(ref);
+        return p.map(price -> price.worstCase(promptTokens, maxOutputTokens)).orElse(BigDecimal.ZERO);
+    }
+
+    /** What a call is charged against the budget: the higher of the computed and the reported cost (as the ledger settles). */
+    static BigDecimal charged(CallRecord r) {
+        BigDecimal computed = r.cost().usd().orElse(BigDecimal.ZERO);
+        BigDecimal reported = r.cost().reportedUsd();
+        return reported == null ? computed : computed.max(reported);
+    }
+
     /** The public view: one line per planned panel call (round by round) and per flagship. */
-    AskPlan toPublic(AskRun run) {
+    AskPlan toPublic(String strategy, List<Member> panel, List<Member> flagships, int quorum) {
         List<AskPlan.Reservation> lines = new ArrayList<>();
-        List<Member> panel = run.s.panel();
         for (int i = 0; i < panel.size(); i++) {
             Member m = panel.get(i);
             if (skippedMembers[i] != null) {
@@ -57,7 +185,6 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
                 }
             }
         }
-        List<Member> flagships = run.flow.flagships();
         for (int j = 0; j < flagships.size(); j++) {
             Member m = flagships.get(j);
             if (flagshipSkips[j] != null) {
@@ -67,7 +194,7 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
                         limit == null ? null : flagshipReservations[j]));
             }
         }
-        return new AskPlan(run.s.strategy().name(), run.quorum, limit, exceeded == null ? total : BigDecimal.ZERO,
+        return new AskPlan(strategy, quorum, limit, exceeded == null ? total : BigDecimal.ZERO,
                 judgeWorst, lines, notes, exceeded);
     }
 }

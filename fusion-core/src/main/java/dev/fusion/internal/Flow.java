@@ -3,14 +3,9 @@ package dev.fusion.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusion.CallRecord;
 import dev.fusion.Member;
-import dev.fusion.judge.Analysis;
-import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.JudgePrompt;
-import dev.fusion.judge.Ranking;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ModelRef;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,33 +19,23 @@ import java.util.function.ToLongFunction;
  * A flow talks to the engine only through the {@link StrategyContext} it is given ({@link #ctx}): it
  * never sees the ask, its lock or its fields. Every method runs under the ask's lock (the engine calls
  * them with it held, and asynchronous continuations take it), so a flow needs no synchronization of its
- * own. Flows never make calls directly: they use {@link StrategyContext#runRound} and
- * {@link StrategyContext#judge}, which bring retries, timeouts, the deadline, fallback judges,
- * reservations, events and listeners. A flow ends with exactly one of {@link #complete} (its outcome),
- * {@link #fail} (a typed failure) or {@link #degrade} (every judge failed: the engine's
- * {@code onJudgeFailure} policy decides).
+ * own, and keeps its own state (its candidates and what it adds to the result) in its own fields.
+ * Flows never make calls: each of their methods chooses the next {@link FlowStep} through
+ * {@link StrategyContext#runRound}, {@link StrategyContext#judge} or {@link StrategyContext#await}, and the
+ * engine's pipeline runs it (retries, timeouts, the deadline, fallback judges, reservations, events and
+ * listeners) and hands the result to the step's continuation. A flow ends with exactly one of
+ * {@link #complete} (its outcome), {@link #fail} (a typed failure) or {@link #degrade} (every judge failed:
+ * the engine's {@code onJudgeFailure} policy decides).
  *
  * <p>Each strategy is one file ({@code SynthesizeFlow}, {@code AnalyzeFlow}, {@code SelectBestFlow},
  * {@code SelfMoaFlow}, {@code LayeredFlow}, {@code CascadeFlow}, {@code VoteFlow}) holding its flow and its
  * {@link StrategyDefinition} (options, panel, flow factory); {@link StrategyRegistry} registers each with
  * one line of an exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
  */
-abstract class Flow {
+abstract class Flow implements BudgetPlan.Demand {
 
     /** The engine, as far as a strategy may see it. */
     final StrategyContext ctx;
-    /** The answers the judge works on, in panel order: what {@code best-answer} picks from. */
-    List<CallRecord> candidates = List.of();
-    /** What the strategy adds to the result (each null unless its strategy sets it). */
-    Analysis analysis;
-    Ranking ranking;
-    CascadeOutcome cascade;
-    /** The structured answer the flow settled ({@code vote}), or null. */
-    JsonNode answerJson;
-    /** The vote's agreement per JSON Pointer (empty unless {@code vote}). */
-    Map<String, Double> agreement = Map.of();
-    /** Where the outcome goes: the pipeline's strategy stage. */
-    private MonoSink<FlowOutcome> out;
 
     Flow(StrategyContext ctx) {
         this.ctx = ctx;
@@ -65,22 +50,26 @@ abstract class Flow {
     }
 
     /** Panel rounds each panel member may run (its reservation covers all of them). */
-    int panelRounds() {
+    @Override
+    public int panelRounds() {
         return 1;
     }
 
     /** Members called only in a later round (the cascade's flagships). */
-    List<Member> flagships() {
+    @Override
+    public List<Member> flagships() {
         return List.of();
     }
 
     /** Most judge calls one ask may make (fallbacks aside), for messages. */
-    int judgeCalls() {
+    @Override
+    public int judgeCalls() {
         return 1;
     }
 
     /** Upper bound on a member's prompt tokens in a round (1-based). */
-    long memberInputTokens(Member m, int round) {
+    @Override
+    public long memberInputTokens(Member m, int round) {
         return ctx.requestTokens(m.model().ref());
     }
 
@@ -90,7 +79,8 @@ abstract class Flow {
     }
 
     /** Worst-case USD of every judge call this strategy may make in one ask. */
-    BigDecimal judgeWorst() {
+    @Override
+    public BigDecimal judgeWorst() {
         return synthesisWorst();
     }
 
@@ -99,7 +89,8 @@ abstract class Flow {
      * the final step's prompt (answers, and an earlier judge reply for two-step strategies), the invalid
      * reply and the repair prompt. Zero without a schema.
      */
-    BigDecimal structuredRepairWorst() {
+    @Override
+    public BigDecimal structuredRepairWorst() {
         if (!ctx.hasSchema()) {
             return BigDecimal.ZERO;
         }
@@ -114,11 +105,11 @@ abstract class Flow {
 
     /**
      * The strategy stage, started by the engine under the ask's lock: from round 1's successful answers
-     * (panel order, quorum met) to the outcome on {@code out}, within the reservations of {@code plan}.
-     * Errors with a typed {@code FusionException}, or with {@link JudgesExhausted} when every judge failed.
+     * (panel order, quorum met), within the reservations of {@code plan}, the flow chooses its first
+     * {@link FlowStep} through {@link #ctx}; each step's continuation chooses the next, until
+     * {@link #complete}, {@link #fail} or {@link #degrade}.
      */
-    final void start(BudgetPlan plan, List<CallRecord> ok, MonoSink<FlowOutcome> out) {
-        this.out = out;
+    final void start(BudgetPlan plan, List<CallRecord> ok) {
         onPanelAnswers(plan, ok);
     }
 
@@ -128,57 +119,62 @@ abstract class Flow {
      */
     abstract void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok);
 
-    /** The flow's final answer: its outcome goes on to the result assembly. */
-    final void complete(String answer, boolean judged) {
-        out.success(outcome(answer, judged));
+    /** The flow's final answer {@code answer} over what it has so far ({@code sofar}: candidates and additions). */
+    final void complete(FlowOutcome sofar, String answer, boolean judged) {
+        ctx.finish(sofar.withAnswer(answer, judged));
     }
 
     /** The ask fails with {@code e}. */
     final void fail(dev.fusion.FusionException e) {
-        out.error(e);
+        ctx.fail(e);
     }
 
-    /** Every judge failed: the engine's {@code onJudgeFailure} policy decides over {@link #candidates}. */
-    final void degrade() {
-        out.error(new JudgesExhausted(outcome(null, false)));
-    }
-
-    private FlowOutcome outcome(String answer, boolean judged) {
-        return new FlowOutcome(answer, judged, candidates, analysis, ranking, cascade, answerJson, agreement);
+    /**
+     * Every judge failed: the engine's {@code onJudgeFailure} policy decides over the candidates of
+     * {@code sofar} (the flow's outcome so far, without an answer).
+     */
+    final void degrade(FlowOutcome sofar) {
+        ctx.fail(new JudgesExhausted(sofar));
     }
 
     /**
      * The default judge step: the configured judge prompt over {@code answers} (panel order; they are
-     * shuffled), streamed, its reply the final answer.
+     * shuffled), streamed, its reply the final answer; the answers are the candidates.
      */
     final void synthesize(List<CallRecord> answers) {
-        candidates = List.copyOf(answers);
+        synthesize(answers, FlowOutcome.of(answers));
+    }
+
+    /** As {@link #synthesize(List)}, with the flow's outcome so far ({@code sofar}: its candidates and additions). */
+    final void synthesize(List<CallRecord> answers, FlowOutcome sofar) {
         List<CallRecord> shuffled = ctx.shuffle(answers, 0);
         ctx.judge(new JudgeStep(dev.fusion.CallStep.SYNTHESIZE, ctx.judgePrompt().system(),
                 List.of(ChatMessage.user(ctx.judgePrompt().render(ctx.questionForJudge(), texts(shuffled)))),
-                ids(shuffled), true, null, this::degrade, ctx.responseFormat()).withOnOk(this::completeFinal));
+                ids(shuffled), true, null, () -> degrade(sofar), ctx.responseFormat())
+                .withOnOk((step, r) -> completeFinal(step, r, sofar)));
     }
 
     /**
      * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
      * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
      * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
-     * invalid reply ends in {@link #degrade()}.
+     * invalid reply ends in {@link #degrade}.
      */
-    final void completeFinal(JudgeStep step, CallRecord r) {
+    final void completeFinal(JudgeStep step, CallRecord r, FlowOutcome sofar) {
         dev.fusion.structured.StructuredSchema schema = ctx.answerSchema();
         if (schema == null) {
-            complete(r.text(), true);
+            complete(sofar, r.text(), true);
             return;
         }
+        JsonNode json;
         try {
-            answerJson = schema.readAnswer(r.text());
+            json = schema.readAnswer(r.text());
         } catch (dev.fusion.structured.InvalidAnswerException e) {
             ctx.invalidateJudgeAnswer(r, e);
             ctx.discardJudgeText(r.memberId());
             if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
                 ctx.note("the judge's repaired answer still does not match the schema (" + e.getMessage() + ")");
-                degrade();
+                degrade(sofar);
                 return;
             }
             ctx.note("the judge's answer did not match the schema; asking " + r.memberId() + " once more with the errors");
@@ -186,10 +182,11 @@ abstract class Flow {
             turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
             turns.add(ChatMessage.user(dev.fusion.structured.RepairPrompt.of(r.text(), e)));
             ctx.judge(new JudgeStep(dev.fusion.CallStep.STRUCTURED_RETRY, step.system(), turns, step.order(),
-                    step.final_(), null, this::degrade, step.responseFormat()).withOnOk(this::completeFinal));
+                    step.final_(), null, () -> degrade(sofar), step.responseFormat())
+                    .withOnOk((retry, r2) -> completeFinal(retry, r2, sofar)));
             return;
         }
-        complete(r.text(), true);
+        complete(sofar.withJson(json, sofar.agreement()), r.text(), true);
     }
 
     /**

@@ -20,25 +20,27 @@ import java.util.function.Consumer;
  * One panel round of an ask: every member called at once, the round's quorum with straggler grace,
  * and the deadline (the ask cancels its current round). Its records come out in member order once the
  * round ends; {@code next} receives the successful ones whether or not the quorum was met (the caller
- * decides). The pipeline sees it as {@link AskRun#panelRound}, a {@code Mono} of those records.
+ * decides). The pipeline sees it as a stage, a {@code Mono} of those records. It reaches its ask only
+ * through an {@link AskPort} (events, listeners, reservations, the deadline, the lock), and it owns its
+ * records: the ask reads them with {@link #records()} and changes one only through {@link #replace}.
  *
  * <p>Guarded by the ask's lock: every method is called with it held (member completions and the
- * grace timer take it).
+ * grace timer take it through the port).
  */
 final class PanelRound {
-    private final AskRun run;
-    final int number;
-    final List<Member> members;
-    final CallRunner[] runners;
-    final CallRecord[] records;
+    private final AskPort run;
+    private final int number;
+    private final List<Member> members;
+    private final CallRunner[] runners;
+    private final CallRecord[] records;
     private final int roundQuorum;
     /** Straggler grace after the quorum (null: wait for every member). */
     private final Duration grace;
     private final Consumer<List<CallRecord>> next;
-    boolean finished;
+    private boolean finished;
     private Disposable graceTimer;
 
-    PanelRound(AskRun run, int number, List<Member> members, int roundQuorum, Duration grace,
+    PanelRound(AskPort run, int number, List<Member> members, int roundQuorum, Duration grace,
                Consumer<List<CallRecord>> next) {
         this.run = run;
         this.grace = grace;
@@ -50,23 +52,59 @@ final class PanelRound {
         this.next = next;
     }
 
-    void onMemberDone(int idx, CallRecord r) {
-        run.guarded(() -> {
-            synchronized (run.lock) {
-                if (records[idx] != null) {
-                    return; // already taken by finish(): the runner recorded before this callback got the lock
-                }
-                records[idx] = r;
-                if (run.isDone() || finished) {
-                    return;
-                }
-                run.emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
-                evaluate();
+    /** The round's records so far, in member order (members without one yet left out). */
+    List<CallRecord> records() {
+        List<CallRecord> all = new ArrayList<>();
+        for (CallRecord r : records) {
+            if (r != null) {
+                all.add(r);
             }
+        }
+        return all;
+    }
+
+    /** Whether the round still runs (the deadline cancels it then). */
+    boolean running() {
+        return !finished;
+    }
+
+    /**
+     * Puts {@code replacement} where {@code old} (the same instance) stands, e.g. an answer that turned
+     * out not to be schema-valid; false when {@code old} is not one of this round's records.
+     */
+    boolean replace(CallRecord old, CallRecord replacement) {
+        for (int i = 0; i < records.length; i++) {
+            if (records[i] == old) {
+                records[i] = replacement;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The ask's deadline: every call still running ends with {@code timeout}, and the round ends. */
+    void deadline(String message) {
+        cancelAll(CallStatus.TIMEOUT, "deadline", message);
+        if (!finished) {
+            finish();
+        }
+    }
+
+    private void onMemberDone(int idx, CallRecord r) {
+        run.locked(() -> {
+            if (records[idx] != null) {
+                return; // already taken by finish(): the runner recorded before this callback got the lock
+            }
+            records[idx] = r;
+            if (run.isDone() || finished) {
+                return;
+            }
+            run.emit(r.isOk() ? new FusionEvent.MemberAnswered(r) : new FusionEvent.MemberFailed(r));
+            evaluate();
         });
     }
 
-    void evaluate() {
+    private void evaluate() {
         int ok = 0;
         int pending = 0;
         // Count from the records delivered under this lock, not from runner.isDone(): a runner is
@@ -91,22 +129,20 @@ final class PanelRound {
             if (grace.isZero()) {
                 onGrace();
             } else {
-                graceTimer = run.s.scheduler().schedule(this::onGrace, grace.toNanos(), TimeUnit.NANOSECONDS);
+                graceTimer = run.settings().scheduler().schedule(this::onGrace, grace.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
     }
 
-    void onGrace() {
-        run.guarded(() -> {
-            synchronized (run.lock) {
-                if (finished || run.isDone()) {
-                    return;
-                }
-                cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
-                        + " ms after the quorum ran out");
-                if (!finished) {
-                    finish();
-                }
+    private void onGrace() {
+        run.locked(() -> {
+            if (finished || run.isDone()) {
+                return;
+            }
+            cancelAll(CallStatus.CANCELLED, "cancelled", "straggler grace of " + grace.toMillis()
+                    + " ms after the quorum ran out");
+            if (!finished) {
+                finish();
             }
         });
     }
@@ -119,7 +155,7 @@ final class PanelRound {
         }
     }
 
-    void finish() {
+    private void finish() {
         finished = true;
         // A runner records before its callback gets the lock: take such records now, so no answer
         // is lost and its event still comes before anything that follows this round.
@@ -132,7 +168,6 @@ final class PanelRound {
                 }
             }
         }
-        run.roundEnded(this);
         if (graceTimer != null) {
             graceTimer.dispose();
         }
@@ -176,7 +211,7 @@ final class PanelRound {
             }
             if (left.isNegative() || left.isZero()) {
                 // The deadline passed before this round could start: nothing is called.
-                round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, run.s.priceBook(),
+                round.records[i] = CallRunner.notStarted(m.id(), m.model().ref(), CallRole.PANEL, run.settings().priceBook(),
                         "ask deadline of " + run.deadlineMillis() + " ms reached before round " + number + " could start",
                         number, step.wireName());
                 if (number > 1) {
@@ -186,16 +221,17 @@ final class PanelRound {
                 continue;
             }
             final int idx = i;
-            Duration timeout = run.eff.timeout(m);
+            Duration timeout = run.effective().timeout(m);
             // Not clipped to the time left: the deadline timer cancels the current round and records why.
             BigDecimal reservation = number == 1 ? reservations[i] : run.takeReservation(reservations[i]);
             // Under a budget a member may spend its reservation for this round and no more, retries included.
-            BigDecimal cap = run.isBounded() ? reservations[i] : null;
+            BigDecimal cap = run.bounded() ? reservations[i] : null;
+            Settings s = run.settings();
             round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
-                    m.retry() != null ? m.retry() : run.s.retry(), timeout, run.s.panelStreaming(), reservation, number, step.wireName(),
+                    m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step.wireName(),
                     cap, cap, run.deadlineNanos()),
-                    run.s.priceBook(), run.s.listeners(), run.s.limiter(), run.s.scheduler(), run.s.spendLedger(), null,
-                    r -> round.onMemberDone(idx, r), run::notifier);
+                    s.priceBook(), s.listeners(), s.limiter(), s.scheduler(), s.spendLedger(), null,
+                    r -> round.onMemberDone(idx, r), run.notifier());
         }
         for (int i = 0; i < members.size(); i++) {
             if (round.records[i] != null && round.runners[i] == null) {
@@ -207,11 +243,11 @@ final class PanelRound {
                 run.emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
             }
         }
-        if (run.callerRuns != null) {
+        if (run.callerRuns() != null) {
             // The blocking caller runs the round's last call itself instead of waiting idle.
             for (int i = round.runners.length - 1; i >= 0; i--) {
                 if (round.runners[i] != null) {
-                    round.runners[i].runOn(run.callerRuns);
+                    round.runners[i].runOn(run.callerRuns());
                     break;
                 }
             }

@@ -1,19 +1,16 @@
 package dev.fusion.internal;
 
 import dev.fusion.CallRecord;
-import dev.fusion.InvalidConfigurationException;
 import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Ranking;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code select-best} strategy: a ranking (JSON), optionally a reversed second ranking, Borda-combined;
@@ -23,22 +20,14 @@ final class SelectBestFlow extends Flow {
     static final StrategyDefinition<Strategy.SelectBest> DEFINITION =
             new StrategyDefinition<>(StrategyKind.SELECT_BEST, Strategy.SelectBest.class) {
                 @Override
-                Strategy.SelectBest parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts, "rounds");
-                    int rounds = StrategyOptions.integer(name, opts, "rounds", 2);
-                    if (rounds != 1 && rounds != 2) {
-                        throw new InvalidConfigurationException("strategy select-best: rounds must be 1 or 2, was " + rounds);
-                    }
-                    return Strategy.selectBest(rounds == 2);
-                }
-
-                @Override
                 Flow flow(Strategy.SelectBest strategy, StrategyContext ctx) {
                     return new SelectBestFlow(ctx, strategy.twoRounds());
                 }
             };
 
     private final boolean twoRounds;
+    /** The answers ranked, in panel order. */
+    private List<CallRecord> candidates = List.of();
     private final List<List<String>> orders = new ArrayList<>();
     private final List<List<String>> rankings = new ArrayList<>();
 
@@ -48,12 +37,12 @@ final class SelectBestFlow extends Flow {
     }
 
     @Override
-    int judgeCalls() {
+    public int judgeCalls() {
         return twoRounds ? 4 : 3;
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         BigDecimal oneRound = structuredWithRetryWorst(JudgePrompt.rank());
         BigDecimal firstThenSynthesis = oneRound.add(synthesisWorst());
         return twoRounds ? firstThenSynthesis.max(oneRound.add(oneRound)) : firstThenSynthesis;
@@ -64,8 +53,8 @@ final class SelectBestFlow extends Flow {
         candidates = List.copyOf(ok);
         if (ok.size() == 1) {
             ctx.note("only " + ok.get(0).memberId() + " answered; its answer is returned without ranking");
-            ranking = new Ranking(List.of(new Ranking.Entry(ok.get(0).memberId(), 0)), List.of(), List.of());
-            complete(ok.get(0).text(), false);
+            complete(FlowOutcome.of(candidates).withRanking(new Ranking(List.of(new Ranking.Entry(ok.get(0).memberId(), 0)),
+                    List.of(), List.of())), ok.get(0).text(), false);
             return;
         }
         rank(1, ctx.shuffle(ok, 0));
@@ -80,7 +69,7 @@ final class SelectBestFlow extends Flow {
 
     private void allJudgesFailed(int round) {
         if (round == 1) {
-            degrade();
+            degrade(FlowOutcome.of(candidates));
         } else {
             ctx.note("no judge could rank the reversed order; the first ranking alone decides");
             finish();
@@ -135,11 +124,11 @@ final class SelectBestFlow extends Flow {
                 .sorted((a, b) -> score.get(a).equals(score.get(b)) ? Integer.compare(first.indexOf(a), first.indexOf(b))
                         : Integer.compare(score.get(b), score.get(a)))
                 .map(id -> new Ranking.Entry(id, score.get(id))).toList();
-        ranking = new Ranking(entries, orders, rankings);
+        Ranking ranking = new Ranking(entries, orders, rankings);
         String winner = entries.get(0).memberId();
         String text = candidates.stream().filter(c -> c.memberId().equals(winner)).findFirst()
                 .orElseThrow().text();
         ctx.emitDelta(text);
-        complete(text, true);
+        complete(FlowOutcome.of(candidates).withRanking(ranking), text, true);
     }
 }

@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the lock (so the queue order is the order of the state changes), then {@link #drain drains} after
  * releasing it: whichever thread finds the queue idle runs every queued task, including tasks other
  * threads post meanwhile, so two threads leaving the lock can neither reorder nor interleave what a
- * consumer sees. A thread that finds another one draining leaves at once: a slow consumer holds up
- * only the thread delivering to it, never a call completing on another thread.
+ * consumer sees. A thread that finds another one draining leaves at once.
+ *
+ * <p>An outbox made with an executor ({@link #EVENT_THREADS} for an ask with user code to deliver to)
+ * does not drain on the posting thread at all: the drain runs on that executor, so a consumer that
+ * blocks holds up only its own later events, never the thread that completed a call (a Reactor worker
+ * or an HTTP thread another member's answer, or the judge, needs).
  *
  * <p>Thread-safe; lock-free. A task that throws is logged and skipped.
  */
@@ -22,9 +26,39 @@ final class SerialOutbox {
 
     private static final Logger log = LoggerFactory.getLogger(SerialOutbox.class);
 
+    /**
+     * The library's event threads: daemon threads, one per ask that has events waiting (an outbox drains
+     * on one at a time), idle ones kept for a minute.
+     */
+    static final java.util.concurrent.Executor EVENT_THREADS = eventThreads();
+
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    /** Where the drain runs; null: on the thread calling {@link #drain}. */
+    private final java.util.concurrent.Executor deliverOn;
+    private final Runnable drainLoop = this::drainLoop;
     /** Drain requests not yet served; non-zero while a thread drains. */
     private final AtomicInteger wip = new AtomicInteger();
+
+    /** An outbox drained by the thread calling {@link #drain}. */
+    SerialOutbox() {
+        this(null);
+    }
+
+    /** An outbox drained on {@code deliverOn} (null: on the thread calling {@link #drain}). */
+    SerialOutbox(java.util.concurrent.Executor deliverOn) {
+        this.deliverOn = deliverOn;
+    }
+
+    private static java.util.concurrent.Executor eventThreads() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
+                60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "fusion-events-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        return pool;
+    }
 
     /** Queues a task; it runs on the next {@link #drain}. */
     void post(Runnable task) {
@@ -39,6 +73,14 @@ final class SerialOutbox {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        if (deliverOn != null) {
+            deliverOn.execute(drainLoop);
+        } else {
+            drainLoop();
+        }
+    }
+
+    private void drainLoop() {
         int missed = 1;
         do {
             for (Runnable task = queue.poll(); task != null; task = queue.poll()) {

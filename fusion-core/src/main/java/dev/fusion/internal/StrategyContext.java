@@ -28,9 +28,14 @@ import java.util.function.ToLongFunction;
  * steps, notes, and the few changes a strategy makes to the ask's records. A flow receives it as its
  * constructor argument and never sees the ask itself, its lock or its fields.
  *
- * <p><b>Locking.</b> The engine calls a flow only with the ask's lock held (the strategy stage, round and
- * judge callbacks, {@link #await} callbacks), and the action methods here must be called from those
- * calls, so a flow needs no synchronization of its own. No user code runs under the lock: events and
+ * <p><b>Steps.</b> The action methods ({@link #runRound}, {@link #judge}, {@link #await}, {@link #finish},
+ * {@link #fail}) start nothing: each chooses the flow's next {@link FlowStep}, which the engine's pipeline
+ * runs as a stage once the flow's method returns. Every call of the flow (its start and each continuation)
+ * chooses exactly one step.
+ *
+ * <p><b>Locking.</b> The engine calls a flow only with the ask's lock held (the strategy stage and the
+ * continuations of its steps), and the action methods here must be called from those calls, so a flow
+ * needs no synchronization of its own. No user code runs under the lock: events and
  * listener calls an action causes are queued and delivered after the lock is released. The fact and
  * estimate methods are pure and may be called at any time (the budget plan calls the flow's estimates
  * before any call starts, {@code Fusion.plan} without running the ask).
@@ -115,7 +120,7 @@ interface StrategyContext {
     ModelRequest memberRequest(Member m, List<ChatMessage> messages);
 
     /**
-     * Runs one panel round: every member with a request at once, the quorum with straggler grace, the
+     * Chooses a panel round as the next step: every member with a request at once, the quorum with straggler grace, the
      * deadline. {@code next} receives the successful records in member order, whether or not the
      * quorum was met (the flow decides).
      *
@@ -133,7 +138,7 @@ interface StrategyContext {
     CallRecord skippedCall(Member m, String reason, int round, CallStep step);
 
     /**
-     * Waits for something asynchronous the strategy needs (an agreement rule's verdict), bounded by what
+     * Chooses, as the next step, a wait for something asynchronous the strategy needs (an agreement rule's verdict), bounded by what
      * is left of the ask's deadline. {@code then} runs once, under the ask's lock, with the value (error
      * null) or the error (value null): a {@link java.util.concurrent.TimeoutException} when the deadline
      * comes first, at once, without asking {@code source}, when it already passed; not at all when the ask
@@ -144,8 +149,14 @@ interface StrategyContext {
 
     // ---------------------------------------------------------------- the judge
 
-    /** Starts a judge step through the judge chain (fallback judges, deadline, the judge reservation). */
+    /** Chooses a judge step through the judge chain (fallback judges, deadline, the judge reservation) as the next step. */
     void judge(JudgeStep step);
+
+    /** Ends the flow with its outcome (the next step is the result assembly). */
+    void finish(FlowOutcome outcome);
+
+    /** Ends the flow with {@code error}: a typed {@code FusionException}, or {@link Flow.JudgesExhausted}. */
+    void fail(Throwable error);
 
     /** The running judge's streamed text is not the answer: tells stream consumers to discard it (if any was streamed). */
     void discardJudgeText(String memberId);
@@ -166,6 +177,15 @@ interface StrategyContext {
 
     /** Adds a note to the result. */
     void note(String note);
+
+    /** The caller's tools offered with the request (empty: none). */
+    default List<dev.fusion.model.ToolSpec> tools() {
+        return List.of();
+    }
+
+    /** Emits an event to the ask's stream (queued; delivered after the lock is released). */
+    default void emitEvent(dev.fusion.FusionEvent event) {
+    }
 
     /** Emits a piece of the final answer as a judge delta (streamed asks only). */
     void emitDelta(String text);

@@ -9,7 +9,6 @@ import dev.fusion.cost.Usage;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ResponseFormat;
@@ -25,9 +24,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -43,12 +40,6 @@ import java.util.function.ToLongFunction;
 final class VoteFlow extends Flow {
     static final StrategyDefinition<Strategy.Vote> DEFINITION =
             new StrategyDefinition<>(StrategyKind.VOTE, Strategy.Vote.class) {
-                @Override
-                Strategy.Vote parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts);
-                    return Strategy.vote();
-                }
-
                 @Override
                 Flow flow(Strategy.Vote strategy, StrategyContext ctx) {
                     return new VoteFlow(ctx);
@@ -79,29 +70,29 @@ final class VoteFlow extends Flow {
     }
 
     @Override
-    int panelRounds() {
+    public int panelRounds() {
         return 2; // the answer, and its one repair
     }
 
     @Override
-    long memberInputTokens(Member m, int round) {
+    public long memberInputTokens(Member m, int round) {
         long first = ctx.requestTokens(m.model().ref());
         // The repair turn resends the conversation, the member's own answer and the repair prompt (which quotes it).
         return round == 1 ? first : first + 2 * ctx.answersAllowance(1) + REPAIR_ERRORS_ALLOWANCE;
     }
 
     @Override
-    BigDecimal structuredRepairWorst() {
+    public BigDecimal structuredRepairWorst() {
         return BigDecimal.ZERO; // judgeWorst covers the resolve call and its one repair
     }
 
     @Override
-    int judgeCalls() {
+    public int judgeCalls() {
         return 2;
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         int n = maxAnswers();
         // The dispute prompt shows the question, the agreed fields and the candidate values (taken from the
         // answers); the dispute schema repeats the candidates as an enum.
@@ -166,7 +157,6 @@ final class VoteFlow extends Flow {
             fail(new dev.fusion.QuorumNotMetException(ctx.quorum(), valid.size(), ctx.allRecords()));
             return;
         }
-        candidates = List.copyOf(valid);
         StructuredVote vote = StructuredVote.tally(schema, validJson);
         if (!vote.needsJudge()) {
             VoteResult result;
@@ -189,7 +179,11 @@ final class VoteFlow extends Flow {
         ResponseFormat format = ResponseFormat.jsonSchema("disputed_fields", dispute.schema().node()).nonStrict();
         List<ChatMessage> messages = List.of(ChatMessage.user(dispute.user()));
         ctx.judge(new JudgeStep(CallStep.RESOLVE, dispute.system(), messages, ids(valid), false,
-                r -> onJudgeReply(vote, dispute, format, messages, r, true), this::degrade, format));
+                r -> onJudgeReply(vote, dispute, format, messages, r, true), this::allFailed, format));
+    }
+
+    private void allFailed() {
+        degrade(FlowOutcome.of(valid));
     }
 
     private void onJudgeReply(StructuredVote vote, DisputeRequest dispute, ResponseFormat format,
@@ -201,14 +195,14 @@ final class VoteFlow extends Flow {
             ctx.invalidateJudgeAnswer(r, e);
             if (!mayRepair) {
                 ctx.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
-                degrade();
+                allFailed();
                 return;
             }
             List<ChatMessage> turns = new ArrayList<>(messages);
             turns.add(ChatMessage.assistant(r.text() == null ? "" : r.text()));
             turns.add(ChatMessage.user(RepairPrompt.of(r.text(), e)));
             ctx.judge(new JudgeStep(CallStep.RESOLVE_RETRY, dispute.system(), turns, ids(valid), false,
-                    r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), this::degrade, format));
+                    r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), this::allFailed, format));
             return;
         }
         try {
@@ -219,11 +213,9 @@ final class VoteFlow extends Flow {
     }
 
     private void finish(VoteResult result, boolean judged) {
-        answerJson = result.json();
-        agreement = new LinkedHashMap<>(result.agreement());
         String text = result.json().toPrettyString();
         ctx.emitDelta(text);
-        complete(text, judged);
+        complete(FlowOutcome.of(valid).withJson(result.json(), new LinkedHashMap<>(result.agreement())), text, judged);
     }
 
     /** What the skipped judge call would have cost: the judge reading every valid answer and writing one. */
