@@ -39,7 +39,7 @@ build() {
   local work; work=$(mktemp -d)
   (cd "$work" && npm pack --silent "node-llama-cpp@$version" >/dev/null && tar xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle)
   rm -rf "$src"
-  git clone -q "$work/package/llama/gitRelease.bundle" "$src"
+  git -c advice.detachedHead=false clone -q "$work/package/llama/gitRelease.bundle" "$src"
   rm -rf "$work"
   echo "== llama.cpp source: $(git -C "$src" rev-parse --short HEAD) from node-llama-cpp@$version"
   cmake -S "$src" -B "$src/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -85,7 +85,7 @@ start_server() {
   local port; port=$(free_port)
   server_log="${TMPDIR:-/tmp}/fusion-llama-server.$$.log"
   # 4 slots of 2048 tokens: a quick-start panel of 3 and its judge run at once; 2 threads for a 2-core CI box.
-  "$bin" -m "$model" --host 127.0.0.1 --port "$port" -np 4 -c 8192 -t 2 --no-webui --metrics >"$server_log" 2>&1 &
+  "$bin" -m "$model" --host 127.0.0.1 --port "$port" -np 4 -c 8192 -t 2 --no-webui >"$server_log" 2>&1 &
   server_pid=$!
   trap stop_server EXIT
   export FUSION_LLAMA_URL="http://127.0.0.1:$port"
