@@ -29,6 +29,14 @@ public final class Redactor {
     public static final int MIN_KEY = 4;
     /** What replaces a masked run. */
     public static final String MASK = "***";
+    /** The most characters {@link #redactForeign} keeps of a message. */
+    public static final int FOREIGN_MAX_CHARS = 300;
+    /**
+     * Credential shapes in a message from outside Fusion: an {@code sk-…} key, {@code key-…}, a bearer
+     * token, a masked key ({@code ab***cd}) and any long opaque token.
+     */
+    private static final java.util.regex.Pattern CREDENTIAL_SHAPE = java.util.regex.Pattern.compile(
+            "(?i)(sk-[A-Za-z0-9_*.\\-]*|key[-_]?[A-Za-z0-9_*.\\-]{6,}|Bearer\\s+\\S+|[A-Za-z0-9_\\-]*\\*{3,}[A-Za-z0-9_\\-]*|[A-Za-z0-9_\\-]{32,})");
 
     private static final long BASE = 1_000_003L;
     private static final long TOP; // BASE^(RUN-1), for the rolling hash
@@ -93,6 +101,40 @@ public final class Redactor {
         snapshot = new Snapshot(List.copyOf(keys), List.copyOf(shortKeys), Map.copyOf(grams));
     }
 
+    /** Environment variables whose values {@link #registerEnvironment} takes as keys: names with these words. */
+    private static final java.util.regex.Pattern SECRET_VARIABLE = java.util.regex.Pattern.compile(
+            "(?i).*(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL).*");
+    /** The shortest environment value taken as a key (shorter values are flags and names, not secrets). */
+    static final int MIN_ENV_KEY = 16;
+    private static volatile boolean environmentRegistered;
+
+    /**
+     * Registers the value of every environment variable whose name holds {@code KEY}, {@code TOKEN},
+     * {@code SECRET}, {@code PASSWORD} or {@code CREDENTIAL} and whose value is at least 16 characters
+     * without whitespace: the keys a process holds for models Fusion does not build itself (a LangChain4j
+     * or Spring AI model given {@code System.getenv("AWS_SECRET_ACCESS_KEY")}), so a key of any shape that
+     * such a model's error echoes is masked. The model adapters call it; idempotent and cheap after the
+     * first call.
+     */
+    public static void registerEnvironment() {
+        if (environmentRegistered) {
+            return;
+        }
+        java.util.Map<String, String> env;
+        try {
+            env = System.getenv();
+        } catch (SecurityException e) {
+            return;
+        }
+        env.forEach((name, value) -> {
+            if (value != null && value.strip().length() >= MIN_ENV_KEY && SECRET_VARIABLE.matcher(name).matches()
+                    && value.strip().chars().noneMatch(Character::isWhitespace)) {
+                register(value);
+            }
+        });
+        environmentRegistered = true;
+    }
+
     /** Whether any key is registered. */
     public static boolean active() {
         return !snapshot.keys().isEmpty();
@@ -146,6 +188,25 @@ public final class Redactor {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * A message from outside Fusion (what a framework a model adapter wraps threw, which may quote the
+     * provider's error body and so part of a key) made safe to keep: every registered key and run of one
+     * masked as {@link #redact} does, then anything shaped like a credential (an {@code sk-…} key, a
+     * bearer token, a masked key, a long opaque token) replaced by {@code [redacted]}, whitespace
+     * collapsed, at most {@value #FOREIGN_MAX_CHARS} characters (then {@code …}). Null or blank gives
+     * {@code ""}. A key of any shape (with {@code /} or {@code +}, as cloud keys have) is masked only when it
+     * is registered: register the keys of models Fusion does not build with {@link #register}.
+     */
+    public static String redactForeign(String message) {
+        if (message == null || message.isBlank()) {
+            return "";
+        }
+        String s = message.length() > 4 * FOREIGN_MAX_CHARS ? message.substring(0, 4 * FOREIGN_MAX_CHARS) : message;
+        s = redact(s);
+        s = CREDENTIAL_SHAPE.matcher(s).replaceAll("[redacted]").replaceAll("\\s+", " ").trim();
+        return s.length() > FOREIGN_MAX_CHARS ? s.substring(0, FOREIGN_MAX_CHARS) + "…" : s;
     }
 
     /**

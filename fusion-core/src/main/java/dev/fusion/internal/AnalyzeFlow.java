@@ -6,11 +6,9 @@ import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code analyze} strategy: analysis (JSON, into {@code FusionResult.analysis()}) → at most one retry
@@ -19,12 +17,6 @@ import java.util.function.Function;
 final class AnalyzeFlow extends Flow {
     static final StrategyDefinition<Strategy.Analyze> DEFINITION =
             new StrategyDefinition<>(StrategyKind.ANALYZE, Strategy.Analyze.class) {
-                @Override
-                Strategy.Analyze parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts);
-                    return Strategy.analyze();
-                }
-
                 @Override
                 Flow flow(Strategy.Analyze strategy, StrategyContext ctx) {
                     return new AnalyzeFlow(ctx);

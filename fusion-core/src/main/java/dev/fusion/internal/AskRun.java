@@ -80,7 +80,7 @@ public final class AskRun {
         this.judges = new JudgeChain(st);
         this.records = new AskRecords(st, judges);
         this.ctx = new AskRunContext(st, req, records);
-        this.flow = StrategyRegistry.flow(s.strategy(), ctx);
+        this.flow = req.hasTools() ? new ToolStepFlow(ctx) : StrategyRegistry.flow(s.strategy(), ctx);
         st.onUnexpected(this::failUnexpected);
     }
 
@@ -418,7 +418,8 @@ public final class AskRun {
                     judges.records(), judges.answerOrder(), eff.seed(), Duration.ofNanos(System.nanoTime() - t0),
                     eff.budgetUsd(), st.notes(), Optional.ofNullable(outcome.analysis()),
                     Optional.ofNullable(outcome.ranking()), Optional.ofNullable(outcome.cascade()),
-                    Optional.ofNullable(json), outcome.agreement()));
+                    Optional.ofNullable(json), outcome.agreement(), outcome.toolCalls(),
+                    Optional.ofNullable(outcome.decidedBy())));
         });
     }
 

@@ -5,24 +5,18 @@ import dev.fusion.InvalidConfigurationException;
 import dev.fusion.Member;
 import dev.fusion.cost.Price;
 import dev.fusion.cost.Usage;
-import dev.fusion.judge.AgreementRule;
 import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
-import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import reactor.core.publisher.Mono;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The {@code cascade} strategy: cheap answers first; agreement skips the judge, disagreement escalates to
@@ -32,32 +26,6 @@ import java.util.function.Function;
 final class CascadeFlow extends Flow {
     static final StrategyDefinition<Strategy.Cascade> DEFINITION =
             new StrategyDefinition<>(StrategyKind.CASCADE, Strategy.Cascade.class) {
-                @Override
-                Strategy.Cascade parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts, "agree", "maxChars", "flagships", "rule");
-                    Object agree = opts.get("agree");
-                    int min = agree == null || "all".equalsIgnoreCase(agree.toString().trim()) ? Strategy.Cascade.ALL
-                            : StrategyOptions.integer(name, opts, "agree", 0);
-                    AgreementRule rule = AgreementRule.byName(opts.get("rule") == null ? null : opts.get("rule").toString(),
-                            opts, StrategyOptions.integer(name, opts, "maxChars", 200));
-                    Strategy.Cascade c = Strategy.cascade(rule, min);
-                    Object fl = opts.get("flagships");
-                    if (fl != null) {
-                        if (models == null) {
-                            throw new InvalidConfigurationException("strategy cascade: flagships need a model resolver;"
-                                    + " use Strategy.parse(name, options, models)");
-                        }
-                        List<String> refs = fl instanceof List<?> l ? l.stream().map(String::valueOf).toList()
-                                : Arrays.stream(fl.toString().split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-                        List<Member> members = new ArrayList<>();
-                        for (String ref : refs) {
-                            members.add(Member.of(Objects.requireNonNull(models.apply(ref), "no model for flagship " + ref)));
-                        }
-                        c = c.withFlagships(members);
-                    }
-                    return c;
-                }
-
                 @Override
                 List<Member> panel(Strategy.Cascade strategy, List<Member> configured) {
                     if (configured.size() < 2) {

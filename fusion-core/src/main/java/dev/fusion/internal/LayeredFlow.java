@@ -6,14 +6,11 @@ import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code layered} strategy (Mixture-of-Agents): K panel rounds, each after the first seeing the
@@ -22,12 +19,6 @@ import java.util.function.Function;
 final class LayeredFlow extends Flow {
     static final StrategyDefinition<Strategy.Layered> DEFINITION =
             new StrategyDefinition<>(StrategyKind.LAYERED, Strategy.Layered.class) {
-                @Override
-                Strategy.Layered parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts, "rounds");
-                    return Strategy.layered(StrategyOptions.integer(name, opts, "rounds", 2));
-                }
-
                 @Override
                 Flow flow(Strategy.Layered strategy, StrategyContext ctx) {
                     return new LayeredFlow(ctx, strategy.rounds());

@@ -37,7 +37,7 @@ public final class ProviderLimiter {
 
     /** In-memory limits (this instance only). */
     public ProviderLimiter(Map<String, Limit> limits, Scheduler scheduler) {
-        this(limits, LocalSharedState.create(scheduler), TokenEstimator.defaultEstimator());
+        this(limits, dev.fusion.shared.SharedState.local(scheduler), TokenEstimator.defaultEstimator());
     }
 
     /** Limits enforced through {@code state}; {@code estimator} sizes a call for the token bucket. */

@@ -1,19 +1,16 @@
 package dev.fusion.internal;
 
 import dev.fusion.CallRecord;
-import dev.fusion.InvalidConfigurationException;
 import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Ranking;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code select-best} strategy: a ranking (JSON), optionally a reversed second ranking, Borda-combined;
@@ -22,16 +19,6 @@ import java.util.function.Function;
 final class SelectBestFlow extends Flow {
     static final StrategyDefinition<Strategy.SelectBest> DEFINITION =
             new StrategyDefinition<>(StrategyKind.SELECT_BEST, Strategy.SelectBest.class) {
-                @Override
-                Strategy.SelectBest parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts, "rounds");
-                    int rounds = StrategyOptions.integer(name, opts, "rounds", 2);
-                    if (rounds != 1 && rounds != 2) {
-                        throw new InvalidConfigurationException("strategy select-best: rounds must be 1 or 2, was " + rounds);
-                    }
-                    return Strategy.selectBest(rounds == 2);
-                }
-
                 @Override
                 Flow flow(Strategy.SelectBest strategy, StrategyContext ctx) {
                     return new SelectBestFlow(ctx, strategy.twoRounds());

@@ -4,11 +4,8 @@ import dev.fusion.InvalidConfigurationException;
 import dev.fusion.Member;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
-import dev.fusion.model.ChatModel;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The {@code self-moa} strategy: its one configured member sampled N times ({@link Strategy.SelfMoa#expand},
@@ -19,14 +16,6 @@ import java.util.function.Function;
 final class SelfMoaFlow extends SynthesizeFlow {
     static final StrategyDefinition<Strategy.SelfMoa> DEFINITION =
             new StrategyDefinition<>(StrategyKind.SELF_MOA, Strategy.SelfMoa.class) {
-                @Override
-                Strategy.SelfMoa parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts, "samples", "minTemperature", "maxTemperature");
-                    return new Strategy.SelfMoa(StrategyOptions.integer(name, opts, "samples", 4),
-                            StrategyOptions.decimal(name, opts, "minTemperature", 0.7),
-                            StrategyOptions.decimal(name, opts, "maxTemperature", 1.0));
-                }
-
                 @Override
                 List<Member> panel(Strategy.SelfMoa moa, List<Member> configured) {
                     if (configured.size() != 1) {

@@ -21,7 +21,7 @@ public final class SpendLedger {
 
     /** An in-memory ledger (this instance only). */
     public SpendLedger(BigDecimal cap, Duration window, Clock clock) {
-        this(new LocalSpendAccount(cap, window, clock), cap, window);
+        this(dev.fusion.shared.SharedState.local(FusionTimer.shared()).spendAccount(cap, window, clock), cap, window);
     }
 
     /** A ledger on {@code account}, which enforces {@code cap} per {@code window}. */

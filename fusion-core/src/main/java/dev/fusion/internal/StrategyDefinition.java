@@ -3,17 +3,14 @@ package dev.fusion.internal;
 import dev.fusion.Member;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
-import dev.fusion.model.ChatModel;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
- * One strategy as the engine knows it: its kind, how configuration options build its value, the panel
- * and flagships it runs, and its {@link Flow} for one ask. Each strategy's flow file declares its
- * definition as a constant ({@code DEFINITION}); {@link StrategyRegistry} lists them, one line each.
+ * One strategy as the engine knows it: its kind, the panel and flagships it runs, and its {@link Flow} for
+ * one ask (its configuration options are parsed in the API package, {@code dev.fusion.judge.StrategyConfig}).
+ * Each strategy's flow file declares its definition as a constant ({@code DEFINITION}); {@link StrategyRegistry} lists them, one line each.
  * Definitions are stateless and thread-safe.
  *
  * @param <S> the strategy's value type ({@code Strategy.Cascade}, ...)
@@ -36,17 +33,6 @@ abstract class StrategyDefinition<S extends Strategy> {
     final Class<S> type() {
         return type;
     }
-
-    /**
-     * The strategy from configuration options, their names checked and their values parsed (with
-     * {@link StrategyOptions}).
-     *
-     * @param name   the configured name, normalized (for messages)
-     * @param opts   the options (never null)
-     * @param models resolves {@code provider:model} names, or null
-     * @throws dev.fusion.InvalidConfigurationException for an unknown option or a bad value
-     */
-    abstract S parse(String name, Map<String, ?> opts, Function<String, ChatModel> models);
 
     /**
      * The panel {@code strategy} runs from the configured members (worked out once, when Fusion is built):

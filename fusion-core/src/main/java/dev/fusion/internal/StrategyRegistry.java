@@ -3,7 +3,6 @@ package dev.fusion.internal;
 import dev.fusion.Member;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
-import dev.fusion.model.ChatModel;
 
 import java.util.Collections;
 import java.util.EnumMap;
@@ -62,11 +61,6 @@ final class StrategyRegistry {
     /** The definition of {@code kind}. */
     static StrategyDefinition<?> of(StrategyKind kind) {
         return DEFINITIONS.get(kind);
-    }
-
-    /** {@code kind}'s strategy from configuration options (see {@link StrategyDefinition#parse}). */
-    static Strategy parse(StrategyKind kind, String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-        return of(kind).parse(name, opts, models);
     }
 
     /** The panel {@code strategy} runs from the configured members. */

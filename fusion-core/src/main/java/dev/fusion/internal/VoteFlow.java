@@ -9,7 +9,6 @@ import dev.fusion.cost.Usage;
 import dev.fusion.judge.Strategy;
 import dev.fusion.judge.StrategyKind;
 import dev.fusion.model.ChatMessage;
-import dev.fusion.model.ChatModel;
 import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ResponseFormat;
@@ -25,9 +24,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -43,12 +40,6 @@ import java.util.function.ToLongFunction;
 final class VoteFlow extends Flow {
     static final StrategyDefinition<Strategy.Vote> DEFINITION =
             new StrategyDefinition<>(StrategyKind.VOTE, Strategy.Vote.class) {
-                @Override
-                Strategy.Vote parse(String name, Map<String, ?> opts, Function<String, ChatModel> models) {
-                    StrategyOptions.allow(name, opts);
-                    return Strategy.vote();
-                }
-
                 @Override
                 Flow flow(Strategy.Vote strategy, StrategyContext ctx) {
                     return new VoteFlow(ctx);

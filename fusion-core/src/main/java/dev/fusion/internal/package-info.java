@@ -13,12 +13,13 @@
  *       {@link dev.fusion.judge.StrategyKind}, and a record {@code Strategy.Xyz} in the sealed
  *       {@link dev.fusion.judge.Strategy} (in its {@code permits} list, {@code kind()} returning {@code XYZ},
  *       {@code name()} returning {@code "xyz"}, its options as components, validated in its constructor)
- *       with a factory {@code Strategy.xyz(...)}; document its options on {@code Strategy.parse}.</li>
+ *       with a factory {@code Strategy.xyz(...)}; parse its configuration options in a {@code case XYZ} of
+ *       {@code dev.fusion.judge.StrategyConfig} (helpers {@code allow}, {@code integer}, {@code decimal}; the
+ *       messages say "strategy xyz ...", and the switch does not compile without the case) and document them
+ *       on {@code Strategy.parse}.</li>
  *   <li>One new file {@code XyzFlow.java} here: {@code final class XyzFlow extends Flow} with
  *       <ul>
- *         <li>{@code static final StrategyDefinition<Strategy.Xyz> DEFINITION}: {@code parse} (its options,
- *             checked with {@link dev.fusion.internal.StrategyOptions}: {@code allow}, {@code integer},
- *             {@code decimal}; the messages say "strategy xyz ..."), {@code flow} (a new {@code XyzFlow} for
+ *         <li>{@code static final StrategyDefinition<Strategy.Xyz> DEFINITION}: {@code flow} (a new {@code XyzFlow} for
  *             one ask), and, only when it needs them, {@code panel} (the panel it runs, e.g. self-moa's samples)
  *             and {@code flagships};</li>
  *         <li>what it asks of the panel: the budget hooks {@code panelRounds}, {@code memberInputTokens},

@@ -105,7 +105,7 @@ public interface AgreementRule {
         if (answer == null) {
             return "";
         }
-        return dev.fusion.internal.TextNormalizer.normalize(answer);
+        return TextNormalizer.normalize(answer);
     }
 
     /**

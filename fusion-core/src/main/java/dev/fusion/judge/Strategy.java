@@ -125,7 +125,7 @@ public sealed interface Strategy permits Strategy.Synthesize, Strategy.Analyze, 
         String n = name.trim().toLowerCase(Locale.ROOT);
         StrategyKind kind = StrategyKind.fromWireName(n).orElseThrow(() ->
                 new InvalidConfigurationException("unknown strategy '" + name + "'; use one of " + names()));
-        return dev.fusion.internal.StrategyOptions.configure(kind, n, opts, models); // each strategy's own file says how
+        return StrategyConfig.parse(kind, n, opts, models);
     }
 
     /** {@code vote}: see {@link Strategy#vote()}. */

@@ -30,13 +30,17 @@ public interface SharedState extends AutoCloseable {
     @Override
     void close();
 
-    /** Per-instance state in memory: every instance has its own cap and limits (the default). */
+    /**
+     * Per-instance state in memory: every instance has its own cap and limits (the default). Rate waits
+     * end on Reactor's {@code Schedulers.parallel()}; a {@code Fusion} built without a store uses
+     * {@link #local(reactor.core.scheduler.Scheduler)} with its own scheduler instead.
+     */
     static SharedState local() {
-        return dev.fusion.internal.LocalSharedState.create(dev.fusion.internal.FusionTimer.shared());
+        return LocalSharedState.create(reactor.core.scheduler.Schedulers.parallel());
     }
 
     /** Per-instance state in memory whose rate waits run on {@code scheduler}. */
     static SharedState local(reactor.core.scheduler.Scheduler scheduler) {
-        return dev.fusion.internal.LocalSharedState.create(scheduler);
+        return LocalSharedState.create(scheduler);
     }
 }

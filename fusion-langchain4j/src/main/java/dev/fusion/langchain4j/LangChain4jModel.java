@@ -57,8 +57,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@link StreamingChatModel} is cancelled through its streaming handle.</li>
  *   <li>LangChain4j exceptions become {@link ProviderException}s: HTTP status from
  *       {@code HttpException} or the exception type (rate limit 429, authentication 401, …),
- *       retryable by Fusion's shared rule; messages are bounded and stripped of anything shaped
- *       like a credential.</li>
+ *       retryable by Fusion's shared rule; messages are bounded and pass core's
+ *       {@link dev.fusion.Redactor#redactForeign}: every key the process holds is masked whatever its
+ *       shape (registered ones, and secret-named environment variables), and anything shaped like a
+ *       credential too. A key the wrapped model got from elsewhere: {@code Redactor.register(key)}.</li>
  * </ul>
  *
  * <p>Thread-safe when the wrapped model is (LangChain4j's models are). Immutable.
@@ -89,6 +91,8 @@ public final class LangChain4jModel implements ChatModel {
         this.ref = Objects.requireNonNull(ref, "ref");
         this.chat = chat;
         this.streaming = streaming;
+        // The keys this process holds for models Fusion does not build (the wrapped model's own key)
+        dev.fusion.Redactor.registerEnvironment();
     }
 
     /** A LangChain4j model under {@code provider:model} (how the fusion prices it and names it in the ledger). */

@@ -47,8 +47,10 @@ import java.util.Objects;
  *       end after a cancellation. {@link #streaming} uses {@code stream(Prompt)} for Fusion's
  *       streamed calls, cancelled by disposing the subscription.</li>
  *   <li>Failures become {@link ProviderException}s with the HTTP status when the client library's
- *       exception carries one; messages are bounded and stripped of anything shaped like a
- *       credential.</li>
+ *       exception carries one; messages are bounded and pass core's
+ *       {@link dev.fusion.Redactor#redactForeign}: every key the process holds is masked whatever its
+ *       shape (registered ones, and secret-named environment variables), and anything shaped like a
+ *       credential too. A key the wrapped model got from elsewhere: {@code Redactor.register(key)}.</li>
  * </ul>
  *
  * <p>Thread-safe when the wrapped model is. Immutable.
@@ -63,6 +65,8 @@ public final class SpringAiModel implements ChatModel {
         this.ref = Objects.requireNonNull(ref, "ref");
         this.model = Objects.requireNonNull(model, "model");
         this.streams = streams;
+        // The keys this process holds for models Fusion does not build (the wrapped model's own key)
+        dev.fusion.Redactor.registerEnvironment();
     }
 
     /** A Spring AI model under {@code provider:model} (how the fusion prices it and names it in the ledger). */

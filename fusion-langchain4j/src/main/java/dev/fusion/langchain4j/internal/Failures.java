@@ -16,14 +16,14 @@ public final class Failures {
     private Failures() {
     }
 
-    /** The Fusion failure for what a LangChain4j model threw. */
+    /**
+     * The Fusion failure for what a LangChain4j model threw: the status from LangChain4j's exception types,
+     * the rest ({@link ProviderException#fromFramework}, with core's redaction) shared with every adapter.
+     */
     public static ProviderException of(Throwable t) {
         if (t instanceof ProviderException p) {
             return p;
         }
-        String what = "LangChain4j " + t.getClass().getSimpleName();
-        String detail = Redaction.safe(t.getMessage());
-        String message = detail.isEmpty() ? what : what + ": " + detail;
         int status = httpStatus(t);
         if (status <= 0) {
             if (t instanceof RateLimitException) {
@@ -38,17 +38,10 @@ public final class Failures {
                 status = 500;
             }
         }
-        if (status > 0) {
-            return new ProviderException(ProviderException.Kind.HTTP_STATUS, status, null, null,
-                    ProviderException.isRetryableStatus(status), null, null, message, null);
-        }
-        if (t instanceof TimeoutException || hasCause(t, java.net.http.HttpTimeoutException.class)) {
-            return new ProviderException(ProviderException.Kind.TRANSPORT, -1, "timeout", null, true, null, null,
-                    message, null);
-        }
-        boolean transport = t instanceof RetriableException || hasCause(t, java.io.IOException.class);
-        return new ProviderException(transport ? ProviderException.Kind.TRANSPORT : ProviderException.Kind.MALFORMED_RESPONSE,
-                -1, transport ? "connection_error" : "langchain4j_error", null, transport, null, null, message, null);
+        boolean timeout = t instanceof TimeoutException
+                || ProviderException.hasCause(t, java.net.http.HttpTimeoutException.class);
+        boolean transport = t instanceof RetriableException || ProviderException.hasCause(t, java.io.IOException.class);
+        return ProviderException.fromFramework("LangChain4j", t, status, timeout, transport, "langchain4j_error");
     }
 
     private static int httpStatus(Throwable t) {
@@ -58,14 +51,5 @@ public final class Failures {
             }
         }
         return -1;
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

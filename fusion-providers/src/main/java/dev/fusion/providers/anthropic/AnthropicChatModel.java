@@ -16,10 +16,19 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
-import dev.fusion.providers.internal.HttpChatModel;
+import dev.fusion.providers.internal.HttpTransport;
+import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.internal.WireCodec;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelStreamEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
+import dev.fusion.providers.internal.ToolCallAssembler;
+import dev.fusion.providers.internal.ToolWire;
+import dev.fusion.model.ModelStreamEvent;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -52,12 +61,21 @@ import java.util.function.Consumer;
  *       {@value #LOW_BUDGET}/{@value #MEDIUM_BUDGET}/{@value #HIGH_BUDGET} tokens, capped below
  *       {@code max_tokens}; an explicit budget that does not fit fails before the call. Thinking does not
  *       combine with a temperature (documented), so that too fails before the call;</li>
+ *   <li>tools go as {@code tools}/{@code tool_choice}; {@code tool_use} blocks (streamed as a
+ *       {@code content_block_start} and {@code input_json_delta} pieces) become {@link ModelResponse#toolCalls()};
+ *       tool-call turns and {@code tool_result} blocks (with {@code is_error}) are sent as {@link ToolWire}
+ *       describes;</li>
  *   <li>extra body fields are merged in; one on a field Fusion sets fails before the call.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe.
  */
-public final class AnthropicChatModel extends HttpChatModel {
+public final class AnthropicChatModel implements ChatModel {
+
+    /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
+    private final HttpTransport http;
+    private final ModelRef ref;
+    private final Secret secret;
 
     public static final String API_VERSION = "2023-06-01";
     /** The smallest thinking budget the API accepts. */
@@ -91,15 +109,17 @@ public final class AnthropicChatModel extends HttpChatModel {
     public AnthropicChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                               Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
                               Map<String, Object> providerExtraBody) {
-        super(ref, baseUrl, apiKey, client, limits);
+        this.http = new HttpTransport(ref, baseUrl, apiKey, client, limits, new Wire());
+        this.ref = ref;
+        this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.ANTHROPIC) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
-        this.messagesUrl = url("v1/messages").build();
+        this.messagesUrl = http.url("v1/messages").build();
     }
 
-    @Override
-    protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+    private Request.Builder httpRequest(ModelRequest request, boolean stream) {
         WireExtras.requireImages(request, capabilities, ref);
         ResponseFormat format = request.responseFormat();
         boolean nativeSchema = capabilities.structuredOutput() == Capabilities.StructuredOutput.JSON_SCHEMA;
@@ -119,22 +139,14 @@ public final class AnthropicChatModel extends HttpChatModel {
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage m : request.messages()) {
             ObjectNode msg = messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant");
-            if (!m.hasImages()) {
+            if (!m.hasImages() && !m.hasToolParts()) {
                 msg.put("content", m.content());
                 continue;
             }
             ArrayNode blocks = msg.putArray("content");
-            for (ContentPart p : m.parts()) {
-                if (p instanceof ContentPart.Text t) {
-                    blocks.addObject().put("type", "text").put("text", t.text());
-                } else if (p instanceof ContentPart.Image img) {
-                    blocks.addObject().put("type", "image").putObject("source").put("type", "base64")
-                            .put("media_type", img.mediaType()).put("data", img.base64());
-                } else if (p instanceof ContentPart.ImageUrl u) {
-                    blocks.addObject().put("type", "image").putObject("source").put("type", "url").put("url", u.url());
-                }
-            }
+            ToolWire.anthropicBlocks(blocks, m, ref, AnthropicChatModel::putBlock);
         }
+        ToolWire.anthropicTools(body, request);
         if (request.temperature() != null) {
             if (request.reasoning() != null) {
                 throw new InvalidConfigurationException(ref + ": extended thinking does not work with a temperature"
@@ -155,13 +167,25 @@ public final class AnthropicChatModel extends HttpChatModel {
         if (stream) {
             body.put("stream", true);
         }
-        Request.Builder b = new Request.Builder().url(messagesUrl).post(json(body))
+        Request.Builder b = new Request.Builder().url(messagesUrl).post(HttpTransport.json(body))
                 .header("anthropic-version", API_VERSION);
         if (secret.isPresent()) {
             b.header("x-api-key", secret.reveal());
         }
         extraHeaders.forEach(b::header);
         return b;
+    }
+
+    /** A text or image block. */
+    private static void putBlock(ArrayNode blocks, ContentPart p) {
+        if (p instanceof ContentPart.Text t) {
+            blocks.addObject().put("type", "text").put("text", t.text());
+        } else if (p instanceof ContentPart.Image img) {
+            blocks.addObject().put("type", "image").putObject("source").put("type", "base64")
+                    .put("media_type", img.mediaType()).put("data", img.base64());
+        } else if (p instanceof ContentPart.ImageUrl u) {
+            blocks.addObject().put("type", "image").putObject("source").put("type", "url").put("url", u.url());
+        }
     }
 
     /** The {@code budget_tokens} for {@code r}: at least {@value #MIN_THINKING_BUDGET}, below {@code maxTokens}. */
@@ -187,8 +211,7 @@ public final class AnthropicChatModel extends HttpChatModel {
         return Math.max(MIN_THINKING_BUDGET, Math.min(wanted, maxTokens - 1));
     }
 
-    @Override
-    protected ModelResponse parse(JsonNode root) {
+    private ModelResponse parse(JsonNode root) {
         if ("error".equals(Json.text(root, "type"))) {
             throw Failures.inBand(ref, secret, root, null);
         }
@@ -206,16 +229,16 @@ public final class AnthropicChatModel extends HttpChatModel {
             }
         }
         JsonNode usage = root.get("usage");
+        java.util.List<dev.fusion.model.ToolCall> calls = ToolWire.anthropicCalls(content);
         if (!AnthropicUsage.isReported(usage)) {
             return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(root, "stop_reason"),
-                    Json.text(root, "model"));
+                    Json.text(root, "model")).withToolCalls(calls);
         }
         return new ModelResponse(text.toString(), AnthropicUsage.of(usage), null,
-                Json.text(root, "stop_reason"), Json.text(root, "model"));
+                Json.text(root, "stop_reason"), Json.text(root, "model"), true, calls);
     }
 
-    @Override
-    protected StreamDecoder decoder() {
+    private StreamDecoder decoder() {
         return new Decoder();
     }
 
@@ -224,9 +247,18 @@ public final class AnthropicChatModel extends HttpChatModel {
         private final ObjectNode usage = Json.object();
         private String stopReason;
         private String model;
+        private final ToolCallAssembler tools = new ToolCallAssembler(http.limits().maxStreamTextChars());
+        /** Content block index → tool call ordinal, for the {@code tool_use} blocks. */
+        private final java.util.Map<Integer, Integer> toolBlocks = new java.util.HashMap<>();
 
         @Override
         public boolean onEvent(String type, String data, Consumer<String> text) {
+            return onEvent(type, data, text, d -> { });
+        }
+
+        @Override
+        public boolean onEvent(String type, String data, Consumer<String> text,
+                               Consumer<ModelStreamEvent.ToolCallDelta> toolCalls) {
             JsonNode e;
             try {
                 e = Json.MAPPER.readTree(data);
@@ -244,13 +276,32 @@ public final class AnthropicChatModel extends HttpChatModel {
                     AnthropicUsage.merge(usage, message == null ? null : message.get("usage"));
                     AnthropicUsage.of(usage); // validated as it arrives
                 }
+                case "content_block_start" -> {
+                    JsonNode block = e.get("content_block");
+                    if ("tool_use".equals(Json.text(block, "type"))) {
+                        int ordinal = toolBlocks.size();
+                        toolBlocks.put(e.path("index").asInt(-1), ordinal);
+                        JsonNode input = block.get("input");
+                        // the start carries an empty input; a server that sends the whole input here is read too
+                        String whole = input != null && input.isObject() && !input.isEmpty() ? input.toString() : null;
+                        tools.add(ordinal, Json.text(block, "id"), Json.text(block, "name"), whole, toolCalls);
+                    }
+                }
                 case "content_block_delta" -> {
                     JsonNode delta = e.get("delta");
-                    if ("text_delta".equals(Json.text(delta, "type"))) {
+                    String deltaType = Json.text(delta, "type");
+                    if ("text_delta".equals(deltaType)) {
                         String t = Json.text(delta, "text");
                         if (t != null) {
                             text.accept(t);
                         }
+                    } else if ("input_json_delta".equals(deltaType)) {
+                        Integer ordinal = toolBlocks.get(e.path("index").asInt(-1));
+                        if (ordinal == null) {
+                            throw new dev.fusion.providers.internal.MalformedFieldException(
+                                    "input_json_delta for content block " + e.path("index").asInt(-1) + ", which is not a tool_use block");
+                        }
+                        tools.add(ordinal, null, null, Json.text(delta, "partial_json"), toolCalls);
                     }
                 }
                 case "message_delta" -> {
@@ -274,10 +325,60 @@ public final class AnthropicChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            java.util.List<dev.fusion.model.ToolCall> calls = tools.calls();
             if (usage.isEmpty()) { // the stream never delivered usage: unknown, not zero
-                return ModelResponse.withUnknownUsage(text, null, stopReason, model);
+                return ModelResponse.withUnknownUsage(text, null, stopReason, model).withToolCalls(calls);
             }
-            return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model);
+            return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model, true, calls);
+        }
+    }
+
+    @Override
+    public ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public boolean streamsNatively() {
+        return true;
+    }
+
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        http.validate(request);
+    }
+
+    @Override
+    public Mono<ModelResponse> call(ModelRequest request) {
+        return http.call(request);
+    }
+
+    @Override
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return http.stream(request);
+    }
+
+    @Override
+    public String toString() {
+        return http.describe("AnthropicChatModel");
+    }
+
+    /** This wire format as the transport calls it. */
+    private final class Wire implements WireCodec {
+        @Override
+        public Request.Builder httpRequest(ModelRequest request, boolean stream) {
+            return AnthropicChatModel.this.httpRequest(request, stream);
+        }
+
+        @Override
+        public ModelResponse parse(JsonNode body) {
+            return AnthropicChatModel.this.parse(body);
+        }
+
+        @Override
+        public StreamDecoder decoder() {
+            return AnthropicChatModel.this.decoder();
         }
     }
 }

@@ -16,10 +16,19 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Failures;
-import dev.fusion.providers.internal.HttpChatModel;
+import dev.fusion.providers.internal.HttpTransport;
+import dev.fusion.providers.internal.Secret;
+import dev.fusion.providers.internal.WireCodec;
+import dev.fusion.model.ChatModel;
+import dev.fusion.model.ModelStreamEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
+import dev.fusion.providers.internal.ToolCallAssembler;
+import dev.fusion.providers.internal.ToolWire;
+import dev.fusion.model.ModelStreamEvent;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -53,6 +62,10 @@ import java.util.function.Consumer;
  *       medium on Flash) and as a {@code thinkingBudget} of {@value #LOW_BUDGET}/{@value #MEDIUM_BUDGET}/
  *       {@value #HIGH_BUDGET} for Gemini 2.5. Thinking tokens are billed as output tokens and count toward
  *       {@code maxOutputTokens}, so the reserved worst case (max output) already covers them;</li>
+ *   <li>tools go as {@code tools[].functionDeclarations} (with {@code parametersJsonSchema}) and
+ *       {@code toolConfig.functionCallingConfig}; {@code functionCall} parts become
+ *       {@link ModelResponse#toolCalls()} with their {@code thoughtSignature}, which is sent back unchanged
+ *       with the call; results go as {@code functionResponse} parts ({@link ToolWire});</li>
  *   <li>extra body fields are merged in (objects such as {@code generationConfig} recursively); one on a field
  *       Fusion sets fails before the call.</li>
  * </ul>
@@ -62,7 +75,12 @@ import java.util.function.Consumer;
  *
  * <p>Immutable and thread-safe.
  */
-public final class GeminiChatModel extends HttpChatModel {
+public final class GeminiChatModel implements ChatModel {
+
+    /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
+    private final HttpTransport http;
+    private final ModelRef ref;
+    private final Secret secret;
 
     /** Thinking budgets for the effort levels on Gemini 2.5 models. */
     public static final int LOW_BUDGET = 1024, MEDIUM_BUDGET = 8192, HIGH_BUDGET = 24576;
@@ -91,9 +109,12 @@ public final class GeminiChatModel extends HttpChatModel {
     public GeminiChatModel(ModelRef ref, HttpUrl baseUrl, String apiKey, OkHttpClient client,
                            Map<String, String> extraHeaders, ResponseLimits limits, Capabilities capabilities,
                            Map<String, Object> providerExtraBody) {
-        super(ref, baseUrl, apiKey, client, limits);
+        this.http = new HttpTransport(ref, baseUrl, apiKey, client, limits, new Wire());
+        this.ref = ref;
+        this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.GEMINI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
@@ -102,8 +123,7 @@ public final class GeminiChatModel extends HttpChatModel {
         return m.startsWith("models/") ? m.substring("models/".length()) : m;
     }
 
-    @Override
-    protected Request.Builder httpRequest(ModelRequest request, boolean stream) {
+    private Request.Builder httpRequest(ModelRequest request, boolean stream) {
         WireExtras.requireImages(request, capabilities, ref);
         ResponseFormat format = request.responseFormat();
         boolean nativeSchema = capabilities.structuredOutput() == Capabilities.StructuredOutput.JSON_SCHEMA;
@@ -118,6 +138,9 @@ public final class GeminiChatModel extends HttpChatModel {
             c.put("role", m.role() == MessageRole.USER ? "user" : "model");
             ArrayNode parts = c.putArray("parts");
             for (ContentPart p : m.parts()) {
+                if (ToolWire.geminiPart(parts, p, ref)) {
+                    continue;
+                }
                 if (p instanceof ContentPart.Text t) {
                     parts.addObject().put("text", t.text());
                 } else if (p instanceof ContentPart.Image img) {
@@ -132,6 +155,7 @@ public final class GeminiChatModel extends HttpChatModel {
                 }
             }
         }
+        ToolWire.geminiTools(body, request);
         ObjectNode gen = body.putObject("generationConfig");
         gen.put("maxOutputTokens", request.maxOutputTokens());
         if (request.temperature() != null) {
@@ -150,12 +174,12 @@ public final class GeminiChatModel extends HttpChatModel {
             putThinking(gen.putObject("thinkingConfig"), request.reasoning());
         }
         WireExtras.merge(body, providerExtraBody, request.extraBody(), RESERVED, ref);
-        HttpUrl.Builder url = url("v1beta/models")
+        HttpUrl.Builder url = http.url("v1beta/models")
                 .addPathSegment(modelId() + (stream ? ":streamGenerateContent" : ":generateContent"));
         if (stream) {
             url.addQueryParameter("alt", "sse");
         }
-        Request.Builder b = new Request.Builder().url(url.build()).post(json(body));
+        Request.Builder b = new Request.Builder().url(url.build()).post(HttpTransport.json(body));
         if (secret.isPresent()) {
             b.header("x-goog-api-key", secret.reveal());
         }
@@ -177,8 +201,7 @@ public final class GeminiChatModel extends HttpChatModel {
         }
     }
 
-    @Override
-    protected ModelResponse parse(JsonNode root) {
+    private ModelResponse parse(JsonNode root) {
         String blocked = Json.text(root.get("promptFeedback"), "blockReason");
         JsonNode candidates = root.get("candidates");
         if (blocked != null && (candidates == null || candidates.isEmpty())) {
@@ -191,12 +214,13 @@ public final class GeminiChatModel extends HttpChatModel {
         StringBuilder text = new StringBuilder();
         appendText(candidate, text::append);
         JsonNode usage = root.get("usageMetadata");
+        java.util.List<dev.fusion.model.ToolCall> calls = ToolWire.geminiCalls(candidate, 0);
         if (!GeminiUsage.isReported(usage)) {
             return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(candidate, "finishReason"),
-                    Json.text(root, "modelVersion"));
+                    Json.text(root, "modelVersion")).withToolCalls(calls);
         }
         return new ModelResponse(text.toString(), GeminiUsage.of(usage), null,
-                Json.text(candidate, "finishReason"), Json.text(root, "modelVersion"));
+                Json.text(candidate, "finishReason"), Json.text(root, "modelVersion"), true, calls);
     }
 
     /** Appends the visible text parts of a candidate (thought parts excluded). */
@@ -216,8 +240,7 @@ public final class GeminiChatModel extends HttpChatModel {
         }
     }
 
-    @Override
-    protected StreamDecoder decoder() {
+    private StreamDecoder decoder() {
         return new Decoder();
     }
 
@@ -226,9 +249,16 @@ public final class GeminiChatModel extends HttpChatModel {
         private JsonNode usage;
         private String finishReason;
         private String model;
+        private final ToolCallAssembler tools = new ToolCallAssembler(http.limits().maxStreamTextChars());
 
         @Override
         public boolean onEvent(String type, String data, Consumer<String> text) {
+            return onEvent(type, data, text, d -> { });
+        }
+
+        @Override
+        public boolean onEvent(String type, String data, Consumer<String> text,
+                               Consumer<ModelStreamEvent.ToolCallDelta> toolCalls) {
             if (data == null || data.isBlank()) {
                 return false;
             }
@@ -257,6 +287,11 @@ public final class GeminiChatModel extends HttpChatModel {
             if (candidates != null && candidates.isArray() && !candidates.isEmpty()) {
                 JsonNode c = candidates.get(0);
                 appendText(c, text);
+                for (dev.fusion.model.ToolCall call : ToolWire.geminiCalls(c, tools.size())) {
+                    int index = tools.size(); // Gemini sends each call whole, in one part
+                    tools.add(index, call.id(), call.name(), call.argumentsJson(), toolCalls);
+                    tools.signature(index, call.thoughtSignature());
+                }
                 String fr = Json.text(c, "finishReason");
                 if (fr != null) {
                     finishReason = fr;
@@ -272,10 +307,60 @@ public final class GeminiChatModel extends HttpChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            java.util.List<dev.fusion.model.ToolCall> calls = tools.calls();
             if (usage == null) { // no chunk carried usageMetadata: unknown, not zero
-                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model).withToolCalls(calls);
             }
-            return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model);
+            return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model, true, calls);
+        }
+    }
+
+    @Override
+    public ModelRef ref() {
+        return ref;
+    }
+
+    @Override
+    public boolean streamsNatively() {
+        return true;
+    }
+
+    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    @Override
+    public void validate(ModelRequest request) {
+        http.validate(request);
+    }
+
+    @Override
+    public Mono<ModelResponse> call(ModelRequest request) {
+        return http.call(request);
+    }
+
+    @Override
+    public Flux<ModelStreamEvent> stream(ModelRequest request) {
+        return http.stream(request);
+    }
+
+    @Override
+    public String toString() {
+        return http.describe("GeminiChatModel");
+    }
+
+    /** This wire format as the transport calls it. */
+    private final class Wire implements WireCodec {
+        @Override
+        public Request.Builder httpRequest(ModelRequest request, boolean stream) {
+            return GeminiChatModel.this.httpRequest(request, stream);
+        }
+
+        @Override
+        public ModelResponse parse(JsonNode body) {
+            return GeminiChatModel.this.parse(body);
+        }
+
+        @Override
+        public StreamDecoder decoder() {
+            return GeminiChatModel.this.decoder();
         }
     }
 }

@@ -16,25 +16,18 @@ public final class Failures {
     private Failures() {
     }
 
-    /** The Fusion failure for what a Spring AI model threw. */
+    /**
+     * The Fusion failure for what a Spring AI model threw: the status read from the client library's
+     * exception, the rest ({@link ProviderException#fromFramework}, with core's redaction) shared with every adapter.
+     */
     public static ProviderException of(Throwable t) {
         if (t instanceof ProviderException p) {
             return p;
         }
-        String what = "Spring AI " + t.getClass().getSimpleName();
-        String detail = Redaction.safe(t.getMessage());
-        String message = detail.isEmpty() ? what : what + ": " + detail;
-        int status = httpStatus(t);
-        if (status > 0) {
-            return new ProviderException(ProviderException.Kind.HTTP_STATUS, status, null, null,
-                    ProviderException.isRetryableStatus(status), null, null, message, null);
-        }
-        if (hasCause(t, java.util.concurrent.TimeoutException.class) || hasCause(t, java.net.SocketTimeoutException.class)) {
-            return new ProviderException(ProviderException.Kind.TRANSPORT, -1, "timeout", null, true, null, null, message, null);
-        }
-        boolean transport = hasCause(t, java.io.IOException.class) || named(t, "TransientAiException");
-        return new ProviderException(transport ? ProviderException.Kind.TRANSPORT : ProviderException.Kind.MALFORMED_RESPONSE,
-                -1, transport ? "connection_error" : "spring_ai_error", null, transport, null, null, message, null);
+        boolean timeout = ProviderException.hasCause(t, java.util.concurrent.TimeoutException.class)
+                || ProviderException.hasCause(t, java.net.SocketTimeoutException.class);
+        boolean transport = ProviderException.hasCause(t, java.io.IOException.class) || named(t, "TransientAiException");
+        return ProviderException.fromFramework("Spring AI", t, httpStatus(t), timeout, transport, "spring_ai_error");
     }
 
     static int httpStatus(Throwable t) {
@@ -85,14 +78,4 @@ public final class Failures {
             }
         }
         return false;
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-}
+    }}
