@@ -50,6 +50,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * timed read or write becomes its earliest deadline, which in a steady flow of calls is nearly every
  * read and write (measured at 1.5 context switches per call; fusion-benchmarks/RESULTS.md).
  *
+ * <p>Stale connections: a request that fails on a pooled keep-alive connection the server has
+ * closed, before any response byte, is sent again at once on a new connection, and that is not an
+ * attempt ({@link StaleConnectionRetry}); every other failure is left to Fusion's retry layer.
+ *
  * <p>Security: redirects are never followed (a 3xx answer fails the call; a key must never travel
  * to another origin), and every response body is read under the {@link BodyLimit} its request
  * carries ({@link LimitInterceptor}).
@@ -119,34 +123,54 @@ public final class HttpClients {
     }
 
     private static OkHttpClient client(Dispatcher dispatcher) {
+        ConnectionPool pool = new ConnectionPool(64, 5, TimeUnit.MINUTES);
+        StaleConnectionRetry stale = new StaleConnectionRetry(pool);
         return new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
+                .connectionPool(pool)
                 .connectTimeout(Duration.ofSeconds(15))
                 .writeTimeout(Duration.ZERO)
                 .readTimeout(Duration.ZERO)
                 .callTimeout(Duration.ZERO)
-                .retryOnConnectionFailure(false) // Fusion is the only retry layer
+                // Fusion is the only retry layer: OkHttp's own would also replay HTTP 408 answers and
+                // failures on new connections. The one case it exists for, a request that failed on a
+                // pooled connection the server had closed, is replayed by StaleConnectionRetry.
+                .retryOnConnectionFailure(false)
                 // A redirect is a failed call, never followed: OkHttp strips only Authorization on a
                 // cross-origin redirect, so x-api-key / x-goog-api-key would reach the other origin.
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .addInterceptor(LIMITS)
+                .addInterceptor(stale.application())
+                .addNetworkInterceptor(stale.network())
                 .build();
     }
 
     /**
      * The client as every provider call must use it: {@code client} itself when it already refuses
-     * redirects and bounds bodies (the shared client does), else a client sharing its dispatcher,
-     * connection pool and settings with redirects off and the body limits installed.
+     * redirects, bounds bodies and replays requests that failed on a stale pooled connection (the
+     * shared client does), else a client sharing its dispatcher, connection pool and settings with
+     * redirects off, the body limits and the {@link StaleConnectionRetry} for its pool installed.
      */
     public static OkHttpClient guard(OkHttpClient client) {
-        if (!client.followRedirects() && !client.followSslRedirects() && client.interceptors().contains(LIMITS)) {
+        ConnectionPool pool = client.connectionPool();
+        boolean replays = client.interceptors().stream().anyMatch(i -> StaleConnectionRetry.replaysFor(i, pool) == Boolean.TRUE);
+        boolean observes = client.networkInterceptors().stream().anyMatch(i -> StaleConnectionRetry.observesFor(i, pool) == Boolean.TRUE);
+        if (!client.followRedirects() && !client.followSslRedirects() && client.interceptors().contains(LIMITS)
+                && replays && observes) {
             return client;
         }
         OkHttpClient.Builder b = client.newBuilder().followRedirects(false).followSslRedirects(false);
         if (!client.interceptors().contains(LIMITS)) {
             b.addInterceptor(LIMITS);
+        }
+        if (!replays || !observes) {
+            // A client derived from another (newBuilder) with its own pool carries the other pool's
+            // pair: replace it, so a replay empties the pool the call really uses.
+            b.interceptors().removeIf(i -> StaleConnectionRetry.replaysFor(i, pool) != null);
+            b.networkInterceptors().removeIf(i -> StaleConnectionRetry.observesFor(i, pool) != null);
+            StaleConnectionRetry stale = new StaleConnectionRetry(pool);
+            b.addInterceptor(stale.application()).addNetworkInterceptor(stale.network());
         }
         return b.build();
     }

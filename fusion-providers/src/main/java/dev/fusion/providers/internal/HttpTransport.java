@@ -104,6 +104,11 @@ public final class HttpTransport {
         return secret;
     }
 
+    /** The bounds on what is read from the network. */
+    public ResponseLimits limits() {
+        return limits;
+    }
+
     /**
      * A JSON request body, serialized when OkHttp first asks for it: a request that is only
      * {@link #validate validated} (every ask checks each member's request before any call) is never
@@ -206,6 +211,12 @@ public final class HttpTransport {
                         + ": " + Failures.snippet(new String(bytes, type.charset(StandardCharsets.UTF_8))), null);
             }
         }
+        if (!declaresCharset(contentType)) {
+            int bad = Utf8Check.firstInvalid(bytes);
+            if (bad >= 0) {
+                throw Failures.malformed(ref, secret, "the answer is not valid UTF-8 (byte " + (bad + 1) + ")", null);
+            }
+        }
         JsonNode root;
         try {
             root = declaresCharset(contentType) ? readDeclaredCharset(contentType, bytes) : Json.MAPPER.readTree(bytes);
@@ -226,7 +237,7 @@ public final class HttpTransport {
         } catch (MalformedFieldException e) {
             throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
         }
-        if (r.text().isEmpty()) {
+        if (r.text().isEmpty() && !r.hasToolCalls()) {
             throw emptyAnswer(r);
         }
         return r;
@@ -360,7 +371,7 @@ public final class HttpTransport {
                         text.append(piece);
                         sink.next(new ModelStreamEvent.TextDelta(piece));
                     }
-                });
+                }, sink::next);
                 if (terminal) {
                     complete();
                 }
@@ -397,6 +408,9 @@ public final class HttpTransport {
             if (t instanceof ResponseTooLargeException) {
                 source.cancel();
                 fail(Failures.tooLarge(ref, t.getMessage(), partial(), t));
+            } else if (t instanceof MalformedStreamException) {
+                source.cancel();
+                fail(Failures.malformed(ref, secret, t.getMessage(), t).withPartialText(partial()));
             } else if (response != null && isRedirect(response.code())) {
                 fail(Failures.redirect(ref, url, response.code(), response.headers()));
             } else if (response != null && !response.isSuccessful()) {
@@ -424,7 +438,7 @@ public final class HttpTransport {
             }
             try {
                 ModelResponse r = decoder.response(text.toString());
-                if (r.text().isEmpty()) {
+                if (r.text().isEmpty() && !r.hasToolCalls()) {
                     sink.error(emptyAnswer(r));
                     return;
                 }
