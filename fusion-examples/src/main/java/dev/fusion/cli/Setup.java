@@ -117,6 +117,17 @@ final class Setup implements AutoCloseable {
                 throw new CliException(e.getMessage().startsWith("config file ") ? e.getMessage()
                         : "config " + o.config + ": " + e.getMessage());
             }
+            if (o.sandbox || spec.sandboxEnabled()) {
+                // --sandbox (or sandbox: true in the file): the sandbox's providers and prices by name, the
+                // config's own providers and prices over them.
+                SandboxBackend sb = SandboxBackend.start(0, SandboxBackend.latencyScale(env));
+                resource = sb;
+                providers = providers.with(sb.providerSpecs());
+                prices = prices.with(sb.prices());
+                desc.add("sandbox: started the built-in offline sandbox at " + sb.baseUrl() + " for "
+                        + (o.sandbox ? "--sandbox" : "sandbox: true in " + o.config)
+                        + "; the sandbox-* models and their prices are fictional");
+            }
             providers = spec.withProviders(providers);
             prices = spec.priceBook(prices);
             mode = Mode.CONFIG;
