@@ -8,6 +8,10 @@ public enum CostFlag {
      * in full against the budget and spend cap.
      */
     OUTPUT_OVER_MAX,
-    /** The provider reported a negative cost: the figure was ignored (a spend total never decreases). */
+    /**
+     * The provider reported a cost that cannot be true: negative (a spend total never decreases),
+     * beyond $1e9, not finite or not a number. The figure was ignored (the call is costed from its
+     * tokens and the price table, as if no cost had been reported).
+     */
     REPORTED_COST_IGNORED
 }

@@ -192,7 +192,9 @@ public final class AskRun {
                 + limit.toPlainString() + " (a provider reported more than its price allows for); no further paid"
                 + " call was started";
         st.note(why);
-        return Mono.error(new BudgetExceededException(why, limit, spent, all));
+        List<String> costs = CostNotes.of(all, st.bounded());
+        return Mono.error(new BudgetExceededException(costs.isEmpty() ? why : why + ". " + String.join("; ", costs),
+                limit, spent, all));
     }
 
     /** Runs one call of the flow under the lock: the step it chose. */

@@ -38,7 +38,15 @@ import java.util.function.ToLongFunction;
 final class AskRunContext implements StrategyContext {
     /** Answers are written in the panel members' tokenizers; the judge may count more. */
     static final double CROSS_TOKENIZER_FACTOR = 1.3;
-    static final int PER_ANSWER_OVERHEAD = 24;
+    /**
+     * Tokens around one answer: its label and its two block tags, each with the 19-digit boundary id
+     * (at most 29 o200k tokens, times the estimator's 1.3 for other vendors).
+     */
+    static final int PER_ANSWER_OVERHEAD = 40;
+    /** Tokens around a judge reply carried into a retry turn. */
+    static final int REPLY_OVERHEAD = 24;
+    /** Tokens of the sentence that announces the boundary id, once per prompt that shows answers. */
+    static final int BOUNDARY_NOTE_OVERHEAD = 64;
 
     private final AskPort port;
     private final Settings s;
@@ -169,12 +177,13 @@ final class AskRunContext implements StrategyContext {
 
     @Override
     public long answersAllowance(int count) {
-        return (long) Math.ceil(count * (eff.maxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
+        return (long) Math.ceil(count * (eff.maxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD))
+                + (count > 0 ? BOUNDARY_NOTE_OVERHEAD : 0);
     }
 
     @Override
     public long judgeReplyAllowance() {
-        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD);
+        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + REPLY_OVERHEAD);
     }
 
     @Override

@@ -121,6 +121,8 @@ public final class CallRunner {
     private Usage billedUsage = Usage.ZERO;
     private BigDecimal billedUsd = BigDecimal.ZERO;
     private final StringBuilder partial = new StringBuilder();
+    /** The largest provider-reported cost believed (USD): beyond it the figure is ignored and flagged. */
+    private static final BigDecimal MAX_REPORTED_COST = new BigDecimal("1e9");
     private volatile boolean visibleOutput;
     /** Whether an attempt's request is out (sent or being sent) and has not ended yet. */
     private volatile boolean attemptInFlight;
@@ -232,8 +234,12 @@ public final class CallRunner {
         try {
             call.subscribe(outcome);
         } catch (Throwable e) {
-            reactor.core.Exceptions.throwIfJvmFatal(e);
-            finish(CallStatus.FAILED, null, e); // a broken model must not leave the ask waiting
+            ProviderException linkage = ProviderException.linkage(e);
+            if (linkage == null) {
+                reactor.core.Exceptions.throwIfJvmFatal(e);
+            }
+            // a broken model must not leave the ask waiting; a class path conflict is a configuration failure
+            finish(CallStatus.FAILED, null, linkage != null ? linkage : e);
         }
     }
 
@@ -279,14 +285,23 @@ public final class CallRunner {
                 partial.setLength(0);
             }
             attemptInFlight = true;
-            if (!spec.stream()) {
-                return attemptSubscription.watch(spec.model().call(spec.request()))
+            try {
+                if (!spec.stream()) {
+                    return attemptSubscription.watch(spec.model().call(spec.request()))
+                            .onErrorMap(LinkageError.class, ProviderException::linkage)
+                            .doOnError(e -> attemptInFlight = false);
+                }
+                return ChatModel.collect(attemptSubscription.watch(spec.model().stream(spec.request()))
+                                .doOnNext(this::onStreamEvent))
+                        .onErrorMap(LinkageError.class, ProviderException::linkage)
+                        .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                         .doOnError(e -> attemptInFlight = false);
+            } catch (LinkageError e) {
+                // Reactor rethrows a LinkageError as JVM-fatal instead of signalling it: caught here, where the
+                // model was asked, it becomes this call's typed failure (not retried) instead of escaping the ask.
+                attemptInFlight = false;
+                return Mono.error(ProviderException.linkage(e));
             }
-            return ChatModel.collect(attemptSubscription.watch(spec.model().stream(spec.request()))
-                            .doOnNext(this::onStreamEvent))
-                    .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
-                    .doOnError(e -> attemptInFlight = false);
         });
         return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
@@ -414,8 +429,15 @@ public final class CallRunner {
         UsageQuality quality = UsageQuality.REPORTED;
         Set<CostFlag> flags = EnumSet.noneOf(CostFlag.class);
         BigDecimal reported = response != null ? response.reportedCostUsd() : null;
-        if (reported != null && reported.signum() < 0) {
-            log.warn("{} ({}) reported a negative cost of ${}; ignored", spec.memberId(), model(), reported.toPlainString());
+        if (response != null && response.reportedCostIgnored()) {
+            log.warn("{} ({}) reported a cost that is not a believable figure; ignored", spec.memberId(), model());
+            flags.add(CostFlag.REPORTED_COST_IGNORED);
+        }
+        if (reported != null && (reported.signum() < 0 || reported.compareTo(MAX_REPORTED_COST) > 0)) {
+            // Never toPlainString(): a 1e999999999 would be printed digit by digit.
+            String shown = reported.signum() < 0 && reported.compareTo(MAX_REPORTED_COST.negate()) >= 0
+                    ? "a negative cost of $" + reported.toPlainString() : "a cost beyond $1e9 (or not a number)";
+            log.warn("{} ({}) reported {}; ignored", spec.memberId(), model(), shown);
             flags.add(CostFlag.REPORTED_COST_IGNORED);
             reported = null;
         }

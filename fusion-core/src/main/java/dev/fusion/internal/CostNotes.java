@@ -38,7 +38,8 @@ final class CostNotes {
                         + " was sent plus the slack; recorded as reported and charged in full");
             }
             if (r.costFlags().contains(dev.fusion.CostFlag.REPORTED_COST_IGNORED)) {
-                notes.add(who(r) + " reported a negative cost; the figure was ignored");
+                notes.add(who(r) + " reported a negative cost, or one that is not a believable figure (beyond $1e9, not a"
+                        + " number); the figure was ignored");
             }
         }
         if (!estimated.isEmpty()) {

@@ -21,11 +21,15 @@ import java.util.Objects;
  * @param usageReported    whether the provider reported usage at all; false means the tokens are
  *                         <em>unknown</em> (not zero): {@code usage} is then {@link Usage#ZERO} as a
  *                         placeholder and the call's cost must be treated as incomplete, never as $0
+ * @param reportedCostIgnored whether the provider sent a cost figure that could not be believed (not
+ *                         finite, not a number, beyond $1e9): {@code reportedCostUsd} is then null, and
+ *                         the call is flagged {@link dev.fusion.CostFlag#REPORTED_COST_IGNORED} instead of
+ *                         the figure being dropped silently
  * @param toolCalls        the tools the model asked to call, in its order (never null; empty: none)
  */
 public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd,
                             String finishReason, String responseModel, boolean usageReported,
-                            java.util.List<ToolCall> toolCalls) {
+                            boolean reportedCostIgnored, java.util.List<ToolCall> toolCalls) {
 
     /** The finish reason Fusion reports for an answer that asks for tools (OpenAI's spelling). */
     public static final String FINISH_TOOL_CALLS = "tool_calls";
@@ -39,10 +43,23 @@ public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd
         }
     }
 
-    /** A response without tool calls. */
+    /** A response without tool calls, with or without an ignored cost figure. */
+    public ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd, String finishReason,
+                         String responseModel, boolean usageReported, boolean reportedCostIgnored) {
+        this(text, usage, reportedCostUsd, finishReason, responseModel, usageReported, reportedCostIgnored,
+                java.util.List.of());
+    }
+
+    /** A response with these tool calls and no ignored cost figure. */
+    public ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd, String finishReason,
+                         String responseModel, boolean usageReported, java.util.List<ToolCall> toolCalls) {
+        this(text, usage, reportedCostUsd, finishReason, responseModel, usageReported, false, toolCalls);
+    }
+
+    /** A response without tool calls nor an ignored cost figure (the form before either existed). */
     public ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd, String finishReason,
                          String responseModel, boolean usageReported) {
-        this(text, usage, reportedCostUsd, finishReason, responseModel, usageReported, java.util.List.of());
+        this(text, usage, reportedCostUsd, finishReason, responseModel, usageReported, false, java.util.List.of());
     }
 
     /** A response whose usage the provider reported. */
@@ -68,13 +85,15 @@ public record ModelResponse(String text, Usage usage, BigDecimal reportedCostUsd
 
     /** This response with these tool calls (the rest unchanged). */
     public ModelResponse withToolCalls(java.util.List<ToolCall> calls) {
-        return new ModelResponse(text, usage, reportedCostUsd, finishReason, responseModel, usageReported, calls);
+        return new ModelResponse(text, usage, reportedCostUsd, finishReason, responseModel, usageReported,
+                reportedCostIgnored, calls);
     }
 
     @Override
     public String toString() {
         return "ModelResponse[" + text.length() + " chars, " + usage + ", reportedCostUsd=" + reportedCostUsd
                 + ", finishReason=" + finishReason + ", responseModel=" + responseModel
-                + (usageReported ? "" : ", usage unknown") + (toolCalls.isEmpty() ? "" : ", " + toolCalls.size() + " tool calls") + "]";
+                + (usageReported ? "" : ", usage unknown") + (reportedCostIgnored ? ", reported cost ignored" : "")
+                + (toolCalls.isEmpty() ? "" : ", " + toolCalls.size() + " tool calls") + "]";
     }
 }

@@ -10,13 +10,13 @@ import java.util.Map;
 
 /**
  * The {@code fusion} command line: {@code ask}, {@code preview}, {@code eval}, {@code sandbox},
- * {@code models}. Exit codes: 0 answered; 1 the ask ran but could not answer (quorum, judges,
+ * {@code models}, {@code serve}. Exit codes: 0 answered; 1 the ask ran but could not answer (quorum, judges,
  * budget); 2 bad usage or configuration (a one-line reason on stderr).
  */
 @Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
         description = "Ask a panel of LLMs at once, merge their answers with a judge, and cost every call.",
         subcommands = {AskCommand.class, PreviewCommand.class, EvalCommand.class, SandboxCommand.class,
-                ModelsCommand.class, CommandLine.HelpCommand.class})
+                ModelsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class FusionCli implements Runnable {
 
     /** Where commands write; set per invocation so the CLI can run in-process (tests). */

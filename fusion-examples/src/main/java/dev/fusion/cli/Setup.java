@@ -97,6 +97,12 @@ final class Setup implements AutoCloseable {
      * API keys, because nothing will be sent: see {@link PreviewKeys}.
      */
     static Setup resolve(CommonOptions o, Map<String, String> env, boolean sendsNothing) {
+        return resolve(o, env, sendsNothing, b -> { });
+    }
+
+    /** As {@link #resolve(CommonOptions, Map, boolean)}, with {@code customize} applied to the builder before it builds (listeners). */
+    static Setup resolve(CommonOptions o, Map<String, String> env, boolean sendsNothing,
+                         java.util.function.Consumer<Fusion.Builder> customize) {
         Providers providers = Providers.builder().env(sendsNothing ? PreviewKeys.env(env, o.config) : env).build();
         FusionSpec spec;
         Mode mode;
@@ -201,6 +207,7 @@ final class Setup implements AutoCloseable {
             } catch (ConfigKeyException e) {
                 throw new CliException(describe(e, flags, mode, o));
             }
+            customize.accept(b);
             return new Setup(b.build(), providers, mode, desc, prices, resource);
         } catch (RuntimeException e) {
             if (resource != null) {

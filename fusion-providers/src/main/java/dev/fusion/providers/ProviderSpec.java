@@ -56,6 +56,7 @@ public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, 
                     + maxTokensParam + "'");
         }
         headers = headers == null ? Map.of() : Map.copyOf(headers);
+        dev.fusion.providers.internal.WireExtras.requireNoCredentialHeaders(headers, "this provider");
         capabilities = capabilities == null ? Capabilities.defaults(kind) : capabilities;
         extraBody = ExtraBody.copyOf(extraBody);
     }

@@ -114,6 +114,7 @@ public final class AnthropicChatModel implements ChatModel {
         this.secret = http.secret();
         this.capabilities = capabilities == null ? Capabilities.defaults(ProviderKind.ANTHROPIC) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.messagesUrl = http.url("v1/messages").build();
     }

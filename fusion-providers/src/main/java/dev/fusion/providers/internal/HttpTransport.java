@@ -211,6 +211,12 @@ public final class HttpTransport {
                         + ": " + Failures.snippet(new String(bytes, type.charset(StandardCharsets.UTF_8))), null);
             }
         }
+        if (!declaresCharset(contentType)) {
+            int bad = Utf8Check.firstInvalid(bytes);
+            if (bad >= 0) {
+                throw Failures.malformed(ref, secret, "the answer is not valid UTF-8 (byte " + (bad + 1) + ")", null);
+            }
+        }
         JsonNode root;
         try {
             root = declaresCharset(contentType) ? readDeclaredCharset(contentType, bytes) : Json.MAPPER.readTree(bytes);
@@ -402,6 +408,9 @@ public final class HttpTransport {
             if (t instanceof ResponseTooLargeException) {
                 source.cancel();
                 fail(Failures.tooLarge(ref, t.getMessage(), partial(), t));
+            } else if (t instanceof MalformedStreamException) {
+                source.cancel();
+                fail(Failures.malformed(ref, secret, t.getMessage(), t).withPartialText(partial()));
             } else if (response != null && isRedirect(response.code())) {
                 fail(Failures.redirect(ref, url, response.code(), response.headers()));
             } else if (response != null && !response.isSuccessful()) {

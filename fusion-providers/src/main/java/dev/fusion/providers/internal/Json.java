@@ -142,6 +142,18 @@ public final class Json {
         return d == null || d.abs().compareTo(MAX_COST) > 0 ? null : d;
     }
 
+    /**
+     * Whether a cost was sent at {@code field} but {@link #cost} ignores it (not finite, not a number,
+     * beyond $1e9): the ledger flags such a call instead of dropping the figure silently.
+     */
+    public static boolean costIgnored(JsonNode parent, String field) {
+        if (parent == null || !parent.isObject()) {
+            return false;
+        }
+        JsonNode v = parent.get(field);
+        return v != null && !v.isNull() && !v.isMissingNode() && cost(parent, field) == null;
+    }
+
     /** Text at {@code field}, or null when absent/null. Numbers are rendered as text. */
     public static String text(JsonNode parent, String field) {
         if (parent == null) {

@@ -95,13 +95,18 @@ public final class LimitInterceptor implements Interceptor {
 
     /**
      * Counts the bytes of the current event: line terminators ({@code \n}, {@code \r}, {@code \r\n})
-     * are not counted, and an empty line (the end of an event) resets the count.
+     * are not counted, and an empty line (the end of an event) resets the count. Checks on the way that
+     * the stream is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing beyond
+     * U+10FFFF, no sequence cut by the end of the stream), failing with {@link MalformedStreamException}
+     * at the first bad byte, where a decoder would silently put U+FFFD instead.
      */
     private static final class EventBound extends ForwardingSource {
         private final long max;
         private long eventBytes;
         private boolean atLineStart = true;
         private boolean afterCr;
+        private final Utf8Check utf8 = new Utf8Check();
+        private long offset;
         /** Reused across reads: one source is read by one thread at a time. */
         private final Buffer.UnsafeCursor cursor = new Buffer.UnsafeCursor();
 
@@ -114,6 +119,9 @@ public final class LimitInterceptor implements Interceptor {
         public long read(Buffer sink, long byteCount) throws IOException {
             long start = sink.size();
             long n = super.read(sink, byteCount);
+            if (n < 0 && utf8.inSequence()) {
+                throw new MalformedStreamException("the event stream ends inside a UTF-8 sequence");
+            }
             if (n <= 0) {
                 return n;
             }
@@ -130,7 +138,8 @@ public final class LimitInterceptor implements Interceptor {
             return n;
         }
 
-        private void count(byte b) throws ResponseTooLargeException {
+        private void count(byte b) throws IOException {
+            utf8(b);
             if (b == '\n' && afterCr) {
                 afterCr = false; // the second half of \r\n
             } else if (b == '\n' || b == '\r') {
@@ -145,6 +154,13 @@ public final class LimitInterceptor implements Interceptor {
                 if (++eventBytes > max) {
                     throw new ResponseTooLargeException("one server-sent event", max);
                 }
+            }
+        }
+
+        private void utf8(byte b) throws MalformedStreamException {
+            offset++;
+            if (!utf8.accept(b)) {
+                throw new MalformedStreamException("the event stream is not valid UTF-8 (byte " + offset + ")");
             }
         }
     }

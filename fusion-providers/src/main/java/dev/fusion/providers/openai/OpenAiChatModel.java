@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.InvalidConfigurationException;
-import dev.fusion.cost.Usage;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ContentPart;
 import dev.fusion.model.Reasoning;
@@ -33,7 +32,6 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
-import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -120,6 +118,7 @@ public final class OpenAiChatModel implements ChatModel {
         this.capabilities = capabilities == null ? Capabilities.defaults(dev.fusion.providers.ProviderKind.OPENAI) : capabilities;
         this.providerExtraBody = dev.fusion.model.ExtraBody.copyOf(providerExtraBody);
         this.maxTokensParam = maxTokensParam == null ? "max_tokens" : maxTokensParam;
+        WireExtras.requireNoCredentialHeaders(extraHeaders, "model " + ref);
         this.extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
         this.chatUrl = http.url("chat/completions").build();
     }
@@ -240,8 +239,7 @@ public final class OpenAiChatModel implements ChatModel {
         if (!OpenAiUsage.isReported(usage)) {
             return ModelResponse.withUnknownUsage(answer, null, finish, Json.text(root, "model")).withToolCalls(calls);
         }
-        return new ModelResponse(answer, OpenAiUsage.of(usage), OpenAiUsage.reportedCost(usage), finish,
-                Json.text(root, "model"), true, calls);
+        return OpenAiUsage.response(answer, usage, finish, Json.text(root, "model")).withToolCalls(calls);
     }
 
     private StreamDecoder decoder() {
@@ -327,9 +325,7 @@ public final class OpenAiChatModel implements ChatModel {
             if (usage == null) { // the stream never delivered usage: unknown, not zero
                 return ModelResponse.withUnknownUsage(text, null, finishReason, model).withToolCalls(calls);
             }
-            Usage u = OpenAiUsage.of(usage);
-            BigDecimal cost = OpenAiUsage.reportedCost(usage);
-            return new ModelResponse(text, u, cost, finishReason, model, true, calls);
+            return OpenAiUsage.response(text, usage, finishReason, model).withToolCalls(calls);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fusion.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusion.cost.Usage;
+import dev.fusion.model.ModelResponse;
 import dev.fusion.providers.internal.Json;
 
 import java.math.BigDecimal;
@@ -69,5 +70,14 @@ public final class OpenAiUsage {
      */
     public static BigDecimal reportedCost(JsonNode usage) {
         return Json.cost(usage, "cost");
+    }
+
+    /**
+     * The response for an answer whose usage was reported: the usage, the reported cost, and whether a
+     * cost figure was sent but ignored ({@link ModelResponse#reportedCostIgnored}).
+     */
+    public static ModelResponse response(String text, JsonNode usage, String finishReason, String model) {
+        return new ModelResponse(text, of(usage), reportedCost(usage), finishReason, model, true,
+                Json.costIgnored(usage, "cost"));
     }
 }

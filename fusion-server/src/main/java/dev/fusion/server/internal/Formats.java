@@ -1,0 +1,380 @@
+package dev.fusion.server.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.CallRecord;
+import dev.fusion.FusionResult;
+import dev.fusion.cost.Usage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The three APIs' answer shapes, whole and streamed, as the official SDKs parse them. One instance per
+ * response; a streamed one is used by one stream at a time (the sequence number is its only state).
+ */
+public abstract sealed class Formats {
+
+    final String askId;
+    final String model;
+    final long created;
+
+    Formats(String askId, String model, long created) {
+        this.askId = askId;
+        this.model = model;
+        this.created = created;
+    }
+
+    public static Formats of(Api api, String askId, String model, long created, boolean includeUsage) {
+        return switch (api) {
+            case CHAT -> new Chat(askId, model, created, includeUsage);
+            case MESSAGES -> new Messages(askId, model, created);
+            case RESPONSES -> new Responses(askId, model, created);
+        };
+    }
+
+    /** The whole answer. */
+    public abstract ObjectNode whole(FusionResult r);
+
+    /** Frames sent before the first event. */
+    public abstract List<String> start();
+
+    /** A piece of the answer. */
+    public abstract String delta(String text);
+
+    /** Frames that end a successful stream. */
+    public abstract List<String> finish(FusionResult r, String fullText);
+
+    /** Frames that end a failed stream. */
+    public abstract List<String> error(ApiError e);
+
+    static String data(ObjectNode n) {
+        return "data: " + Json.write(n) + "\n\n";
+    }
+
+    static String event(String name, ObjectNode n) {
+        return "event: " + name + "\ndata: " + Json.write(n) + "\n\n";
+    }
+
+    static String finishReason(FusionResult r, String stop, String length) {
+        String f = r.judge().map(CallRecord::finishReason).orElse(null);
+        if (f == null && !r.judged()) {
+            f = r.panel().stream().filter(CallRecord::isOk).map(CallRecord::finishReason).findFirst().orElse(null);
+        }
+        f = f == null ? "" : f.toLowerCase(Locale.ROOT);
+        return f.equals("length") || f.equals("max_tokens") || f.equals("max_output_tokens") ? length : stop;
+    }
+
+    // ------------------------------------------------------------------ OpenAI chat completions
+
+    static final class Chat extends Formats {
+        private final boolean includeUsage;
+
+        Chat(String askId, String model, long created, boolean includeUsage) {
+            super("chatcmpl-" + askId, model, created);
+            this.includeUsage = includeUsage;
+        }
+
+        static ObjectNode usage(FusionResult r) {
+            Usage u = r.totalUsage();
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("prompt_tokens", u.promptTokens());
+            n.put("completion_tokens", u.completionTokens());
+            n.put("total_tokens", u.totalTokens());
+            n.putObject("prompt_tokens_details").put("cached_tokens", u.cacheRead()).put("cache_write_tokens", u.cacheWrite());
+            n.putObject("completion_tokens_details").put("reasoning_tokens", u.reasoning());
+            Json.putUsd(n, "cost", Ledger.usageCost(r));
+            return n;
+        }
+
+        @Override
+        public ObjectNode whole(FusionResult r) {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("id", askId);
+            o.put("object", "chat.completion");
+            o.put("created", created);
+            o.put("model", model);
+            ObjectNode c = o.putArray("choices").addObject();
+            c.put("index", 0);
+            ObjectNode m = c.putObject("message");
+            m.put("role", "assistant");
+            m.put("content", r.answer());
+            m.putNull("refusal");
+            m.putArray("annotations");
+            c.putNull("logprobs");
+            c.put("finish_reason", finishReason(r, "stop", "length"));
+            o.set("usage", usage(r));
+            o.putNull("system_fingerprint");
+            return o;
+        }
+
+        private ObjectNode chunk() {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("id", askId);
+            o.put("object", "chat.completion.chunk");
+            o.put("created", created);
+            o.put("model", model);
+            o.putNull("system_fingerprint");
+            return o;
+        }
+
+        private ObjectNode choiceChunk(ObjectNode delta, String finish) {
+            ObjectNode o = chunk();
+            ObjectNode c = o.putArray("choices").addObject();
+            c.put("index", 0);
+            c.set("delta", delta);
+            c.putNull("logprobs");
+            if (finish == null) {
+                c.putNull("finish_reason");
+            } else {
+                c.put("finish_reason", finish);
+            }
+            if (includeUsage) {
+                o.putNull("usage");
+            }
+            return o;
+        }
+
+        @Override
+        public List<String> start() {
+            ObjectNode d = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
+            d.putNull("refusal");
+            return List.of(data(choiceChunk(d, null)));
+        }
+
+        @Override
+        public String delta(String text) {
+            return data(choiceChunk(Json.MAPPER.createObjectNode().put("content", text), null));
+        }
+
+        @Override
+        public List<String> finish(FusionResult r, String fullText) {
+            List<String> out = new ArrayList<>();
+            out.add(data(choiceChunk(Json.MAPPER.createObjectNode(), finishReason(r, "stop", "length"))));
+            if (includeUsage) {
+                ObjectNode u = chunk();
+                u.putArray("choices");
+                u.set("usage", usage(r));
+                out.add(data(u));
+            }
+            out.add("data: [DONE]\n\n");
+            return out;
+        }
+
+        @Override
+        public List<String> error(ApiError e) {
+            return List.of(data(e.openAi()), "data: [DONE]\n\n");
+        }
+    }
+
+    // ------------------------------------------------------------------ Anthropic messages
+
+    static final class Messages extends Formats {
+        Messages(String askId, String model, long created) {
+            super("msg_" + askId, model, created);
+        }
+
+        static ObjectNode usage(FusionResult r) {
+            Usage u = r.totalUsage();
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("input_tokens", u.input());
+            n.put("cache_creation_input_tokens", u.cacheWrite());
+            n.put("cache_read_input_tokens", u.cacheRead());
+            n.put("output_tokens", u.completionTokens());
+            Json.putUsd(n, "cost", Ledger.usageCost(r));
+            return n;
+        }
+
+        private ObjectNode message() {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("id", askId);
+            o.put("type", "message");
+            o.put("role", "assistant");
+            o.put("model", model);
+            return o;
+        }
+
+        @Override
+        public ObjectNode whole(FusionResult r) {
+            ObjectNode o = message();
+            o.putArray("content").addObject().put("type", "text").put("text", r.answer());
+            o.put("stop_reason", finishReason(r, "end_turn", "max_tokens"));
+            o.putNull("stop_sequence");
+            o.set("usage", usage(r));
+            return o;
+        }
+
+        @Override
+        public List<String> start() {
+            ObjectNode m = message();
+            m.putArray("content");
+            m.putNull("stop_reason");
+            m.putNull("stop_sequence");
+            m.putObject("usage").put("input_tokens", 0).put("output_tokens", 0);
+            ObjectNode start = Json.MAPPER.createObjectNode().put("type", "message_start");
+            start.set("message", m);
+            ObjectNode block = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", 0);
+            block.putObject("content_block").put("type", "text").put("text", "");
+            return List.of(event("message_start", start), event("content_block_start", block),
+                    event("ping", Json.MAPPER.createObjectNode().put("type", "ping")));
+        }
+
+        @Override
+        public String delta(String text) {
+            ObjectNode d = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            d.putObject("delta").put("type", "text_delta").put("text", text);
+            return event("content_block_delta", d);
+        }
+
+        @Override
+        public List<String> finish(FusionResult r, String fullText) {
+            ObjectNode stop = Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", 0);
+            ObjectNode md = Json.MAPPER.createObjectNode().put("type", "message_delta");
+            md.putObject("delta").put("stop_reason", finishReason(r, "end_turn", "max_tokens")).putNull("stop_sequence");
+            md.set("usage", usage(r));
+            return List.of(event("content_block_stop", stop), event("message_delta", md),
+                    event("message_stop", Json.MAPPER.createObjectNode().put("type", "message_stop")));
+        }
+
+        @Override
+        public List<String> error(ApiError e) {
+            return List.of(event("error", e.anthropic()));
+        }
+    }
+
+    // ------------------------------------------------------------------ OpenAI responses
+
+    static final class Responses extends Formats {
+        private int seq;
+        private final String itemId;
+
+        Responses(String askId, String model, long created) {
+            super("resp_" + askId, model, created);
+            this.itemId = "msg_" + askId;
+        }
+
+        static ObjectNode usage(FusionResult r) {
+            Usage u = r.totalUsage();
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("input_tokens", u.promptTokens());
+            n.putObject("input_tokens_details").put("cached_tokens", u.cacheRead());
+            n.put("output_tokens", u.completionTokens());
+            n.putObject("output_tokens_details").put("reasoning_tokens", u.reasoning());
+            n.put("total_tokens", u.totalTokens());
+            Json.putUsd(n, "cost", Ledger.usageCost(r));
+            return n;
+        }
+
+        private ObjectNode response(String status) {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("id", askId);
+            o.put("object", "response");
+            o.put("created_at", created);
+            o.put("status", status);
+            o.putNull("error");
+            o.putNull("incomplete_details");
+            o.putNull("instructions");
+            o.putNull("max_output_tokens");
+            o.put("model", model);
+            o.putArray("output");
+            o.put("parallel_tool_calls", false);
+            o.putNull("previous_response_id");
+            o.putNull("temperature");
+            o.put("tool_choice", "none");
+            o.putArray("tools");
+            o.putNull("top_p");
+            o.putObject("text").putObject("format").put("type", "text");
+            o.putNull("usage");
+            o.putObject("metadata");
+            return o;
+        }
+
+        private ObjectNode item(String status, String text) {
+            ObjectNode i = Json.MAPPER.createObjectNode();
+            i.put("type", "message");
+            i.put("id", itemId);
+            i.put("status", status);
+            i.put("role", "assistant");
+            ArrayNode content = i.putArray("content");
+            if (text != null) {
+                content.add(part(text));
+            }
+            return i;
+        }
+
+        private static ObjectNode part(String text) {
+            ObjectNode p = Json.MAPPER.createObjectNode().put("type", "output_text").put("text", text);
+            p.putArray("annotations");
+            return p;
+        }
+
+        @Override
+        public ObjectNode whole(FusionResult r) {
+            ObjectNode o = response("completed");
+            ((ArrayNode) o.get("output")).add(item("completed", r.answer()));
+            o.set("usage", usage(r));
+            return o;
+        }
+
+        private String ev(String type, ObjectNode n) {
+            ObjectNode e = Json.MAPPER.createObjectNode().put("type", type).put("sequence_number", seq++);
+            e.setAll(n);
+            return event(type, e);
+        }
+
+        private ObjectNode obj() {
+            return Json.MAPPER.createObjectNode();
+        }
+
+        @Override
+        public List<String> start() {
+            ObjectNode created = obj();
+            created.set("response", response("in_progress"));
+            ObjectNode progress = obj();
+            progress.set("response", response("in_progress"));
+            ObjectNode added = obj().put("output_index", 0);
+            added.set("item", item("in_progress", null));
+            ObjectNode part = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0);
+            part.set("part", part(""));
+            return List.of(ev("response.created", created), ev("response.in_progress", progress),
+                    ev("response.output_item.added", added), ev("response.content_part.added", part));
+        }
+
+        @Override
+        public String delta(String text) {
+            ObjectNode d = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("delta", text);
+            d.putArray("logprobs");
+            return ev("response.output_text.delta", d);
+        }
+
+        @Override
+        public List<String> finish(FusionResult r, String fullText) {
+            ObjectNode done = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("text", fullText);
+            done.putArray("logprobs");
+            ObjectNode partDone = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0);
+            partDone.set("part", part(fullText));
+            ObjectNode itemDone = obj().put("output_index", 0);
+            itemDone.set("item", item("completed", fullText));
+            ObjectNode completed = obj();
+            ObjectNode resp = whole(r);
+            completed.set("response", resp);
+            return List.of(ev("response.output_text.done", done), ev("response.content_part.done", partDone),
+                    ev("response.output_item.done", itemDone), ev("response.completed", completed));
+        }
+
+        @Override
+        public List<String> error(ApiError e) {
+            ObjectNode n = obj().put("code", e.code()).put("message", e.message()).putNull("param");
+            return List.of(ev("error", n));
+        }
+    }
+
+    /** Which API a request came in on. */
+    public enum Api { CHAT, MESSAGES, RESPONSES }
+
+    /** Renders an error in the API's own shape. */
+    public static ObjectNode errorBody(Api api, ApiError e) {
+        return api == Api.MESSAGES ? e.anthropic() : e.openAi();
+    }
+}

@@ -1,0 +1,221 @@
+// The official OpenAI and Anthropic npm clients against a fusion serve gateway. Every call goes through the
+// SDK's own parser: a response shape it does not accept fails here.
+//   node sdk-conformance.mjs <baseUrl> [key] [rateLimitedKey]
+// Prints "ok <check>" per check, then "N passed, M failed"; exits 1 on any failure.
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+
+const [base, key, limitedKey] = process.argv.slice(2);
+if (!base) {
+  console.error('usage: node sdk-conformance.mjs <baseUrl> [key] [rateLimitedKey]');
+  process.exit(2);
+}
+const apiKey = key || 'no-key-needed';
+const openai = new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0, timeout: 60_000 });
+const anthropic = new Anthropic({ baseURL: base, apiKey, maxRetries: 0, timeout: 60_000 });
+const question = [{ role: 'user', content: 'Why is the sky blue?' }];
+
+let passed = 0;
+let failed = 0;
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAILED ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 4).join(' | ') : e}`);
+  }
+}
+async function expectError(name, status, cls, fn) {
+  await check(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      assert(e instanceof cls, `${name}: expected ${cls.name}, got ${e && e.constructor && e.constructor.name}: ${e && e.message}`);
+      assert(e.status === status, `${name}: expected status ${status}, got ${e.status}`);
+      return e;
+    }
+    throw new Error(`${name}: expected an error ${status}`);
+  });
+}
+
+await check('openai models.list', async () => {
+  const ids = [];
+  for await (const m of openai.models.list()) ids.push(m.id);
+  assert(ids.includes('fusion/default'), `models: ${ids}`);
+});
+
+await check('openai chat.completions.create', async () => {
+  const r = await openai.chat.completions.create({ model: 'fusion/default', messages: question });
+  assert(r.object === 'chat.completion', 'object');
+  assert(r.choices[0].message.content.length > 0, 'content');
+  assert(r.choices[0].finish_reason === 'stop', 'finish_reason');
+  assert(r.usage.total_tokens === r.usage.prompt_tokens + r.usage.completion_tokens && r.usage.total_tokens > 0, 'usage');
+  assert(typeof r.usage.cost === 'number' && r.usage.cost > 0, `usage.cost ${r.usage.cost}`);
+});
+
+await check('openai chat.completions.create with headers (cost, ask id)', async () => {
+  const { data, response } = await openai.chat.completions
+    .create({ model: 'fusion/default', messages: question })
+    .withResponse();
+  assert(Number(response.headers.get('x-fusion-cost-usd')) > 0, 'x-fusion-cost-usd');
+  assert(response.headers.get('x-fusion-cost-complete') === 'true', 'x-fusion-cost-complete');
+  assert(/^[0-9a-f]{24}$/.test(response.headers.get('x-fusion-ask-id')), 'x-fusion-ask-id');
+  assert(Math.abs(Number(response.headers.get('x-fusion-cost-usd')) - data.usage.cost) < 1e-12, 'header = usage.cost');
+});
+
+await check('openai chat.completions.create stream with include_usage', async () => {
+  const stream = await openai.chat.completions.create({
+    model: 'fusion/default', messages: question, stream: true, stream_options: { include_usage: true },
+  });
+  let text = '';
+  let finish = null;
+  let usage = null;
+  let role = null;
+  for await (const chunk of stream) {
+    if (chunk.choices.length > 0) {
+      role = role || chunk.choices[0].delta.role;
+      text += chunk.choices[0].delta.content || '';
+      finish = chunk.choices[0].finish_reason || finish;
+    } else {
+      usage = chunk.usage;
+    }
+  }
+  assert(role === 'assistant', 'role on the first chunk');
+  assert(text.length > 0, 'text');
+  assert(finish === 'stop', `finish ${finish}`);
+  assert(usage && usage.total_tokens > 0 && usage.cost > 0, 'usage chunk');
+});
+
+await check('openai chat.completions.stream().finalChatCompletion()', async () => {
+  const runner = openai.chat.completions.stream({ model: 'fusion/default', messages: question, stream_options: { include_usage: true } });
+  let deltas = '';
+  runner.on('content', (d) => { deltas += d; });
+  const final = await runner.finalChatCompletion();
+  assert(final.choices[0].message.content === deltas && deltas.length > 0, 'final content = deltas');
+  assert(final.choices[0].message.role === 'assistant', 'role');
+  assert(final.choices[0].finish_reason === 'stop', 'finish_reason');
+});
+
+await check('openai structured output (json_schema)', async () => {
+  const r = await openai.chat.completions.create({
+    model: 'fusion/default',
+    messages: [{ role: 'user', content: 'Is the sky blue? Answer and rate your confidence.' }],
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'verdict', strict: true,
+        schema: {
+          type: 'object', additionalProperties: false, required: ['answer', 'confidence'],
+          properties: { answer: { type: 'string' }, confidence: { type: 'number' } },
+        },
+      },
+    },
+  });
+  const v = JSON.parse(r.choices[0].message.content);
+  assert(typeof v.answer === 'string' && typeof v.confidence === 'number', `structured ${r.choices[0].message.content}`);
+});
+
+await check('openai responses.create', async () => {
+  const r = await openai.responses.create({ model: 'fusion/default', input: 'Why is the sky blue?' });
+  assert(r.status === 'completed', 'status');
+  assert(r.output_text.length > 0, 'output_text');
+  assert(r.usage.total_tokens > 0, 'usage');
+});
+
+await check('openai responses.stream().finalResponse()', async () => {
+  const stream = openai.responses.stream({ model: 'fusion/default', input: 'Why is the sky blue?' });
+  let deltas = '';
+  const types = [];
+  for await (const e of stream) {
+    types.push(e.type);
+    if (e.type === 'response.output_text.delta') deltas += e.delta;
+  }
+  const final = await stream.finalResponse();
+  assert(types[0] === 'response.created' && types[types.length - 1] === 'response.completed', `events ${types[0]}..${types[types.length - 1]}`);
+  assert(final.output_text === deltas && deltas.length > 0, 'final output_text = deltas');
+});
+
+await check('anthropic messages.create', async () => {
+  const m = await anthropic.messages.create({ model: 'fusion/default', max_tokens: 1024, system: 'Be brief.', messages: question });
+  assert(m.type === 'message' && m.role === 'assistant', 'message');
+  assert(m.content[0].type === 'text' && m.content[0].text.length > 0, 'text');
+  assert(m.stop_reason === 'end_turn', 'stop_reason');
+  assert(m.usage.output_tokens > 0 && m.usage.input_tokens >= 0, 'usage');
+});
+
+await check('anthropic messages.stream().finalMessage()', async () => {
+  const stream = anthropic.messages.stream({ model: 'fusion/default', max_tokens: 1024, messages: question });
+  let deltas = '';
+  stream.on('text', (t) => { deltas += t; });
+  const m = await stream.finalMessage();
+  assert(m.content[0].text === deltas && deltas.length > 0, 'final text = deltas');
+  assert(m.usage.output_tokens > 0, `usage.output_tokens ${m.usage.output_tokens}`);
+  assert(m.stop_reason === 'end_turn', 'stop_reason');
+});
+
+// ---- errors: each status, through each SDK's own error classes
+await expectError('openai 400 malformed', 400, OpenAI.BadRequestError,
+  () => openai.chat.completions.create({ model: 'fusion/default', messages: [] }));
+await expectError('openai 404 unknown model', 404, OpenAI.NotFoundError,
+  () => openai.chat.completions.create({ model: 'fusion/nope', messages: question }));
+await expectError('anthropic 404 unknown model', 404, Anthropic.NotFoundError,
+  () => anthropic.messages.create({ model: 'fusion/nope', max_tokens: 16, messages: question }));
+await expectError('anthropic 400 malformed', 400, Anthropic.BadRequestError,
+  () => anthropic.messages.create({ model: 'fusion/default', messages: question }));
+await expectError('openai 413 too large', 413, OpenAI.APIError,
+  () => openai.chat.completions.create({ model: 'fusion/default', messages: [{ role: 'user', content: 'x'.repeat(5 << 20) }] }));
+if (key) {
+  const wrong = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'sk-wrong-key', maxRetries: 0 });
+  await expectError('openai 401 wrong key', 401, OpenAI.AuthenticationError,
+    () => wrong.chat.completions.create({ model: 'fusion/default', messages: question }));
+  const wrongA = new Anthropic({ baseURL: base, apiKey: 'sk-wrong-key', maxRetries: 0 });
+  await expectError('anthropic 401 wrong key', 401, Anthropic.AuthenticationError,
+    () => wrongA.messages.create({ model: 'fusion/default', max_tokens: 16, messages: question }));
+}
+if (limitedKey) {
+  const limited = new OpenAI({ baseURL: `${base}/v1`, apiKey: limitedKey, maxRetries: 0 });
+  await limited.chat.completions.create({ model: 'fusion/default', messages: question }).catch(() => {});
+  await check('openai 429 with retry-after', async () => {
+    try {
+      await limited.chat.completions.create({ model: 'fusion/default', messages: question });
+    } catch (e) {
+      assert(e instanceof OpenAI.RateLimitError && e.status === 429, `expected 429, got ${e.status}`);
+      assert(Number(e.headers.get('retry-after')) >= 1, 'retry-after');
+      return;
+    }
+    throw new Error('expected 429');
+  });
+  const limitedA = new Anthropic({ baseURL: base, apiKey: limitedKey, maxRetries: 0 });
+  await expectError('anthropic 429', 429, Anthropic.RateLimitError,
+    () => limitedA.messages.create({ model: 'fusion/default', max_tokens: 16, messages: question }));
+}
+const models = [];
+for await (const m of openai.models.list()) models.push(m.id);
+if (models.includes('fusion/broken')) {
+  await expectError('openai 502 panel failed', 502, OpenAI.InternalServerError,
+    () => openai.chat.completions.create({ model: 'fusion/broken', messages: question }));
+  await expectError('anthropic 502 panel failed', 502, Anthropic.InternalServerError,
+    () => anthropic.messages.create({ model: 'fusion/broken', max_tokens: 16, messages: question }));
+  await check('openai stream: in-band error on a failed panel', async () => {
+    const stream = await openai.chat.completions.create({ model: 'fusion/broken', messages: question, stream: true });
+    try {
+      for await (const _ of stream) { /* role chunk, then the error */ }
+    } catch (e) {
+      assert(e instanceof OpenAI.APIError, `expected APIError, got ${e && e.constructor.name}`);
+      return;
+    }
+    throw new Error('expected the stream to fail');
+  });
+}
+if (models.includes('fusion/slow')) {
+  await expectError('openai 504 panel timed out', 504, OpenAI.InternalServerError,
+    () => openai.chat.completions.create({ model: 'fusion/slow', messages: question }));
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
