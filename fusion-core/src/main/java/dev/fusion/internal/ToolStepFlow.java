@@ -64,12 +64,12 @@ final class ToolStepFlow extends Flow {
     }
 
     @Override
-    long memberInputTokens(Member m, int round) {
+    public long memberInputTokens(Member m, int round) {
         return super.memberInputTokens(m, round) + toolTokens(m.model().ref());
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         int n = maxAnswers();
         return ctx.judgeCallWorst(ref -> ctx.templateTokens(ref, ctx.judgePrompt(), Map.of()) + ctx.answersAllowance(n)
                 + toolTokens(ref) + ctx.tokens(ref, DECIDE_SYSTEM) + 64L * n);
