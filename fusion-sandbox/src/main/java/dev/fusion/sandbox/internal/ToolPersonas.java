@@ -148,7 +148,7 @@ public final class ToolPersonas {
         }
         String best = null;
         for (String w : words) {
-            if (!STOP.contains(w.toLowerCase(Locale.ROOT)) && (best == null || w.length() > best.length())) {
+            if (w.length() >= 3 && !STOP.contains(w.toLowerCase(Locale.ROOT)) && (best == null || w.length() > best.length())) {
                 best = w;
             }
         }
