@@ -52,5 +52,68 @@ build() {
   echo "== llama-server built in $(( $(now) - t0 )) s"
 }
 
+model() {
+  if [ -s "$model" ]; then
+    echo "== model: cached at $model"
+    return
+  fi
+  local py=python3
+  if ! "$py" -c 'import numpy' 2>/dev/null; then
+    py=/usr/bin/python3
+    "$py" -c 'import numpy' 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-numpy) \
+      || sudo sh -c 'apt-get update -qq && apt-get install -y -qq python3-numpy'
+  fi
+  local t0; t0=$(now)
+  PYTHONPATH="$src/gguf-py" "$py" "$repo/.ci/llama-model.py" "$src/models/ggml-vocab-llama-spm.gguf" "$model.tmp"
+  mv "$model.tmp" "$model"
+  echo "== model: written in $(( $(now) - t0 )) s ($(du -h "$model" | cut -f1))"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+}
+
+start_server() {
+  local port; port=$(free_port)
+  server_log="${TMPDIR:-/tmp}/fusion-llama-server.$$.log"
+  # 4 slots of 2048 tokens: a quick-start panel of 3 and its judge run at once; 2 threads for a 2-core CI box.
+  "$bin" -m "$model" --host 127.0.0.1 --port "$port" -np 4 -c 8192 -t 2 --no-webui --metrics >"$server_log" 2>&1 &
+  server_pid=$!
+  trap stop_server EXIT
+  export FUSION_LLAMA_URL="http://127.0.0.1:$port"
+  local i
+  for i in $(seq 1 240); do
+    if curl -fsS "$FUSION_LLAMA_URL/health" >/dev/null 2>&1; then
+      echo "== llama-server ready at $FUSION_LLAMA_URL (pid $server_pid)"
+      return
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "llama-server exited; its log:" >&2; tail -50 "$server_log" >&2; exit 1
+    fi
+    sleep 0.5
+  done
+  echo "llama-server did not become ready; its log:" >&2; tail -50 "$server_log" >&2; exit 1
+}
+
 build
 [ "$mode" = build ] && exit 0
+model
+start_server
+if [ "$mode" = serve ]; then
+  echo "== serving; FUSION_LLAMA_URL=$FUSION_LLAMA_URL (Ctrl-C stops it)"
+  wait "$server_pid"
+  exit 0
+fi
+t0=$(now)
+# -o when the dependencies are already in the local repository (after mvn verify in .ci/run).
+mvn -B -ntp ${FUSION_LLAMA_MVN_OFFLINE:+-o} -pl fusion-providers -am test -Pllama \
+  -Dtest='LlamaConformance*' -Dsurefire.failIfNoSpecifiedTests=false -DFUSION_LLAMA_URL="$FUSION_LLAMA_URL"
+echo "== conformance suite against llama-server: $(( $(now) - t0 )) s"

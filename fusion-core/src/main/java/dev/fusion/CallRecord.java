@@ -40,11 +40,13 @@ import java.util.Set;
  * @param usageQuality    whether {@code usage} was reported, is unknown, or is an estimate (cut-off calls);
  *                        only {@link UsageQuality#REPORTED} counts as completely costed
  * @param costFlags       provider misbehaviour found while costing the call (empty when none); unmodifiable
+ * @param toolCalls       the tool calls the model answered with, in its order (empty when none)
  */
 public record CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
                          Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
                          Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
-                         int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags) {
+                         int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags,
+                         java.util.List<dev.fusion.model.ToolCall> toolCalls) {
 
     /**
      * {@link #step()} as an enum, when it is one of Fusion's steps (always, for records Fusion makes).
@@ -85,6 +87,21 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
         usageQuality = usageQuality == null ? UsageQuality.REPORTED : usageQuality;
         costFlags = costFlags == null || costFlags.isEmpty() ? Set.of()
                 : java.util.Collections.unmodifiableSet(EnumSet.copyOf(costFlags));
+        toolCalls = toolCalls == null ? java.util.List.of() : java.util.List.copyOf(toolCalls);
+    }
+
+    /** A record without tool calls. */
+    public CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
+                      Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
+                      Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
+                      int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags) {
+        this(memberId, model, role, status, text, usage, cost, startedAt, latency, timeToFirstToken, queued, attempts,
+                retryDelay, finishReason, error, round, step, usageQuality, costFlags, java.util.List.of());
+    }
+
+    /** Whether the model answered with tool calls ({@link #toolCalls()}). */
+    public boolean hasToolCalls() {
+        return !toolCalls.isEmpty();
     }
 
     /** A record with reported usage and no cost flags, in a given round and step. */

@@ -36,7 +36,9 @@ public enum CallStep {
     /** {@code vote}: the settlement asked again after an invalid reply. */
     RESOLVE_RETRY("resolve-retry"),
     /** With a schema, any strategy but {@code vote}: the judge's final answer asked again after it did not match the schema. */
-    STRUCTURED_RETRY("structured-retry");
+    STRUCTURED_RETRY("structured-retry"),
+    /** The judge decides a tool step from the panel's anonymized proposals (a request with tools). */
+    DECIDE("decide");
 
     private final String wireName;
 

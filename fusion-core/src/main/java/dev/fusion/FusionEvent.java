@@ -128,6 +128,20 @@ public sealed interface FusionEvent {
         }
     }
 
+    /**
+     * The fusion decided a tool step: the calls (empty when the decision is a final answer), how it was
+     * decided, and the members whose proposal matched the decision exactly (empty when the judge decided
+     * something no member proposed as a whole).
+     */
+    record ToolCallsDecided(List<dev.fusion.model.ToolCall> calls, DecidedBy how, List<String> supporters)
+            implements FusionEvent {
+        public ToolCallsDecided {
+            calls = List.copyOf(calls);
+            java.util.Objects.requireNonNull(how, "how");
+            supporters = List.copyOf(supporters);
+        }
+    }
+
     /** The ask finished; always the last event of a successful ask. */
     record Completed(FusionResult result) implements FusionEvent {
     }

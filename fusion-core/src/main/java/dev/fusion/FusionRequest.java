@@ -6,6 +6,8 @@ import dev.fusion.model.Effort;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.Reasoning;
 import dev.fusion.model.ResponseFormat;
+import dev.fusion.model.ToolChoice;
+import dev.fusion.model.ToolSpec;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -23,11 +25,17 @@ import java.util.List;
  * {@link Builder#imageUrl(String)} attach images to the prompt, and {@link Builder#reasoning(Effort)} /
  * {@link Builder#reasoningTokens(int)} set how hard reasoning models think ({@link #reasoning()};
  * a member's own setting, {@link Member#withReasoning}, wins).
+ *
+ * <p>Tools: {@link Builder#tools(List)} offers the caller's tools ({@link #tools()}). Each panel member then
+ * proposes its next step (a final answer or tool calls) and the fusion decides one step: see
+ * {@link FusionResult#toolCalls()}. The caller runs the decided calls and asks again with the conversation
+ * extended by the assistant turn ({@link ChatMessage#assistant(String, List)}) and the results
+ * ({@link ChatMessage#toolResults(List)}).
  */
 public record FusionRequest(String system, List<ChatMessage> messages, Integer maxOutputTokens, Double temperature,
                             Integer quorum, Duration grace, Duration memberTimeout, Duration deadline,
                             BigDecimal budgetUsd, Long shuffleSeed, ResponseFormat responseFormat,
-                            Reasoning reasoning) {
+                            Reasoning reasoning, List<ToolSpec> tools, ToolChoice toolChoice) {
 
     public FusionRequest {
         if (messages == null || messages.isEmpty()) {
@@ -39,7 +47,7 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
             throw new InvalidConfigurationException("the conversation must end with a user message (the prompt); the last message is from " + last.role());
         }
         for (ChatMessage m : messages) {
-            if (m.content().isBlank() && !m.hasImages()) {
+            if (m.content().isBlank() && !m.hasImages() && !m.hasToolParts()) {
                 throw new InvalidConfigurationException("the prompt is blank; pass the question text");
             }
         }
@@ -58,6 +66,33 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         if (budgetUsd != null && budgetUsd.signum() < 0) {
             throw new InvalidConfigurationException("budgetUsd cannot be negative, was " + budgetUsd.toPlainString());
         }
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ToolSpec t : tools) {
+            if (!names.add(t.name())) {
+                throw new InvalidConfigurationException("two tools are named '" + t.name() + "'; tool names must be unique");
+            }
+        }
+        if (toolChoice != null && toolChoice.mode() == ToolChoice.Mode.NAMED && !names.contains(toolChoice.toolName())) {
+            throw new InvalidConfigurationException("the tool choice names '" + toolChoice.toolName()
+                    + "', which is not among the offered tools " + names);
+        }
+        if (toolChoice != null && toolChoice.mode() == ToolChoice.Mode.REQUIRED && tools.isEmpty()) {
+            throw new InvalidConfigurationException("a tool call is required but no tools are offered; add tools(...)");
+        }
+    }
+
+    /** A request without tools. */
+    public FusionRequest(String system, List<ChatMessage> messages, Integer maxOutputTokens, Double temperature,
+                         Integer quorum, Duration grace, Duration memberTimeout, Duration deadline,
+                         BigDecimal budgetUsd, Long shuffleSeed, ResponseFormat responseFormat, Reasoning reasoning) {
+        this(system, messages, maxOutputTokens, temperature, quorum, grace, memberTimeout, deadline, budgetUsd,
+                shuffleSeed, responseFormat, reasoning, List.of(), null);
+    }
+
+    /** Whether the caller offers tools. */
+    public boolean hasTools() {
+        return !tools.isEmpty();
     }
 
     /** A request without a response format or reasoning setting (the form before structured answers). */
@@ -96,6 +131,8 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         b.shuffleSeed = shuffleSeed;
         b.responseFormat = responseFormat;
         b.reasoning = reasoning;
+        b.tools = tools;
+        b.toolChoice = toolChoice;
         return b;
     }
 
@@ -104,7 +141,8 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         return "FusionRequest[messages=" + messages.size() + ", promptChars=" + prompt().length()
                 + ", maxOutputTokens=" + maxOutputTokens + ", quorum=" + quorum + ", budgetUsd=" + budgetUsd
                 + (responseFormat != null ? ", " + responseFormat : "")
-                + (reasoning != null ? ", " + reasoning : "") + "]";
+                + (reasoning != null ? ", " + reasoning : "")
+                + (tools.isEmpty() ? "" : ", tools=" + tools.stream().map(ToolSpec::name).toList()) + "]";
     }
 
     /** Mutable builder; not thread-safe. */
@@ -122,6 +160,15 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
         private ResponseFormat responseFormat;
         private Reasoning reasoning;
         private final List<ContentPart> images = new ArrayList<>();
+        private List<ToolSpec> tools = List.of();
+        private ToolChoice toolChoice;
+
+        /** The caller's tools the panel may call (the fusion decides, the caller runs them). */
+        public Builder tools(List<ToolSpec> tools) { this.tools = tools == null ? List.of() : tools; return this; }
+        /** The caller's tools the panel may call. */
+        public Builder tools(ToolSpec... tools) { return tools(List.of(tools)); }
+        /** Whether and which tool must be called (null: each model decides). */
+        public Builder toolChoice(ToolChoice choice) { this.toolChoice = choice; return this; }
 
         /** Sets the user prompt (replacing any messages). */
         public Builder prompt(String prompt) {
@@ -215,7 +262,7 @@ public record FusionRequest(String system, List<ChatMessage> messages, Integer m
                 msgs.set(last, msgs.get(last).with(images));
             }
             return new FusionRequest(system, msgs, maxOutputTokens, temperature, quorum, grace, memberTimeout,
-                    deadline, budgetUsd, shuffleSeed, responseFormat, reasoning);
+                    deadline, budgetUsd, shuffleSeed, responseFormat, reasoning, tools, toolChoice);
         }
     }
 }

@@ -43,12 +43,17 @@ import java.util.TreeMap;
  *                    validated against it (always for {@code vote}); empty otherwise. The accessor returns a copy.
  * @param agreement   for {@code vote}: every leaf of {@link #json()} by RFC 6901 JSON Pointer, the fraction of
  *                    the valid member answers supporting the value chosen, in document order; empty otherwise
+ * @param toolCalls   when the request offered tools and the fusion decided to call some: the decided calls (each
+ *                    names an offered tool, its arguments valid against that tool's schema); the caller runs them
+ *                    and asks again with the results. Empty when the step is a final answer
+ * @param decidedBy   how the tool step was decided (empty when the request offered no tools)
  */
 public record FusionResult(String answer, boolean judged, String strategy, List<CallRecord> panel,
                            List<CallRecord> judgeCalls, List<String> answerOrder, long shuffleSeed,
                            Duration wallTime, BigDecimal budgetUsd, List<String> notes,
                            Optional<Analysis> analysis, Optional<Ranking> ranking, Optional<CascadeOutcome> cascade,
-                           Optional<JsonNode> json, Map<String, Double> agreement) {
+                           Optional<JsonNode> json, Map<String, Double> agreement,
+                           List<dev.fusion.model.ToolCall> toolCalls, Optional<DecidedBy> decidedBy) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -62,6 +67,31 @@ public record FusionResult(String answer, boolean judged, String strategy, List<
         analysis = analysis == null ? Optional.empty() : analysis;
         ranking = ranking == null ? Optional.empty() : ranking;
         cascade = cascade == null ? Optional.empty() : cascade;
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        decidedBy = decidedBy == null ? Optional.empty() : decidedBy;
+    }
+
+    /** A result without a tool step. */
+    public FusionResult(String answer, boolean judged, String strategy, List<CallRecord> panel,
+                        List<CallRecord> judgeCalls, List<String> answerOrder, long shuffleSeed,
+                        Duration wallTime, BigDecimal budgetUsd, List<String> notes,
+                        Optional<Analysis> analysis, Optional<Ranking> ranking, Optional<CascadeOutcome> cascade,
+                        Optional<JsonNode> json, Map<String, Double> agreement) {
+        this(answer, judged, strategy, panel, judgeCalls, answerOrder, shuffleSeed, wallTime, budgetUsd, notes,
+                analysis, ranking, cascade, json, agreement, List.of(), Optional.empty());
+    }
+
+    /** Whether the fusion decided to call tools ({@link #toolCalls()} is not empty). */
+    public boolean hasToolCalls() {
+        return !toolCalls.isEmpty();
+    }
+
+    /**
+     * Why the step ended: {@code tool_calls} when the fusion decided to call tools ({@link #toolCalls()}),
+     * else {@code stop} (a final answer).
+     */
+    public String finishReason() {
+        return toolCalls.isEmpty() ? "stop" : dev.fusion.model.ModelResponse.FINISH_TOOL_CALLS;
     }
 
     /** A result without a structured answer. */

@@ -17,13 +17,21 @@ public class QuorumNotMetException extends AskFailedException {
 
     static String summarize(List<CallRecord> calls) {
         StringBuilder sb = new StringBuilder();
+        boolean configuration = false;
         for (CallRecord c : calls) {
             if (sb.length() > 0) {
                 sb.append("; ");
             }
             sb.append(c.memberId()).append(' ').append(c.status().wireName());
             if (c.error() != null) {
-                sb.append(" (").append(c.error().type()).append(')');
+                sb.append(" (").append(c.error().type());
+                if (dev.fusion.model.ProviderException.CONFIGURATION_ERROR.equals(c.error().type())
+                        && !configuration) {
+                    // a class path conflict: say what is missing (once; the next members repeat it)
+                    sb.append(": ").append(c.error().message());
+                    configuration = true;
+                }
+                sb.append(')');
             }
         }
         return sb.toString();

@@ -96,7 +96,7 @@ class BudgetTest {
         String[] parts = spec.split(":");
         java.util.Map<String, Object> opts = parts.length > 1 ? java.util.Map.of("rounds", Integer.parseInt(parts[1]))
                 : java.util.Map.of();
-        randomBudgets(dev.fusion.judge.Strategy.parse(parts[0], opts), spec.hashCode(), 120);
+        randomBudgets(dev.fusion.judge.Strategy.parse(parts[0], opts), spec.hashCode(), 200);
     }
 
     private void randomBudgets(dev.fusion.judge.Strategy strategy, long seed, int rounds) {

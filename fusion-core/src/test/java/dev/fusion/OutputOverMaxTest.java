@@ -27,22 +27,29 @@ class OutputOverMaxTest {
     @Test
     void inflatedOutputIsFlaggedNotedAndChargedInFull() {
         long inflated = 1_000_000_000L;
+        FakeModel judge = FakeModel.instant("p:j", "m");
         Fusion f = Fusion.builder().panel(reporting("p:a", inflated), reporting("p:b", 100 + 16))
-                .judge(FakeModel.instant("p:j", "m")).price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE)
+                .judge(judge).price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE)
                 .maxOutputTokens(100).budgetUsd(new BigDecimal("0.05")).spendCapUsd(new BigDecimal("1"), null).build();
-        FusionResult r = f.ask("q");
-        CallRecord a = r.panel().get(0);
-        CallRecord b = r.panel().get(1);
+        // The misreport passes the budget: no further paid call starts (the judge), and the ask ends typed
+        // with every record and the notes.
+        BudgetExceededException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> f.ask("q"),
+                BudgetExceededException.class);
+        assertThat(judge.calls.get()).isZero();
+        java.util.List<CallRecord> calls = e.calls();
+        CallRecord a = calls.get(0);
+        CallRecord b = calls.get(1);
         assertThat(a.usage().output()).as("recorded as reported").isEqualTo(inflated);
         assertThat(a.costFlags()).containsExactly(CostFlag.OUTPUT_OVER_MAX);
         assertThat(b.costFlags()).as("within the slack").isEmpty();
         BigDecimal aCost = PRICE.costOf(Usage.of(10, inflated));
         assertThat(a.cost().usd()).contains(aCost);
-        assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("p:a", String.valueOf(inflated), "charged in full"));
+        assertThat(e.getMessage()).contains("p:a", String.valueOf(inflated), "charged in full");
         // The ledger is true: the misreport is spent in full, far beyond the budget and the cap.
         assertThat(f.spentUsd()).isGreaterThanOrEqualTo(aCost);
-        assertThat(f.spentUsd()).isEqualByComparingTo(r.totalCostUsd());
-        assertThat(ResultJson.toJson(r)).contains("\"costFlags\":[\"output_over_max\"]");
+        assertThat(f.spentUsd()).isEqualByComparingTo(calls.stream().map(c -> c.cost().usd().orElse(BigDecimal.ZERO))
+                .reduce(BigDecimal.ZERO, BigDecimal::add));
+        assertThat(ResultJson.calls(calls).toString()).contains("\"costFlags\":[\"output_over_max\"]");
         // And the cap, now exceeded, admits nothing more.
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.ask("q")).isInstanceOf(BudgetExceededException.class);
     }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SelectBestStrategyTest {
 
-    private static final Pattern ANSWER = Pattern.compile("Answer (\\d+):\\n(.*?)\\n</answer>", Pattern.DOTALL);
+    private static final Pattern ANSWER = Pattern.compile("Answer (\\d+):\\n(.*?)\\n</answer-\\d{19}>", Pattern.DOTALL);
 
     /** The answers as the judge saw them, in order. */
     static List<String> shown(ModelRequest r) {

@@ -33,12 +33,12 @@ final class AnalyzeFlow extends Flow {
     }
 
     @Override
-    int judgeCalls() {
+    public int judgeCalls() {
         return 3;
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         int n = maxAnswers();
         BigDecimal write = ctx.judgeCallWorst(ref -> ctx.templateTokens(ref, JudgePrompt.write(), Map.of("analysis", ""))
                 + ctx.answersAllowance(n) + ctx.judgeReplyAllowance());

@@ -80,7 +80,7 @@ public final class AskRun {
         this.judges = new JudgeChain(st);
         this.records = new AskRecords(st, judges);
         this.ctx = new AskRunContext(st, req, records);
-        this.flow = StrategyRegistry.flow(s.strategy(), ctx);
+        this.flow = req.hasTools() ? new ToolStepFlow(ctx) : StrategyRegistry.flow(s.strategy(), ctx);
         st.onUnexpected(this::failUnexpected);
     }
 
@@ -192,7 +192,9 @@ public final class AskRun {
                 + limit.toPlainString() + " (a provider reported more than its price allows for); no further paid"
                 + " call was started";
         st.note(why);
-        return Mono.error(new BudgetExceededException(why, limit, spent, all));
+        List<String> costs = CostNotes.of(all, st.bounded());
+        return Mono.error(new BudgetExceededException(costs.isEmpty() ? why : why + ". " + String.join("; ", costs),
+                limit, spent, all));
     }
 
     /** Runs one call of the flow under the lock: the step it chose. */
@@ -416,7 +418,8 @@ public final class AskRun {
                     judges.records(), judges.answerOrder(), eff.seed(), Duration.ofNanos(System.nanoTime() - t0),
                     eff.budgetUsd(), st.notes(), Optional.ofNullable(outcome.analysis()),
                     Optional.ofNullable(outcome.ranking()), Optional.ofNullable(outcome.cascade()),
-                    Optional.ofNullable(json), outcome.agreement()));
+                    Optional.ofNullable(json), outcome.agreement(), outcome.toolCalls(),
+                    Optional.ofNullable(outcome.decidedBy())));
         });
     }
 

@@ -38,7 +38,15 @@ import java.util.function.ToLongFunction;
 final class AskRunContext implements StrategyContext {
     /** Answers are written in the panel members' tokenizers; the judge may count more. */
     static final double CROSS_TOKENIZER_FACTOR = 1.3;
-    static final int PER_ANSWER_OVERHEAD = 24;
+    /**
+     * Tokens around one answer: its label and its two block tags, each with the 19-digit boundary id
+     * (at most 29 o200k tokens, times the estimator's 1.3 for other vendors).
+     */
+    static final int PER_ANSWER_OVERHEAD = 40;
+    /** Tokens around a judge reply carried into a retry turn. */
+    static final int REPLY_OVERHEAD = 24;
+    /** Tokens of the sentence that announces the boundary id, once per prompt that shows answers. */
+    static final int BOUNDARY_NOTE_OVERHEAD = 64;
 
     private final AskPort port;
     private final Settings s;
@@ -169,12 +177,13 @@ final class AskRunContext implements StrategyContext {
 
     @Override
     public long answersAllowance(int count) {
-        return (long) Math.ceil(count * (eff.maxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD));
+        return (long) Math.ceil(count * (eff.maxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD))
+                + (count > 0 ? BOUNDARY_NOTE_OVERHEAD : 0);
     }
 
     @Override
     public long judgeReplyAllowance() {
-        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + PER_ANSWER_OVERHEAD);
+        return (long) Math.ceil(s.judgeMaxOutputTokens() * CROSS_TOKENIZER_FACTOR + REPLY_OVERHEAD);
     }
 
     @Override
@@ -204,7 +213,8 @@ final class AskRunContext implements StrategyContext {
         return ModelRequest.builder().system(req.system()).messages(messages).maxOutputTokens(eff.maxOutputTokens())
                 .temperature(eff.temperature(m))
                 .seed(m.seed()).responseFormat(req.responseFormat())
-                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody()).build();
+                .reasoning(m.reasoning() != null ? m.reasoning() : req.reasoning()).extraBody(m.extraBody())
+                .tools(req.tools()).toolChoice(req.toolChoice()).build();
     }
 
     @Override
@@ -268,6 +278,16 @@ final class AskRunContext implements StrategyContext {
     }
 
     @Override
+    public List<dev.fusion.model.ToolSpec> tools() {
+        return req.tools();
+    }
+
+    @Override
+    public void emitEvent(dev.fusion.FusionEvent event) {
+        port.emit(event);
+    }
+
+    @Override
     public void emitDelta(String text) {
         if (port.streamJudge() && !text.isEmpty()) {
             port.emit(new dev.fusion.FusionEvent.JudgeDelta(text));
@@ -279,6 +299,6 @@ final class AskRunContext implements StrategyContext {
         return new CallRecord(r.memberId(), r.model(), r.role(), CallStatus.FAILED, r.text(), r.usage(), r.cost(),
                 r.startedAt(), r.latency(), r.timeToFirstToken(), r.queued(), r.attempts(), r.retryDelay(),
                 r.finishReason(), dev.fusion.CallError.of(InvalidAnswerException.ERROR_KIND, e.getMessage()),
-                r.round(), r.step(), r.usageQuality(), r.costFlags());
+                r.round(), r.step(), r.usageQuality(), r.costFlags(), r.toolCalls());
     }
 }

@@ -39,6 +39,30 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
         notes = List.copyOf(notes);
     }
 
+    /**
+     * What a strategy needs the plan to cover (its {@link Flow} answers): rounds, flagships, judge calls
+     * and their worst case, and each member's prompt per round. Pure estimates.
+     */
+    interface Demand {
+        /** Panel rounds each panel member may run (its reservation covers all of them). */
+        int panelRounds();
+
+        /** Members called only in a later round (the cascade's flagships). */
+        List<Member> flagships();
+
+        /** Most judge calls one ask may make (fallbacks aside), for messages. */
+        int judgeCalls();
+
+        /** Worst-case USD of every judge call the strategy may make in one ask. */
+        BigDecimal judgeWorst();
+
+        /** With a schema, the worst case of the one repair of the judge's final answer; else zero. */
+        BigDecimal structuredRepairWorst();
+
+        /** Upper bound on a member's prompt tokens in a round (1-based). */
+        long memberInputTokens(Member m, int round);
+    }
+
     static BudgetPlan exceeded(BigDecimal[][] memberReservations, BigDecimal[] flagshipReservations, String[] flagshipSkips,
                                CallRecord[] skippedMembers, List<String> notes, BigDecimal limit, BudgetExceededException e) {
         return new BudgetPlan(memberReservations, flagshipReservations, flagshipSkips, skippedMembers, notes,
@@ -54,7 +78,7 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
      * @param budget  the ask's budget, or null
      * @param capLeft what is left under the spend cap, or null (no cap)
      */
-    static BudgetPlan of(Settings s, Flow flow, BigDecimal budget, BigDecimal capLeft, int quorum, int maxOut) {
+    static BudgetPlan of(Settings s, Demand flow, BigDecimal budget, BigDecimal capLeft, int quorum, int maxOut) {
         int n = s.panel().size();
         int k = flow.panelRounds();
         List<Member> flagships = flow.flagships();

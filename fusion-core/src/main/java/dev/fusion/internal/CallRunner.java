@@ -234,8 +234,12 @@ public final class CallRunner {
         try {
             call.subscribe(outcome);
         } catch (Throwable e) {
-            reactor.core.Exceptions.throwIfJvmFatal(e);
-            finish(CallStatus.FAILED, null, e); // a broken model must not leave the ask waiting
+            ProviderException linkage = ProviderException.linkage(e);
+            if (linkage == null) {
+                reactor.core.Exceptions.throwIfJvmFatal(e);
+            }
+            // a broken model must not leave the ask waiting; a class path conflict is a configuration failure
+            finish(CallStatus.FAILED, null, linkage != null ? linkage : e);
         }
     }
 
@@ -281,14 +285,23 @@ public final class CallRunner {
                 partial.setLength(0);
             }
             attemptInFlight = true;
-            if (!spec.stream()) {
-                return attemptSubscription.watch(spec.model().call(spec.request()))
+            try {
+                if (!spec.stream()) {
+                    return attemptSubscription.watch(spec.model().call(spec.request()))
+                            .onErrorMap(LinkageError.class, ProviderException::linkage)
+                            .doOnError(e -> attemptInFlight = false);
+                }
+                return ChatModel.collect(attemptSubscription.watch(spec.model().stream(spec.request()))
+                                .doOnNext(this::onStreamEvent))
+                        .onErrorMap(LinkageError.class, ProviderException::linkage)
+                        .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                         .doOnError(e -> attemptInFlight = false);
+            } catch (LinkageError e) {
+                // Reactor rethrows a LinkageError as JVM-fatal instead of signalling it: caught here, where the
+                // model was asked, it becomes this call's typed failure (not retried) instead of escaping the ask.
+                attemptInFlight = false;
+                return Mono.error(ProviderException.linkage(e));
             }
-            return ChatModel.collect(attemptSubscription.watch(spec.model().stream(spec.request()))
-                            .doOnNext(this::onStreamEvent))
-                    .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
-                    .doOnError(e -> attemptInFlight = false);
         });
         return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
@@ -464,7 +477,8 @@ public final class CallRunner {
         Duration ttft = firstTokenNanos < 0 || started < 0 ? null : Duration.ofNanos(firstTokenNanos - started);
         CallRecord r = new CallRecord(spec.memberId(), model(), spec.role(), status, text, usage, cost, startedAt,
                 latency, ttft, queued, attempts.get(), Duration.ofMillis(retryDelayMs.get()),
-                response != null ? response.finishReason() : null, callError, spec.round(), spec.step(), quality, flags);
+                response != null ? response.finishReason() : null, callError, spec.round(), spec.step(), quality, flags,
+                response != null ? response.toolCalls() : java.util.List.of());
         if (!record.compareAndSet(null, r)) {
             return false;
         }

@@ -54,7 +54,7 @@ final class CascadeFlow extends Flow {
     }
 
     @Override
-    List<Member> flagships() {
+    public List<Member> flagships() {
         return config.flagships();
     }
 

@@ -32,7 +32,7 @@ import java.util.function.ToLongFunction;
  * {@link StrategyDefinition} (options, panel, flow factory); {@link StrategyRegistry} registers each with
  * one line of an exhaustive switch over {@link dev.fusion.judge.StrategyKind}.
  */
-abstract class Flow {
+abstract class Flow implements BudgetPlan.Demand {
 
     /** The engine, as far as a strategy may see it. */
     final StrategyContext ctx;
@@ -50,22 +50,26 @@ abstract class Flow {
     }
 
     /** Panel rounds each panel member may run (its reservation covers all of them). */
-    int panelRounds() {
+    @Override
+    public int panelRounds() {
         return 1;
     }
 
     /** Members called only in a later round (the cascade's flagships). */
-    List<Member> flagships() {
+    @Override
+    public List<Member> flagships() {
         return List.of();
     }
 
     /** Most judge calls one ask may make (fallbacks aside), for messages. */
-    int judgeCalls() {
+    @Override
+    public int judgeCalls() {
         return 1;
     }
 
     /** Upper bound on a member's prompt tokens in a round (1-based). */
-    long memberInputTokens(Member m, int round) {
+    @Override
+    public long memberInputTokens(Member m, int round) {
         return ctx.requestTokens(m.model().ref());
     }
 
@@ -75,7 +79,8 @@ abstract class Flow {
     }
 
     /** Worst-case USD of every judge call this strategy may make in one ask. */
-    BigDecimal judgeWorst() {
+    @Override
+    public BigDecimal judgeWorst() {
         return synthesisWorst();
     }
 
@@ -84,7 +89,8 @@ abstract class Flow {
      * the final step's prompt (answers, and an earlier judge reply for two-step strategies), the invalid
      * reply and the repair prompt. Zero without a schema.
      */
-    BigDecimal structuredRepairWorst() {
+    @Override
+    public BigDecimal structuredRepairWorst() {
         if (!ctx.hasSchema()) {
             return BigDecimal.ZERO;
         }

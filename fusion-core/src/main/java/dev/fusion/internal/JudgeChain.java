@@ -148,7 +148,8 @@ final class JudgeChain {
         Settings s = run.settings();
         ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
                 .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
-                .cacheSystemPrompt(s.cacheJudgePrompt()).responseFormat(step.responseFormat()).build();
+                .cacheSystemPrompt(s.cacheJudgePrompt()).responseFormat(step.responseFormat())
+                .tools(step.tools()).build();
         // Not clipped to the time left: the deadline timer ends a running judge and records why
         // (two timers firing at the same instant would make the recorded cause a coin toss).
         Duration timeout = j.timeout() != null ? j.timeout() : s.judgeTimeout();

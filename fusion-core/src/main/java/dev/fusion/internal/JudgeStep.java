@@ -22,9 +22,21 @@ import java.util.function.Consumer;
  * @param onOk           receives the successful record (under the ask's lock)
  * @param onAllFailed    runs when every remaining judge failed (usually {@link Flow#degrade()})
  * @param responseFormat the reply's format (a JSON Schema), or null for free text
+ * @param tools          the tools the judge may call (a tool step), empty otherwise
  */
 record JudgeStep(CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
-                 Consumer<CallRecord> onOk, Runnable onAllFailed, ResponseFormat responseFormat) {
+                 Consumer<CallRecord> onOk, Runnable onAllFailed, ResponseFormat responseFormat,
+                 List<dev.fusion.model.ToolSpec> tools) {
+
+    JudgeStep {
+        tools = tools == null ? List.of() : List.copyOf(tools);
+    }
+
+    /** A judge step without tools. */
+    JudgeStep(CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
+              Consumer<CallRecord> onOk, Runnable onAllFailed, ResponseFormat responseFormat) {
+        this(step, system, messages, order, final_, onOk, onAllFailed, responseFormat, List.of());
+    }
 
     /** A judge step whose reply is free text. */
     JudgeStep(CallStep step, String system, List<ChatMessage> messages, List<String> order, boolean final_,
@@ -36,7 +48,7 @@ record JudgeStep(CallStep step, String system, List<ChatMessage> messages, List<
     JudgeStep withOnOk(BiConsumer<JudgeStep, CallRecord> onOk) {
         JudgeStep[] self = new JudgeStep[1];
         self[0] = new JudgeStep(step, system, messages, order, final_, r -> onOk.accept(self[0], r), onAllFailed,
-                responseFormat);
+                responseFormat, tools);
         return self[0];
     }
 }

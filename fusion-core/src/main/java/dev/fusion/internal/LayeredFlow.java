@@ -33,12 +33,12 @@ final class LayeredFlow extends Flow {
     }
 
     @Override
-    int panelRounds() {
+    public int panelRounds() {
         return rounds;
     }
 
     @Override
-    long memberInputTokens(Member m, int round) {
+    public long memberInputTokens(Member m, int round) {
         if (round == 1) {
             return super.memberInputTokens(m, round);
         }

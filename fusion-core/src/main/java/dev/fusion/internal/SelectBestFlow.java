@@ -37,12 +37,12 @@ final class SelectBestFlow extends Flow {
     }
 
     @Override
-    int judgeCalls() {
+    public int judgeCalls() {
         return twoRounds ? 4 : 3;
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         BigDecimal oneRound = structuredWithRetryWorst(JudgePrompt.rank());
         BigDecimal firstThenSynthesis = oneRound.add(synthesisWorst());
         return twoRounds ? firstThenSynthesis.max(oneRound.add(oneRound)) : firstThenSynthesis;

@@ -178,6 +178,15 @@ interface StrategyContext {
     /** Adds a note to the result. */
     void note(String note);
 
+    /** The caller's tools offered with the request (empty: none). */
+    default List<dev.fusion.model.ToolSpec> tools() {
+        return List.of();
+    }
+
+    /** Emits an event to the ask's stream (queued; delivered after the lock is released). */
+    default void emitEvent(dev.fusion.FusionEvent event) {
+    }
+
     /** Emits a piece of the final answer as a judge delta (streamed asks only). */
     void emitDelta(String text);
 }

@@ -70,29 +70,29 @@ final class VoteFlow extends Flow {
     }
 
     @Override
-    int panelRounds() {
+    public int panelRounds() {
         return 2; // the answer, and its one repair
     }
 
     @Override
-    long memberInputTokens(Member m, int round) {
+    public long memberInputTokens(Member m, int round) {
         long first = ctx.requestTokens(m.model().ref());
         // The repair turn resends the conversation, the member's own answer and the repair prompt (which quotes it).
         return round == 1 ? first : first + 2 * ctx.answersAllowance(1) + REPAIR_ERRORS_ALLOWANCE;
     }
 
     @Override
-    BigDecimal structuredRepairWorst() {
+    public BigDecimal structuredRepairWorst() {
         return BigDecimal.ZERO; // judgeWorst covers the resolve call and its one repair
     }
 
     @Override
-    int judgeCalls() {
+    public int judgeCalls() {
         return 2;
     }
 
     @Override
-    BigDecimal judgeWorst() {
+    public BigDecimal judgeWorst() {
         int n = maxAnswers();
         // The dispute prompt shows the question, the agreed fields and the candidate values (taken from the
         // answers); the dispute schema repeats the candidates as an enum.

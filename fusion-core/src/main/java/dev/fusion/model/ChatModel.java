@@ -41,13 +41,22 @@ public interface ChatModel {
     Mono<ModelResponse> call(ModelRequest request);
 
     /**
-     * Streams the answer. The default adapts {@link #call}: one delta with the whole text, then the
-     * completion. Providers that can stream override it.
+     * Streams the answer. The default adapts {@link #call}: one delta with the whole text, one
+     * {@link ModelStreamEvent.ToolCallDelta} per tool call, then the completion. Providers that can stream override it.
      */
     default Flux<ModelStreamEvent> stream(ModelRequest request) {
-        return call(request).flatMapMany(r -> r.text().isEmpty()
-                ? Flux.just(new ModelStreamEvent.Completed(r))
-                : Flux.just(new ModelStreamEvent.TextDelta(r.text()), new ModelStreamEvent.Completed(r)));
+        return call(request).flatMapMany(r -> {
+            java.util.List<ModelStreamEvent> events = new java.util.ArrayList<>();
+            if (!r.text().isEmpty()) {
+                events.add(new ModelStreamEvent.TextDelta(r.text()));
+            }
+            for (int i = 0; i < r.toolCalls().size(); i++) {
+                ToolCall c = r.toolCalls().get(i);
+                events.add(new ModelStreamEvent.ToolCallDelta(i, c.id(), c.name(), c.argumentsJson()));
+            }
+            events.add(new ModelStreamEvent.Completed(r));
+            return Flux.fromIterable(events);
+        });
     }
 
     /**

@@ -9,14 +9,15 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One piece of a message's content: text, an image given by its bytes, or an image given by URL.
- * Immutable and thread-safe (image bytes are copied in and out).
+ * One piece of a message's content: text, an image given by its bytes, an image given by URL, a
+ * {@link ToolCall} (in an assistant message: the model asked for a tool) or a {@link ToolResult} (in a
+ * user message: the tool's answer). Immutable and thread-safe (image bytes are copied in and out).
  *
  * <p>Images are checked when built: the media type must be one of {@link #IMAGE_MEDIA_TYPES}
  * (the types OpenAI and Anthropic both document; Gemini does not list GIF and rejects it before
  * any call), the bytes at most {@link #MAX_IMAGE_BYTES}, and a URL absolute {@code http(s)}.
  */
-public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image, ContentPart.ImageUrl {
+public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image, ContentPart.ImageUrl, ToolCall, ToolResult {
 
     /**
      * The largest image accepted, in bytes: 5 MiB, Anthropic's documented per-image limit for API
@@ -51,6 +52,11 @@ public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image,
      */
     static ImageUrl imageUrl(String url) {
         return new ImageUrl(url);
+    }
+
+    /** Whether this part is an image ({@link Image} or {@link ImageUrl}). */
+    default boolean isImage() {
+        return this instanceof Image || this instanceof ImageUrl;
     }
 
     /** Text. */

@@ -19,10 +19,14 @@ import java.util.Objects;
  * @param extraBody         fields merged into the provider's request body as they are (never null; immutable);
  *                          one that collides with a field Fusion sets fails with
  *                          {@link dev.fusion.InvalidConfigurationException} before any call
+ * @param tools             the tools the model may call (never null; empty: none), names unique
+ * @param toolChoice        whether and which tool the model must call, or null for the provider's default
+ *                          ({@link ToolChoice#auto()} when tools are offered); a named choice names an offered tool
  */
 public record ModelRequest(String system, List<ChatMessage> messages, int maxOutputTokens,
                            Double temperature, Long seed, boolean cacheSystemPrompt,
-                           ResponseFormat responseFormat, Reasoning reasoning, Map<String, Object> extraBody) {
+                           ResponseFormat responseFormat, Reasoning reasoning, Map<String, Object> extraBody,
+                           List<ToolSpec> tools, ToolChoice toolChoice) {
 
     public ModelRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -33,12 +37,54 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
             throw new IllegalArgumentException("maxOutputTokens must be positive, was " + maxOutputTokens);
         }
         extraBody = ExtraBody.copyOf(extraBody);
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ToolSpec t : tools) {
+            if (!names.add(t.name())) {
+                throw new dev.fusion.InvalidConfigurationException("two tools are named '" + t.name() + "'; tool names must be unique");
+            }
+        }
+        if (toolChoice != null && toolChoice.mode() == ToolChoice.Mode.NAMED && !names.contains(toolChoice.toolName())) {
+            throw new dev.fusion.InvalidConfigurationException("the tool choice names '" + toolChoice.toolName()
+                    + "', which is not among the offered tools " + names);
+        }
+        if (toolChoice != null && toolChoice.mode() == ToolChoice.Mode.REQUIRED && tools.isEmpty()) {
+            throw new dev.fusion.InvalidConfigurationException("a tool call is required but no tools are offered");
+        }
+    }
+
+    /** A request without tools. */
+    public ModelRequest(String system, List<ChatMessage> messages, int maxOutputTokens,
+                        Double temperature, Long seed, boolean cacheSystemPrompt,
+                        ResponseFormat responseFormat, Reasoning reasoning, Map<String, Object> extraBody) {
+        this(system, messages, maxOutputTokens, temperature, seed, cacheSystemPrompt, responseFormat, reasoning,
+                extraBody, List.of(), null);
     }
 
     /** A plain-text request (no response format, reasoning setting or extra body). */
     public ModelRequest(String system, List<ChatMessage> messages, int maxOutputTokens,
                         Double temperature, Long seed, boolean cacheSystemPrompt) {
         this(system, messages, maxOutputTokens, temperature, seed, cacheSystemPrompt, null, null, Map.of());
+    }
+
+    /** Whether tools are offered. */
+    public boolean hasTools() {
+        return !tools.isEmpty();
+    }
+
+    /** Whether the conversation carries tool calls or tool results. */
+    public boolean hasToolParts() {
+        return messages.stream().anyMatch(ChatMessage::hasToolParts);
+    }
+
+    /** The offered tool of this name, or null. */
+    public ToolSpec tool(String name) {
+        for (ToolSpec t : tools) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Whether any message carries an image. */
@@ -53,7 +99,8 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
     public Builder toBuilder() {
         return new Builder().system(system).messages(messages).maxOutputTokens(maxOutputTokens)
                 .temperature(temperature).seed(seed).cacheSystemPrompt(cacheSystemPrompt)
-                .responseFormat(responseFormat).reasoning(reasoning).extraBody(extraBody);
+                .responseFormat(responseFormat).reasoning(reasoning).extraBody(extraBody)
+                .tools(tools).toolChoice(toolChoice);
     }
 
     /** The text of the last user message (the prompt). */
@@ -73,7 +120,9 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
                 + ", temperature=" + temperature + ", seed=" + seed
                 + (responseFormat != null ? ", " + responseFormat : "")
                 + (reasoning != null ? ", reasoning=" + (reasoning.isBudget() ? reasoning.budgetTokens() + " tokens" : reasoning.effort()) : "")
-                + (extraBody.isEmpty() ? "" : ", extraBody=" + extraBody.keySet()) + "]";
+                + (extraBody.isEmpty() ? "" : ", extraBody=" + extraBody.keySet())
+                + (tools.isEmpty() ? "" : ", tools=" + tools.stream().map(ToolSpec::name).toList())
+                + (toolChoice == null ? "" : ", " + toolChoice) + "]";
     }
 
     /** Mutable builder; not thread-safe. */
@@ -87,6 +136,8 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
         private ResponseFormat responseFormat;
         private Reasoning reasoning;
         private Map<String, Object> extraBody = Map.of();
+        private List<ToolSpec> tools = List.of();
+        private ToolChoice toolChoice;
 
         public Builder system(String system) { this.system = system; return this; }
         public Builder messages(List<ChatMessage> messages) { this.messages = messages; return this; }
@@ -105,9 +156,14 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
             return this;
         }
 
+        /** The tools the model may call (null: none). */
+        public Builder tools(List<ToolSpec> tools) { this.tools = tools == null ? List.of() : tools; return this; }
+        /** Whether and which tool must be called (null: the provider's default). */
+        public Builder toolChoice(ToolChoice choice) { this.toolChoice = choice; return this; }
+
         public ModelRequest build() {
             return new ModelRequest(system, messages, maxOutputTokens, temperature, seed, cacheSystemPrompt,
-                    responseFormat, reasoning, extraBody);
+                    responseFormat, reasoning, extraBody, tools, toolChoice);
         }
     }
 }

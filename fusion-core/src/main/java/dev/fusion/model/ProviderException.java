@@ -32,8 +32,19 @@ public class ProviderException extends RuntimeException {
          */
         REDIRECT,
         /** The answer exceeded a configured size limit and was aborted. Not retryable. */
-        RESPONSE_TOO_LARGE
+        RESPONSE_TOO_LARGE,
+        /**
+         * The model's code could not run because the class path is inconsistent: a
+         * {@link LinkageError} ({@link NoSuchMethodError}, {@link NoClassDefFoundError}, …), typically two
+         * incompatible versions of one library. Error type {@code configuration_error}; not retryable
+         * (the same call fails the same way). The message names the missing class or method and, when
+         * it can be found, the jar the class was loaded from. Never a connection error.
+         */
+        CONFIGURATION
     }
+
+    /** The error type of {@link Kind#CONFIGURATION}. */
+    public static final String CONFIGURATION_ERROR = "configuration_error";
 
     private final Kind kind;
     private final int status;
@@ -78,9 +89,51 @@ public class ProviderException extends RuntimeException {
                 + (message != null && !message.isBlank() ? ": " + message : ""), null);
     }
 
-    /** A connection failure: retryable. */
+    /**
+     * A connection failure: retryable. When the cause is, or carries (as a cause or a suppressed
+     * exception), a {@link LinkageError} — an HTTP client reports an {@code Error} thrown in its
+     * callback as an I/O failure — the result is a {@link Kind#CONFIGURATION} failure instead, as
+     * {@link #linkage(Throwable)} describes it.
+     */
     public static ProviderException transport(String message, Throwable cause) {
+        ProviderException linkage = linkage(cause);
+        if (linkage != null) {
+            return linkage;
+        }
         return new ProviderException(Kind.TRANSPORT, -1, "connection_error", null, true, null, null, message, cause);
+    }
+
+    /**
+     * The {@link Kind#CONFIGURATION} failure for a {@link LinkageError} found in {@code failure}, its
+     * causes or their suppressed exceptions (searched a few levels deep), or null when there is none.
+     * The message names the error, the missing class or method and, when it can be found, the jar the
+     * class involved was loaded from, e.g. {@code the class path is inconsistent: NoSuchMethodError:
+     * 'java.util.List com.example.Schema.validate(...)' (com.example.Schema loaded from
+     * file:/…/example-3.0.1.jar); two incompatible versions of a library are on the class path}.
+     */
+    public static ProviderException linkage(Throwable failure) {
+        LinkageError error = findLinkageError(failure, 0);
+        if (error == null) {
+            return null;
+        }
+        return new ProviderException(Kind.CONFIGURATION, -1, CONFIGURATION_ERROR, null, false, null, null,
+                LinkageDescription.of(error), error);
+    }
+
+    private static LinkageError findLinkageError(Throwable t, int depth) {
+        if (t == null || depth > 6) {
+            return null;
+        }
+        if (t instanceof LinkageError e) {
+            return e;
+        }
+        for (Throwable s : t.getSuppressed()) {
+            LinkageError e = findLinkageError(s, depth + 1);
+            if (e != null) {
+                return e;
+            }
+        }
+        return t.getCause() == t ? null : findLinkageError(t.getCause(), depth + 1);
     }
 
     /** A malformed or truncated body: retryable once more is reasonable, the provider may have glitched. */

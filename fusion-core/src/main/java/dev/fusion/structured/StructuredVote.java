@@ -76,7 +76,7 @@ public final class StructuredVote {
             You settle the fields on which a panel of answers disagrees. The answers are numbered at random \
             and carry no names. For each disputed field, choose the candidate best supported by the question \
             and consistent with the agreed fields. Reply with only a JSON object that has one property per \
-            disputed field, named by the field's JSON Pointer exactly as shown, whose value is one of that \
+            disputed field, named by the field's JSON Pointer exactly as shown (a JSON string), whose value is one of that \
             field's candidates written exactly as shown. Leave a field out only if you choose its (absent) \
             candidate. No code fence, no text before or after the object.""";
 
@@ -193,7 +193,10 @@ public final class StructuredVote {
         }
         sb.append("Disputed fields (choose one candidate each):\n");
         for (DisputedLeaf leaf : disputed()) {
-            sb.append('\n').append(leaf.pointer().isEmpty() ? "\"\" (the whole answer)" : leaf.pointer()).append('\n');
+            // Every piece taken from the answers is written as JSON (the pointer as a JSON string, the values
+            // as JSON): escaped, it can hold no line break, so no answer can add a field, a candidate or a label.
+            String pointer = com.fasterxml.jackson.databind.node.TextNode.valueOf(leaf.pointer()).toString();
+            sb.append('\n').append(leaf.pointer().isEmpty() ? pointer + " (the whole answer)" : pointer).append('\n');
             List<DisputedLeaf.Candidate> candidates = new ArrayList<>(leaf.candidates());
             Collections.shuffle(candidates, random);
             for (DisputedLeaf.Candidate c : candidates) {

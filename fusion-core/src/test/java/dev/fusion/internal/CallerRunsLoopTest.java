@@ -125,7 +125,7 @@ class CallerRunsLoopTest {
 
     @Test
     void theWaitingCallerParksUntilATaskIsHandedOverThenRunsIt() throws Exception {
-        FakeTicker ticker = new FakeTicker();
+        ManualTicker ticker = new ManualTicker();
         Sinks.One<String> result = Sinks.one();
         java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicReference<CallerRuns> runs = new java.util.concurrent.atomic.AtomicReference<>();

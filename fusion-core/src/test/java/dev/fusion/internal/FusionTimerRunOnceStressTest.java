@@ -35,7 +35,7 @@ class FusionTimerRunOnceStressTest {
 
     @Test
     void aHandedOverTaskRunsAtMostOnceUnderConcurrentRunsAndDispose() throws Exception {
-        FakeTicker ticker = new FakeTicker();
+        ManualTicker ticker = new ManualTicker();
         LinkedBlockingQueue<Runnable> handed = new LinkedBlockingQueue<>();
         FusionTimer timer = new FusionTimer("fusion-timer-stress", ticker, handed::add);
         int wrong = 0;

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The timer in virtual time: a {@link FakeTicker} stands still until a test advances it and tells
- * exactly when the timer thread is parked with nothing to wake it ({@link FakeTicker#awaitIdle}), so
+ * The timer in virtual time: a {@link ManualTicker} stands still until a test advances it and tells
+ * exactly when the timer thread is parked with nothing to wake it ({@link ManualTicker#awaitIdle}), so
  * no test sleeps or bounds wall-clock time. Real-time waits remain only on events (latches), with
  * generous limits that are never reached when the code is right.
  */
@@ -32,7 +32,7 @@ class FusionTimerTest {
 
     private static final long WAIT_S = 10;
 
-    private final FakeTicker ticker = new FakeTicker();
+    private final ManualTicker ticker = new ManualTicker();
     /** Everything the timer hands to its task executor, counted. */
     private final AtomicInteger handed = new AtomicInteger();
     private final Executor realTasks = FusionTimer.taskExecutor("fusion-timer-test");

@@ -31,7 +31,7 @@ class ReadmeCliTest {
     /** The commands of the README's CLI table, as argument lists ready to run in-process on the sandbox. */
     static List<List<String>> tableCommands(Path root, Path out) throws Exception {
         List<List<String>> commands = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\| `\\./fusion ([^`]+)` \\|").matcher(Files.readString(root.resolve("README.md")));
+        Matcher m = Pattern.compile("(?m)^\\| `\\./fusion ([^`]+)` \\|").matcher(Files.readString(root.resolve("docs/cli.md")));
         while (m.find()) {
             String c = m.group(1).replace("\"prompt\"", "What is the CAP theorem?");
             List<String> args = new ArrayList<>();
@@ -76,7 +76,7 @@ class ReadmeCliTest {
 
     @Test
     void everyReadmeStrategyRunsItsRealPathOnTheSandbox() throws Exception {
-        String readme = Files.readString(root().resolve("README.md"));
+        String readme = Files.readString(root().resolve("docs/strategies.md"));
         for (String strategy : List.of("synthesize", "analyze", "select-best", "self-moa", "layered", "cascade")) {
             assertThat(readme).contains("**`" + strategy + "`**");
             List<String> args = new ArrayList<>(List.of("ask", "--sandbox", "--json", "--strategy", strategy));

@@ -17,7 +17,7 @@ class ReadmeClaimsTest {
 
     @Test
     void theReadmeStatesOneCascadeSavingTheMeasuredOne() throws Exception {
-        String readme = Files.readString(ReadmeQuickStartTest.readme());
+        String readme = ReadmeQuickStartTest.docs(); // README.md and docs/
         String results = Files.readString(ReadmeQuickStartTest.readme().getParent().resolve("fusion-benchmarks/RESULTS.md"));
         Matcher measured = Pattern.compile("cascade / always-judge = ([0-9.]+)").matcher(results);
         assertThat(measured.find()).isTrue();
@@ -35,7 +35,7 @@ class ReadmeClaimsTest {
 
     @Test
     void theReadmeExplainsTheSlf4jWarningAndWhichBindingToAdd() throws Exception {
-        String readme = Files.readString(ReadmeQuickStartTest.readme());
+        String readme = ReadmeQuickStartTest.docs(); // README.md and docs/
         assertThat(readme).contains("No SLF4J providers", "slf4j-simple", "logback-classic");
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's library quick start, exactly as printed: extracted from the fenced block after its
+ * The README's library quick start (and the real-keys variant in docs/getting-started.md), exactly as printed: extracted from the fenced block after its
  * marker comment, compiled with javax.tools against this module's test class path (the reactor's
  * classes, nothing installed) and run in a fresh JVM whose environment is empty, so no key can help.
  */
@@ -32,6 +32,15 @@ class ReadmeQuickStartTest {
         }
         assertThat(dir).as("the repository root above " + Path.of("").toAbsolutePath()).isNotNull();
         return dir.resolve("README.md");
+    }
+
+    /** README.md and every page under docs/, one after another: what a reader of the docs sees. */
+    static String docs() throws java.io.IOException {
+        StringBuilder all = new StringBuilder();
+        for (Path page : DocsSnippetsTest.pages(readme().getParent())) {
+            all.append(Files.readString(page)).append('\n');
+        }
+        return all.toString();
     }
 
     /** The first ```java block after {@code <!-- marker -->}. */
@@ -86,7 +95,7 @@ class ReadmeQuickStartTest {
 
     @Test
     void theRealKeysVariantCompilesAndWithoutKeysFailsBeforeAnyCallNamingTheVariable(@TempDir Path dir) throws Exception {
-        String source = block(Files.readString(readme()), "readme-quickstart:real");
+        String source = block(docs(), "readme-quickstart:real");
         compile(dir, "QuickStartReal", source);
         Ran r = runWithEmptyEnvironment(dir, "QuickStartReal");
         assertThat(r.code()).isNotZero();
@@ -95,7 +104,7 @@ class ReadmeQuickStartTest {
 
     @Test
     void everyModelNamedInTheRealKeysVariantHasABundledPrice() throws Exception {
-        String source = block(Files.readString(readme()), "readme-quickstart:real");
+        String source = block(docs(), "readme-quickstart:real");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("model\\(\"([^\"]+)\"\\)").matcher(source);
         List<String> refs = new java.util.ArrayList<>();
         while (m.find()) {

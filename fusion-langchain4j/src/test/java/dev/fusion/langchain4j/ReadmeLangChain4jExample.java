@@ -1,6 +1,6 @@
 package dev.fusion.langchain4j;
 
-// The README's LangChain4j snippet, compiled with the tests so it stays correct.
+// Shown in docs/integrations/langchain4j.md; compiled with the tests so it stays correct.
 
 import dev.fusion.Fusion;
 import dev.fusion.FusionResult;

@@ -1,6 +1,6 @@
 package dev.fusion.micrometer;
 
-// The README's Micrometer snippet, compiled with the tests so it stays correct.
+// Shown in docs/integrations/micrometer.md; compiled with the tests so it stays correct.
 
 import dev.fusion.Fusion;
 import dev.fusion.FusionResult;

@@ -41,10 +41,26 @@ public final class Reply {
     private final long reasoningTokens;
     private final Fault fault;
     private final CompletionStage<?> firstByteAfter;
+    private final java.util.List<ToolCall> toolCalls;
+
+    /**
+     * A tool call the reply makes (rendered as the format's tool call: OpenAI {@code tool_calls}, Anthropic
+     * {@code tool_use}, Gemini {@code functionCall}).
+     *
+     * @param name          the tool's name
+     * @param argumentsJson the arguments, a JSON object as text
+     */
+    public record ToolCall(String name, String argumentsJson) {
+        public ToolCall {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(argumentsJson, "argumentsJson");
+        }
+    }
 
     private Reply(String text, Duration firstByteDelay, Duration chunkDelay, int wordsPerChunk, Usage usage,
                   long cachedTokens, long cacheWriteTokens, long reasoningTokens, Fault fault,
-                  CompletionStage<?> firstByteAfter) {
+                  CompletionStage<?> firstByteAfter, java.util.List<ToolCall> toolCalls) {
+        this.toolCalls = java.util.List.copyOf(toolCalls);
         this.text = Objects.requireNonNull(text, "text");
         this.firstByteDelay = requireNonNegative(firstByteDelay, "firstByteDelay");
         this.chunkDelay = requireNonNegative(chunkDelay, "chunkDelay");
@@ -73,7 +89,20 @@ public final class Reply {
 
     /** An immediate answer with this text. */
     public static Reply text(String text) {
-        return new Reply(text, Duration.ZERO, Duration.ZERO, DEFAULT_WORDS_PER_CHUNK, null, 0, 0, 0, null, null);
+        return new Reply(text, Duration.ZERO, Duration.ZERO, DEFAULT_WORDS_PER_CHUNK, null, 0, 0, 0, null, null, java.util.List.of());
+    }
+
+    /** An immediate answer that calls these tools (with {@code text} before the calls; may be empty). */
+    public static Reply toolCalls(String text, java.util.List<ToolCall> calls) {
+        if (calls.isEmpty()) {
+            throw new IllegalArgumentException("a tool-call reply needs at least one call");
+        }
+        return new Reply(text, Duration.ZERO, Duration.ZERO, DEFAULT_WORDS_PER_CHUNK, null, 0, 0, 0, null, null, calls);
+    }
+
+    /** The tool calls of this reply (empty for a text answer). */
+    public java.util.List<ToolCall> toolCalls() {
+        return toolCalls;
     }
 
     /** A reply that is only this fault (no text). */
@@ -84,13 +113,13 @@ public final class Reply {
     /** The same reply with another text. */
     public Reply withText(String text) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /** Delay before the first byte of the response (headers included). */
     public Reply firstByteDelay(Duration delay) {
         return new Reply(text, delay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /**
@@ -101,7 +130,7 @@ public final class Reply {
      */
     public Reply firstByteAfter(CompletionStage<?> signal) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault, Objects.requireNonNull(signal, "signal"));
+                reasoningTokens, fault, Objects.requireNonNull(signal, "signal"), toolCalls);
     }
 
     /** Shorthand for {@link #firstByteDelay(Duration)} in milliseconds. */
@@ -112,13 +141,13 @@ public final class Reply {
     /** Delay between stream chunks (also added per chunk to a non-streamed reply). */
     public Reply chunkDelay(Duration delay) {
         return new Reply(text, firstByteDelay, delay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /** How many words each stream chunk carries (default 3). */
     public Reply wordsPerChunk(int words) {
         return new Reply(text, firstByteDelay, chunkDelay, words, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /**
@@ -128,31 +157,31 @@ public final class Reply {
      */
     public Reply usage(Usage usage) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, Objects.requireNonNull(usage, "usage"),
-                cachedTokens, cacheWriteTokens, reasoningTokens, fault, firstByteAfter);
+                cachedTokens, cacheWriteTokens, reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /** Report this many prompt tokens as read from the prompt cache (capped at the prompt size). */
     public Reply cachedTokens(long tokens) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, tokens, cacheWriteTokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /** Report this many prompt tokens as written to the prompt cache (capped at what is left of the prompt). */
     public Reply cacheWriteTokens(long tokens) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, tokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     /** Report this many reasoning ("thinking") tokens besides the visible answer. */
     public Reply reasoningTokens(long tokens) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                tokens, fault, firstByteAfter);
+                tokens, fault, firstByteAfter, toolCalls);
     }
 
     /** The same reply, going wrong in this way (null removes the fault). */
     public Reply withFault(Fault fault) {
         return new Reply(text, firstByteDelay, chunkDelay, wordsPerChunk, usage, cachedTokens, cacheWriteTokens,
-                reasoningTokens, fault, firstByteAfter);
+                reasoningTokens, fault, firstByteAfter, toolCalls);
     }
 
     public String text() { return text; }

@@ -8,6 +8,7 @@ import dev.fusion.sandbox.internal.JudgeReplies;
 import dev.fusion.sandbox.internal.PersonaWriter;
 import dev.fusion.sandbox.internal.SchemaAnswers;
 import dev.fusion.sandbox.internal.Text;
+import dev.fusion.sandbox.internal.ToolPersonas;
 
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,11 @@ import java.util.Objects;
  *   <tr><td>{@value #TERSE}</td><td>one sentence</td><td>350 ms</td><td>10 ms</td><td>0.05 / 0.20</td><td>Gemini</td></tr>
  *   <tr><td>{@value #JUDGE}</td><td>deterministic merge; prompt-cache hits on its system prompt</td><td>500 ms</td><td>15 ms</td><td>1.00 / 5.00</td><td>OpenAI</td></tr>
  * </table>
+ *
+ * <p>Offered tools (a calculator, a lookup), the personas call them deterministically on every wire
+ * format: all agree on a calculation, the contrarian looks up another word, the terse persona makes only
+ * the first of two parallel calls; a conversation ending with tool results gets a text answer quoting
+ * them (see {@code ToolPersonas}).
  *
  * Every persona answers on every endpoint of the {@link WireServer}; the suggested formats spread
  * the panel over all three so a sandbox run exercises each wire format. Their {@link ModelRef}s use
@@ -238,6 +244,11 @@ public final class Sandbox {
             Duration first = scale(p.firstByte(), latencyScale);
             Duration chunk = scale(p.perChunk(), latencyScale);
             b.model(p.id(), request -> {
+                Reply tools = ToolPersonas.reply(p.id(), p.id().equals(CONTRARIAN), p.id().equals(TERSE),
+                        PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT), request);
+                if (tools != null) {
+                    return tools.firstByteDelay(first).chunkDelay(chunk).wordsPerChunk(4);
+                }
                 String schema = schemaOf(request);
                 String text = schema != null ? structuredText(p.id(), schema, request)
                         : request.outputMode() == OutputMode.JSON ? jsonText(p.id(), request)

@@ -27,7 +27,8 @@ public final class SandboxMerger {
     /** The similarity at or above which two sentences make the same point. */
     public static final double DEFAULT_THRESHOLD = 0.5;
 
-    private static final Pattern ANSWER = Pattern.compile("<answer(?:\\s+n=\"(\\d+)\")?\\s*>(.*?)</answer>",
+    /** A block as the judge prompt fences it: {@code <answer-ID n="k">…</answer-ID>} (or without an id). */
+    private static final Pattern ANSWER = Pattern.compile("<answer(-[0-9a-f]+|)(?:\\s+n=\"(\\d+)\")?\\s*>(.*?)</answer\\1>",
             Pattern.DOTALL);
     private static final Pattern QUESTION = Pattern.compile("<question>(.*?)</question>", Pattern.DOTALL);
     private static final Pattern ANSWER_LABEL = Pattern.compile("^\\s*Answer\\s+\\d+\\s*:\\s*", Pattern.CASE_INSENSITIVE);
@@ -110,14 +111,14 @@ public final class SandboxMerger {
     }
 
     /**
-     * The answers between {@code <answer n="…">} and {@code </answer>}, in prompt order, without the
+     * The answers between {@code <answer-ID n="…">} and {@code </answer-ID>}, in prompt order, without the
      * "Answer n:" label the default judge template adds.
      */
     public static List<String> answers(String judgePrompt) {
         List<String> out = new ArrayList<>();
         Matcher m = ANSWER.matcher(judgePrompt);
         while (m.find()) {
-            out.add(ANSWER_LABEL.matcher(m.group(2).strip()).replaceFirst(""));
+            out.add(ANSWER_LABEL.matcher(m.group(3).strip()).replaceFirst(""));
         }
         return out;
     }

@@ -25,10 +25,49 @@ import java.util.OptionalInt;
  * @param outputMode   the kind of answer asked for (text, JSON, or JSON with a native schema)
  * @param schema       the JSON Schema sent natively (compact JSON text) when {@code outputMode} is
  *                     {@link OutputMode#JSON_SCHEMA}, else null
+ * @param tools        the tools offered (OpenAI {@code tools[].function}, Anthropic {@code tools}, Gemini
+ *                     {@code functionDeclarations}), in order; empty when none
+ * @param toolResults  the tool results the conversation ends with (OpenAI trailing {@code role: tool}
+ *                     messages, Anthropic {@code tool_result} blocks, Gemini {@code functionResponse} parts
+ *                     of the last user turn); empty when it ends otherwise
  */
 public record WireRequest(WireFormat format, String model, String system, List<Message> messages,
                           Integer maxTokens, boolean stream, boolean includeUsage, String apiKey, long sequence,
-                          OutputMode outputMode, String schema) {
+                          OutputMode outputMode, String schema, List<Tool> tools, List<ToolOutput> toolResults) {
+
+    /** A request without tools. */
+    public WireRequest(WireFormat format, String model, String system, List<Message> messages,
+                       Integer maxTokens, boolean stream, boolean includeUsage, String apiKey, long sequence,
+                       OutputMode outputMode, String schema) {
+        this(format, model, system, messages, maxTokens, stream, includeUsage, apiKey, sequence, outputMode, schema,
+                List.of(), List.of());
+    }
+
+    /**
+     * An offered tool.
+     *
+     * @param name           its name
+     * @param parametersJson its argument schema, compact JSON text ({@code {}} when none was sent)
+     */
+    public record Tool(String name, String parametersJson) {
+        public Tool {
+            Objects.requireNonNull(name, "name");
+            parametersJson = parametersJson == null ? "{}" : parametersJson;
+        }
+    }
+
+    /**
+     * A tool's result sent back to the model.
+     *
+     * @param name    the tool's name (null when the format does not say it: OpenAI)
+     * @param content the result as text (a JSON result as compact JSON text)
+     * @param error   whether it is marked as an error (Anthropic {@code is_error})
+     */
+    public record ToolOutput(String name, String content, boolean error) {
+        public ToolOutput {
+            content = content == null ? "" : content;
+        }
+    }
 
     /** A text request (no response format). */
     public WireRequest(WireFormat format, String model, String system, List<Message> messages,
@@ -58,12 +97,20 @@ public record WireRequest(WireFormat format, String model, String system, List<M
         if (outputMode == OutputMode.JSON_SCHEMA && schema == null) {
             throw new IllegalArgumentException("a JSON_SCHEMA request needs its schema");
         }
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        toolResults = toolResults == null ? List.of() : List.copyOf(toolResults);
+    }
+
+    /** This request with the tools offered and the tool results it ends with. */
+    public WireRequest withTools(List<Tool> tools, List<ToolOutput> toolResults) {
+        return new WireRequest(format, model, system, messages, maxTokens, stream, includeUsage, apiKey, sequence,
+                outputMode, schema, tools, toolResults);
     }
 
     /** This request with another sequence number. */
     public WireRequest withSequence(long sequence) {
         return new WireRequest(format, model, system, messages, maxTokens, stream, includeUsage, apiKey, sequence,
-                outputMode, schema);
+                outputMode, schema, tools, toolResults);
     }
 
     /** The text of the first {@code user} message (the question, before any repair turn), or empty. */

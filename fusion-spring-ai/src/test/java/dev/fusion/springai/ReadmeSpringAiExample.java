@@ -1,6 +1,6 @@
 package dev.fusion.springai;
 
-// The README's Spring AI snippet, compiled with the tests so it stays correct.
+// Shown in docs/integrations/spring-ai.md; compiled with the tests so it stays correct.
 
 import dev.fusion.Fusion;
 import dev.fusion.providers.BundledPrices;

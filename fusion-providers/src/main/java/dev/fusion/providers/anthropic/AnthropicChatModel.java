@@ -26,6 +26,9 @@ import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
+import dev.fusion.providers.internal.ToolCallAssembler;
+import dev.fusion.providers.internal.ToolWire;
+import dev.fusion.model.ModelStreamEvent;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -58,6 +61,10 @@ import java.util.function.Consumer;
  *       {@value #LOW_BUDGET}/{@value #MEDIUM_BUDGET}/{@value #HIGH_BUDGET} tokens, capped below
  *       {@code max_tokens}; an explicit budget that does not fit fails before the call. Thinking does not
  *       combine with a temperature (documented), so that too fails before the call;</li>
+ *   <li>tools go as {@code tools}/{@code tool_choice}; {@code tool_use} blocks (streamed as a
+ *       {@code content_block_start} and {@code input_json_delta} pieces) become {@link ModelResponse#toolCalls()};
+ *       tool-call turns and {@code tool_result} blocks (with {@code is_error}) are sent as {@link ToolWire}
+ *       describes;</li>
  *   <li>extra body fields are merged in; one on a field Fusion sets fails before the call.</li>
  * </ul>
  *
@@ -132,22 +139,14 @@ public final class AnthropicChatModel implements ChatModel {
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage m : request.messages()) {
             ObjectNode msg = messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant");
-            if (!m.hasImages()) {
+            if (!m.hasImages() && !m.hasToolParts()) {
                 msg.put("content", m.content());
                 continue;
             }
             ArrayNode blocks = msg.putArray("content");
-            for (ContentPart p : m.parts()) {
-                if (p instanceof ContentPart.Text t) {
-                    blocks.addObject().put("type", "text").put("text", t.text());
-                } else if (p instanceof ContentPart.Image img) {
-                    blocks.addObject().put("type", "image").putObject("source").put("type", "base64")
-                            .put("media_type", img.mediaType()).put("data", img.base64());
-                } else if (p instanceof ContentPart.ImageUrl u) {
-                    blocks.addObject().put("type", "image").putObject("source").put("type", "url").put("url", u.url());
-                }
-            }
+            ToolWire.anthropicBlocks(blocks, m, ref, AnthropicChatModel::putBlock);
         }
+        ToolWire.anthropicTools(body, request);
         if (request.temperature() != null) {
             if (request.reasoning() != null) {
                 throw new InvalidConfigurationException(ref + ": extended thinking does not work with a temperature"
@@ -175,6 +174,18 @@ public final class AnthropicChatModel implements ChatModel {
         }
         extraHeaders.forEach(b::header);
         return b;
+    }
+
+    /** A text or image block. */
+    private static void putBlock(ArrayNode blocks, ContentPart p) {
+        if (p instanceof ContentPart.Text t) {
+            blocks.addObject().put("type", "text").put("text", t.text());
+        } else if (p instanceof ContentPart.Image img) {
+            blocks.addObject().put("type", "image").putObject("source").put("type", "base64")
+                    .put("media_type", img.mediaType()).put("data", img.base64());
+        } else if (p instanceof ContentPart.ImageUrl u) {
+            blocks.addObject().put("type", "image").putObject("source").put("type", "url").put("url", u.url());
+        }
     }
 
     /** The {@code budget_tokens} for {@code r}: at least {@value #MIN_THINKING_BUDGET}, below {@code maxTokens}. */
@@ -218,12 +229,13 @@ public final class AnthropicChatModel implements ChatModel {
             }
         }
         JsonNode usage = root.get("usage");
+        java.util.List<dev.fusion.model.ToolCall> calls = ToolWire.anthropicCalls(content);
         if (!AnthropicUsage.isReported(usage)) {
             return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(root, "stop_reason"),
-                    Json.text(root, "model"));
+                    Json.text(root, "model")).withToolCalls(calls);
         }
         return new ModelResponse(text.toString(), AnthropicUsage.of(usage), null,
-                Json.text(root, "stop_reason"), Json.text(root, "model"));
+                Json.text(root, "stop_reason"), Json.text(root, "model"), true, calls);
     }
 
     private StreamDecoder decoder() {
@@ -235,9 +247,18 @@ public final class AnthropicChatModel implements ChatModel {
         private final ObjectNode usage = Json.object();
         private String stopReason;
         private String model;
+        private final ToolCallAssembler tools = new ToolCallAssembler(http.limits().maxStreamTextChars());
+        /** Content block index → tool call ordinal, for the {@code tool_use} blocks. */
+        private final java.util.Map<Integer, Integer> toolBlocks = new java.util.HashMap<>();
 
         @Override
         public boolean onEvent(String type, String data, Consumer<String> text) {
+            return onEvent(type, data, text, d -> { });
+        }
+
+        @Override
+        public boolean onEvent(String type, String data, Consumer<String> text,
+                               Consumer<ModelStreamEvent.ToolCallDelta> toolCalls) {
             JsonNode e;
             try {
                 e = Json.MAPPER.readTree(data);
@@ -255,13 +276,32 @@ public final class AnthropicChatModel implements ChatModel {
                     AnthropicUsage.merge(usage, message == null ? null : message.get("usage"));
                     AnthropicUsage.of(usage); // validated as it arrives
                 }
+                case "content_block_start" -> {
+                    JsonNode block = e.get("content_block");
+                    if ("tool_use".equals(Json.text(block, "type"))) {
+                        int ordinal = toolBlocks.size();
+                        toolBlocks.put(e.path("index").asInt(-1), ordinal);
+                        JsonNode input = block.get("input");
+                        // the start carries an empty input; a server that sends the whole input here is read too
+                        String whole = input != null && input.isObject() && !input.isEmpty() ? input.toString() : null;
+                        tools.add(ordinal, Json.text(block, "id"), Json.text(block, "name"), whole, toolCalls);
+                    }
+                }
                 case "content_block_delta" -> {
                     JsonNode delta = e.get("delta");
-                    if ("text_delta".equals(Json.text(delta, "type"))) {
+                    String deltaType = Json.text(delta, "type");
+                    if ("text_delta".equals(deltaType)) {
                         String t = Json.text(delta, "text");
                         if (t != null) {
                             text.accept(t);
                         }
+                    } else if ("input_json_delta".equals(deltaType)) {
+                        Integer ordinal = toolBlocks.get(e.path("index").asInt(-1));
+                        if (ordinal == null) {
+                            throw new dev.fusion.providers.internal.MalformedFieldException(
+                                    "input_json_delta for content block " + e.path("index").asInt(-1) + ", which is not a tool_use block");
+                        }
+                        tools.add(ordinal, null, null, Json.text(delta, "partial_json"), toolCalls);
                     }
                 }
                 case "message_delta" -> {
@@ -285,10 +325,11 @@ public final class AnthropicChatModel implements ChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            java.util.List<dev.fusion.model.ToolCall> calls = tools.calls();
             if (usage.isEmpty()) { // the stream never delivered usage: unknown, not zero
-                return ModelResponse.withUnknownUsage(text, null, stopReason, model);
+                return ModelResponse.withUnknownUsage(text, null, stopReason, model).withToolCalls(calls);
             }
-            return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model);
+            return new ModelResponse(text, AnthropicUsage.of(usage), null, stopReason, model, true, calls);
         }
     }
 

@@ -26,6 +26,9 @@ import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
+import dev.fusion.providers.internal.ToolCallAssembler;
+import dev.fusion.providers.internal.ToolWire;
+import dev.fusion.model.ModelStreamEvent;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -59,6 +62,10 @@ import java.util.function.Consumer;
  *       medium on Flash) and as a {@code thinkingBudget} of {@value #LOW_BUDGET}/{@value #MEDIUM_BUDGET}/
  *       {@value #HIGH_BUDGET} for Gemini 2.5. Thinking tokens are billed as output tokens and count toward
  *       {@code maxOutputTokens}, so the reserved worst case (max output) already covers them;</li>
+ *   <li>tools go as {@code tools[].functionDeclarations} (with {@code parametersJsonSchema}) and
+ *       {@code toolConfig.functionCallingConfig}; {@code functionCall} parts become
+ *       {@link ModelResponse#toolCalls()} with their {@code thoughtSignature}, which is sent back unchanged
+ *       with the call; results go as {@code functionResponse} parts ({@link ToolWire});</li>
  *   <li>extra body fields are merged in (objects such as {@code generationConfig} recursively); one on a field
  *       Fusion sets fails before the call.</li>
  * </ul>
@@ -131,6 +138,9 @@ public final class GeminiChatModel implements ChatModel {
             c.put("role", m.role() == MessageRole.USER ? "user" : "model");
             ArrayNode parts = c.putArray("parts");
             for (ContentPart p : m.parts()) {
+                if (ToolWire.geminiPart(parts, p, ref)) {
+                    continue;
+                }
                 if (p instanceof ContentPart.Text t) {
                     parts.addObject().put("text", t.text());
                 } else if (p instanceof ContentPart.Image img) {
@@ -145,6 +155,7 @@ public final class GeminiChatModel implements ChatModel {
                 }
             }
         }
+        ToolWire.geminiTools(body, request);
         ObjectNode gen = body.putObject("generationConfig");
         gen.put("maxOutputTokens", request.maxOutputTokens());
         if (request.temperature() != null) {
@@ -203,12 +214,13 @@ public final class GeminiChatModel implements ChatModel {
         StringBuilder text = new StringBuilder();
         appendText(candidate, text::append);
         JsonNode usage = root.get("usageMetadata");
+        java.util.List<dev.fusion.model.ToolCall> calls = ToolWire.geminiCalls(candidate, 0);
         if (!GeminiUsage.isReported(usage)) {
             return ModelResponse.withUnknownUsage(text.toString(), null, Json.text(candidate, "finishReason"),
-                    Json.text(root, "modelVersion"));
+                    Json.text(root, "modelVersion")).withToolCalls(calls);
         }
         return new ModelResponse(text.toString(), GeminiUsage.of(usage), null,
-                Json.text(candidate, "finishReason"), Json.text(root, "modelVersion"));
+                Json.text(candidate, "finishReason"), Json.text(root, "modelVersion"), true, calls);
     }
 
     /** Appends the visible text parts of a candidate (thought parts excluded). */
@@ -237,9 +249,16 @@ public final class GeminiChatModel implements ChatModel {
         private JsonNode usage;
         private String finishReason;
         private String model;
+        private final ToolCallAssembler tools = new ToolCallAssembler(http.limits().maxStreamTextChars());
 
         @Override
         public boolean onEvent(String type, String data, Consumer<String> text) {
+            return onEvent(type, data, text, d -> { });
+        }
+
+        @Override
+        public boolean onEvent(String type, String data, Consumer<String> text,
+                               Consumer<ModelStreamEvent.ToolCallDelta> toolCalls) {
             if (data == null || data.isBlank()) {
                 return false;
             }
@@ -268,6 +287,11 @@ public final class GeminiChatModel implements ChatModel {
             if (candidates != null && candidates.isArray() && !candidates.isEmpty()) {
                 JsonNode c = candidates.get(0);
                 appendText(c, text);
+                for (dev.fusion.model.ToolCall call : ToolWire.geminiCalls(c, tools.size())) {
+                    int index = tools.size(); // Gemini sends each call whole, in one part
+                    tools.add(index, call.id(), call.name(), call.argumentsJson(), toolCalls);
+                    tools.signature(index, call.thoughtSignature());
+                }
                 String fr = Json.text(c, "finishReason");
                 if (fr != null) {
                     finishReason = fr;
@@ -283,10 +307,11 @@ public final class GeminiChatModel implements ChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            java.util.List<dev.fusion.model.ToolCall> calls = tools.calls();
             if (usage == null) { // no chunk carried usageMetadata: unknown, not zero
-                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model).withToolCalls(calls);
             }
-            return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model);
+            return new ModelResponse(text, GeminiUsage.of(usage), null, finishReason, model, true, calls);
         }
     }
 

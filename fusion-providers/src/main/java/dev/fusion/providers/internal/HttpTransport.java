@@ -104,6 +104,11 @@ public final class HttpTransport {
         return secret;
     }
 
+    /** The bounds on what is read from the network. */
+    public ResponseLimits limits() {
+        return limits;
+    }
+
     /**
      * A JSON request body, serialized when OkHttp first asks for it: a request that is only
      * {@link #validate validated} (every ask checks each member's request before any call) is never
@@ -232,7 +237,7 @@ public final class HttpTransport {
         } catch (MalformedFieldException e) {
             throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
         }
-        if (r.text().isEmpty()) {
+        if (r.text().isEmpty() && !r.hasToolCalls()) {
             throw emptyAnswer(r);
         }
         return r;
@@ -366,7 +371,7 @@ public final class HttpTransport {
                         text.append(piece);
                         sink.next(new ModelStreamEvent.TextDelta(piece));
                     }
-                });
+                }, sink::next);
                 if (terminal) {
                     complete();
                 }
@@ -433,7 +438,7 @@ public final class HttpTransport {
             }
             try {
                 ModelResponse r = decoder.response(text.toString());
-                if (r.text().isEmpty()) {
+                if (r.text().isEmpty() && !r.hasToolCalls()) {
                     sink.error(emptyAnswer(r));
                     return;
                 }

@@ -20,6 +20,15 @@ public interface StreamDecoder {
     boolean onEvent(String type, String data, Consumer<String> text);
 
     /**
+     * Handles one event as {@link #onEvent(String, String, Consumer)} does, also passing each piece of a
+     * tool call to {@code toolCalls}. The default ignores tool calls.
+     */
+    default boolean onEvent(String type, String data, Consumer<String> text,
+                            Consumer<dev.fusion.model.ModelStreamEvent.ToolCallDelta> toolCalls) {
+        return onEvent(type, data, text);
+    }
+
+    /**
      * Whether a stream that ended at connection close, without a terminal event, is nonetheless
      * complete (Gemini: the last chunk carried a finish reason).
      */

@@ -25,6 +25,9 @@ import reactor.core.publisher.Mono;
 import dev.fusion.providers.internal.Json;
 import dev.fusion.providers.ResponseLimits;
 import dev.fusion.providers.internal.StreamDecoder;
+import dev.fusion.providers.internal.ToolCallAssembler;
+import dev.fusion.providers.internal.ToolWire;
+import dev.fusion.model.ModelStreamEvent;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -56,6 +59,9 @@ import java.util.function.Consumer;
  *   <li>reasoning is {@code reasoning_effort} (an effort only), or for OpenRouter
  *       {@code reasoning: {effort}} / {@code reasoning: {max_tokens}}
  *       (openrouter.ai/docs/use-cases/reasoning-tokens); reasoning tokens count inside the output limit;</li>
+ *   <li>tools go as {@code tools}/{@code tool_choice}; an answer's {@code message.tool_calls} (streamed as
+ *       {@code delta.tool_calls} pieces by {@code index}) become {@link ModelResponse#toolCalls()}; tool-call
+ *       turns and {@code role: tool} results are sent as {@link ToolWire} describes;</li>
  *   <li>extra body fields are merged in; one on a field Fusion sets ({@link #RESERVED}, or any it set for
  *       this request) fails before the call.</li>
  * </ul>
@@ -130,23 +136,14 @@ public final class OpenAiChatModel implements ChatModel {
             messages.addObject().put("role", "system").put("content", system);
         }
         for (ChatMessage m : request.messages()) {
-            ObjectNode msg = messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant");
-            if (!m.hasImages()) {
-                msg.put("content", m.content());
-                continue;
-            }
-            ArrayNode parts = msg.putArray("content");
-            for (ContentPart p : m.parts()) {
-                if (p instanceof ContentPart.Text t) {
-                    parts.addObject().put("type", "text").put("text", t.text());
-                } else if (p instanceof ContentPart.Image img) {
-                    parts.addObject().put("type", "image_url").putObject("image_url").put("url", WireExtras.dataUrl(img));
-                } else if (p instanceof ContentPart.ImageUrl u) {
-                    parts.addObject().put("type", "image_url").putObject("image_url").put("url", u.url());
-                }
+            if (m.hasToolParts()) {
+                ToolWire.openAiMessage(messages, m, OpenAiChatModel::putMessage);
+            } else {
+                putMessage(messages, m);
             }
         }
         body.put(maxTokensParam, request.maxOutputTokens());
+        ToolWire.openAiTools(body, request);
         if (format != null && so != Capabilities.StructuredOutput.PROMPT_ONLY) {
             ObjectNode rf = body.putObject("response_format");
             if (format.type() == ResponseFormat.Type.JSON_SCHEMA && so == Capabilities.StructuredOutput.JSON_SCHEMA) {
@@ -180,6 +177,25 @@ public final class OpenAiChatModel implements ChatModel {
         }
         extraHeaders.forEach(b::header);
         return b;
+    }
+
+    /** A text or text-and-images message. */
+    private static void putMessage(ArrayNode messages, ChatMessage m) {
+        ObjectNode msg = messages.addObject().put("role", m.role() == MessageRole.USER ? "user" : "assistant");
+        if (!m.hasImages()) {
+            msg.put("content", m.content());
+            return;
+        }
+        ArrayNode parts = msg.putArray("content");
+        for (ContentPart p : m.parts()) {
+            if (p instanceof ContentPart.Text t) {
+                parts.addObject().put("type", "text").put("text", t.text());
+            } else if (p instanceof ContentPart.Image img) {
+                parts.addObject().put("type", "image_url").putObject("image_url").put("url", WireExtras.dataUrl(img));
+            } else if (p instanceof ContentPart.ImageUrl u) {
+                parts.addObject().put("type", "image_url").putObject("image_url").put("url", u.url());
+            }
+        }
     }
 
     private void putReasoning(ObjectNode body, Reasoning r) {
@@ -219,10 +235,11 @@ public final class OpenAiChatModel implements ChatModel {
         String text = message == null ? null : Json.text(message, "content");
         JsonNode usage = root.get("usage");
         String answer = text == null ? "" : text;
+        java.util.List<dev.fusion.model.ToolCall> calls = ToolWire.openAiCalls(message);
         if (!OpenAiUsage.isReported(usage)) {
-            return ModelResponse.withUnknownUsage(answer, null, finish, Json.text(root, "model"));
+            return ModelResponse.withUnknownUsage(answer, null, finish, Json.text(root, "model")).withToolCalls(calls);
         }
-        return OpenAiUsage.response(answer, usage, finish, Json.text(root, "model"));
+        return OpenAiUsage.response(answer, usage, finish, Json.text(root, "model")).withToolCalls(calls);
     }
 
     private StreamDecoder decoder() {
@@ -238,9 +255,16 @@ public final class OpenAiChatModel implements ChatModel {
         private String finishReason;
         private JsonNode usage;
         private String model;
+        private final ToolCallAssembler tools = new ToolCallAssembler(http.limits().maxStreamTextChars());
 
         @Override
         public boolean onEvent(String type, String data, Consumer<String> text) {
+            return onEvent(type, data, text, d -> { });
+        }
+
+        @Override
+        public boolean onEvent(String type, String data, Consumer<String> text,
+                               Consumer<ModelStreamEvent.ToolCallDelta> toolCalls) {
             if (data == null || data.isBlank()) {
                 return false;
             }
@@ -272,6 +296,18 @@ public final class OpenAiChatModel implements ChatModel {
                 if (piece != null) {
                     text.accept(piece);
                 }
+                JsonNode calls = delta == null ? null : delta.get("tool_calls");
+                if (calls != null && calls.isArray()) {
+                    for (JsonNode c : calls) {
+                        JsonNode f = c.get("function");
+                        String id = Json.text(c, "id");
+                        int index = c.hasNonNull("index") ? c.get("index").asInt()
+                                : id != null && !id.isEmpty() ? tools.size() : Math.max(0, tools.size() - 1);
+                        JsonNode args = f == null ? null : f.get("arguments");
+                        String argsPiece = args == null || args.isNull() ? null : args.isTextual() ? args.asText() : args.toString();
+                        tools.add(index, id, Json.text(f, "name"), argsPiece, toolCalls);
+                    }
+                }
                 String fr = Json.text(choice, "finish_reason");
                 if ("error".equals(fr)) {
                     throw Failures.inBand(ref, secret, chunk, null);
@@ -285,10 +321,11 @@ public final class OpenAiChatModel implements ChatModel {
 
         @Override
         public ModelResponse response(String text) {
+            java.util.List<dev.fusion.model.ToolCall> calls = tools.calls();
             if (usage == null) { // the stream never delivered usage: unknown, not zero
-                return ModelResponse.withUnknownUsage(text, null, finishReason, model);
+                return ModelResponse.withUnknownUsage(text, null, finishReason, model).withToolCalls(calls);
             }
-            return OpenAiUsage.response(text, usage, finishReason, model);
+            return OpenAiUsage.response(text, usage, finishReason, model).withToolCalls(calls);
         }
     }
 

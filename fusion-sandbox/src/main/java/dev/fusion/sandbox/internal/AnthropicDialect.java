@@ -44,9 +44,9 @@ public final class AnthropicDialect implements Dialect {
         }
         JsonNode schema = format.path("type").asText("").equals("json_schema") ? format.get("schema") : null;
         boolean structured = schema != null && schema.isObject();
-        return new WireRequest(WireFormat.ANTHROPIC, body.path("model").asText(""), system, messages,
+        return ToolWireSandbox.anthropic(new WireRequest(WireFormat.ANTHROPIC, body.path("model").asText(""), system, messages,
                 Dialect.intOrNull(body.get("max_tokens")), body.path("stream").asBoolean(false), true, apiKey, 0,
-                structured ? OutputMode.JSON_SCHEMA : OutputMode.TEXT, structured ? schema.toString() : null);
+                structured ? OutputMode.JSON_SCHEMA : OutputMode.TEXT, structured ? schema.toString() : null), body);
     }
 
     @Override
@@ -70,6 +70,9 @@ public final class AnthropicDialect implements Dialect {
     }
 
     private static String stopReason(Call call) {
+        if (!call.toolCalls().isEmpty()) {
+            return "tool_use";
+        }
         return call.clipped() ? "max_tokens" : "end_turn";
     }
 
@@ -81,9 +84,12 @@ public final class AnthropicDialect implements Dialect {
         root.put("model", call.request().model());
         var content = root.putArray("content");
         if (!started) {
-            ObjectNode block = content.addObject();
-            block.put("type", "text");
-            block.put("text", call.text());
+            if (!call.text().isEmpty() || call.toolCalls().isEmpty()) {
+                ObjectNode block = content.addObject();
+                block.put("type", "text");
+                block.put("text", call.text());
+            }
+            ToolWireSandbox.anthropicBlocks(content, call);
         }
         if (started) {
             root.putNull("stop_reason");
@@ -138,6 +144,7 @@ public final class AnthropicDialect implements Dialect {
         ObjectNode stop = Dialect.object();
         stop.put("index", 0);
         tail.add(event("content_block_stop", stop));
+        tail.addAll(ToolWireSandbox.anthropicEvents(call, 1));
         ObjectNode md = Dialect.object();
         ObjectNode delta = md.putObject("delta");
         delta.put("stop_reason", stopReason(call));

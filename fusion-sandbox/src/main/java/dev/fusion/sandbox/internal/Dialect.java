@@ -51,7 +51,17 @@ public interface Dialect {
      * the usage reported and whether the answer was cut by the max-tokens limit.
      */
     record Call(WireRequest request, String id, long createdEpochSeconds, String text, List<String> chunks,
-                Usage usage, boolean clipped) {
+                Usage usage, boolean clipped, List<dev.fusion.sandbox.Reply.ToolCall> toolCalls) {
+
+        public Call {
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        }
+
+        /** A call without tool calls. */
+        public Call(WireRequest request, String id, long createdEpochSeconds, String text, List<String> chunks,
+                    Usage usage, boolean clipped) {
+            this(request, id, createdEpochSeconds, text, chunks, usage, clipped, List.of());
+        }
     }
 
     /** One server-sent event; {@code name} null for data-only events. */

@@ -56,8 +56,8 @@ public final class GeminiDialect implements Dialect {
         String mime = gc.has("responseMimeType") ? gc.path("responseMimeType").asText("") : gc.path("response_mime_type").asText("");
         OutputMode mode = schema != null && schema.isObject() ? OutputMode.JSON_SCHEMA
                 : mime.equals("application/json") ? OutputMode.JSON : OutputMode.TEXT;
-        return new WireRequest(WireFormat.GEMINI, pathModel, system, messages, max, pathStream, true, apiKey, 0, mode,
-                mode == OutputMode.JSON_SCHEMA ? schema.toString() : null);
+        return ToolWireSandbox.gemini(new WireRequest(WireFormat.GEMINI, pathModel, system, messages, max, pathStream, true, apiKey, 0, mode,
+                mode == OutputMode.JSON_SCHEMA ? schema.toString() : null), body);
     }
 
     @Override
@@ -99,7 +99,13 @@ public final class GeminiDialect implements Dialect {
         ObjectNode root = Dialect.object();
         ObjectNode cand = root.putArray("candidates").addObject();
         ObjectNode content = cand.putObject("content");
-        content.putArray("parts").addObject().put("text", text);
+        var parts = content.putArray("parts");
+        if (!text.isEmpty() || finishReason == null || call.toolCalls().isEmpty()) {
+            parts.addObject().put("text", text);
+        }
+        if (finishReason != null) {
+            ToolWireSandbox.geminiParts(parts, call); // the calls come whole, in the final chunk
+        }
         content.put("role", "model");
         if (finishReason != null) {
             cand.put("finishReason", finishReason);

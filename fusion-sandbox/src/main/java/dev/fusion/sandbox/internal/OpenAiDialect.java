@@ -59,8 +59,8 @@ public final class OpenAiDialect implements Dialect {
         JsonNode schema = rf.path("json_schema").get("schema");
         OutputMode mode = type.equals("json_schema") && schema != null && schema.isObject() ? OutputMode.JSON_SCHEMA
                 : type.equals("json_object") || type.equals("json_schema") ? OutputMode.JSON : OutputMode.TEXT;
-        return new WireRequest(WireFormat.OPENAI, body.path("model").asText(""), system.toString(), messages, max,
-                stream, !stream || includeUsage, apiKey, 0, mode, mode == OutputMode.JSON_SCHEMA ? schema.toString() : null);
+        return ToolWireSandbox.openAi(new WireRequest(WireFormat.OPENAI, body.path("model").asText(""), system.toString(), messages, max,
+                stream, !stream || includeUsage, apiKey, 0, mode, mode == OutputMode.JSON_SCHEMA ? schema.toString() : null), body);
     }
 
     @Override
@@ -89,6 +89,9 @@ public final class OpenAiDialect implements Dialect {
     }
 
     private static String finish(Call call) {
+        if (!call.toolCalls().isEmpty()) {
+            return "tool_calls";
+        }
         return call.clipped() ? "length" : "stop";
     }
 
@@ -106,6 +109,7 @@ public final class OpenAiDialect implements Dialect {
         message.put("content", call.text());
         message.putNull("refusal");
         message.putArray("annotations");
+        ToolWireSandbox.openAiMessage(message, call);
         choice.putNull("logprobs");
         choice.put("finish_reason", finish(call));
         root.set("usage", usageNode(call.usage()));
@@ -156,6 +160,9 @@ public final class OpenAiDialect implements Dialect {
             deltas.add(choiceChunk(call, d, null));
         }
         List<Event> tail = new ArrayList<>();
+        for (ObjectNode d : ToolWireSandbox.openAiDeltas(call)) {
+            tail.add(choiceChunk(call, d, null));
+        }
         tail.add(choiceChunk(call, Dialect.object(), finish(call)));
         if (call.request().includeUsage()) {
             ObjectNode usageChunk = chunk(call);

@@ -337,10 +337,16 @@ public final class ServerCore implements AutoCloseable {
                     clipped = true;
                 }
             }
-            usage = new Usage(prompt - cached - written, cached, written, 0, Text.tokens(text), reasoning);
+            long callTokens = 0;
+            for (Reply.ToolCall c : reply.toolCalls()) {
+                callTokens += Text.tokens(c.name() + c.argumentsJson());
+            }
+            usage = new Usage(prompt - cached - written, cached, written, 0,
+                    (text.isEmpty() && callTokens > 0 ? 0 : Text.tokens(text)) + callTokens, reasoning);
         }
         return new Dialect.Call(request, id, Instant.now().getEpochSecond(), text,
-                Text.chunks(text, reply.wordsPerChunk()), dialect.normalize(usage), clipped);
+                text.isEmpty() ? List.of() : Text.chunks(text, reply.wordsPerChunk()), dialect.normalize(usage), clipped,
+                reply.toolCalls());
     }
 
     private Mono<Void> render(Dialect dialect, Dialect.Call call, Reply reply, boolean sse, HttpServerResponse res) {

@@ -1,6 +1,6 @@
 package dev.fusion.spring.boot;
 
-// The README's Spring Boot snippet, compiled with the tests so it stays correct.
+// Shown in docs/integrations/spring-boot.md; compiled with the tests so it stays correct.
 
 import dev.fusion.FusionResult;
 import dev.fusion.micrometer.ObservedFusion;

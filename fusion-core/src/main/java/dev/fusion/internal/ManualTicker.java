@@ -10,7 +10,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link Ticker} for tests, in the manner of OkHttp's {@code TaskFaker}: time stands still until the
+ * A {@link Ticker} whose time only moves when told (virtual time for tests: {@link VirtualTime}, and
+ * through it the {@code fusion-test} artifact's clock), in the manner of OkHttp's {@code TaskFaker}: time stands still until the
  * test {@link #advance advances} it, and the ticker knows which threads are parked on it, until when,
  * and whether a wake-up ({@link #unpark}) is pending for them. A test can therefore wait for the exact
  * moment a thread has nothing left to do ({@link #awaitIdle}) instead of guessing it from
@@ -19,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Time starts near {@link Long#MAX_VALUE} so that every test also checks that time is only ever
  * compared by difference (as {@link System#nanoTime()} requires). Thread-safe.
  */
-final class FakeTicker implements Ticker {
+final class ManualTicker implements Ticker {
 
     private static final long FOREVER = Long.MIN_VALUE;
 
@@ -101,7 +102,7 @@ final class FakeTicker implements Ticker {
      * that would wake it: no pending {@link #unpark} and its own wake-up time still ahead.
      *
      * @return how long it plans to stay parked, or {@code null} when it parked without a time limit
-     * @throws AssertionError when the thread did not get there in time
+     * @throws IllegalStateException when the thread did not get there in time
      */
     Duration awaitIdle(Thread thread) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -114,7 +115,7 @@ final class FakeTicker implements Ticker {
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(thread.getName() + " did not become idle on the fake ticker within 10 s"
+                    throw new IllegalStateException(thread.getName() + " did not become idle on the fake ticker within 10 s"
                             + " (parked until " + until + ", permit " + permits.contains(thread) + ")");
                 }
                 changed.awaitNanos(left);
