@@ -100,7 +100,9 @@ class EvalTest {
                 "{\"id\": \"color\", \"question\": \"sky color?\", \"reference\": \"blue\", \"grading\": \"exact\"}"));
         Scripted right = new Scripted("p:right", q -> q.contains("France") ? "Paris" : q.contains("2+2") ? "4" : "Blue.");
         Scripted wrong = new Scripted("p:wrong", q -> "I am not sure");
-        Scripted judge = new Scripted("p:judge", q -> q.contains("Paris") ? "It is Paris" : q.contains("4") ? "4" : "blue");
+        // The judge keys on the question, not on a bare digit: its prompt fences answers with a random numeric
+        // boundary id, which holds a '4' most of the time whatever the question.
+        Scripted judge = new Scripted("p:judge", q -> q.contains("Paris") ? "It is Paris" : q.contains("2+2") ? "4" : "blue");
         PriceBook prices = PriceBook.empty().with(ModelRef.parse("p:right"), Price.of("1", "2"))
                 .with(ModelRef.parse("p:wrong"), Price.of("0.1", "0.2")).with(ModelRef.parse("p:judge"), Price.of("3", "6"));
         Fusion fusion = Fusion.builder().panel(right, wrong).judge(judge).priceBook(prices).build();
