@@ -7,13 +7,11 @@ import dev.fusion.sandbox.WireServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,21 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A real Spring Boot application (embedded Tomcat, Actuator) with the {@code env} endpoint exposed and
  * {@code show-values: always}: the variables the starter's {@code api-key-env} properties name hold
  * keys, and {@code /actuator/env} shows them masked, including a name with nothing key-like in it,
- * while other values are shown (so the endpoint really does show values).
+ * while other values are shown (so the endpoint really does show values). The application is started
+ * with {@link SpringApplication} itself (Spring's JUnit extension needs a newer JUnit than the build's).
  */
-@SpringBootTest(classes = ActuatorEnvMaskingTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-                "management.endpoints.web.exposure.include=env",
-                "management.endpoint.env.show-values=always",
-                "fusion.providers.sandbox.kind=openai",
-                "fusion.providers.sandbox.api-key-env=MY_LLM_CREDS",
-                "MY_LLM_CREDS=" + ActuatorEnvMaskingTest.KEY,
-                "SOME_VENDOR_API_KEY=" + ActuatorEnvMaskingTest.OTHER_KEY,
-                "plain.setting=visible-value-42",
-                "fusion.panel=sandbox:sandbox-swift,sandbox:sandbox-terse",
-                "fusion.judge=sandbox:sandbox-judge",
-                "fusion.allow-unpriced=true",
-                "fusion.retries=0"})
 class ActuatorEnvMaskingTest {
 
     static final String KEY = "sk-Env7Qk2Wm9Xr4Lt1Vn6Pz3Hd";
@@ -60,19 +46,37 @@ class ActuatorEnvMaskingTest {
 
     @AfterAll
     static void stop() {
+        if (app != null) {
+            app.close();
+        }
         server.close();
     }
 
-    @DynamicPropertySource
-    static void baseUrl(DynamicPropertyRegistry registry) {
-        registry.add("fusion.providers.sandbox.base-url", () -> server.baseUrl(WireFormat.OPENAI));
+    private static ConfigurableApplicationContext app;
+
+    private static ConfigurableApplicationContext app() {
+        if (app == null) {
+            app = new SpringApplicationBuilder(App.class).properties(
+                    "server.port=0",
+                    "server.address=127.0.0.1",
+                    "management.endpoints.web.exposure.include=env",
+                    "management.endpoint.env.show-values=always",
+                    "fusion.providers.sandbox.kind=openai",
+                    "fusion.providers.sandbox.base-url=" + server.baseUrl(WireFormat.OPENAI),
+                    "fusion.providers.sandbox.api-key-env=MY_LLM_CREDS",
+                    "MY_LLM_CREDS=" + KEY,
+                    "SOME_VENDOR_API_KEY=" + OTHER_KEY,
+                    "plain.setting=visible-value-42",
+                    "fusion.panel=sandbox:sandbox-swift,sandbox:sandbox-terse",
+                    "fusion.judge=sandbox:sandbox-judge",
+                    "fusion.allow-unpriced=true",
+                    "fusion.retries=0").run();
+        }
+        return app;
     }
 
-    @Autowired
-    Environment environment;
-
     private String get(String path) throws Exception {
-        String port = environment.getProperty("local.server.port");
+        String port = app().getEnvironment().getProperty("local.server.port");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
