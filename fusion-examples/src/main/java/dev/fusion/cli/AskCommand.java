@@ -90,9 +90,14 @@ final class AskCommand implements Callable<Integer> {
         java.util.List<AskInputs.Image> imageParts = images.stream().map(AskInputs::image).toList();
         AskInputs.ReasoningChoice reasoningChoice = reasoning == null ? null : AskInputs.reasoning(reasoning);
         try (Setup setup = Setup.resolve(common, io.env)) {
+            // Labels (the sandbox's "[sandbox] ") go to stderr only: stdout carries the answer and its figures,
+            // so a JSON answer on stdout is JSON.
             String p = setup.linePrefix();
             if (!json) {
                 setup.description.forEach(d -> io.err.println(p + d));
+                if (setup.isSandbox()) {
+                    io.err.println(p + SandboxDemo.line(common.strategy == null ? "synthesize" : Setup.strategyName(common.strategy)));
+                }
             }
             FusionRequest.Builder rb = (continued != null ? FusionRequest.builder().messages(continued)
                     : FusionRequest.builder().prompt(text)).system(system).tools(toolSpecs);
@@ -120,14 +125,15 @@ final class AskCommand implements Callable<Integer> {
                     // With a schema the answer is printed once, at the end: the schema-valid JSON, pretty. The
                     // judge's raw reply is not streamed: it may be a reply the repair replaces, and it is the same
                     // object again, unformatted.
-                    try (Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p,
+                    // progress (the live table on a terminal, plain lines otherwise) on stderr: stdout is the answer's
+                    try (Progress progress = new Progress(io.err, io.out, live, stream, p,
                             FusionCli.width(io.env), reactor.core.scheduler.Schedulers.parallel(), schemaText == null)) {
                         result = setup.fusion.ask(request, progress::on);
                         if (!progress.printedAnswer() || !result.judged() || result.json().isPresent() || result.hasToolCalls()) {
                             String shown = result.hasToolCalls() ? toolCallsText(result)
                                     : result.json().map(com.fasterxml.jackson.databind.JsonNode::toPrettyString)
                                     .orElse(result.answer());
-                            shown.lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
+                            shown.lines().forEach(io.out::println);
                             io.out.println();
                         }
                     }
@@ -153,12 +159,16 @@ final class AskCommand implements Callable<Integer> {
                 }
                 io.out.println(o.toString());
             } else {
-                io.out.print(CostTable.render(result, FusionCli.width(io.env) - p.length()).lines().map(l -> p + l).reduce("", (a, b) -> a + b + "\n"));
+                io.out.print(CostTable.render(result, FusionCli.width(io.env)));
                 if (!result.agreement().isEmpty()) {
-                    io.out.println(p + "Agreement per field (share of valid answers holding the value chosen):");
+                    io.out.println("Agreement per field (share of valid answers holding the value chosen):");
                     int w = result.agreement().keySet().stream().mapToInt(String::length).max().orElse(0);
-                    result.agreement().forEach((pointer, share) -> io.out.println(p + "  " + pointer
+                    result.agreement().forEach((pointer, share) -> io.out.println("  " + pointer
                             + " ".repeat(w - pointer.length()) + "  " + Math.round(share * 100) + "%"));
+                }
+                if (setup.isSandbox()) {
+                    io.err.println(p + "the answer and costs above come from the offline sandbox: fictional models and"
+                            + " prices, real pipeline and arithmetic");
                 }
             }
             return 0;
