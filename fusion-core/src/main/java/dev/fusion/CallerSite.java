@@ -51,7 +51,7 @@ final class CallerSite {
         }
         if (type == BudgetExceededException.class) {
             BudgetExceededException b = (BudgetExceededException) e;
-            return new BudgetExceededException(message, b.budgetUsd(), b.neededUsd(), b.calls());
+            return new BudgetExceededException(message, b.budgetUsd(), b.neededUsd());
         }
         if (type == InvalidConfigurationException.class) {
             return new InvalidConfigurationException(message);

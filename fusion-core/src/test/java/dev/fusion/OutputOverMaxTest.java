@@ -33,8 +33,8 @@ class OutputOverMaxTest {
                 .maxOutputTokens(100).budgetUsd(new BigDecimal("0.05")).spendCapUsd(new BigDecimal("1"), null).build();
         // The misreport passes the budget: no further paid call starts (the judge), and the ask ends typed
         // with every record and the notes.
-        BudgetExceededException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> f.ask("q"),
-                BudgetExceededException.class);
+        AskFailedException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> f.ask("q"),
+                AskFailedException.class);
         assertThat(judge.calls.get()).isZero();
         java.util.List<CallRecord> calls = e.calls();
         CallRecord a = calls.get(0);

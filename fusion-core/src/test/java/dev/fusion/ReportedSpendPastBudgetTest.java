@@ -13,15 +13,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A provider reporting a cost far above its price: once the spend recorded for the ask passes its budget,
- * no further paid call starts; the ask ends with {@link BudgetExceededException} carrying every record.
+ * no further paid call starts; the ask ends with {@link AskFailedException} carrying every record and
+ * saying why ({@link BudgetExceededException} stays the refusal before any call, when nothing was spent).
  */
 class ReportedSpendPastBudgetTest {
 
-    private static final Price PRICE = Price.of("0.01", "0.02");
+    private static final Price PRICE = Price.of("1", "2");
 
-    /** Answers at its price in tokens, but reports a cost of two billion dollars. */
+    /** Reports usage that prices to two billion dollars (10^15 output tokens at $2 per million). */
     private static FakeModel overReporting(String ref) {
-        return FakeModel.responding(ref, r -> new ModelResponse("a", Usage.of(100, 50), new BigDecimal("2e9"), "stop", null));
+        return FakeModel.responding(ref, r -> ModelResponse.of("a", Usage.of(100, 1_000_000_000_000_000L)));
+    }
+
+    /** Answers at its price in tokens, but reports (a believable) $5,000 for the call. */
+    private static FakeModel overBilling(String ref) {
+        return FakeModel.responding(ref, r -> new ModelResponse("a", Usage.of(100, 50), new BigDecimal("5000"), "stop", null));
     }
 
     @Test
@@ -29,13 +35,24 @@ class ReportedSpendPastBudgetTest {
         FakeModel judge = FakeModel.instant("p:j", "m");
         Fusion f = Fusion.builder().panel(overReporting("p:a"), FakeModel.instant("p:b", "b")).judge(judge)
                 .price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE).budgetUsd(new BigDecimal("0.05")).build();
-        assertThatThrownBy(() -> f.ask("q")).isInstanceOfSatisfying(BudgetExceededException.class, e -> {
-            assertThat(e.budgetUsd()).isEqualByComparingTo("0.05");
-            assertThat(e.neededUsd()).isGreaterThanOrEqualTo(new BigDecimal("2e9"));
+        assertThatThrownBy(() -> f.ask("q")).isInstanceOfSatisfying(AskFailedException.class, e -> {
+            assertThat(e).isNotInstanceOf(BudgetExceededException.class);
             assertThat(e.calls()).extracting(CallRecord::memberId).containsExactly("p:a", "p:b");
-            assertThat(e.getMessage()).contains("no further paid call was started", "$0.05");
+            assertThat(e.calls().get(0).cost().usd()).hasValueSatisfying(
+                    usd -> assertThat(usd).isGreaterThanOrEqualTo(new BigDecimal("2e9")));
+            assertThat(e.getMessage()).contains("no further paid call was started", "limit of $0.05");
         });
         assertThat(judge.calls.get()).as("the judge is never called").isZero();
+    }
+
+    @Test
+    void aReportedCostPastTheBudgetStopsItToo() {
+        FakeModel judge = FakeModel.instant("p:j", "m");
+        Fusion f = Fusion.builder().panel(overBilling("p:a"), FakeModel.instant("p:b", "b")).judge(judge)
+                .price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE).budgetUsd(new BigDecimal("0.05")).build();
+        assertThatThrownBy(() -> f.ask("q")).isInstanceOfSatisfying(AskFailedException.class,
+                e -> assertThat(e.getMessage()).contains("charged $5000", "no further paid call"));
+        assertThat(judge.calls.get()).isZero();
     }
 
     @Test
@@ -45,7 +62,7 @@ class ReportedSpendPastBudgetTest {
                 .price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE).budgetUsd(new BigDecimal("0.05")).build();
         java.util.List<FusionEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         assertThatThrownBy(() -> f.stream(FusionRequest.of("q")).doOnNext(events::add).blockLast())
-                .isInstanceOf(BudgetExceededException.class);
+                .isInstanceOf(AskFailedException.class);
         assertThat(events).noneMatch(ev -> ev instanceof FusionEvent.JudgeStarted);
         assertThat(judge.calls.get()).isZero();
     }
@@ -56,7 +73,7 @@ class ReportedSpendPastBudgetTest {
         Fusion f = Fusion.builder().panel(overReporting("p:a"), b).judge(FakeModel.instant("p:j", "m"))
                 .strategy(Strategy.layered(2))
                 .price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE).budgetUsd(new BigDecimal("0.5")).build();
-        assertThatThrownBy(() -> f.ask("q")).isInstanceOf(BudgetExceededException.class);
+        assertThatThrownBy(() -> f.ask("q")).isInstanceOf(AskFailedException.class);
         assertThat(b.calls.get()).as("round 2 never starts").isEqualTo(1);
     }
 

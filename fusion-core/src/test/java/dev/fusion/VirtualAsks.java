@@ -58,7 +58,7 @@ final class VirtualAsks {
             if (System.nanoTime() - end > 0) {
                 throw new AssertionError("the condition did not hold within 30 s (real time)");
             }
-            Thread.sleep(1);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

@@ -177,7 +177,7 @@ public final class AskRun {
     /**
      * Whether what the calls so far were charged (the higher of computed and reported cost) already passed
      * what bounds the ask: then no further paid call starts, and the ask ends with
-     * {@code BudgetExceededException} carrying every record and a note; else null. Under the lock.
+     * {@code AskFailedException} carrying every record and saying why; else null. Under the lock.
      */
     private Mono<FlowOutcome> spentPastLimit() {
         if (limit == null) {
@@ -193,8 +193,9 @@ public final class AskRun {
                 + " call was started";
         st.note(why);
         List<String> costs = CostNotes.of(all, st.bounded());
-        return Mono.error(new BudgetExceededException(costs.isEmpty() ? why : why + ". " + String.join("; ", costs),
-                limit, spent, all));
+        // Not BudgetExceededException: that one means "refused before any call" (nothing spent).
+        return Mono.error(new dev.fusion.AskFailedException(costs.isEmpty() ? why : why + ". " + String.join("; ", costs),
+                all));
     }
 
     /** Runs one call of the flow under the lock: the step it chose. */

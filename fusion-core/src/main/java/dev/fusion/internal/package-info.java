@@ -29,9 +29,13 @@
  *         <li>what it does with the answers: {@code onPanelAnswers(plan, ok)}, using only its
  *             {@code StrategyContext} ({@code runRound}, {@code judge} with a {@link dev.fusion.internal.JudgeStep},
  *             {@code await}, {@code note}, ...) and the helpers of {@code Flow} ({@code synthesize},
- *             {@code completeFinal}); it ends with exactly one of {@code complete}, {@code fail} or {@code degrade};</li>
- *         <li>what it adds to the result: the {@code Flow} fields {@code candidates}, {@code analysis},
- *             {@code ranking}, {@code cascade}, {@code answerJson}, {@code agreement}, set before it completes.</li>
+ *             {@code completeFinal}). Each of these only chooses the flow's next
+ *             {@link dev.fusion.internal.FlowStep}, which the ask's pipeline runs as a stage before calling the
+ *             step's continuation; every call of the flow chooses exactly one step, and the flow ends with
+ *             exactly one of {@code complete}, {@code fail} or {@code degrade};</li>
+ *         <li>what it adds to the result: a {@link dev.fusion.internal.FlowOutcome} it builds from its own
+ *             fields ({@code FlowOutcome.of(candidates)} with {@code withAnalysis}, {@code withRanking},
+ *             {@code withCascade}, {@code withJson}), handed to {@code complete} or {@code degrade}.</li>
  *       </ul></li>
  *   <li>One registration line, {@code case XYZ -> XyzFlow.DEFINITION;}, in
  *       {@link dev.fusion.internal.StrategyRegistry}'s switch. Forgetting it does not compile (the switch is
@@ -106,8 +110,10 @@
  *   <li>An ask's state changes under that ask's lock; events, listener calls and stream signals are
  *       delivered after the lock is released, serially per ask, in the order {@link dev.fusion.FusionEvent}
  *       documents, so a slow or re-entrant consumer (one that calls back into Fusion) cannot hold up
- *       or deadlock the ask. (This is the rule of the staged engine of issue 13; the engine before
- *       it still emits some events while the lock is held.)</li>
+ *       or deadlock the ask. An ask with user code to deliver to (a {@code stream()} subscriber, or
+ *       listeners) delivers on a {@code fusion-events-N} daemon thread, one at a time per ask, never on
+ *       the thread that completed a call: a consumer that blocks delays only its own later events, not
+ *       the next member or the judge (a Reactor worker may be the only thread that can complete them).</li>
  *   <li>User callbacks (listeners, {@code onEvent}, stream consumers, a {@code ChatModel}'s
  *       subscribe) may run on any of the threads above and must not block, except a model that the
  *       request's context allows to block its thread.</li>

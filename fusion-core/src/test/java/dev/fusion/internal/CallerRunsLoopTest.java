@@ -73,19 +73,23 @@ class CallerRunsLoopTest {
                 ModelRequest.builder().user("q").build(), RetryPolicy.DEFAULT, Duration.ofSeconds(30), false, null),
                 PriceBook.empty(), List.of(), new ProviderLimiter(Map.of(), FusionTimer.shared()), FusionTimer.shared(),
                 null, null, done::tryEmitValue);
-        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
+        // The caller parks on a manual ticker, so the test knows the moment it waits for the record.
+        ManualTicker ticker = new ManualTicker();
+        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule, ticker);
         runner.runOn(runs).start(); // queued for this thread
 
         Thread canceller = new Thread(() -> runner.cancel(CallStatus.CANCELLED, "cancelled", "grace over"), "canceller");
         canceller.start();
         assertThat(cancellerInFinish.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread caller = Thread.currentThread();
         new Thread(() -> {
             try {
-                Thread.sleep(300);
+                ticker.awaitIdle(caller); // the caller ran the queued start and now waits for the record
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                letCancellerGo.countDown();
             }
-            letCancellerGo.countDown();
         }).start();
 
         long t0 = System.nanoTime();
@@ -100,13 +104,18 @@ class CallerRunsLoopTest {
 
     @Test
     void aTaskThatThrowsOnTheCallerDoesNotEndTheWait() {
-        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
-        Sinks.One<String> result = Sinks.one();
-        runs.execute(() -> {
-            throw new IllegalStateException("a broken task");
-        });
-        runs.execute(() -> result.tryEmitValue("after"));
-        assertThat(runs.await(result.asMono())).isEqualTo("after");
+        try (dev.fusion.testing.LogCapture log = dev.fusion.testing.LogCapture.start()) {
+            CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
+            Sinks.One<String> result = Sinks.one();
+            runs.execute(() -> {
+                throw new IllegalStateException("a broken task");
+            });
+            runs.execute(() -> result.tryEmitValue("after"));
+            assertThat(runs.await(result.asMono())).isEqualTo("after");
+            // the caller ran the broken task itself, so its warning is logged before await returns
+            assertThat(log.text()).contains("WARN dev.fusion.internal.CallerRuns - a task run by the waiting caller threw",
+                    "a broken task");
+        }
     }
 
     @Test

@@ -417,6 +417,8 @@ class FaultMatrixTest {
         long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         while (rig.server.inFlight() > 0 && System.nanoTime() < until) {
             try {
+                // A real socket: the server learns of the client's close only when its own read fails,
+                // which no event of this process signals, so this polls it (bounded by 3 s).
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -24,11 +24,14 @@ class HttpClientsTest {
     @Test
     void moreCallsThanTheThreadCapQueueAndAllSucceed() throws Exception {
         OkHttpClient base = HttpClients.createPlatform();
-        // No network: an interceptor holds each call briefly, so calls finish while others wait in
-        // the dispatcher's queue (the hand-over in which a finishing thread is still busy).
+        // No network: an interceptor holds each call until every call is enqueued, so calls finish while
+        // others wait in the dispatcher's queue (the hand-over in which a finishing thread is still busy).
+        CountDownLatch allEnqueued = new CountDownLatch(1);
         OkHttpClient client = base.newBuilder().addInterceptor(chain -> {
             try {
-                Thread.sleep(100);
+                if (!allEnqueued.await(30, TimeUnit.SECONDS)) {
+                    throw new IOException("the test never enqueued every call");
+                }
             } catch (InterruptedException e) {
                 throw new IOException(e);
             }
@@ -55,6 +58,8 @@ class HttpClientsTest {
                 }
             });
         }
+        assertThat(base.dispatcher().queuedCallsCount()).as("calls wait in the queue").isPositive();
+        allEnqueued.countDown();
         assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(failures).isEmpty();
         assertThat(ok.get()).isEqualTo(calls);
