@@ -17,7 +17,7 @@ N_EMBD = 64
 N_HEAD = 4
 N_HEAD_KV = 4
 N_FF = 128
-N_CTX = 4096
+N_CTX = 16384
 # ChatML: an explicit template, so the server never has to guess one for a model without it.
 CHAT_TEMPLATE = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"

@@ -9,7 +9,8 @@
 # Usage: .ci/llama.sh            build (if needed), generate, run the suite
 #        .ci/llama.sh build      only build / check the cache
 #        .ci/llama.sh serve      build, generate, start the server in the foreground (for local runs)
-# Environment: FUSION_LLAMA_CACHE (default ~/.cache/fusion-llama), NODE_LLAMA_CPP_VERSION (pinned below).
+# Environment: FUSION_LLAMA_CACHE (default ~/.cache/fusion-llama), NODE_LLAMA_CPP_VERSION (pinned below),
+#              FUSION_LLAMA_JOBS (build jobs, default 2), FUSION_LLAMA_MVN_OFFLINE=1 (mvn -o).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -23,28 +24,33 @@ mode="${1:-all}"
 
 now() { date +%s; }
 
+fetch_source() {
+  # The llama.cpp tree node-llama-cpp ships (a git bundle in the npm package).
+  local work; work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "node-llama-cpp@$version" >/dev/null && tar xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle)
+  rm -rf "$src"
+  mkdir -p "$cache"
+  git -c advice.detachedHead=false clone -q "$work/package/llama/gitRelease.bundle" "$src"
+  rm -rf "$work"
+  echo "== llama.cpp source: $(git -C "$src" rev-parse --short HEAD) from node-llama-cpp@$version"
+}
+
 build() {
   if [ -x "$bin" ]; then
     echo "== llama-server: cached at $bin"
     return
   fi
-  for tool in cmake ninja g++ git npm; do
+  for tool in cmake ninja g++ git npm curl; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-      pkg=$tool; [ "$tool" = ninja ] && pkg=ninja-build; [ "$tool" = g++ ] && pkg=g++
+      pkg=$tool; [ "$tool" = ninja ] && pkg=ninja-build
       (apt-get update -qq && apt-get install -y -qq "$pkg") || sudo sh -c "apt-get update -qq && apt-get install -y -qq $pkg"
     fi
   done
   local t0; t0=$(now)
-  mkdir -p "$cache"
-  local work; work=$(mktemp -d)
-  (cd "$work" && npm pack --silent "node-llama-cpp@$version" >/dev/null && tar xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle)
-  rm -rf "$src"
-  git clone -q "$work/package/llama/gitRelease.bundle" "$src"
-  rm -rf "$work"
-  echo "== llama.cpp source: $(git -C "$src" rev-parse --short HEAD) from node-llama-cpp@$version"
+  fetch_source
   cmake -S "$src" -B "$src/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF \
-    -DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF >/dev/null
+    -DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF >/dev/null
   cmake --build "$src/build" --target llama-server -j "${FUSION_LLAMA_JOBS:-2}"
   mkdir -p "$cache/bin"
   cp "$src/build/bin/llama-server" "$bin.tmp" && mv "$bin.tmp" "$bin"
@@ -63,6 +69,7 @@ model() {
     "$py" -c 'import numpy' 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-numpy) \
       || sudo sh -c 'apt-get update -qq && apt-get install -y -qq python3-numpy'
   fi
+  [ -d "$src/gguf-py" ] || fetch_source
   local t0; t0=$(now)
   PYTHONPATH="$src/gguf-py" "$py" "$repo/.ci/llama-model.py" "$src/models/ggml-vocab-llama-spm.gguf" "$model.tmp"
   mv "$model.tmp" "$model"
@@ -85,7 +92,7 @@ start_server() {
   local port; port=$(free_port)
   server_log="${TMPDIR:-/tmp}/fusion-llama-server.$$.log"
   # 4 slots of 2048 tokens: a quick-start panel of 3 and its judge run at once; 2 threads for a 2-core CI box.
-  "$bin" -m "$model" --host 127.0.0.1 --port "$port" -np 4 -c 8192 -t 2 --no-webui --metrics >"$server_log" 2>&1 &
+  "$bin" -m "$model" --host 127.0.0.1 --port "$port" -np 4 -c 8192 -t 2 --no-webui >"$server_log" 2>&1 &
   server_pid=$!
   trap stop_server EXIT
   export FUSION_LLAMA_URL="http://127.0.0.1:$port"

@@ -28,6 +28,10 @@ import java.util.List;
  * and {@code rounds} (layered) when they produce them. With a schema, when the answer is valid against it
  * ({@link FusionResult#json()} present): {@code answerJson} (the object) and {@code agreement} (JSON
  * Pointer to the fraction of valid answers supporting the value; {@code vote} only, else empty).
+ * With tools offered: {@code finishReason} ({@code tool_calls} or {@code stop}), {@code decidedBy}
+ * ({@code unanimous}, {@code quorum}, {@code voted}, {@code judged}) and {@code toolCalls}, each with
+ * {@code id}, {@code name} and {@code arguments} (the JSON value; the text when it is not JSON); a call
+ * record that proposed tool calls carries them as {@code toolCalls} too.
  * Amounts are plain decimals.
  * {@link #toJson} passes its output through {@link Redactor}. Stateless and thread-safe.
  */
@@ -67,6 +71,11 @@ public final class ResultJson {
             ObjectNode agreement = o.putObject("agreement");
             r.agreement().forEach(agreement::put);
         });
+        r.decidedBy().ifPresent(how -> {
+            o.put("finishReason", r.finishReason());
+            o.put("decidedBy", how.wireName());
+            o.set("toolCalls", toolCalls(r.toolCalls()));
+        });
         // Strategy outputs, present only when the strategy produced them.
         r.analysis().ifPresent(a -> o.set("analysis", JSON.valueToTree(a)));
         r.ranking().ifPresent(k -> o.set("ranking", JSON.valueToTree(k)));
@@ -89,6 +98,22 @@ public final class ResultJson {
             }
         }
         return o;
+    }
+
+    /** Tool calls as a JSON array of {@code {id, name, arguments}}. */
+    public static ArrayNode toolCalls(List<dev.fusion.model.ToolCall> calls) {
+        ArrayNode out = JSON.createArrayNode();
+        for (dev.fusion.model.ToolCall c : calls) {
+            ObjectNode n = out.addObject();
+            n.put("id", c.id());
+            n.put("name", c.name());
+            try {
+                n.set("arguments", c.arguments());
+            } catch (IllegalStateException notJson) {
+                n.put("arguments", c.argumentsJson());
+            }
+        }
+        return out;
     }
 
     /** Call records as a JSON array (also used for failed asks, whose exceptions carry records). */
@@ -131,6 +156,9 @@ public final class ResultJson {
                 n.put("step", c.step());
             }
             n.put("usageQuality", c.usageQuality().name().toLowerCase(java.util.Locale.ROOT));
+            if (c.hasToolCalls()) {
+                n.set("toolCalls", toolCalls(c.toolCalls()));
+            }
             if (!c.costFlags().isEmpty()) {
                 var flags = n.putArray("costFlags");
                 c.costFlags().forEach(f -> flags.add(f.name().toLowerCase(java.util.Locale.ROOT)));

@@ -2,7 +2,7 @@ package dev.fusion.cost;
 
 /**
  * Tokens of one call, normalized into disjoint buckets so every provider is priced by one rule
- * (see README, "Cost model"). No bucket contains another: the prompt is
+ * (see docs/cost-model.md). No bucket contains another: the prompt is
  * {@code input + cacheRead + cacheWrite}, the completion is {@code output + reasoning}.
  * Immutable.
  *

@@ -60,11 +60,35 @@ public final class CutOffTokens {
         }
     }
 
-    /** Tokens of {@code text} as counted for a cut-off call's estimate (0 for null or empty text). */
+    /**
+     * The most characters the tokenizer reads for one count. Beyond it the count is extrapolated from
+     * this prefix: a cut-off stream may hold millions of characters (up to the stream text limit), and
+     * BPE over all of them takes about a gigabyte and seconds of CPU on the thread that records the call.
+     */
+    public static final int MAX_COUNTED_CHARS = 64 * 1024;
+
+    /**
+     * Tokens of {@code text} as counted for a cut-off call's estimate (0 for null or empty text). Text
+     * longer than {@link #MAX_COUNTED_CHARS} is counted on its first {@code MAX_COUNTED_CHARS}
+     * characters and scaled to its length (rounded up): still an estimate, as every cut-off figure is
+     * ({@link dev.fusion.UsageQuality#ESTIMATED}), in bounded time and memory.
+     */
     public static long count(ModelRef model, String text) {
         if (text == null || text.isEmpty()) {
             return 0;
         }
+        if (text.length() <= MAX_COUNTED_CHARS) {
+            return countAll(model, text);
+        }
+        int cut = MAX_COUNTED_CHARS;
+        if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+            cut--; // never split a surrogate pair
+        }
+        long prefixTokens = Math.max(1, countAll(model, text.substring(0, cut)));
+        return (long) Math.ceil((double) prefixTokens * text.length() / cut);
+    }
+
+    private static long countAll(ModelRef model, String text) {
         if (ready) {
             return BPE.estimate(model, text);
         }

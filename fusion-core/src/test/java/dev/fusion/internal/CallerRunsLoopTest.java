@@ -104,13 +104,18 @@ class CallerRunsLoopTest {
 
     @Test
     void aTaskThatThrowsOnTheCallerDoesNotEndTheWait() {
-        CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
-        Sinks.One<String> result = Sinks.one();
-        runs.execute(() -> {
-            throw new IllegalStateException("a broken task");
-        });
-        runs.execute(() -> result.tryEmitValue("after"));
-        assertThat(runs.await(result.asMono())).isEqualTo("after");
+        try (dev.fusion.testing.LogCapture log = dev.fusion.testing.LogCapture.start()) {
+            CallerRuns runs = new CallerRuns(FusionTimer.shared()::schedule);
+            Sinks.One<String> result = Sinks.one();
+            runs.execute(() -> {
+                throw new IllegalStateException("a broken task");
+            });
+            runs.execute(() -> result.tryEmitValue("after"));
+            assertThat(runs.await(result.asMono())).isEqualTo("after");
+            // the caller ran the broken task itself, so its warning is logged before await returns
+            assertThat(log.text()).contains("WARN dev.fusion.internal.CallerRuns - a task run by the waiting caller threw",
+                    "a broken task");
+        }
     }
 
     @Test

@@ -25,8 +25,9 @@ import java.util.concurrent.Callable;
                 "With no keys and no config it runs on the built-in offline sandbox."})
 final class AskCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "PROMPT", description = "The question (several words are joined).")
-    String[] prompt;
+    @Parameters(arity = "0..*", paramLabel = "PROMPT", description = "The question (several words are joined);"
+            + " optional with --continue.")
+    String[] prompt = new String[0];
 
     @Mixin
     CommonOptions common = new CommonOptions();
@@ -56,11 +57,32 @@ final class AskCommand implements Callable<Integer> {
             + " or a thinking budget in tokens.")
     String reasoning;
 
+    @Option(names = "--tools", paramLabel = "FILE", description = "A JSON file with an OpenAI-style tools array: the"
+            + " panel proposes calls and the fusion decides one step (printed with how it was decided).")
+    java.nio.file.Path tools;
+
+    @Option(names = "--continue", paramLabel = "FILE", description = "The --json output of the previous tool step:"
+            + " continue its conversation with --tool-result values.")
+    java.nio.file.Path continueFrom;
+
+    @Option(names = "--tool-result", paramLabel = "ID=RESULT", description = "The result of a decided call (its id,"
+            + " then the result, e.g. JSON); one per call; with --continue.")
+    java.util.List<String> toolResults = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         FusionCli.Io io = FusionCli.io();
         String text = String.join(" ", prompt).trim();
-        if (text.isEmpty()) {
+        java.util.List<dev.fusion.model.ToolSpec> toolSpecs = tools == null ? java.util.List.of() : ToolInputs.tools(tools);
+        if (!toolResults.isEmpty() && continueFrom == null) {
+            throw new CliException("--tool-result needs --continue FILE: the --json output of the step that decided the calls");
+        }
+        java.util.List<dev.fusion.model.ChatMessage> continued = continueFrom == null ? null
+                : ToolInputs.continuation(continueFrom, toolResults, text);
+        if (continued != null && toolSpecs.isEmpty()) {
+            throw new CliException("--continue needs the same --tools FILE as the step it continues");
+        }
+        if (text.isEmpty() && continued == null) {
             throw new CliException("the prompt is blank; pass the question, e.g. fusion ask \"Why is the sky blue?\"");
         }
         // Files and values first: a bad one is a clear error before anything starts.
@@ -68,11 +90,17 @@ final class AskCommand implements Callable<Integer> {
         java.util.List<AskInputs.Image> imageParts = images.stream().map(AskInputs::image).toList();
         AskInputs.ReasoningChoice reasoningChoice = reasoning == null ? null : AskInputs.reasoning(reasoning);
         try (Setup setup = Setup.resolve(common, io.env)) {
+            // Labels (the sandbox's "[sandbox] ") go to stderr only: stdout carries the answer and its figures,
+            // so a JSON answer on stdout is JSON.
             String p = setup.linePrefix();
             if (!json) {
                 setup.description.forEach(d -> io.err.println(p + d));
+                if (setup.isSandbox()) {
+                    io.err.println(p + SandboxDemo.line(common.strategy == null ? "synthesize" : Setup.strategyName(common.strategy)));
+                }
             }
-            FusionRequest.Builder rb = FusionRequest.builder().prompt(text).system(system);
+            FusionRequest.Builder rb = (continued != null ? FusionRequest.builder().messages(continued)
+                    : FusionRequest.builder().prompt(text)).system(system).tools(toolSpecs);
             if (maxTokens != null) {
                 rb.maxOutputTokens(maxTokens);
             }
@@ -97,13 +125,15 @@ final class AskCommand implements Callable<Integer> {
                     // With a schema the answer is printed once, at the end: the schema-valid JSON, pretty. The
                     // judge's raw reply is not streamed: it may be a reply the repair replaces, and it is the same
                     // object again, unformatted.
-                    try (Progress progress = new Progress(live ? io.out : io.err, io.out, live, stream, p,
+                    // progress (the live table on a terminal, plain lines otherwise) on stderr: stdout is the answer's
+                    try (Progress progress = new Progress(io.err, io.out, live, stream, p,
                             FusionCli.width(io.env), reactor.core.scheduler.Schedulers.parallel(), schemaText == null)) {
                         result = setup.fusion.ask(request, progress::on);
-                        if (!progress.printedAnswer() || !result.judged() || result.json().isPresent()) {
-                            String shown = result.json().map(com.fasterxml.jackson.databind.JsonNode::toPrettyString)
+                        if (!progress.printedAnswer() || !result.judged() || result.json().isPresent() || result.hasToolCalls()) {
+                            String shown = result.hasToolCalls() ? toolCallsText(result)
+                                    : result.json().map(com.fasterxml.jackson.databind.JsonNode::toPrettyString)
                                     .orElse(result.answer());
-                            shown.lines().forEach(l -> io.out.println(l.startsWith(p) || p.isEmpty() ? l : p + l));
+                            shown.lines().forEach(io.out::println);
                             io.out.println();
                         }
                     }
@@ -120,22 +150,39 @@ final class AskCommand implements Callable<Integer> {
             if (json) {
                 ObjectNode o = ResultJson.toTree(result);
                 o.put("mode", setup.mode.name().toLowerCase(java.util.Locale.ROOT));
+                if (!toolSpecs.isEmpty()) {
+                    o.set("conversation", ToolInputs.conversation(request.messages(), result.toolCalls(), result.answer()));
+                }
                 if (setup.isSandbox()) {
                     o.put("sandbox", true);
                     o.put("notice", "offline sandbox: fictional models and prices; set provider keys or --config for real ones");
                 }
                 io.out.println(o.toString());
             } else {
-                io.out.print(CostTable.render(result, FusionCli.width(io.env) - p.length()).lines().map(l -> p + l).reduce("", (a, b) -> a + b + "\n"));
+                io.out.print(CostTable.render(result, FusionCli.width(io.env)));
                 if (!result.agreement().isEmpty()) {
-                    io.out.println(p + "Agreement per field (share of valid answers holding the value chosen):");
+                    io.out.println("Agreement per field (share of valid answers holding the value chosen):");
                     int w = result.agreement().keySet().stream().mapToInt(String::length).max().orElse(0);
-                    result.agreement().forEach((pointer, share) -> io.out.println(p + "  " + pointer
+                    result.agreement().forEach((pointer, share) -> io.out.println("  " + pointer
                             + " ".repeat(w - pointer.length()) + "  " + Math.round(share * 100) + "%"));
+                }
+                if (setup.isSandbox()) {
+                    io.err.println(p + "the answer and costs above come from the offline sandbox: fictional models and"
+                            + " prices, real pipeline and arithmetic");
                 }
             }
             return 0;
         }
+    }
+
+    /** The decided calls, one line each, and how they were decided. */
+    private static String toolCallsText(FusionResult r) {
+        StringBuilder sb = new StringBuilder("Tool calls decided (" + r.decidedBy().map(dev.fusion.DecidedBy::wireName)
+                .orElse("?") + "):");
+        for (dev.fusion.model.ToolCall c : r.toolCalls()) {
+            sb.append("\n  ").append(c.name()).append(' ').append(c.argumentsJson()).append("   [id ").append(c.id()).append(']');
+        }
+        return sb.toString();
     }
 
     private int failed(FusionCli.Io io, Setup setup, String reason, AskFailedException withCalls) {

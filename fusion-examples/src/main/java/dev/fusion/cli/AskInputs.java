@@ -92,7 +92,7 @@ final class AskInputs {
                 + "' is invalid; use low, medium, high or a positive number of thinking tokens (e.g. 2048)");
     }
 
-    private static byte[] readBounded(Path file, int max, String flag) {
+    static byte[] readBounded(Path file, int max, String flag) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {

@@ -7,6 +7,10 @@ package dev.fusion.cli;
  */
 final class CliTerms {
 
+    private static final String RAISE_BUDGET = "raise the budget with --budget USD (budgetUsd: in the config)";
+    private static final String RAISE_CAP = "raise the spend cap with spendCapUsd: in the config passed with --config"
+            + " (or wait for its window, spendCapWindow:, to roll over)";
+
     private CliTerms() {
     }
 
@@ -32,6 +36,17 @@ final class CliTerms {
                     + " or allow unbounded spend on them with allowUnpriced: true there";
         }
         m = m.replace("add at least one model with panel(...) or member(...)", "name models with --panel a,b,c or panel: in the config");
+        // a vote needs a schema: the CLI's way to give one
+        m = m.replace("set one with FusionRequest.builder().schema(...) (CLI: --schema FILE)", "pass one with --schema FILE");
+        m = m.replace("ask with a schema (FusionRequest.builder().schema(...))", "ask with --schema FILE");
+        // money limits: name the flag or config key that sets each
+        boolean cap = m.contains("spend cap");
+        m = m.replace("; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens, or use a cheaper judge",
+                "; " + (cap ? RAISE_CAP : RAISE_BUDGET) + ", lower judgeMaxOutputTokens: / maxOutputTokens: in the config"
+                        + " (or --max-tokens), or use a cheaper judge (--judge MODEL)");
+        m = m.replace("; raise the budget or lower the quorum", "; " + (cap ? RAISE_CAP : RAISE_BUDGET)
+                + ", or lower the quorum with --quorum N");
+        m = m.replace("raise --timeout / deadlineMs", "raise --timeout (deadlineMs: in the config)");
         m = m.replace("set one with judge(...)", "name one with --judge MODEL or judge: in the config");
         return m;
     }

@@ -20,13 +20,13 @@ final class CommonOptions {
     @Option(names = "--quorum", paramLabel = "N", description = "Minimum successful panel answers.")
     Integer quorum;
 
-    @Option(names = "--budget", paramLabel = "USD", description = "Hard budget per ask in USD, e.g. 0.05.")
+    @Option(names = "--budget", paramLabel = "USD", description = "Hard budget per ask in USD, for example 0.05.")
     BigDecimal budget;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Deadline of the whole ask: 1500, 1500ms, 30s, 2m.")
     String timeout;
 
-    @Option(names = "--strategy", paramLabel = "NAME", description = "Judge strategy: synthesize (default), analyze, select-best, self-moa, layered, cascade, vote (needs --schema); options as name:key=value,... e.g. layered:rounds=3.")
+    @Option(names = "--strategy", paramLabel = "NAME", description = "Judge strategy: synthesize (default), analyze, select-best, self-moa, layered, cascade, vote (needs --schema); options as name:key=value,..., for example layered:rounds=3.")
     String strategy;
 
     @Option(names = "--sandbox", description = "Use the built-in offline sandbox even when keys are present.")

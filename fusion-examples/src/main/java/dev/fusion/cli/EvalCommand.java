@@ -54,6 +54,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-singles", description = "Evaluate only the fusion.")
     boolean noSingles;
 
+    @Option(names = "--schema", paramLabel = "FILE", description = "A JSON Schema file: every answer (the fusion's and"
+            + " each model's alone) is asked for as JSON valid against it, and scored as that JSON text; needed by"
+            + " --strategy vote.")
+    Path schema;
+
     @Override
     public Integer call() throws IOException {
         FusionCli.Io io = FusionCli.io();
@@ -62,6 +67,11 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (concurrency < 1) {
             throw new CliException("--concurrency must be at least 1");
+        }
+        String schemaText = schema == null ? null : AskInputs.schema(schema);
+        if (schemaText == null && common.strategy != null && Setup.strategyName(common.strategy).equalsIgnoreCase("vote")) {
+            throw new CliException("--strategy vote votes field by field on JSON answers: pass a JSON Schema with"
+                    + " --schema FILE, e.g. --schema examples/ticket-schema.json".replace("e.g.", "for example"));
         }
         List<EvalItem> items = EvalRunner.readItems(data);
         String name = data.getFileName().toString().replaceAll("\\.jsonl?$", "");
@@ -87,7 +97,8 @@ final class EvalCommand implements Callable<Integer> {
                 io.err.println(p + "resuming: " + already + " run(s) already in " + state + " (use --fresh to start over)");
             }
             EvalRunner runner = new EvalRunner(setup.fusion, singles, setup.fusion.judges().get(0).model(),
-                    setup.prices, concurrency, maxSpend, setup.fusion.settings().maxOutputTokens(), Duration.ofMinutes(2));
+                    setup.prices, concurrency, maxSpend, setup.fusion.settings().maxOutputTokens(), Duration.ofMinutes(2),
+                    schemaText);
             List<EvalRunner.Run> runs;
             try {
                 runs = runner.run(items, state, progress(io, p));
@@ -108,16 +119,19 @@ final class EvalCommand implements Callable<Integer> {
                         s.correct() + "/" + s.runs(), Money.usd(s.costUsd()) + (s.costComplete() ? "" : " + unpriced"),
                         s.costPerCorrect() == null ? "-" : Money.usd(s.costPerCorrect()), s.p50Ms() + "ms", s.p95Ms() + "ms"});
             }
-            CostTable.table(rows).lines().forEach(l -> io.out.println(p + l));
-            io.out.println(p + "* = on the Pareto front (no other system is both at least as accurate and at least as cheap)");
+            CostTable.table(rows).lines().forEach(io.out::println);
+            io.out.println("* = on the Pareto front (no other system is both at least as accurate and at least as cheap)");
             int expected = items.size() * order.size();
             if (runs.size() < expected) {
-                io.out.println(p + (expected - runs.size()) + " run(s) not done (spend cap reached); rerun the same command to continue");
+                io.out.println((expected - runs.size()) + " run(s) not done (spend cap reached); rerun the same command to continue");
             }
             Path json = dir.resolve("summary.json");
             Path csv = dir.resolve("runs.csv");
             EvalRunner.writeReports(summary, runs, json, csv);
-            io.out.println(p + "wrote " + json + " and " + csv);
+            io.out.println("wrote " + json + " and " + csv);
+            if (setup.isSandbox()) {
+                io.err.println(p + "the scores and costs above come from the offline sandbox: fictional models and prices");
+            }
             return 0;
         }
     }

@@ -25,12 +25,19 @@ public final class FusionCli implements Runnable {
         final PrintStream err;
         final Map<String, String> env;
         final boolean terminal;
+        /** Today, for price ages (injectable for tests). */
+        final java.time.Clock clock;
 
         Io(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+            this(out, err, env, terminal, java.time.Clock.systemUTC());
+        }
+
+        Io(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal, java.time.Clock clock) {
             this.out = out;
             this.err = err;
             this.env = env;
             this.terminal = terminal;
+            this.clock = clock;
         }
     }
 
@@ -56,19 +63,25 @@ public final class FusionCli implements Runnable {
 
     /** Runs the CLI in this process and returns its exit code. */
     public static int run(String[] args, PrintStream rawOut, PrintStream rawErr, Map<String, String> env, boolean terminal) {
+        return run(args, rawOut, rawErr, env, terminal, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, Map, boolean)}, with today taken from {@code clock}. */
+    public static int run(String[] args, PrintStream rawOut, PrintStream rawErr, Map<String, String> env, boolean terminal,
+                          java.time.Clock clock) {
         // Everything the CLI prints passes through the redactor, line by line.
         PrintStream out = RedactingOutputStream.wrap(rawOut);
         PrintStream err = RedactingOutputStream.wrap(rawErr);
-        IO.set(new Io(out, err, env, terminal));
+        IO.set(new Io(out, err, env, terminal, clock));
         try {
             CommandLine cl = new CommandLine(new FusionCli());
+            // Help fits the terminal (COLUMNS), at least picocli's minimum.
+            cl.setUsageHelpWidth(Math.max(55, width(env)));
             FlagValues.register(cl);
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             cl.setParameterExceptionHandler((ex, a) -> {
-                err.println("fusion: " + ex.getMessage().lines().findFirst().orElse("bad usage")
-                        + " (see fusion " + (ex.getCommandLine().getCommandName().equals("fusion") ? ""
-                        : ex.getCommandLine().getCommandName() + " ") + "--help)");
+                err.println("fusion: " + usageError(ex));
                 return 2;
             });
             cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -86,6 +99,30 @@ public final class FusionCli implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * A usage error in the user's words, with where to look: picocli's "Unmatched argument at index 0: 'frob'"
+     * becomes "unknown command or argument 'frob'; see fusion --help".
+     */
+    static String usageError(CommandLine.ParameterException ex) {
+        String cmd = ex.getCommandLine().getCommandName();
+        String help = "fusion " + (cmd.equals("fusion") ? "" : cmd + " ") + "--help";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            String what = first.startsWith("-") ? "unknown option '" + first + "'"
+                    : cmd.equals("fusion") ? "unknown command or argument '" + first + "'"
+                    : "unexpected argument '" + first + "'";
+            java.util.List<String> hints = new java.util.ArrayList<>();
+            for (String s : u.getSuggestions()) {
+                if (hints.size() < 3) {
+                    hints.add(s);
+                }
+            }
+            return what + (hints.isEmpty() ? "" : " (did you mean " + String.join(", ", hints) + "?)") + "; see " + help;
+        }
+        String m = ex.getMessage() == null ? "bad usage" : ex.getMessage().lines().findFirst().orElse("bad usage");
+        return m + " (see " + help + ")";
     }
 
     /** The terminal's width: {@code COLUMNS} when it holds a sensible number, else 80. */

@@ -86,25 +86,29 @@ final class PreviewCommand implements Callable<Integer> {
             BigDecimal[] alone = costs(s, judge.model().ref(), aloneIn, judgeMax, Math.min(judgeMax, TYPICAL_ANSWER));
             rows.add(row("alone", judge.id() + " (judge's model, no panel)", aloneIn, alone));
             String table = CostTable.table(rows);
-            table.lines().forEach(l -> io.out.println(p + l));
-            io.out.println(p + "worst case: every answer uses max output tokens (" + maxOut + " panel, " + judgeMax
+            // stdout holds the figures; the sandbox label is on stderr (every description line above, and below)
+            table.lines().forEach(io.out::println);
+            io.out.println("worst case: every answer uses max output tokens (" + maxOut + " panel, " + judgeMax
                     + " judge) at the highest rates; typical: " + TYPICAL_ANSWER + "-token answers (an assumption).");
             // The ask's own budget planning: the same verdict, the same skipped members, the same exit code.
             AskPlan plan = setup.fusion.plan(FusionRequest.of(text));
             switch (plan.verdict()) {
                 case EXCEEDED -> {
-                    io.err.println("fusion: " + p + FusionCli.oneLine(plan.exceeded().orElseThrow().getMessage()));
+                    io.err.println("fusion: " + p + FusionCli.oneLine(CliTerms.translate(plan.exceeded().orElseThrow().getMessage())));
                     return 1;
                 }
                 case WITHIN_BUDGET -> {
-                    io.out.println(p + "limit " + Money.usd(plan.limitUsd()) + ": the ask reserves " + Money.usd(plan.reservedUsd())
+                    io.out.println("limit " + Money.usd(plan.limitUsd()) + ": the ask reserves " + Money.usd(plan.reservedUsd())
                             + " (judges " + Money.usd(plan.judgeReservationUsd()) + ")"
                             + (plan.skipped().isEmpty() ? "; every member fits." : "; skipped:"));
-                    plan.notes().forEach(note -> io.out.println(p + "  " + note));
+                    plan.notes().forEach(note -> io.out.println("  " + note));
                 }
                 case UNBOUNDED -> {
                     // No budget or spend cap: nothing is reserved or skipped.
                 }
+            }
+            if (setup.isSandbox()) {
+                io.err.println(p + "the prices above are the offline sandbox's fictional ones");
             }
             return 0;
         }

@@ -11,6 +11,9 @@ import java.util.concurrent.CountDownLatch;
         description = "Run the offline sandbox server (OpenAI, Anthropic and Gemini wire formats) until stopped.")
 final class SandboxCommand implements Callable<Integer> {
 
+    /** The one line that tells how to stop the server. */
+    static final String STOP_HINT = "Stop with Ctrl+C.";
+
     @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (0 = any free port).")
     int port;
 
@@ -24,10 +27,12 @@ final class SandboxCommand implements Callable<Integer> {
             throw new CliException("--port must be between 0 and 65535");
         }
         try (SandboxBackend sb = SandboxBackend.start(port, SandboxBackend.latencyScale(io.env))) {
-            sb.describe().lines().forEach(l -> io.out.println("[sandbox] " + l));
+            // describe() ends with its own "Stop with Ctrl+C."; the CLI says it once, with the running line
+            sb.describe().lines().filter(l -> !l.strip().equals(STOP_HINT)).forEach(l -> io.out.println("[sandbox] " + l));
             io.out.flush();
             if (!once) {
-                io.out.println("[sandbox] running; press Ctrl-C to stop");
+                io.out.println("[sandbox] running; " + STOP_HINT.substring(0, 1).toLowerCase(java.util.Locale.ROOT)
+                        + STOP_HINT.substring(1));
                 io.out.flush();
                 new CountDownLatch(1).await();
             }

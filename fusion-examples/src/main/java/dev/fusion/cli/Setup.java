@@ -117,6 +117,17 @@ final class Setup implements AutoCloseable {
                 throw new CliException(e.getMessage().startsWith("config file ") ? e.getMessage()
                         : "config " + o.config + ": " + e.getMessage());
             }
+            if (o.sandbox || spec.sandboxEnabled()) {
+                // --sandbox (or sandbox: true in the file): the sandbox's providers and prices by name, the
+                // config's own providers and prices over them.
+                SandboxBackend sb = SandboxBackend.start(0, SandboxBackend.latencyScale(env));
+                resource = sb;
+                providers = providers.with(sb.providerSpecs());
+                prices = prices.with(sb.prices());
+                desc.add("sandbox: started the built-in offline sandbox at " + sb.baseUrl() + " for "
+                        + (o.sandbox ? "--sandbox" : "sandbox: true in " + o.config)
+                        + "; the sandbox-* models and their prices are fictional");
+            }
             providers = spec.withProviders(providers);
             prices = spec.priceBook(prices);
             mode = Mode.CONFIG;
@@ -135,7 +146,7 @@ final class Setup implements AutoCloseable {
                 spec = FusionSpec.of(refs, List.of(judge));
                 mode = Mode.LOCAL;
                 desc.add("no provider keys found; using the local model server at " + local.baseUrl + " ("
-                        + local.name + "): panel " + local.models + ", judge " + judge);
+                        + local.name + ")" + defaults(o, local.models, judge).replaceFirst("^, ", ": "));
                 desc.add("set a key (e.g. OPENROUTER_API_KEY) or pass --config to use hosted models");
             } else {
                 SandboxBackend sb = SandboxBackend.start(0, SandboxBackend.latencyScale(env));
@@ -147,7 +158,10 @@ final class Setup implements AutoCloseable {
                 desc.add("SANDBOX: no provider keys, no config and no local model server found, so this runs on the"
                         + " built-in offline sandbox at " + sb.baseUrl() + " (real HTTP, real concurrency, real cost"
                         + " arithmetic; fictional models and prices)");
-                desc.add("panel " + sb.panel() + ", judge " + sb.judge());
+                String d = defaults(o, sb.panel(), sb.judge());
+                if (!d.isEmpty()) {
+                    desc.add(d.substring(2));
+                }
                 desc.add("to use real providers: export OPENROUTER_API_KEY=... (or ANTHROPIC_API_KEY, OPENAI_API_KEY,"
                         + " GEMINI_API_KEY, DEEPSEEK_API_KEY, ...) or pass --config fusion.yaml");
             }
@@ -184,9 +198,10 @@ final class Setup implements AutoCloseable {
                 judges.add(panel.get(0));
             }
             spec = FusionSpec.of(panel, judges).withAllowUnpriced(true);
-            desc.add("keys found for " + present.stream().map(KeyChoice::provider).toList() + ": budget panel "
-                    + panel + ", flagship judge " + judges.get(0)
-                    + (judges.size() > 1 ? " (fallbacks " + judges.subList(1, judges.size()) + ")" : ""));
+            desc.add("keys found for " + present.stream().map(KeyChoice::provider).toList()
+                    + (o.panel != null ? "" : ": budget panel " + panel)
+                    + (o.judge != null ? "" : (o.panel != null ? ": " : ", ") + "flagship judge " + judges.get(0)
+                    + (judges.size() > 1 ? " (fallbacks " + judges.subList(1, judges.size()) + ")" : "")));
             desc.add("choose your own with --panel a,b,c --judge x, or --config fusion.yaml");
         }
         if (o.panel != null) {
@@ -221,6 +236,21 @@ final class Setup implements AutoCloseable {
         }
     }
 
+    /**
+     * ", panel [...], judge x" for the parts of a mode's default choice that no flag replaces (empty when both
+     * are replaced): the CLI never prints a default panel that --panel then replaces.
+     */
+    static String defaults(CommonOptions o, List<String> panel, String judge) {
+        StringBuilder sb = new StringBuilder();
+        if (o.panel == null) {
+            sb.append(", panel ").append(panel);
+        }
+        if (o.judge == null) {
+            sb.append(", judge ").append(judge);
+        }
+        return sb.toString();
+    }
+
     /** The flags as overrides of the spec's keys. */
     static FusionSpec.Overrides overrides(CommonOptions o) {
         return new FusionSpec.Overrides(o.panel, o.judge, o.quorum, o.budget,
@@ -230,14 +260,28 @@ final class Setup implements AutoCloseable {
 
     /** A spec problem in the user's terms: the flag that set the key, else the config file or the mode. */
     private static String describe(ConfigKeyException e, FusionSpec.Overrides flags, Mode mode, CommonOptions o) {
+        // the problem without the key's own name in front ("strategy layered: rounds ..." under --strategy)
+        String problem = e.problem().startsWith(e.key() + " ") ? e.problem().substring(e.key().length() + 1) : e.problem();
+        String flag = CommonOptions.FLAG_FOR_KEY.get(e.key());
         if (flags.keys().contains(e.key())) {
-            return CommonOptions.FLAG_FOR_KEY.get(e.key()) + " " + e.problem();
+            return flag + " " + problem;
         }
         if (mode == Mode.CONFIG) {
             return "config " + o.config + ": " + e.getMessage();
         }
-        return "the " + mode.name().toLowerCase(java.util.Locale.ROOT) + " setup's " + e.key() + " " + e.problem()
-                + (CommonOptions.FLAG_FOR_KEY.containsKey(e.key()) ? " (set it with " + CommonOptions.FLAG_FOR_KEY.get(e.key()) + ")" : "");
+        if (problem.startsWith("is missing") && flag != null) {
+            // e.g. --panel given without --judge: say which flag to add, not which internal setup lacks it
+            return "no " + e.key() + " given; name one with " + flag + (e.key().equals("judge") ? " MODEL" : "")
+                    + (mode == Mode.FLAGS && e.key().equals("judge") ? " (--panel alone does not choose a judge)" : "");
+        }
+        String where = switch (mode) {
+            case KEYS -> "the panel chosen from your API keys";
+            case LOCAL -> "the local model server's panel";
+            case SANDBOX -> "the sandbox panel";
+            case FLAGS -> "the models named with --panel/--judge";
+            default -> "the configuration";
+        };
+        return where + ": " + e.key() + " " + problem + (flag != null ? " (set it with " + flag + ")" : "");
     }
 
     /** {@code layered} or {@code layered:rounds=3,...}: the name part. */

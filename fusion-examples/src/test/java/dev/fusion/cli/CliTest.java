@@ -63,7 +63,8 @@ class CliTest {
         Run r = cli("ask", "--json", "--sandbox", "What", "is", "a", "monad?");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();
-        assertThat(j.get("answer").asText()).contains("[sandbox]");
+        // the label is in the result's fields and on stderr, never inside the answer an application parses
+        assertThat(j.get("answer").asText()).isNotBlank().doesNotContain("[sandbox]");
         assertThat(j.get("mode").asText()).isEqualTo("sandbox");
         assertThat(j.get("sandbox").asBoolean()).isTrue();
         assertThat(j.get("judged").asBoolean()).isTrue();
@@ -88,9 +89,12 @@ class CliTest {
     void plainOutputHasTheAnswerThenTheCostTableAndSandboxLabels() {
         Run r = cli("ask", "--sandbox", "hello");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("[sandbox] role", "[sandbox] total $");
-        assertThat(r.err()).contains("[sandbox] SANDBOX:", "to use real providers");
-        r.out().lines().filter(l -> !l.isBlank()).forEach(l -> assertThat(l).startsWith("[sandbox]"));
+        assertThat(r.out()).contains("role", "total $");
+        // labels go to stderr: every stderr line is labelled, no stdout line is
+        assertThat(r.err()).contains("[sandbox] SANDBOX:", "to use real providers", "[sandbox] demonstration of synthesize",
+                "[sandbox] the answer and costs above come from the offline sandbox");
+        r.err().lines().filter(l -> !l.isBlank()).forEach(l -> assertThat(l).startsWith("[sandbox]"));
+        r.out().lines().forEach(l -> assertThat(l).doesNotContain("[sandbox]"));
     }
 
     /**
@@ -227,7 +231,7 @@ class CliTest {
     void badFlagsAndBadConfigsGiveOneLineErrors(@TempDir Path dir) throws Exception {
         Run unknown = cli("ask", "--frobnicate", "q");
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err().strip()).startsWith("fusion: Unknown option: '--frobnicate'").doesNotContain("\n");
+        assertThat(unknown.err().strip()).isEqualTo("fusion: unknown option '--frobnicate'; see fusion ask --help");
 
         Run missing = cli("ask", "--config", dir.resolve("nope.yaml").toString(), "q");
         assertThat(missing.code()).isEqualTo(2);
@@ -362,7 +366,7 @@ class CliTest {
         Run streamed = cli("ask", "--sandbox", "--stream", "What is DNS?");
         Run plain = cli("ask", "--sandbox", "What is DNS?");
         assertThat(streamed.code()).as(streamed.err()).isZero();
-        assertThat(streamed.out()).contains("Domain Name System", "[sandbox] total $");
+        assertThat(streamed.out()).contains("Domain Name System", "total $").doesNotContain("[sandbox]");
         assertThat(streamed.err()).doesNotContain("Domain Name System");
         // The answer is printed once, not streamed and then repeated.
         assertThat(streamed.out().split("What the answers agree on", -1)).hasSize(2);

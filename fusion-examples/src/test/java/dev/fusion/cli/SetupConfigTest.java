@@ -128,7 +128,7 @@ class SetupConfigTest {
         o.panel = List.of("sandbox-openai:sandbox-swift");
         // The sandbox's quorum of 2 no longer fits a panel of one.
         assertThatThrownBy(() -> Setup.resolve(o, ENV)).isInstanceOf(CliException.class)
-                .hasMessageStartingWith("the sandbox setup's quorum is 2 but the panel has only 1 member(s)")
+                .hasMessageStartingWith("the sandbox panel: quorum is 2 but the panel has only 1 member(s)")
                 .hasMessageEndingWith("(set it with --quorum)");
     }
 

@@ -210,7 +210,7 @@ public final class Providers {
 
     private static Map<String, ProviderSpec> presetMap() {
         Map<String, ProviderSpec> m = new LinkedHashMap<>();
-        // Base URLs from each provider's own API docs (see README, "Providers").
+        // Base URLs from each provider's own API docs (see docs/configuration.md, "Providers and keys").
         // Capabilities and their sources: fusion-providers/CAPABILITIES.md.
         m.put("openai", ProviderSpec.of(ProviderKind.OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY")
                 .withMaxTokensParam("max_completion_tokens").withCapabilities(caps(SCHEMA, IMAGES, EFFORT)));

@@ -18,6 +18,13 @@ import dev.fusion.InvalidConfigurationException;
  * Error bodies are read at most 64 KiB regardless. A stream that sends events forever without text
  * holds no memory and is ended by the call's deadline.
  *
+ * <p>What one call can make the library hold, whatever the server sends: a non-streamed answer,
+ * {@code maxBodyBytes} and its parsed tree (at most a million JSON tokens); a streamed answer, one
+ * event ({@code maxEventBytes}) and the text so far, {@code maxStreamTextChars} characters, kept by the
+ * provider and by the engine's call record (with the defaults, about 8 MiB each as UTF-16, 4 MiB for
+ * Latin-1 text). Counting the tokens of a cut-off stream for its estimated cost reads at most the
+ * first 64 Ki characters and extrapolates, so it adds a few MiB at most.
+ *
  * <p>Set with {@link Providers.Builder#responseLimits}. Immutable and thread-safe.
  *
  * @param maxBodyBytes       the most bytes of a non-streamed answer, after decompression (at least 1024)

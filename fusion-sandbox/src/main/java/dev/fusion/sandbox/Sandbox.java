@@ -18,8 +18,10 @@ import java.util.Objects;
  * The offline sandbox: four scripted panel personas that differ in latency, price and answer, and
  * a judge that really merges answers (deterministically, with {@link SandboxMerger}) and returns
  * the JSON analysis and ranking the {@code analyze} and {@code select-best} strategies ask for, so
- * every strategy runs its real path offline. Every answer opens with a one-line {@code [sandbox]}
- * notice saying it is not a real model and how to use real providers. The personas and their
+ * every strategy runs its real path offline. No label is ever written into an answer, so an
+ * application can parse it (JSON, a record): every response says where it comes from in its
+ * metadata instead, the {@value #HEADER} header (and {@code server: fusion-sandbox}), and in the
+ * model ids, which all start with {@code sandbox-}. The personas and their
  * prices are fictional: a sandbox figure shows the pipeline and its arithmetic working, never the
  * quality or price of any real model. To use the sandbox from library code with ready providers
  * and prices, see {@code dev.fusion.sandbox.providers.SandboxProviders} (module
@@ -63,6 +65,9 @@ public final class Sandbox {
     /** How every sandbox answer tells the reader to use real providers. */
     public static final String REAL_PROVIDERS_HINT = "For real answers, configure a provider API key "
             + "(e.g. OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or OPENROUTER_API_KEY).";
+
+    /** The response header that labels every sandbox reply as fictional (the answer itself carries no label). */
+    public static final String HEADER = "x-fusion-sandbox";
 
     /** Where the sandbox prices say they come from. */
     public static final String PRICE_SOURCE = "fictional sandbox price (not any real provider's)";
@@ -181,7 +186,9 @@ public final class Sandbox {
      *       answer ({@link SandboxMerger}). Asked a plain question with no answers to merge (the
      *       judge's model alone, as {@code fusion eval} does), it answers like a panel persona.</li>
      * </ul>
-     * Every reply opens with a one-line {@code [sandbox]} notice.
+     * No reply carries a label: the {@value #HEADER} response header says it is fictional ({@link #notice}).
+     * A question that states a JSON Schema in its words (Spring AI's {@code .entity(...)} format instructions,
+     * "valid against this JSON Schema: {...}") gets schema-valid JSON, as a model following them would give.
      */
     public static String answer(String personaId, String system, String prompt) {
         Objects.requireNonNull(prompt, "prompt");
@@ -189,25 +196,48 @@ public final class Sandbox {
         if (p.isJudge()) {
             SandboxMerger.Merge merge = MERGER.mergeJudgePrompt(prompt);
             if (merge.answerCount() == 0) {
-                return PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT) + "\n\n"
-                        + PersonaWriter.body(PersonaWriter.Style.SWIFT, prompt);
+                String schema = SchemaAnswers.schemaAskedFor(prompt);
+                return schema != null ? SchemaAnswers.answer(schema, SchemaAnswers.withoutSchema(prompt), SchemaAnswers.Voice.JUDGE)
+                        : PersonaWriter.body(PersonaWriter.Style.SWIFT, prompt);
             }
             switch (JudgeReplies.kind(system, prompt)) {
                 case ANALYSIS:
-                    return structuredNotice("analysis", merge) + JudgeReplies.analysis(merge);
+                    return JudgeReplies.analysis(merge);
                 case RANKING:
-                    return structuredNotice("ranking", merge) + JudgeReplies.ranking(merge);
+                    return JudgeReplies.ranking(merge);
                 default:
-                    return merge.render();
+                    // the question, or the judge's own instructions after the answers, may ask for JSON in a schema
+                    String schema = SchemaAnswers.schemaAskedFor(merge.question());
+                    if (schema == null) {
+                        schema = SchemaAnswers.schemaAskedFor(afterAnswers(prompt));
+                    }
+                    return schema != null
+                            ? SchemaAnswers.answer(schema, SchemaAnswers.withoutSchema(merge.question()), SchemaAnswers.Voice.JUDGE)
+                            : merge.render();
             }
         }
-        return PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT) + "\n\n" + PersonaWriter.body(style(p.id()),
-                withoutReferences(prompt));
+        String question = withoutReferences(prompt);
+        String schema = SchemaAnswers.schemaAskedFor(question);
+        if (schema != null) {
+            return SchemaAnswers.answer(schema, SchemaAnswers.withoutSchema(question), voice(p.id()));
+        }
+        return PersonaWriter.body(style(p.id()), question);
     }
 
-    private static String structuredNotice(String what, SandboxMerger.Merge merge) {
-        return "[sandbox] Deterministic " + what + " by " + JUDGE + " of " + merge.answerCount()
-                + " answers from their sentence overlap; no model was called.\n";
+    /**
+     * What a persona's replies are, for response metadata (the {@value #HEADER} header) and logs: fictional,
+     * from which persona, and how to get real answers. Never part of an answer.
+     */
+    public static String notice(String personaId) {
+        return persona(personaId).isJudge()
+                ? "Deterministic merge by " + JUDGE + " (sentence overlap); no model was called. " + REAL_PROVIDERS_HINT
+                : PersonaWriter.notice(personaId, REAL_PROVIDERS_HINT);
+    }
+
+    /** The judge prompt's text after its last {@code </answer>}: where a template states the answer format. */
+    private static String afterAnswers(String prompt) {
+        int end = prompt.lastIndexOf("</answer>");
+        return end < 0 ? "" : prompt.substring(end);
     }
 
     /** The request part of a layered-round prompt: the text before its {@code <references>} block. */
@@ -244,8 +274,7 @@ public final class Sandbox {
             Duration first = scale(p.firstByte(), latencyScale);
             Duration chunk = scale(p.perChunk(), latencyScale);
             b.model(p.id(), request -> {
-                Reply tools = ToolPersonas.reply(p.id(), p.id().equals(CONTRARIAN), p.id().equals(TERSE),
-                        PersonaWriter.notice(p.id(), REAL_PROVIDERS_HINT), request);
+                Reply tools = ToolPersonas.reply(p.id(), p.id().equals(CONTRARIAN), p.id().equals(TERSE), "", request);
                 if (tools != null) {
                     return tools.firstByteDelay(first).chunkDelay(chunk).wordsPerChunk(4);
                 }
@@ -274,8 +303,11 @@ public final class Sandbox {
      * different ways on about one in five), so a {@code vote} shows both majorities and disputes; the judge
      * never departs, and asked about disputed fields (a schema whose properties are JSON Pointers, each an
      * {@code enum} of candidates) picks the first, best-supported candidate. Fictional like every sandbox
-     * answer: a JSON answer cannot carry the {@code [sandbox]} notice line, the model ids and the
-     * {@code server: fusion-sandbox} header say where it came from.
+     * answer, but no label is written into it: the model ids and the {@value #HEADER} header say where it came
+     * from. The prompt is read the way a person would read a support message: the tone from its words, product
+     * codes with the quantities written before them, the category from keywords, a priority from tone and
+     * urgency; readers differ where people do (the contrarian escalates the priority and hears a polite
+     * complaint as neutral, the scholar lowers the priority), so a vote shows majorities and a dispute.
      *
      * @param personaId a persona id
      * @param schemaJson the JSON Schema
@@ -291,21 +323,28 @@ public final class Sandbox {
         return switch (request.outputMode()) {
             case JSON_SCHEMA -> request.schema();
             case JSON -> SchemaAnswers.schemaInText(request.system());
-            default -> null;
+            // a schema stated in the system prompt's words, for a panel persona (the judge's own prompts show
+            // JSON shapes that are not the answer's schema)
+            default -> request.model().equals(JUDGE) ? null : SchemaAnswers.schemaAskedFor(request.system());
         };
     }
 
     private static String structuredText(String personaId, String schema, WireRequest request) {
-        String json = structuredAnswer(personaId, schema, request.firstUserText());
+        String question = request.firstUserText();
+        if (persona(personaId).isJudge()) {
+            // the judge answers the question its prompt quotes, not the panel's answers around it
+            String quoted = SandboxMerger.question(question);
+            question = quoted.isEmpty() ? question : SchemaAnswers.withoutSchema(quoted);
+        }
+        String json = structuredAnswer(personaId, schema, question);
         // in JSON mode (schema in the prompt, no native constraint) the contrarian fences its JSON, as models do
         return request.outputMode() == OutputMode.JSON && personaId.equals(CONTRARIAN) ? "```json\n" + json + "\n```" : json;
     }
 
-    /** JSON mode without a schema: the persona's answer as {@code {"answer": …, "sandbox": …}}. */
+    /** JSON mode without a schema: the persona's answer as {@code {"answer": …}} (the label is in the headers). */
     private static String jsonText(String personaId, WireRequest request) {
         var node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         node.put("answer", PersonaWriter.body(style(personaId), request.firstUserText()));
-        node.put("sandbox", PersonaWriter.notice(personaId, REAL_PROVIDERS_HINT));
         return node.toString();
     }
 

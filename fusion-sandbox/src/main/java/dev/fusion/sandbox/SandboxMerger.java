@@ -72,27 +72,32 @@ public final class SandboxMerger {
     public record Merge(String question, int answerCount, List<Point> consensus, List<Point> unique,
                         int duplicatesDropped) {
 
-        /** The merged answer as the sandbox judge sends it, opening with a one-line sandbox notice. */
+        /**
+         * What this merge did, in one line (for metadata and logs, not part of {@link #render()}): how many
+         * answers, agreed and unique points, near-duplicates dropped, and that no model was called.
+         */
+        public String notice() {
+            return "Deterministic merge by " + Sandbox.JUDGE + " of " + answerCount
+                    + (answerCount == 1 ? " answer" : " answers") + ": " + consensus.size() + " agreed "
+                    + (consensus.size() == 1 ? "point" : "points") + ", " + unique.size() + " unique, "
+                    + duplicatesDropped + " near-duplicates dropped. No model was called. " + Sandbox.REAL_PROVIDERS_HINT;
+        }
+
+        /** The merged answer as the sandbox judge sends it: the points, with no label in it (see {@link #notice()}). */
         public String render() {
             StringBuilder sb = new StringBuilder();
-            sb.append("[sandbox] Deterministic merge by ").append(Sandbox.JUDGE).append(" of ").append(answerCount)
-                    .append(answerCount == 1 ? " answer" : " answers").append(": ").append(consensus.size())
-                    .append(" agreed ").append(consensus.size() == 1 ? "point" : "points").append(", ")
-                    .append(unique.size()).append(" unique, ").append(duplicatesDropped)
-                    .append(" near-duplicates dropped. No model was called. ").append(Sandbox.REAL_PROVIDERS_HINT)
-                    .append('\n');
             if (answerCount == 0) {
-                sb.append("\nThere were no answers to merge (the judge prompt had no <answer> blocks).\n");
+                sb.append("There were no answers to merge (the judge prompt had no <answer> blocks).\n");
                 return sb.toString();
             }
             if (!consensus.isEmpty()) {
-                sb.append("\nWhat the answers agree on:\n");
+                sb.append("What the answers agree on:\n");
                 for (Point p : consensus) {
                     sb.append("- ").append(p.text()).append(" (").append(p.support()).append(" of ")
                             .append(answerCount).append(" answers)\n");
                 }
             } else {
-                sb.append("\nThe answers share no common point.\n");
+                sb.append("The answers share no common point.\n");
             }
             if (!unique.isEmpty()) {
                 sb.append("\nAlso worth noting (one answer each):\n");

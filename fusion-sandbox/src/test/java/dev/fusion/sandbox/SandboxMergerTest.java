@@ -41,7 +41,8 @@ class SandboxMergerTest {
         assertThat(m.duplicatesDropped()).isEqualTo(3);
 
         String out = m.render();
-        assertThat(out).startsWith("[sandbox] ");
+        assertThat(out).startsWith("What the answers agree on:").doesNotContain("[sandbox]");
+        assertThat(m.notice()).startsWith("Deterministic merge by sandbox-judge of 3 answers: 2 agreed points, 2 unique");
         assertThat(out.indexOf("Paris")).isLessThan(out.indexOf("Seine"));
         assertThat(out.indexOf("Seine")).isLessThan(out.indexOf("Eiffel"));
         assertThat(out.indexOf("Eiffel")).isLessThan(out.indexOf("Croissants"));
@@ -89,6 +90,7 @@ class SandboxMergerTest {
     void noAnswersIsSaidPlainly() {
         SandboxMerger.Merge m = merger.mergeJudgePrompt("just a question without answer blocks");
         assertThat(m.answerCount()).isZero();
-        assertThat(m.render()).startsWith("[sandbox] ").contains("no answers to merge");
+        assertThat(m.render()).doesNotContain("[sandbox]").contains("no answers to merge");
+        assertThat(m.notice()).contains("of 0 answers");
     }
 }

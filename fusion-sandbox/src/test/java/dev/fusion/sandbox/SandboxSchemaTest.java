@@ -203,9 +203,10 @@ class SandboxSchemaTest {
         JsonNode answer = StructuredSchema.parseJson(text(WireFormat.GEMINI, r.body()));
         assertThat(answer.get("customer").asText()).isEqualTo("Ada Lovelace");
         assertThat(answer.get("sentiment").asText()).isIn("positive", "neutral", "negative");
-        // and without any response format the personas still answer text with the sandbox notice
+        // and without any response format the personas answer text, labelled in the response headers, not the text
         HttpResponse<String> plain = Http.send(url(WireFormat.OPENAI, Sandbox.SWIFT),
                 Http.openAi(Sandbox.SWIFT, null, MESSAGE, false, false, null));
-        assertThat(text(WireFormat.OPENAI, plain.body())).startsWith("[sandbox]");
+        assertThat(text(WireFormat.OPENAI, plain.body())).doesNotContain("[sandbox]").isNotBlank();
+        assertThat(plain.headers().firstValue(Sandbox.HEADER).orElseThrow()).contains(Sandbox.SWIFT, "not a real model");
     }
 }

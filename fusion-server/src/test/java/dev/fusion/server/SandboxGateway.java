@@ -42,6 +42,14 @@ final class SandboxGateway implements AutoCloseable {
         return server.baseUrl() + path;
     }
 
+    /** Shuts a server down at the end of a try block. */
+    record Closing(FusionServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.shutdown(Duration.ZERO);
+        }
+    }
+
     /** A plain HTTP client of one server. */
     static final class Client {
         final String base;

@@ -134,7 +134,8 @@ class SpringAiFusionTest {
 
         String answer = client.prompt(QUESTION).call().content();
 
-        assertThat(answer).contains("[sandbox]").contains("Deterministic merge by sandbox-judge");
+        // the sandbox judge's merge, with no label inside the content (the label is the x-fusion-sandbox header)
+        assertThat(answer).startsWith("What the answers agree on:").doesNotContain("[sandbox]");
         for (String model : List.of(Sandbox.SWIFT, Sandbox.SCHOLAR, Sandbox.TERSE, Sandbox.JUDGE)) {
             assertThat(server.requestCount(model)).as(model).isEqualTo(1);
         }
@@ -177,6 +178,20 @@ class SpringAiFusionTest {
 
         assertThat(verdict).isEqualTo(new Verdict("Rayleigh scattering", 4));
         assertThat(server.requestCount(JSON_JUDGE)).isEqualTo(1);
+    }
+
+    @Test
+    void chatClientEntityWorksOnTheSandboxItselfBecauseNoLabelIsInsideTheAnswer() {
+        // the whole sandbox panel and its own judge: the format instructions reach every persona in words,
+        // each answers plain JSON, and the judge's answer is JSON too, so ChatClient can parse it
+        Verdict verdict = ChatClient.create(FusionChatModel.of(fusion())).prompt(QUESTION).call().entity(Verdict.class);
+        assertThat(verdict).isNotNull();
+        assertThat(verdict.summary()).isNotBlank().doesNotContain("[sandbox]");
+
+        Verdict natively = ChatClient.create(FusionChatModel.of(fusion())).prompt(QUESTION)
+                .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT).call().entity(Verdict.class);
+        assertThat(natively).isNotNull();
+        assertThat(natively.summary()).isNotBlank().doesNotContain("[sandbox]");
     }
 
     @Test
@@ -251,7 +266,7 @@ class SpringAiFusionTest {
 
         List<String> content = ChatClient.create(FusionChatModel.of(fusion())).prompt(QUESTION).stream().content()
                 .collectList().block();
-        assertThat(String.join("", content)).contains("Deterministic merge by sandbox-judge");
+        assertThat(String.join("", content)).contains("What the answers agree on");
     }
 
     @Test

@@ -68,7 +68,7 @@ class SampleApplicationTest {
 
         assertThat(ask.statusCode()).isEqualTo(200);
         JsonNode result = JSON.readTree(ask.body());
-        assertThat(result.toString()).contains("Deterministic merge by sandbox-judge");
+        assertThat(result.toString()).contains("What the answers agree on");
 
         JsonNode tokens = JSON.readTree(get("/actuator/metrics/gen_ai.client.token.usage").body());
         assertThat(tokens.get("name").asText()).isEqualTo("gen_ai.client.token.usage");

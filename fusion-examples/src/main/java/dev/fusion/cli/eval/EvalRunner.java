@@ -69,6 +69,7 @@ public final class EvalRunner {
     private final BigDecimal spendCap;
     private final int maxOutputTokens;
     private final Duration timeout;
+    private final String schema;
 
     /**
      * @param fusion          the fusion to evaluate
@@ -82,6 +83,16 @@ public final class EvalRunner {
      */
     public EvalRunner(Fusion fusion, Map<String, ChatModel> singles, ChatModel grader, PriceBook prices,
                       int concurrency, BigDecimal spendCap, int maxOutputTokens, Duration timeout) {
+        this(fusion, singles, grader, prices, concurrency, spendCap, maxOutputTokens, timeout, null);
+    }
+
+    /**
+     * As the other constructor, with every answer asked for as JSON valid against {@code schemaJson} (null: plain
+     * text): the fusion gets it as its request's schema (so the {@code vote} strategy can run), each single
+     * model as its response format; the answer scored is the JSON text.
+     */
+    public EvalRunner(Fusion fusion, Map<String, ChatModel> singles, ChatModel grader, PriceBook prices,
+                      int concurrency, BigDecimal spendCap, int maxOutputTokens, Duration timeout, String schemaJson) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
         }
@@ -93,6 +104,10 @@ public final class EvalRunner {
         this.spendCap = spendCap;
         this.maxOutputTokens = maxOutputTokens;
         this.timeout = timeout;
+        this.schema = schemaJson;
+        if (schemaJson != null) {
+            dev.fusion.model.ResponseFormat.parse(null, schemaJson); // a bad schema fails here, before any run
+        }
     }
 
     /** Reads a JSONL data set (blank lines and lines starting with # or // are skipped). */
@@ -229,11 +244,19 @@ public final class EvalRunner {
         long t0 = System.nanoTime();
         Mono<Object[]> answer; // {text, Cost}
         if (system.equals(FUSION)) {
-            answer = fusion.askAsync(FusionRequest.builder().prompt(item.question()).build())
+            FusionRequest.Builder rb = FusionRequest.builder().prompt(item.question());
+            if (schema != null) {
+                rb.schema(schema);
+            }
+            answer = fusion.askAsync(rb.build())
                     .map(r -> new Object[] {r.answer(), fusionCost(r)});
         } else {
             ChatModel m = singles.get(system);
-            answer = m.call(ModelRequest.builder().user(item.question()).maxOutputTokens(maxOutputTokens).build())
+            ModelRequest.Builder mb = ModelRequest.builder().user(item.question()).maxOutputTokens(maxOutputTokens);
+            if (schema != null) {
+                mb.responseFormat(dev.fusion.model.ResponseFormat.parse(null, schema));
+            }
+            answer = m.call(mb.build())
                     .timeout(timeout)
                     .map(r -> new Object[] {r.text(), prices.cost(m.ref(), r.usage(), r.reportedCostUsd())});
         }

@@ -10,7 +10,8 @@ import java.util.List;
  * Plain-text ledger of an ask: one row per call, then totals. Fits a terminal width (80 columns
  * unless told otherwise): the columns every call needs come first; cache, reasoning, tries and
  * error columns appear only when some call has them, and move to an indented line under their row
- * when they do not fit; long model ids are shortened ({@link Ids#shorten}). Stateless.
+ * when they do not fit; long model ids are wrapped onto a second line after their provider part
+ * ({@link Ids#wrap}), never cut in the middle. Stateless.
  */
 public final class CostTable {
 
@@ -80,10 +81,10 @@ public final class CostTable {
     }
 
     /**
-     * The rows with column {@code col}'s ids shortened just enough for the table to fit
-     * {@code width}, or null when it cannot fit with ids of {@link #MIN_ID} characters.
+     * The rows with column {@code col}'s ids wrapped ({@link Ids#wrap}) just enough for the table to fit
+     * {@code width}, or null when it cannot fit with an id column of {@link #MIN_ID} characters.
      */
-    static String[][] fitIds(List<String[]> rows, int col, int width) {
+    public static String[][] fitIds(List<String[]> rows, int col, int width) {
         int[] w = widths(rows);
         int total = 0;
         for (int x : w) {
@@ -100,7 +101,7 @@ public final class CostTable {
             return null;
         }
         for (int r = 1; r < out.length; r++) {
-            out[r][col] = Ids.shorten(out[r][col], max);
+            out[r][col] = Ids.wrap(out[r][col], max);
         }
         return out;
     }
@@ -110,8 +111,11 @@ public final class CostTable {
         StringBuilder sb = new StringBuilder();
         String[] lines = table(java.util.Arrays.asList(rows)).split("\n");
         sb.append(lines[0]).append('\n');
-        for (int r = 1; r < lines.length; r++) {
-            sb.append(lines[r]).append('\n');
+        int at = 1;
+        for (int r = 1; r < rows.length; r++) {
+            for (int k = 0; k < height(rows[r]) && at < lines.length; k++) {
+                sb.append(lines[at++]).append('\n');   // a wrapped id takes more than one line
+            }
             StringBuilder d = new StringBuilder();
             String[] e = extra.get(r);
             for (int i = 0; i < names.length; i++) {
@@ -125,6 +129,15 @@ public final class CostTable {
             }
         }
         return sb.toString();
+    }
+
+    /** How many lines a row takes: its tallest cell. */
+    private static int height(String[] row) {
+        int h = 1;
+        for (String c : row) {
+            h = Math.max(h, c.split("\n", -1).length);
+        }
+        return h;
     }
 
     public static String render(FusionResult r) {
@@ -167,27 +180,51 @@ public final class CostTable {
         int[] w = new int[cols];
         for (String[] r : rows) {
             for (int i = 0; i < cols; i++) {
-                w[i] = Math.max(w[i], r[i].length());
+                for (String part : r[i].split("\n", -1)) {
+                    w[i] = Math.max(w[i], part.length());
+                }
             }
         }
         return w;
     }
 
-    /** Left-aligned columns separated by two spaces. */
+    /**
+     * Left-aligned columns separated by two spaces. A cell holding line breaks (a wrapped id) takes as many
+     * lines as it has, the other cells of its row blank on the extra lines.
+     */
     public static String table(List<String[]> rows) {
+        return String.join("", rowTexts(rows));
+    }
+
+    /**
+     * {@link #table} row by row: the text of each row (header first), one or more lines each ending in a line
+     * break, so a caller can put lines of its own under a row.
+     */
+    public static List<String> rowTexts(List<String[]> rows) {
+        List<String> out = new ArrayList<>();
         int[] w = widths(rows);
         int cols = w.length;
-        StringBuilder sb = new StringBuilder();
         for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
+            StringBuilder sb = new StringBuilder();
+            String[][] cells = new String[cols][];
+            int height = 1;
             for (int i = 0; i < cols; i++) {
-                line.append(r[i]).append(" ".repeat(w[i] - r[i].length()));
-                if (i < cols - 1) {
-                    line.append(" ".repeat(GAP));
-                }
+                cells[i] = r[i].split("\n", -1);
+                height = Math.max(height, cells[i].length);
             }
-            sb.append(line.toString().stripTrailing()).append('\n');
+            for (int k = 0; k < height; k++) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < cols; i++) {
+                    String part = k < cells[i].length ? cells[i][k] : "";
+                    line.append(part).append(" ".repeat(w[i] - part.length()));
+                    if (i < cols - 1) {
+                        line.append(" ".repeat(GAP));
+                    }
+                }
+                sb.append(line.toString().stripTrailing()).append('\n');
+            }
+            out.add(sb.toString());
         }
-        return sb.toString();
+        return out;
     }
 }

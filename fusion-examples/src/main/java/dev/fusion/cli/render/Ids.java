@@ -1,18 +1,24 @@
 package dev.fusion.cli.render;
 
-/** Shortens model ids for narrow tables, keeping the part that tells models apart. Stateless. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fits model ids into narrow table columns without cutting the middle of an id: an id that does not fit is
+ * wrapped after its {@code provider:} part (and after {@code /} in {@code vendor/model} names), and only a
+ * piece that still does not fit is cut at its end. Stateless.
+ */
 public final class Ids {
 
-    /** Marks where an id was shortened. */
+    /** Marks where an id was cut. */
     public static final String ELLIPSIS = "…";
 
     private Ids() {
     }
 
     /**
-     * {@code id} in at most {@code max} characters: unchanged when it fits; else the provider part of
-     * {@code provider:model} is cut first ({@code sandbox-a…:sandbox-scholar}), since the model part
-     * usually tells members apart; else the middle of the whole id is cut ({@code open…-v4-pro}).
+     * {@code id} on one line of at most {@code max} characters: unchanged when it fits, else its end is cut
+     * ({@code sandbox-anthropic:sandbox-sc…}); the beginning, which names the provider, is always kept.
      */
     public static String shorten(String id, int max) {
         if (id.length() <= max) {
@@ -21,16 +27,44 @@ public final class Ids {
         if (max <= 1) {
             return ELLIPSIS;
         }
-        int colon = id.indexOf(':');
-        if (colon > 0) {
-            String model = id.substring(colon + 1);
-            int keep = max - model.length() - 2; // provider chars kept, before the ellipsis and ':'
-            if (keep >= 1) {
-                return id.substring(0, keep) + ELLIPSIS + ":" + model;
+        return id.substring(0, max - 1) + ELLIPSIS;
+    }
+
+    /**
+     * {@code id} as lines of at most {@code max} characters, joined with {@code \n}: unchanged when it fits;
+     * else broken after {@code :} and {@code /} (so {@code sandbox-anthropic:} and {@code sandbox-scholar}
+     * each stay whole), pieces packed greedily, and a piece longer than {@code max} cut at its end.
+     */
+    public static String wrap(String id, int max) {
+        if (id.length() <= max) {
+            return id;
+        }
+        List<String> pieces = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c == ':' || c == '/') {
+                pieces.add(id.substring(start, i + 1));
+                start = i + 1;
             }
         }
-        int head = (max - 1 + 1) / 2;
-        int tail = max - 1 - head;
-        return id.substring(0, head) + ELLIPSIS + id.substring(id.length() - tail);
+        if (start < id.length()) {
+            pieces.add(id.substring(start));
+        }
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String p : pieces) {
+            if (line.length() > 0 && line.length() + p.length() > max) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(p);
+        }
+        lines.add(line.toString());
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            out.add(shorten(l, max));
+        }
+        return String.join("\n", out);
     }
 }

@@ -40,9 +40,13 @@ public final class Progress implements AutoCloseable {
     private int drawnLines;
     private boolean judgeStreaming;
     private boolean tableDone;
-    private boolean atLineStart = true;
     private Disposable ticker;
     private boolean stopped;
+    /** The panel round under way (layered rounds 2..K, a cascade's flagships); rows carry it when above 1. */
+    private int round = 1;
+    private int maxRound = 1;
+    /** Whether "judge … is merging" was printed: analyze and select-best call the judge more than once. */
+    private boolean judgeAnnounced;
 
     /**
      * @param out       where progress goes (the live table on a terminal, plain lines otherwise)
@@ -108,10 +112,19 @@ public final class Progress implements AutoCloseable {
     }
 
     public synchronized void on(FusionEvent e) {
-        if (e instanceof FusionEvent.MemberStarted s) {
-            rows.put(s.memberId(), new String[] {s.memberId(), "answering", "", "", ""});
+        if (e instanceof FusionEvent.RoundStarted r) {
+            round = r.round();
+            maxRound = Math.max(maxRound, round);
             if (!ansi) {
-                out.println(prefix + "started  " + s.memberId());
+                out.println(prefix + "round " + round + ": " + r.memberIds().size() + " member(s) answer again, seeing"
+                        + " the previous round's answers");
+            } else if (!tableDone) {
+                redraw();
+            }
+        } else if (e instanceof FusionEvent.MemberStarted s) {
+            rows.put(key(round, s.memberId()), new String[] {label(round, s.memberId()), "answering", "", "", ""});
+            if (!ansi) {
+                out.println(prefix + "started  " + label(round, s.memberId()));
             }
         } else if (e instanceof FusionEvent.MemberAnswered a) {
             row(a.record());
@@ -123,31 +136,19 @@ public final class Progress implements AutoCloseable {
             }
             tableDone = true;
             close();
-            out.println(prefix + "judge " + j.judgeId() + " is merging " + j.answerOrder().size() + " answer(s)...");
+            if (!judgeAnnounced) {
+                // once: analyze and select-best call the judge again (the answer, the reversed ranking)
+                out.println(prefix + "judge " + j.judgeId() + " is merging " + j.answerOrder().size() + " answer(s)...");
+                judgeAnnounced = true;
+            }
             if ((ansi || streamJudge) && answerLive) {
                 judgeStreaming = true;
-                atLineStart = true;
                 answerOut.println();
             }
         } else if (e instanceof FusionEvent.JudgeDelta d) {
             if (judgeStreaming) {
-                // Every line carries the prefix (the sandbox label), also when streamed.
-                StringBuilder sb = new StringBuilder();
-                String t = d.text();
-                for (int i = 0; i < t.length(); i++) {
-                    char ch = t.charAt(i);
-                    if (atLineStart) {
-                        if (!t.startsWith(prefix, i)) {
-                            sb.append(prefix);
-                        }
-                        atLineStart = false;
-                    }
-                    sb.append(ch);
-                    if (ch == '\n') {
-                        atLineStart = true;
-                    }
-                }
-                answerOut.print(sb);
+                // The answer as it arrives, as it is: no prefix (labels are never part of an answer).
+                answerOut.print(d.text());
                 answerOut.flush();
             }
         } else if (e instanceof FusionEvent.JudgeFailed f) {
@@ -174,17 +175,29 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    private static String key(int round, String memberId) {
+        return round + "|" + memberId;
+    }
+
+    /** The member as the table shows it: its id, and the round after it from round 2 on. */
+    private static String label(int round, String memberId) {
+        return round > 1 ? memberId + " (round " + round + ")" : memberId;
+    }
+
     private void row(CallRecord r) {
         String tokens = r.usage().promptTokens() + "->" + r.usage().completionTokens();
-        rows.put(r.memberId(), new String[] {r.memberId(), r.status().wireName(), r.latency().toMillis() + "ms",
-                tokens, r.cost().usd().map(Money::usd).orElse("unpriced")});
+        int rr = Math.max(1, r.round());
+        maxRound = Math.max(maxRound, rr);
+        String shown = "repair".equals(r.step()) ? r.memberId() + " (repair)" : label(rr, r.memberId());
+        rows.put(key(rr, r.memberId()), new String[] {shown, r.status().wireName(),
+                r.latency().toMillis() + "ms", tokens, r.cost().usd().map(Money::usd).orElse("unpriced")});
         if (ansi) {
             if (!tableDone) {
                 redraw();
             }
         } else {
             // Status padded to the longest ("cancelled") plus a space, so the id never runs into it.
-            out.println(prefix + String.format("%-10s", r.status().wireName()) + r.memberId() + "  " + r.latency().toMillis()
+            out.println(prefix + String.format("%-10s", r.status().wireName()) + shown + "  " + r.latency().toMillis()
                     + "ms  " + tokens + " tokens  " + r.cost().usd().map(Money::usd).orElse("unpriced")
                     + (r.error() != null ? "  (" + r.error() + ")" : ""));
         }

@@ -57,10 +57,16 @@ class RenderWidthTest {
     }
 
     @Test
-    void idsAreShortenedKeepingTheModelPart() {
-        assertThat(Ids.shorten(SCHOLAR, 26)).isEqualTo("sandbox-a…:sandbox-scholar").hasSize(26);
+    void idsAreNeverCutInTheMiddleTheyWrapAfterTheProviderOrLoseTheirEnd() {
+        // one line: the end is cut, the beginning (the provider) kept
+        assertThat(Ids.shorten(SCHOLAR, 26)).isEqualTo("sandbox-anthropic:sandbox…").hasSize(26);
         assertThat(Ids.shorten("short:id", 26)).isEqualTo("short:id");
-        assertThat(Ids.shorten(LONG, 20)).hasSize(20).contains("…");
+        assertThat(Ids.shorten(LONG, 20)).hasSize(20).endsWith("…").startsWith("openrouter:deepseek");
+        // in a table column: wrapped after "provider:" (and "/"), each piece whole
+        assertThat(Ids.wrap(SCHOLAR, 26)).isEqualTo("sandbox-anthropic:\nsandbox-scholar");
+        assertThat(Ids.wrap("sandbox-openai:sandbox-swift", 26)).isEqualTo("sandbox-openai:\nsandbox-swift");
+        assertThat(Ids.wrap("short:id", 26)).isEqualTo("short:id");
+        assertThat(Ids.wrap(LONG, 24)).isEqualTo("openrouter:deepseek/\ndeepseek-v4-pro-with-a-…");
     }
 
     @Test
@@ -117,6 +123,69 @@ class RenderWidthTest {
         clock.advanceTimeBy(Duration.ofSeconds(5));
         assertThat(buf.size()).as("stopped clock draws nothing").isEqualTo(len);
         p.close();
+    }
+
+    @Test
+    void aNarrowOrPipedCostTableWrapsIdsAfterTheProviderAndNeverCutsTheirMiddle() {
+        for (int width : List.of(80, 70, 66)) {
+            String table = CostTable.render(calls(), width);
+            assertThat(table.lines()).as("width " + width).allSatisfy(l -> {
+                assertThat(l.length()).as(l).isLessThanOrEqualTo(width);
+                assertThat(l).as(l).doesNotContain("…:");   // the old mid-id cut, e.g. sandbox-op…:sandbox-swift
+            });
+            // every id can be read back whole: on its row, or its provider part there and the rest on the next line
+            List<String> lines = table.lines().toList();
+            for (String id : List.of(SCHOLAR, "sandbox-openai:sandbox-swift", "sandbox-openai:sandbox-judge")) {
+                String provider = id.substring(0, id.indexOf(':') + 1);
+                String model = id.substring(id.indexOf(':') + 1);
+                boolean whole = table.contains(id);
+                boolean wrapped = false;
+                for (int i = 0; i + 1 < lines.size(); i++) {
+                    wrapped |= lines.get(i).contains(provider + " ") && lines.get(i + 1).strip().equals(model);
+                }
+                assertThat(whole || wrapped).as(id + " in\n" + table).isTrue();
+            }
+        }
+        List<String> narrow = CostTable.render(calls(), 66).lines().toList();
+        int at = narrow.indexOf(narrow.stream().filter(l -> l.contains("sandbox-anthropic: ")).findFirst().orElseThrow());
+        assertThat(narrow.get(at)).contains("ok", "1234ms");          // the row keeps its figures
+        assertThat(narrow.get(at + 1).strip()).isEqualTo("sandbox-scholar");   // the model part, whole, below
+    }
+
+    @Test
+    void layeredRoundsAreLabelledAndTheJudgeIsAnnouncedOnce() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+        Progress p = new Progress(out, out, true, false, "", 100, clock);
+        String id = "sandbox-openai:sandbox-swift";
+        p.on(new FusionEvent.MemberStarted(id, ModelRef.parse(id)));
+        p.on(new FusionEvent.MemberAnswered(calls().get(0)));
+        p.on(new FusionEvent.RoundStarted(2, List.of(id)));
+        p.on(new FusionEvent.MemberStarted(id, ModelRef.parse(id)));
+        CallRecord refined = new CallRecord(id, ModelRef.parse(id), CallRole.PANEL, CallStatus.OK, "text", Usage.of(300, 90),
+                Cost.of(new BigDecimal("0.0002"), null), null, Duration.ofMillis(900), null, null, 1, null, null, null, 2, "refine");
+        p.on(new FusionEvent.MemberAnswered(refined));
+        List<String> frame = p.frame();
+        assertThat(frame.stream().filter(l -> l.startsWith(id + " ") && !l.contains("round")).toList())
+                .as("round 1 keeps its row: " + String.join("\n", frame)).hasSize(1);
+        assertThat(frame).anyMatch(l -> l.startsWith(id + " (round 2)") && l.contains("ok") && l.contains("900ms"));
+        // analyze and select-best start the judge more than once: said once
+        for (String step : List.of("analyze", "write")) {
+            p.on(new FusionEvent.JudgeStarted("sandbox-openai:sandbox-judge", ModelRef.parse("sandbox-openai:sandbox-judge"),
+                    List.of("a", "b"), step));
+        }
+        p.close();
+        assertThat(buf.toString(StandardCharsets.UTF_8).split("is merging", -1)).hasSize(2);
+
+        // plain lines (piped) say the round too
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(plain, true, StandardCharsets.UTF_8);
+        try (Progress q = new Progress(ps, ps, false, false, "")) {
+            q.on(new FusionEvent.RoundStarted(2, List.of(id)));
+            q.on(new FusionEvent.MemberAnswered(refined));
+        }
+        assertThat(plain.toString(StandardCharsets.UTF_8)).contains("round 2:", id + " (round 2)");
     }
 
     @Test

@@ -82,6 +82,10 @@ import java.util.Set;
  * @param prices               price overrides by {@code provider:model}, USD per million tokens
  * @param shared               where the spend cap and provider limits are shared with other instances
  *                             ({@code {redis, namespace, onUnavailable, leaseMs}}; see {@link SharedConfig})
+ * @param sandbox              {@code true} (or {@code {enabled: true}}): the program reading the config starts the
+ *                             offline sandbox in-process and makes its providers ({@code sandbox-openai},
+ *                             {@code sandbox-anthropic}, {@code sandbox-gemini}) and fictional prices available by
+ *                             name (the CLI and the Spring Boot starter do; {@link #toFusionBuilder} alone does not)
  */
 public record FusionSpec(
         Map<String, Provider> providers,
@@ -108,7 +112,8 @@ public record FusionSpec(
         BigDecimal spendCapUsd,
         Duration spendCapWindow,
         Map<String, PriceEntry> prices,
-        JsonNode shared) {
+        JsonNode shared,
+        @JsonDeserialize(using = SpecValues.SandboxValue.class) SandboxEntry sandbox) {
 
     /** The config keys, in documentation order (the components of this record). */
     public static final List<String> KEYS = keysOf(FusionSpec.class);
@@ -133,6 +138,29 @@ public record FusionSpec(
         flagships = frozen(flagships);
         prices = copy(prices);
         shared = shared == null || shared.isNull() ? null : shared.deepCopy();
+    }
+
+    /** The spec without a {@code sandbox} key (the form before it existed). */
+    public FusionSpec(Map<String, Provider> providers, List<String> panel, List<String> judge,
+                      OnJudgeFailure onJudgeFailure, Integer quorum, Long graceMs, Long memberTimeoutMs,
+                      Long judgeTimeoutMs, Long deadlineMs, Integer maxOutputTokens, Integer judgeMaxOutputTokens,
+                      BigDecimal budgetUsd, Boolean allowUnpriced, Integer retries, Map<String, Limit> providerLimits,
+                      StrategySpec strategy, Map<String, Object> strategyOptions, Object samples, Object rounds,
+                      Object agree, Object flagships, BigDecimal spendCapUsd, Duration spendCapWindow,
+                      Map<String, PriceEntry> prices, JsonNode shared) {
+        this(providers, panel, judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs,
+                maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, providerLimits, strategy,
+                strategyOptions, samples, rounds, agree, flagships, spendCapUsd, spendCapWindow, prices, shared, null);
+    }
+
+    /** Whether {@code sandbox} is set to true: the reader of this config starts the offline sandbox. */
+    public boolean sandboxEnabled() {
+        return sandbox != null && sandbox.enabled();
+    }
+
+    /** With {@code sandbox} on or off. */
+    public FusionSpec withSandbox(boolean enabled) {
+        return withComponent("sandbox", new SandboxEntry(enabled));
     }
 
     /**
@@ -167,6 +195,14 @@ public record FusionSpec(
     }
 
     // ------------------------------------------------------------------ nested values
+
+    /**
+     * The {@code sandbox:} key: {@code true}, {@code false} or {@code {enabled: true|false}}.
+     *
+     * @param enabled whether the reader of the config starts the offline sandbox
+     */
+    public record SandboxEntry(boolean enabled) {
+    }
 
     /**
      * A provider under {@code providers:}; {@link #toProviderSpec()} is the validated form.

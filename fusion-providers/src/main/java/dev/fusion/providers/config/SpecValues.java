@@ -428,4 +428,28 @@ final class SpecValues {
             return new FusionSpec.StrategySpec(s, all);
         }
     }
+
+    /** {@code sandbox: true|false} or {@code sandbox: {enabled: true|false}}. */
+    static final class SandboxValue extends com.fasterxml.jackson.databind.JsonDeserializer<FusionSpec.SandboxEntry> {
+        @Override
+        public FusionSpec.SandboxEntry deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_TRUE || p.currentToken() == JsonToken.VALUE_FALSE) {
+                return new FusionSpec.SandboxEntry(p.getBooleanValue());
+            }
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                throw bad(p, "must be true, false or {enabled: true|false}", FusionSpec.SandboxEntry.class);
+            }
+            Map<String, Object> all = ctxt.readValue(p, ctxt.getTypeFactory()
+                    .constructMapType(LinkedHashMap.class, String.class, Object.class));
+            Object enabled = all.remove("enabled");
+            if (!all.isEmpty()) {
+                throw new BadValue(p, "has no key '" + all.keySet().iterator().next() + "'; its only key is enabled",
+                        FusionSpec.SandboxEntry.class);
+            }
+            if (enabled != null && !(enabled instanceof Boolean)) {
+                throw new BadValue(p, "enabled must be true or false, was '" + enabled + "'", FusionSpec.SandboxEntry.class);
+            }
+            return new FusionSpec.SandboxEntry(Boolean.TRUE.equals(enabled));
+        }
+    }
 }

@@ -44,7 +44,7 @@ class FusionSpecTest {
         assertThat(FusionConfig.KEYS).containsExactly("providers", "panel", "judge", "onJudgeFailure", "quorum",
                 "graceMs", "memberTimeoutMs", "judgeTimeoutMs", "deadlineMs", "maxOutputTokens", "judgeMaxOutputTokens",
                 "budgetUsd", "allowUnpriced", "retries", "providerLimits", "strategy", "strategyOptions", "samples",
-                "rounds", "agree", "flagships", "spendCapUsd", "spendCapWindow", "prices", "shared");
+                "rounds", "agree", "flagships", "spendCapUsd", "spendCapWindow", "prices", "shared", "sandbox");
         assertThat(FusionSpec.keysOf(FusionSpec.Provider.class))
                 .containsExactly("kind", "baseUrl", "apiKeyEnv", "apiKey", "maxTokensParam", "headers", "extraBody",
                         "capabilities"); // the last two: issue 14
@@ -78,7 +78,7 @@ class FusionSpecTest {
             "budgetUsd: 0.05|spendCapWindow: P1D|config key 'spendCapWindow' is set without spendCapUsd; add spendCapUsd or remove the window (line 8, column 17)",
             "budgetUsd: 0.05|spendCapUsd: 1\\nspendCapWindow: soon|config key 'spendCapWindow' must be an ISO-8601 duration like PT24H or P7D, was 'soon' (line 9, column 17)",
             // unknown keys, with the valid ones at that level
-            "graceMs: 2000|gracems: 2000|unknown config key 'gracems'; valid keys: [providers, panel, judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, providerLimits, strategy, strategyOptions, samples, rounds, agree, flagships, spendCapUsd, spendCapWindow, prices, shared] (line 6, column 1)",
+            "graceMs: 2000|gracems: 2000|unknown config key 'gracems'; valid keys: [providers, panel, judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, providerLimits, strategy, strategyOptions, samples, rounds, agree, flagships, spendCapUsd, spendCapWindow, prices, shared, sandbox] (line 6, column 1)",
             "requestsPerMinute: 60|rpm: 60|unknown config key 'providerLimits.local.rpm'; valid keys under providerLimits.local: [maxConcurrent, requestsPerMinute, tokensPerMinute] (line 11, column 29)",
     })
     void everyProblemNamesTheKeyWhatIsWrongAndWhere(String from, String to, String expected) {

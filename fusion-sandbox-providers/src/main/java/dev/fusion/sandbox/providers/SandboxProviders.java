@@ -19,7 +19,8 @@ import java.util.Objects;
  * The offline sandbox, ready for library code: starts the {@link Sandbox} server on 127.0.0.1 (a free
  * port) and hands back {@link Providers} that reach its models and a {@link PriceBook} that prices
  * them. No API key, no network beyond loopback; the HTTP, concurrency and cost arithmetic are real,
- * the models and prices are fictional (every answer opens with a {@code [sandbox]} line), so nothing
+ * the models and prices are fictional (every response says so in its {@code x-fusion-sandbox} header; no label
+ * is written into an answer, so applications can parse it), so nothing
  * it returns says anything about a real model's quality or price.
  *
  * <pre>{@code

@@ -253,6 +253,16 @@ public final class KnowledgeBase {
                 "After a crash the database replays the log to redo committed changes and undo incomplete ones, so no committed transaction is lost.",
                 "Appending to a log is sequential I/O, which is much faster than writing scattered data pages on every commit.",
                 "The same log also feeds replication and point-in-time recovery, but it must be fsynced to disk for the durability guarantee to hold.");
+        fact("HTTP 404", "404|http not found",
+                "HTTP 404 Not Found means the server cannot find the requested resource.",
+                "It is a client error: the URL may be mistyped, or the resource was removed.",
+                "A server may also answer 404 to hide a resource the client is not allowed to see.",
+                "A resource that is gone for good should rather answer 410 Gone, so clients and crawlers stop asking.");
+        fact("Java LTS releases", "java lts|java long term support|java 21",
+                "Yes: Java 21 is a long-term support (LTS) release, published in September 2023.",
+                "LTS releases come every two years (17, 21, 25), with updates from vendors for several years.",
+                "Releases between them, such as 22 and 23, get updates for six months only.",
+                "How long an LTS release is supported depends on the vendor of the JDK build, not on the version alone.");
         fact("the sandbox", "sandbox",
                 "This is the Fusion sandbox: scripted personas answer offline so you can try the pipeline without API keys.",
                 "Each persona has its own latency, price and style, and the sandbox judge merges their answers deterministically.",
@@ -261,6 +271,38 @@ public final class KnowledgeBase {
     }
 
     private KnowledgeBase() {
+    }
+
+    /** Short answers, by fact topic, for questions that ask for just the answer ("Answer with the city name."). */
+    private static final java.util.Map<String, String> SHORT = java.util.Map.ofEntries(
+            java.util.Map.entry("the capital of France", "Paris"),
+            java.util.Map.entry("the speed of light", "299,792,458 m/s"),
+            java.util.Map.entry("the boiling point of water", "100 °C"),
+            java.util.Map.entry("the largest planet", "Jupiter"),
+            java.util.Map.entry("Mount Everest", "Mount Everest"),
+            java.util.Map.entry("pi", "3.14159"),
+            java.util.Map.entry("the formula of water", "H2O"),
+            java.util.Map.entry("binary search", "O(log n)"),
+            java.util.Map.entry("the speed of sound", "343 m/s"),
+            java.util.Map.entry("HTTP 404", "404"),
+            java.util.Map.entry("HTTP 429", "429"),
+            java.util.Map.entry("Java LTS releases", "Yes"));
+
+    private static final java.util.regex.Pattern ASKS_SHORT = java.util.regex.Pattern.compile(
+            "(?i)\\b(answer with (the |a |one )?(city name|name|number|word|single word|one word|yes or no|value)"
+                    + "|in one word|one word only|number only|only the (number|name|answer)|just the (number|name|answer)"
+                    + "|answer yes or no|short answer only|reply with (the |a )?(name|number|word))\\b");
+
+    /**
+     * The short answer to a question that asks for just the answer ("What is the capital of France? Answer with
+     * the city name." gives "Paris"), when the sandbox knows the fact and has a short form of it; every panel
+     * persona gives the same one, as real models do for such questions, so a cascade can agree.
+     */
+    public static Optional<String> shortAnswer(String prompt) {
+        if (prompt == null || !ASKS_SHORT.matcher(prompt).find()) {
+            return Optional.empty();
+        }
+        return lookup(prompt).map(f -> SHORT.get(f.topic()));
     }
 
     /** All facts, in matching priority order. */

@@ -19,13 +19,23 @@ public final class PersonaWriter {
     private PersonaWriter() {
     }
 
-    /** The first line of every persona answer. */
+    /**
+     * What a persona's reply is, for metadata (a response header, a log line): never part of the answer's
+     * content, which an application may parse.
+     */
     public static String notice(String personaId, String hint) {
-        return "[sandbox] Offline answer from " + personaId + ", a scripted persona, not a real model. " + hint;
+        return "Offline answer from " + personaId + ", a scripted persona, not a real model. " + hint;
     }
 
-    /** The body of the answer (without the notice line). */
+    /**
+     * The answer. A question that asks for just the answer ("Answer with the city name.") gets the short answer
+     * when the sandbox has one, the same from every persona (trailing period aside), as real models give.
+     */
     public static String body(Style style, String prompt) {
+        Optional<String> short_ = KnowledgeBase.shortAnswer(prompt);
+        if (short_.isPresent()) {
+            return style == Style.TERSE ? short_.get() : short_.get() + (short_.get().endsWith(".") ? "" : ".");
+        }
         Optional<KnowledgeBase.Fact> fact = KnowledgeBase.lookup(prompt);
         return fact.isPresent() ? fromFact(style, fact.get()) : outline(style, keyTerms(prompt));
     }

@@ -84,6 +84,44 @@ public final class SchemaAnswers {
         return null;
     }
 
+    /** Where prompts start stating a JSON answer format in words (Spring AI's format instructions, Fusion's). */
+    private static final List<String> FORMAT_MARKERS = List.of("your response should be in json format",
+            "answer with json only", "here is the json schema", "respond with json", "answer with one json object");
+
+    /**
+     * The JSON Schema a prompt asks the answer to follow, in its words ("... valid against this JSON Schema:
+     * {...}", Spring AI's "Here is the JSON Schema instance your output must adhere to"), or null: the prompt
+     * must say "JSON" and "schema" and hold a JSON object with {@code properties} or {@code type}.
+     */
+    public static String schemaAskedFor(String text) {
+        if (text == null) {
+            return null;
+        }
+        String l = text.toLowerCase(Locale.ROOT);
+        return l.contains("json") && l.contains("schema") ? schemaInText(text) : null;
+    }
+
+    /** The prompt without the answer-format instructions and schema it states (the question alone). */
+    public static String withoutSchema(String text) {
+        if (text == null) {
+            return "";
+        }
+        String l = text.toLowerCase(Locale.ROOT);
+        int cut = text.length();
+        for (String m : FORMAT_MARKERS) {
+            int at = l.indexOf(m);
+            if (at >= 0) {
+                cut = Math.min(cut, at);
+            }
+        }
+        int schema = l.indexOf("json schema");
+        if (schema >= 0 && schema < cut) {
+            int line = text.lastIndexOf('\n', schema);
+            cut = Math.min(cut, line < 0 ? schema : line);
+        }
+        return text.substring(0, cut).strip();
+    }
+
     /** The answer text of a persona to a prompt under a schema (compact JSON). */
     public static String answer(String schemaJson, String prompt, Voice voice) {
         JsonNode schema;
@@ -113,12 +151,16 @@ public final class SchemaAnswers {
         private final List<String> words = new ArrayList<>();
         private final List<BigDecimal> numbers = new ArrayList<>();
         private final Voice voice;
+        private final PromptEvidence evidence;
+        /** The index of the array element being written when it is a product the prompt names, else -1. */
+        private int item = -1;
 
         Generator(JsonNode root, String prompt, Voice voice) {
             this.root = root;
             this.prompt = prompt;
             this.lower = prompt.toLowerCase(Locale.ROOT);
             this.voice = voice;
+            this.evidence = new PromptEvidence(prompt, afterName("order").map(o -> o.split("\\s+")[0]).orElse(""));
             Matcher w = WORD.matcher(prompt);
             while (w.find()) {
                 String s = w.group();
@@ -214,10 +256,17 @@ public final class SchemaAnswers {
                 Map.Entry<String, JsonNode> e = it.next();
                 String child = ptr + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
                 if (!required.contains(e.getKey()) && !dispute) {
-                    // optional fields: most are given; the contrarian leaves out some others give
-                    boolean given = hash("o|" + child) % 5 != 0;
-                    if (voice == Voice.CONTRARIAN && departure(child) == 1 && hash("x|" + child) % 2 == 0) {
-                        given = !given;
+                    Boolean evident = evident(resolve(e.getValue()), e.getKey());
+                    boolean given;
+                    if (evident != null) {
+                        // a value the prompt states (or plainly does not): every reader agrees whether to give it
+                        given = evident;
+                    } else {
+                        // optional fields: most are given; the contrarian leaves out some others give
+                        given = hash("o|" + child) % 5 != 0;
+                        if (voice == Voice.CONTRARIAN && departure(child) == 1 && hash("x|" + child) % 2 == 0) {
+                            given = !given;
+                        }
                     }
                     if (!given) {
                         continue;
@@ -234,6 +283,32 @@ public final class SchemaAnswers {
             int length = Math.max(min, Math.min(max, 1 + hash("n|" + ptr) % 3));
             JsonNode items = schema.has("items") ? schema.get("items") : F.objectNode();
             boolean scalar = !type(resolve(items)).equals("object") && !type(resolve(items)).equals("array");
+            if (!scalar && productItems(resolve(items))) {
+                // one element per product code the prompt names, in order
+                List<PromptEvidence.Product> products = evidence.products();
+                ArrayNode out = F.arrayNode();
+                int n = Math.max(min, Math.min(max, products.size()));
+                for (int i = 0; i < n; i++) {
+                    item = i < products.size() ? i : -1;
+                    out.add(value(items, ptr + "/" + i, name + " " + i));
+                }
+                item = -1;
+                return out;
+            }
+            if (scalar && isTags(name) && type(resolve(items)).equals("string")) {
+                List<String> tags = evidence.tags();
+                if (!tags.isEmpty()) {
+                    int n = Math.max(min, Math.min(max, tags.size()));
+                    if (voice == Voice.CONTRARIAN && n > Math.max(1, min)) {
+                        n--;   // a reader who tags less
+                    }
+                    ArrayNode out = F.arrayNode();
+                    for (int i = 0; i < n; i++) {
+                        out.add(i < tags.size() ? clip(tags.get(i), resolve(items)) : string(resolve(items), ptr + "/" + i, name));
+                    }
+                    return out;
+                }
+            }
             if (scalar && departure(ptr) > 0) {
                 length = length > min ? length - 1 : Math.min(max, length + 1);
             }
@@ -254,8 +329,27 @@ public final class SchemaAnswers {
             if (ptr.lastIndexOf('/') >= 0 && name.startsWith("/")) {
                 index = 0;   // the judge's dispute schema: the first candidate is the best supported
             }
+            if (index < 0) {
+                List<String> texts = new ArrayList<>();
+                values.forEach(v -> texts.add(v.asText()));
+                String read = null;
+                if (PromptEvidence.isSentimentScale(texts)) {
+                    // the tone; a contrarian reader hears a polite complaint as neutral
+                    int shift = voice == Voice.CONTRARIAN && evidence.polite() && evidence.tone() < 0 ? 1 : 0;
+                    read = evidence.sentiment(texts, shift);
+                } else if (values.get(0).isTextual()) {
+                    read = evidence.topic(texts);
+                }
+                if (read != null) {
+                    for (int i = 0; i < values.size(); i++) {
+                        if (values.get(i).asText().equals(read)) {
+                            return values.get(i).deepCopy();
+                        }
+                    }
+                }
+            }
             for (int i = 0; i < values.size() && index < 0; i++) {
-                if (values.get(i).isTextual() && lower.contains(values.get(i).asText().toLowerCase(Locale.ROOT))) {
+                if (values.get(i).isTextual() && evidence.mentions(values.get(i).asText())) {
                     index = i;
                 }
             }
@@ -268,6 +362,35 @@ public final class SchemaAnswers {
 
         private JsonNode number(JsonNode schema, String ptr, String name, boolean integer) {
             BigDecimal v = afterName(name).flatMap(this::firstNumber).orElse(null);
+            String n = name.toLowerCase(Locale.ROOT);
+            if (v == null && !n.isEmpty() && !n.startsWith("/")) {
+                // "Priority 5": the field's name right before a number
+                Matcher stated = Pattern.compile("(?<![\\p{L}])" + Pattern.quote(n.replace('_', ' '))
+                        + "\\s*[:=]?\\s*(-?\\d+(?:\\.\\d+)?)\\b").matcher(lower);
+                if (stated.find()) {
+                    v = new BigDecimal(stated.group(1));
+                }
+            }
+            if (v != null && (n.contains("priority") || n.contains("urgency") || n.contains("severity"))) {
+                return integer ? F.numberNode(v.setScale(0, RoundingMode.HALF_UP).toBigInteger()) : F.numberNode(v);
+            }
+            if (item >= 0 && (n.startsWith("quantity") || n.startsWith("qty") || n.startsWith("count"))) {
+                return F.numberNode(evidence.products().get(item).quantity());
+            }
+            if (v == null && (n.contains("priority") || n.contains("urgency") || n.contains("severity"))
+                    && schema.has("minimum") && schema.has("maximum")) {
+                long min = schema.get("minimum").asLong();
+                long max = schema.get("maximum").asLong();
+                long p = evidence.priority(min, max);
+                // readers weigh urgency differently: the contrarian escalates, the scholar says it can wait a day
+                if (voice == Voice.CONTRARIAN) {
+                    p = p < max ? p + 1 : p - 1;
+                } else if (voice == Voice.SCHOLAR) {
+                    p = p > min ? p - 1 : p + 1;
+                }
+                p = Math.max(min, Math.min(max, p));
+                return integer ? F.numberNode(p) : F.numberNode(BigDecimal.valueOf(p));
+            }
             if (v == null) {
                 v = numbers.isEmpty() ? BigDecimal.valueOf(1 + hash("v|" + ptr) % 9)
                         : numbers.get(hash("v|" + ptr) % numbers.size());
@@ -303,8 +426,90 @@ public final class SchemaAnswers {
         }
 
         private JsonNode bool(String ptr, String name) {
+            List<String> topic = nameWords(name);
+            if (!topic.isEmpty()) {
+                // "refund_requested": does the prompt talk about a refund? Every reader sees that alike.
+                return F.booleanNode(topic.stream().anyMatch(w -> lower.contains(w)));
+            }
             boolean v = !name.isEmpty() && lower.contains(name.toLowerCase(Locale.ROOT)) || hash("b|" + ptr) % 2 == 0;
             return F.booleanNode(departure(ptr) > 0 != v);
+        }
+
+        /** The words of a field name that say what it is about ("refund_requested" → refund). */
+        private static List<String> nameWords(String name) {
+            List<String> out = new ArrayList<>();
+            if (name.isEmpty() || name.startsWith("/")) {
+                return out;
+            }
+            for (String w : name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT).split("[^a-z]+")) {
+                if (w.length() >= 4 && !Set.of("requested", "request", "wants", "needs", "flag", "true", "false",
+                        "value", "enabled", "required").contains(w)) {
+                    out.add(w.endsWith("s") && w.length() > 4 ? w.substring(0, w.length() - 1) : w);
+                }
+            }
+            return out;
+        }
+
+        /** An array of objects with a product-code field (sku, product_code, ...). */
+        private boolean productItems(JsonNode items) {
+            if (evidence.products().isEmpty() && !items.path("properties").isObject()) {
+                return false;
+            }
+            for (Iterator<String> it = items.path("properties").fieldNames(); it.hasNext(); ) {
+                if (isSku(it.next())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean isSku(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            return n.equals("sku") || n.contains("product_code") || n.contains("productcode")
+                    || n.equals("product_id") || n.equals("item_code");
+        }
+
+        private static boolean isPersonName(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            return n.equals("customer") || n.equals("name") || n.equals("customer_name") || n.equals("customername")
+                    || n.equals("full_name") || n.equals("fullname") || n.equals("author") || n.equals("sender");
+        }
+
+        private static boolean isTags(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            return n.equals("tags") || n.equals("keywords") || n.equals("labels") || n.equals("topics");
+        }
+
+        private static boolean isSummary(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            return n.equals("summary") || n.equals("description") || n.equals("gist") || n.equals("note")
+                    || n.equals("notes") || n.equals("synopsis");
+        }
+
+        /**
+         * Whether an optional field should be given, when the prompt decides it: an e-mail address only when the
+         * prompt has one, an order number only when it names one; null when the prompt does not decide.
+         */
+        private Boolean evident(JsonNode schema, String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            if (schema.path("format").asText("").equals("email") || n.equals("email") || n.equals("e_mail")) {
+                return EMAIL.matcher(prompt).find();
+            }
+            if (n.startsWith("order")) {
+                return afterName(name).isPresent() || afterName("order").isPresent();
+            }
+            if (isSummary(n) || isTags(n)) {
+                return true;
+            }
+            if (item >= 0 && (n.startsWith("quantity") || n.startsWith("qty") || n.startsWith("count"))) {
+                return true;
+            }
+            return null;
+        }
+
+        private static JsonNode clip(String v, JsonNode schema) {
+            int max = schema.has("maxLength") ? schema.get("maxLength").asInt() : Integer.MAX_VALUE;
+            return F.textNode(v.length() > max ? v.substring(0, max).strip() : v);
         }
 
         private JsonNode string(JsonNode schema, String ptr, String name) {
@@ -318,12 +523,31 @@ public final class SchemaAnswers {
                 default -> null;
             };
             int d = departure(ptr);
+            boolean read = v != null;   // a value read from the prompt as written: not respelled
+            if (v == null && item >= 0 && isSku(name)) {
+                v = evidence.products().get(item).sku();
+                d = 0;
+            } else if (v == null && isSummary(name)) {
+                // the sentence that sums the message up; the contrarian picks another one
+                v = evidence.summary(voice == Voice.CONTRARIAN ? 1 : 0);
+                d = 0;
+            } else if (v == null && name.toLowerCase(Locale.ROOT).startsWith("order")) {
+                v = afterName(name).or(() -> afterName("order")).map(o -> o.split("\\s+")[0]).orElse(null);
+                if (v != null) {
+                    d = 0;
+                }
+            }
+            read |= v != null;
+            if (v == null && isPersonName(name)) {
+                v = afterName(name).orElse(evidence.selfNamed());
+                read = false;
+            }
             if (v == null) {
                 v = d == 0 ? afterName(name).orElse(null) : null;
                 if (v == null || v.isBlank()) {
                     v = words(ptr, d);
                 }
-                if (d == 0 && voice == Voice.SCHOLAR) {
+                if (d == 0 && voice == Voice.SCHOLAR && !read && v.length() <= 40) {
                     v = titleCase(v);
                 }
             }
@@ -333,7 +557,8 @@ public final class SchemaAnswers {
                 v = v + " " + words(ptr + v.length(), 0);
             }
             if (v.length() > max) {
-                v = v.substring(0, max).strip();
+                int cut = v.lastIndexOf(' ', max);
+                v = (cut > max / 2 ? v.substring(0, cut) : v.substring(0, max)).strip();
                 while (v.length() < min) {
                     v = v + "x";
                 }

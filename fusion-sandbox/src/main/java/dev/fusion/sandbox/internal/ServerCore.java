@@ -349,8 +349,19 @@ public final class ServerCore implements AutoCloseable {
                 reply.toolCalls());
     }
 
+    /** The {@code x-fusion-sandbox} header value for a reply of this model: printable ASCII, one line. */
+    static String label(String model) {
+        String m = model == null ? "" : model;
+        boolean persona = dev.fusion.sandbox.Sandbox.personas().stream().anyMatch(p -> p.id().equals(m));
+        String v = persona ? dev.fusion.sandbox.Sandbox.notice(m)
+                : "Scripted reply from the offline sandbox server, not a real model.";
+        return v.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
     private Mono<Void> render(Dialect dialect, Dialect.Call call, Reply reply, boolean sse, HttpServerResponse res) {
         dialect.headers(call, res::header);
+        // The label goes in the metadata, never in the answer an application parses.
+        res.header(dev.fusion.sandbox.Sandbox.HEADER, label(call.request().model()));
         Fault fault = reply.fault().orElse(null);
         boolean streaming = call.request().stream() && sse;
         String model = call.request().model();

@@ -48,14 +48,16 @@ public final class ToolPersonas {
      * @param persona  the persona id ({@code sandbox-swift}, ...)
      * @param contrarian whether it is the contrarian
      * @param terse    whether it is the terse persona
-     * @param notice   the persona's {@code [sandbox]} notice line
+     * @param notice   a line to open a text reply with, or empty (the sandbox personas label their replies in a
+     *                 response header, never in the text)
      */
     public static Reply reply(String persona, boolean contrarian, boolean terse, String notice, WireRequest r) {
         if (r.tools().isEmpty()) {
             return null;
         }
         if (!r.toolResults().isEmpty()) {
-            StringBuilder sb = new StringBuilder(notice).append("\n\nFrom the tools: ");
+            StringBuilder sb = new StringBuilder(notice == null || notice.isBlank() ? "" : notice + "\n\n")
+                    .append("From the tools: ");
             for (int i = 0; i < r.toolResults().size(); i++) {
                 WireRequest.ToolOutput o = r.toolResults().get(i);
                 sb.append(i == 0 ? "" : "; ").append(o.name() == null ? "a tool" : o.name())
@@ -146,7 +148,7 @@ public final class ToolPersonas {
         }
         String best = null;
         for (String w : words) {
-            if (!STOP.contains(w.toLowerCase(Locale.ROOT)) && (best == null || w.length() > best.length())) {
+            if (w.length() >= 3 && !STOP.contains(w.toLowerCase(Locale.ROOT)) && (best == null || w.length() > best.length())) {
                 best = w;
             }
         }

@@ -227,6 +227,19 @@ public final class Gateway {
                     return error(res, api, limited, askId);
                 }
             }
+            Mono<ApiError> budget = who == null ? Mono.empty() : who.budget(clock.millis());
+            return budget.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+                    .flatMap(over -> over.isPresent() ? error(res, api, over.get(), askId)
+                            : run(req, res, api, fusion, parsed, model, askId, who, presented));
+        }).onErrorResume(BodyTooLarge.class, e -> {
+            res.keepAlive(false);
+            return error(res, api, tooLarge(), askId);
+        }).onErrorResume(e -> !(e instanceof BodyTooLarge), e -> error(res, api, failure(e, askId).masking(presented), askId));
+    }
+
+    private Mono<Void> run(HttpServerRequest req, HttpServerResponse res, Api api, Fusion fusion, Requests.Parsed parsed,
+                           String model, String askId, KeyRing.Client who, String presented) {
+        {
             if (inFlight.incrementAndGet() > limits.maxConcurrentAsks()) {
                 release();
                 return error(res, api, new ApiError(503, "overloaded", "the server is answering "
@@ -237,10 +250,7 @@ public final class Gateway {
             return parsed.stream()
                     ? stream(res, api, fusion, parsed, fmt, askId, who, presented)
                     : whole(res, api, fusion, parsed, fmt, askId, who, ledger, presented);
-        }).onErrorResume(BodyTooLarge.class, e -> {
-            res.keepAlive(false);
-            return error(res, api, tooLarge(), askId);
-        }).onErrorResume(e -> !(e instanceof BodyTooLarge), e -> error(res, api, failure(e, askId).masking(presented), askId));
+        }
     }
 
     private Mono<Void> whole(HttpServerResponse res, Api api, Fusion fusion, Requests.Parsed p, Formats fmt, String askId,

@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 
+import reactor.core.publisher.Mono;
+
 /**
  * The configured gateway keys and each one's budgets and limits. A presented key is hashed and compared
  * with every stored hash in constant time ({@link MessageDigest#isEqual}), all of them, so the time taken
@@ -45,8 +47,8 @@ public final class KeyRing {
         }
 
         /**
-         * Admits one ask now or says why not: null when admitted (and counted), else a 429. Checks RPM, TPM
-         * (tokens of asks finished in the last minute) and what is left of each budget as last seen.
+         * Admits one ask now or says why not: null when admitted (and counted), else a 429. Checks RPM and TPM
+         * (tokens of asks finished in the last minute); {@link #budget} checks the money.
          */
         public synchronized ApiError admit(long nowMs) {
             long cutoff = nowMs - 60_000;
@@ -62,18 +64,20 @@ public final class KeyRing {
             if (key.tpm() > 0 && tokensInWindow >= key.tpm()) {
                 return limit("tokens per minute (" + key.tpm() + ")", tokens.peekFirst()[0] + 60_000 - nowMs);
             }
-            if (spent(day, key.dailyUsd())) {
-                return limit("daily budget (USD " + key.dailyUsd().toPlainString() + ")", untilWindowEnds(nowMs, DAY));
-            }
-            if (spent(month, key.monthlyUsd())) {
-                return limit("30-day budget (USD " + key.monthlyUsd().toPlainString() + ")", untilWindowEnds(nowMs, MONTH));
-            }
             requests.addLast(new long[] {nowMs});
             return null;
         }
 
-        private static boolean spent(SpendAccount account, BigDecimal cap) {
-            return account != null && account.spentUsd().compareTo(cap) >= 0;
+        /**
+         * What is left of each budget, asked of the spend accounts (with a shared store, every instance's
+         * spending counts): empty when the ask may go on, else a 429 until the window turns over.
+         */
+        public Mono<ApiError> budget(long nowMs) {
+            Mono<ApiError> d = day == null ? Mono.empty() : day.remainingUsd().filter(left -> left.signum() <= 0)
+                    .map(left -> limit("daily budget (USD " + key.dailyUsd().toPlainString() + ")", untilWindowEnds(nowMs, DAY)));
+            Mono<ApiError> m = month == null ? Mono.empty() : month.remainingUsd().filter(left -> left.signum() <= 0)
+                    .map(left -> limit("30-day budget (USD " + key.monthlyUsd().toPlainString() + ")", untilWindowEnds(nowMs, MONTH)));
+            return d.switchIfEmpty(m);
         }
 
         private ApiError limit(String what, long waitMs) {

@@ -10,6 +10,8 @@ import dev.fusion.providers.config.FusionConfig;
 import dev.fusion.shared.SharedState;
 import dev.fusion.shared.SharedStateFactory;
 import dev.fusion.shared.SharedStateOptions;
+import dev.fusion.providers.Providers;
+import dev.fusion.spring.boot.internal.KeylessSandbox;
 import dev.fusion.spring.boot.internal.PropertiesConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -47,8 +49,13 @@ import java.util.Map;
  *   <li>an Actuator {@code info} contribution {@code fusion}: panel, judges, strategy, spend so far
  *       and what is left under {@code fusion.spend-cap-usd};</li>
  *   <li>a Spring AI {@code ChatModel} ({@code dev.fusion.springai.FusionChatModel}) when
- *       fusion-spring-ai and Spring AI are on the class path.</li>
+ *       fusion-spring-ai and Spring AI are on the class path;</li>
+ *   <li>with {@code fusion.sandbox.enabled=true}, the offline sandbox started in-process (dev.fusion:fusion-sandbox-providers
+ *       on the class path, an optional dependency of this starter): its providers {@code sandbox-openai},
+ *       {@code sandbox-anthropic}, {@code sandbox-gemini} and its fictional prices are available by name with no
+ *       key, and one WARN line says the answers are fictional. It stops with the application context.</li>
  * </ul>
+ * Unknown keys under {@code fusion.*} fail start-up, naming the key.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(FusionProperties.class)
@@ -60,13 +67,21 @@ public class FusionAutoConfiguration {
     @ConditionalOnMissingBean
     public Fusion fusion(FusionProperties properties, Environment environment,
                          ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<FusionListener> listeners,
-                         ObjectProvider<SharedState> sharedState) {
+                         ObjectProvider<SharedState> sharedState, ObjectProvider<KeylessSandbox> sandbox) {
+        dev.fusion.spring.boot.internal.UnknownKeys.check(environment, FusionProperties.class, "fusion");
         FusionConfig config = PropertiesConfig.parse(properties);
         // the store is the SharedState bean (closed with the context), not one the config would open itself
         FusionConfig withoutStore = config.shared() == null ? config : PropertiesConfig.parse(properties, false);
+        KeylessSandbox keyless = properties.sandboxEnabled() ? sandbox.getIfAvailable() : null;
+        if (properties.sandboxEnabled() && keyless == null) {
+            throw new InvalidConfigurationException("property 'fusion.sandbox.enabled' is true but the sandbox is not"
+                    + " on the class path; add the dependency dev.fusion:fusion-sandbox-providers");
+        }
         Fusion.Builder builder;
         try {
-            builder = withoutStore.toFusionBuilder(PropertiesConfig.providers(config, environment));
+            Providers providers = PropertiesConfig.providers(config, environment);
+            builder = keyless == null ? withoutStore.toFusionBuilder(providers)
+                    : withoutStore.spec().toFusionBuilder(providers.with(keyless.providerSpecs()), keyless.priceBook());
         } catch (InvalidConfigurationException e) {
             throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.* properties: " + e.getMessage()), e);
         }
@@ -129,6 +144,43 @@ public class FusionAutoConfiguration {
                             : properties.spendCapWindow().toString());
                 }
                 builder.withDetail("fusion", info);
+            };
+        }
+    }
+
+    /**
+     * The offline sandbox, started in-process when {@code fusion.sandbox.enabled=true} and
+     * fusion-sandbox-providers is on the class path; stopped with the context.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "dev.fusion.sandbox.providers.SandboxProviders")
+    @ConditionalOnProperty(prefix = "fusion.sandbox", name = "enabled", havingValue = "true")
+    static class FusionSandboxConfiguration {
+
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FusionAutoConfiguration.class);
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(KeylessSandbox.class)
+        KeylessSandbox fusionSandbox() {
+            dev.fusion.sandbox.providers.SandboxProviders sandbox = dev.fusion.sandbox.providers.SandboxProviders.start(
+                    0, 1.0, Providers.builder().env(Map.of()).build());
+            log.warn("fusion.sandbox.enabled=true: the sandbox-* models at {} are fictional; their answers and prices"
+                    + " say nothing about any real model", sandbox.baseUrl());
+            return new KeylessSandbox() {
+                @Override
+                public Map<String, dev.fusion.providers.ProviderSpec> providerSpecs() {
+                    return sandbox.providerSpecs();
+                }
+
+                @Override
+                public dev.fusion.cost.PriceBook priceBook() {
+                    return sandbox.priceBook();
+                }
+
+                @Override
+                public void close() {
+                    sandbox.close();
+                }
             };
         }
     }

@@ -46,6 +46,14 @@ import java.util.Map;
  * @param prices               prices by provider:model, USD per million tokens
  * @param shared               where the spend cap and provider limits are shared with other instances
  *                             (Redis; needs dev.fusion:fusion-redis on the class path), or null
+ * @param strategyOptions      options of the strategy by name ({@code fusion.strategy-options.rounds=3}), as the
+ *                             config file's {@code strategyOptions}
+ * @param sandbox              the offline sandbox: {@code fusion.sandbox.enabled=true} starts it in-process and
+ *                             makes its providers ({@code sandbox-openai}, {@code sandbox-anthropic},
+ *                             {@code sandbox-gemini}) and fictional prices available by name, with no key
+ *                             (needs dev.fusion:fusion-sandbox-providers on the class path)
+ *
+ * <p>Unknown keys under {@code fusion.*} fail start-up, naming the key ({@code fusion.qourum}).
  */
 @ConfigurationProperties("fusion")
 public record FusionProperties(
@@ -73,7 +81,9 @@ public record FusionProperties(
         Map<String, Provider> providers,
         Map<String, Limit> providerLimits,
         Map<String, Rates> prices,
-        Shared shared) {
+        Shared shared,
+        Sandbox sandbox,
+        Map<String, Object> strategyOptions) {
 
     /** The canonical constructor, the one properties bind to. */
     @ConstructorBinding
@@ -84,6 +94,20 @@ public record FusionProperties(
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         providerLimits = providerLimits == null ? Map.of() : Map.copyOf(providerLimits);
         prices = prices == null ? Map.of() : Map.copyOf(prices);
+        strategyOptions = strategyOptions == null ? Map.of() : Map.copyOf(strategyOptions);
+    }
+
+    /** The properties without {@code sandbox}. */
+    public FusionProperties(boolean enabled, List<PanelEntry> panel, List<String> judge, String onJudgeFailure,
+                            Integer quorum, Long graceMs, Long memberTimeoutMs, Long judgeTimeoutMs, Long deadlineMs,
+                            Integer maxOutputTokens, Integer judgeMaxOutputTokens, BigDecimal budgetUsd,
+                            boolean allowUnpriced, Integer retries, String strategy, Integer samples, Integer rounds,
+                            String agree, List<String> flagships, BigDecimal spendCapUsd, Duration spendCapWindow,
+                            Map<String, Provider> providers, Map<String, Limit> providerLimits, Map<String, Rates> prices,
+                            Shared shared) {
+        this(enabled, panel, judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs,
+                maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, strategy, samples, rounds,
+                agree, flagships, spendCapUsd, spendCapWindow, providers, providerLimits, prices, shared, null, null);
     }
 
     /** The properties without {@code shared} (in-memory, per-instance spend and limits). */
@@ -95,7 +119,12 @@ public record FusionProperties(
                             Map<String, Provider> providers, Map<String, Limit> providerLimits, Map<String, Rates> prices) {
         this(enabled, panel == null ? null : panel.stream().map(PanelEntry::valueOf).toList(), judge, onJudgeFailure, quorum, graceMs, memberTimeoutMs, judgeTimeoutMs, deadlineMs,
                 maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, retries, strategy, samples, rounds,
-                agree, flagships, spendCapUsd, spendCapWindow, providers, providerLimits, prices, null);
+                agree, flagships, spendCapUsd, spendCapWindow, providers, providerLimits, prices, null, null, null);
+    }
+
+    /** Whether {@code fusion.sandbox.enabled} is true. */
+    public boolean sandboxEnabled() {
+        return sandbox != null && sandbox.enabled();
     }
 
     /** The panel's models, provider:model, in order. */
@@ -157,6 +186,14 @@ public record FusionProperties(
             return "Shared[redis=" + (redis == null ? null : redis.replaceAll("//[^@/]*@", "//***@")) + ", namespace="
                     + namespace + ", onUnavailable=" + onUnavailable + ", leaseMs=" + leaseMs + "]";
         }
+    }
+
+    /**
+     * The offline sandbox (fictional models and prices on a loopback server started in-process).
+     *
+     * @param enabled whether to start it and make its providers and prices available by name
+     */
+    public record Sandbox(boolean enabled) {
     }
 
     /**

@@ -197,7 +197,7 @@ class FusionAutoConfigurationTest {
             dev.fusion.springai.FusionChatModel model = context.getBean(dev.fusion.springai.FusionChatModel.class);
             assertThat(model.fusion()).isSameAs(context.getBean(Fusion.class));
             assertThat(ChatClient.create(model).prompt("Why is the sky blue?").call().content())
-                    .contains("Deterministic merge by sandbox-judge");
+                    .contains("What the answers agree on");
         });
         runner().withClassLoader(new FilteredClassLoader("org.springframework.ai"))
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Fusion.class)

@@ -83,6 +83,9 @@ public final class PropertiesConfig {
         }
         put(root, "retries", p.retries());
         put(root, "strategy", p.strategy());
+        if (!p.strategyOptions().isEmpty()) {
+            root.set("strategyOptions", TREES.valueToTree(p.strategyOptions()));
+        }
         put(root, "samples", p.samples());
         put(root, "rounds", p.rounds());
         put(root, "agree", p.agree());
