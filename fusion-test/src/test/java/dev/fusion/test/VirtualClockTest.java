@@ -41,9 +41,11 @@ class VirtualClockTest {
                 .judge(FakeChatModel.on(clock, "fake:judge").answer("j", Duration.ofSeconds(1)).build())
                 .quorum(2).deadline(Duration.ofMinutes(10)).memberTimeout(Duration.ofHours(1))
                 .scheduler(clock.scheduler()).build();
-        assertThatThrownBy(() -> clock.run(fusion.askAsync("q"))).isInstanceOfSatisfying(QuorumNotMetException.class,
-                e -> assertThat(e.calls()).extracting(CallRecord::status).containsExactly(CallStatus.OK, CallStatus.TIMEOUT));
-        assertThat(clock.elapsed()).isEqualTo(Duration.ofMinutes(10));
+        java.util.concurrent.atomic.AtomicReference<Duration> endedAt = new java.util.concurrent.atomic.AtomicReference<>();
+        assertThatThrownBy(() -> clock.run(fusion.askAsync("q").doOnError(x -> endedAt.set(clock.elapsed()))))
+                .isInstanceOfSatisfying(QuorumNotMetException.class, e -> assertThat(e.calls())
+                        .extracting(CallRecord::status).containsExactly(CallStatus.OK, CallStatus.TIMEOUT));
+        assertThat(endedAt.get()).isEqualTo(Duration.ofMinutes(10));
         assertThat(stuck.cancellations()).isEqualTo(1);
     }
 
