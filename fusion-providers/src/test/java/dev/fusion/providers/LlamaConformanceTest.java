@@ -72,7 +72,7 @@ class LlamaConformanceTest {
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final String URL = url();
     private static final Price PANEL_PRICE = Price.of("0.27", "1.10");
-    private static final Price JUDGE_PRICE = Price.of("3", "15");
+    private static final Price JUDGE_PRICE = Price.of("0.60", "2.40"); // within the $0.05 budget for a 2048-token context
     /** How long a freed slot may take to show idle (llama-server notices a closed stream at its next token). */
     private static final Duration SLOT_FREED_WITHIN = Duration.ofSeconds(20);
 
