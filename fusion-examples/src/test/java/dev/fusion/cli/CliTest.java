@@ -304,9 +304,17 @@ class CliTest {
 
     @Test
     void modelsListsPresetsAndWhetherKeysAreSet() {
-        Run r = cli(Map.of("OPENROUTER_API_KEY", "sk-or-canary-123"), "models");
+        // A terminal wide enough for the whole table: the openrouter row says its key is set.
+        Run r = cli(Map.of("OPENROUTER_API_KEY", "sk-or-canary-123", "COLUMNS", "200"), "models");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("openrouter", "OPENROUTER_API_KEY", "yes").doesNotContain("sk-or-canary-123");
+        assertThat(r.out().lines().filter(l -> l.contains("OPENROUTER_API_KEY")))
+                .singleElement().satisfies(l -> assertThat(l.strip()).startsWith("openrouter").endsWith("yes"));
+        // At the default width (80) the table is fitted to the terminal, and the key still never shows.
+        Run narrow = cli(Map.of("OPENROUTER_API_KEY", "sk-or-canary-123"), "models");
+        assertThat(narrow.code()).isZero();
+        assertThat(narrow.out()).contains("openrouter").doesNotContain("sk-or-canary-123");
+        assertThat(narrow.out().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
     }
 
     @Test

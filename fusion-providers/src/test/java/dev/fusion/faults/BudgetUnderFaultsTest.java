@@ -281,8 +281,10 @@ class BudgetUnderFaultsTest {
         dev.fusion.model.ModelRef any = dev.fusion.model.ModelRef.parse("x:y");
         BigDecimal member = price.worstCase(estimator.estimate(any, question + "\n"), maxOut);
         dev.fusion.judge.JudgePrompt jp = dev.fusion.judge.JudgePrompt.synthesize();
+        // The engine's allowance for two answers: each its max output times the cross-tokenizer factor
+        // 1.3 plus 40 tokens of label and boundary-id tags, and 64 for the sentence announcing the id.
         long judgeIn = estimator.estimate(any, jp.system() + "\n" + jp.render(question, List.of()))
-                + (long) Math.ceil(2 * (maxOut * 1.3 + 24));
+                + (long) Math.ceil(2 * (maxOut * 1.3 + 40)) + 64;
         BigDecimal budget = member.add(member).add(price.worstCase(judgeIn, judgeMaxOut));
         try (Rig rig = Rig.start(format, b)) {
             Fusion.Builder fb = Fusion.builder().panel(rig.model("m1"), rig.model("m2")).judge(rig.model("judge"))

@@ -1,5 +1,7 @@
 package dev.fusion.faults;
 
+import dev.fusion.AskFailedException;
+import dev.fusion.BudgetExceededException;
 import dev.fusion.CallRecord;
 import dev.fusion.CallStatus;
 import dev.fusion.CostFlag;
@@ -93,6 +95,12 @@ class CostUnderMisreportOverHttpTest {
         }
     }
 
+    /**
+     * The inflated usage prices far past the $0.05 budget, so once the panel call is recorded no further
+     * paid call starts: the ask ends with {@link AskFailedException} (not the before-any-call
+     * {@link BudgetExceededException}) carrying the record, as served and flagged, and the note saying
+     * it was charged in full; the judge is never called.
+     */
     @ParameterizedTest(name = "usage beyond the max over {0} is recorded as served, flagged and charged")
     @EnumSource(WireFormat.class)
     void inflatedUsageIsRecordedAsServedAndFlagged(WireFormat format) {
@@ -104,13 +112,22 @@ class CostUnderMisreportOverHttpTest {
                     .maxOutputTokens(100).budgetUsd(new BigDecimal("0.05"))
                     .spendCapUsd(new BigDecimal("1"), null).build();
             Rig.Outcome o = Rig.ask(f, Duration.ofSeconds(30));
-            assertThat(o.failure()).isNull();
+            assertThat(o.result()).as("the recorded spend passed the budget: no answer").isNull();
+            assertThat(o.failure()).isInstanceOf(AskFailedException.class)
+                    .isNotInstanceOf(BudgetExceededException.class)
+                    .hasMessageContaining("no further paid call was started")
+                    .hasMessageContaining("limit of $0.05");
+            assertThat(rig.server.requestCount("j1")).as("no paid call after the budget was passed").isZero();
+            assertThat(o.calls()).extracting(c -> c.model().model()).as("every record, and only the panel call").containsExactly("m1");
             CallRecord m1 = o.call("m1");
+            assertThat(m1.status()).isEqualTo(CallStatus.OK);
             assertThat(m1.usage().completionTokens()).isEqualTo(rig.server.servedUsage("m1").completionTokens())
                     .isGreaterThanOrEqualTo(5_000_000);
             assertThat(m1.costFlags()).contains(CostFlag.OUTPUT_OVER_MAX);
-            assertThat(o.result().notes()).anySatisfy(n -> assertThat(n).contains("m1", "charged in full"));
-            assertThat(f.spentUsd()).isEqualByComparingTo(o.result().totalCostUsd()).isGreaterThan(new BigDecimal("1"));
+            assertThat(o.failure().getMessage()).contains("m1", "charged in full");
+            BigDecimal recorded = o.calls().stream().map(c -> c.cost().usd().orElseThrow())
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            assertThat(f.spentUsd()).isEqualByComparingTo(recorded).isGreaterThan(new BigDecimal("1"));
             o.assertNoCanary();
         }
     }

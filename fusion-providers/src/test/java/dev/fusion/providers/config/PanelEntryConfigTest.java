@@ -210,16 +210,19 @@ class PanelEntryConfigTest {
                 .hasMessageContaining("extraBody").hasMessageContaining("capabilities");
     }
 
+    /** The example of panel entries and provider extras in the user docs (docs/configuration.md) parses as documented. */
     @Test
     void theReadmeExampleParses() throws Exception {
         java.nio.file.Path p = java.nio.file.Path.of("").toAbsolutePath();
-        while (!java.nio.file.Files.exists(p.resolve("README.md")) || !java.nio.file.Files.exists(p.resolve("fusion-core"))) {
+        while (!java.nio.file.Files.exists(p.resolve("docs/configuration.md")) || !java.nio.file.Files.exists(p.resolve("fusion-core"))) {
             p = p.getParent();
+            assertThat(p).as("the repository root, holding docs/configuration.md").isNotNull();
         }
-        String readme = java.nio.file.Files.readString(p.resolve("README.md"));
-        int at = readme.indexOf("A panel entry may also be an object");
-        int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
-        String block = readme.substring(start, readme.indexOf("```", start));
+        String doc = java.nio.file.Files.readString(p.resolve("docs/configuration.md"));
+        int at = doc.indexOf("A panel entry may also be an object");
+        assertThat(at).as("the panel-entry section of docs/configuration.md").isNotNegative();
+        int start = doc.indexOf("```yaml\n", at) + "```yaml\n".length();
+        String block = doc.substring(start, doc.indexOf("```", start));
         FusionConfig c = FusionConfig.parse(block + "judge: gem:gemini-3-flash\n");
         assertThat(c.panel()).containsExactly("gem:gemini-3-flash", "router:deepseek/deepseek-v4-pro", "claude:claude-haiku-4-5");
         assertThat(c.spec().panelEntries().get(2).reasoning()).isEqualTo(Reasoning.tokens(2048));
