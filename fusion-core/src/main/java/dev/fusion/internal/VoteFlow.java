@@ -112,7 +112,7 @@ final class VoteFlow extends Flow {
         List<BigDecimal> reservations = new ArrayList<>();
         for (CallRecord r : ok) {
             try {
-                goodJson.add(schema.readAnswer(r.text()));
+                goodJson.add(readAnswer(r.text()));
                 good.add(r);
             } catch (InvalidAnswerException e) {
                 ctx.invalidatePanelAnswer(r, e);
@@ -139,7 +139,7 @@ final class VoteFlow extends Flow {
             List<JsonNode> gj = new ArrayList<>(validJson);
             for (CallRecord r : repaired) {
                 try {
-                    gj.add(schema.readAnswer(r.text()));
+                    gj.add(readAnswer(r.text()));
                     g.add(r);
                 } catch (InvalidAnswerException e) {
                     ctx.invalidatePanelAnswer(r, e);
@@ -157,7 +157,20 @@ final class VoteFlow extends Flow {
             fail(new dev.fusion.QuorumNotMetException(ctx.quorum(), valid.size(), ctx.allRecords()));
             return;
         }
-        StructuredVote vote = StructuredVote.tally(schema, validJson);
+        StructuredVote vote;
+        DisputeRequest dispute;
+        try {
+            vote = StructuredVote.tally(schema, validJson);
+            dispute = vote.needsJudge() ? vote.disputeRequest(ctx.questionForJudge(), ctx.seed()) : null;
+        } catch (RuntimeException | StackOverflowError e) {
+            // The disputed values cannot be put to the judge (their candidates make a schema beyond the
+            // bounds, or the tally met something it cannot handle): settled as if the judge had failed,
+            // keeping every record.
+            ctx.note("the vote's disputed fields cannot be put to the judge (" + e.getClass().getSimpleName()
+                    + (e instanceof dev.fusion.InvalidConfigurationException ? ": " + e.getMessage() : "") + ")");
+            allFailed();
+            return;
+        }
         if (!vote.needsJudge()) {
             VoteResult result;
             try {
@@ -172,7 +185,6 @@ final class VoteFlow extends Flow {
             finish(result, false);
             return;
         }
-        DisputeRequest dispute = vote.disputeRequest(ctx.questionForJudge(), ctx.seed());
         ctx.note(vote.disputed().size() + " field(s) without a majority go to the judge: "
                 + String.join(", ", vote.disputed().stream().map(d -> d.pointer()).toList()));
         // Not strict: the candidates may be objects or arrays, which strict mode's enum does not take.
@@ -190,7 +202,7 @@ final class VoteFlow extends Flow {
                               List<ChatMessage> messages, CallRecord r, boolean mayRepair) {
         JsonNode reply;
         try {
-            reply = dispute.schema().readAnswer(r.text());
+            reply = readAnswer(dispute.schema(), r.text());
         } catch (InvalidAnswerException e) {
             ctx.invalidateJudgeAnswer(r, e);
             if (!mayRepair) {
@@ -209,6 +221,25 @@ final class VoteFlow extends Flow {
             finish(vote.applyJudgeAnswer(reply), true);
         } catch (VoteMergeException e) {
             fail(e);
+        }
+    }
+
+    private JsonNode readAnswer(String text) {
+        return readAnswer(schema, text);
+    }
+
+    /**
+     * An answer read and validated; whatever else goes wrong in reading one (an exception the parser or
+     * the validator should not throw) makes it an invalid answer of its member, never an error of the ask.
+     */
+    private static JsonNode readAnswer(dev.fusion.structured.StructuredSchema schema, String text) {
+        try {
+            return schema.readAnswer(text);
+        } catch (InvalidAnswerException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new InvalidAnswerException(dev.fusion.structured.AnswerProblem.NOT_JSON,
+                    List.of("the answer could not be read (" + e.getClass().getSimpleName() + ")"));
         }
     }
 

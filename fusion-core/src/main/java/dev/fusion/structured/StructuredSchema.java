@@ -110,7 +110,14 @@ public final class StructuredSchema {
      */
     public List<String> validate(JsonNode instance) {
         Objects.requireNonNull(instance, "instance");
-        return List.copyOf(compiled.validate(instance, MAX_ERRORS));
+        try {
+            return List.copyOf(compiled.validate(instance, MAX_ERRORS));
+        } catch (RuntimeException | StackOverflowError e) {
+            // An answer the validator cannot get through (a number it cannot convert, a recursion it
+            // cannot end) is an invalid answer, reported as one, never an exception out of the ask.
+            return List.of("(root): the answer could not be checked against the schema ("
+                    + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /** Whether the instance is valid. */

@@ -35,7 +35,8 @@ final class ModelsCommand implements Callable<Integer> {
                     s.apiKeyEnv() == null ? "-" : set ? "yes" : "no"});
         }
         int w = FusionCli.width(io.env);
-        CostTable.table(rows).lines().forEach(l -> io.out.println(clip(l, w)));
+        // the presets table whole: its key columns matter more than the width (the price list below fits COLUMNS)
+        io.out.print(CostTable.table(rows));
         var book = BundledPrices.load();
         Map<String, PriceProvenance> provenance = PriceProvenance.bundled();
         long stale = provenance.values().stream().filter(pp -> pp.isStale(io.clock)).count();

@@ -50,7 +50,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <h2>Requests</h2>
  * System messages become the system prompt; user and AI messages the conversation (ending with a
  * user message); {@code maxOutputTokens} and {@code temperature} apply to every call of the ask.
- * Tools, non-text content, stop sequences, top-p/top-k and penalties fail with LangChain4j's
+ * Tool specifications become the ask's tools: the panel proposes, the fusion decides one step, and a
+ * decision to call tools comes back as an {@code AiMessage} with tool execution requests (finish reason
+ * {@code TOOL_EXECUTION}), so an {@code AiServices} interface with {@code @Tool} methods runs its loop
+ * through the fusion; tool execution results go back as the next step's tool results.
+ * Non-text content, stop sequences, top-p/top-k and penalties fail with LangChain4j's
  * {@code UnsupportedFeatureException} before any call. A JSON response format becomes the ask's
  * {@link dev.fusion.model.ResponseFormat}: JSON mode without a schema, or the schema (LangChain4j's
  * {@code JsonSchemaElement} tree converted to a JSON Schema object, {@code $defs} and {@code $ref}
@@ -165,10 +169,21 @@ public final class FusionChatModel implements ChatModel, StreamingChatModel {
         FusionChatResponseMetadata metadata = FusionChatResponseMetadata.builder()
                 .modelName(result.judge().map(j -> j.model().toString()).orElse("fusion"))
                 .tokenUsage(new TokenUsage(clamp(total.promptTokens()), clamp(total.completionTokens())))
-                .finishReason(finishReason(result.judge().map(CallRecord::finishReason).orElse(null)))
+                .finishReason(result.hasToolCalls() ? FinishReason.TOOL_EXECUTION
+                        : finishReason(result.judge().map(CallRecord::finishReason).orElse(null)))
                 .fusionResult(result)
                 .build();
-        return ChatResponse.builder().aiMessage(AiMessage.from(result.answer())).metadata(metadata).build();
+        AiMessage message;
+        if (result.hasToolCalls()) {
+            List<dev.langchain4j.agent.tool.ToolExecutionRequest> requests = result.toolCalls().stream()
+                    .map(c -> dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id(c.id()).name(c.name())
+                            .arguments(c.argumentsJson()).build())
+                    .toList();
+            message = result.answer().isBlank() ? AiMessage.from(requests) : AiMessage.from(result.answer(), requests);
+        } else {
+            message = AiMessage.from(result.answer());
+        }
+        return ChatResponse.builder().aiMessage(message).metadata(metadata).build();
     }
 
     private static int clamp(long tokens) {

@@ -439,13 +439,14 @@ class LangChain4jFusionTest {
 
     @Test
     void whatAFusionCannotHonourFailsBeforeAnyCall() {
+        // Tools are honoured now (a fused tool decision); a tool no wire format can name is not.
         ChatRequest withTools = ChatRequest.builder().messages(UserMessage.from(QUESTION))
-                .toolSpecifications(ToolSpecification.builder().name("weather").description("the weather").build())
+                .toolSpecifications(ToolSpecification.builder().name("the weather").description("the weather").build())
                 .build();
 
         assertThatThrownBy(() -> FusionChatModel.of(fusion()).chat(withTools))
                 .isInstanceOf(UnsupportedFeatureException.class)
-                .hasMessageContaining("tools");
+                .hasMessageContaining("tool");
         ChatRequest withStops = ChatRequest.builder().messages(UserMessage.from(QUESTION)).stopSequences(List.of("END")).build();
         assertThatThrownBy(() -> FusionChatModel.of(fusion()).chat(withStops))
                 .isInstanceOf(UnsupportedFeatureException.class)

@@ -127,8 +127,9 @@ public final class GenAiConventions {
             return null;
         }
         if (record.error() != null && record.error().type() != null && !record.error().type().isBlank()) {
-            return record.error().type();
+            // Mapped onto a fixed set: an in-band error's type is whatever the server sent.
+            return dev.fusion.micrometer.internal.ErrorKind.tagValue(record.error().type());
         }
-        return record.status().wireName();
+        return dev.fusion.micrometer.internal.ErrorKind.tagValue(record.status().wireName());
     }
 }

@@ -95,6 +95,8 @@ public final class VirtualClock {
      * Runs {@code work} (an ask, say) to its end in virtual time: subscribes, then moves time from timer to
      * timer until it ends, at most {@code limit} of virtual time. For work whose every wait is on this clock
      * (fake models on it): work on real threads (a real server) may not have answered yet when time moves.
+     * Time may move past the instant the work ended when its result is delivered off the clock's threads:
+     * to measure when it ended, read {@link #elapsed()} in the work itself ({@code doOnSuccess}).
      *
      * @throws IllegalStateException when it has not ended after {@code limit} of virtual time, or nothing is
      *                               armed on the clock and it does not end within 30 s of real time

@@ -2,6 +2,7 @@ package dev.fusion.structured.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,11 @@ import java.util.Locale;
  * value is rejected, not guessed around. Size and nesting are bounded. Stateless, thread-safe.
  */
 public final class AnswerParser {
+
+    /** The most characters of one number in an answer. */
+    public static final int MAX_NUMBER_CHARS = 200;
+    /** The largest exponent magnitude of a number in an answer ({@code 1e400} passes, {@code 1e1001} does not). */
+    public static final int MAX_EXPONENT = 1000;
 
     private final int maxChars;
     private final int maxDepth;
@@ -42,6 +48,7 @@ public final class AnswerParser {
         if (body.isBlank()) {
             throw fail(AnswerProblem.EMPTY, "the code fence is empty; expected one JSON value inside it");
         }
+        checkNumbers(body);
         try (JsonParser p = reader.createParser(body)) {
             JsonNode node = reader.readTree(p);
             if (node == null || node.isMissingNode()) {
@@ -70,7 +77,62 @@ public final class AnswerParser {
             throw fail(AnswerProblem.NOT_JSON, "not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw fail(AnswerProblem.NOT_JSON, "not valid JSON: " + firstLine(e.getMessage()));
+        } catch (InvalidAnswerException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // NumberFormatException, ArithmeticException and whatever else a hostile document can provoke:
+            // an answer that cannot be read is an invalid answer, never an error of the ask.
+            throw fail(AnswerProblem.NOT_JSON, "not readable JSON (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * Checks every number's text before any is converted: at most {@link #MAX_NUMBER_CHARS} characters
+     * (also enforced by the reader's {@code StreamReadConstraints}) and an exponent of at most
+     * {@link #MAX_EXPONENT} in magnitude. A number like {@code 1e999999} is tiny as text but takes seconds
+     * to check against {@code multipleOf} or {@code type: integer} (a million-digit integer), and
+     * {@code 9.99e-2147483647} cannot be a {@code BigDecimal} at all.
+     */
+    private void checkNumbers(String body) {
+        try (JsonParser p = reader.getFactory().createParser(body)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+                    String n = p.getText();
+                    if (n.length() > MAX_NUMBER_CHARS || exponentTooLarge(n)) {
+                        throw fail(AnswerProblem.TOO_LARGE, "the number " + clip(n, 40) + " at line "
+                                + p.currentTokenLocation().getLineNr() + " is too large to check: numbers may have at most "
+                                + MAX_NUMBER_CHARS + " characters and an exponent of at most " + MAX_EXPONENT);
+                    }
+                }
+            }
+        } catch (StreamConstraintsException e) {
+            if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("depth")) {
+                throw fail(AnswerProblem.TOO_DEEP, "the JSON nests deeper than " + maxDepth + " levels");
+            }
+            throw fail(AnswerProblem.TOO_LARGE, "the JSON exceeds a size limit: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InvalidAnswerException i) {
+                throw i;
+            }
+            // Not JSON: the full read reports where and why.
+        }
+    }
+
+    static boolean exponentTooLarge(String number) {
+        int e = Math.max(number.indexOf('e'), number.indexOf('E'));
+        if (e < 0) {
+            return false;
+        }
+        int i = e + 1;
+        if (i < number.length() && (number.charAt(i) == '+' || number.charAt(i) == '-')) {
+            i++;
+        }
+        while (i < number.length() - 1 && number.charAt(i) == '0') {
+            i++; // leading zeros of the exponent
+        }
+        String digits = number.substring(i);
+        return digits.length() > 6 || Integer.parseInt(digits.isEmpty() ? "0" : digits) > MAX_EXPONENT;
     }
 
     /** The body of a code fence that spans the whole text, or the text itself when it is not fenced. */

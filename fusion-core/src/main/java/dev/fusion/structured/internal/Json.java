@@ -20,7 +20,8 @@ public final class Json {
     /** A reader whose documents nest at most {@code maxDepth} levels. */
     public static ObjectMapper reader(int maxDepth) {
         JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth)
+                        .maxNumberLength(AnswerParser.MAX_NUMBER_CHARS).build())
                 .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
         return JsonMapper.builder(factory)

@@ -42,6 +42,107 @@ public final class SchemaGuard {
         }
         int[] count = {0};
         walk(schema, "", 1, maxDepth, maxNodes, count);
+        requireNoReferenceCycle(schema);
+    }
+
+    /** Keywords whose subschemas apply to the same instance as their parent (they consume no input). */
+    private static final Set<String> IN_PLACE_LISTS = Set.of("allOf", "anyOf", "oneOf");
+    private static final Set<String> IN_PLACE_SINGLE = Set.of("not", "if", "then", "else");
+
+    /**
+     * Refuses a schema in which following {@code $ref}s (and the applicators that check the same
+     * instance: allOf, anyOf, oneOf, not, if/then/else, dependentSchemas) comes back to where it started
+     * without stepping into the instance: every validation would recurse until the stack overflows.
+     * Recursion through {@code properties}, {@code items} and the like is fine (it ends with the
+     * instance, whose depth is bounded).
+     */
+    private static void requireNoReferenceCycle(JsonNode root) {
+        java.util.Map<JsonNode, Integer> state = new java.util.IdentityHashMap<>(); // 1 on the path, 2 done
+        java.util.List<JsonNode> all = new java.util.ArrayList<>();
+        collectSchemas(root, all);
+        for (JsonNode n : all) {
+            if (!state.containsKey(n)) {
+                visit(root, n, state, new java.util.ArrayDeque<>());
+            }
+        }
+    }
+
+    private static void collectSchemas(JsonNode node, java.util.List<JsonNode> out) {
+        if (node.isObject()) {
+            out.add(node);
+            node.elements().forEachRemaining(c -> collectSchemas(c, out));
+        } else if (node.isArray()) {
+            node.elements().forEachRemaining(c -> collectSchemas(c, out));
+        }
+    }
+
+    private static void visit(JsonNode root, JsonNode schema, java.util.Map<JsonNode, Integer> state,
+                              java.util.Deque<String> path) {
+        state.put(schema, 1);
+        for (Map.Entry<String, JsonNode> edge : inPlace(root, schema)) {
+            JsonNode next = edge.getValue();
+            Integer st = state.get(next);
+            path.addLast(edge.getKey());
+            if (st != null && st == 1) {
+                throw new InvalidConfigurationException("the schema's references form a cycle that never reaches"
+                        + " into the answer (" + clip(String.join(" -> ", path)) + "); every validation would recurse"
+                        + " forever: make the recursion go through properties or items");
+            }
+            if (st == null) {
+                visit(root, next, state, path);
+            }
+            path.removeLast();
+        }
+        state.put(schema, 2);
+    }
+
+    /** The subschemas applied to the same instance as {@code schema}, each with how it was reached. */
+    private static java.util.List<Map.Entry<String, JsonNode>> inPlace(JsonNode root, JsonNode schema) {
+        java.util.List<Map.Entry<String, JsonNode>> out = new java.util.ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            if (REFERENCE_KEYWORDS.contains(k) && v.isTextual() && v.asText().startsWith("#")) {
+                JsonNode target = resolve(root, v.asText());
+                if (target != null && target.isObject()) {
+                    out.add(Map.entry(k + " " + v.asText(), target));
+                }
+            } else if (IN_PLACE_LISTS.contains(k) && v.isArray()) {
+                for (int i = 0; i < v.size(); i++) {
+                    if (v.get(i).isObject()) {
+                        out.add(Map.entry(k + "/" + i, v.get(i)));
+                    }
+                }
+            } else if (IN_PLACE_SINGLE.contains(k) && v.isObject()) {
+                out.add(Map.entry(k, v));
+            } else if (k.equals("dependentSchemas") && v.isObject()) {
+                v.fields().forEachRemaining(d -> {
+                    if (d.getValue().isObject()) {
+                        out.add(Map.entry("dependentSchemas/" + d.getKey(), d.getValue()));
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /** The node a local reference ({@code #} or {@code #/json/pointer}) names, or null (anchors are not followed). */
+    private static JsonNode resolve(JsonNode root, String ref) {
+        String pointer = ref.substring(1);
+        if (pointer.isEmpty()) {
+            return root;
+        }
+        if (!pointer.startsWith("/")) {
+            return null;
+        }
+        try {
+            pointer = java.net.URLDecoder.decode(pointer.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode n = root.at(com.fasterxml.jackson.core.JsonPointer.compile(pointer));
+            return n.isMissingNode() ? null : n;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static void walk(JsonNode node, String at, int depth, int maxDepth, int maxNodes, int[] count) {

@@ -20,14 +20,24 @@ public final class Messages {
 
     /**
      * A LangChain4j request as a Fusion request: system messages become the system prompt, user and
-     * AI messages the conversation, a JSON response format the request's format (also stated after
+     * AI messages the conversation (an AI message's tool execution requests its tool calls, tool execution
+     * results a user turn of tool results), tool specifications the request's tools (the fusion decides
+     * the next step), a JSON response format the request's format (also stated after
      * the last user message, see {@link #instruction}). What Fusion cannot honour fails here, before
      * any call, with LangChain4j's {@link UnsupportedFeatureException} naming it.
      */
     public static FusionRequest toFusionRequest(ChatRequest request) {
         List<String> unsupported = new ArrayList<>();
-        if (request.toolSpecifications() != null && !request.toolSpecifications().isEmpty()) {
-            unsupported.add("tools (" + request.toolSpecifications().size() + " tool specifications): a fusion does not call tools");
+        List<dev.fusion.model.ToolSpec> tools = new ArrayList<>();
+        if (request.toolSpecifications() != null) {
+            for (dev.langchain4j.agent.tool.ToolSpecification t : request.toolSpecifications()) {
+                try {
+                    tools.add(new dev.fusion.model.ToolSpec(t.name(), t.description(),
+                            t.parameters() == null ? null : Schemas.toJson(t.parameters())));
+                } catch (RuntimeException e) {
+                    unsupported.add("tool '" + t.name() + "': " + e.getMessage());
+                }
+            }
         }
         if (request.stopSequences() != null && !request.stopSequences().isEmpty()) {
             unsupported.add("stopSequences");
@@ -62,9 +72,25 @@ public final class Messages {
                 }
             } else if (m instanceof AiMessage a) {
                 if (a.hasToolExecutionRequests()) {
-                    unsupported.add("message " + i + ": an AI message with tool execution requests");
+                    List<dev.fusion.model.ToolCall> calls = new ArrayList<>();
+                    for (dev.langchain4j.agent.tool.ToolExecutionRequest r : a.toolExecutionRequests()) {
+                        String id = r.id() == null || r.id().isBlank() ? dev.fusion.model.ToolCall.SYNTHETIC_ID_PREFIX + calls.size() : r.id();
+                        calls.add(new dev.fusion.model.ToolCall(id, r.name(), r.arguments()));
+                    }
+                    messages.add(ChatMessage.assistant(a.text(), calls));
                 } else if (a.text() != null && !a.text().isBlank()) {
                     messages.add(ChatMessage.assistant(a.text()));
+                }
+            } else if (m instanceof dev.langchain4j.data.message.ToolExecutionResultMessage r) {
+                // consecutive results (parallel calls) go back together, in one user turn
+                dev.fusion.model.ToolResult result = new dev.fusion.model.ToolResult(
+                        r.id() == null || r.id().isBlank() ? dev.fusion.model.ToolCall.SYNTHETIC_ID_PREFIX + "0" : r.id(),
+                        r.toolName(), r.text() == null ? "" : r.text(), Boolean.TRUE.equals(r.isError()));
+                ChatMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+                if (last != null && last.role() == dev.fusion.model.MessageRole.USER && !last.toolResults().isEmpty()) {
+                    messages.set(messages.size() - 1, last.with(List.of(result)));
+                } else {
+                    messages.add(ChatMessage.toolResults(List.of(result)));
                 }
             } else {
                 unsupported.add("message " + i + ": a " + m.type() + " message");
@@ -94,6 +120,16 @@ public final class Messages {
         }
         if (format != null) {
             b.responseFormat(format);
+        }
+        if (!tools.isEmpty()) {
+            b.tools(tools);
+            if (request.toolChoice() != null) {
+                b.toolChoice(switch (request.toolChoice()) {
+                    case AUTO -> dev.fusion.model.ToolChoice.auto();
+                    case REQUIRED -> dev.fusion.model.ToolChoice.required();
+                    case NONE -> dev.fusion.model.ToolChoice.none();
+                });
+            }
         }
         return b.build();
     }

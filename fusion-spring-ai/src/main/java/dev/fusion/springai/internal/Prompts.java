@@ -35,7 +35,7 @@ public final class Prompts {
         ChatOptions options = prompt.getOptions();
         if (options instanceof ToolCallingChatOptions tools
                 && tools.getToolCallbacks() != null && !tools.getToolCallbacks().isEmpty()) {
-            unsupported.add("tools: a fusion does not call tools");
+            unsupported.add("tools: the Spring AI adapter does not pass tools to a fusion yet (FusionRequest.tools(...) and the LangChain4j adapter do)");
         }
         if (options != null) {
             if (options.getStopSequences() != null && !options.getStopSequences().isEmpty()) {

@@ -122,6 +122,21 @@ public class FusionAutoConfiguration {
                 meterRegistry.getIfAvailable());
     }
 
+    /**
+     * Actuator's {@code env} and {@code configprops}: the variables named by {@code api-key-env} (and the
+     * presets' {@code *_API_KEY}) are masked even when {@code show-values} is on.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.SanitizingFunction")
+    static class FusionSanitizingConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "fusionApiKeySanitizer")
+        dev.fusion.spring.boot.internal.ApiKeySanitizer fusionApiKeySanitizer(FusionProperties properties) {
+            return new dev.fusion.spring.boot.internal.ApiKeySanitizer(properties);
+        }
+    }
+
     /** Actuator's {@code info}: what the fusion is and what it has spent. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(InfoContributor.class)

@@ -1,0 +1,53 @@
+package dev.fusion.spring.boot.internal;
+
+import dev.fusion.spring.boot.FusionProperties;
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Masks, in Actuator's {@code env} and {@code configprops} endpoints, the variables that hold Fusion's
+ * API keys: every name a provider's {@code api-key-env} gives, and the {@code *_API_KEY} variables the
+ * built-in provider presets read. Spring Boot shows values when {@code show-values} is on and masks
+ * only what a {@link SanitizingFunction} recognises, and a variable named by configuration (say
+ * {@code MY_LLM_CREDS}) has nothing in its name to recognise. Names are compared ignoring case.
+ * Immutable and thread-safe.
+ */
+public final class ApiKeySanitizer implements SanitizingFunction {
+
+    private final Set<String> names;
+
+    public ApiKeySanitizer(FusionProperties properties) {
+        Set<String> n = new TreeSet<>();
+        if (properties != null && properties.providers() != null) {
+            properties.providers().values().forEach(p -> {
+                if (p != null && p.apiKeyEnv() != null && !p.apiKeyEnv().isBlank()) {
+                    n.add(p.apiKeyEnv().trim().toUpperCase(Locale.ROOT));
+                }
+            });
+        }
+        this.names = Set.copyOf(n);
+    }
+
+    /** Whether a property or variable with this name holds a key Fusion reads. */
+    public boolean holdsKey(String name) {
+        if (name == null) {
+            return false;
+        }
+        String upper = name.toUpperCase(Locale.ROOT);
+        return names.contains(upper) || upper.endsWith("_API_KEY");
+    }
+
+    @Override
+    public SanitizableData apply(SanitizableData data) {
+        return data.getValue() != null && holdsKey(data.getKey()) ? data.withSanitizedValue() : data;
+    }
+
+    @Override
+    public String toString() {
+        return "ApiKeySanitizer" + names;
+    }
+}
