@@ -241,7 +241,7 @@ class FanOutTest {
     void cancellingTheAskCancelsEveryCallInFlight() throws InterruptedException {
         FakeModel a = FakeModel.never("p:a");
         FakeModel b = FakeModel.never("p:b");
-        List<CallRecord> seen = Collections.synchronizedList(new ArrayList<>());
+        List<CallRecord> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         Fusion fusion = Fusion.builder().panel(a, b).judge(FakeModel.instant("p:j", "m"))
                 .listener(new FusionListener() {
                     @Override

@@ -65,7 +65,7 @@ class NoUserCodeUnderLockTest {
         }));
         Fusion f = Fusion.builder().panel(a, b, c).judge(judge).build();
 
-        List<FusionEvent> events = Collections.synchronizedList(new ArrayList<>());
+        List<FusionEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         CountDownLatch consumerBlocked = new CountDownLatch(1);
         AtomicBoolean judgeStartedWhileBlocked = new AtomicBoolean();
         CountDownLatch completed = new CountDownLatch(1);
@@ -112,7 +112,7 @@ class NoUserCodeUnderLockTest {
         }));
         CountDownLatch listenerBlocked = new CountDownLatch(1);
         AtomicBoolean judgeStartedWhileBlocked = new AtomicBoolean();
-        List<String> finished = Collections.synchronizedList(new ArrayList<>());
+        List<String> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
         Fusion f = Fusion.builder().panel(a, b).judge(judge).listener(new FusionListener() {
             @Override
             public void onCallStarted(String memberId, dev.fusion.model.ModelRef model, CallRole role) {

@@ -45,7 +45,7 @@ class StreamTest {
     void firstJudgeDeltaArrivesBeforeTheJudgeFinishes() throws InterruptedException {
         FakeModel judge = FakeModel.streaming("p:judge", "one two three four five six", Duration.ofMillis(150));
         Fusion f = Fusion.builder().panel(FakeModel.instant("p:a", "a")).judge(judge).build();
-        List<Long> deltaAt = Collections.synchronizedList(new ArrayList<>());
+        List<Long> deltaAt = new java.util.concurrent.CopyOnWriteArrayList<>();
         long[] doneAt = new long[1];
         f.ask(FusionRequest.of("q"), e -> {
             if (e instanceof FusionEvent.JudgeDelta) {
@@ -61,7 +61,7 @@ class StreamTest {
     @Test
     void cancellingMidJudgeCancelsTheJudgeAndRecordsIt() throws InterruptedException {
         FakeModel judge = FakeModel.streaming("p:judge", "a b c d e f g h i j k l", Duration.ofMillis(100));
-        List<CallRecord> finished = Collections.synchronizedList(new ArrayList<>());
+        List<CallRecord> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
         CountDownLatch judgeFinished = new CountDownLatch(1);
         Fusion f = Fusion.builder().panel(FakeModel.instant("p:a", "a")).judge(judge).listener(new FusionListener() {
             @Override

@@ -117,7 +117,7 @@ class SemanticAgreementTest {
 
     @Test
     void embeddingRunsOnBoundedElasticAndNothingHappensBeforeSubscription() {
-        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
         EmbeddingModel real = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
         EmbeddingModel spy = new EmbeddingModel() {
             @Override

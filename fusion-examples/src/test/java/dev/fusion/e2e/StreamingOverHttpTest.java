@@ -64,7 +64,7 @@ class StreamingOverHttpTest {
     @ParameterizedTest
     @EnumSource(ProviderKind.class)
     void judgeDeltasArriveWhileTheServerIsStillSendingAndConcatenateToTheAnswer(ProviderKind kind) {
-        Fusion f = fusion(kind, Duration.ofMillis(60), Collections.synchronizedList(new ArrayList<>()));
+        Fusion f = fusion(kind, Duration.ofMillis(60), new java.util.concurrent.CopyOnWriteArrayList<>());
         List<Long> deltaNanos = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         long[] completedAt = new long[1];
@@ -89,7 +89,7 @@ class StreamingOverHttpTest {
     @ParameterizedTest
     @EnumSource(ProviderKind.class)
     void cancellingMidJudgeClosesTheServerSideStreamAndRecordsCancelled(ProviderKind kind) throws Exception {
-        List<CallRecord> finished = Collections.synchronizedList(new ArrayList<>());
+        List<CallRecord> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
         Fusion f = fusion(kind, Duration.ofMillis(200), finished);
         CountDownLatch firstDelta = new CountDownLatch(1);
         var subscription = f.stream(FusionRequest.of("q")).subscribe(e -> {
