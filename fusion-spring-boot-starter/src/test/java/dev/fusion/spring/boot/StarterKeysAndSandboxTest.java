@@ -47,9 +47,14 @@ class StarterKeysAndSandboxTest {
 
     @Test
     void theSandboxAnswersWithNoKeyAndSaysOnceThatItIsFictional() {
+        // Whichever SLF4J binding the test class path resolves (slf4j-simple writes to stderr, Spring Boot's
+        // logback to stdout), the line is captured: both streams go to one buffer while the context runs.
         PrintStream err = System.err;
+        PrintStream out = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true));
+        PrintStream both = new PrintStream(captured, true);
+        System.setErr(both);
+        System.setOut(both);
         try {
             runner().withPropertyValues("fusion.sandbox.enabled=true",
                         "fusion.panel=sandbox-openai:sandbox-swift,sandbox-gemini:sandbox-terse",
@@ -64,6 +69,7 @@ class StarterKeysAndSandboxTest {
                 });
         } finally {
             System.setErr(err);
+            System.setOut(out);
         }
         assertThat(captured.toString().lines().filter(l -> l.contains("fusion.sandbox.enabled=true") && l.contains("WARN")))
                 .hasSize(1).allSatisfy(l -> assertThat(l).contains("fictional"));
