@@ -35,22 +35,32 @@ import java.util.Optional;
  *       "cacheWrite1h": 6, "reasoning": 15,      // optional; default to cacheWrite / output
  *       "tiers": [ {"aboveInputTokens": 200000, "input": 6, "output": 22.5, ...} ],
  *       "source": "https://www.anthropic.com/pricing",   // required
- *       "asOf": "2026-11-20"                     // optional, overrides the top-level date
+ *       "asOf": "2026-11-20",                    // optional, overrides the top-level date
+ *       "batch": {"input": 1.5, "output": 7.5,   // optional: the provider's batch API rates,
+ *                 "source": "https://...", "asOf": "2026-11-20"}  // with their own source and date
  *     }
  *   }
  * }
  * }</pre>
  * Numbers are read exactly as decimals (strings are accepted too); nothing passes through
  * {@code double}.
+ *
+ * <h2>Batch prices</h2>
+ * Providers' batch APIs bill at their own (discounted) rates. An entry's optional {@code batch} object
+ * holds them in the same shape as the entry (rates, optional tiers, {@code source} defaulting to the
+ * entry's, {@code asOf}); {@link #findBatch} and {@link #batchCost} read them. A model without a batch
+ * price has an unknown batch cost ({@link Cost#unpriced()}), never the standard price and never zero.
  */
 public final class PriceBook {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private static final PriceBook EMPTY = new PriceBook(Map.of(), null);
+    private static final PriceBook EMPTY = new PriceBook(Map.of(), Map.of(), null);
 
     private final Map<String, Price> prices;
+    /** Batch API prices by {@code provider:model}: a subset of the models, each with its own source. */
+    private final Map<String, Price> batch;
     /**
      * The same prices keyed by {@link ModelRef} (every key that reads back as exactly itself), so that
      * pricing a call does not build the {@code provider:model} string each time.
@@ -58,8 +68,9 @@ public final class PriceBook {
     private final Map<ModelRef, Price> byRef;
     private final LocalDate asOf;
 
-    private PriceBook(Map<String, Price> prices, LocalDate asOf) {
+    private PriceBook(Map<String, Price> prices, Map<String, Price> batch, LocalDate asOf) {
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        this.batch = Collections.unmodifiableMap(new LinkedHashMap<>(batch));
         this.asOf = asOf;
         Map<ModelRef, Price> refs = new java.util.HashMap<>();
         this.prices.forEach((key, price) -> {
@@ -101,6 +112,7 @@ public final class PriceBook {
             throw new IllegalArgumentException("price book has no \"models\" object");
         }
         Map<String, Price> map = new LinkedHashMap<>();
+        Map<String, Price> batchMap = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
@@ -121,11 +133,37 @@ public final class PriceBook {
                 }
                 LocalDate d = n.has("asOf") ? date(n.get("asOf"), key + ".asOf") : bookDate;
                 map.put(key, new Price(base, tiers, source, d));
+                JsonNode b = n.get("batch");
+                if (b != null && !b.isNull()) {
+                    batchMap.put(key, batchPrice(b, source, d));
+                }
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException("price book entry '" + key + "': " + ex.getMessage(), ex);
             }
         }
-        return new PriceBook(map, bookDate);
+        return new PriceBook(map, batchMap, bookDate);
+    }
+
+    private static Price batchPrice(JsonNode b, String entrySource, LocalDate entryDate) {
+        if (!b.isObject()) {
+            throw new IllegalArgumentException("\"batch\" must be an object with \"input\" and \"output\" rates");
+        }
+        Rates rates;
+        List<PriceTier> tiers = new ArrayList<>();
+        try {
+            rates = rates(b);
+            JsonNode tiersNode = b.get("tiers");
+            if (tiersNode != null) {
+                for (JsonNode t : tiersNode) {
+                    tiers.add(new PriceTier(t.path("aboveInputTokens").asLong(-1), rates(t)));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("batch: " + e.getMessage(), e);
+        }
+        String source = b.path("source").asText(null);
+        LocalDate d = b.has("asOf") ? date(b.get("asOf"), "batch.asOf") : entryDate;
+        return new Price(rates, tiers, source == null || source.isBlank() ? entrySource : source, d);
     }
 
     /** Reads rates from an object with {@code input}, {@code output} and optional bucket rates. */
@@ -178,14 +216,41 @@ public final class PriceBook {
     public PriceBook with(ModelRef model, Price price) {
         Map<String, Price> copy = new LinkedHashMap<>(prices);
         copy.put(model.toString(), Objects.requireNonNull(price, "price"));
-        return new PriceBook(copy, asOf);
+        return new PriceBook(copy, batch, asOf);
     }
 
     /** A new book with every entry of {@code overrides} added or replacing this one's. */
     public PriceBook with(PriceBook overrides) {
         Map<String, Price> copy = new LinkedHashMap<>(prices);
         copy.putAll(overrides.prices);
-        return new PriceBook(copy, asOf != null ? asOf : overrides.asOf);
+        Map<String, Price> batchCopy = new LinkedHashMap<>(batch);
+        batchCopy.putAll(overrides.batch);
+        return new PriceBook(copy, batchCopy, asOf != null ? asOf : overrides.asOf);
+    }
+
+    /** The batch API price of a model, if the book has one (a standard price alone is not one). */
+    public Optional<Price> findBatch(ModelRef model) {
+        return Optional.ofNullable(batch.get(model.toString()));
+    }
+
+    /** A new book with this batch price added or replaced (the standard price is unchanged). */
+    public PriceBook withBatch(ModelRef model, Price price) {
+        Map<String, Price> copy = new LinkedHashMap<>(batch);
+        copy.put(model.toString(), Objects.requireNonNull(price, "price"));
+        return new PriceBook(prices, copy, asOf);
+    }
+
+    /**
+     * Prices a call made through the provider's batch API at the book's batch rates; unpriced (unknown,
+     * not zero) when the model has no batch price, whatever its standard price.
+     */
+    public Cost batchCost(ModelRef model, Usage usage) {
+        return Cost.of(findBatch(model).map(p -> p.costOf(usage)).orElse(null), null);
+    }
+
+    /** Every batch price, keyed by {@code provider:model}. */
+    public Map<String, Price> batchEntries() {
+        return batch;
     }
 
     /** Prices a call: computed from the book when priced, the reported figure beside it. */

@@ -70,7 +70,7 @@ import java.util.function.Consumer;
  *
  * <p>Immutable and thread-safe.
  */
-public final class AnthropicChatModel implements ChatModel {
+public final class AnthropicChatModel implements ChatModel, dev.fusion.providers.internal.HasTransport {
 
     /** The shared HTTP machinery (sending, streaming, failure classification); this class is only the wire format. */
     private final HttpTransport http;
@@ -357,6 +357,12 @@ public final class AnthropicChatModel implements ChatModel {
     @Override
     public Flux<ModelStreamEvent> stream(ModelRequest request) {
         return http.stream(request);
+    }
+
+    /** Internal: the transport, for Fusion's batch client (not public API). */
+    @Override
+    public HttpTransport transport() {
+        return http;
     }
 
     @Override

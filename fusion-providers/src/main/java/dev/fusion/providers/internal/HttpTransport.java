@@ -129,6 +129,67 @@ public final class HttpTransport {
         codec.httpRequest(request, false);
     }
 
+    // ------------------------------------------------------------------ batch hooks
+
+    /**
+     * The request body this model's wire format writes for a non-streamed call (a deep copy): what a
+     * batch API takes as one item's body/params. Every wire-format check runs, as for a call.
+     */
+    public ObjectNode requestBody(ModelRequest request) {
+        Request http = codec.httpRequest(Objects.requireNonNull(request, "request"), false).build();
+        if (!(http.body() instanceof JsonBody jb)) {
+            throw new IllegalStateException("the wire format did not write a JSON body");
+        }
+        return jb.tree().deepCopy();
+    }
+
+    /**
+     * The headers this wire format sends with a call (authentication and version headers, the
+     * provider's extra headers): a batch client sends the same ones to the same origin only.
+     */
+    public okhttp3.Headers requestHeaders(ModelRequest request) {
+        return codec.httpRequest(Objects.requireNonNull(request, "request"), false).build().headers();
+    }
+
+    /**
+     * Reads one answer body as a non-streamed call would (in-band errors, the codec, an empty answer
+     * is a failure): a batch result's {@code body}/{@code message}/{@code response}.
+     */
+    public ModelResponse parseAnswer(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw Failures.malformed(ref, secret, "the answer is not a JSON object", null);
+        }
+        JsonNode err = root.get("error");
+        if (err != null && !err.isNull() && !root.has("choices") && !root.has("candidates") && !root.has("content")) {
+            throw Failures.inBand(ref, secret, root, null);
+        }
+        ModelResponse r;
+        try {
+            r = codec.parse(root);
+        } catch (MalformedFieldException e) {
+            throw Failures.malformed(ref, secret, "the answer's " + e.getMessage(), e);
+        }
+        if (r.text().isEmpty() && !r.hasToolCalls()) {
+            throw emptyAnswer(r);
+        }
+        return r;
+    }
+
+    /** The guarded HTTP client (redirects off, bodies bounded by a {@link BodyLimit} tag). */
+    public OkHttpClient client() {
+        return client;
+    }
+
+    /** The provider's base URL. */
+    public HttpUrl baseUrl() {
+        return baseUrl;
+    }
+
+    /** The bound on one non-streamed body, as a request tag for {@link #client()}. */
+    public BodyLimit bodyLimit() {
+        return bodyLimit;
+    }
+
     // ------------------------------------------------------------------ one-shot calls
 
     /** Sends one non-streamed request; see {@link ChatModel#call}. */

@@ -25,6 +25,11 @@ final class JsonBody extends RequestBody {
         this.tree = Objects.requireNonNull(tree, "tree");
     }
 
+    /** The tree (not a copy): callers must not change it. */
+    ObjectNode tree() {
+        return tree;
+    }
+
     @Override
     public MediaType contentType() {
         return JSON;
