@@ -28,8 +28,14 @@ public final class Behaviour {
     private final long faultSeed;
     private final List<Fault> randomFaults;
     private final String requiredApiKey;
+    private final java.time.Clock batchClock;
+    private final java.time.Duration batchTurnaround;
+    private final java.time.Duration batchWindow;
 
     private Behaviour(Builder b) {
+        this.batchClock = b.batchClock;
+        this.batchTurnaround = b.batchTurnaround;
+        this.batchWindow = b.batchWindow;
         this.models = Map.copyOf(b.models);
         this.fallback = b.fallback;
         this.faultProbability = b.faultProbability;
@@ -55,6 +61,25 @@ public final class Behaviour {
     /** The model ids with their own script. */
     public Set<String> models() {
         return models.keySet();
+    }
+
+    /** The clock batch jobs run on (a virtual one in tests). */
+    public java.time.Clock batchClock() {
+        return batchClock;
+    }
+
+    /** How long after submission a batch job ends (its items answered), on {@link #batchClock()}. */
+    public java.time.Duration batchTurnaround() {
+        return batchTurnaround;
+    }
+
+    /**
+     * A batch job's completion window: a job whose turnaround is longer, or that holds an item whose reply
+     * {@linkplain Fault#hang() hangs}, ends as expired when the window closes (finished items delivered,
+     * the others expired).
+     */
+    public java.time.Duration batchWindow() {
+        return batchWindow;
     }
 
     /** The API key every request must present, or null when any (or no) key is accepted. */
@@ -104,6 +129,9 @@ public final class Behaviour {
         private long faultSeed;
         private List<Fault> randomFaults = List.of();
         private String requiredApiKey;
+        private java.time.Clock batchClock = java.time.Clock.systemUTC();
+        private java.time.Duration batchTurnaround = java.time.Duration.ofSeconds(2);
+        private java.time.Duration batchWindow = java.time.Duration.ofHours(24);
 
         private Builder() {
         }
@@ -151,6 +179,21 @@ public final class Behaviour {
         /** Require this API key (as Bearer token, {@code x-api-key}, {@code x-goog-api-key} or {@code ?key=}). */
         public Builder requireApiKey(String key) {
             this.requiredApiKey = key;
+            return this;
+        }
+
+        /**
+         * The batch APIs' timing: jobs run on {@code clock} (pass a virtual clock in tests) and end
+         * {@code turnaround} after submission, or as expired at the end of {@code window} (see
+         * {@link Behaviour#batchWindow()}). Defaults: the system clock, 2 s, 24 h.
+         */
+        public Builder batches(java.time.Clock clock, java.time.Duration turnaround, java.time.Duration window) {
+            this.batchClock = Objects.requireNonNull(clock, "clock");
+            if (turnaround.isNegative() || window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("turnaround must be >= 0 and window > 0");
+            }
+            this.batchTurnaround = turnaround;
+            this.batchWindow = window;
             return this;
         }
 

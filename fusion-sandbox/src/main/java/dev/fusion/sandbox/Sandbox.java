@@ -393,10 +393,27 @@ public final class Sandbox {
      * arithmetic on sandbox calls is real while the money is not. Source: {@value #PRICE_SOURCE}.
      */
     public static PriceBook priceBook() {
+        return priceBookWithBatch();
+    }
+
+    /** Half of every rate: the sandbox's fictional batch price (the real batch APIs bill about 50 %). */
+    static Price batchPrice(Price p) {
+        java.math.BigDecimal half = new java.math.BigDecimal("0.5");
+        dev.fusion.cost.Rates r = p.base();
+        dev.fusion.cost.Rates b = new dev.fusion.cost.Rates(r.input().multiply(half), r.output().multiply(half),
+                r.cacheRead() == null ? null : r.cacheRead().multiply(half),
+                r.cacheWrite() == null ? null : r.cacheWrite().multiply(half),
+                r.cacheWrite1h() == null ? null : r.cacheWrite1h().multiply(half),
+                r.reasoning() == null ? null : r.reasoning().multiply(half));
+        return Price.of(b).withSource(PRICE_SOURCE + ", batch", null);
+    }
+
+    private static PriceBook priceBookWithBatch() {
         PriceBook book = PriceBook.empty();
         for (Persona p : PERSONAS) {
             for (WireFormat f : WireFormat.values()) {
-                book = book.with(new ModelRef(providerName(f), p.id()), p.price());
+                ModelRef ref = new ModelRef(providerName(f), p.id());
+                book = book.with(ref, p.price()).withBatch(ref, batchPrice(p.price()));
             }
         }
         return book;

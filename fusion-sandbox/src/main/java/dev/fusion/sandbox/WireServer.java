@@ -20,6 +20,9 @@ import java.util.Objects;
  *   <li>{@code POST /v1beta/models/{model}:generateContent}, {@code :streamGenerateContent?alt=sse}
  *       (and without {@code alt=sse}: a JSON array) — Gemini ({@code x-goog-api-key} or {@code ?key=})</li>
  *   <li>{@code GET /v1/models} — the scripted model ids, OpenAI list format</li>
+ *   <li>the three batch APIs — OpenAI Batch ({@code /v1/files}, {@code /v1/batches}), Anthropic Message
+ *       Batches ({@code /v1/messages/batches}) and Gemini batch mode ({@code :batchGenerateContent},
+ *       {@code /v1beta/batches/{id}}), timed by {@link Behaviour.Builder#batches}</li>
  * </ul>
  * Any model id is reachable through any endpoint: the format is chosen by the endpoint hit.
  *
@@ -99,6 +102,19 @@ public final class WireServer implements AutoCloseable {
     /** Requests received per model id, sorted by id. */
     public Map<String, Long> requestCounts() {
         return core.requestCounts();
+    }
+
+    /**
+     * Items submitted through the batch APIs ({@code /v1/batches}, {@code /v1/messages/batches},
+     * {@code :batchGenerateContent}) since start; each also counts once in {@link #requestCount(String)}.
+     */
+    public long batchItemsSubmitted() {
+        return core.batchItemsSubmitted();
+    }
+
+    /** Batch jobs submitted since start. */
+    public long batchesSubmitted() {
+        return core.batchesSubmitted();
     }
 
     /** Requests received whose response has not finished yet. */

@@ -67,9 +67,15 @@ public final class ServerCore implements AutoCloseable {
     private final java.util.Map<HttpServerResponse, Runnable> leaving = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final DisposableServer server;
+    private final BatchEndpoints batches;
 
     private ServerCore(Behaviour behaviour, int port) {
         this.behaviour = behaviour;
+        this.batches = new BatchEndpoints(behaviour, Map.of(WireFormat.OPENAI, openAi, WireFormat.ANTHROPIC, anthropic,
+                WireFormat.GEMINI, gemini), model -> {
+                    total.incrementAndGet();
+                    return sequences.computeIfAbsent(model, k -> new AtomicLong()).incrementAndGet();
+                }, this::countServed);
         this.server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(port)
@@ -118,6 +124,16 @@ public final class ServerCore implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Batch items submitted through the three batch APIs since start. */
+    public long batchItemsSubmitted() {
+        return batches.submittedItems();
+    }
+
+    /** Batch jobs submitted since start. */
+    public long batchesSubmitted() {
+        return batches.submittedJobs();
+    }
+
     public int maxInFlight() {
         return maxInFlight.get();
     }
@@ -155,6 +171,19 @@ public final class ServerCore implements AutoCloseable {
 
         if (req.method().equals(HttpMethod.GET) && (path.equals("/v1/models") || path.equals("/models"))) {
             return sendJson(res, 200, modelList());
+        }
+        if (BatchEndpoints.matches(req.method().name(), path)) {
+            String batchKey = apiKey(req, query);
+            String contentType = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+            String method = req.method().name();
+            return req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(bytes -> {
+                BatchEndpoints.Answer a = batches.handle(method, path, contentType, bytes, batchKey, baseUrl());
+                byte[] out = a.body().getBytes(StandardCharsets.UTF_8);
+                res.status(HttpResponseStatus.valueOf(a.status()))
+                        .header(HttpHeaderNames.CONTENT_TYPE, a.contentType())
+                        .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(out.length));
+                return res.sendByteArray(Mono.just(out)).then();
+            });
         }
         if (!req.method().equals(HttpMethod.POST)) {
             return sendJson(res, 404, notFound(req.method() + " " + path));
