@@ -50,4 +50,29 @@ class BundledPricesTest {
     void loadIsCached() {
         assertThat(BundledPrices.load()).isSameAs(BundledPrices.load());
     }
+
+    @Test
+    void batchPricesAreHalfTheStandardRatesForTheThreeBatchApisOnlyAndSourced() {
+        PriceBook book = BundledPrices.load();
+        Usage usage = new Usage(300_000, 1_000, 0, 0, 2_000, 0);
+        int batchPriced = 0;
+        for (String key : book.entries().keySet()) {
+            ModelRef ref = ModelRef.parse(key);
+            boolean batchApi = key.startsWith("openai:") || key.startsWith("anthropic:") || key.startsWith("gemini:");
+            assertThat(book.findBatch(ref).isPresent()).as(key).isEqualTo(batchApi);
+            if (!batchApi) {
+                assertThat(book.batchCost(ref, usage).isPriced()).as(key).isFalse();
+                continue;
+            }
+            Price batch = book.findBatch(ref).orElseThrow();
+            assertThat(batch.source()).as(key).startsWith("https://");
+            assertThat(batch.asOf()).as(key).isNotNull();
+            // a long prompt crosses any long-context tier: the batch tier is half the standard tier too
+            BigDecimal standard = book.cost(ref, usage, null).computedUsd();
+            assertThat(book.batchCost(ref, usage).computedUsd().multiply(BigDecimal.valueOf(2)))
+                    .as(key).isEqualByComparingTo(standard);
+            batchPriced++;
+        }
+        assertThat(batchPriced).isGreaterThan(30);
+    }
 }
