@@ -59,6 +59,11 @@ final class EvalCommand implements Callable<Integer> {
             + " --strategy vote.")
     Path schema;
 
+    @Option(names = "--batch", description = "Send the single-model, member, judge and grader calls through the"
+            + " providers' batch APIs (OpenAI, Anthropic, Gemini) at their batch prices: slower (up to 24 h), about half"
+            + " the cost; resumable: rerun the same command after an interruption.")
+    boolean batch;
+
     @Override
     public Integer call() throws IOException {
         FusionCli.Io io = FusionCli.io();
@@ -81,7 +86,8 @@ final class EvalCommand implements Callable<Integer> {
         if (fresh) {
             Files.deleteIfExists(state);
         }
-        try (Setup setup = Setup.resolve(common, io.env)) {
+        dev.fusion.Fusion.Builder[] held = new dev.fusion.Fusion.Builder[1];
+        try (Setup setup = Setup.resolve(common, io.env, false, b -> held[0] = b)) {
             String p = setup.linePrefix();
             setup.description.forEach(d -> io.err.println(p + d));
             Map<String, ChatModel> singles = new LinkedHashMap<>();
@@ -101,7 +107,11 @@ final class EvalCommand implements Callable<Integer> {
                     schemaText);
             List<EvalRunner.Run> runs;
             try {
-                runs = runner.run(items, state, progress(io, p));
+                if (batch) {
+                    runs = runBatch(setup, held[0], runner, items, state, dir, io, p);
+                } else {
+                    runs = runner.run(items, state, progress(io, p));
+                }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
@@ -134,6 +144,47 @@ final class EvalCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The eval through batch APIs: batch state files in {@code dir/batches}, a progress bar per batch on stderr. */
+    private static List<EvalRunner.Run> runBatch(Setup setup, dev.fusion.Fusion.Builder builder, EvalRunner runner,
+                                                 List<EvalItem> items, Path state, Path dir, FusionCli.Io io, String p)
+            throws IOException {
+        List<ChatModel> models = new ArrayList<>();
+        setup.fusion.panel().forEach(m -> models.add(m.model()));
+        setup.fusion.judges().forEach(m -> models.add(m.model()));
+        dev.fusion.cli.batch.BatchCalls calls = new dev.fusion.cli.batch.BatchCalls(setup.prices, dir.resolve("batches"),
+                dev.fusion.providers.batch.BatchOptions.defaults(setup.prices)
+                        // the sandbox's batches end in seconds: poll it often
+                        .withPolling(setup.isSandbox() ? Duration.ofMillis(500) : Duration.ofSeconds(10),
+                                setup.isSandbox() ? Duration.ofSeconds(1) : Duration.ofSeconds(60), Duration.ofHours(25))
+                        .withProgress(dev.fusion.cli.batch.BatchCalls.progressBar(io.err, io.terminal, p)),
+                line -> io.err.println(p + line));
+        java.util.function.Function<java.util.function.UnaryOperator<ChatModel>, dev.fusion.Fusion> replay = wrap -> {
+            builder.clearPanel();
+            for (Member m : setup.fusion.panel()) {
+                builder.member(withModel(m, wrap.apply(m.model())));
+            }
+            List<Member> judges = setup.fusion.judges();
+            builder.judge(withModel(judges.get(0), wrap.apply(judges.get(0).model())));
+            for (Member j : judges.subList(1, judges.size())) {
+                builder.fallbackJudge(withModel(j, wrap.apply(j.model())));
+            }
+            builder.priceBook(dev.fusion.cli.batch.BatchCalls.pricedAsBatch(setup.prices, models));
+            return builder.build();
+        };
+        io.err.println(p + "batch mode: every call goes through the providers' batch APIs at batch prices; this can"
+                + " take up to 24 h; rerun the same command to resume after an interruption");
+        try {
+            return runner.runBatch(items, state, calls, replay, progress(io, p));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted while waiting for a batch; rerun the same command to resume it");
+        }
+    }
+
+    private static Member withModel(Member m, ChatModel model) {
+        return new Member(m.id(), model, m.timeout(), m.retry(), m.temperature(), m.seed(), m.reasoning(), m.extraBody());
     }
 
     private static java.util.function.Consumer<int[]> progress(FusionCli.Io io, String prefix) {

@@ -293,6 +293,8 @@ public final class Sandbox {
                 return r;
             });
         }
+        // The batch APIs answer after 2 s (scaled), on the system clock, within a 24 h window.
+        b.batches(java.time.Clock.systemUTC(), scale(Duration.ofSeconds(2), latencyScale), Duration.ofHours(24));
         return b.build();
     }
 
@@ -390,7 +392,8 @@ public final class Sandbox {
     /**
      * Fictional prices for every persona under each sandbox provider name
      * ({@value #PROVIDER_OPENAI}, {@value #PROVIDER_ANTHROPIC}, {@value #PROVIDER_GEMINI}), so cost
-     * arithmetic on sandbox calls is real while the money is not. Source: {@value #PRICE_SOURCE}.
+     * arithmetic on sandbox calls is real while the money is not. Source: {@value #PRICE_SOURCE}. Each also has
+     * a fictional batch price, half of every rate, for calls made through the sandbox's batch APIs.
      */
     public static PriceBook priceBook() {
         return priceBookWithBatch();

@@ -233,6 +233,212 @@ public final class EvalRunner {
         return done;
     }
 
+    /**
+     * As {@link #run}, through the providers' batch APIs at their batch prices: first every single-model run
+     * (one batch per model), then the fusion in passes on a fusion built by {@code replayFusion} over
+     * {@link dev.fusion.cli.batch.ReplayModel}s (each pass batches the member or judge calls the previous pass
+     * missed, so every member and judge call goes through a batch), then the grader calls of {@code judge}-graded
+     * items as one more batch. Each run is written to {@code state} with {@code "pricing":"batch"}. The spend cap
+     * is checked between phases: no phase starts once it is reached.
+     *
+     * @param replayFusion builds the same fusion with every panel and judge model wrapped by the operator and
+     *                     priced at batch prices
+     */
+    public List<Run> runBatch(List<EvalItem> items, Path state, dev.fusion.cli.batch.BatchCalls calls,
+                              java.util.function.Function<java.util.function.UnaryOperator<ChatModel>, Fusion> replayFusion,
+                              Consumer<int[]> progress) throws IOException, InterruptedException {
+        List<Run> done = new ArrayList<>(readState(state));
+        Set<String> have = new HashSet<>();
+        BigDecimal spent = BigDecimal.ZERO;
+        for (Run r : done) {
+            have.add(r.id() + "\u0000" + r.system());
+            if (r.costUsd() != null) {
+                spent = spent.add(r.costUsd());
+            }
+        }
+        List<String> systems = new ArrayList<>();
+        systems.add(FUSION);
+        systems.addAll(singles.keySet());
+        int total = items.size() * systems.size();
+        // answers (text, cost, error) per (item, system), before grading
+        Map<String, Object[]> answered = new LinkedHashMap<>();
+        Map<String, Long> latency = new LinkedHashMap<>();
+
+        // 1. single models: one batch per model
+        List<dev.fusion.cli.batch.BatchCalls.Pending> singleCalls = new ArrayList<>();
+        Map<String, String> singleKey = new LinkedHashMap<>();
+        for (EvalItem item : items) {
+            for (Map.Entry<String, ChatModel> e : singles.entrySet()) {
+                if (have.contains(item.id() + "\u0000" + e.getKey())) {
+                    continue;
+                }
+                ModelRequest.Builder mb = ModelRequest.builder().user(item.question()).maxOutputTokens(maxOutputTokens);
+                if (schema != null) {
+                    mb.responseFormat(dev.fusion.model.ResponseFormat.parse(null, schema));
+                }
+                ModelRequest req = mb.build();
+                String key = dev.fusion.cli.batch.BatchCalls.key(e.getValue(), req);
+                singleCalls.add(new dev.fusion.cli.batch.BatchCalls.Pending(key, e.getValue(), req));
+                singleKey.put(item.id() + "\u0000" + e.getKey(), key);
+            }
+        }
+        if (!singleCalls.isEmpty() && underCap(spent)) {
+            long t0 = System.nanoTime();
+            Map<String, dev.fusion.cli.batch.BatchCalls.Outcome> out = calls.resolve(singleCalls);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            for (Map.Entry<String, String> e : singleKey.entrySet()) {
+                dev.fusion.cli.batch.BatchCalls.Outcome o = out.get(e.getValue());
+                answered.put(e.getKey(), o != null && o.ok() ? new Object[] {o.response().text(), o.cost(), null}
+                        : new Object[] {null, Cost.unpriced(), o == null ? "no result" : o.error()});
+                latency.put(e.getKey(), ms);
+                if (o != null && o.cost().usd().isPresent()) {
+                    spent = spent.add(o.cost().usd().get());
+                }
+            }
+        }
+
+        // 2. the fusion, in passes over replayed member and judge answers
+        List<EvalItem> fusionTodo = items.stream().filter(i -> !have.contains(i.id() + "\u0000" + FUSION)).toList();
+        if (!fusionTodo.isEmpty() && underCap(spent)) {
+            dev.fusion.cli.batch.ReplayModel.Answers answers = new dev.fusion.cli.batch.ReplayModel.Answers();
+            Fusion replay = replayFusion.apply(m -> new dev.fusion.cli.batch.ReplayModel(m, answers));
+            long t0 = System.nanoTime();
+            List<EvalItem> open = new ArrayList<>(fusionTodo);
+            for (int pass = 0; pass < 8 && !open.isEmpty(); pass++) {
+                List<EvalItem> still = new ArrayList<>();
+                for (EvalItem item : open) {
+                    int before = answers.missingCount();
+                    // One shuffle seed per item: the judge's prompt (answers in shuffled order) is then the same on
+                    // every pass, so the judge call a pass missed is the one the next pass finds answered.
+                    FusionRequest.Builder rb = FusionRequest.builder().prompt(item.question())
+                            .shuffleSeed(BatchSeed.of(item.id()));
+                    if (schema != null) {
+                        rb.schema(schema);
+                    }
+                    Object[] a;
+                    try {
+                        FusionResult r = replay.askAsync(rb.build()).block();
+                        a = new Object[] {r.answer(), fusionCost(r), null};
+                    } catch (RuntimeException e) {
+                        a = new Object[] {null, Cost.unpriced(), e.getClass().getSimpleName() + ": " + e.getMessage()};
+                    }
+                    if (answers.missingCount() > before) {
+                        still.add(item); // a call of this ask is not answered yet: ask again after the next batch
+                    } else {
+                        answered.put(item.id() + "\u0000" + FUSION, a);
+                    }
+                }
+                open = still;
+                List<dev.fusion.cli.batch.BatchCalls.Pending> missing = answers.takeMissing();
+                if (!missing.isEmpty()) {
+                    answers.addAll(calls.resolve(missing));
+                }
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            for (EvalItem item : open) {
+                answered.put(item.id() + "\u0000" + FUSION, new Object[] {null, Cost.unpriced(),
+                        "the fusion still missed answers after 8 batch passes"});
+            }
+            for (EvalItem item : fusionTodo) {
+                latency.put(item.id() + "\u0000" + FUSION, ms);
+            }
+        }
+
+        // 3. grading: the grader's calls as one more batch
+        Map<String, EvalItem> byId = new LinkedHashMap<>();
+        items.forEach(i -> byId.put(i.id(), i));
+        Map<String, String> gradeKey = new LinkedHashMap<>();
+        List<dev.fusion.cli.batch.BatchCalls.Pending> gradeCalls = new ArrayList<>();
+        for (Map.Entry<String, Object[]> e : answered.entrySet()) {
+            EvalItem item = byId.get(e.getKey().substring(0, e.getKey().indexOf('\u0000')));
+            String text = (String) e.getValue()[0];
+            if (text != null && item.grading() == EvalItem.Grading.JUDGE && grader != null) {
+                ModelRequest req = graderRequest(item, text);
+                String key = dev.fusion.cli.batch.BatchCalls.key(grader, req);
+                gradeCalls.add(new dev.fusion.cli.batch.BatchCalls.Pending(key, grader, req));
+                gradeKey.put(e.getKey(), key);
+            }
+        }
+        Map<String, dev.fusion.cli.batch.BatchCalls.Outcome> verdicts = gradeCalls.isEmpty() ? Map.of()
+                : calls.resolve(gradeCalls);
+
+        if (state.getParent() != null) {
+            Files.createDirectories(state.getParent());
+        }
+        boolean brokenLastLine = Files.exists(state) && Files.size(state) > 0 && endsWithoutNewline(state);
+        try (BufferedWriter out = Files.newBufferedWriter(state, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            if (brokenLastLine) {
+                out.newLine();
+            }
+            for (Map.Entry<String, Object[]> e : answered.entrySet()) {
+                String[] idSys = e.getKey().split("\u0000", 2);
+                EvalItem item = byId.get(idSys[0]);
+                Object[] a = e.getValue();
+                String text = (String) a[0];
+                Cost c = (Cost) a[1];
+                Run r;
+                if (text == null) {
+                    r = new Run(item.id(), idSys[1], false, null, true, latency.getOrDefault(e.getKey(), 0L), (String) a[2], null);
+                } else {
+                    boolean ok;
+                    String gk = gradeKey.get(e.getKey());
+                    dev.fusion.cli.batch.BatchCalls.Outcome v = gk == null ? null : verdicts.get(gk);
+                    if (item.grading() != EvalItem.Grading.JUDGE || grader == null) {
+                        ok = Scoring.score(item.grading() == EvalItem.Grading.JUDGE ? EvalItem.Grading.CONTAINS
+                                : item.grading(), text, item.reference());
+                    } else {
+                        ok = verdict(v == null || !v.ok() ? null : v.response().text(), item, text);
+                    }
+                    r = new Run(item.id(), idSys[1], ok, c.usd().orElse(null), c.isPriced(),
+                            latency.getOrDefault(e.getKey(), 0L), null, text);
+                }
+                ObjectNode json = toJson(r);
+                json.put("pricing", "batch");
+                out.write(Redactor.redact(JSON.writeValueAsString(json)));
+                out.newLine();
+                out.flush();
+                done.add(r);
+                progress.accept(new int[] {done.size(), total});
+            }
+        }
+        return done;
+    }
+
+    /** A stable seed from an item id. */
+    private static final class BatchSeed {
+        static long of(String id) {
+            long h = 1125899906842597L;
+            for (int i = 0; i < id.length(); i++) {
+                h = 31 * h + id.charAt(i);
+            }
+            return h;
+        }
+    }
+
+    private boolean underCap(BigDecimal spent) {
+        return spendCap == null || spent.compareTo(spendCap) < 0;
+    }
+
+    private static ModelRequest graderRequest(EvalItem item, String answer) {
+        String prompt = "You grade an answer against a reference answer.\n\nQuestion:\n" + item.question()
+                + "\n\nReference answer:\n" + item.reference() + "\n\nCandidate answer:\n" + answer
+                + "\n\nDoes the candidate answer agree with the reference on what matters? Reply with one word: YES or NO.";
+        return ModelRequest.builder().user(prompt).maxOutputTokens(5).temperature(0.0).build();
+    }
+
+    /** The grader's YES/NO, or {@code contains} scoring when it said neither (or gave no answer). */
+    private static boolean verdict(String graderText, EvalItem item, String answer) {
+        String v = graderText == null ? "" : graderText.trim().toUpperCase(Locale.ROOT);
+        if (v.startsWith("YES")) {
+            return true;
+        }
+        if (v.startsWith("NO")) {
+            return false;
+        }
+        return Scoring.score(EvalItem.Grading.CONTAINS, answer, item.reference());
+    }
+
     private static boolean endsWithoutNewline(Path p) throws IOException {
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "r")) {
             f.seek(f.length() - 1);
@@ -280,21 +486,9 @@ public final class EvalRunner {
         if (grader == null) {
             return Mono.just(Scoring.score(EvalItem.Grading.CONTAINS, answer, item.reference()));
         }
-        String prompt = "You grade an answer against a reference answer.\n\nQuestion:\n" + item.question()
-                + "\n\nReference answer:\n" + item.reference() + "\n\nCandidate answer:\n" + answer
-                + "\n\nDoes the candidate answer agree with the reference on what matters? Reply with one word: YES or NO.";
-        return grader.call(ModelRequest.builder().user(prompt).maxOutputTokens(5).temperature(0.0).build())
+        return grader.call(graderRequest(item, answer))
                 .timeout(timeout)
-                .map(r -> {
-                    String v = r.text().trim().toUpperCase(Locale.ROOT);
-                    if (v.startsWith("YES")) {
-                        return true;
-                    }
-                    if (v.startsWith("NO")) {
-                        return false;
-                    }
-                    return Scoring.score(EvalItem.Grading.CONTAINS, answer, item.reference());
-                });
+                .map(r -> verdict(r.text(), item, answer));
     }
 
     private static ObjectNode toJson(Run r) {

@@ -116,6 +116,14 @@ public final class BatchClient {
         return model instanceof OpenAiChatModel || model instanceof AnthropicChatModel || model instanceof GeminiChatModel;
     }
 
+    /**
+     * The exact JSON body this model's wire format sends for a request (what a batch item carries), or null
+     * when the model is not one {@link #of} accepts: a stable identity for caching and replaying answers.
+     */
+    public static String wireBody(ChatModel model, ModelRequest request) {
+        return model instanceof HasTransport t ? t.transport().requestBody(request).toString() : null;
+    }
+
     /** The model batched. */
     public ModelRef ref() {
         return ref;
