@@ -48,8 +48,9 @@ public final class BatchCalls {
      * @param cost     its cost (batch prices when {@code batch}, else standard)
      * @param batch    whether it went through a batch API
      * @param error    why it failed, or null
+     * @param latencyMs wall time from submission to result (for a batch, the whole batch's)
      */
-    public record Outcome(ModelResponse response, Cost cost, boolean batch, String error) {
+    public record Outcome(ModelResponse response, Cost cost, boolean batch, String error, long latencyMs) {
         public boolean ok() {
             return response != null;
         }
@@ -116,7 +117,9 @@ public final class BatchCalls {
                 log.accept("batch: " + g.getKey() + " has no batch API; calling it directly (" + group.size()
                         + " call(s) at standard prices)");
                 for (Pending p : group) {
-                    out.put(p.key(), direct(p));
+                    long t0 = System.nanoTime();
+                    Outcome o = direct(p);
+                    out.put(p.key(), new Outcome(o.response(), o.cost(), false, o.error(), (System.nanoTime() - t0) / 1_000_000));
                 }
                 continue;
             }
@@ -134,14 +137,17 @@ public final class BatchCalls {
             log.accept("batch: " + (resuming ? "resuming" : "submitting") + " " + requests.size() + " call(s) to "
                     + g.getKey() + (resuming ? " from " + state : ""));
             batchesSent++;
+            java.time.Instant t0 = options.clock().instant();
             BatchResults results = BatchClient.of(model, options).run(requests, state);
             log.accept("batch: " + g.getKey() + " ended (" + results.finalState() + "): "
                     + results.count(BatchItem.Status.SUCCEEDED) + " answered, "
                     + (requests.size() - results.count(BatchItem.Status.SUCCEEDED)) + " not");
+            long ms = Math.max(0, java.time.Duration.between(resuming ? results.job().submittedAt() : t0,
+                    options.clock().instant()).toMillis());
             for (BatchItem item : results.items().values()) {
                 String key = keyOf.get(item.customId());
-                out.put(key, item.succeeded() ? new Outcome(item.response(), item.cost(), true, null)
-                        : new Outcome(null, Cost.unpriced(), true, item.status() + ": " + item.error()));
+                out.put(key, item.succeeded() ? new Outcome(item.response(), item.cost(), true, null, ms)
+                        : new Outcome(null, Cost.unpriced(), true, item.status() + ": " + item.error(), ms));
             }
         }
         return out;
@@ -150,9 +156,9 @@ public final class BatchCalls {
     private Outcome direct(Pending p) {
         try {
             ModelResponse r = p.model().call(p.request()).block();
-            return new Outcome(r, prices.cost(p.model().ref(), r.usage(), r.reportedCostUsd()), false, null);
+            return new Outcome(r, prices.cost(p.model().ref(), r.usage(), r.reportedCostUsd()), false, null, 0);
         } catch (RuntimeException e) {
-            return new Outcome(null, Cost.unpriced(), false, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Outcome(null, Cost.unpriced(), false, e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
         }
     }
 

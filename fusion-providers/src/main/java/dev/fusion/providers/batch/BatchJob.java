@@ -32,7 +32,7 @@ import java.util.Objects;
  */
 public record BatchJob(String model, String wire, String batchId, List<String> customIds, Instant submittedAt) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.fusion.providers.internal.ObjectMappers.WIRE;
     /** A state file larger than this is not a batch job (hostile or corrupt). */
     private static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
 
