@@ -153,13 +153,8 @@ final class EvalCommand implements Callable<Integer> {
         List<ChatModel> models = new ArrayList<>();
         setup.fusion.panel().forEach(m -> models.add(m.model()));
         setup.fusion.judges().forEach(m -> models.add(m.model()));
-        dev.fusion.cli.batch.BatchCalls calls = new dev.fusion.cli.batch.BatchCalls(setup.prices, dir.resolve("batches"),
-                dev.fusion.providers.batch.BatchOptions.defaults(setup.prices)
-                        // the sandbox's batches end in seconds: poll it often
-                        .withPolling(setup.isSandbox() ? Duration.ofMillis(500) : Duration.ofSeconds(10),
-                                setup.isSandbox() ? Duration.ofSeconds(1) : Duration.ofSeconds(60), Duration.ofHours(25))
-                        .withProgress(dev.fusion.cli.batch.BatchCalls.progressBar(io.err, io.terminal, p)),
-                line -> io.err.println(p + line));
+        dev.fusion.cli.batch.BatchCalls calls = dev.fusion.cli.batch.BatchCalls.forCli(setup.prices,
+                dir.resolve("batches"), setup.isSandbox(), io.err, io.terminal, p);
         java.util.function.Function<java.util.function.UnaryOperator<ChatModel>, dev.fusion.Fusion> replay = wrap -> {
             builder.clearPanel();
             for (Member m : setup.fusion.panel()) {

@@ -190,6 +190,21 @@ public final class BatchCalls {
         }
     }
 
+    /**
+     * The CLI's batch calls: state files in {@code stateDir}, polling every 10 s backing off to 60 s (the
+     * sandbox, whose batches end in seconds: every 0.5 s to 1 s), giving up after 25 h (rerun to resume),
+     * a progress bar and one line per batch on {@code err}.
+     */
+    public static BatchCalls forCli(PriceBook prices, Path stateDir, boolean sandbox, java.io.PrintStream err,
+                                    boolean terminal, String prefix) {
+        BatchOptions o = BatchOptions.defaults(prices)
+                .withPolling(sandbox ? java.time.Duration.ofMillis(500) : java.time.Duration.ofSeconds(10),
+                        sandbox ? java.time.Duration.ofSeconds(1) : java.time.Duration.ofSeconds(60),
+                        java.time.Duration.ofHours(25))
+                .withProgress(progressBar(err, terminal, prefix));
+        return new BatchCalls(prices, stateDir, o, line -> err.println(prefix + line));
+    }
+
     /** A progress callback drawing a bar on a terminal, or a line per change elsewhere. */
     public static Consumer<BatchProgress> progressBar(java.io.PrintStream err, boolean terminal, String prefix) {
         int[] last = {-1};
