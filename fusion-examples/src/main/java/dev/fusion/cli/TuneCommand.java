@@ -208,6 +208,8 @@ final class TuneCommand implements Callable<Integer> {
                     + tr.spend().memberCallsSent() + " sent, " + tr.spend().memberCallsCached() + " from the cache), judges "
                     + TuneReports.usd(tr.spend().judgeUsd()) + " (" + tr.spend().judgeCallsSent() + " sent), graders "
                     + TuneReports.usd(tr.spend().graderUsd()) + (tr.spend().complete() ? "" : " + unpriced calls"));
+            io.err.println(p + String.format(java.util.Locale.ROOT, "search wall time apart from provider calls: %.2f s"
+                    + " (%d passes)", result.searchNanos() / 1e9, result.passes()));
             if (isSandbox) {
                 io.out.println(TuneReports.FICTIONAL + ".");
             }

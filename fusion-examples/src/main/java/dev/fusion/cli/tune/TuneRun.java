@@ -395,11 +395,19 @@ public final class TuneRun {
             }
         }
         // 2. judges: configurations whose judge calls are not all cached
+        // (only configurations whose member answers are all cached can have cached judge calls: a cold
+        // run skips the dry pass and reserves every judge call)
+        Set<String> missingMembers = new java.util.HashSet<>();
+        for (PendingCall p : pendingMembers) {
+            missingMembers.add(p.model().ref().toString());
+        }
         List<Supplier<Mono<Attempt<ItemOutcome>>>> jobs = new ArrayList<>();
         List<int[]> index = new ArrayList<>();
         for (int c = 0; c < configs.size(); c++) {
+            boolean membersCached = configs.get(c).members().stream().noneMatch(missingMembers::contains);
             for (int i = 0; i < items.size(); i++) {
-                jobs.add(configJob(configs.get(c), items.get(i)));
+                jobs.add(membersCached ? configJob(configs.get(c), items.get(i))
+                        : () -> Mono.just(new Attempt<>(null, false)));
                 index.add(new int[] {c, i});
             }
         }
@@ -467,6 +475,17 @@ public final class TuneRun {
      * @param progress told of each phase, for the terminal
      */
     public Result run(MissResolver resolver, BigDecimal budget, Consumer<String> progress) throws InterruptedException {
+        return run(resolver, budget, progress, 1);
+    }
+
+    /**
+     * As {@link #run(MissResolver, BigDecimal, Consumer)}, evaluating {@code wave} configurations per
+     * wave (each on every item). Small waves prune most (each evaluated point can prune the next); a
+     * batch resolver wants large waves, so that one pass's misses fill one batch. Pruning stays exact
+     * whatever the wave.
+     */
+    public Result run(MissResolver resolver, BigDecimal budget, Consumer<String> progress, int wave)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         MissResolver r = accounting(resolver, budget);
         // 1. member phase: every candidate model answers every item once
@@ -505,9 +524,9 @@ public final class TuneRun {
         }
         List<Search.Scored> known = points.stream().map(p -> new Search.Scored(p.id(), p.quality(), p.costPerItem())).toList();
         Map<String, PointResult> evaluated = new LinkedHashMap<>();
-        int wave = prune ? Math.max(4, concurrency) : Math.max(1, configs.size());
+        int waveSize = prune ? Math.max(1, wave) : Math.max(1, configs.size());
         progress.accept("search: " + configs.size() + " configurations" + (prune ? " (pruning)" : " (exhaustive)"));
-        Search.Outcome outcome = Search.run(known, bounds, prune, wave, ids -> {
+        Search.Outcome outcome = Search.run(known, bounds, prune, waveSize, ids -> {
             List<Supplier<Mono<Attempt<ItemOutcome>>>> jobs = new ArrayList<>();
             for (String id : ids) {
                 for (TuneItem it : items) {
