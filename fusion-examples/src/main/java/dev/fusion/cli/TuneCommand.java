@@ -221,9 +221,17 @@ final class TuneCommand implements Callable<Integer> {
         }
     }
 
-    /** The HTML report and its chart; wired to the report renderers. */
+    /** The HTML report, and the PNG of its chart beside it (same name, .png). */
     private static void writeHtml(TuneReport tr, Path html, FusionCli.Io io) throws IOException {
-        throw new CliException("--report: the HTML report is not available in this build; the figures are in the JSON report");
+        Path abs = html.toAbsolutePath();
+        if (abs.getParent() != null) {
+            Files.createDirectories(abs.getParent());
+        }
+        dev.fusion.cli.tune.report.HtmlReport.write(tr, abs);
+        String name = abs.getFileName().toString().replaceAll("\\.html?$", "");
+        Path png = abs.resolveSibling(name + ".png");
+        dev.fusion.cli.tune.report.ChartPng.write(tr, png);
+        io.out.println("wrote " + html + " and " + png);
     }
 
     /** {@code data.jsonl} → {@code data.tune.sqlite} beside it. */

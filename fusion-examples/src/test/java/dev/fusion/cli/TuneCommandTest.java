@@ -141,8 +141,10 @@ class TuneCommandTest {
 
     @Test
     void pruningEvaluatesFewerConfigurationsAndKeepsTheFrontier() throws Exception {
-        Run pruned = tune();
+        Run pruned = tune("--report", dir.resolve("tune.html").toString());
         assertThat(pruned.code()).as(pruned.err()).isZero();
+        assertThat(Files.readString(dir.resolve("tune.html"))).contains("fictional");
+        assertThat(Files.size(dir.resolve("tune.png"))).isPositive();
         JsonNode withPruning = report();
         Run all = tune("--prune", "none");
         assertThat(all.code()).as(all.err()).isZero();
