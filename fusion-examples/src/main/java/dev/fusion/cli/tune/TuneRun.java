@@ -9,7 +9,7 @@ import dev.fusion.cli.eval.Pareto;
 import dev.fusion.cost.Price;
 import dev.fusion.cost.PriceBook;
 import dev.fusion.cost.TokenEstimator;
-import dev.fusion.internal.EngineOption;
+import dev.fusion.judge.JudgePrompt;
 import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ChatModel;
 import dev.fusion.model.ContentPart;
@@ -139,7 +139,7 @@ public final class TuneRun {
      * Everything the search found.
      *
      * @param points      singles first (candidate order), then evaluated configurations (evaluation order)
-     * @param pruned      configurations pruned without evaluation
+     * @param pruned      configurations pruned without evaluation, or stopped part-way
      * @param configs     every configuration considered
      * @param frontier    ids of the points on the Pareto frontier (quality up, cost per item down)
      * @param spend       what this run spent
@@ -281,7 +281,7 @@ public final class TuneRun {
     }
 
     private Fusion.Builder common(Fusion.Builder b, int quorum, boolean forPlan) {
-        b.quorum(quorum).shuffleSeed(SEED).engineOption(EngineOption.CONTENT_DERIVED_JUDGE_BOUNDARY)
+        b.quorum(quorum).shuffleSeed(SEED).judgePrompt(JudgePrompt.synthesize().withContentBoundary())
                 .retry(RetryPolicy.NONE).judgeRetry(RetryPolicy.NONE).priceBook(prices)
                 .memberTimeout(Duration.ofMinutes(10)).judgeTimeout(Duration.ofMinutes(10)).deadline(Duration.ofMinutes(30));
         if (candidates.maxOutputTokens() != null) {
@@ -486,6 +486,16 @@ public final class TuneRun {
      */
     public Result run(MissResolver resolver, BigDecimal budget, Consumer<String> progress, int wave)
             throws InterruptedException {
+        return run(resolver, budget, progress, wave, Math.max(1, Math.min(items.size(), Math.max(4, concurrency))));
+    }
+
+    /**
+     * As {@link #run(MissResolver, BigDecimal, Consumer, int)}, evaluating each wave {@code chunk} items at a
+     * time: after each chunk a configuration that can no longer reach the frontier is stopped (its judge
+     * calls on the remaining items are not made).
+     */
+    public Result run(MissResolver resolver, BigDecimal budget, Consumer<String> progress, int wave, int chunk)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         MissResolver r = accounting(resolver, budget);
         // 1. member phase: every candidate model answers every item once
@@ -526,29 +536,40 @@ public final class TuneRun {
         Map<String, PointResult> evaluated = new LinkedHashMap<>();
         int waveSize = prune ? Math.max(1, wave) : Math.max(1, configs.size());
         progress.accept("search: " + configs.size() + " configurations" + (prune ? " (pruning)" : " (exhaustive)"));
-        Search.Outcome outcome = Search.run(known, bounds, prune, waveSize, ids -> {
+        Map<String, ItemOutcome[]> partial = new HashMap<>();
+        int chunkSize = prune ? Math.max(1, chunk) : items.size();
+        Search.Outcome outcome = Search.run(known, bounds, prune, waveSize, chunkSize, (ids, from, to) -> {
             List<Supplier<Mono<Attempt<ItemOutcome>>>> jobs = new ArrayList<>();
             for (String id : ids) {
-                for (TuneItem it : items) {
-                    jobs.add(configJob(byId.get(id), it));
+                for (int i = from; i < to; i++) {
+                    jobs.add(configJob(byId.get(id), items.get(i)));
                 }
             }
             List<ItemOutcome> all = runJobs(jobs, r, p -> true);
-            List<Search.Scored> scored = new ArrayList<>();
+            Map<String, List<Search.ItemScore>> scores = new HashMap<>();
             for (int x = 0; x < ids.size(); x++) {
-                Config c = byId.get(ids.get(x));
-                PointResult pr = new PointResult(c.id(), c.label(), false, c, null,
-                        List.copyOf(all.subList(x * items.size(), (x + 1) * items.size())));
-                evaluated.put(c.id(), pr);
-                scored.add(new Search.Scored(c.id(), pr.quality(), pr.costPerItem()));
+                String id = ids.get(x);
+                ItemOutcome[] arr = partial.computeIfAbsent(id, k2 -> new ItemOutcome[items.size()]);
+                List<Search.ItemScore> got = new ArrayList<>();
+                for (int i = from; i < to; i++) {
+                    ItemOutcome o = all.get(x * (to - from) + (i - from));
+                    arr[i] = o;
+                    got.add(new Search.ItemScore(o.quality(), o.costUsd()));
+                }
+                scores.put(id, got);
+                if (to == items.size()) {
+                    Config c = byId.get(id);
+                    evaluated.put(id, new PointResult(c.id(), c.label(), false, c, null, List.of(arr)));
+                }
             }
-            return scored;
+            return scores;
         });
         cache.drainMisses();
         points.addAll(evaluated.values());
         List<Pareto.Point> pp = points.stream().map(p -> new Pareto.Point(p.id(), p.quality(), p.costPerItem())).toList();
         List<String> frontier = Pareto.front(pp);
-        List<Config> pruned = outcome.pruned().stream().map(byId::get).toList();
+        List<Config> pruned = new ArrayList<>(outcome.pruned().stream().map(byId::get).toList());
+        outcome.stopped().forEach(id -> pruned.add(byId.get(id)));
         Map<CallKind, BigDecimal> usd = new java.util.EnumMap<>(CallKind.class);
         for (CallKind kind : CallKind.values()) {
             usd.put(kind, spentUsd.getOrDefault(kind, BigDecimal.ZERO));
@@ -572,24 +593,23 @@ public final class TuneRun {
     }
 
     private Search.Bound bound(Config c, Map<String, PointResult> singleByModel) {
-        double ub = 0;
-        BigDecimal lb = BigDecimal.ZERO;
+        List<Double> ub = new ArrayList<>();
+        List<BigDecimal> lb = new ArrayList<>();
         boolean allFirst = ALL_MEMBERS_FIRST.contains(c.strategy().name());
         for (int i = 0; i < items.size(); i++) {
             double best = singleByModel.get(c.judge()).items().get(i).quality();
+            BigDecimal cost = BigDecimal.ZERO;
             for (String m : c.members()) {
                 ItemOutcome o = singleByModel.get(m).items().get(i);
                 best = Math.max(best, o.quality());
-                if (allFirst && lb != null) {
-                    lb = o.costUsd() == null ? null : lb.add(o.costUsd());
+                if (allFirst && cost != null) {
+                    cost = o.costUsd() == null ? null : cost.add(o.costUsd());
                 }
             }
-            ub += best;
+            ub.add(best);
+            lb.add(cost);
         }
-        BigDecimal lower = lb == null ? null
-                : lb.divide(BigDecimal.valueOf(items.size()), 12, RoundingMode.HALF_UP).stripTrailingZeros();
-        // the sum over items divided once, as PointResult.quality() does, so equal figures compare equal
-        return new Search.Bound(c.id(), lower, ub / items.size());
+        return new Search.Bound(c.id(), lb, ub);
     }
 
     private List<Supplier<Mono<Attempt<Boolean>>>> singlesJobs() {
