@@ -245,7 +245,8 @@ public final class Gateway {
                 return error(res, api, new ApiError(503, "overloaded", "the server is answering "
                         + limits.maxConcurrentAsks() + " asks already; retry shortly", 1), askId);
             }
-            Formats fmt = Formats.of(api, askId, model, clock.instant().getEpochSecond(), parsed.includeUsage());
+            Formats fmt = Formats.of(api, askId, model, clock.instant().getEpochSecond(), parsed.includeUsage(),
+                    parsed.request().hasTools());
             boolean ledger = "true".equalsIgnoreCase(req.requestHeaders().get("x-fusion-ledger"));
             return parsed.stream()
                     ? stream(res, api, fusion, parsed, fmt, askId, who, presented)
@@ -368,7 +369,8 @@ public final class Gateway {
             }
         } else if (ev instanceof FusionEvent.Completed c) {
             FusionResult r = c.result();
-            String answer = r.answer();
+            // a tool step's answer is the decided calls; text streamed before the decision stays as sent
+            String answer = r.hasToolCalls() && !r.answer().startsWith(sent.toString()) ? sent.toString() : r.answer();
             if (!answer.startsWith(sent.toString())) {
                 throw new StreamBroken("the final answer differs from the text already streamed: ask again");
             }
