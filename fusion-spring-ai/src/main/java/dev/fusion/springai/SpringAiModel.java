@@ -41,6 +41,12 @@ import java.util.Objects;
  * <em>unknown</em> usage, never zero. The call is priced by {@link #ref()} in the fusion's price book;
  * a reference with no price leaves it unpriced.
  *
+ * <h2>Tools</h2>
+ * When the fusion's request offers tools, the member is declared them as tool callbacks that never run (the
+ * options must be Spring AI's {@code ToolCallingChatOptions}, as every Spring AI 2 chat model's are) and the
+ * calls it proposes come back as the response's tool calls, for the fusion to decide. A streamed call with
+ * tools is made unstreamed (Spring AI's streamed tool calls are not portable across models).
+ *
  * <h2>Contract</h2>
  * <ul>
  *   <li>Fusion owns retries: configure the Spring AI model without its own retries (Spring AI's
