@@ -178,7 +178,13 @@ final class TuneCommand implements Callable<Integer> {
                         + " --over-budget to run and stop once " + TuneReports.usd(budget) + " is spent (rerun to continue).");
                 return EXIT_OVER_BUDGET;
             }
-            MissResolver resolver = new LiveResolver(prices, concurrency, Duration.ofMinutes(5), c -> { });
+            MissResolver live = new LiveResolver(prices, concurrency, Duration.ofMinutes(5), c -> { });
+            MissResolver resolver = (misses, st) -> {
+                Map<dev.fusion.cli.tune.CallKind, Long> byKind = new java.util.EnumMap<>(dev.fusion.cli.tune.CallKind.class);
+                misses.forEach(m -> byKind.merge(m.kind(), 1L, Long::sum));
+                io.err.println(p + "sending " + misses.size() + " calls " + byKind.toString().toLowerCase(java.util.Locale.ROOT));
+                live.resolve(misses, st);
+            };
             TuneRun.Result result;
             try {
                 result = run.run(resolver, budget, msg -> io.err.println(p + msg));
