@@ -82,6 +82,10 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Delete the answer cache of this data set first (pays for everything again).")
     boolean fresh;
 
+    @Option(names = "--batch", description = "Send member, judge and grader calls through the providers' batch APIs"
+            + " (OpenAI, Anthropic, Gemini) at their batch prices: slower (up to 24 h), about half the cost; resumable.")
+    boolean batch;
+
     @Option(names = "--prune", paramLabel = "MODE", defaultValue = "bounds", description = "bounds (default): skip configurations that provably cannot be on the frontier; none: evaluate all.")
     String prune;
 
@@ -178,7 +182,9 @@ final class TuneCommand implements Callable<Integer> {
                         + " --over-budget to run and stop once " + TuneReports.usd(budget) + " is spent (rerun to continue).");
                 return EXIT_OVER_BUDGET;
             }
-            MissResolver live = new LiveResolver(prices, concurrency, Duration.ofMinutes(5), c -> { });
+            MissResolver live = batch ? new dev.fusion.cli.batch.BatchResolver(dev.fusion.cli.batch.BatchCalls.forCli(prices,
+                    cacheFile.resolveSibling(cacheFile.getFileName() + ".batches"), isSandbox, io.err, io.terminal, p))
+                    : new LiveResolver(prices, concurrency, Duration.ofMinutes(5), c -> { });
             MissResolver resolver = (misses, st) -> {
                 Map<dev.fusion.cli.tune.CallKind, Long> byKind = new java.util.EnumMap<>(dev.fusion.cli.tune.CallKind.class);
                 misses.forEach(m -> byKind.merge(m.kind(), 1L, Long::sum));
@@ -203,7 +209,7 @@ final class TuneCommand implements Callable<Integer> {
                 Files.writeString(out, yaml);
                 io.out.println("wrote " + out);
             }
-            TuneReport tr = TuneReports.report(data.getFileName().toString(), isSandbox, result, items, rec, yaml, false);
+            TuneReport tr = TuneReports.report(data.getFileName().toString(), isSandbox, result, items, rec, yaml, batch);
             Path json = reportJson(data);
             TuneReports.writeJson(tr, json);
             io.out.println("wrote " + json);
