@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 /**
  * Client CPU per model call of two builds of Fusion (two benchmark jars, each in its own class
  * loader, so each has its own OkHttp, Jackson and Reactor) in ONE process, measured in alternating
- * windows against one zero-latency server, with the hand-written raw fan-out beside them. Both builds
+ * windows against one zero-latency server, with the hand-written raw fan-outs beside them (JSON
+ * {@code raw}, and {@code rawStream}: members over SSE with okhttp-sse and Jackson, the like-for-like
+ * baseline of a streamed panel). Both builds
  * see the same machine load window by window, so the paired ratio B / A stays readable on a machine
  * others are loading, where two separate runs of {@link Interleaved} differ by more than the change.
  *
@@ -89,6 +91,17 @@ public final class AbCpu {
                         jp.render(Clients.PROMPT, answers)));
                 return members.size() + 1;
             });
+            // The streamed baseline: members over SSE parsed as a careful user would, judge as JSON.
+            Clients.RawStream rawStream = new Clients.RawStream(base);
+            ops.put("rawStream", () -> {
+                List<Callable<Clients.Answer>> calls = new ArrayList<>();
+                for (String m : members) {
+                    calls.add(() -> rawStream.call(m, Clients.PROMPT));
+                }
+                Clients.fanOutOnPool(pool, calls, answers -> raw.call("judge-1", jp.system(),
+                        jp.render(Clients.PROMPT, answers)));
+                return members.size() + 1;
+            });
             long warmEnd = System.nanoTime() + warmupS * 1_000_000_000L;
             while (System.nanoTime() < warmEnd) {
                 for (Callable<Integer> op : ops.values()) {
@@ -102,7 +115,8 @@ public final class AbCpu {
             ops.keySet().forEach(k -> cpu.put(k, new ArrayList<>()));
             for (int r = 0; r < rounds; r++) {
                 // A before B in even rounds, B before A in odd ones: no build always follows the other.
-                List<String> order = r % 2 == 0 ? List.of("A", "B", "raw") : List.of("B", "A", "raw");
+                List<String> order = r % 2 == 0 ? List.of("A", "B", "raw", "rawStream")
+                        : List.of("B", "A", "rawStream", "raw");
                 for (String k : order) {
                     Callable<Integer> op = ops.get(k);
                     long c0 = OS.getProcessCpuTime();
@@ -119,12 +133,14 @@ public final class AbCpu {
             pool.shutdownNow();
             System.out.println("client CPU per model call (us), per window:");
             for (String k : ops.keySet()) {
-                System.out.printf("  %-4s %s%n", k, Stats.of(cpu.get(k)).fmt(""));
+                System.out.printf("  %-9s %s%n", k, Stats.of(cpu.get(k)).fmt(""));
             }
             System.out.println("paired ratios (window by window, same round):");
             ratio(cpu, "B", "A");
             ratio(cpu, "A", "raw");
             ratio(cpu, "B", "raw");
+            ratio(cpu, "A", "rawStream");
+            ratio(cpu, "B", "rawStream");
         }
         System.exit(0);
     }
@@ -132,7 +148,7 @@ public final class AbCpu {
     private static void ratio(Map<String, List<Double>> cpu, String a, String b) {
         List<Double> r = Stats.pairedRatios(cpu.get(a), cpu.get(b));
         Stats s = Stats.of(r);
-        System.out.printf("  %-4s / %-4s median %.3f  (p10 %.3f, p90 %.3f, mean %.3f, n=%d)%n", a, b, s.p(50), s.p(10),
+        System.out.printf("  %-4s / %-9s median %.3f  (p10 %.3f, p90 %.3f, mean %.3f, n=%d)%n", a, b, s.p(50), s.p(10),
                 s.p(90), r.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), s.n());
     }
 }
