@@ -291,8 +291,27 @@ public final class CallRunner {
                             .onErrorMap(LinkageError.class, ProviderException::linkage)
                             .doOnError(e -> attemptInFlight = false);
                 }
-                return ChatModel.collect(attemptSubscription.watch(spec.model().stream(spec.request()))
-                                .doOnNext(this::onStreamEvent))
+                // One stage per event, and the text kept once (in partial, which a cut-off needs anyway):
+                // ChatModel.collect would keep a second copy of every delta.
+                ModelResponse[] completed = new ModelResponse[1];
+                return attemptSubscription.watch(spec.model().stream(spec.request()))
+                        .doOnNext(e -> {
+                            if (e instanceof ModelStreamEvent.Completed c) {
+                                completed[0] = c.response();
+                            } else {
+                                onStreamEvent(e);
+                            }
+                        })
+                        .then(Mono.fromSupplier(() -> {
+                            if (completed[0] == null) {
+                                String text;
+                                synchronized (partial) {
+                                    text = partial.toString();
+                                }
+                                throw ProviderException.truncated("stream ended without its terminal event", text);
+                            }
+                            return completed[0];
+                        }))
                         .onErrorMap(LinkageError.class, ProviderException::linkage)
                         .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                         .doOnError(e -> attemptInFlight = false);
