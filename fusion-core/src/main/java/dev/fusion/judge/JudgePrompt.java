@@ -152,7 +152,9 @@ public final class JudgePrompt {
      */
     private static String boundary(String question, List<String> answers, java.util.Map<String, String> extras) {
         while (true) {
-            String id = String.format("%019d", RANDOM.nextLong() & Long.MAX_VALUE);
+            // Zero-padded to 19 digits as String.format("%019d") would, without parsing a format per rendering.
+            String digits = Long.toString(RANDOM.nextLong() & Long.MAX_VALUE);
+            String id = "0".repeat(19 - digits.length()) + digits;
             boolean free = !question.contains(id) && extras.values().stream().noneMatch(v -> v != null && v.contains(id));
             for (int i = 0; free && i < answers.size(); i++) {
                 free = !answers.get(i).contains(id);

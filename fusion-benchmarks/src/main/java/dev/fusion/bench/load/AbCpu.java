@@ -35,7 +35,7 @@ public final class AbCpu {
     }
 
     /** One Fusion ask (JSON or streamed panel) built by the {@code Clients} of a jar's own class loader. */
-    private static Callable<Integer> fusionAsk(Path jar, String base, boolean streaming) throws Exception {
+    private static Callable<Integer> fusionAsk(Path jar, String base, boolean streaming, boolean capped) throws Exception {
         URLClassLoader cl = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(cl);
@@ -45,6 +45,10 @@ public final class AbCpu {
             Object builder = clients.getMethod("fusion", String.class, List.class, String.class)
                     .invoke(null, base, members, "judge-1");
             builder = builder.getClass().getMethod("panelStreaming", boolean.class).invoke(builder, streaming);
+            if (capped) { // every ask then plans its worst case: the prompt estimates run
+                builder = builder.getClass().getMethod("spendCapUsd", java.math.BigDecimal.class, java.time.Duration.class)
+                        .invoke(builder, new java.math.BigDecimal("1000000"), java.time.Duration.ofDays(1));
+            }
             Object fusion = builder.getClass().getMethod("build").invoke(builder);
             Method ask = fusion.getClass().getMethod("ask", String.class);
             String prompt = (String) clients.getField("PROMPT").get(null);
@@ -70,14 +74,15 @@ public final class AbCpu {
         long windowMs = Long.parseLong(opt.getOrDefault("windowMs", "500"));
         long warmupS = Long.parseLong(opt.getOrDefault("warmupS", "30"));
         boolean streaming = Boolean.parseBoolean(opt.getOrDefault("streaming", "false"));
-        System.out.printf("== A/B CPU per call  %s  JDK %s  cores=%d  rounds=%d x %d ms  panel %s%n  A=%s%n  B=%s%n",
+        boolean capped = Boolean.parseBoolean(opt.getOrDefault("cap", "false"));
+        System.out.printf("== A/B CPU per call  %s  JDK %s  cores=%d  rounds=%d x %d ms  panel %s%s%n  A=%s%n  B=%s%n",
                 java.time.LocalDate.now(), Runtime.version(), Runtime.getRuntime().availableProcessors(), rounds,
-                windowMs, streaming ? "streamed" : "JSON", jarA, jarB);
+                windowMs, streaming ? "streamed" : "JSON", capped ? ", under a spend cap" : "", jarA, jarB);
         try (ServerProcess server = ServerProcess.start("memberMs=0", "judgeMs=0")) {
             String base = server.openAiBase();
             Map<String, Callable<Integer>> ops = new LinkedHashMap<>();
-            ops.put("A", fusionAsk(jarA, base, streaming));
-            ops.put("B", fusionAsk(jarB, base, streaming));
+            ops.put("A", fusionAsk(jarA, base, streaming, capped));
+            ops.put("B", fusionAsk(jarB, base, streaming, capped));
             List<String> members = Clients.members(4);
             JudgePrompt jp = JudgePrompt.synthesize();
             Clients.Raw raw = new Clients.Raw(base);

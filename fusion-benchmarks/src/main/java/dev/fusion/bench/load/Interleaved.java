@@ -70,6 +70,9 @@ public final class Interleaved {
             // Panel calls stream by default since wave 2 (a cancelled straggler frees its server slot at
             // once); the hand-written clients make plain JSON calls, so the like-for-like row is this one.
             Fusion fusionJson = Clients.fusion(base, members, "judge-1").panelStreaming(false).build();
+            // The default ask under a spend cap: every ask plans its worst case (prompt estimates) first.
+            Fusion fusionCapped = Clients.fusion(base, members, "judge-1")
+                    .spendCapUsd(new BigDecimal("1000000"), java.time.Duration.ofDays(1)).build();
             ChatModel model = Clients.fusionModel(base, "member-1");
             PriceBook prices = PriceBook.empty().with(model.ref(), Price.of("1", "4"));
             ModelRequest req = ModelRequest.builder().user(Clients.PROMPT).maxOutputTokens(Clients.MAX_TOKENS).build();
@@ -128,6 +131,10 @@ public final class Interleaved {
             });
             ops.put("Fusion ask", () -> {
                 fusion.ask(Clients.PROMPT);
+                return members.size() + 1;
+            });
+            ops.put("Fusion ask, capped", () -> {
+                fusionCapped.ask(Clients.PROMPT);
                 return members.size() + 1;
             });
             ops.put("Fusion ask, JSON panel", () -> {
@@ -199,6 +206,7 @@ public final class Interleaved {
             ratio(cpu, "Fusion ask", "raw streamed fan-out");
             ratio(cpu, "Fusion ask, JSON panel", "raw fan-out on pool");
             ratio(cpu, "Fusion ask", "LangChain4j streamed fan-out");
+            ratio(cpu, "Fusion ask, capped", "Fusion ask");
             ratio(cpu, "raw streamed fan-out", "raw fan-out on pool");
             ratio(cpu, "LangChain4j streamed fan-out", "raw streamed fan-out");
             ratio(cpu, "Fusion provider call", "raw call (sync)");
