@@ -24,6 +24,15 @@ public interface TokenEstimator {
     long estimate(ModelRef model, String text);
 
     /**
+     * Estimated prompt tokens of an ask's prompt for its budget plan (the worst case reserved before any
+     * call). The default is {@link #estimate}; the default estimator's answer for a very long prompt
+     * is a bounded-cost estimate from samples (see {@link Default}).
+     */
+    default long estimatePrompt(ModelRef model, String text) {
+        return estimate(model, text);
+    }
+
+    /**
      * Estimated input tokens of the images in {@code messages} as {@code model}'s vendor counts them
      * (see {@link ImageTokens} for each documented rule and its source); 0 without images.
      */
@@ -43,24 +52,24 @@ public interface TokenEstimator {
      * tokenizer's own pre-tokenization would cut it (after a line break followed by a word), so the
      * sum of the pieces is the count of the whole, and each piece's count is remembered in a bounded
      * cache shared by every model (the same system prompt, judge template or question is counted once,
-     * not once per member and per ask). Text longer than {@value #EXACT_CHARS} characters (by default) is not
-     * counted whole: its count is an estimate from {@value #SAMPLES} evenly spaced samples of its
-     * text, scaled to its length with a {@code 5 %} margin (bounded cost whatever the prompt's size;
-     * on English prose, Markdown and Java source it comes within a few per cent of the exact count,
-     * and above it on average). Either way the result is an estimate for reservations, as every
-     * figure here is.
+     * not once per member and per ask). For the budget plan's prompt estimate ({@link #estimatePrompt})
+     * a prompt longer than {@value #EXACT_CHARS} characters is not counted whole: its count is an
+     * estimate from {@value #SAMPLES} evenly spaced samples of its text, scaled to its length with a
+     * {@code 10 %} margin (bounded cost whatever the prompt's size; on Markdown and Java source it
+     * came within −6 %…+14 % of the exact count before the margin). {@link #estimate} always counts
+     * exactly.
      */
     final class Default implements TokenEstimator {
         static final Default INSTANCE = new Default(1.3, 16);
 
-        /** By default, texts up to this many characters are counted exactly; longer ones are estimated from samples. */
+        /** Prompts up to this many characters are counted exactly by {@link #estimatePrompt}; longer ones from samples. */
         public static final int EXACT_CHARS = 32 * 1024;
         /** How many samples a long text's estimate counts. */
         public static final int SAMPLES = 8;
         /** Characters per sample of a long text. */
         private static final int SAMPLE_CHARS = 4 * 1024;
         /** The margin a long text's estimate adds to its sampled density. */
-        private static final double LONG_MARGIN = 1.05;
+        private static final double LONG_MARGIN = 1.10;
         /** A piece is cut at the first pre-tokenizer boundary after this many characters. */
         private static final int PIECE_CHARS = 512;
         /** Pieces remembered (at most PIECE_CHARS plus one line each, in practice; see {@link #remember}). */
@@ -76,45 +85,41 @@ public interface TokenEstimator {
 
         private final double nonOpenAiFactor;
         private final int overhead;
-        private final int exactChars;
         /** Piece text to its o200k count; bounded by clearing when full (a cache miss only costs a count). */
         private final java.util.concurrent.ConcurrentHashMap<String, Integer> pieces =
                 new java.util.concurrent.ConcurrentHashMap<>();
 
         public Default(double nonOpenAiFactor, int overheadTokens) {
-            this(nonOpenAiFactor, overheadTokens, EXACT_CHARS);
-        }
-
-        /**
-         * @param exactChars texts up to this many characters are counted exactly, longer ones estimated
-         *                   from samples (at least {@code SAMPLES * 4096}; {@link #EXACT_CHARS} by default)
-         */
-        public Default(double nonOpenAiFactor, int overheadTokens, int exactChars) {
             if (nonOpenAiFactor < 1.0) {
                 throw new IllegalArgumentException("the safety factor must be >= 1.0 for an upper bound");
             }
-            if (exactChars < SAMPLES * SAMPLE_CHARS) {
-                throw new IllegalArgumentException("exactChars must be at least " + SAMPLES * SAMPLE_CHARS);
-            }
             this.nonOpenAiFactor = nonOpenAiFactor;
             this.overhead = overheadTokens;
-            this.exactChars = exactChars;
         }
 
         @Override
         public long estimate(ModelRef model, String text) {
-            long base = text == null || text.isEmpty() ? 0 : count(text);
+            return scaled(model, text == null || text.isEmpty() ? 0 : count(text));
+        }
+
+        /** As {@link #estimate}, but a prompt beyond {@link #EXACT_CHARS} is estimated from samples (bounded cost). */
+        @Override
+        public long estimatePrompt(ModelRef model, String text) {
+            if (text != null && text.length() > EXACT_CHARS) {
+                return scaled(model, sampled(text));
+            }
+            return estimate(model, text);
+        }
+
+        private long scaled(ModelRef model, long base) {
             boolean openAi = model != null && (model.provider().equals("openai")
                     || model.model().startsWith("openai/") || model.model().startsWith("gpt-"));
             long scaled = openAi ? base : (long) Math.ceil(base * nonOpenAiFactor);
             return scaled + overhead;
         }
 
-        /** The o200k count of {@code text}: exact up to {@code exactChars}, sampled beyond. */
+        /** The exact o200k count of {@code text}, piece by piece. */
         long count(String text) {
-            if (text.length() > exactChars) {
-                return sampled(text);
-            }
             long total = 0;
             int start = 0;
             while (start < text.length()) {

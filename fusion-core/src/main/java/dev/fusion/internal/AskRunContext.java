@@ -169,7 +169,7 @@ final class AskRunContext implements StrategyContext {
                 return known;
             }
         }
-        long n = s.estimator().estimate(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
+        long n = s.estimator().estimatePrompt(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
         synchronized (requestTokens) {
             requestTokens.put(ref, n);
         }

@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class CutOffTokens {
 
     private static final Logger log = LoggerFactory.getLogger(CutOffTokens.class);
-    /** Exact up to the most it is given ({@link #MAX_COUNTED_CHARS}): no sampling margin in a lower bound. */
-    private static final TokenEstimator BPE = new TokenEstimator.Default(1.0, 0, CutOffTokens.MAX_COUNTED_CHARS);
+    private static final TokenEstimator BPE = new TokenEstimator.Default(1.0, 0);
     private static final AtomicBoolean started = new AtomicBoolean();
     private static final CountDownLatch loaded = new CountDownLatch(1);
     private static volatile boolean ready;

@@ -82,7 +82,7 @@ public final class EstimateError {
                     long t0 = System.nanoTime();
                     long want = exact.countTokensOrdinary(t);
                     long t1 = System.nanoTime();
-                    long got = new TokenEstimator.Default(1.0, 0).estimate(openAi, t);
+                    long got = new TokenEstimator.Default(1.0, 0).estimatePrompt(openAi, t);
                     long t2 = System.nanoTime();
                     exactNs += t1 - t0;
                     sampledNs += t2 - t1;
