@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
  * others are loading, where two separate runs of {@link Interleaved} differ by more than the change.
  *
  * <pre>java -cp benchmarks.jar dev.fusion.bench.load.AbCpu a=before.jar b=after.jar [rounds=60]
- *     [windowMs=500] [warmupS=30] [streaming=false]</pre>
+ *     [windowMs=500] [warmupS=30] [streaming=false] [cap=false]</pre>
+ * {@code cap=true} builds both under a spend cap, so every ask plans its worst case (the prompt estimates run).
  */
 public final class AbCpu {
 
