@@ -62,7 +62,22 @@ public final class SvgChart {
             }
             b.append("\"/>\n");
         }
-        // Points: error bar, then the marker, so markers stay on top.
+        // Three layers so a mark is never hidden under another point's error bar or label: the error bars,
+        // then the id labels, then one group per point with its mark (and its tooltip).
+        b.append("<g class=\"error-bars\">\n");
+        for (ChartLayout.Placed p : l.plotted()) {
+            line(b, p.x(), p.yCiLow(), p.x(), p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+            line(b, p.x() - 4, p.yCiLow(), p.x() + 4, p.yCiLow(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+            line(b, p.x() - 4, p.yCiHigh(), p.x() + 4, p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+        }
+        b.append("</g>\n<g class=\"labels\">\n");
+        for (ChartLayout.Placed p : l.plotted()) {
+            double r = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
+            b.append("<text x=\"").append(px(p.x() + r + 3)).append("\" y=\"").append(px(p.y() - r - 1))
+                    .append("\" font-size=\"11\" fill=\"").append(hex(ChartLayout.AXIS_RGB)).append("\">")
+                    .append(html(p.point().id(), 16)).append("</text>\n");
+        }
+        b.append("</g>\n");
         for (ChartLayout.Placed p : l.plotted()) {
             TuneReport.Point pt = p.point();
             b.append("<g class=\"pt\" data-point-id=\"").append(html(pt.id(), 64)).append("\" data-kind=\"")
@@ -75,15 +90,7 @@ public final class SvgChart {
                     .append(Fmt.quality(pt.ciLow())).append(", ").append(Fmt.quality(pt.ciHigh()))
                     .append("] | ").append(Fmt.usdPerItem(pt.costPerItemUsd())).append(" per item")
                     .append(pt.batchPrices() ? " (batch prices)" : "").append("</title>\n");
-            line(b, p.x(), p.yCiLow(), p.x(), p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
-            line(b, p.x() - 4, p.yCiLow(), p.x() + 4, p.yCiLow(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
-            line(b, p.x() - 4, p.yCiHigh(), p.x() + 4, p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
             double r = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
-            if (p.recommended()) {
-                b.append("<circle cx=\"").append(px(p.x())).append("\" cy=\"").append(px(p.y())).append("\" r=\"")
-                        .append(px(r + 4)).append("\" fill=\"none\" stroke=\"").append(hex(p.rgb()))
-                        .append("\" stroke-width=\"2\"/>\n");
-            }
             if (pt.singleModel() && !p.recommended()) {
                 b.append("<rect x=\"").append(px(p.x() - r)).append("\" y=\"").append(px(p.y() - r))
                         .append("\" width=\"").append(px(2 * r)).append("\" height=\"").append(px(2 * r));
@@ -92,9 +99,12 @@ public final class SvgChart {
                         .append(px(r));
             }
             b.append("\" fill=\"").append(hex(p.rgb())).append("\"/>\n");
-            b.append("<text x=\"").append(px(p.x() + r + 3)).append("\" y=\"").append(px(p.y() - r - 1))
-                    .append("\" font-size=\"11\" fill=\"").append(hex(ChartLayout.AXIS_RGB)).append("\">")
-                    .append(html(pt.id(), 16)).append("</text>\n</g>\n");
+            if (p.recommended()) {
+                b.append("<circle cx=\"").append(px(p.x())).append("\" cy=\"").append(px(p.y())).append("\" r=\"")
+                        .append(px(r + 4)).append("\" fill=\"none\" stroke=\"").append(hex(p.rgb()))
+                        .append("\" stroke-width=\"2\"/>\n");
+            }
+            b.append("</g>\n");
         }
         legend(b, l);
         b.append("</svg>");
