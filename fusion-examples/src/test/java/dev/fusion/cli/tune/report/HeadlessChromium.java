@@ -41,8 +41,8 @@ final class HeadlessChromium implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Process process;
     private final StringBuffer log = new StringBuffer();
-    private final OkHttpClient http;
-    private final WebSocket socket;
+    private OkHttpClient http;
+    private WebSocket socket;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<Consumer<JsonNode>> eventListeners = new CopyOnWriteArrayList<>();
@@ -69,6 +69,15 @@ final class HeadlessChromium implements AutoCloseable {
                 "--force-color-profile=srgb", "about:blank");
         pb.redirectErrorStream(true);
         process = pb.start();
+        try {
+            connect();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void connect() throws Exception {
         CompletableFuture<String> wsUrl = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
@@ -90,19 +99,9 @@ final class HeadlessChromium implements AutoCloseable {
         }, "chromium-output");
         reader.setDaemon(true);
         reader.start();
-        String url;
-        try {
-            url = wsUrl.get(STEP_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            destroy();
-            throw e;
-        }
-        // Chromium also writes the port into the profile's DevToolsActivePort; it must agree with the log line.
-        List<String> active = Files.readAllLines(profileDir.resolve("DevToolsActivePort"));
-        if (!url.equals("ws://127.0.0.1:" + active.get(0) + active.get(1))) {
-            destroy();
-            throw new IllegalStateException("DevToolsActivePort " + active + " does not match " + url);
-        }
+        String url = wsUrl.get(STEP_SECONDS, TimeUnit.SECONDS);
+        // The port is the one Chromium chose (--remote-debugging-port=0) and printed; it writes the same into the
+        // profile's DevToolsActivePort, but not necessarily before printing, so the printed line is the one read.
         http = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
         CompletableFuture<Void> open = new CompletableFuture<>();
         socket = http.newWebSocket(new Request.Builder().url(url.replaceFirst("^ws", "http")).build(),
@@ -123,12 +122,7 @@ final class HeadlessChromium implements AutoCloseable {
                         pending.values().forEach(f -> f.completeExceptionally(t));
                     }
                 });
-        try {
-            open.get(STEP_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            destroy();
-            throw e;
-        }
+        open.get(STEP_SECONDS, TimeUnit.SECONDS);
     }
 
     private void onText(String text) {
@@ -212,6 +206,18 @@ final class HeadlessChromium implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        children.forEach(ProcessHandle::destroyForcibly);
+        // Children (renderer, GPU, zygote) go with the browser; make sure, and wait, so the profile directory
+        // is no longer written when the test deletes it.
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
+            try {
+                child.onExit().get(STEP_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception ignored) {
+                // gone already or not ours to wait for
+            }
+        }
     }
 }

@@ -217,6 +217,32 @@ class HtmlReportInChromiumTest {
         assertThat(page.get("points")).hasSize(4);
     }
 
+    @Test
+    void aLargeReportStillHasOneMarkPerPricedConfigurationAndCappedItemRows() throws Exception {
+        List<TuneReport.Point> points = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String cost = i % 50 == 7 ? null : new java.math.BigDecimal(i + 1).movePointLeft(5).toPlainString();
+            points.add(ReportFixtures.point(String.format("p%03d", i), i % 10 == 0, 0.3 + (i % 37) / 100.0, cost,
+                    i % 29 == 0));
+        }
+        List<TuneReport.ItemRow> items = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            items.add(new TuneReport.ItemRow("i" + i, "prompt " + i, Map.of("p000", 0.5, "p001", i % 2 == 0 ? 1.0 : 0.0)));
+        }
+        TuneReport r = new TuneReport("large", false, Instant.EPOCH, points, "p001", "p001.", "p000", items,
+                ReportFixtures.spend(), "panel: [x]\n");
+        Path file = tmp.resolve("large.html");
+        HtmlReport.write(r, file);
+        Tab tab = new Tab(file);
+
+        assertThat(tab.errors).isEmpty();
+        JsonNode page = tab.evalJson(MARKS);
+        long priced = points.stream().filter(p -> p.costPerItemUsd() != null).count();
+        assertThat(priced).isEqualTo(294);
+        assertThat(page.get("points")).hasSize((int) priced);
+        assertThat(page.get("prompts")).hasSize(HtmlReport.MAX_ITEMS);
+    }
+
     /** The harness itself: a page that logs an error and throws is caught, so a clean result means clean. */
     @Test
     void consoleErrorsAndExceptionsAreCaught() throws Exception {
