@@ -69,6 +69,8 @@ class HtmlReportTest {
         assertThat(row.group()).contains(">unknown</td>").doesNotContain("$0");
         // Frontier step line and the costs formatted from the BigDecimals.
         assertThat(page).contains("class=\"frontier\"", ">$0.0001</td>", ">$0.002</td>", ">$0.01</td>");
+        // Each mark's tooltip: its configuration, quality with CI, cost and p50 latency.
+        assertThat(page).contains("<title>c3: c3 label | quality 0.790 [0.740, 0.840] | $0.002 per item | p50 1000 ms</title>");
     }
 
     @Test

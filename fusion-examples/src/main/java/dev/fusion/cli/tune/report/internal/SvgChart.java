@@ -89,7 +89,8 @@ public final class SvgChart {
                     .append(" | quality ").append(Fmt.quality(pt.quality())).append(" [")
                     .append(Fmt.quality(pt.ciLow())).append(", ").append(Fmt.quality(pt.ciHigh()))
                     .append("] | ").append(Fmt.usdPerItem(pt.costPerItemUsd())).append(" per item")
-                    .append(pt.batchPrices() ? " (batch prices)" : "").append("</title>\n");
+                    .append(pt.batchPrices() ? " (batch prices)" : "").append(" | p50 ")
+                    .append(pt.p50LatencyMs() == null ? "unknown" : pt.p50LatencyMs() + " ms").append("</title>\n");
             double r = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
             if (pt.singleModel() && !p.recommended()) {
                 b.append("<rect x=\"").append(px(p.x() - r)).append("\" y=\"").append(px(p.y() - r))
