@@ -140,10 +140,9 @@ public final class ChartPng {
             }
             g.setFont(small.deriveFont(11f));
             for (ChartLayout.Placed p : l.plotted()) {
-                double rad = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
-                String id = p.point().id();
-                g.drawString(id.length() > 16 ? id.substring(0, 16) + "\u2026" : id, (float) (p.x() + rad + 3),
-                        (float) (p.y() - rad - 1));
+                if (p.label() != null) {
+                    g.drawString(p.label(), (float) p.labelX(), (float) p.labelY());
+                }
             }
         } catch (RuntimeException | LinkageError noFonts) {
             // A JVM without fonts (a bare container) still gets the marks, axes and frontier.

@@ -76,4 +76,21 @@ class DegenerateReportsTest {
                 .contains("Not plotted, no quality figure: <code>nan</code>");
         ChartPng.render(r);
     }
+
+    @Test
+    void pointsOnTheSameSpotGetOneReadableLabelNotAPile() {
+        List<TuneReport.Point> same = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            same.add(ReportFixtures.point("s" + i, false, 1.0, "0.002", false));
+        }
+        same.add(ReportFixtures.point("rec", false, 1.0, "0.002", true));
+        TuneReport r = report(same, "rec", null);
+        ChartLayout l = ChartLayout.of(r);
+        assertThat(l.plotted()).hasSize(13);
+        // The recommended one is labelled first; at most one more fits below it; no two labels overlap.
+        assertThat(l.plotted().stream().filter(p -> p.label() != null).map(p -> p.point().id()))
+                .contains("rec").hasSizeLessThanOrEqualTo(2);
+        String svg = HtmlReport.render(r);
+        assertThat(svg.split("data-point-id=", -1).length - 1).isEqualTo(13);
+    }
 }

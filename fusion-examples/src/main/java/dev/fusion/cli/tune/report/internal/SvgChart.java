@@ -72,10 +72,11 @@ public final class SvgChart {
         }
         b.append("</g>\n<g class=\"labels\">\n");
         for (ChartLayout.Placed p : l.plotted()) {
-            double r = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
-            b.append("<text x=\"").append(px(p.x() + r + 3)).append("\" y=\"").append(px(p.y() - r - 1))
-                    .append("\" font-size=\"11\" fill=\"").append(hex(ChartLayout.AXIS_RGB)).append("\">")
-                    .append(html(p.point().id(), 16)).append("</text>\n");
+            if (p.label() != null) {
+                b.append("<text x=\"").append(px(p.labelX())).append("\" y=\"").append(px(p.labelY()))
+                        .append("\" font-size=\"11\" fill=\"").append(hex(ChartLayout.AXIS_RGB)).append("\">")
+                        .append(html(p.label(), 20)).append("</text>\n");
+            }
         }
         b.append("</g>\n");
         for (ChartLayout.Placed p : l.plotted()) {
