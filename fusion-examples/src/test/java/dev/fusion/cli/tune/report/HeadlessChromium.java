@@ -47,11 +47,12 @@ final class HeadlessChromium implements AutoCloseable {
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<Consumer<JsonNode>> eventListeners = new CopyOnWriteArrayList<>();
 
-    /** The Chromium binary: $CHROMIUM, else /usr/bin/chromium or chromium-browser, else null. */
+    /** The Chromium binary: $CHROMIUM when set (null when that is not executable), else /usr/bin/chromium or
+     * /usr/bin/chromium-browser, else null. */
     static Path find() {
         String env = System.getenv("CHROMIUM");
-        if (env != null && !env.isBlank() && Files.isExecutable(Path.of(env))) {
-            return Path.of(env);
+        if (env != null && !env.isBlank()) {
+            return Files.isExecutable(Path.of(env)) ? Path.of(env) : null;
         }
         for (String p : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
             if (Files.isExecutable(Path.of(p))) {
