@@ -142,6 +142,29 @@ public sealed interface FusionEvent {
         }
     }
 
+    /**
+     * A panel member's research step ran one tool call (see {@code Fusion.Builder.researchTool}): emitted
+     * once per call, after the step's model call ended and the tool returned, failed or timed out, and
+     * before that member's next step starts. Members interleave freely.
+     *
+     * @param memberId    the member
+     * @param call        the member's call
+     * @param resultChars the length of the tool's result (before the result-size bound), or of its error message
+     * @param error       whether the result carries the error flag (the tool threw or timed out)
+     * @param record      the call record of the step that made the call (step {@code research})
+     */
+    record MemberToolCall(String memberId, dev.fusion.model.ToolCall call, int resultChars, boolean error,
+                          CallRecord record) implements FusionEvent {
+        public MemberToolCall {
+            java.util.Objects.requireNonNull(memberId, "memberId");
+            java.util.Objects.requireNonNull(call, "call");
+            java.util.Objects.requireNonNull(record, "record");
+            if (resultChars < 0) {
+                throw new IllegalArgumentException("resultChars cannot be negative: " + resultChars);
+            }
+        }
+    }
+
     /** The ask finished; always the last event of a successful ask. */
     record Completed(FusionResult result) implements FusionEvent {
     }

@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * the single retry layer, the call's timeout, streaming deltas, and exactly one {@link CallRecord}
  * whichever way it ends, including cancellation from outside. Thread-safe.
  */
-public final class CallRunner {
+public final class CallRunner implements MemberCall {
 
     private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
 
@@ -164,19 +164,23 @@ public final class CallRunner {
         this.onDone = onDone;
     }
 
+    @Override
     public String memberId() {
         return spec.memberId();
     }
 
+    @Override
     public ModelRef model() {
         return spec.model().ref();
     }
 
     /** The record, once the call has ended. */
+    @Override
     public CallRecord record() {
         return record.get();
     }
 
+    @Override
     public boolean isDone() {
         return record.get() != null;
     }
@@ -194,12 +198,14 @@ public final class CallRunner {
      * Has the call started by the thread waiting in a blocking ask (call before {@link #start}):
      * {@code start} hands it over, and the model may run the request on that thread.
      */
+    @Override
     public CallRunner runOn(CallerRuns runs) {
         this.callerRuns = runs;
         return this;
     }
 
     /** Starts the call (or hands it to the caller, see {@link #runOn}). The record is delivered to {@code onDone} exactly once. */
+    @Override
     public void start() {
         CallerRuns runs = callerRuns;
         if (runs != null) {
@@ -403,6 +409,7 @@ public final class CallRunner {
      *
      * @return false when the call had already ended
      */
+    @Override
     public boolean cancel(CallStatus status, String errorType, String message) {
         if (record.get() != null) {
             return false;
