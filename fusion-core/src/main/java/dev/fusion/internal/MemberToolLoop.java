@@ -368,6 +368,18 @@ final class MemberToolLoop implements MemberCall {
         if (!record.compareAndSet(null, last)) {
             return;
         }
+        if (pending != null) {
+            // Ended while its tools ran: the step that called them was billed, so it stays a record.
+            List<ToolResult> done = new ArrayList<>();
+            for (ToolResult t : results) {
+                if (t != null) {
+                    done.add(new ToolResult(t.callId(), t.name(), excerpt(t.content()), t.error()));
+                }
+            }
+            steps.add(asStep(pending, CallStep.RESEARCH.wireName()).withToolResults(done));
+            pending = null;
+            results = null;
+        }
         stopTools();
         onDone.accept(last);
     }
