@@ -175,6 +175,16 @@ public final class Fusion {
         return settings.priceBook();
     }
 
+    /**
+     * A multi-step task whose asks share one budget of {@code budgetUsd} (an agent's tool loop): see
+     * {@link Conversation}.
+     *
+     * @throws InvalidConfigurationException when the budget is negative
+     */
+    public Conversation conversation(BigDecimal budgetUsd) {
+        return new Conversation(this, budgetUsd);
+    }
+
     /** The effective configuration, for tools that show or estimate it (immutable). */
     public FusionSettings settings() {
         return view;

@@ -76,6 +76,8 @@ final class MemberToolLoop implements MemberCall {
     private int stepNo;
     private boolean cancelled;
     private volatile CallerRuns callerRuns;
+    /** The thread's tool chain where the ask started, carried to the research threads (see {@link ToolDepth}). */
+    private final List<Object> toolChain = ToolDepth.snapshot();
 
     /**
      * @param request     the member's request as the round built it (research tools are added here)
@@ -201,7 +203,7 @@ final class MemberToolLoop implements MemberCall {
                 ToolResult result;
                 int chars;
                 try {
-                    String out = executor.execute(call);
+                    String out = ToolDepth.restore(toolChain, () -> executor.execute(call));
                     out = out == null ? "" : out;
                     chars = out.length();
                     result = ToolResult.of(call, bounded(out));
