@@ -103,6 +103,27 @@ public sealed interface FusionEvent {
         }
     }
 
+    /**
+     * A piece of the arguments of a tool call the judge is making while it decides a tool step (a request
+     * with tools, on {@code stream()}), as its model streams them: the pieces of call {@code index}
+     * concatenated are that call's arguments as the judge wrote them. The decision itself (validated, and
+     * possibly failing) is {@link ToolCallsDecided}. As with {@link JudgeDelta}, after a {@link JudgeFailed}
+     * discard the pieces received since the last {@link JudgeStarted} (no {@link JudgeTextDiscarded} counts them).
+     *
+     * @param index          the call's position in the judge's answer
+     * @param id             the call's id, when this piece carries it (usually the first), else null
+     * @param name           the tool's name, when this piece carries it, else null
+     * @param argumentsDelta the next characters of the call's arguments (possibly empty)
+     */
+    record JudgeToolCallDelta(int index, String id, String name, String argumentsDelta) implements FusionEvent {
+        public JudgeToolCallDelta {
+            if (index < 0) {
+                throw new IllegalArgumentException("index must be >= 0, was " + index);
+            }
+            Objects.requireNonNull(argumentsDelta, "argumentsDelta");
+        }
+    }
+
     /** A judge failed; a fallback judge or the degradation policy follows. */
     record JudgeFailed(CallRecord record) implements FusionEvent {
     }

@@ -138,6 +138,8 @@ public final class CallRunner implements MemberCall {
     private static final Disposable CANCELLED = reactor.core.Disposables.disposed();
     /** The model's own subscription for the attempt in flight: a cancel reaches it even where Reactor's arbiter would miss it. */
     private final AttemptSubscription attemptSubscription = new AttemptSubscription();
+    /** Receives streamed tool-call argument pieces (a judge deciding a tool step); null: ignored. */
+    private volatile Consumer<ModelStreamEvent.ToolCallDelta> onToolDelta;
     /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
     private volatile CallerRuns callerRuns;
 
@@ -198,6 +200,15 @@ public final class CallRunner implements MemberCall {
      * Has the call started by the thread waiting in a blocking ask (call before {@link #start}):
      * {@code start} hands it over, and the model may run the request on that thread.
      */
+    /**
+     * Has streamed tool-call argument pieces handed to {@code consumer} (call before {@link #start}); once one
+     * reached it, the call is not retried (as with text deltas).
+     */
+    public CallRunner onToolCallDelta(Consumer<ModelStreamEvent.ToolCallDelta> consumer) {
+        this.onToolDelta = consumer;
+        return this;
+    }
+
     @Override
     public CallRunner runOn(CallerRuns runs) {
         this.callerRuns = runs;
@@ -311,7 +322,7 @@ public final class CallRunner implements MemberCall {
         });
         return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
-            if (visibleOutput && onDelta != null) {
+            if (visibleOutput && (onDelta != null || onToolDelta != null)) {
                 // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
                 return Mono.error(failure);
             }
@@ -380,6 +391,12 @@ public final class CallRunner implements MemberCall {
     }
 
     private void onStreamEvent(ModelStreamEvent e) {
+        Consumer<ModelStreamEvent.ToolCallDelta> tools = onToolDelta;
+        if (tools != null && e instanceof ModelStreamEvent.ToolCallDelta t && record.get() == null) {
+            visibleOutput = true;
+            tools.accept(t);
+            return;
+        }
         if (e instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
             // Kept before anyone hears of it: a cancel prompted by the first token must find it in the partial text.
             synchronized (partial) {
