@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Collections;
 
 import dev.fusion.cost.Usage;
+import dev.fusion.internal.ObjectMappers;
 import dev.fusion.judge.Analysis;
 import dev.fusion.judge.CascadeOutcome;
 import dev.fusion.judge.Ranking;
@@ -55,7 +56,7 @@ public record FusionResult(String answer, boolean judged, String strategy, List<
                            Optional<JsonNode> json, Map<String, Double> agreement,
                            List<dev.fusion.model.ToolCall> toolCalls, Optional<DecidedBy> decidedBy) {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = ObjectMappers.DEFAULT;
 
     public FusionResult {
         json = json == null ? Optional.empty() : json.map(JsonNode::deepCopy);

@@ -1,12 +1,11 @@
 package dev.fusion;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.cost.Usage;
+import dev.fusion.internal.ObjectMappers;
 
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -37,9 +36,7 @@ import java.util.List;
  */
 public final class ResultJson {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final ObjectMapper JSON = ObjectMappers.RESULTS;
 
     private ResultJson() {
     }

@@ -1,8 +1,8 @@
 package dev.fusion.cost;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.internal.ObjectMappers;
 import dev.fusion.model.ModelRef;
 
 import java.io.IOException;
@@ -45,8 +45,7 @@ import java.util.Optional;
  */
 public final class PriceBook {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = ObjectMappers.PRICES;
 
     private static final PriceBook EMPTY = new PriceBook(Map.of(), null);
 

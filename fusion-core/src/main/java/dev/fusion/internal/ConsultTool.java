@@ -28,7 +28,8 @@ public final class ConsultTool {
     /** The longest question accepted, in characters. */
     public static final int MAX_QUESTION_CHARS = 100_000;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Arguments come from a model: read with the bounded reader (depth, string and number limits). */
+    private static final ObjectMapper JSON = ObjectMappers.BOUNDED;
 
     private ConsultTool() {
     }

@@ -20,7 +20,7 @@ final class StructuredReplies {
     /** Longest error text sent back to a judge (plain ASCII, so at most this many tokens). */
     static final int MAX_ERROR_CHARS = 300;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ObjectMappers.DEFAULT;
 
     private StructuredReplies() {
     }

@@ -1,11 +1,11 @@
 package dev.fusion.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.InvalidConfigurationException;
+import dev.fusion.internal.ObjectMappers;
 
 import java.util.HashSet;
 import java.util.Iterator;
@@ -32,12 +32,8 @@ public record ResponseFormat(Type type, String name, JsonNode schema, boolean st
     public static final int MAX_SCHEMA_DEPTH = 64;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_SCHEMA_DEPTH * 4).maxStringLength(MAX_SCHEMA_CHARS).build());
-    }
+    /** Nesting at most 256 ({@code MAX_SCHEMA_DEPTH * 4}) levels; strings bounded by {@link #MAX_SCHEMA_CHARS} through the whole text. */
+    private static final ObjectMapper MAPPER = ObjectMappers.BOUNDED;
 
     /** Whether an answer is free JSON or schema-bound. */
     public enum Type {

@@ -1,9 +1,9 @@
 package dev.fusion.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.internal.ObjectMappers;
 
 import java.util.Objects;
 
@@ -33,12 +33,8 @@ public record ToolCall(String id, String name, String argumentsJson, String thou
     /** The longest arguments text accepted, in characters. */
     public static final int MAX_ARGUMENTS_CHARS = 1024 * 1024;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(256).maxStringLength(MAX_ARGUMENTS_CHARS).build());
-    }
+    /** Nesting at most 256 levels; strings are bounded by {@link #MAX_ARGUMENTS_CHARS} through the whole text. */
+    private static final ObjectMapper MAPPER = ObjectMappers.BOUNDED;
 
     public ToolCall {
         if (id == null || id.isBlank() || id.length() > MAX_ID_CHARS) {

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusion.InvalidConfigurationException;
+import dev.fusion.internal.ObjectMappers;
 import dev.fusion.structured.internal.AnswerParser;
 import dev.fusion.structured.internal.CompiledSchema;
-import dev.fusion.structured.internal.Json;
 import dev.fusion.structured.internal.SchemaGuard;
 
 import java.util.List;
@@ -29,18 +29,19 @@ public final class StructuredSchema {
     /** Longest schema text accepted. */
     public static final int MAX_SCHEMA_CHARS = 64 * 1024;
     /** Deepest nesting of the schema document accepted. */
-    public static final int MAX_SCHEMA_DEPTH = 32;
+    public static final int MAX_SCHEMA_DEPTH = ObjectMappers.SCHEMA_DEPTH;
     /** Most JSON nodes in a schema document. */
     public static final int MAX_SCHEMA_NODES = 10_000;
     /** Longest answer text accepted. */
     public static final int MAX_ANSWER_CHARS = 256 * 1024;
     /** Deepest nesting of an answer accepted. */
-    public static final int MAX_ANSWER_DEPTH = 64;
+    public static final int MAX_ANSWER_DEPTH = ObjectMappers.ANSWER_DEPTH;
     /** Most validation errors reported for one instance (a final line says how many more there were). */
     public static final int MAX_ERRORS = 20;
 
-    private static final ObjectMapper SCHEMA_READER = Json.reader(MAX_SCHEMA_DEPTH + 1);
-    private static final AnswerParser ANSWERS = new AnswerParser(MAX_ANSWER_CHARS, MAX_ANSWER_DEPTH);
+    private static final ObjectMapper SCHEMA_READER = ObjectMappers.SCHEMAS;
+    private static final AnswerParser ANSWERS = new AnswerParser(MAX_ANSWER_CHARS, MAX_ANSWER_DEPTH,
+            ObjectMappers.ANSWERS);
 
     private final JsonNode node;
     private final String json;

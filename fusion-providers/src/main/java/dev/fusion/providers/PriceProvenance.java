@@ -1,7 +1,7 @@
 package dev.fusion.providers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.providers.internal.ObjectMappers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +73,7 @@ public record PriceProvenance(String model, String source, String vendorSource, 
             if (in == null) {
                 throw new IllegalStateException("bundled price book " + BundledPrices.RESOURCE + " is missing from the classpath");
             }
-            JsonNode root = new ObjectMapper().readTree(in);
+            JsonNode root = ObjectMappers.WIRE.readTree(in);
             LocalDate bookDate = LocalDate.parse(root.path("asOf").asText());
             Map<String, PriceProvenance> out = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.internal.ObjectMappers;
 import dev.fusion.structured.AnswerProblem;
 import dev.fusion.structured.InvalidAnswerException;
 
@@ -22,7 +23,7 @@ import java.util.Locale;
 public final class AnswerParser {
 
     /** The most characters of one number in an answer. */
-    public static final int MAX_NUMBER_CHARS = 200;
+    public static final int MAX_NUMBER_CHARS = ObjectMappers.MAX_NUMBER_CHARS;
     /** The largest exponent magnitude of a number in an answer ({@code 1e400} passes, {@code 1e1001} does not). */
     public static final int MAX_EXPONENT = 1000;
 
@@ -30,10 +31,14 @@ public final class AnswerParser {
     private final int maxDepth;
     private final ObjectMapper reader;
 
-    public AnswerParser(int maxChars, int maxDepth) {
+    /**
+     * @param maxDepth the nesting {@code reader} allows (named in the message when it is exceeded)
+     * @param reader   a reader from {@link ObjectMappers} whose nesting limit is {@code maxDepth}
+     */
+    public AnswerParser(int maxChars, int maxDepth, ObjectMapper reader) {
         this.maxChars = maxChars;
         this.maxDepth = maxDepth;
-        this.reader = Json.reader(maxDepth);
+        this.reader = reader;
     }
 
     public JsonNode parse(String text) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.InvalidConfigurationException;
+import dev.fusion.internal.ObjectMappers;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -54,7 +55,8 @@ public final class ClassSchema {
     /** The JSON Schema dialect of the generated schemas. */
     public static final String DIALECT = "https://json-schema.org/draft/2020-12/schema";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The mapper {@code FusionResult.as} binds with: the schema must describe what it reads. */
+    private static final ObjectMapper MAPPER = ObjectMappers.DEFAULT;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final DeserializationConfig config = MAPPER.getDeserializationConfig();

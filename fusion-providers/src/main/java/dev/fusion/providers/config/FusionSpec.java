@@ -22,6 +22,7 @@ import dev.fusion.providers.Capabilities;
 import dev.fusion.providers.ProviderKind;
 import dev.fusion.providers.ProviderSpec;
 import dev.fusion.providers.Providers;
+import dev.fusion.providers.internal.ObjectMappers;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
@@ -124,7 +125,7 @@ public record FusionSpec(
     /** Strategy options that may also be written at the top level (e.g. {@code rounds: 3}). */
     static final List<String> STRATEGY_OPTION_KEYS = List.of("samples", "rounds", "agree", "flagships");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ObjectMappers.WIRE;
 
     public FusionSpec {
         providers = copy(providers);

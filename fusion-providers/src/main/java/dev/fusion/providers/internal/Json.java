@@ -1,10 +1,5 @@
 package dev.fusion.providers.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 
 /**
- * The one JSON mapper of the providers module. Floats are read as {@link BigDecimal} so that a
+ * JSON helpers of the providers module over its one wire mapper ({@link ObjectMappers#WIRE}). Floats are read as {@link BigDecimal} so that a
  * provider-reported cost ({@code usage.cost}) is never rounded through {@code double}. A document
  * followed by anything but whitespace is malformed ({@code FAIL_ON_TRAILING_TOKENS}); one document
  * holds at most a million tokens (bounding the tree a body can build); parse errors never quote the
@@ -24,20 +19,12 @@ public final class Json {
     /** The largest token count believed: 2^53 (beyond it a count is corrupt, and sums could overflow). */
     public static final long MAX_COUNT = 1L << 53;
     /** The most JSON tokens one document may hold: bounds the tree a body of a few MiB can build. */
-    static final long MAX_TOKENS = 1_000_000;
+    static final long MAX_TOKENS = ObjectMappers.MAX_TOKENS;
     /** The largest provider-reported cost believed (USD); beyond it the figure is ignored. */
     private static final BigDecimal MAX_COST = new BigDecimal("1e9");
 
-    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_TOKENS).build())
-            // NaN / Infinity (Python's json.dumps writes them) parse, so a non-finite cost can be ignored
-            // instead of failing the whole answer; a non-finite token count is still malformed.
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The module's one wire mapper ({@link ObjectMappers#WIRE}). */
+    public static final ObjectMapper MAPPER = ObjectMappers.WIRE;
 
     private Json() {
     }
