@@ -73,7 +73,7 @@ public final class FusionTool {
      * @return the fused answer, or a text starting with {@code Error: }
      */
     @Tool(name = NAME, value = ConsultTool.DESCRIPTION)
-    public String consultPanel(@P("The question, with everything needed to answer it") String question) {
+    public String consultPanel(@P(name = "question", value = "The question, with everything needed to answer it") String question) {
         if (question == null || question.isBlank()) {
             return "Error: no question given";
         }

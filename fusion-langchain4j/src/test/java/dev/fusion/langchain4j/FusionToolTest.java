@@ -70,7 +70,7 @@ class FusionToolTest {
 
             assertThat(answer.toolExecutions()).singleElement().satisfies(t -> {
                 assertThat(t.request().name()).isEqualTo("consult_panel");
-                assertThat(t.request().arguments()).contains("Why is the sky blue at noon?");
+                assertThat(t.request().arguments()).isEqualTo("{\"question\":\"Why is the sky blue at noon?\"}");
                 assertThat(t.result()).isNotBlank().doesNotStartWith("Error");
             });
             String fused = answer.toolExecutions().get(0).result();

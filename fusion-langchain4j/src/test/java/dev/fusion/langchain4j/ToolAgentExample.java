@@ -10,6 +10,7 @@ import dev.fusion.providers.Providers;
 import dev.fusion.sandbox.Sandbox;
 import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.WireServer;
+import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.Result;
@@ -29,7 +30,7 @@ public class ToolAgentExample {
 
     static class Tools {
         @Tool("Evaluates an arithmetic expression such as 2*3")
-        String calculator(String expression) {
+        String calculator(@P(name = "expression", value = "the expression") String expression) {
             long r = 1;
             for (String f : expression.replace(" ", "").split("\\*")) {
                 r *= Long.parseLong(f);
@@ -38,7 +39,7 @@ public class ToolAgentExample {
         }
 
         @Tool("Looks a term up in the encyclopedia")
-        String lookup(String term) {
+        String lookup(@P(name = "term", value = "the term") String term) {
             return term.strip().equals("Lovelace") ? "Ada Lovelace wrote the first published algorithm for a machine."
                     : "no entry for " + term;
         }
