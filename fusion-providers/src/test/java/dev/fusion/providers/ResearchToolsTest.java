@@ -160,6 +160,53 @@ class ResearchToolsTest {
         JsonNode judge = bodies.stream().filter(b -> b.path("model").asText().equals("judge")).findFirst().orElseThrow();
         assertThat(judge.toString()).contains("answer after 2 searches").doesNotContain("result 1 for");
         assertThat(CallStep.fromWireName("research")).contains(CallStep.RESEARCH);
+        // the JSON form carries each research step's calls and result excerpts
+        JsonNode json = tree(dev.fusion.ResultJson.toJson(r));
+        JsonNode first = json.path("calls").get(0);
+        assertThat(first.path("step").asText()).isEqualTo("research");
+        assertThat(first.path("toolCalls").get(0).path("name").asText()).isEqualTo("search");
+        assertThat(first.path("toolResults").get(0).path("excerpt").asText()).startsWith("result ");
+        assertThat(first.path("toolResults").get(0).path("error").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aStreamingPanelRunsTheSameLoopWithArgumentsSplitOverDeltas() {
+        Providers p = serve(body -> { throw new IllegalStateException("members stream here"); });
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest r) {
+                JsonNode body = tree(TestSupport.body(r));
+                bodies.add(body);
+                String model = body.path("model").asText();
+                if (model.equals("judge") || toolMessages(body) > 0) {
+                    String answer = model.equals("judge") ? "the judged answer" : "found it";
+                    return body.path("stream").asBoolean() ? TestSupport.sse("data: {\"choices\":[{\"index\":0,\"delta\":"
+                            + "{\"content\":\"" + answer + "\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},"
+                            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":60,\"completion_tokens\":7}}\n\n"
+                            + "data: [DONE]\n\n") : json(200, text(answer, 60, 7));
+                }
+                return TestSupport.sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":"
+                        + "[{\"index\":0,\"id\":\"call_s\",\"type\":\"function\",\"function\":{\"name\":\"search\",\"arguments\":\"{\\\"q\"}}]}}]}\n\n"
+                        + "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                        + "\"\\\":\\\"split\\\"}\"}}]}}]}\n\n"
+                        + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}],"
+                        + "\"usage\":{\"prompt_tokens\":41,\"completion_tokens\":11}}\n\ndata: [DONE]\n\n");
+            }
+        });
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Fusion f = Fusion.builder().panelStreaming(true).panel(p.model("oai:m1"), p.model("oai:m2"))
+                .judge(p.model("oai:judge")).retry(RetryPolicy.NONE).judgeRetry(RetryPolicy.NONE)
+                .researchTool(SEARCH, call -> {
+                    asked.add(call.arguments().path("q").asText());
+                    return "the notes";
+                }).build();
+
+        FusionResult r = f.ask(FusionRequest.of("q"));
+
+        assertThat(asked).containsExactly("split", "split");
+        assertThat(r.panel()).extracting(CallRecord::step).containsExactly("research", "answer", "research", "answer");
+        assertThat(r.panel().get(0).usage().promptTokens()).isEqualTo(41);
+        assertThat(r.panel().get(1).text()).isEqualTo("found it");
     }
 
     @Test
