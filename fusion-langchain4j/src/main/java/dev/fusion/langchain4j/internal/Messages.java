@@ -65,10 +65,30 @@ public final class Messages {
                 }
                 system.append(s.text());
             } else if (m instanceof UserMessage u) {
-                if (!u.hasSingleText()) {
-                    unsupported.add("message " + i + ": a user message with non-text content (images, audio, files)");
-                } else {
+                if (u.hasSingleText()) {
                     messages.add(ChatMessage.user(u.singleText()));
+                } else {
+                    List<dev.fusion.model.ContentPart> parts = new ArrayList<>();
+                    for (dev.langchain4j.data.message.Content c : u.contents()) {
+                        if (c instanceof dev.langchain4j.data.message.TextContent t) {
+                            parts.add(dev.fusion.model.ContentPart.text(t.text()));
+                        } else if (c instanceof dev.langchain4j.data.message.ImageContent img) {
+                            dev.langchain4j.data.image.Image image = img.image();
+                            if (image.base64Data() != null) {
+                                parts.add(dev.fusion.model.ContentPart.image(java.util.Base64.getDecoder().decode(image.base64Data()),
+                                        image.mimeType()));
+                            } else if (image.url() != null) {
+                                parts.add(dev.fusion.model.ContentPart.imageUrl(image.url().toString()));
+                            } else {
+                                unsupported.add("message " + i + ": an image with neither data nor URL");
+                            }
+                        } else {
+                            unsupported.add("message " + i + ": " + c.type() + " content (text and images only)");
+                        }
+                    }
+                    if (!parts.isEmpty()) {
+                        messages.add(ChatMessage.user(parts));
+                    }
                 }
             } else if (m instanceof AiMessage a) {
                 if (a.hasToolExecutionRequests()) {
@@ -150,18 +170,67 @@ public final class Messages {
      * dropped); a response format goes along (a schema as LangChain4j's {@code JsonRawSchema}).
      */
     public static ChatRequest toChatRequest(ModelRequest request) {
+        // tools go as tool specifications (their schemas as raw JSON, property by property), assistant tool calls
+        // as tool execution requests, tool results as tool execution result messages (the error flag kept); a
+        // named tool choice has no LangChain4j form and becomes REQUIRED (the fusion still checks the name)
         List<dev.langchain4j.data.message.ChatMessage> messages = new ArrayList<>();
         if (request.system() != null && !request.system().isBlank()) {
             messages.add(SystemMessage.from(request.system()));
         }
         for (ChatMessage m : request.messages()) {
-            messages.add(switch (m.role()) {
-                case USER -> UserMessage.from(m.content());
-                case ASSISTANT -> AiMessage.from(m.content());
-            });
+            if (m.role() == dev.fusion.model.MessageRole.ASSISTANT && !m.toolCalls().isEmpty()) {
+                List<dev.langchain4j.agent.tool.ToolExecutionRequest> calls = new ArrayList<>();
+                for (dev.fusion.model.ToolCall c : m.toolCalls()) {
+                    calls.add(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id(c.id()).name(c.name())
+                            .arguments(c.argumentsJson()).build());
+                }
+                messages.add(m.content().isBlank() ? AiMessage.from(calls) : AiMessage.from(m.content(), calls));
+            } else if (m.role() == dev.fusion.model.MessageRole.USER && !m.toolResults().isEmpty()) {
+                for (dev.fusion.model.ToolResult r : m.toolResults()) {
+                    messages.add(dev.langchain4j.data.message.ToolExecutionResultMessage.builder().id(r.callId())
+                            .toolName(r.name()).text(r.content()).isError(r.error()).build());
+                }
+                if (!m.content().isBlank()) {
+                    messages.add(UserMessage.from(m.content()));
+                }
+            } else if (m.role() == dev.fusion.model.MessageRole.USER && m.hasImages()) {
+                List<dev.langchain4j.data.message.Content> contents = new ArrayList<>();
+                for (dev.fusion.model.ContentPart p : m.parts()) {
+                    if (p instanceof dev.fusion.model.ContentPart.Text t) {
+                        contents.add(dev.langchain4j.data.message.TextContent.from(t.text()));
+                    } else if (p instanceof dev.fusion.model.ContentPart.Image img) {
+                        contents.add(dev.langchain4j.data.message.ImageContent.from(img.base64(), img.mediaType()));
+                    } else if (p instanceof dev.fusion.model.ContentPart.ImageUrl url) {
+                        contents.add(dev.langchain4j.data.message.ImageContent.from(java.net.URI.create(url.url())));
+                    }
+                }
+                messages.add(UserMessage.from(contents));
+            } else {
+                messages.add(switch (m.role()) {
+                    case USER -> UserMessage.from(m.content());
+                    case ASSISTANT -> AiMessage.from(m.content());
+                });
+            }
         }
-        return ChatRequest.builder().messages(messages).maxOutputTokens(request.maxOutputTokens())
+        ChatRequest.Builder b = ChatRequest.builder().messages(messages).maxOutputTokens(request.maxOutputTokens())
                 .temperature(request.temperature())
-                .responseFormat(Schemas.toLangChain4j(request.responseFormat())).build();
+                .responseFormat(Schemas.toLangChain4j(request.responseFormat()));
+        if (request.hasTools()) {
+            List<dev.langchain4j.agent.tool.ToolSpecification> specs = new ArrayList<>();
+            for (dev.fusion.model.ToolSpec t : request.tools()) {
+                specs.add(dev.langchain4j.agent.tool.ToolSpecification.builder().name(t.name()).description(t.description())
+                        .parameters(Schemas.toObjectSchema(t.parametersObject())).build());
+            }
+            b.toolSpecifications(specs);
+            dev.fusion.model.ToolChoice choice = request.toolChoice();
+            if (choice != null) {
+                b.toolChoice(switch (choice.mode()) {
+                    case AUTO -> dev.langchain4j.model.chat.request.ToolChoice.AUTO;
+                    case REQUIRED, NAMED -> dev.langchain4j.model.chat.request.ToolChoice.REQUIRED;
+                    case NONE -> dev.langchain4j.model.chat.request.ToolChoice.NONE;
+                });
+            }
+        }
+        return b.build();
     }
 }

@@ -7,15 +7,20 @@ import dev.fusion.model.ChatMessage;
 import dev.fusion.model.ContentPart;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ResponseFormat;
+import dev.fusion.model.ToolCall;
+import dev.fusion.model.ToolResult;
 
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the three APIs' request bodies into a {@link FusionRequest}. Anything the gateway cannot honour
- * is refused with a 400 naming the field, rather than silently dropped: tools (tool calling is not in the
- * library yet), several choices, audio. Stateless.
+ * is refused with a 400 naming the field, rather than silently dropped: hosted (server-side) tools, several
+ * choices, audio. The caller's function tools, tool choices, assistant tool calls and tool results map to
+ * the library's {@link ToolSpec}, {@link ToolChoice}, {@link ToolCall} and {@link ToolResult}. Stateless.
  */
 public final class Requests {
 
@@ -38,7 +43,6 @@ public final class Requests {
     public static Parsed chat(JsonNode body) {
         requireObject(body);
         String model = model(body);
-        refuseTools(body);
         if (body.hasNonNull("n") && body.get("n").asInt(1) != 1) {
             throw new BadRequest("'n' must be 1: a fusion gives one answer");
         }
@@ -48,18 +52,30 @@ public final class Requests {
         }
         StringBuilder system = new StringBuilder();
         List<ChatMessage> messages = new ArrayList<>();
+        Map<String, String> callNames = new HashMap<>();
+        List<ContentPart> pendingResults = new ArrayList<>();
         for (JsonNode m : msgs) {
             String role = m.path("role").asText("");
+            if (!role.equals("tool") && !pendingResults.isEmpty()) {
+                messages.add(new ChatMessage(MessageRole.USER, List.copyOf(pendingResults)));
+                pendingResults.clear();
+            }
             switch (role) {
                 case "system", "developer" -> appendSystem(system, text(m.get("content"), "messages[].content"));
                 case "user" -> messages.add(new ChatMessage(MessageRole.USER, openAiParts(m.get("content"))));
-                case "assistant" -> messages.add(ChatMessage.assistant(text(m.get("content"), "messages[].content")));
-                case "tool", "function" -> throw new BadRequest("tool messages are not supported: this gateway does not"
-                        + " do tool calling yet");
-                default -> throw new BadRequest("messages[].role must be system, developer, user or assistant, was '" + clip(role) + "'");
+                case "assistant" -> messages.add(ToolRequests.openAiAssistant(m, callNames));
+                case "tool" -> pendingResults.add(ToolRequests.openAiToolResult(m, callNames));
+                case "function" -> throw new BadRequest("role 'function' (the deprecated function calling) is not supported;"
+                        + " send tool results as role 'tool' with tool_call_id");
+                default -> throw new BadRequest("messages[].role must be system, developer, user, assistant or tool, was '"
+                        + clip(role) + "'");
             }
         }
+        if (!pendingResults.isEmpty()) {
+            messages.add(new ChatMessage(MessageRole.USER, List.copyOf(pendingResults)));
+        }
         FusionRequest.Builder b = base(messages, system);
+        ToolRequests.openAiTools(body, b);
         Integer max = intOrNull(body, "max_completion_tokens");
         if (max == null) {
             max = intOrNull(body, "max_tokens");
@@ -96,7 +112,6 @@ public final class Requests {
     public static Parsed messages(JsonNode body) {
         requireObject(body);
         String model = model(body);
-        refuseTools(body);
         JsonNode msgs = body.get("messages");
         if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
             throw new BadRequest("messages: must be a non-empty array");
@@ -110,15 +125,17 @@ public final class Requests {
             appendSystem(system, anthropicText(sys, "system"));
         }
         List<ChatMessage> messages = new ArrayList<>();
+        Map<String, String> callNames = new HashMap<>();
         for (JsonNode m : msgs) {
             String role = m.path("role").asText("");
             switch (role) {
-                case "user" -> messages.add(new ChatMessage(MessageRole.USER, anthropicParts(m.get("content"))));
-                case "assistant" -> messages.add(ChatMessage.assistant(anthropicText(m.get("content"), "messages.content")));
+                case "user" -> messages.add(new ChatMessage(MessageRole.USER, anthropicParts(m.get("content"), callNames)));
+                case "assistant" -> messages.add(ToolRequests.anthropicAssistant(m.get("content"), callNames));
                 default -> throw new BadRequest("messages.role must be user or assistant, was '" + clip(role) + "'");
             }
         }
         FusionRequest.Builder b = base(messages, system);
+        ToolRequests.anthropicTools(body, b);
         Integer max = intOrNull(body, "max_tokens");
         b.maxOutputTokens(max);
         temperature(body, b);
@@ -130,7 +147,6 @@ public final class Requests {
     public static Parsed responses(JsonNode body) {
         requireObject(body);
         String model = model(body);
-        refuseTools(body);
         if (body.hasNonNull("previous_response_id")) {
             throw new BadRequest("previous_response_id is not supported: this gateway stores no responses; send the"
                     + " conversation in 'input'");
@@ -147,24 +163,51 @@ public final class Requests {
         if (input.isTextual()) {
             messages.add(ChatMessage.user(input.asText()));
         } else if (input.isArray()) {
+            Map<String, String> callNames = new HashMap<>();
             for (JsonNode item : input) {
                 String type = item.path("type").asText("message");
-                if (!type.equals("message")) {
-                    throw new BadRequest("input items of type '" + clip(type) + "' are not supported (messages only)");
-                }
-                String role = item.path("role").asText("");
-                String t = responsesText(item.get("content"));
-                switch (role) {
-                    case "system", "developer" -> appendSystem(system, t);
-                    case "user" -> messages.add(ChatMessage.user(t));
-                    case "assistant" -> messages.add(ChatMessage.assistant(t));
-                    default -> throw new BadRequest("input[].role must be system, developer, user or assistant, was '" + clip(role) + "'");
+                switch (type) {
+                    case "message" -> {
+                        String role = item.path("role").asText("");
+                        String t = responsesText(item.get("content"));
+                        switch (role) {
+                            case "system", "developer" -> appendSystem(system, t);
+                            case "user" -> messages.add(ChatMessage.user(t));
+                            case "assistant" -> messages.add(ChatMessage.assistant(t));
+                            default -> throw new BadRequest("input[].role must be system, developer, user or assistant, was '"
+                                    + clip(role) + "'");
+                        }
+                    }
+                    case "function_call" -> {
+                        ToolCall call = ToolRequests.toolCall(item.get("call_id"), item.get("name"), item.get("arguments"), "input[].function_call");
+                        callNames.put(call.id(), call.name());
+                        ChatMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+                        if (last != null && last.role() == MessageRole.ASSISTANT) {
+                            messages.set(messages.size() - 1, last.with(List.of(call)));
+                        } else {
+                            messages.add(ChatMessage.assistant("", List.of(call)));
+                        }
+                    }
+                    case "function_call_output" -> {
+                        String id = item.path("call_id").asText("");
+                        ToolResult result = ToolRequests.toolResult(id, callNames, ToolRequests.outputText(item.get("output"), "input[].output"), false,
+                                "input[].function_call_output.call_id");
+                        ChatMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+                        if (last != null && last.role() == MessageRole.USER && !last.toolResults().isEmpty()) {
+                            messages.set(messages.size() - 1, last.with(List.of(result)));
+                        } else {
+                            messages.add(ChatMessage.toolResults(List.of(result)));
+                        }
+                    }
+                    default -> throw new BadRequest("input items of type '" + clip(type) + "' are not supported (message,"
+                            + " function_call, function_call_output)");
                 }
             }
         } else {
             throw new BadRequest("'input' must be a string or an array of messages");
         }
         FusionRequest.Builder b = base(messages, system);
+        ToolRequests.responsesTools(body, b);
         Integer max = intOrNull(body, "max_output_tokens");
         if (max != null) {
             b.maxOutputTokens(max);
@@ -201,18 +244,6 @@ public final class Requests {
             throw new BadRequest("'model' is required, e.g. \"fusion/default\"");
         }
         return m.asText();
-    }
-
-    private static void refuseTools(JsonNode body) {
-        JsonNode tools = body.get("tools");
-        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
-            throw new BadRequest("'tools' is not supported yet: tool calling is not available in this Fusion version;"
-                    + " send the request without tools");
-        }
-        JsonNode choice = body.get("tool_choice");
-        if (choice != null && !choice.isNull() && !(choice.isTextual() && (choice.asText().equals("none") || choice.asText().equals("auto")))) {
-            throw new BadRequest("'tool_choice' is not supported yet: tool calling is not available in this Fusion version");
-        }
     }
 
     private static FusionRequest.Builder base(List<ChatMessage> messages, StringBuilder system) {
@@ -274,7 +305,7 @@ public final class Requests {
     }
 
     /** A string content, or the text parts of an array joined. */
-    private static String text(JsonNode content, String field) {
+    static String text(JsonNode content, String field) {
         if (content == null || content.isNull()) {
             return "";
         }
@@ -327,13 +358,13 @@ public final class Requests {
         }
     }
 
-    private static String anthropicText(JsonNode content, String field) {
+    static String anthropicText(JsonNode content, String field) {
         if (content != null && content.isArray()) {
             StringBuilder sb = new StringBuilder();
             for (JsonNode p : content) {
                 String type = p.path("type").asText("");
                 if (type.equals("tool_use") || type.equals("tool_result")) {
-                    throw new BadRequest(field + ": tool blocks are not supported: this gateway does not do tool calling yet");
+                    throw new BadRequest(field + ": tool blocks are not allowed here");
                 }
                 if (!type.equals("text")) {
                     throw new BadRequest(field + ": block type '" + clip(type) + "' is not supported here (text)");
@@ -345,7 +376,7 @@ public final class Requests {
         return text(content, field);
     }
 
-    private static List<ContentPart> anthropicParts(JsonNode content) {
+    private static List<ContentPart> anthropicParts(JsonNode content, Map<String, String> callNames) {
         if (content != null && content.isArray()) {
             List<ContentPart> parts = new ArrayList<>();
             for (JsonNode p : content) {
@@ -367,8 +398,10 @@ public final class Requests {
                             throw new BadRequest("image: " + e.getMessage());
                         }
                     }
-                    case "tool_use", "tool_result" -> throw new BadRequest("tool blocks are not supported: this gateway"
-                            + " does not do tool calling yet");
+                    case "tool_result" -> parts.add(ToolRequests.toolResult(p.path("tool_use_id").asText(""), callNames,
+                            ToolRequests.outputText(p.get("content"), "messages.content.tool_result.content"),
+                            p.path("is_error").asBoolean(false), "messages.content.tool_result.tool_use_id"));
+                    case "tool_use" -> throw new BadRequest("messages.content: tool_use blocks belong in assistant turns");
                     default -> throw new BadRequest("messages.content block type '" + clip(type) + "' is not supported (text, image)");
                 }
             }
