@@ -24,8 +24,7 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                        SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
                        TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
                        Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
-                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy, boolean contentBoundary,
-                       ResearchTools research) {
+                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy, ResearchTools research) {
     public Settings {
         panel = List.copyOf(panel);
         judges = List.copyOf(judges);
@@ -55,25 +54,10 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                     SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
                     TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
                     Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
-                    ProviderLimiter limiter, Scheduler scheduler, Strategy strategy, boolean contentBoundary) {
-        this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
-                judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
-                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, strategy,
-                contentBoundary, null);
-    }
-
-    /** Settings with random judge-prompt boundaries (the default) and no research tools. */
-    public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
-                    Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,
-                    int maxOutputTokens, int judgeMaxOutputTokens, BigDecimal budgetUsd, boolean allowUnpriced,
-                    SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
-                    TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
-                    Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
                     ProviderLimiter limiter, Scheduler scheduler, Strategy strategy) {
         this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
                 judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
-                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, strategy, false,
-                null);
+                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, strategy, null);
     }
 
     /** Settings with the default {@code synthesize} strategy. */
@@ -86,7 +70,6 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                     ProviderLimiter limiter, Scheduler scheduler) {
         this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
                 judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
-                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null, false,
-                null);
+                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null, null);
     }
 }
