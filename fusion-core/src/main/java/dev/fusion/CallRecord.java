@@ -41,12 +41,15 @@ import java.util.Set;
  *                        only {@link UsageQuality#REPORTED} counts as completely costed
  * @param costFlags       provider misbehaviour found while costing the call (empty when none); unmodifiable
  * @param toolCalls       the tool calls the model answered with, in its order (empty when none)
+ * @param toolResults     for a panel member's {@code research} step, the results of its research tool calls in
+ *                        the calls' order, each content cut to a bounded excerpt (empty otherwise)
  */
 public record CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
                          Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
                          Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
                          int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags,
-                         java.util.List<dev.fusion.model.ToolCall> toolCalls) {
+                         java.util.List<dev.fusion.model.ToolCall> toolCalls,
+                         java.util.List<dev.fusion.model.ToolResult> toolResults) {
 
     /**
      * {@link #step()} as an enum, when it is one of Fusion's steps (always, for records Fusion makes).
@@ -88,6 +91,24 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
         costFlags = costFlags == null || costFlags.isEmpty() ? Set.of()
                 : java.util.Collections.unmodifiableSet(EnumSet.copyOf(costFlags));
         toolCalls = toolCalls == null ? java.util.List.of() : java.util.List.copyOf(toolCalls);
+        toolResults = toolResults == null ? java.util.List.of() : java.util.List.copyOf(toolResults);
+    }
+
+    /** A record without research tool results. */
+    public CallRecord(String memberId, ModelRef model, CallRole role, CallStatus status, String text,
+                      Usage usage, Cost cost, Instant startedAt, Duration latency, Duration timeToFirstToken,
+                      Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
+                      int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags,
+                      java.util.List<dev.fusion.model.ToolCall> toolCalls) {
+        this(memberId, model, role, status, text, usage, cost, startedAt, latency, timeToFirstToken, queued, attempts,
+                retryDelay, finishReason, error, round, step, usageQuality, costFlags, toolCalls, java.util.List.of());
+    }
+
+    /** This record with the results of its research tool calls (excerpts). */
+    public CallRecord withToolResults(java.util.List<dev.fusion.model.ToolResult> results) {
+        return new CallRecord(memberId, model, role, status, text, usage, cost, startedAt, latency, timeToFirstToken,
+                queued, attempts, retryDelay, finishReason, error, round, step, usageQuality, costFlags, toolCalls,
+                results);
     }
 
     /** A record without tool calls. */
@@ -96,7 +117,8 @@ public record CallRecord(String memberId, ModelRef model, CallRole role, CallSta
                       Duration queued, int attempts, Duration retryDelay, String finishReason, CallError error,
                       int round, String step, UsageQuality usageQuality, Set<CostFlag> costFlags) {
         this(memberId, model, role, status, text, usage, cost, startedAt, latency, timeToFirstToken, queued, attempts,
-                retryDelay, finishReason, error, round, step, usageQuality, costFlags, java.util.List.of());
+                retryDelay, finishReason, error, round, step, usageQuality, costFlags, java.util.List.of(),
+                java.util.List.of());
     }
 
     /** Whether the model answered with tool calls ({@link #toolCalls()}). */

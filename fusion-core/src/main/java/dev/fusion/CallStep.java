@@ -38,7 +38,12 @@ public enum CallStep {
     /** With a schema, any strategy but {@code vote}: the judge's final answer asked again after it did not match the schema. */
     STRUCTURED_RETRY("structured-retry"),
     /** The judge decides a tool step from the panel's anonymized proposals (a request with tools). */
-    DECIDE("decide");
+    DECIDE("decide"),
+    /**
+     * A panel member's step that called research tools (see {@code Fusion.Builder.researchTool}): the record
+     * carries the calls and a bounded excerpt of each result; the member's last step is its {@code answer}.
+     */
+    RESEARCH("research");
 
     private final String wireName;
 

@@ -175,6 +175,16 @@ public final class Fusion {
         return settings.priceBook();
     }
 
+    /**
+     * A multi-step task whose asks share one budget of {@code budgetUsd} (an agent's tool loop): see
+     * {@link Conversation}.
+     *
+     * @throws InvalidConfigurationException when the budget is negative
+     */
+    public Conversation conversation(BigDecimal budgetUsd) {
+        return new Conversation(this, budgetUsd);
+    }
+
     /** The effective configuration, for tools that show or estimate it (immutable). */
     public FusionSettings settings() {
         return view;
@@ -225,6 +235,12 @@ public final class Fusion {
         private Scheduler scheduler = dev.fusion.internal.FusionTimer.shared();
         private Clock clock = Clock.systemUTC();
         private dev.fusion.shared.SharedState sharedState;
+        private final Map<String, dev.fusion.model.ToolSpec> researchSpecs = new LinkedHashMap<>();
+        private final Map<String, ResearchToolExecutor> researchExecutors = new LinkedHashMap<>();
+        private int researchMaxSteps = dev.fusion.internal.ResearchTools.DEFAULT_MAX_STEPS;
+        private Duration researchToolTimeout = dev.fusion.internal.ResearchTools.DEFAULT_TOOL_TIMEOUT;
+        private int researchResultMaxChars = dev.fusion.internal.ResearchTools.DEFAULT_MAX_RESULT_CHARS;
+        private java.util.concurrent.ExecutorService researchPool;
 
         private Builder() {
         }
@@ -372,6 +388,50 @@ public final class Fusion {
             return this;
         }
 
+        /**
+         * Registers a read-only research tool (retrieval, a search, a calculator) that every panel member may
+         * call in its own loop before answering: the member is offered the tool; when it calls research tools
+         * only, Fusion runs them with {@code executor} (off the ask's lock, on a bounded pool, each call bounded
+         * by {@link #researchToolTimeout} and its result by {@link #researchResultMaxChars}) and calls the
+         * member again with the results, for at most {@link #researchMaxSteps} model calls per member. Every
+         * step is a call record ({@link CallStep#RESEARCH} with the calls and an excerpt of each result) and a
+         * {@link FusionEvent.MemberToolCall} per tool call; the member's last step is its answer, which the
+         * judge sees as usual. A tool that throws or times out gives the member an error result; the ask
+         * goes on. Under a budget every further step reserves its own worst case; a step that does not fit
+         * is not started and the member answers with what it has.
+         *
+         * @param spec     the tool as the members see it; its name must not repeat
+         * @param executor runs the calls; must be thread-safe (see {@link ResearchToolExecutor})
+         */
+        public Builder researchTool(dev.fusion.model.ToolSpec spec, ResearchToolExecutor executor) {
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(executor, "executor");
+            if (researchSpecs.containsKey(spec.name())) {
+                throw new InvalidConfigurationException("research tool '" + spec.name() + "' is registered twice");
+            }
+            researchSpecs.put(spec.name(), spec);
+            researchExecutors.put(spec.name(), executor);
+            return this;
+        }
+
+        /**
+         * The most model calls a panel member makes per round with research tools, the last one asked to
+         * answer (default 4, 1 to 16; 1 offers the tools but never runs them).
+         */
+        public Builder researchMaxSteps(int steps) { this.researchMaxSteps = steps; return this; }
+
+        /** The timeout of one research tool call (default 10 s); past it the call is interrupted and the member gets an error result. */
+        public Builder researchToolTimeout(Duration timeout) { this.researchToolTimeout = Objects.requireNonNull(timeout); return this; }
+
+        /** The most characters of a research tool's result sent back to the member (default 16384); the rest is cut with a note. */
+        public Builder researchResultMaxChars(int chars) { this.researchResultMaxChars = chars; return this; }
+
+        /**
+         * Where research tools run (default: a shared pool of up to 32 daemon threads with at most 1024 calls
+         * waiting). Must be bounded; Fusion never shuts it down. A call it rejects gets an error result.
+         */
+        public Builder researchPool(java.util.concurrent.ExecutorService pool) { this.researchPool = Objects.requireNonNull(pool); return this; }
+
         /** Fixes the seed that shuffles answers for the judge (default: random per ask, recorded in the result). */
         public Builder shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
 
@@ -510,6 +570,19 @@ public final class Fusion {
                             + " config file), or allow unbounded spend on them with allowUnpriced(true)");
                 }
             }
+            if (researchMaxSteps < 1 || researchMaxSteps > dev.fusion.internal.ResearchTools.MAX_STEPS) {
+                throw new InvalidConfigurationException("researchMaxSteps must be between 1 and "
+                        + dev.fusion.internal.ResearchTools.MAX_STEPS + ", was " + researchMaxSteps);
+            }
+            requirePositiveOrNull("researchToolTimeout", researchToolTimeout, false);
+            if (researchResultMaxChars < 1 || researchResultMaxChars > dev.fusion.model.ToolResult.MAX_CONTENT_CHARS - 64) {
+                throw new InvalidConfigurationException("researchResultMaxChars must be between 1 and "
+                        + (dev.fusion.model.ToolResult.MAX_CONTENT_CHARS - 64) + ", was " + researchResultMaxChars);
+            }
+            dev.fusion.internal.ResearchTools research = researchSpecs.isEmpty() ? null
+                    : new dev.fusion.internal.ResearchTools(List.copyOf(researchSpecs.values()), researchExecutors,
+                    researchMaxSteps, researchToolTimeout, researchResultMaxChars,
+                    researchPool != null ? researchPool : dev.fusion.internal.ResearchTools.sharedPool());
             dev.fusion.internal.CutOffTokens.warmUp(); // cut-off calls are costed by the tokenizer
             dev.fusion.shared.SharedState state = sharedState != null ? sharedState
                     : dev.fusion.shared.SharedState.local(scheduler);
@@ -518,7 +591,7 @@ public final class Fusion {
             return new Fusion(new Settings(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry,
                     judgeRetry, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, ledger, book,
                     onJudgeFailure, estimator, listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt,
-                    new ProviderLimiter(limits, state, estimator), scheduler, strategy));
+                    new ProviderLimiter(limits, state, estimator), scheduler, strategy, research));
         }
     }
 }

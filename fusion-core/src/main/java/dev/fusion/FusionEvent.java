@@ -103,6 +103,27 @@ public sealed interface FusionEvent {
         }
     }
 
+    /**
+     * A piece of the arguments of a tool call the judge is making while it decides a tool step (a request
+     * with tools, on {@code stream()}), as its model streams them: the pieces of call {@code index}
+     * concatenated are that call's arguments as the judge wrote them. The decision itself (validated, and
+     * possibly failing) is {@link ToolCallsDecided}. As with {@link JudgeDelta}, after a {@link JudgeFailed}
+     * discard the pieces received since the last {@link JudgeStarted} (no {@link JudgeTextDiscarded} counts them).
+     *
+     * @param index          the call's position in the judge's answer
+     * @param id             the call's id, when this piece carries it (usually the first), else null
+     * @param name           the tool's name, when this piece carries it, else null
+     * @param argumentsDelta the next characters of the call's arguments (possibly empty)
+     */
+    record JudgeToolCallDelta(int index, String id, String name, String argumentsDelta) implements FusionEvent {
+        public JudgeToolCallDelta {
+            if (index < 0) {
+                throw new IllegalArgumentException("index must be >= 0, was " + index);
+            }
+            Objects.requireNonNull(argumentsDelta, "argumentsDelta");
+        }
+    }
+
     /** A judge failed; a fallback judge or the degradation policy follows. */
     record JudgeFailed(CallRecord record) implements FusionEvent {
     }
@@ -139,6 +160,29 @@ public sealed interface FusionEvent {
             calls = List.copyOf(calls);
             java.util.Objects.requireNonNull(how, "how");
             supporters = List.copyOf(supporters);
+        }
+    }
+
+    /**
+     * A panel member's research step ran one tool call (see {@code Fusion.Builder.researchTool}): emitted
+     * once per call, after the step's model call ended and the tool returned, failed or timed out, and
+     * before that member's next step starts. Members interleave freely.
+     *
+     * @param memberId    the member
+     * @param call        the member's call
+     * @param resultChars the length of the tool's result (before the result-size bound), or of its error message
+     * @param error       whether the result carries the error flag (the tool threw or timed out)
+     * @param record      the call record of the step that made the call (step {@code research})
+     */
+    record MemberToolCall(String memberId, dev.fusion.model.ToolCall call, int resultChars, boolean error,
+                          CallRecord record) implements FusionEvent {
+        public MemberToolCall {
+            java.util.Objects.requireNonNull(memberId, "memberId");
+            java.util.Objects.requireNonNull(call, "call");
+            java.util.Objects.requireNonNull(record, "record");
+            if (resultChars < 0) {
+                throw new IllegalArgumentException("resultChars cannot be negative: " + resultChars);
+            }
         }
     }
 

@@ -156,6 +156,13 @@ public final class ResultJson {
             if (c.hasToolCalls()) {
                 n.set("toolCalls", toolCalls(c.toolCalls()));
             }
+            if (!c.toolResults().isEmpty()) {
+                var results = n.putArray("toolResults");
+                for (dev.fusion.model.ToolResult t : c.toolResults()) {
+                    results.addObject().put("callId", t.callId()).put("name", t.name()).put("excerpt", t.content())
+                            .put("error", t.error());
+                }
+            }
             if (!c.costFlags().isEmpty()) {
                 var flags = n.putArray("costFlags");
                 c.costFlags().forEach(f -> flags.add(f.name().toLowerCase(java.util.Locale.ROOT)));

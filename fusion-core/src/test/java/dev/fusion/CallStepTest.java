@@ -17,7 +17,7 @@ class CallStepTest {
     void wireNamesRoundTripAndAreTheDocumentedStrings() {
         assertThat(Arrays.stream(CallStep.values()).map(CallStep::wireName)).containsExactly("answer", "refine", "escalate", "repair",
                 "synthesize", "analyze", "analyze-retry", "write", "rank", "rank-reversed", "rank-retry", "rank-reversed-retry", "resolve", "resolve-retry",
-                "structured-retry", "decide");
+                "structured-retry", "decide", "research");
         for (CallStep s : CallStep.values()) {
             assertThat(CallStep.fromWireName(s.wireName())).contains(s);
         }

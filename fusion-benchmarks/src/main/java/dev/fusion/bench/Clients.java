@@ -142,6 +142,157 @@ public final class Clients {
         }
     }
 
+    /**
+     * What a careful hand-written streaming client does with okhttp-sse and Jackson: POST with
+     * {@code stream: true} and {@code stream_options.include_usage}, parse every chunk into a tree,
+     * append each {@code choices[0].delta.content} piece to one builder, read the usage chunk, stop at
+     * {@code [DONE]}, price the call. The like-for-like baseline of Fusion's streamed panel.
+     */
+    public static final class RawStream {
+        private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+        private final okhttp3.sse.EventSource.Factory sse;
+        private final ObjectMapper mapper = new ObjectMapper();
+        private final String url;
+
+        public RawStream(String openAiBase) {
+            this(openAiBase, new OkHttpClient.Builder().retryOnConnectionFailure(false).build());
+        }
+
+        public RawStream(String openAiBase, OkHttpClient client) {
+            this.sse = okhttp3.sse.EventSources.createFactory(client);
+            this.url = openAiBase + "/chat/completions";
+        }
+
+        public Answer call(String model, String prompt) {
+            ObjectNode body = mapper.createObjectNode();
+            body.put("model", model);
+            body.putArray("messages").addObject().put("role", "user").put("content", prompt);
+            body.put("max_tokens", MAX_TOKENS);
+            body.put("stream", true);
+            body.putObject("stream_options").put("include_usage", true);
+            byte[] bytes;
+            try {
+                bytes = mapper.writeValueAsBytes(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Request req = new Request.Builder().url(url).header("Accept", "text/event-stream")
+                    .post(RequestBody.create(bytes, JSON)).build();
+            java.util.concurrent.CompletableFuture<Answer> done = new java.util.concurrent.CompletableFuture<>();
+            sse.newEventSource(req, new okhttp3.sse.EventSourceListener() {
+                private final StringBuilder text = new StringBuilder();
+                private JsonNode usage;
+
+                @Override
+                public void onEvent(okhttp3.sse.EventSource source, String id, String type, String data) {
+                    if ("[DONE]".equals(data)) {
+                        // Not cancelled: the server closes the stream next, and the connection goes back to
+                        // the pool (a cancel would drop it and cost a new connection per call).
+                        finish();
+                        return;
+                    }
+                    try {
+                        JsonNode chunk = mapper.readTree(data);
+                        JsonNode choices = chunk.path("choices");
+                        if (choices.size() > 0) {
+                            JsonNode piece = choices.get(0).path("delta").get("content");
+                            if (piece != null && piece.isTextual()) {
+                                text.append(piece.asText());
+                            }
+                        }
+                        JsonNode u = chunk.get("usage");
+                        if (u != null && u.isObject()) {
+                            usage = u;
+                        }
+                    } catch (IOException e) {
+                        done.completeExceptionally(e);
+                        source.cancel();
+                    }
+                }
+
+                @Override
+                public void onClosed(okhttp3.sse.EventSource source) {
+                    finish();
+                }
+
+                @Override
+                public void onFailure(okhttp3.sse.EventSource source, Throwable t, Response response) {
+                    done.completeExceptionally(t != null ? t : new IOException("HTTP "
+                            + (response == null ? "?" : response.code())));
+                }
+
+                private void finish() {
+                    if (done.isDone()) {
+                        return;
+                    }
+                    if (usage == null) {
+                        done.completeExceptionally(new IOException("the stream carried no usage"));
+                        return;
+                    }
+                    long prompt0 = usage.path("prompt_tokens").asLong();
+                    long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong();
+                    long completion = usage.path("completion_tokens").asLong();
+                    long reasoning = usage.path("completion_tokens_details").path("reasoning_tokens").asLong();
+                    BigDecimal cost = IN_PRICE.multiply(BigDecimal.valueOf(prompt0)).add(OUT_PRICE.multiply(
+                            BigDecimal.valueOf(completion))).divide(MILLION, MathContext.DECIMAL64);
+                    done.complete(new Answer(text.toString(), prompt0 - cached, cached, completion - reasoning,
+                            reasoning, cost));
+                }
+            });
+            try {
+                return done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** A LangChain4j streaming model (what a Java user writes today for a streamed call). */
+    public static dev.langchain4j.model.openai.OpenAiStreamingChatModel langchain4jStreaming(String openAiBase,
+            String model) {
+        return dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder()
+                .baseUrl(openAiBase)
+                .apiKey("sk-bench")
+                .modelName(model)
+                .maxTokens(MAX_TOKENS)
+                .timeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    /** A LangChain4j streamed call, waited for, priced from the reported usage. */
+    public static Answer langchain4jStream(dev.langchain4j.model.openai.OpenAiStreamingChatModel model, String prompt) {
+        java.util.concurrent.CompletableFuture<ChatResponse> done = new java.util.concurrent.CompletableFuture<>();
+        model.chat(java.util.List.of(UserMessage.from(prompt)),
+                new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialResponse(String partialResponse) {
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse completeResponse) {
+                        done.complete(completeResponse);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        done.completeExceptionally(error);
+                    }
+                });
+        ChatResponse r;
+        try {
+            r = done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        long in = r.tokenUsage().inputTokenCount();
+        long out = r.tokenUsage().outputTokenCount();
+        BigDecimal cost = IN_PRICE.multiply(BigDecimal.valueOf(in)).add(OUT_PRICE.multiply(BigDecimal.valueOf(out)))
+                .divide(MILLION, MathContext.DECIMAL64);
+        return new Answer(r.aiMessage().text(), in, 0, out, 0, cost);
+    }
+
     /** One raw answer. */
     public record Answer(String text, long input, long cacheRead, long output, long reasoning, BigDecimal costUsd) {
     }

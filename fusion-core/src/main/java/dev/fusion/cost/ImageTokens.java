@@ -67,10 +67,13 @@ public final class ImageTokens {
 
     /** Estimated tokens of every image in {@code messages} for {@code model}. */
     public static long estimate(ModelRef model, List<ChatMessage> messages) {
-        Rule rule = ruleFor(model);
+        Rule rule = null; // looked up at the first image: most prompts have none, and every ask under a cap asks
         long total = 0;
         for (ChatMessage msg : messages) {
             for (ContentPart part : msg.parts()) {
+                if ((part instanceof ContentPart.Image || part instanceof ContentPart.ImageUrl) && rule == null) {
+                    rule = ruleFor(model);
+                }
                 if (part instanceof ContentPart.Image img) {
                     int[] d = img.dimensions();
                     total += d == null ? unknown(rule) : tokens(rule, d[0], d[1]);

@@ -53,6 +53,15 @@ interface AskPort {
     /** Hands {@code amount} of the ask's unsettled reservation to a call, which settles it itself; null takes nothing. */
     BigDecimal takeReservation(BigDecimal amount);
 
+    /**
+     * Takes {@code amount} from what the ask's limit leaves beyond its reserved plan, for a call the plan did
+     * not foresee (a member's research step); false when it does not fit. Always true when the ask is unbounded.
+     */
+    boolean takeHeadroom(BigDecimal amount);
+
+    /** Gives back what {@link #takeHeadroom} took for a call that was not started. */
+    void returnHeadroom(BigDecimal amount);
+
     /** What is left of the ask's deadline, on the scheduler's clock. */
     Duration timeLeft();
 

@@ -333,6 +333,7 @@ public final class AskRun {
     /** The reserved plan bounds the ask: what later rounds and the judge may still use of it. Under the lock. */
     private void bind(BudgetPlan plan) {
         st.bind(plan.total().subtract(plan.firstRound()));
+        st.bindHeadroom(plan.limit().subtract(plan.total()));
         limit = plan.limit();
         judges.bound(plan.judgeWorst());
     }

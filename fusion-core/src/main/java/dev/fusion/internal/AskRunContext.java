@@ -159,13 +159,40 @@ final class AskRunContext implements StrategyContext {
         return s.estimator().estimate(ref, text);
     }
 
+    /**
+     * Per model: the ask's prompt estimate, computed once per ask (the plan asks for it per member and
+     * per round, and members often share a model). Guarded by itself.
+     */
+    private final Map<ModelRef, Long> requestTokens = new java.util.HashMap<>(4);
+    /** The prompt's text, built once (a stable instance also makes the estimator's cache hit by identity). */
+    private volatile String promptText;
+
     @Override
     public long requestTokens(ModelRef ref) {
-        return s.estimator().estimate(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
+        synchronized (requestTokens) {
+            Long known = requestTokens.get(ref);
+            if (known != null) {
+                return known;
+            }
+        }
+        long n = s.estimator().estimatePrompt(ref, promptText()) + s.estimator().estimateImages(ref, req.messages());
+        synchronized (requestTokens) {
+            requestTokens.put(ref, n);
+        }
+        return n;
     }
 
     @Override
     public String promptText() {
+        String p = promptText;
+        if (p == null) {
+            p = buildPromptText();
+            promptText = p;
+        }
+        return p;
+    }
+
+    private String buildPromptText() {
         StringBuilder sb = new StringBuilder();
         if (req.system() != null) {
             sb.append(req.system()).append('\n');

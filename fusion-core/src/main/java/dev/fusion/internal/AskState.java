@@ -52,6 +52,8 @@ final class AskState implements AskPort {
     private BigDecimal unsettled = BigDecimal.ZERO;
     private boolean bounded;
     private boolean unsettledReleased;
+    /** What the ask's limit leaves beyond its reserved plan (research steps); null: unbounded. */
+    private BigDecimal headroom;
 
     /** @param sink null for a plan only, which never runs */
     AskState(Settings s, AskSettings eff, boolean streamJudge, FluxSink<FusionEvent> sink) {
@@ -160,6 +162,30 @@ final class AskState implements AskPort {
     void bind(BigDecimal unsettledPart) {
         unsettled = unsettledPart;
         bounded = true;
+    }
+
+    /** What the ask's limit leaves beyond its reserved plan, for calls the plan did not foresee. */
+    void bindHeadroom(BigDecimal beyondPlan) {
+        headroom = beyondPlan.max(BigDecimal.ZERO);
+    }
+
+    @Override
+    public boolean takeHeadroom(BigDecimal amount) {
+        if (!bounded) {
+            return true;
+        }
+        if (headroom == null || headroom.compareTo(amount) < 0) {
+            return false;
+        }
+        headroom = headroom.subtract(amount);
+        return true;
+    }
+
+    @Override
+    public void returnHeadroom(BigDecimal amount) {
+        if (bounded && headroom != null) {
+            headroom = headroom.add(amount);
+        }
     }
 
     /** Gives back what no call took of the reservation (once; when the ask ends). */

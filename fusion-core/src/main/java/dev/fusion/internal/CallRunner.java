@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * the single retry layer, the call's timeout, streaming deltas, and exactly one {@link CallRecord}
  * whichever way it ends, including cancellation from outside. Thread-safe.
  */
-public final class CallRunner {
+public final class CallRunner implements MemberCall {
 
     private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
 
@@ -138,6 +138,8 @@ public final class CallRunner {
     private static final Disposable CANCELLED = reactor.core.Disposables.disposed();
     /** The model's own subscription for the attempt in flight: a cancel reaches it even where Reactor's arbiter would miss it. */
     private final AttemptSubscription attemptSubscription = new AttemptSubscription();
+    /** Receives streamed tool-call argument pieces (a judge deciding a tool step); null: ignored. */
+    private volatile Consumer<ModelStreamEvent.ToolCallDelta> onToolDelta;
     /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
     private volatile CallerRuns callerRuns;
 
@@ -164,19 +166,23 @@ public final class CallRunner {
         this.onDone = onDone;
     }
 
+    @Override
     public String memberId() {
         return spec.memberId();
     }
 
+    @Override
     public ModelRef model() {
         return spec.model().ref();
     }
 
     /** The record, once the call has ended. */
+    @Override
     public CallRecord record() {
         return record.get();
     }
 
+    @Override
     public boolean isDone() {
         return record.get() != null;
     }
@@ -194,12 +200,23 @@ public final class CallRunner {
      * Has the call started by the thread waiting in a blocking ask (call before {@link #start}):
      * {@code start} hands it over, and the model may run the request on that thread.
      */
+    /**
+     * Has streamed tool-call argument pieces handed to {@code consumer} (call before {@link #start}); once one
+     * reached it, the call is not retried (as with text deltas).
+     */
+    public CallRunner onToolCallDelta(Consumer<ModelStreamEvent.ToolCallDelta> consumer) {
+        this.onToolDelta = consumer;
+        return this;
+    }
+
+    @Override
     public CallRunner runOn(CallerRuns runs) {
         this.callerRuns = runs;
         return this;
     }
 
     /** Starts the call (or hands it to the caller, see {@link #runOn}). The record is delivered to {@code onDone} exactly once. */
+    @Override
     public void start() {
         CallerRuns runs = callerRuns;
         if (runs != null) {
@@ -291,8 +308,27 @@ public final class CallRunner {
                             .onErrorMap(LinkageError.class, ProviderException::linkage)
                             .doOnError(e -> attemptInFlight = false);
                 }
-                return ChatModel.collect(attemptSubscription.watch(spec.model().stream(spec.request()))
-                                .doOnNext(this::onStreamEvent))
+                // One stage per event, and the text kept once (in partial, which a cut-off needs anyway):
+                // ChatModel.collect would keep a second copy of every delta.
+                ModelResponse[] completed = new ModelResponse[1];
+                return attemptSubscription.watch(spec.model().stream(spec.request()))
+                        .doOnNext(e -> {
+                            if (e instanceof ModelStreamEvent.Completed c) {
+                                completed[0] = c.response();
+                            } else {
+                                onStreamEvent(e);
+                            }
+                        })
+                        .then(Mono.fromSupplier(() -> {
+                            if (completed[0] == null) {
+                                String text;
+                                synchronized (partial) {
+                                    text = partial.toString();
+                                }
+                                throw ProviderException.truncated("stream ended without its terminal event", text);
+                            }
+                            return completed[0];
+                        }))
                         .onErrorMap(LinkageError.class, ProviderException::linkage)
                         .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
                         .doOnError(e -> attemptInFlight = false);
@@ -305,7 +341,7 @@ public final class CallRunner {
         });
         return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
-            if (visibleOutput && onDelta != null) {
+            if (visibleOutput && (onDelta != null || onToolDelta != null)) {
                 // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
                 return Mono.error(failure);
             }
@@ -374,6 +410,12 @@ public final class CallRunner {
     }
 
     private void onStreamEvent(ModelStreamEvent e) {
+        Consumer<ModelStreamEvent.ToolCallDelta> tools = onToolDelta;
+        if (tools != null && e instanceof ModelStreamEvent.ToolCallDelta t && record.get() == null) {
+            visibleOutput = true;
+            tools.accept(t);
+            return;
+        }
         if (e instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
             // Kept before anyone hears of it: a cancel prompted by the first token must find it in the partial text.
             synchronized (partial) {
@@ -403,6 +445,7 @@ public final class CallRunner {
      *
      * @return false when the call had already ended
      */
+    @Override
     public boolean cancel(CallStatus status, String errorType, String message) {
         if (record.get() != null) {
             return false;

@@ -170,6 +170,14 @@ final class JudgeChain {
                             run.emit(new FusionEvent.JudgeDelta(text));
                         }
                     }) : null, r -> out.success(self[0]), run.notifier());
+            if (stream && !step.tools().isEmpty()) {
+                // A tool step's judge: the arguments it streams reach the subscriber as they come.
+                current.onToolCallDelta(d -> run.locked(() -> {
+                    if (!run.isDone() && current == self[0]) {
+                        run.emit(new FusionEvent.JudgeToolCallDelta(d.index(), d.id(), d.name(), d.argumentsDelta()));
+                    }
+                }));
+            }
             if (run.callerRuns() != null) {
                 current.runOn(run.callerRuns());
             }

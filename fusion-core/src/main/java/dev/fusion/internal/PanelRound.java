@@ -31,7 +31,7 @@ final class PanelRound {
     private final AskPort run;
     private final int number;
     private final List<Member> members;
-    private final CallRunner[] runners;
+    private final MemberCall[] runners;
     private final CallRecord[] records;
     private final int roundQuorum;
     /** Straggler grace after the quorum (null: wait for every member). */
@@ -46,7 +46,7 @@ final class PanelRound {
         this.grace = grace;
         this.number = number;
         this.members = members;
-        this.runners = new CallRunner[members.size()];
+        this.runners = new MemberCall[members.size()];
         this.records = new CallRecord[members.size()];
         this.roundQuorum = roundQuorum;
         this.next = next;
@@ -55,9 +55,12 @@ final class PanelRound {
     /** The round's records so far, in member order (members without one yet left out). */
     List<CallRecord> records() {
         List<CallRecord> all = new ArrayList<>();
-        for (CallRecord r : records) {
-            if (r != null) {
-                all.add(r);
+        for (int i = 0; i < records.length; i++) {
+            if (runners[i] != null) {
+                all.addAll(runners[i].stepRecords()); // a research loop's earlier steps, before its answer
+            }
+            if (records[i] != null) {
+                all.add(records[i]);
             }
         }
         return all;
@@ -148,7 +151,7 @@ final class PanelRound {
     }
 
     void cancelAll(CallStatus status, String type, String message) {
-        for (CallRunner r : runners) {
+        for (MemberCall r : runners) {
             if (r != null) {
                 r.cancel(status, type, message);
             }
@@ -227,6 +230,12 @@ final class PanelRound {
             // Under a budget a member may spend its reservation for this round and no more, retries included.
             BigDecimal cap = run.bounded() ? reservations[i] : null;
             Settings s = run.settings();
+            if (s.research() != null && step == CallStep.ANSWER) {
+                // Research tools: the member runs its own loop of steps, each a call record of its own.
+                round.runners[i] = new MemberToolLoop(run, m, s.research(), requests.get(i), reservation, cap, number,
+                        step.wireName(), r -> round.onMemberDone(idx, r));
+                continue;
+            }
             round.runners[i] = new CallRunner(new CallRunner.Spec(m.id(), m.model(), CallRole.PANEL, requests.get(i),
                     m.retry() != null ? m.retry() : s.retry(), timeout, s.panelStreaming(), reservation, number, step.wireName(),
                     cap, cap, run.deadlineNanos()),
@@ -238,7 +247,7 @@ final class PanelRound {
                 run.emit(new FusionEvent.MemberFailed(round.records[i]));
             }
         }
-        for (CallRunner r : round.runners) {
+        for (MemberCall r : round.runners) {
             if (r != null && !round.finished) {
                 run.emit(new FusionEvent.MemberStarted(r.memberId(), r.model()));
             }
@@ -252,7 +261,7 @@ final class PanelRound {
                 }
             }
         }
-        for (CallRunner r : round.runners) {
+        for (MemberCall r : round.runners) {
             if (r != null && !round.finished && !run.isDone() && !r.isDone()) {
                 r.start();
             }

@@ -24,7 +24,7 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                        SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
                        TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
                        Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
-                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy) {
+                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy, ResearchTools research) {
     public Settings {
         panel = List.copyOf(panel);
         judges = List.copyOf(judges);
@@ -47,6 +47,19 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
         return StrategyRegistry.flagships(strategy == null ? Strategy.synthesize() : strategy);
     }
 
+    /** Settings without research tools. */
+    public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
+                    Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,
+                    int maxOutputTokens, int judgeMaxOutputTokens, BigDecimal budgetUsd, boolean allowUnpriced,
+                    SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
+                    TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
+                    Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
+                    ProviderLimiter limiter, Scheduler scheduler, Strategy strategy) {
+        this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
+                judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
+                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, strategy, null);
+    }
+
     /** Settings with the default {@code synthesize} strategy. */
     public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
                     Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,
@@ -57,6 +70,6 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                     ProviderLimiter limiter, Scheduler scheduler) {
         this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
                 judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
-                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null);
+                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null, null);
     }
 }

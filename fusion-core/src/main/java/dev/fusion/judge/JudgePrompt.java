@@ -216,7 +216,9 @@ public final class JudgePrompt {
             } else {
                 bits = RANDOM.nextLong();
             }
-            String id = String.format("%019d", bits & Long.MAX_VALUE);
+            // Zero-padded to 19 digits as String.format("%019d") would, without parsing a format per rendering.
+            String digits = Long.toString(bits & Long.MAX_VALUE);
+            String id = "0".repeat(19 - digits.length()) + digits;
             boolean free = !question.contains(id) && extras.values().stream().noneMatch(v -> v != null && v.contains(id));
             for (int i = 0; free && i < answers.size(); i++) {
                 free = !answers.get(i).contains(id);

@@ -50,6 +50,14 @@ class ExamplesSmokeTest {
     }
 
     @Test
+    void theToolAgentRunsItsToolsAndAnswersWithTheirResults() throws Exception {
+        String out = run(ToolAgent::main, "What is 17 * 23?");
+        assertThat(out).contains("step 1 (UNANIMOUS): calculator {\"expression\":\"17*23\"} -> 391", "answer: ", "391",
+                "spent $");
+        assertThat(out.substring(out.indexOf("answer: "))).contains("391");
+    }
+
+    @Test
     void panelVsFlagshipShowsBothCostsAndTheirRatio() throws Exception {
         String out = run(PanelVsFlagship::main, "What is DNS?");
         assertThat(out).contains("=== budget panel + cheap judge", "alone (", "fusion cost / flagship cost = ");

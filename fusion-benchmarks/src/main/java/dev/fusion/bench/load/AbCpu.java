@@ -17,12 +17,15 @@ import java.util.concurrent.Callable;
 /**
  * Client CPU per model call of two builds of Fusion (two benchmark jars, each in its own class
  * loader, so each has its own OkHttp, Jackson and Reactor) in ONE process, measured in alternating
- * windows against one zero-latency server, with the hand-written raw fan-out beside them. Both builds
+ * windows against one zero-latency server, with the hand-written raw fan-outs beside them (JSON
+ * {@code raw}, and {@code rawStream}: members over SSE with okhttp-sse and Jackson, the like-for-like
+ * baseline of a streamed panel). Both builds
  * see the same machine load window by window, so the paired ratio B / A stays readable on a machine
  * others are loading, where two separate runs of {@link Interleaved} differ by more than the change.
  *
  * <pre>java -cp benchmarks.jar dev.fusion.bench.load.AbCpu a=before.jar b=after.jar [rounds=60]
- *     [windowMs=500] [warmupS=30] [streaming=false]</pre>
+ *     [windowMs=500] [warmupS=30] [streaming=false] [cap=false]</pre>
+ * {@code cap=true} builds both under a spend cap, so every ask plans its worst case (the prompt estimates run).
  */
 public final class AbCpu {
 
@@ -33,7 +36,7 @@ public final class AbCpu {
     }
 
     /** One Fusion ask (JSON or streamed panel) built by the {@code Clients} of a jar's own class loader. */
-    private static Callable<Integer> fusionAsk(Path jar, String base, boolean streaming) throws Exception {
+    private static Callable<Integer> fusionAsk(Path jar, String base, boolean streaming, boolean capped) throws Exception {
         URLClassLoader cl = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(cl);
@@ -43,6 +46,10 @@ public final class AbCpu {
             Object builder = clients.getMethod("fusion", String.class, List.class, String.class)
                     .invoke(null, base, members, "judge-1");
             builder = builder.getClass().getMethod("panelStreaming", boolean.class).invoke(builder, streaming);
+            if (capped) { // every ask then plans its worst case: the prompt estimates run
+                builder = builder.getClass().getMethod("spendCapUsd", java.math.BigDecimal.class, java.time.Duration.class)
+                        .invoke(builder, new java.math.BigDecimal("1000000"), java.time.Duration.ofDays(1));
+            }
             Object fusion = builder.getClass().getMethod("build").invoke(builder);
             Method ask = fusion.getClass().getMethod("ask", String.class);
             String prompt = (String) clients.getField("PROMPT").get(null);
@@ -68,14 +75,15 @@ public final class AbCpu {
         long windowMs = Long.parseLong(opt.getOrDefault("windowMs", "500"));
         long warmupS = Long.parseLong(opt.getOrDefault("warmupS", "30"));
         boolean streaming = Boolean.parseBoolean(opt.getOrDefault("streaming", "false"));
-        System.out.printf("== A/B CPU per call  %s  JDK %s  cores=%d  rounds=%d x %d ms  panel %s%n  A=%s%n  B=%s%n",
+        boolean capped = Boolean.parseBoolean(opt.getOrDefault("cap", "false"));
+        System.out.printf("== A/B CPU per call  %s  JDK %s  cores=%d  rounds=%d x %d ms  panel %s%s%n  A=%s%n  B=%s%n",
                 java.time.LocalDate.now(), Runtime.version(), Runtime.getRuntime().availableProcessors(), rounds,
-                windowMs, streaming ? "streamed" : "JSON", jarA, jarB);
+                windowMs, streaming ? "streamed" : "JSON", capped ? ", under a spend cap" : "", jarA, jarB);
         try (ServerProcess server = ServerProcess.start("memberMs=0", "judgeMs=0")) {
             String base = server.openAiBase();
             Map<String, Callable<Integer>> ops = new LinkedHashMap<>();
-            ops.put("A", fusionAsk(jarA, base, streaming));
-            ops.put("B", fusionAsk(jarB, base, streaming));
+            ops.put("A", fusionAsk(jarA, base, streaming, capped));
+            ops.put("B", fusionAsk(jarB, base, streaming, capped));
             List<String> members = Clients.members(4);
             JudgePrompt jp = JudgePrompt.synthesize();
             Clients.Raw raw = new Clients.Raw(base);
@@ -84,6 +92,17 @@ public final class AbCpu {
                 List<Callable<Clients.Answer>> calls = new ArrayList<>();
                 for (String m : members) {
                     calls.add(() -> raw.call(m, Clients.PROMPT));
+                }
+                Clients.fanOutOnPool(pool, calls, answers -> raw.call("judge-1", jp.system(),
+                        jp.render(Clients.PROMPT, answers)));
+                return members.size() + 1;
+            });
+            // The streamed baseline: members over SSE parsed as a careful user would, judge as JSON.
+            Clients.RawStream rawStream = new Clients.RawStream(base);
+            ops.put("rawStream", () -> {
+                List<Callable<Clients.Answer>> calls = new ArrayList<>();
+                for (String m : members) {
+                    calls.add(() -> rawStream.call(m, Clients.PROMPT));
                 }
                 Clients.fanOutOnPool(pool, calls, answers -> raw.call("judge-1", jp.system(),
                         jp.render(Clients.PROMPT, answers)));
@@ -102,7 +121,8 @@ public final class AbCpu {
             ops.keySet().forEach(k -> cpu.put(k, new ArrayList<>()));
             for (int r = 0; r < rounds; r++) {
                 // A before B in even rounds, B before A in odd ones: no build always follows the other.
-                List<String> order = r % 2 == 0 ? List.of("A", "B", "raw") : List.of("B", "A", "raw");
+                List<String> order = r % 2 == 0 ? List.of("A", "B", "raw", "rawStream")
+                        : List.of("B", "A", "rawStream", "raw");
                 for (String k : order) {
                     Callable<Integer> op = ops.get(k);
                     long c0 = OS.getProcessCpuTime();
@@ -119,12 +139,14 @@ public final class AbCpu {
             pool.shutdownNow();
             System.out.println("client CPU per model call (us), per window:");
             for (String k : ops.keySet()) {
-                System.out.printf("  %-4s %s%n", k, Stats.of(cpu.get(k)).fmt(""));
+                System.out.printf("  %-9s %s%n", k, Stats.of(cpu.get(k)).fmt(""));
             }
             System.out.println("paired ratios (window by window, same round):");
             ratio(cpu, "B", "A");
             ratio(cpu, "A", "raw");
             ratio(cpu, "B", "raw");
+            ratio(cpu, "A", "rawStream");
+            ratio(cpu, "B", "rawStream");
         }
         System.exit(0);
     }
@@ -132,7 +154,7 @@ public final class AbCpu {
     private static void ratio(Map<String, List<Double>> cpu, String a, String b) {
         List<Double> r = Stats.pairedRatios(cpu.get(a), cpu.get(b));
         Stats s = Stats.of(r);
-        System.out.printf("  %-4s / %-4s median %.3f  (p10 %.3f, p90 %.3f, mean %.3f, n=%d)%n", a, b, s.p(50), s.p(10),
+        System.out.printf("  %-4s / %-9s median %.3f  (p10 %.3f, p90 %.3f, mean %.3f, n=%d)%n", a, b, s.p(50), s.p(10),
                 s.p(90), r.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), s.n());
     }
 }

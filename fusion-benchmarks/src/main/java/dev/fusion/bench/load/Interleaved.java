@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -27,7 +28,10 @@ import java.util.concurrent.Executors;
  * sequential JMH runs drift apart. Each window's ratio to the baseline window next to it is a
  * paired sample; the report gives the median ratio and its spread.
  *
- * <pre>java -cp benchmarks.jar dev.fusion.bench.load.Interleaved [windows=30] [windowMs=1000]</pre>
+ * <pre>java -cp benchmarks.jar dev.fusion.bench.load.Interleaved [windows=30] [windowMs=1000] [warmupS=40]
+ *     [only=name;name;...]</pre>
+ * {@code only} keeps the named clients (separated by semicolons, e.g. {@code only=Fusion ask;raw streamed fan-out}); the ratios
+ * whose two sides ran are printed.
  */
 public final class Interleaved {
 
@@ -66,6 +70,9 @@ public final class Interleaved {
             // Panel calls stream by default since wave 2 (a cancelled straggler frees its server slot at
             // once); the hand-written clients make plain JSON calls, so the like-for-like row is this one.
             Fusion fusionJson = Clients.fusion(base, members, "judge-1").panelStreaming(false).build();
+            // The default ask under a spend cap: every ask plans its worst case (prompt estimates) first.
+            Fusion fusionCapped = Clients.fusion(base, members, "judge-1")
+                    .spendCapUsd(new BigDecimal("1000000"), java.time.Duration.ofDays(1)).build();
             ChatModel model = Clients.fusionModel(base, "member-1");
             PriceBook prices = PriceBook.empty().with(model.ref(), Price.of("1", "4"));
             ModelRequest req = ModelRequest.builder().user(Clients.PROMPT).maxOutputTokens(Clients.MAX_TOKENS).build();
@@ -74,6 +81,13 @@ public final class Interleaved {
                 lc.add(Clients.langchain4j(base, m));
             }
             OpenAiChatModel lcJudge = Clients.langchain4j(base, "judge-1");
+            // The streamed baselines: members over SSE as Fusion's default panel calls them, judge as JSON
+            // (a blocking ask does not stream its judge).
+            Clients.RawStream rawStream = new Clients.RawStream(base);
+            List<dev.langchain4j.model.openai.OpenAiStreamingChatModel> lcStream = new ArrayList<>();
+            for (String m : members) {
+                lcStream.add(Clients.langchain4jStreaming(base, m));
+            }
             ExecutorService pool = Executors.newFixedThreadPool(members.size());
 
             Map<String, Op> ops = new LinkedHashMap<>();
@@ -107,8 +121,20 @@ public final class Interleaved {
                         jp.render(Clients.PROMPT, answers)));
                 return members.size() + 1;
             });
+            ops.put("raw streamed fan-out", () -> {
+                List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
+                for (String m : members) {
+                    calls.add(() -> rawStream.call(m, Clients.PROMPT));
+                }
+                Clients.fanOutOnPool(pool, calls, answers -> raw.call("judge-1", jp.system(), jp.render(Clients.PROMPT, answers)));
+                return members.size() + 1;
+            });
             ops.put("Fusion ask", () -> {
                 fusion.ask(Clients.PROMPT);
+                return members.size() + 1;
+            });
+            ops.put("Fusion ask, capped", () -> {
+                fusionCapped.ask(Clients.PROMPT);
                 return members.size() + 1;
             });
             ops.put("Fusion ask, JSON panel", () -> {
@@ -124,6 +150,20 @@ public final class Interleaved {
                         jp.render(Clients.PROMPT, answers)));
                 return members.size() + 1;
             });
+
+            ops.put("LangChain4j streamed fan-out", () -> {
+                List<java.util.concurrent.Callable<Clients.Answer>> calls = new ArrayList<>();
+                for (dev.langchain4j.model.openai.OpenAiStreamingChatModel m : lcStream) {
+                    calls.add(() -> Clients.langchain4jStream(m, Clients.PROMPT));
+                }
+                Clients.fanOutOnPool(pool, calls, answers -> Clients.langchain4jCall(lcJudge, jp.system(),
+                        jp.render(Clients.PROMPT, answers)));
+                return members.size() + 1;
+            });
+            Set<String> only = opt.containsKey("only") ? Set.of(opt.get("only").split(";")) : null;
+            if (only != null) {
+                ops.keySet().removeIf(k -> !only.contains(k));
+            }
 
             // Warm-up: every client, round-robin, until the JIT has settled.
             long warmEnd = System.nanoTime() + warmupS * 1_000_000_000L;
@@ -162,6 +202,13 @@ public final class Interleaved {
                 System.out.printf("  %-28s %s   | server %s%n", k, Stats.of(cpu.get(k)).fmt(""), fmtShort(Stats.of(srv.get(k))));
             }
             System.out.println("paired ratios (window by window, same round):");
+            // The streamed targets first: default (streamed) ask vs the hand-written streamed fan-out.
+            ratio(cpu, "Fusion ask", "raw streamed fan-out");
+            ratio(cpu, "Fusion ask, JSON panel", "raw fan-out on pool");
+            ratio(cpu, "Fusion ask", "LangChain4j streamed fan-out");
+            ratio(cpu, "Fusion ask, capped", "Fusion ask");
+            ratio(cpu, "raw streamed fan-out", "raw fan-out on pool");
+            ratio(cpu, "LangChain4j streamed fan-out", "raw streamed fan-out");
             ratio(cpu, "Fusion provider call", "raw call (sync)");
             ratio(cpu, "LangChain4j call", "raw call (sync)");
             ratio(cpu, "Fusion ask", "raw fan-out on pool");
@@ -183,6 +230,9 @@ public final class Interleaved {
     }
 
     private static void ratio(Map<String, List<Double>> cpu, String a, String b) {
+        if (!cpu.containsKey(a) || !cpu.containsKey(b)) {
+            return;
+        }
         List<Double> r = Stats.pairedRatios(cpu.get(a), cpu.get(b));
         Stats s = Stats.of(r);
         System.out.printf("  %-28s / %-28s median %.3f  (p10 %.3f, p90 %.3f, n=%d)%n", a, b, s.p(50), s.p(10), s.p(90), s.n());

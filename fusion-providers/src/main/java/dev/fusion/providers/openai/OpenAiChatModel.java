@@ -1,5 +1,7 @@
 package dev.fusion.providers.openai;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -271,6 +273,9 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
             if ("[DONE]".equals(data.trim())) {
                 return true;
             }
+            if (readPlainDelta(data, text)) {
+                return false;
+            }
             JsonNode chunk;
             try {
                 chunk = Json.MAPPER.readTree(data);
@@ -317,6 +322,148 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
                 }
             }
             return false;
+        }
+
+        /**
+         * The common chunk, read with Jackson's streaming parser instead of a tree (a tree per chunk
+         * is a map per object, per chunk of every streamed call): an object whose {@code usage} and
+         * {@code error} are absent or null, and whose first choice is an object with a text (or null)
+         * {@code delta.content}, no tool calls and a finish reason other than {@code error}. Anything
+         * else, including a repeated key, a value of another type or JSON the tree reader would reject,
+         * returns false before anything is applied, and the chunk is read as a tree as before: both
+         * paths give the same result for the chunks this one accepts.
+         */
+        private boolean readPlainDelta(String data, Consumer<String> text) {
+            String piece = null;
+            String finish = null;
+            String chunkModel = null;
+            try (JsonParser p = Json.MAPPER.createParser(data)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return false;
+                }
+                int seen = 0;
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    JsonToken t = p.nextToken();
+                    int bit;
+                    switch (name) {
+                        case "choices" -> {
+                            bit = 1;
+                            if (t == JsonToken.START_ARRAY) {
+                                if (p.nextToken() == JsonToken.START_OBJECT) {
+                                    String[] choice = readPlainChoice(p);
+                                    if (choice == null) {
+                                        return false;
+                                    }
+                                    piece = choice[0];
+                                    finish = choice[1];
+                                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                                        p.skipChildren(); // later choices: not read, as on the tree path
+                                    }
+                                } else if (p.currentToken() != JsonToken.END_ARRAY) {
+                                    return false;
+                                }
+                            } else if (t != JsonToken.VALUE_NULL) {
+                                return false;
+                            }
+                        }
+                        case "model" -> {
+                            bit = 2;
+                            if (t == JsonToken.VALUE_STRING) {
+                                chunkModel = p.getText();
+                            } else if (t != JsonToken.VALUE_NULL) {
+                                return false;
+                            }
+                        }
+                        case "usage", "error" -> {
+                            bit = name.equals("usage") ? 4 : 8;
+                            if (t != JsonToken.VALUE_NULL) {
+                                return false;
+                            }
+                        }
+                        default -> {
+                            bit = 0;
+                            p.skipChildren();
+                        }
+                    }
+                    if ((seen & bit) != 0) {
+                        return false;
+                    }
+                    seen |= bit;
+                }
+                if (p.nextToken() != null) {
+                    return false; // trailing tokens: the tree reader rejects them
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return false; // malformed: the tree path reports it
+            }
+            if (model == null) {
+                model = chunkModel;
+            }
+            if (piece != null) {
+                text.accept(piece);
+            }
+            if (finish != null) {
+                finishReason = finish;
+            }
+            return true;
+        }
+
+        /** The first choice (the parser at its START_OBJECT): {content, finish reason}, or null for the tree path. */
+        private static String[] readPlainChoice(JsonParser p) throws java.io.IOException {
+            String piece = null;
+            String finish = null;
+            boolean deltaSeen = false;
+            boolean finishSeen = false;
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                if (name.equals("delta")) {
+                    if (deltaSeen) {
+                        return null;
+                    }
+                    deltaSeen = true;
+                    if (t == JsonToken.START_OBJECT) {
+                        boolean contentSeen = false;
+                        for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+                            JsonToken v = p.nextToken();
+                            if (f.equals("content")) {
+                                if (contentSeen) {
+                                    return null;
+                                }
+                                contentSeen = true;
+                                if (v == JsonToken.VALUE_STRING) {
+                                    piece = p.getText();
+                                } else if (v != JsonToken.VALUE_NULL) {
+                                    return null;
+                                }
+                            } else if (f.equals("tool_calls")) {
+                                if (v != JsonToken.VALUE_NULL) {
+                                    return null;
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        return null;
+                    }
+                } else if (name.equals("finish_reason")) {
+                    if (finishSeen) {
+                        return null;
+                    }
+                    finishSeen = true;
+                    if (t == JsonToken.VALUE_STRING) {
+                        finish = p.getText();
+                        if (finish.equals("error")) {
+                            return null;
+                        }
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        return null;
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return new String[] {piece, finish};
         }
 
         @Override

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  *       subject (its last capitalized word not opening the question, else its longest word). The
  *       contrarian looks up another word (the first long word that is not the subject), so lookups show an
  *       argument dispute;</li>
+ *   <li>a tool whose name contains {@code consult} (a fusion offered as a tool): every persona asks it the
+ *       whole question, and does nothing else;</li>
  *   <li>both apply: every persona calls both (parallel calls), except the terse one, which calls only the
  *       first — a dispute about which calls to make;</li>
  *   <li>nothing applies: it answers in text as usual.</li>
@@ -83,6 +85,11 @@ public final class ToolPersonas {
     /** The calls a persona makes for a question (empty when no offered tool applies). */
     static List<Reply.ToolCall> plan(String question, List<WireRequest.Tool> tools, boolean contrarian) {
         List<Reply.ToolCall> out = new ArrayList<>();
+        WireRequest.Tool consult = find(tools, "consult");
+        if (consult != null && !question.isBlank()) {
+            out.add(call(consult, question.strip()));
+            return out;
+        }
         Matcher m = EXPRESSION.matcher(question);
         WireRequest.Tool calc = find(tools, "calc");
         if (calc != null && m.find()) {
