@@ -86,6 +86,9 @@ final class TuneCommand implements Callable<Integer> {
             + " (OpenAI, Anthropic, Gemini) at their batch prices: slower (up to 24 h), about half the cost; resumable.")
     boolean batch;
 
+    /** Configurations per wave with {@code --batch}: all of them in practice, so passes (and batches) stay few. */
+    static final int BATCH_WAVE = 100_000;
+
     @Option(names = "--prune", paramLabel = "MODE", defaultValue = "bounds", description = "bounds (default): skip configurations that provably cannot be on the frontier; none: evaluate all.")
     String prune;
 
@@ -193,7 +196,11 @@ final class TuneCommand implements Callable<Integer> {
             };
             TuneRun.Result result;
             try {
-                result = run.run(resolver, budget, msg -> io.err.println(p + msg));
+                // A batch takes minutes to hours to come back: evaluate every configuration on every item in one
+                // wave, so each pass's misses make one batch per model (small waves prune more, but a sandbox run
+                // with them sent 292 batches, days of turnaround on real providers). Singles still prune.
+                result = batch ? run.run(resolver, budget, msg -> io.err.println(p + msg), BATCH_WAVE, Integer.MAX_VALUE)
+                        : run.run(resolver, budget, msg -> io.err.println(p + msg));
             } catch (TuneRun.BudgetReachedException e) {
                 io.err.println("fusion: " + p + e.getMessage());
                 return 1;

@@ -83,6 +83,9 @@ class TuneBatchTest {
         tune(data, candidates, config);
 
         assertThat(server.batchesSubmitted()).isPositive();
+        // one batch per member model (one pass), then one per judge model for the whole search (synthesize: one
+        // judge pass), not one per small wave of configurations
+        assertThat(server.batchesSubmitted()).as("batches submitted").isEqualTo(4);
         // every request the server saw came through a batch
         assertThat(server.batchItemsSubmitted()).isEqualTo(server.requestCount());
         for (String m : List.of("sandbox-swift", "sandbox-terse", "sandbox-scholar")) {
