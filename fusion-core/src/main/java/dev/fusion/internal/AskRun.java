@@ -282,7 +282,7 @@ public final class AskRun {
     }
 
     private BudgetPlan budgetPlan(BigDecimal capLeft) {
-        return BudgetPlan.of(s, flow, eff.budgetUsd(), capLeft, eff.quorum(), eff.maxOutputTokens());
+        return BudgetPlan.of(s.panel(), s.priceBook(), s.strategy().name(), flow, eff.budgetUsd(), capLeft, eff.quorum(), eff.maxOutputTokens());
     }
 
     /** The whole-cap plan was reserved: it applies (unless the ask ended meanwhile: then it is given back). */
