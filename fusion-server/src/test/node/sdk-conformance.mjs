@@ -158,6 +158,101 @@ await check('anthropic messages.stream().finalMessage()', async () => {
   assert(m.stop_reason === 'end_turn', 'stop_reason');
 });
 
+// ---- tools: a round trip per SDK on the sandbox's calculator persona (every member proposes the same call)
+const calcSchema = {
+  type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'], additionalProperties: false,
+};
+const toolQuestion = 'What is 17 * 23?';
+function calculator(args) {
+  const m = /^\s*(\d+)\s*\*\s*(\d+)\s*$/.exec(args.expression);
+  return m ? String(Number(m[1]) * Number(m[2])) : 'NaN';
+}
+const openaiTools = [{ type: 'function', function: { name: 'calculator', description: 'Evaluates arithmetic', parameters: calcSchema } }];
+
+await check('openai tools: chat.completions.create tool_calls, then a role tool message', async () => {
+  const messages = [{ role: 'user', content: toolQuestion }];
+  const r = await openai.chat.completions.create({ model: 'fusion/default', messages, tools: openaiTools, tool_choice: 'auto' });
+  assert(r.choices[0].finish_reason === 'tool_calls', `finish_reason ${r.choices[0].finish_reason}`);
+  const calls = r.choices[0].message.tool_calls;
+  assert(calls.length === 1 && calls[0].type === 'function' && calls[0].function.name === 'calculator', 'one calculator call');
+  const result = calculator(JSON.parse(calls[0].function.arguments));
+  assert(result === '391', `the call's arguments ${calls[0].function.arguments}`);
+  messages.push(r.choices[0].message);
+  messages.push({ role: 'tool', tool_call_id: calls[0].id, content: result });
+  const r2 = await openai.chat.completions.create({ model: 'fusion/default', messages, tools: openaiTools });
+  assert(r2.choices[0].finish_reason === 'stop', `second finish_reason ${r2.choices[0].finish_reason}`);
+  assert(r2.choices[0].message.content.includes('391'), `final answer uses the result: ${r2.choices[0].message.content}`);
+});
+
+await check('openai tools: chat.completions.stream().finalChatCompletion() assembles the streamed call', async () => {
+  const runner = openai.chat.completions.stream({
+    model: 'fusion/default', messages: [{ role: 'user', content: toolQuestion }], tools: openaiTools,
+  });
+  let doneArgs = null;
+  runner.on('tool_calls.function.arguments.done', (e) => { doneArgs = e.arguments; });
+  const final = await runner.finalChatCompletion();
+  const calls = final.choices[0].message.tool_calls;
+  assert(final.choices[0].finish_reason === 'tool_calls', `finish_reason ${final.choices[0].finish_reason}`);
+  assert(calls.length === 1 && calls[0].function.name === 'calculator', 'calculator call');
+  assert(JSON.parse(calls[0].function.arguments).expression === '17*23', `arguments ${calls[0].function.arguments}`);
+  assert(doneArgs === calls[0].function.arguments, 'arguments.done event');
+});
+
+await check('openai tools: responses.create function_call, then function_call_output', async () => {
+  const tools = [{ type: 'function', name: 'calculator', description: 'Evaluates arithmetic', parameters: calcSchema, strict: true }];
+  const r = await openai.responses.create({ model: 'fusion/default', input: toolQuestion, tools });
+  const call = r.output.find((o) => o.type === 'function_call');
+  assert(call && call.name === 'calculator', 'function_call item');
+  const result = calculator(JSON.parse(call.arguments));
+  const r2 = await openai.responses.create({
+    model: 'fusion/default', tools,
+    input: [{ role: 'user', content: toolQuestion }, call, { type: 'function_call_output', call_id: call.call_id, output: result }],
+  });
+  assert(r2.output_text.includes('391'), `final answer uses the result: ${r2.output_text}`);
+});
+
+await check('openai tools: responses.stream() function call arguments', async () => {
+  const tools = [{ type: 'function', name: 'calculator', description: 'Evaluates arithmetic', parameters: calcSchema, strict: true }];
+  const stream = openai.responses.stream({ model: 'fusion/default', input: toolQuestion, tools });
+  let args = '';
+  for await (const e of stream) {
+    if (e.type === 'response.function_call_arguments.delta') args += e.delta;
+  }
+  const final = await stream.finalResponse();
+  const call = final.output.find((o) => o.type === 'function_call');
+  assert(call && call.arguments === args && JSON.parse(args).expression === '17*23', `arguments ${args}`);
+});
+
+const anthropicTools = [{ name: 'calculator', description: 'Evaluates arithmetic', input_schema: calcSchema }];
+
+await check('anthropic tools: messages.create tool_use, then a tool_result', async () => {
+  const messages = [{ role: 'user', content: toolQuestion }];
+  const m = await anthropic.messages.create({
+    model: 'fusion/default', max_tokens: 1024, messages, tools: anthropicTools, tool_choice: { type: 'auto' },
+  });
+  assert(m.stop_reason === 'tool_use', `stop_reason ${m.stop_reason}`);
+  const use = m.content.find((b) => b.type === 'tool_use');
+  assert(use && use.name === 'calculator' && use.input.expression === '17*23', `tool_use ${JSON.stringify(use)}`);
+  messages.push({ role: 'assistant', content: m.content });
+  messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: calculator(use.input) }] });
+  const m2 = await anthropic.messages.create({ model: 'fusion/default', max_tokens: 1024, messages, tools: anthropicTools });
+  assert(m2.stop_reason === 'end_turn', `second stop_reason ${m2.stop_reason}`);
+  assert(m2.content[0].type === 'text' && m2.content[0].text.includes('391'), `final answer uses the result: ${m2.content[0].text}`);
+});
+
+await check('anthropic tools: messages.stream().finalMessage() assembles tool_use input', async () => {
+  const stream = anthropic.messages.stream({
+    model: 'fusion/default', max_tokens: 1024, messages: [{ role: 'user', content: toolQuestion }], tools: anthropicTools,
+  });
+  let json = '';
+  stream.on('inputJson', (partial) => { json += partial; });
+  const m = await stream.finalMessage();
+  const use = m.content.find((b) => b.type === 'tool_use');
+  assert(m.stop_reason === 'tool_use', `stop_reason ${m.stop_reason}`);
+  assert(use && use.input.expression === '17*23', `input ${JSON.stringify(use && use.input)}`);
+  assert(JSON.parse(json).expression === '17*23', `streamed input json ${json}`);
+});
+
 // ---- errors: each status, through each SDK's own error classes
 await expectError('openai 400 malformed', 400, OpenAI.BadRequestError,
   () => openai.chat.completions.create({ model: 'fusion/default', messages: [] }));

@@ -49,7 +49,7 @@ final class AnalyzeFlow extends Flow {
     void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
         candidates = List.copyOf(ok);
         shown = ctx.shuffle(ok, 0);
-        analysisRequest = ChatMessage.user(JudgePrompt.analyze().render(ctx.questionForJudge(), texts(shown)));
+        analysisRequest = ChatMessage.user(ctx.fenced(JudgePrompt.analyze()).render(ctx.questionForJudge(), texts(shown)));
         ctx.judge(new JudgeStep(dev.fusion.CallStep.ANALYZE, JudgePrompt.analyze().system(), List.of(analysisRequest),
                 ids(shown), false, r -> onAnalysis(r, false), this::allFailed));
     }
@@ -76,7 +76,7 @@ final class AnalyzeFlow extends Flow {
             return;
         }
         FlowOutcome sofar = FlowOutcome.of(candidates).withAnalysis(analysis);
-        ChatMessage write = ChatMessage.user(JudgePrompt.write().render(ctx.questionForJudge(), texts(shown),
+        ChatMessage write = ChatMessage.user(ctx.fenced(JudgePrompt.write()).render(ctx.questionForJudge(), texts(shown),
                 Map.of("analysis", json)));
         ctx.judge(new JudgeStep(dev.fusion.CallStep.WRITE, JudgePrompt.write().system(), List.of(write), ids(shown), true,
                 null, () -> degrade(sofar), ctx.responseFormat()).withOnOk((step, r2) -> completeFinal(step, r2, sofar)));

@@ -95,7 +95,12 @@ final class AskRunContext implements StrategyContext {
 
     @Override
     public JudgePrompt judgePrompt() {
-        return s.judgePrompt();
+        return fenced(s.judgePrompt());
+    }
+
+    @Override
+    public JudgePrompt fenced(JudgePrompt prompt) {
+        return s.contentBoundary() ? prompt.withContentBoundary() : prompt;
     }
 
     @Override

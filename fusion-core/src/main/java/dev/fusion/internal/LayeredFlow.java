@@ -59,7 +59,7 @@ final class LayeredFlow extends Flow {
         }
         List<CallRecord> refs = ctx.shuffle(previous, round);
         List<ChatMessage> messages = new ArrayList<>(ctx.messages());
-        messages.set(messages.size() - 1, ChatMessage.user(JudgePrompt.layeredReferences()
+        messages.set(messages.size() - 1, ChatMessage.user(ctx.fenced(JudgePrompt.layeredReferences())
                 .render(ctx.prompt(), texts(refs))));
         List<Member> members = new ArrayList<>();
         List<BigDecimal> res = new ArrayList<>();

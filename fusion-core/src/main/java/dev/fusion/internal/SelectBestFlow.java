@@ -61,7 +61,7 @@ final class SelectBestFlow extends Flow {
     }
 
     private void rank(int round, List<CallRecord> shown) {
-        ChatMessage request = ChatMessage.user(JudgePrompt.rank().render(ctx.questionForJudge(), texts(shown)));
+        ChatMessage request = ChatMessage.user(ctx.fenced(JudgePrompt.rank()).render(ctx.questionForJudge(), texts(shown)));
         dev.fusion.CallStep step = round == 1 ? dev.fusion.CallStep.RANK : dev.fusion.CallStep.RANK_REVERSED;
         ctx.judge(new JudgeStep(step, JudgePrompt.rank().system(), List.of(request), ids(shown), false,
                 r -> onRanking(r, round, shown, request, false), () -> allJudgesFailed(round)));

@@ -53,6 +53,11 @@ interface StrategyContext {
     /** The configured judge prompt of the default (synthesis) step. */
     JudgePrompt judgePrompt();
 
+    /** {@code prompt} as this ask fences answers: content-derived boundaries when the engine option asks for it. */
+    default JudgePrompt fenced(JudgePrompt prompt) {
+        return prompt;
+    }
+
     /** The request's conversation, as the panel is sent it. */
     List<ChatMessage> messages();
 

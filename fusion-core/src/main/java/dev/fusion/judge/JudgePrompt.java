@@ -38,12 +38,19 @@ public final class JudgePrompt {
      * rendering is plain appends, with no regex per ask.
      */
     private final List<Part> parts;
+    /** Whether the boundary id is derived from the fenced contents (SHA-256) instead of drawn at random. */
+    private final boolean contentBoundary;
 
     /** A literal run of the template ({@code name == null}) or a known placeholder. */
     private record Part(String literal, String name) {
     }
 
     private JudgePrompt(String system, String userTemplate) {
+        this(system, userTemplate, false);
+    }
+
+    private JudgePrompt(String system, String userTemplate, boolean contentBoundary) {
+        this.contentBoundary = contentBoundary;
         this.system = Objects.requireNonNull(system, "system");
         this.userTemplate = Objects.requireNonNull(userTemplate, "userTemplate");
         if (!userTemplate.contains("{{answers}}")) {
@@ -142,17 +149,74 @@ public final class JudgePrompt {
         return system;
     }
 
+    /**
+     * This prompt with the answers' boundary id derived from the fenced contents instead of drawn at
+     * random: 63 bits of a SHA-256 over the question, every answer and every extra, so the same
+     * question and answers always render the same prompt (a cache of judge calls keyed by content can
+     * hit). An answer still cannot forge a fence: the id depends on that answer's own text, so writing
+     * it inside the answer means finding a SHA-256 fixed point; should any text contain the id anyway,
+     * the next id is derived (deterministically) until none does. The default stays random.
+     */
+    public JudgePrompt withContentBoundary() {
+        return contentBoundary ? this : new JudgePrompt(system, userTemplate, true);
+    }
+
+    /** Whether the boundary id comes from the contents ({@link #withContentBoundary()}) rather than at random. */
+    public boolean contentBoundary() {
+        return contentBoundary;
+    }
+
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
+    /** SHA-256 over every text the prompt fences or shows, each length-prefixed (no two inputs share a stream). */
+    private static java.security.MessageDigest contentDigest(String question, List<String> answers,
+                                                             java.util.Map<String, String> extras) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            feed(d, question);
+            d.update(java.nio.ByteBuffer.allocate(4).putInt(answers.size()).array());
+            for (String a : answers) {
+                feed(d, a);
+            }
+            for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(extras).entrySet()) {
+                feed(d, e.getKey());
+                feed(d, e.getValue() == null ? "" : e.getValue());
+            }
+            return d;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void feed(java.security.MessageDigest d, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        d.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+        d.update(b);
+    }
+
     /**
-     * A fresh boundary id for one rendering: 63 random bits from a {@link java.security.SecureRandom},
+     * A boundary id for one rendering (random by default, see {@link #withContentBoundary()}): 63 random bits from a {@link java.security.SecureRandom},
      * written as 19 decimal digits (about half the tokens of 16 hex digits), so no
      * answer (written before the prompt exists) can contain it, and drawn again in the astronomically
      * unlikely case that the question, an answer or an extra does contain it.
      */
-    private static String boundary(String question, List<String> answers, java.util.Map<String, String> extras) {
-        while (true) {
-            String id = String.format("%019d", RANDOM.nextLong() & Long.MAX_VALUE);
+    private String boundary(String question, List<String> answers, java.util.Map<String, String> extras) {
+        java.security.MessageDigest digest = contentBoundary ? contentDigest(question, answers, extras) : null;
+        for (long attempt = 0; ; attempt++) {
+            long bits;
+            if (digest != null) {
+                java.security.MessageDigest d;
+                try {
+                    d = (java.security.MessageDigest) digest.clone();
+                } catch (CloneNotSupportedException e) {
+                    throw new IllegalStateException(e);
+                }
+                d.update(java.nio.ByteBuffer.allocate(8).putLong(attempt).array());
+                bits = java.nio.ByteBuffer.wrap(d.digest()).getLong();
+            } else {
+                bits = RANDOM.nextLong();
+            }
+            String id = String.format("%019d", bits & Long.MAX_VALUE);
             boolean free = !question.contains(id) && extras.values().stream().noneMatch(v -> v != null && v.contains(id));
             for (int i = 0; free && i < answers.size(); i++) {
                 free = !answers.get(i).contains(id);

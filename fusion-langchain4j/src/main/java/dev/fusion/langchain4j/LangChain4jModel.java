@@ -47,6 +47,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * <em>unknown</em> usage, never zero. The call is priced by {@link #ref()} in the fusion's price
  * book; a reference with no price leaves the call unpriced.
  *
+ * <h2>Tools</h2>
+ * When the fusion's request offers tools, the member is sent them as LangChain4j tool specifications
+ * (assistant tool calls and tool results in the history as tool execution requests and tool execution
+ * result messages) and the calls it proposes come back as the response's tool calls, for the fusion to
+ * decide; the member never runs a tool. A named tool choice is sent as {@code REQUIRED}.
+ *
  * <h2>Contract</h2>
  * <ul>
  *   <li>Fusion owns retries: build the LangChain4j model with {@code maxRetries(0)} (most default to 2,
@@ -217,7 +223,7 @@ public final class LangChain4jModel implements ChatModel {
             throw ProviderException.malformed("the LangChain4j model returned no message", null);
         }
         if (message.hasToolExecutionRequests()) {
-            throw ProviderException.malformed("the LangChain4j model asked to run tools; Fusion members answer in text", null);
+            return withCalls(response, message);
         }
         String text = message.text();
         if (text == null || text.isBlank()) {
@@ -234,6 +240,30 @@ public final class LangChain4jModel implements ChatModel {
         }
         return new ModelResponse(text, Usage.of(usage.inputTokenCount(), usage.outputTokenCount()), null, finish,
                 response.modelName());
+    }
+
+    /** A response proposing tool calls (a member offered the request's tools), its text possibly empty. */
+    private static ModelResponse withCalls(ChatResponse response, AiMessage message) {
+        java.util.List<dev.fusion.model.ToolCall> calls = new java.util.ArrayList<>();
+        for (dev.langchain4j.agent.tool.ToolExecutionRequest r : message.toolExecutionRequests()) {
+            try {
+                String id = r.id() == null || r.id().isBlank() ? dev.fusion.model.ToolCall.SYNTHETIC_ID_PREFIX + calls.size() : r.id();
+                String args = r.arguments() == null || r.arguments().isBlank() ? "{}" : r.arguments();
+                calls.add(new dev.fusion.model.ToolCall(id, r.name(), args));
+            } catch (RuntimeException e) {
+                throw ProviderException.malformed("the LangChain4j model proposed a malformed tool call: " + e.getMessage(), null);
+            }
+        }
+        String text = message.text() == null ? "" : message.text();
+        TokenUsage usage = response.tokenUsage();
+        if (usage == null || usage.inputTokenCount() == null || usage.outputTokenCount() == null) {
+            return new ModelResponse(text, Usage.ZERO, null, ModelResponse.FINISH_TOOL_CALLS, response.modelName(), false, calls);
+        }
+        if (usage.inputTokenCount() < 0 || usage.outputTokenCount() < 0) {
+            throw ProviderException.malformed("the LangChain4j model reported negative token counts: " + usage, null);
+        }
+        return new ModelResponse(text, Usage.of(usage.inputTokenCount(), usage.outputTokenCount()), null,
+                ModelResponse.FINISH_TOOL_CALLS, response.modelName(), true, calls);
     }
 
     @Override

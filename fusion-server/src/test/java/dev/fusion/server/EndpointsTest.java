@@ -183,10 +183,11 @@ class EndpointsTest {
         JsonNode a = M.readTree(anth.body());
         assertThat(a.path("type").asText()).isEqualTo("error");
         assertThat(a.at("/error/type").asText()).isEqualTo("not_found_error");
+        // a tool the gateway cannot honour (a hosted tool type) is refused by name, not dropped
         HttpResponse<String> tools = gw.post("/v1/chat/completions", "{\"model\":\"fusion/default\",\"messages\":"
-                + "[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}");
+                + "[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"web_search\",\"function\":{\"name\":\"f\"}}]}");
         assertThat(tools.statusCode()).isEqualTo(400);
-        assertThat(tools.body()).contains("tool calling is not available");
+        assertThat(tools.body()).contains("tools[].type must be 'function'");
         assertThat(bad.body()).doesNotContain("at dev.fusion").doesNotContain("Exception");
     }
 

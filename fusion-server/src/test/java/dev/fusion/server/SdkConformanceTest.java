@@ -56,7 +56,12 @@ class SdkConformanceTest {
             assertThat(out).doesNotContain("FAILED");
             assertThat(p.exitValue()).isZero();
             assertThat(out).contains("ok openai 502 panel failed", "ok openai 504 panel timed out", "ok openai 429 with retry-after",
-                    "ok anthropic messages.stream().finalMessage()", "ok openai responses.stream().finalResponse()");
+                    "ok anthropic messages.stream().finalMessage()", "ok openai responses.stream().finalResponse()",
+                    "ok openai tools: chat.completions.create tool_calls, then a role tool message",
+                    "ok openai tools: chat.completions.stream().finalChatCompletion() assembles the streamed call",
+                    "ok openai tools: responses.create function_call, then function_call_output",
+                    "ok anthropic tools: messages.create tool_use, then a tool_result",
+                    "ok anthropic tools: messages.stream().finalMessage() assembles tool_use input");
         }
     }
 

@@ -43,8 +43,16 @@ import java.util.Optional;
  * <h2>Prompts</h2>
  * System messages become the system prompt, user and assistant messages the conversation; the
  * options' max tokens and temperature apply to every call of the ask (the model name is ignored:
- * the fusion's panel decides). Tools, media, stop sequences, top-p/top-k and penalties fail with
- * {@link UnsupportedOperationException} before any call. {@code ChatClient}'s
+ * the fusion's panel decides). Media, stop sequences, top-p/top-k and penalties fail with
+ * {@link UnsupportedOperationException} before any call.
+ *
+ * <h2>Tools</h2>
+ * {@code ChatClient.prompt().tools(...)} works as with any other model: the tool callbacks' definitions
+ * are offered to the whole panel ({@link FusionChatOptions} are Spring AI's {@code ToolCallingChatOptions}),
+ * the fusion decides one step, and a decision to call tools comes back as an {@link AssistantMessage} with
+ * tool calls (finish reason {@code tool_calls}). Spring AI's tool calling runs them and sends the
+ * conversation back with a {@code ToolResponseMessage}: the next ask is the fusion's next step.
+ * {@link FusionResult#decidedBy()} on {@link #fusionResult(ChatResponse)} says how each step was decided. {@code ChatClient}'s
  * {@code .entity(Type.class)} works through its prompt-instruction path (the format instructions
  * travel in the user message to every member and the judge); with
  * {@code .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT)} the JSON Schema travels instead
@@ -116,16 +124,17 @@ public final class FusionChatModel implements ChatModel {
 
     /**
      * Options that say which model this is; every other option is left to the prompt. They are
-     * {@link StructuredOutputChatOptions}, so ChatClient's native structured output can set a schema.
+     * {@link FusionChatOptions}: {@link StructuredOutputChatOptions}, so ChatClient's native structured output
+     * can set a schema, and Spring AI's {@code ToolCallingChatOptions}, so ChatClient can hand over its tools.
      */
     @Override
-    public ChatOptions getOptions() {
-        return StructuredOutputChatOptions.builder().model("fusion").build();
+    public FusionChatOptions getOptions() {
+        return FusionChatOptions.builder().model("fusion").build();
     }
 
     /** The same as {@link #getOptions()} (ChatClient reads {@code getOptions()} in Spring AI 2). */
     @Override
-    public ChatOptions getDefaultOptions() {
+    public FusionChatOptions getDefaultOptions() {
         return getOptions();
     }
 
@@ -139,7 +148,13 @@ public final class FusionChatModel implements ChatModel {
                 .keyValue(RESULT_KEY, result)
                 .build();
         String finish = result.judge().map(CallRecord::finishReason).orElse("stop");
-        Generation generation = new Generation(new AssistantMessage(text),
+        AssistantMessage message = new AssistantMessage(text);
+        if (result.hasToolCalls()) {
+            finish = result.finishReason();
+            message = AssistantMessage.builder().content(text).toolCalls(result.toolCalls().stream()
+                    .map(c -> new AssistantMessage.ToolCall(c.id(), "function", c.name(), c.argumentsJson())).toList()).build();
+        }
+        Generation generation = new Generation(message,
                 ChatGenerationMetadata.builder().finishReason(finish == null ? "stop" : finish).build());
         return new ChatResponse(List.of(generation), metadata);
     }

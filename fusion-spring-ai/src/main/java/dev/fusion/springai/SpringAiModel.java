@@ -6,6 +6,7 @@ import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ModelResponse;
 import dev.fusion.model.ModelStreamEvent;
+import dev.fusion.model.ToolCall;
 import dev.fusion.model.ProviderException;
 import dev.fusion.springai.internal.Failures;
 import dev.fusion.springai.internal.Prompts;
@@ -16,6 +17,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -37,6 +40,12 @@ import java.util.Objects;
  * under-estimate. A response with no usage ({@code EmptyUsage} or missing counts) is
  * <em>unknown</em> usage, never zero. The call is priced by {@link #ref()} in the fusion's price book;
  * a reference with no price leaves it unpriced.
+ *
+ * <h2>Tools</h2>
+ * When the fusion's request offers tools, the member is declared them as tool callbacks that never run (the
+ * options must be Spring AI's {@code ToolCallingChatOptions}, as every Spring AI 2 chat model's are) and the
+ * calls it proposes come back as the response's tool calls, for the fusion to decide. A streamed call with
+ * tools is made unstreamed (Spring AI's streamed tool calls are not portable across models).
  *
  * <h2>Contract</h2>
  * <ul>
@@ -96,7 +105,8 @@ public final class SpringAiModel implements ChatModel {
 
     @Override
     public Flux<ModelStreamEvent> stream(ModelRequest request) {
-        if (!streams) {
+        if (!streams || request.hasTools()) {
+            // with tools, the calls are read from the whole response (Spring AI's streamed tool calls are not portable)
             return ChatModel.super.stream(request);
         }
         return Flux.defer(() -> {
@@ -124,12 +134,35 @@ public final class SpringAiModel implements ChatModel {
         if (g == null || g.getOutput() == null) {
             throw ProviderException.malformed("the Spring AI model returned no generation", null);
         }
-        if (g.getOutput().hasToolCalls()) {
-            throw ProviderException.malformed("the Spring AI model asked to call tools; Fusion members answer in text", null);
-        }
         String finish = g.getMetadata() == null ? null : g.getMetadata().getFinishReason();
         String model = response.getMetadata() == null ? null : response.getMetadata().getModel();
+        List<ToolCall> calls = new ArrayList<>();
+        for (Generation each : response.getResults()) {
+            if (each != null && each.getOutput() != null && each.getOutput().hasToolCalls()) {
+                for (org.springframework.ai.chat.messages.AssistantMessage.ToolCall c : each.getOutput().getToolCalls()) {
+                    calls.add(toolCall(c, calls.size()));
+                }
+            }
+        }
+        if (!calls.isEmpty()) {
+            String text = g.getOutput().getText() == null ? "" : g.getOutput().getText();
+            Usage usage = usage(response);
+            return usage == null
+                    ? new ModelResponse(text, Usage.ZERO, null, ModelResponse.FINISH_TOOL_CALLS, model, false, calls)
+                    : new ModelResponse(text, usage, null, ModelResponse.FINISH_TOOL_CALLS, model, true, calls);
+        }
         return build(g.getOutput().getText(), usage(response), finish, model);
+    }
+
+    /** A Spring AI tool call as Fusion's; a call without an id gets Fusion's synthetic one. */
+    private static ToolCall toolCall(org.springframework.ai.chat.messages.AssistantMessage.ToolCall c, int index) {
+        try {
+            String id = c.id() == null || c.id().isBlank() ? ToolCall.SYNTHETIC_ID_PREFIX + index : c.id();
+            String args = c.arguments() == null || c.arguments().isBlank() ? "{}" : c.arguments();
+            return new ToolCall(id, c.name(), args);
+        } catch (RuntimeException e) {
+            throw ProviderException.malformed("the Spring AI model proposed a malformed tool call: " + e.getMessage(), null);
+        }
     }
 
     private static ModelResponse build(String text, Usage usage, String finish, String model) {

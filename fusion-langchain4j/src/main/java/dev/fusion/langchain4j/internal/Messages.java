@@ -150,18 +150,55 @@ public final class Messages {
      * dropped); a response format goes along (a schema as LangChain4j's {@code JsonRawSchema}).
      */
     public static ChatRequest toChatRequest(ModelRequest request) {
+        // tools go as tool specifications (their schemas as raw JSON, property by property), assistant tool calls
+        // as tool execution requests, tool results as tool execution result messages (the error flag kept); a
+        // named tool choice has no LangChain4j form and becomes REQUIRED (the fusion still checks the name)
         List<dev.langchain4j.data.message.ChatMessage> messages = new ArrayList<>();
         if (request.system() != null && !request.system().isBlank()) {
             messages.add(SystemMessage.from(request.system()));
         }
         for (ChatMessage m : request.messages()) {
-            messages.add(switch (m.role()) {
-                case USER -> UserMessage.from(m.content());
-                case ASSISTANT -> AiMessage.from(m.content());
-            });
+            if (m.role() == dev.fusion.model.MessageRole.ASSISTANT && !m.toolCalls().isEmpty()) {
+                List<dev.langchain4j.agent.tool.ToolExecutionRequest> calls = new ArrayList<>();
+                for (dev.fusion.model.ToolCall c : m.toolCalls()) {
+                    calls.add(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id(c.id()).name(c.name())
+                            .arguments(c.argumentsJson()).build());
+                }
+                messages.add(m.content().isBlank() ? AiMessage.from(calls) : AiMessage.from(m.content(), calls));
+            } else if (m.role() == dev.fusion.model.MessageRole.USER && !m.toolResults().isEmpty()) {
+                for (dev.fusion.model.ToolResult r : m.toolResults()) {
+                    messages.add(dev.langchain4j.data.message.ToolExecutionResultMessage.builder().id(r.callId())
+                            .toolName(r.name()).text(r.content()).isError(r.error()).build());
+                }
+                if (!m.content().isBlank()) {
+                    messages.add(UserMessage.from(m.content()));
+                }
+            } else {
+                messages.add(switch (m.role()) {
+                    case USER -> UserMessage.from(m.content());
+                    case ASSISTANT -> AiMessage.from(m.content());
+                });
+            }
         }
-        return ChatRequest.builder().messages(messages).maxOutputTokens(request.maxOutputTokens())
+        ChatRequest.Builder b = ChatRequest.builder().messages(messages).maxOutputTokens(request.maxOutputTokens())
                 .temperature(request.temperature())
-                .responseFormat(Schemas.toLangChain4j(request.responseFormat())).build();
+                .responseFormat(Schemas.toLangChain4j(request.responseFormat()));
+        if (request.hasTools()) {
+            List<dev.langchain4j.agent.tool.ToolSpecification> specs = new ArrayList<>();
+            for (dev.fusion.model.ToolSpec t : request.tools()) {
+                specs.add(dev.langchain4j.agent.tool.ToolSpecification.builder().name(t.name()).description(t.description())
+                        .parameters(Schemas.toObjectSchema(t.parametersObject())).build());
+            }
+            b.toolSpecifications(specs);
+            dev.fusion.model.ToolChoice choice = request.toolChoice();
+            if (choice != null) {
+                b.toolChoice(switch (choice.mode()) {
+                    case AUTO -> dev.langchain4j.model.chat.request.ToolChoice.AUTO;
+                    case REQUIRED, NAMED -> dev.langchain4j.model.chat.request.ToolChoice.REQUIRED;
+                    case NONE -> dev.langchain4j.model.chat.request.ToolChoice.NONE;
+                });
+            }
+        }
+        return b.build();
     }
 }

@@ -71,6 +71,31 @@ public final class Schemas {
                 .build();
     }
 
+    /**
+     * A tool's parameter schema (a JSON Schema object) as LangChain4j's object schema: each property kept
+     * as raw JSON, with the description, the required list and {@code additionalProperties}.
+     */
+    public static dev.langchain4j.model.chat.request.json.JsonObjectSchema toObjectSchema(ObjectNode schema) {
+        var b = dev.langchain4j.model.chat.request.json.JsonObjectSchema.builder();
+        if (schema.path("description").isTextual()) {
+            b.description(schema.path("description").asText());
+        }
+        var props = schema.path("properties").fields();
+        while (props.hasNext()) {
+            var e = props.next();
+            b.addProperty(e.getKey(), JsonRawSchema.from(e.getValue().toString()));
+        }
+        List<String> required = new java.util.ArrayList<>();
+        schema.path("required").forEach(n -> required.add(n.asText()));
+        if (!required.isEmpty()) {
+            b.required(required);
+        }
+        if (schema.path("additionalProperties").isBoolean()) {
+            b.additionalProperties(schema.path("additionalProperties").asBoolean());
+        }
+        return b.build();
+    }
+
     /** A JSON Schema object for one element tree. */
     public static ObjectNode toJson(JsonSchemaElement element) {
         return toJson(element, 0);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.CallRecord;
 import dev.fusion.FusionResult;
 import dev.fusion.cost.Usage;
+import dev.fusion.model.ToolCall;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,39 @@ public abstract sealed class Formats {
     }
 
     public static Formats of(Api api, String askId, String model, long created, boolean includeUsage) {
+        return of(api, askId, model, created, includeUsage, false);
+    }
+
+    /**
+     * @param tools whether the request offered tools: then a streamed answer opens its text block or item only
+     *              when text arrives, so a step that only calls tools has no empty text block before its calls
+     */
+    public static Formats of(Api api, String askId, String model, long created, boolean includeUsage, boolean tools) {
         return switch (api) {
             case CHAT -> new Chat(askId, model, created, includeUsage);
-            case MESSAGES -> new Messages(askId, model, created);
-            case RESPONSES -> new Responses(askId, model, created);
+            case MESSAGES -> new Messages(askId, model, created, tools);
+            case RESPONSES -> new Responses(askId, model, created, tools);
         };
+    }
+
+    /** How many pieces a streamed call's arguments are sent in at most (clients concatenate them). */
+    static final int ARGUMENT_PIECES = 3;
+
+    /** A call's arguments cut in up to {@link #ARGUMENT_PIECES} pieces, as providers stream them. */
+    static List<String> argumentPieces(String arguments) {
+        List<String> out = new ArrayList<>();
+        int n = arguments.length();
+        int size = Math.max(1, (n + ARGUMENT_PIECES - 1) / ARGUMENT_PIECES);
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + size);
+            if (end < n && Character.isHighSurrogate(arguments.charAt(end - 1))) {
+                end++;
+            }
+            out.add(arguments.substring(i, end));
+            i = end;
+        }
+        return out;
     }
 
     /** The whole answer. */
@@ -58,6 +87,14 @@ public abstract sealed class Formats {
     }
 
     static String finishReason(FusionResult r, String stop, String length) {
+        return finishReason(r, stop, length, stop);
+    }
+
+    /** {@code tools} when the fusion decided tool calls, else {@code length} or {@code stop} as the answer ended. */
+    static String finishReason(FusionResult r, String stop, String length, String tools) {
+        if (r.hasToolCalls()) {
+            return tools;
+        }
         String f = r.judge().map(CallRecord::finishReason).orElse(null);
         if (f == null && !r.judged()) {
             f = r.panel().stream().filter(CallRecord::isOk).map(CallRecord::finishReason).findFirst().orElse(null);
@@ -99,11 +136,22 @@ public abstract sealed class Formats {
             c.put("index", 0);
             ObjectNode m = c.putObject("message");
             m.put("role", "assistant");
-            m.put("content", r.answer());
+            if (r.hasToolCalls() && r.answer().isEmpty()) {
+                m.putNull("content");
+            } else {
+                m.put("content", r.answer());
+            }
             m.putNull("refusal");
             m.putArray("annotations");
+            if (r.hasToolCalls()) {
+                ArrayNode calls = m.putArray("tool_calls");
+                for (ToolCall call : r.toolCalls()) {
+                    ObjectNode tc = calls.addObject().put("id", call.id()).put("type", "function");
+                    tc.putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
+                }
+            }
             c.putNull("logprobs");
-            c.put("finish_reason", finishReason(r, "stop", "length"));
+            c.put("finish_reason", finishReason(r, "stop", "length", "tool_calls"));
             o.set("usage", usage(r));
             o.putNull("system_fingerprint");
             return o;
@@ -151,7 +199,21 @@ public abstract sealed class Formats {
         @Override
         public List<String> finish(FusionResult r, String fullText) {
             List<String> out = new ArrayList<>();
-            out.add(data(choiceChunk(Json.MAPPER.createObjectNode(), finishReason(r, "stop", "length"))));
+            int index = 0;
+            for (ToolCall call : r.toolCalls()) {
+                // the first piece names the call, the rest carry its arguments, as OpenAI streams them
+                ObjectNode d = Json.MAPPER.createObjectNode();
+                ObjectNode tc = d.putArray("tool_calls").addObject().put("index", index).put("id", call.id()).put("type", "function");
+                tc.putObject("function").put("name", call.name()).put("arguments", "");
+                out.add(data(choiceChunk(d, null)));
+                for (String piece : argumentPieces(call.argumentsJson())) {
+                    ObjectNode a = Json.MAPPER.createObjectNode();
+                    a.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", piece);
+                    out.add(data(choiceChunk(a, null)));
+                }
+                index++;
+            }
+            out.add(data(choiceChunk(Json.MAPPER.createObjectNode(), finishReason(r, "stop", "length", "tool_calls"))));
             if (includeUsage) {
                 ObjectNode u = chunk();
                 u.putArray("choices");
@@ -171,8 +233,12 @@ public abstract sealed class Formats {
     // ------------------------------------------------------------------ Anthropic messages
 
     static final class Messages extends Formats {
-        Messages(String askId, String model, long created) {
+        private final boolean lazyText;
+        private boolean textOpen;
+
+        Messages(String askId, String model, long created, boolean tools) {
             super("msg_" + askId, model, created);
+            this.lazyText = tools;
         }
 
         static ObjectNode usage(FusionResult r) {
@@ -198,8 +264,15 @@ public abstract sealed class Formats {
         @Override
         public ObjectNode whole(FusionResult r) {
             ObjectNode o = message();
-            o.putArray("content").addObject().put("type", "text").put("text", r.answer());
-            o.put("stop_reason", finishReason(r, "end_turn", "max_tokens"));
+            ArrayNode content = o.putArray("content");
+            if (!r.hasToolCalls() || !r.answer().isEmpty()) {
+                content.addObject().put("type", "text").put("text", r.answer());
+            }
+            for (ToolCall call : r.toolCalls()) {
+                content.addObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
+                        .set("input", call.hasObjectArguments() ? call.arguments() : Json.MAPPER.createObjectNode());
+            }
+            o.put("stop_reason", finishReason(r, "end_turn", "max_tokens", "tool_use"));
             o.putNull("stop_sequence");
             o.set("usage", usage(r));
             return o;
@@ -214,27 +287,62 @@ public abstract sealed class Formats {
             m.putObject("usage").put("input_tokens", 0).put("output_tokens", 0);
             ObjectNode start = Json.MAPPER.createObjectNode().put("type", "message_start");
             start.set("message", m);
+            ObjectNode ping = Json.MAPPER.createObjectNode().put("type", "ping");
+            if (lazyText) {
+                return List.of(event("message_start", start), event("ping", ping));
+            }
+            textOpen = true;
+            return List.of(event("message_start", start), textBlockStart(), event("ping", ping));
+        }
+
+        private static String textBlockStart() {
             ObjectNode block = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", 0);
             block.putObject("content_block").put("type", "text").put("text", "");
-            return List.of(event("message_start", start), event("content_block_start", block),
-                    event("ping", Json.MAPPER.createObjectNode().put("type", "ping")));
+            return event("content_block_start", block);
         }
 
         @Override
         public String delta(String text) {
             ObjectNode d = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", 0);
             d.putObject("delta").put("type", "text_delta").put("text", text);
+            if (!textOpen) {
+                textOpen = true;
+                return textBlockStart() + event("content_block_delta", d);
+            }
             return event("content_block_delta", d);
         }
 
         @Override
         public List<String> finish(FusionResult r, String fullText) {
-            ObjectNode stop = Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", 0);
+            List<String> out = new ArrayList<>();
+            int index = 0;
+            if (!textOpen && !r.hasToolCalls()) {
+                textOpen = true;
+                out.add(textBlockStart());
+            }
+            if (textOpen) {
+                out.add(event("content_block_stop", Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", 0)));
+                index = 1;
+            }
+            for (ToolCall call : r.toolCalls()) {
+                ObjectNode block = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", index);
+                block.putObject("content_block").put("type", "tool_use").put("id", call.id()).put("name", call.name())
+                        .putObject("input");
+                out.add(event("content_block_start", block));
+                for (String piece : argumentPieces(call.argumentsJson())) {
+                    ObjectNode d = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", index);
+                    d.putObject("delta").put("type", "input_json_delta").put("partial_json", piece);
+                    out.add(event("content_block_delta", d));
+                }
+                out.add(event("content_block_stop", Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", index)));
+                index++;
+            }
             ObjectNode md = Json.MAPPER.createObjectNode().put("type", "message_delta");
-            md.putObject("delta").put("stop_reason", finishReason(r, "end_turn", "max_tokens")).putNull("stop_sequence");
+            md.putObject("delta").put("stop_reason", finishReason(r, "end_turn", "max_tokens", "tool_use")).putNull("stop_sequence");
             md.set("usage", usage(r));
-            return List.of(event("content_block_stop", stop), event("message_delta", md),
-                    event("message_stop", Json.MAPPER.createObjectNode().put("type", "message_stop")));
+            out.add(event("message_delta", md));
+            out.add(event("message_stop", Json.MAPPER.createObjectNode().put("type", "message_stop")));
+            return out;
         }
 
         @Override
@@ -248,10 +356,22 @@ public abstract sealed class Formats {
     static final class Responses extends Formats {
         private int seq;
         private final String itemId;
+        private final boolean lazyText;
+        private boolean textOpen;
 
-        Responses(String askId, String model, long created) {
+        Responses(String askId, String model, long created, boolean tools) {
             super("resp_" + askId, model, created);
             this.itemId = "msg_" + askId;
+            this.lazyText = tools;
+        }
+
+        private String callItemId(int i) {
+            return "fc_" + askId.substring("resp_".length()) + "_" + i;
+        }
+
+        private ObjectNode callItem(int i, ToolCall call, String status, String arguments) {
+            return Json.MAPPER.createObjectNode().put("type", "function_call").put("id", callItemId(i)).put("call_id", call.id())
+                    .put("name", call.name()).put("arguments", arguments).put("status", status);
         }
 
         static ObjectNode usage(FusionResult r) {
@@ -312,7 +432,17 @@ public abstract sealed class Formats {
         @Override
         public ObjectNode whole(FusionResult r) {
             ObjectNode o = response("completed");
-            ((ArrayNode) o.get("output")).add(item("completed", r.answer()));
+            ArrayNode output = (ArrayNode) o.get("output");
+            if (!r.hasToolCalls() || !r.answer().isEmpty()) {
+                output.add(item("completed", r.answer()));
+            }
+            int i = 0;
+            for (ToolCall call : r.toolCalls()) {
+                output.add(callItem(i++, call, "completed", call.argumentsJson()));
+            }
+            if (r.hasToolCalls()) {
+                o.put("tool_choice", "auto");
+            }
             o.set("usage", usage(r));
             return o;
         }
@@ -333,34 +463,79 @@ public abstract sealed class Formats {
             created.set("response", response("in_progress"));
             ObjectNode progress = obj();
             progress.set("response", response("in_progress"));
+            if (lazyText) {
+                return List.of(ev("response.created", created), ev("response.in_progress", progress));
+            }
+            textOpen = true;
+            List<String> out = new ArrayList<>(List.of(ev("response.created", created), ev("response.in_progress", progress)));
+            out.addAll(openText());
+            return out;
+        }
+
+        private List<String> openText() {
             ObjectNode added = obj().put("output_index", 0);
             added.set("item", item("in_progress", null));
             ObjectNode part = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0);
             part.set("part", part(""));
-            return List.of(ev("response.created", created), ev("response.in_progress", progress),
-                    ev("response.output_item.added", added), ev("response.content_part.added", part));
+            return List.of(ev("response.output_item.added", added), ev("response.content_part.added", part));
         }
 
         @Override
         public String delta(String text) {
+            String open = "";
+            if (!textOpen) {
+                textOpen = true;
+                open = String.join("", openText());
+            }
             ObjectNode d = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("delta", text);
             d.putArray("logprobs");
-            return ev("response.output_text.delta", d);
+            return open + ev("response.output_text.delta", d);
         }
 
         @Override
         public List<String> finish(FusionResult r, String fullText) {
+            List<String> out = new ArrayList<>();
+            if (!textOpen && !r.hasToolCalls()) {
+                textOpen = true;
+                out.addAll(openText());
+            }
+            int outputIndex = 0;
+            if (textOpen) {
+                out.addAll(textDone(fullText));
+                outputIndex = 1;
+            }
+            int i = 0;
+            for (ToolCall call : r.toolCalls()) {
+                ObjectNode added = obj().put("output_index", outputIndex);
+                added.set("item", callItem(i, call, "in_progress", ""));
+                out.add(ev("response.output_item.added", added));
+                for (String piece : argumentPieces(call.argumentsJson())) {
+                    out.add(ev("response.function_call_arguments.delta", obj().put("item_id", callItemId(i))
+                            .put("output_index", outputIndex).put("delta", piece)));
+                }
+                out.add(ev("response.function_call_arguments.done", obj().put("item_id", callItemId(i))
+                        .put("output_index", outputIndex).put("name", call.name()).put("arguments", call.argumentsJson())));
+                ObjectNode itemDone = obj().put("output_index", outputIndex);
+                itemDone.set("item", callItem(i, call, "completed", call.argumentsJson()));
+                out.add(ev("response.output_item.done", itemDone));
+                i++;
+                outputIndex++;
+            }
+            ObjectNode completed = obj();
+            completed.set("response", whole(r));
+            out.add(ev("response.completed", completed));
+            return out;
+        }
+
+        private List<String> textDone(String fullText) {
             ObjectNode done = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("text", fullText);
             done.putArray("logprobs");
             ObjectNode partDone = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0);
             partDone.set("part", part(fullText));
             ObjectNode itemDone = obj().put("output_index", 0);
             itemDone.set("item", item("completed", fullText));
-            ObjectNode completed = obj();
-            ObjectNode resp = whole(r);
-            completed.set("response", resp);
             return List.of(ev("response.output_text.done", done), ev("response.content_part.done", partDone),
-                    ev("response.output_item.done", itemDone), ev("response.completed", completed));
+                    ev("response.output_item.done", itemDone));
         }
 
         @Override

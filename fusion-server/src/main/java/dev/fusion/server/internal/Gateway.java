@@ -245,7 +245,8 @@ public final class Gateway {
                 return error(res, api, new ApiError(503, "overloaded", "the server is answering "
                         + limits.maxConcurrentAsks() + " asks already; retry shortly", 1), askId);
             }
-            Formats fmt = Formats.of(api, askId, model, clock.instant().getEpochSecond(), parsed.includeUsage());
+            Formats fmt = Formats.of(api, askId, model, clock.instant().getEpochSecond(), parsed.includeUsage(),
+                    parsed.request().hasTools());
             boolean ledger = "true".equalsIgnoreCase(req.requestHeaders().get("x-fusion-ledger"));
             return parsed.stream()
                     ? stream(res, api, fusion, parsed, fmt, askId, who, presented)
@@ -274,6 +275,7 @@ public final class Gateway {
                     count(api, 200);
                     res.header("x-fusion-cost-usd", Ledger.costHeader(r.calls()))
                             .header("x-fusion-cost-complete", String.valueOf(r.costComplete()));
+                    budgetHeader(res, fusion);
                     return sendJson(res, 200, body, askId);
                 })
                 .onErrorResume(e -> {
@@ -329,10 +331,14 @@ public final class Gateway {
                 })
                 .doFinally(s -> done.run());
         Flux<String> all = Flux.concat(Flux.fromIterable(fmt.start()), events);
+        // headers go out before the first event, so they carry only what is known at the start: the ask id and the
+        // most the ask may cost; the cost itself arrives at the end, in the ': cost' comment and the usage
+        budgetHeader(res, fusion);
         return res.status(200)
                 .header("content-type", "text/event-stream; charset=utf-8")
                 .header("cache-control", "no-cache")
                 .header("x-fusion-ask-id", askId)
+                .header("x-fusion-cost-usd-in", "stream-end")
                 .send(all.map(s -> (ByteBuf) Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8))), b -> true)
                 .then();
     }
@@ -368,7 +374,8 @@ public final class Gateway {
             }
         } else if (ev instanceof FusionEvent.Completed c) {
             FusionResult r = c.result();
-            String answer = r.answer();
+            // a tool step's answer is the decided calls; text streamed before the decision stays as sent
+            String answer = r.hasToolCalls() && !r.answer().startsWith(sent.toString()) ? sent.toString() : r.answer();
             if (!answer.startsWith(sent.toString())) {
                 throw new StreamBroken("the final answer differs from the text already streamed: ask again");
             }
@@ -391,6 +398,14 @@ public final class Gateway {
     }
 
     // ------------------------------------------------------------------ pieces
+
+    /** {@code x-fusion-budget-usd}: the per-ask budget of the fusion, when it has one (the most an ask may cost). */
+    private static void budgetHeader(HttpServerResponse res, Fusion fusion) {
+        BigDecimal budget = fusion.settings().budgetUsd();
+        if (budget != null) {
+            res.header("x-fusion-budget-usd", budget.stripTrailingZeros().toPlainString());
+        }
+    }
 
     private void release() {
         int n = inFlight.decrementAndGet();

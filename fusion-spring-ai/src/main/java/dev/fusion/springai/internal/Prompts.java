@@ -5,9 +5,15 @@ import dev.fusion.model.ChatMessage;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ModelRequest;
 import dev.fusion.model.ResponseFormat;
+import dev.fusion.model.ToolCall;
+import dev.fusion.model.ToolResult;
+import dev.fusion.model.ToolSpec;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
@@ -25,7 +31,8 @@ public final class Prompts {
 
     /**
      * A Spring AI prompt as a Fusion request: system messages become the system prompt, user and
-     * assistant messages the conversation, an output schema on {@link StructuredOutputChatOptions}
+     * assistant messages the conversation (assistant tool calls and tool response messages included), the
+     * tool callbacks of {@link ToolCallingChatOptions} the offered tools, an output schema on {@link StructuredOutputChatOptions}
      * the request's {@link ResponseFormat} (also stated after the last user message, see
      * {@link #instruction}). What Fusion cannot honour fails here, before any call,
      * with an {@link UnsupportedOperationException} naming it.
@@ -33,9 +40,13 @@ public final class Prompts {
     public static FusionRequest toFusionRequest(Prompt prompt) {
         List<String> unsupported = new ArrayList<>();
         ChatOptions options = prompt.getOptions();
-        if (options instanceof ToolCallingChatOptions tools
-                && tools.getToolCallbacks() != null && !tools.getToolCallbacks().isEmpty()) {
-            unsupported.add("tools: the Spring AI adapter does not pass tools to a fusion yet (FusionRequest.tools(...) and the LangChain4j adapter do)");
+        List<ToolSpec> toolSpecs = new ArrayList<>();
+        if (options instanceof ToolCallingChatOptions tools && tools.getToolCallbacks() != null) {
+            for (ToolCallback callback : tools.getToolCallbacks()) {
+                ToolDefinition d = callback.getToolDefinition();
+                String schema = d.inputSchema() == null || d.inputSchema().isBlank() ? null : d.inputSchema();
+                toolSpecs.add(ToolSpec.of(d.name(), d.description() == null ? "" : d.description(), schema));
+            }
         }
         if (options != null) {
             if (options.getStopSequences() != null && !options.getStopSequences().isEmpty()) {
@@ -72,9 +83,21 @@ public final class Prompts {
                 }
             } else if (m instanceof AssistantMessage a) {
                 if (a.hasToolCalls()) {
-                    unsupported.add("message " + i + ": an assistant message with tool calls");
+                    List<ToolCall> calls = new ArrayList<>();
+                    for (AssistantMessage.ToolCall c : a.getToolCalls()) {
+                        calls.add(new ToolCall(c.id(), c.name(), c.arguments() == null || c.arguments().isBlank() ? "{}" : c.arguments()));
+                    }
+                    messages.add(ChatMessage.assistant(a.getText(), calls));
                 } else if (a.getText() != null && !a.getText().isBlank()) {
                     messages.add(ChatMessage.assistant(a.getText()));
+                }
+            } else if (m instanceof ToolResponseMessage t) {
+                List<ToolResult> results = new ArrayList<>();
+                for (ToolResponseMessage.ToolResponse r : t.getResponses()) {
+                    results.add(new ToolResult(r.id(), r.name(), r.responseData() == null ? "" : r.responseData(), false));
+                }
+                if (!results.isEmpty()) {
+                    messages.add(ChatMessage.toolResults(results));
                 }
             } else {
                 unsupported.add("message " + i + ": a " + m.getMessageType() + " message");
@@ -89,7 +112,7 @@ public final class Prompts {
             format = ResponseFormat.parse(null, structured.getOutputSchema());
             stateAfterLastQuestion(messages, format);
         }
-        FusionRequest.Builder b = FusionRequest.builder().messages(messages);
+        FusionRequest.Builder b = FusionRequest.builder().messages(messages).tools(toolSpecs);
         if (format != null) {
             b.responseFormat(format);
         }
@@ -129,7 +152,12 @@ public final class Prompts {
      * options type at run time; the model name and everything else stay the model's. The seed has
      * no portable option and is dropped. A JSON Schema response format becomes the options' output
      * schema when they are {@link StructuredOutputChatOptions}; otherwise (and for JSON mode, which
-     * has no portable option) it is stated in words after the last user message.
+     * has no portable option) it is stated in words after the last user message. The request's tools are
+     * declared to the model as tool callbacks that never run ({@link DeclaredTool}; Spring AI 2 models return
+     * the calls they want, the fusion decides), unless the tool choice is {@code none}; assistant tool calls
+     * and tool results become {@code AssistantMessage} tool calls and a {@code ToolResponseMessage} (an error
+     * result's text starts with {@code Error: }). A required or named tool choice has no portable option and
+     * is left to the model.
      */
     public static Prompt toPrompt(ModelRequest request, ChatOptions defaults) {
         List<Message> messages = new ArrayList<>();
@@ -149,10 +177,29 @@ public final class Prompts {
             }
         }
         for (ChatMessage m : conversation) {
-            messages.add(switch (m.role()) {
-                case USER -> new UserMessage(m.content());
-                case ASSISTANT -> new AssistantMessage(m.content());
-            });
+            if (m.role() == MessageRole.ASSISTANT && !m.toolCalls().isEmpty()) {
+                messages.add(AssistantMessage.builder().content(m.content()).toolCalls(m.toolCalls().stream()
+                        .map(c -> new AssistantMessage.ToolCall(c.id(), "function", c.name(), c.argumentsJson())).toList()).build());
+            } else if (m.role() == MessageRole.USER && !m.toolResults().isEmpty()) {
+                messages.add(ToolResponseMessage.builder().responses(m.toolResults().stream()
+                        .map(r -> new ToolResponseMessage.ToolResponse(r.callId(), r.name(), r.error() ? "Error: " + r.content() : r.content()))
+                        .toList()).build());
+                if (!m.content().isBlank()) {
+                    messages.add(new UserMessage(m.content()));
+                }
+            } else {
+                messages.add(switch (m.role()) {
+                    case USER -> new UserMessage(m.content());
+                    case ASSISTANT -> new AssistantMessage(m.content());
+                });
+            }
+        }
+        if (request.hasTools() && (request.toolChoice() == null || request.toolChoice().mode() != dev.fusion.model.ToolChoice.Mode.NONE)) {
+            if (!(options instanceof ToolCallingChatOptions.Builder<?> tooling)) {
+                throw new UnsupportedOperationException("this Spring AI model's options (" + options.getClass().getSimpleName()
+                        + ") take no tool callbacks, so it cannot be offered the request's tools");
+            }
+            tooling.toolCallbacks(request.tools().stream().<ToolCallback>map(DeclaredTool::new).toList());
         }
         options.maxTokens(request.maxOutputTokens());
         if (request.temperature() != null) {
