@@ -79,19 +79,25 @@ public final class AnswerChecks {
         return Mono.create(sink -> {
             Future<?> f = POOL.submit(() -> {
                 IN_PROGRESS.incrementAndGet();
+                Map<CallRecord, Result> out = new IdentityHashMap<>();
+                Throwable error = null;
                 try {
-                    Map<CallRecord, Result> out = new IdentityHashMap<>();
                     for (CallRecord r : records) {
                         if (Thread.currentThread().isInterrupted()) {
                             return; // cancelled: nobody waits for the rest
                         }
                         out.put(r, read(schema, r.text()));
                     }
-                    sink.success(out);
                 } catch (Throwable e) {
-                    sink.error(e);
+                    error = e;
                 } finally {
+                    // Counted down before the result goes on: the ask continues on this thread inside the sink.
                     IN_PROGRESS.decrementAndGet();
+                }
+                if (error != null) {
+                    sink.error(error);
+                } else {
+                    sink.success(out);
                 }
             });
             sink.onCancel(() -> f.cancel(true));
