@@ -253,6 +253,30 @@ await check('anthropic tools: messages.stream().finalMessage() assembles tool_us
   assert(JSON.parse(json).expression === '17*23', `streamed input json ${json}`);
 });
 
+await check('tools: streamed follow-ups with tools still offered (openai stream, anthropic stream)', async () => {
+  const messages = [{ role: 'user', content: toolQuestion }];
+  const r = await openai.chat.completions.create({ model: 'fusion/default', messages, tools: openaiTools });
+  const call = r.choices[0].message.tool_calls[0];
+  messages.push(r.choices[0].message, { role: 'tool', tool_call_id: call.id, content: '391' });
+  const runner = openai.chat.completions.stream({ model: 'fusion/default', messages, tools: openaiTools });
+  let deltas = '';
+  runner.on('content', (d) => { deltas += d; });
+  const final = await runner.finalChatCompletion();
+  assert(final.choices[0].finish_reason === 'stop' && deltas.includes('391'), `openai streamed follow-up: ${deltas}`);
+
+  const am = [{ role: 'user', content: toolQuestion }];
+  const m = await anthropic.messages.create({ model: 'fusion/default', max_tokens: 512, messages: am, tools: anthropicTools });
+  const use = m.content.find((b) => b.type === 'tool_use');
+  am.push({ role: 'assistant', content: m.content },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '391' }] });
+  const stream = anthropic.messages.stream({ model: 'fusion/default', max_tokens: 512, messages: am, tools: anthropicTools });
+  let text = '';
+  stream.on('text', (t) => { text += t; });
+  const fm = await stream.finalMessage();
+  assert(fm.stop_reason === 'end_turn' && fm.content.length === 1 && fm.content[0].type === 'text', `content ${JSON.stringify(fm.content)}`);
+  assert(fm.content[0].text === text && text.includes('391'), `anthropic streamed follow-up: ${text}`);
+});
+
 // ---- errors: each status, through each SDK's own error classes
 await expectError('openai 400 malformed', 400, OpenAI.BadRequestError,
   () => openai.chat.completions.create({ model: 'fusion/default', messages: [] }));

@@ -222,8 +222,6 @@ public final class Fusion {
         private Long shuffleSeed;
         private boolean panelStreaming = true;
         private boolean cacheJudgePrompt;
-        private final java.util.EnumSet<dev.fusion.internal.EngineOption> engineOptions =
-                java.util.EnumSet.noneOf(dev.fusion.internal.EngineOption.class);
         private final Map<String, ProviderLimiter.Limit> limits = new LinkedHashMap<>();
         private Scheduler scheduler = dev.fusion.internal.FusionTimer.shared();
         private Clock clock = Clock.systemUTC();
@@ -390,15 +388,6 @@ public final class Fusion {
         public Builder cacheJudgePrompt(boolean cache) { this.cacheJudgePrompt = cache; return this; }
 
         /**
-         * Turns on an internal engine option (for Fusion's own tools; see
-         * {@link dev.fusion.internal.EngineOption}: not a stable API).
-         */
-        public Builder engineOption(dev.fusion.internal.EngineOption option) {
-            engineOptions.add(Objects.requireNonNull(option, "option"));
-            return this;
-        }
-
-        /**
          * Limits calls to one provider across all asks of this instance: at most
          * {@code maxConcurrent} in flight and {@code requestsPerMinute} starts per minute (0 = no
          * limit). Calls over the limit queue; queueing counts against the deadline.
@@ -530,8 +519,7 @@ public final class Fusion {
             return new Fusion(new Settings(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry,
                     judgeRetry, maxOutputTokens, judgeMaxOutputTokens, budgetUsd, allowUnpriced, ledger, book,
                     onJudgeFailure, estimator, listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt,
-                    new ProviderLimiter(limits, state, estimator), scheduler, strategy,
-                    engineOptions.contains(dev.fusion.internal.EngineOption.CONTENT_DERIVED_JUDGE_BOUNDARY)));
+                    new ProviderLimiter(limits, state, estimator), scheduler, strategy));
         }
     }
 }

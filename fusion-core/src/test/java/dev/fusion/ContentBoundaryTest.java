@@ -1,6 +1,5 @@
 package dev.fusion;
 
-import dev.fusion.internal.EngineOption;
 import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Strategy;
 import dev.fusion.model.ModelRequest;
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The engine option that derives the judge prompt's boundary id from the fenced contents (so a cache
+ * Judge prompts whose boundary id is derived the judge prompt's boundary id from the fenced contents (so a cache
  * of judge calls keyed by content can hit): renderings are reproducible, yet no member answer can
  * forge a fence, even one that carries the id the same prompt would get without that fence.
  */
@@ -104,7 +103,7 @@ class ContentBoundaryTest {
             Fusion.Builder b = Fusion.builder().panel(FakeModel.instant("p:a", "Paris."), FakeModel.instant("p:b", "Lyon."))
                     .judge(judge).strategy(s).shuffleSeed(7);
             if (contentBoundary) {
-                b.engineOption(EngineOption.CONTENT_DERIVED_JUDGE_BOUNDARY);
+                b.judgePrompt(JudgePrompt.synthesize().withContentBoundary());
             }
             b.build().ask("Capital of France?");
             for (ModelRequest req : judge.requests) {

@@ -100,7 +100,8 @@ final class AskRunContext implements StrategyContext {
 
     @Override
     public JudgePrompt fenced(JudgePrompt prompt) {
-        return s.contentBoundary() ? prompt.withContentBoundary() : prompt;
+        // the configured judge prompt's boundary mode applies to the strategies' own prompts too
+        return s.judgePrompt().contentBoundary() ? prompt.withContentBoundary() : prompt;
     }
 
     @Override

@@ -24,25 +24,12 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                        SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
                        TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
                        Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
-                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy, boolean contentBoundary) {
+                       ProviderLimiter limiter, Scheduler scheduler, Strategy strategy) {
     public Settings {
         panel = List.copyOf(panel);
         judges = List.copyOf(judges);
         listeners = List.copyOf(listeners);
         strategy = strategy == null ? Strategy.synthesize() : strategy;
-    }
-
-    /** Settings with random judge-prompt boundaries (the default). */
-    public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
-                    Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,
-                    int maxOutputTokens, int judgeMaxOutputTokens, BigDecimal budgetUsd, boolean allowUnpriced,
-                    SpendLedger spendLedger, PriceBook priceBook, OnJudgeFailure onJudgeFailure,
-                    TokenEstimator estimator, List<FusionListener> listeners, JudgePrompt judgePrompt,
-                    Long shuffleSeed, boolean panelStreaming, boolean cacheJudgePrompt,
-                    ProviderLimiter limiter, Scheduler scheduler, Strategy strategy) {
-        this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
-                judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
-                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, strategy, false);
     }
 
     /** Settings with the default {@code synthesize} strategy. */
@@ -55,6 +42,6 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
                     ProviderLimiter limiter, Scheduler scheduler) {
         this(panel, judges, quorum, grace, memberTimeout, judgeTimeout, deadline, retry, judgeRetry, maxOutputTokens,
                 judgeMaxOutputTokens, budgetUsd, allowUnpriced, spendLedger, priceBook, onJudgeFailure, estimator,
-                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null, false);
+                listeners, judgePrompt, shuffleSeed, panelStreaming, cacheJudgePrompt, limiter, scheduler, null);
     }
 }

@@ -53,7 +53,10 @@ interface StrategyContext {
     /** The configured judge prompt of the default (synthesis) step. */
     JudgePrompt judgePrompt();
 
-    /** {@code prompt} as this ask fences answers: content-derived boundaries when the engine option asks for it. */
+    /**
+     * {@code prompt} as this ask fences answers: with content-derived boundaries when the configured judge
+     * prompt has them ({@code JudgePrompt.withContentBoundary()}), so every step of every strategy agrees.
+     */
     default JudgePrompt fenced(JudgePrompt prompt) {
         return prompt;
     }

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 @Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
         description = "Ask a panel of LLMs at once, merge their answers with a judge, and cost every call.",
-        subcommands = {AskCommand.class, PreviewCommand.class, EvalCommand.class, SandboxCommand.class,
+        subcommands = {AskCommand.class, PreviewCommand.class, EvalCommand.class, TuneCommand.class, SandboxCommand.class,
                 ModelsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class FusionCli implements Runnable {
 

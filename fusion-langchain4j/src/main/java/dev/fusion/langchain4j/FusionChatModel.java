@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * decision to call tools comes back as an {@code AiMessage} with tool execution requests (finish reason
  * {@code TOOL_EXECUTION}), so an {@code AiServices} interface with {@code @Tool} methods runs its loop
  * through the fusion; tool execution results go back as the next step's tool results.
- * Non-text content, stop sequences, top-p/top-k and penalties fail with LangChain4j's
+ * Images in user messages go to every panel member; other non-text content, stop sequences, top-p/top-k and penalties fail with LangChain4j's
  * {@code UnsupportedFeatureException} before any call. A JSON response format becomes the ask's
  * {@link dev.fusion.model.ResponseFormat}: JSON mode without a schema, or the schema (LangChain4j's
  * {@code JsonSchemaElement} tree converted to a JSON Schema object, {@code $defs} and {@code $ref}

@@ -36,7 +36,12 @@ class GatewayToolsTest {
 
     @BeforeAll
     static void start() {
-        gw = new SandboxGateway(b -> { });
+        gw = new SandboxGateway(0.0, (sandbox, b) -> {
+            // "strict": a quorum of 3 of the four members, so a dispute about which calls to make goes to the judge
+            dev.fusion.Fusion.Builder f = dev.fusion.Fusion.builder().priceBook(sandbox.priceBook()).quorum(3);
+            sandbox.panel().forEach(m -> f.panel(sandbox.model(m)));
+            b.fusion("strict", f.judge(sandbox.model(sandbox.judge())).build());
+        });
     }
 
     @AfterAll
@@ -261,6 +266,49 @@ class GatewayToolsTest {
         assertThat(M.readTree(args.toString()).path("expression").asText()).isEqualTo("17*23");
         assertThat(completed.at("/output/0/type").asText()).isEqualTo("function_call");
         assertThat(completed.at("/usage/total_tokens").asInt()).isPositive();
+    }
+
+    // ------------------------------------------------------------------ parallel calls, judged
+
+    static final String TWO_TOOLS = "[{\"type\":\"function\",\"function\":{\"name\":\"calculator\",\"parameters\":" + SCHEMA + "}},"
+            + "{\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"parameters\":{\"type\":\"object\","
+            + "\"properties\":{\"subject\":{\"type\":\"string\"}},\"required\":[\"subject\"]}}}]";
+
+    @Test
+    void aJudgedStepWithParallelCallsStreamsEachCallUnderItsOwnIndex() throws Exception {
+        // quorum 3 of the four sandbox members: the terse one calls only the calculator and the contrarian looks up
+        // another word, so no three agree and the judge decides (both calls, as the swift persona would)
+        HttpResponse<String> r = gw.post("/v1/chat/completions", "{\"model\":\"fusion/strict\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"What is 17 * 23, and who painted the Mona Lisa?\"}],"
+                + "\"tools\":" + TWO_TOOLS + "}", "x-fusion-ledger", "true");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Map<Integer, String> names = new TreeMap<>();
+        Map<Integer, StringBuilder> args = new TreeMap<>();
+        String finish = null;
+        for (JsonNode chunk : dataLines(r.body())) {
+            JsonNode c = chunk.at("/choices/0");
+            if (c.has("finish_reason") && !c.path("finish_reason").isNull()) {
+                finish = c.path("finish_reason").asText();
+            }
+            for (JsonNode tc : c.path("delta").path("tool_calls")) {
+                int i = tc.path("index").asInt();
+                if (tc.has("id")) {
+                    names.put(i, tc.at("/function/name").asText());
+                }
+                args.computeIfAbsent(i, k -> new StringBuilder()).append(tc.at("/function/arguments").asText(""));
+            }
+        }
+        assertThat(finish).isEqualTo("tool_calls");
+        assertThat(r.body()).as("the judge decided").contains(": judge ");
+        assertThat(names).hasSize(2).containsValues("calculator", "lookup");
+        for (var e : names.entrySet()) {
+            JsonNode a = M.readTree(args.get(e.getKey()).toString());
+            if (e.getValue().equals("calculator")) {
+                assertThat(a.path("expression").asText()).isEqualTo("17*23");
+            } else {
+                assertThat(a.path("subject").asText()).isEqualTo("Lisa");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ refusals

@@ -24,9 +24,14 @@ final class SandboxGateway implements AutoCloseable {
     }
 
     SandboxGateway(double latencyScale, Consumer<FusionServer.Builder> configure) {
+        this(latencyScale, (sandbox, b) -> configure.accept(b));
+    }
+
+    /** As above, and the configuration sees the sandbox (to build more fusions on it). */
+    SandboxGateway(double latencyScale, java.util.function.BiConsumer<SandboxProviders, FusionServer.Builder> configure) {
         sandbox = SandboxProviders.start(0, latencyScale);
         FusionServer.Builder b = FusionServer.builder().port(0).fusion("default", fusion(sandbox, sandbox.panel()));
-        configure.accept(b);
+        configure.accept(sandbox, b);
         server = b.start();
     }
 

@@ -61,7 +61,8 @@ class SdkConformanceTest {
                     "ok openai tools: chat.completions.stream().finalChatCompletion() assembles the streamed call",
                     "ok openai tools: responses.create function_call, then function_call_output",
                     "ok anthropic tools: messages.create tool_use, then a tool_result",
-                    "ok anthropic tools: messages.stream().finalMessage() assembles tool_use input");
+                    "ok anthropic tools: messages.stream().finalMessage() assembles tool_use input",
+                    "ok tools: streamed follow-ups with tools still offered (openai stream, anthropic stream)");
         }
     }
 

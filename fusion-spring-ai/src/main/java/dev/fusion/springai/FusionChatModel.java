@@ -43,7 +43,8 @@ import java.util.Optional;
  * <h2>Prompts</h2>
  * System messages become the system prompt, user and assistant messages the conversation; the
  * options' max tokens and temperature apply to every call of the ask (the model name is ignored:
- * the fusion's panel decides). Media, stop sequences, top-p/top-k and penalties fail with
+ * the fusion's panel decides). Images in user messages (bytes or an http(s) URL) go to every member;
+ * other media, stop sequences, top-p/top-k and penalties fail with
  * {@link UnsupportedOperationException} before any call.
  *
  * <h2>Tools</h2>

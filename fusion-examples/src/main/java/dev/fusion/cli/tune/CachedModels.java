@@ -108,7 +108,7 @@ public final class CachedModels {
                 CachedAnswer a = store.find(key).orElse(null);
                 if (a == null) {
                     misses.putIfAbsent(key, new PendingCall(key, real, request, kind));
-                    trace.missed();
+                    trace.missed(kind);
                     return Mono.error(new AnswerPendingException(key));
                 }
                 hits.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();

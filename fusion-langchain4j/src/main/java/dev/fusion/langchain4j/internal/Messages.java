@@ -65,10 +65,30 @@ public final class Messages {
                 }
                 system.append(s.text());
             } else if (m instanceof UserMessage u) {
-                if (!u.hasSingleText()) {
-                    unsupported.add("message " + i + ": a user message with non-text content (images, audio, files)");
-                } else {
+                if (u.hasSingleText()) {
                     messages.add(ChatMessage.user(u.singleText()));
+                } else {
+                    List<dev.fusion.model.ContentPart> parts = new ArrayList<>();
+                    for (dev.langchain4j.data.message.Content c : u.contents()) {
+                        if (c instanceof dev.langchain4j.data.message.TextContent t) {
+                            parts.add(dev.fusion.model.ContentPart.text(t.text()));
+                        } else if (c instanceof dev.langchain4j.data.message.ImageContent img) {
+                            dev.langchain4j.data.image.Image image = img.image();
+                            if (image.base64Data() != null) {
+                                parts.add(dev.fusion.model.ContentPart.image(java.util.Base64.getDecoder().decode(image.base64Data()),
+                                        image.mimeType()));
+                            } else if (image.url() != null) {
+                                parts.add(dev.fusion.model.ContentPart.imageUrl(image.url().toString()));
+                            } else {
+                                unsupported.add("message " + i + ": an image with neither data nor URL");
+                            }
+                        } else {
+                            unsupported.add("message " + i + ": " + c.type() + " content (text and images only)");
+                        }
+                    }
+                    if (!parts.isEmpty()) {
+                        messages.add(ChatMessage.user(parts));
+                    }
                 }
             } else if (m instanceof AiMessage a) {
                 if (a.hasToolExecutionRequests()) {
@@ -173,6 +193,18 @@ public final class Messages {
                 if (!m.content().isBlank()) {
                     messages.add(UserMessage.from(m.content()));
                 }
+            } else if (m.role() == dev.fusion.model.MessageRole.USER && m.hasImages()) {
+                List<dev.langchain4j.data.message.Content> contents = new ArrayList<>();
+                for (dev.fusion.model.ContentPart p : m.parts()) {
+                    if (p instanceof dev.fusion.model.ContentPart.Text t) {
+                        contents.add(dev.langchain4j.data.message.TextContent.from(t.text()));
+                    } else if (p instanceof dev.fusion.model.ContentPart.Image img) {
+                        contents.add(dev.langchain4j.data.message.ImageContent.from(img.base64(), img.mediaType()));
+                    } else if (p instanceof dev.fusion.model.ContentPart.ImageUrl url) {
+                        contents.add(dev.langchain4j.data.message.ImageContent.from(java.net.URI.create(url.url())));
+                    }
+                }
+                messages.add(UserMessage.from(contents));
             } else {
                 messages.add(switch (m.role()) {
                     case USER -> UserMessage.from(m.content());

@@ -8,9 +8,7 @@ import dev.fusion.model.ContentPart;
 import dev.fusion.model.MessageRole;
 import dev.fusion.model.ResponseFormat;
 import dev.fusion.model.ToolCall;
-import dev.fusion.model.ToolChoice;
 import dev.fusion.model.ToolResult;
-import dev.fusion.model.ToolSpec;
 
 import java.util.ArrayList;
 import java.util.Base64;
@@ -65,8 +63,8 @@ public final class Requests {
             switch (role) {
                 case "system", "developer" -> appendSystem(system, text(m.get("content"), "messages[].content"));
                 case "user" -> messages.add(new ChatMessage(MessageRole.USER, openAiParts(m.get("content"))));
-                case "assistant" -> messages.add(openAiAssistant(m, callNames));
-                case "tool" -> pendingResults.add(openAiToolResult(m, callNames));
+                case "assistant" -> messages.add(ToolRequests.openAiAssistant(m, callNames));
+                case "tool" -> pendingResults.add(ToolRequests.openAiToolResult(m, callNames));
                 case "function" -> throw new BadRequest("role 'function' (the deprecated function calling) is not supported;"
                         + " send tool results as role 'tool' with tool_call_id");
                 default -> throw new BadRequest("messages[].role must be system, developer, user, assistant or tool, was '"
@@ -77,7 +75,7 @@ public final class Requests {
             messages.add(new ChatMessage(MessageRole.USER, List.copyOf(pendingResults)));
         }
         FusionRequest.Builder b = base(messages, system);
-        openAiTools(body, b);
+        ToolRequests.openAiTools(body, b);
         Integer max = intOrNull(body, "max_completion_tokens");
         if (max == null) {
             max = intOrNull(body, "max_tokens");
@@ -132,12 +130,12 @@ public final class Requests {
             String role = m.path("role").asText("");
             switch (role) {
                 case "user" -> messages.add(new ChatMessage(MessageRole.USER, anthropicParts(m.get("content"), callNames)));
-                case "assistant" -> messages.add(anthropicAssistant(m.get("content"), callNames));
+                case "assistant" -> messages.add(ToolRequests.anthropicAssistant(m.get("content"), callNames));
                 default -> throw new BadRequest("messages.role must be user or assistant, was '" + clip(role) + "'");
             }
         }
         FusionRequest.Builder b = base(messages, system);
-        anthropicTools(body, b);
+        ToolRequests.anthropicTools(body, b);
         Integer max = intOrNull(body, "max_tokens");
         b.maxOutputTokens(max);
         temperature(body, b);
@@ -181,7 +179,7 @@ public final class Requests {
                         }
                     }
                     case "function_call" -> {
-                        ToolCall call = toolCall(item.get("call_id"), item.get("name"), item.get("arguments"), "input[].function_call");
+                        ToolCall call = ToolRequests.toolCall(item.get("call_id"), item.get("name"), item.get("arguments"), "input[].function_call");
                         callNames.put(call.id(), call.name());
                         ChatMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
                         if (last != null && last.role() == MessageRole.ASSISTANT) {
@@ -192,7 +190,7 @@ public final class Requests {
                     }
                     case "function_call_output" -> {
                         String id = item.path("call_id").asText("");
-                        ToolResult result = toolResult(id, callNames, outputText(item.get("output"), "input[].output"), false,
+                        ToolResult result = ToolRequests.toolResult(id, callNames, ToolRequests.outputText(item.get("output"), "input[].output"), false,
                                 "input[].function_call_output.call_id");
                         ChatMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
                         if (last != null && last.role() == MessageRole.USER && !last.toolResults().isEmpty()) {
@@ -209,7 +207,7 @@ public final class Requests {
             throw new BadRequest("'input' must be a string or an array of messages");
         }
         FusionRequest.Builder b = base(messages, system);
-        responsesTools(body, b);
+        ToolRequests.responsesTools(body, b);
         Integer max = intOrNull(body, "max_output_tokens");
         if (max != null) {
             b.maxOutputTokens(max);
@@ -246,243 +244,6 @@ public final class Requests {
             throw new BadRequest("'model' is required, e.g. \"fusion/default\"");
         }
         return m.asText();
-    }
-
-    /** The most tools one request may offer (each one's schema goes into every member's prompt). */
-    static final int MAX_TOOLS = 128;
-
-    private static List<JsonNode> toolArray(JsonNode body) {
-        JsonNode tools = body.get("tools");
-        if (tools == null || tools.isNull()) {
-            return List.of();
-        }
-        if (!tools.isArray()) {
-            throw new BadRequest("'tools' must be an array");
-        }
-        if (tools.size() > MAX_TOOLS) {
-            throw new BadRequest("'tools' has " + tools.size() + " tools; at most " + MAX_TOOLS + " are accepted");
-        }
-        List<JsonNode> out = new ArrayList<>();
-        tools.forEach(out::add);
-        return out;
-    }
-
-    private static ToolSpec toolSpec(JsonNode name, JsonNode description, JsonNode parameters, String field) {
-        if (name == null || !name.isTextual() || name.asText().isEmpty()) {
-            throw new BadRequest(field + ".name is required");
-        }
-        if (description != null && !description.isNull() && !description.isTextual()) {
-            throw new BadRequest(field + ".description must be a string");
-        }
-        if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
-            throw new BadRequest(field + " parameters must be a JSON Schema object");
-        }
-        try {
-            return ToolSpec.of(name.asText(), description == null || description.isNull() ? "" : description.asText(),
-                    parameters == null || parameters.isNull() ? null : parameters);
-        } catch (FusionException | IllegalArgumentException e) {
-            throw new BadRequest(field + " '" + clip(name.asText()) + "': " + e.getMessage());
-        }
-    }
-
-    /** OpenAI Chat Completions: {@code tools[{type:function, function:{name, description, parameters}}]}, {@code tool_choice}. */
-    private static void openAiTools(JsonNode body, FusionRequest.Builder b) {
-        List<ToolSpec> specs = new ArrayList<>();
-        for (JsonNode t : toolArray(body)) {
-            String type = t.path("type").asText("function");
-            if (!type.equals("function")) {
-                throw new BadRequest("tools[].type must be 'function', was '" + clip(type) + "'");
-            }
-            JsonNode f = t.get("function");
-            if (f == null || !f.isObject()) {
-                throw new BadRequest("tools[].function must be an object with a name");
-            }
-            specs.add(toolSpec(f.get("name"), f.get("description"), f.get("parameters"), "tools[].function"));
-        }
-        b.tools(specs);
-        JsonNode choice = body.get("tool_choice");
-        if (choice != null && !choice.isNull()) {
-            if (choice.isTextual()) {
-                b.toolChoice(mode(choice.asText(), "auto", "required", "none", "tool_choice"));
-            } else if (choice.isObject() && choice.path("function").path("name").isTextual()) {
-                b.toolChoice(named(choice.path("function").path("name").asText()));
-            } else {
-                throw new BadRequest("tool_choice must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":...}}");
-            }
-        }
-    }
-
-    /** Anthropic: {@code tools[{name, description, input_schema}]}, {@code tool_choice{type: auto|any|tool|none}}. */
-    private static void anthropicTools(JsonNode body, FusionRequest.Builder b) {
-        List<ToolSpec> specs = new ArrayList<>();
-        for (JsonNode t : toolArray(body)) {
-            String type = t.path("type").asText("custom");
-            if (!type.equals("custom")) {
-                throw new BadRequest("tools: server tools ('" + clip(type) + "') are not supported; offer your own tools"
-                        + " with name, description and input_schema");
-            }
-            specs.add(toolSpec(t.get("name"), t.get("description"), t.get("input_schema"), "tools"));
-        }
-        b.tools(specs);
-        JsonNode choice = body.get("tool_choice");
-        if (choice != null && !choice.isNull()) {
-            String type = choice.path("type").asText("");
-            if (type.equals("tool")) {
-                if (!choice.path("name").isTextual()) {
-                    throw new BadRequest("tool_choice.name is required when tool_choice.type is 'tool'");
-                }
-                b.toolChoice(named(choice.path("name").asText()));
-            } else {
-                b.toolChoice(mode(type, "auto", "any", "none", "tool_choice.type"));
-            }
-        }
-    }
-
-    /** OpenAI Responses: {@code tools[{type:function, name, description, parameters}]}, {@code tool_choice}. */
-    private static void responsesTools(JsonNode body, FusionRequest.Builder b) {
-        List<ToolSpec> specs = new ArrayList<>();
-        for (JsonNode t : toolArray(body)) {
-            String type = t.path("type").asText("");
-            if (!type.equals("function")) {
-                throw new BadRequest("tools[].type '" + clip(type) + "' is not supported: hosted tools do not run here;"
-                        + " offer function tools");
-            }
-            specs.add(toolSpec(t.get("name"), t.get("description"), t.get("parameters"), "tools[]"));
-        }
-        b.tools(specs);
-        JsonNode choice = body.get("tool_choice");
-        if (choice != null && !choice.isNull()) {
-            if (choice.isTextual()) {
-                b.toolChoice(mode(choice.asText(), "auto", "required", "none", "tool_choice"));
-            } else if (choice.isObject() && choice.path("type").asText("").equals("function") && choice.path("name").isTextual()) {
-                b.toolChoice(named(choice.path("name").asText()));
-            } else {
-                throw new BadRequest("tool_choice must be auto, required, none or {\"type\":\"function\",\"name\":...}");
-            }
-        }
-    }
-
-    private static ToolChoice mode(String value, String auto, String required, String none, String field) {
-        if (value.equals(auto)) {
-            return ToolChoice.auto();
-        }
-        if (value.equals(required)) {
-            return ToolChoice.required();
-        }
-        if (value.equals(none)) {
-            return ToolChoice.none();
-        }
-        throw new BadRequest(field + " must be " + auto + ", " + required + ", " + none + " or a named tool, was '" + clip(value) + "'");
-    }
-
-    private static ToolChoice named(String name) {
-        try {
-            return ToolChoice.named(name);
-        } catch (FusionException | IllegalArgumentException e) {
-            throw new BadRequest("tool_choice: " + e.getMessage());
-        }
-    }
-
-    private static ToolCall toolCall(JsonNode id, JsonNode name, JsonNode arguments, String field) {
-        if (id == null || !id.isTextual() || id.asText().isBlank()) {
-            throw new BadRequest(field + ": the call's id is required");
-        }
-        if (name == null || !name.isTextual() || name.asText().isBlank()) {
-            throw new BadRequest(field + ": the call's name is required");
-        }
-        try {
-            if (arguments == null || arguments.isNull()) {
-                return new ToolCall(id.asText(), name.asText(), "{}");
-            }
-            if (arguments.isTextual()) {
-                return new ToolCall(id.asText(), name.asText(), arguments.asText().isBlank() ? "{}" : arguments.asText());
-            }
-            return ToolCall.of(id.asText(), name.asText(), arguments);
-        } catch (FusionException | IllegalArgumentException e) {
-            throw new BadRequest(field + ": " + e.getMessage());
-        }
-    }
-
-    private static ToolResult toolResult(String callId, Map<String, String> callNames, String content, boolean error, String field) {
-        String name = callNames.get(callId);
-        if (name == null) {
-            throw new BadRequest(field + " '" + clip(callId) + "' answers no tool call of an earlier assistant turn");
-        }
-        try {
-            return new ToolResult(callId, name, content, error);
-        } catch (FusionException | IllegalArgumentException e) {
-            throw new BadRequest(field + ": " + e.getMessage());
-        }
-    }
-
-    /** A tool's output: a string, or text parts joined; any other JSON value as its JSON text. */
-    private static String outputText(JsonNode output, String field) {
-        if (output == null || output.isNull()) {
-            return "";
-        }
-        if (output.isTextual()) {
-            return output.asText();
-        }
-        if (output.isArray()) {
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode p : output) {
-                String type = p.path("type").asText("");
-                if (!(type.equals("text") || type.equals("input_text") || type.equals("output_text"))) {
-                    throw new BadRequest(field + ": only text parts are supported in a tool result, got '" + clip(type) + "'");
-                }
-                sb.append(p.path("text").asText(""));
-            }
-            return sb.toString();
-        }
-        return Json.write(output);
-    }
-
-    private static ChatMessage openAiAssistant(JsonNode m, Map<String, String> callNames) {
-        String text = text(m.get("content"), "messages[].content");
-        JsonNode calls = m.get("tool_calls");
-        if (calls == null || calls.isNull() || (calls.isArray() && calls.isEmpty())) {
-            return ChatMessage.assistant(text);
-        }
-        if (!calls.isArray()) {
-            throw new BadRequest("messages[].tool_calls must be an array");
-        }
-        List<ToolCall> out = new ArrayList<>();
-        for (JsonNode c : calls) {
-            JsonNode f = c.path("function");
-            ToolCall call = toolCall(c.get("id"), f.get("name"), f.get("arguments"), "messages[].tool_calls[]");
-            callNames.put(call.id(), call.name());
-            out.add(call);
-        }
-        return ChatMessage.assistant(text, out);
-    }
-
-    private static ToolResult openAiToolResult(JsonNode m, Map<String, String> callNames) {
-        String id = m.path("tool_call_id").asText("");
-        return toolResult(id, callNames, outputText(m.get("content"), "messages[].content"), false, "messages[].tool_call_id");
-    }
-
-    private static ChatMessage anthropicAssistant(JsonNode content, Map<String, String> callNames) {
-        if (content == null || !content.isArray()) {
-            return ChatMessage.assistant(anthropicText(content, "messages.content"));
-        }
-        StringBuilder text = new StringBuilder();
-        List<ToolCall> calls = new ArrayList<>();
-        for (JsonNode p : content) {
-            String type = p.path("type").asText("");
-            switch (type) {
-                case "text" -> text.append(p.path("text").asText(""));
-                case "tool_use" -> {
-                    ToolCall call = toolCall(p.get("id"), p.get("name"), p.has("input") ? p.get("input") : null,
-                            "messages.content.tool_use");
-                    callNames.put(call.id(), call.name());
-                    calls.add(call);
-                }
-                case "thinking", "redacted_thinking" -> { }
-                default -> throw new BadRequest("messages.content: block type '" + clip(type) + "' is not supported in an"
-                        + " assistant turn (text, tool_use)");
-            }
-        }
-        return calls.isEmpty() ? ChatMessage.assistant(text.toString()) : ChatMessage.assistant(text.toString(), calls);
     }
 
     private static FusionRequest.Builder base(List<ChatMessage> messages, StringBuilder system) {
@@ -544,7 +305,7 @@ public final class Requests {
     }
 
     /** A string content, or the text parts of an array joined. */
-    private static String text(JsonNode content, String field) {
+    static String text(JsonNode content, String field) {
         if (content == null || content.isNull()) {
             return "";
         }
@@ -597,7 +358,7 @@ public final class Requests {
         }
     }
 
-    private static String anthropicText(JsonNode content, String field) {
+    static String anthropicText(JsonNode content, String field) {
         if (content != null && content.isArray()) {
             StringBuilder sb = new StringBuilder();
             for (JsonNode p : content) {
@@ -637,8 +398,8 @@ public final class Requests {
                             throw new BadRequest("image: " + e.getMessage());
                         }
                     }
-                    case "tool_result" -> parts.add(toolResult(p.path("tool_use_id").asText(""), callNames,
-                            outputText(p.get("content"), "messages.content.tool_result.content"),
+                    case "tool_result" -> parts.add(ToolRequests.toolResult(p.path("tool_use_id").asText(""), callNames,
+                            ToolRequests.outputText(p.get("content"), "messages.content.tool_result.content"),
                             p.path("is_error").asBoolean(false), "messages.content.tool_result.tool_use_id"));
                     case "tool_use" -> throw new BadRequest("messages.content: tool_use blocks belong in assistant turns");
                     default -> throw new BadRequest("messages.content block type '" + clip(type) + "' is not supported (text, image)");

@@ -77,7 +77,21 @@ public final class Prompts {
                 system.append(s.getText());
             } else if (m instanceof UserMessage u) {
                 if (u.getMedia() != null && !u.getMedia().isEmpty()) {
-                    unsupported.add("message " + i + ": a user message with media");
+                    List<dev.fusion.model.ContentPart> parts = new ArrayList<>();
+                    if (u.getText() != null && !u.getText().isEmpty()) {
+                        parts.add(dev.fusion.model.ContentPart.text(u.getText()));
+                    }
+                    for (org.springframework.ai.content.Media media : u.getMedia()) {
+                        dev.fusion.model.ContentPart image = image(media);
+                        if (image == null) {
+                            unsupported.add("message " + i + ": " + media.getMimeType() + " media (images only)");
+                        } else {
+                            parts.add(image);
+                        }
+                    }
+                    if (!parts.isEmpty()) {
+                        messages.add(ChatMessage.user(parts));
+                    }
                 } else {
                     messages.add(ChatMessage.user(u.getText() == null ? "" : u.getText()));
                 }
@@ -126,6 +140,35 @@ public final class Prompts {
             b.temperature(options.getTemperature());
         }
         return b.build();
+    }
+
+    /** The media type an image URL's extension names (JPEG when it names none). */
+    private static String guessImageType(String url) {
+        String path = url.toLowerCase(java.util.Locale.ROOT).replaceAll("[?#].*$", "");
+        if (path.endsWith(".png")) {
+            return "image/png";
+        }
+        if (path.endsWith(".gif")) {
+            return "image/gif";
+        }
+        if (path.endsWith(".webp")) {
+            return "image/webp";
+        }
+        return "image/jpeg";
+    }
+
+    /** A Spring AI image as Fusion's (its bytes, or its http(s) URL); null for media that is not an image. */
+    private static dev.fusion.model.ContentPart image(org.springframework.ai.content.Media media) {
+        org.springframework.util.MimeType type = media.getMimeType();
+        if (type == null || !"image".equals(type.getType())) {
+            return null;
+        }
+        Object data = media.getData();
+        if (data instanceof java.net.URI || data instanceof java.net.URL
+                || (data instanceof String url && (url.startsWith("http://") || url.startsWith("https://")))) {
+            return dev.fusion.model.ContentPart.imageUrl(data.toString());
+        }
+        return dev.fusion.model.ContentPart.image(media.getDataAsByteArray(), type.getType() + "/" + type.getSubtype());
     }
 
     /**
@@ -187,6 +230,19 @@ public final class Prompts {
                 if (!m.content().isBlank()) {
                     messages.add(new UserMessage(m.content()));
                 }
+            } else if (m.role() == MessageRole.USER && m.hasImages()) {
+                List<org.springframework.ai.content.Media> media = new ArrayList<>();
+                for (dev.fusion.model.ContentPart p : m.images()) {
+                    if (p instanceof dev.fusion.model.ContentPart.Image img) {
+                        media.add(org.springframework.ai.content.Media.builder()
+                                .mimeType(org.springframework.util.MimeType.valueOf(img.mediaType())).data(img.bytes()).build());
+                    } else if (p instanceof dev.fusion.model.ContentPart.ImageUrl url) {
+                        media.add(org.springframework.ai.content.Media.builder()
+                                .mimeType(org.springframework.util.MimeType.valueOf(guessImageType(url.url())))
+                                .data(java.net.URI.create(url.url())).build());
+                    }
+                }
+                messages.add(UserMessage.builder().text(m.content()).media(media).build());
             } else {
                 messages.add(switch (m.role()) {
                     case USER -> new UserMessage(m.content());

@@ -89,6 +89,7 @@ public final class ChartPng {
                 line(g, p.x() - 4, p.yCiLow(), p.x() + 4, p.yCiLow(), ChartLayout.ERROR_BAR_RGB);
                 line(g, p.x() - 4, p.yCiHigh(), p.x() + 4, p.yCiHigh(), ChartLayout.ERROR_BAR_RGB);
             }
+            text(g, l);
             for (ChartLayout.Placed p : l.plotted()) {
                 double r = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
                 g.setColor(new Color(p.rgb()));
@@ -102,14 +103,14 @@ public final class ChartPng {
                     g.fill(new Ellipse2D.Double(p.x() - r, p.y() - r, 2 * r, 2 * r));
                 }
             }
-            text(g, l);
+            legendAndNote(g, l);
         } finally {
             g.dispose();
         }
         return img;
     }
 
-    /** Labels, ticks, legend and the sandbox note; skipped when this JVM has no usable font. */
+    /** Tick labels, axis titles and point ids (under the marks); skipped when this JVM has no usable font. */
     private static void text(Graphics2D g, ChartLayout l) {
         try {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -139,19 +140,26 @@ public final class ChartPng {
             }
             g.setFont(small.deriveFont(11f));
             for (ChartLayout.Placed p : l.plotted()) {
-                double rad = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
-                String id = p.point().id();
-                g.drawString(id.length() > 16 ? id.substring(0, 16) + "\u2026" : id, (float) (p.x() + rad + 3),
-                        (float) (p.y() - rad - 1));
+                if (p.label() != null) {
+                    g.drawString(p.label(), (float) p.labelX(), (float) p.labelY());
+                }
             }
+        } catch (RuntimeException | LinkageError noFonts) {
+            // A JVM without fonts (a bare container) still gets the marks, axes and frontier.
+        }
+    }
+
+    /** The legend and the sandbox note, over everything else. */
+    private static void legendAndNote(Graphics2D g, ChartLayout l) {
+        try {
             legend(g, l);
             if (l.sandbox()) {
-                g.setFont(small.deriveFont(Font.BOLD, 13f));
+                g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
                 g.setColor(new Color(ChartLayout.SANDBOX_RGB));
                 g.drawString(ChartLayout.sandboxNote(), (float) l.plotLeft(), 22f);
             }
         } catch (RuntimeException | LinkageError noFonts) {
-            // A JVM without fonts (a bare container) still gets the marks, axes and frontier.
+            // as above: the marks are drawn already
         }
     }
 

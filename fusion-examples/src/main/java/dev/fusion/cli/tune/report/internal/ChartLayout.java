@@ -79,10 +79,17 @@ public record ChartLayout(int width, int height, double plotLeft, double plotTop
      * @param yCiHigh     canvas y of the CI's upper bound
      * @param recommended this is the recommended point
      * @param rgb         its fill colour
+     * @param label       its id as drawn next to it, or null when it would overlap a label already placed
+     *                    (the recommended point, then frontier points, then single models are labelled first)
+     * @param labelX      canvas x where the label starts
+     * @param labelY      canvas y of the label's baseline
      */
     public record Placed(TuneReport.Point point, double x, double y, double yCiLow, double yCiHigh,
-                         boolean recommended, int rgb) {
+                         boolean recommended, int rgb, String label, double labelX, double labelY) {
     }
+
+    /** Approximate width of one label character at 11 px (labels are short ids). */
+    private static final double LABEL_CHAR = 6.6;
 
     /** Lays out the chart of {@code report}. */
     public static ChartLayout of(TuneReport report) {
@@ -141,13 +148,16 @@ public record ChartLayout(int width, int height, double plotLeft, double plotTop
             yHi = Math.min(1, yLo + step);
             yLo = Math.max(0, yHi - step);
         }
+        // A little headroom inside the plot so marks at quality 1 (or at the lowest tick) are not cut by its edge.
+        double qTop = top + 12;
+        double qBottom = bottom - 8;
         List<Tick> yTicks = new ArrayList<>();
         for (int i = 0; ; i++) {
             double v = yLo + i * step;
             if (v > yHi + 1e-9) {
                 break;
             }
-            yTicks.add(new Tick(yOf(v, yLo, yHi, top, bottom), String.format(java.util.Locale.ROOT, "%.2f", v)));
+            yTicks.add(new Tick(yOf(v, yLo, yHi, qTop, qBottom), String.format(java.util.Locale.ROOT, "%.2f", v)));
         }
         List<Tick> xTicks = new ArrayList<>();
         for (BigDecimal t : x.ticks) {
@@ -159,15 +169,16 @@ public record ChartLayout(int width, int height, double plotLeft, double plotTop
             boolean rec = p.id().equals(report.recommendedId());
             int rgb = rec ? RECOMMENDED_RGB : p.singleModel() ? SINGLE_RGB : FUSION_RGB;
             double px = x.place(p.costPerItemUsd(), left, right);
-            double py = yOf(clamp01(p.quality()), yLo, yHi, top, bottom);
-            double lo = yOf(clamp01(finiteOr(p.ciLow(), p.quality())), yLo, yHi, top, bottom);
-            double hi = yOf(clamp01(finiteOr(p.ciHigh(), p.quality())), yLo, yHi, top, bottom);
-            placed.add(new Placed(p, px, py, lo, hi, rec, rgb));
+            double py = yOf(clamp01(p.quality()), yLo, yHi, qTop, qBottom);
+            double lo = yOf(clamp01(finiteOr(p.ciLow(), p.quality())), yLo, yHi, qTop, qBottom);
+            double hi = yOf(clamp01(finiteOr(p.ciHigh(), p.quality())), yLo, yHi, qTop, qBottom);
+            placed.add(new Placed(p, px, py, lo, hi, rec, rgb, null, 0, 0));
         }
+        List<Placed> drawn = labelled(placed);
 
         // The frontier as "best quality you can buy at this cost per item": horizontal from each frontier
         // point to the next one's cost, then up to its quality; the last runs to the plot's right edge.
-        List<Placed> front = new ArrayList<>(placed.stream().filter(pl -> pl.point().onFrontier()).toList());
+        List<Placed> front = new ArrayList<>(drawn.stream().filter(pl -> pl.point().onFrontier()).toList());
         front.sort(Comparator.comparing((Placed pl) -> pl.point().costPerItemUsd())
                 .thenComparing(pl -> pl.point().quality()));
         List<double[]> steps = new ArrayList<>();
@@ -178,8 +189,42 @@ public record ChartLayout(int width, int height, double plotLeft, double plotTop
             steps.add(new double[] {nextX, f.y()});
         }
         return new ChartLayout(WIDTH, HEIGHT, left, top, right, bottom, log, List.copyOf(xTicks),
-                List.copyOf(yTicks), List.copyOf(placed), List.copyOf(steps), List.copyOf(unpriced),
+                List.copyOf(yTicks), drawn, List.copyOf(steps), List.copyOf(unpriced),
                 List.copyOf(unplottable), overCap, report.sandbox());
+    }
+
+    /**
+     * Places the id labels: right of each mark, above it or else below it, skipping a label that would overlap
+     * one already placed; the recommended point is labelled first, then frontier points, then single models.
+     */
+    private static List<Placed> labelled(List<Placed> placed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < placed.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt((Integer i) -> placed.get(i).recommended() ? 0 : 1)
+                .thenComparingInt(i -> placed.get(i).point().onFrontier() ? 0 : 1)
+                .thenComparingInt(i -> placed.get(i).point().singleModel() ? 0 : 1));
+        List<double[]> boxes = new ArrayList<>();
+        Placed[] out = placed.toArray(new Placed[0]);
+        for (int i : order) {
+            Placed p = placed.get(i);
+            String text = p.point().id().length() > 16 ? p.point().id().substring(0, 16) + "\u2026" : p.point().id();
+            double r = p.recommended() ? RECOMMENDED_RADIUS : RADIUS;
+            double w = text.length() * LABEL_CHAR + 2;
+            double lx = p.x() + r + 3;
+            for (double ly : new double[] {p.y() - r - 1, p.y() + r + 11}) {
+                double[] box = {lx, ly - 10, lx + w, ly + 2};
+                if (boxes.stream().noneMatch(b -> b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])
+                        && box[2] <= WIDTH) {
+                    boxes.add(box);
+                    out[i] = new Placed(p.point(), p.x(), p.y(), p.yCiLow(), p.yCiHigh(), p.recommended(), p.rgb(),
+                            text, lx, ly);
+                    break;
+                }
+            }
+        }
+        return List.of(out);
     }
 
     /** The axis title under the cost axis. */

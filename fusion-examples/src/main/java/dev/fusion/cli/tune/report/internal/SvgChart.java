@@ -62,7 +62,23 @@ public final class SvgChart {
             }
             b.append("\"/>\n");
         }
-        // Points: error bar, then the marker, so markers stay on top.
+        // Three layers so a mark is never hidden under another point's error bar or label: the error bars,
+        // then the id labels, then one group per point with its mark (and its tooltip).
+        b.append("<g class=\"error-bars\">\n");
+        for (ChartLayout.Placed p : l.plotted()) {
+            line(b, p.x(), p.yCiLow(), p.x(), p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+            line(b, p.x() - 4, p.yCiLow(), p.x() + 4, p.yCiLow(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+            line(b, p.x() - 4, p.yCiHigh(), p.x() + 4, p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+        }
+        b.append("</g>\n<g class=\"labels\">\n");
+        for (ChartLayout.Placed p : l.plotted()) {
+            if (p.label() != null) {
+                b.append("<text x=\"").append(px(p.labelX())).append("\" y=\"").append(px(p.labelY()))
+                        .append("\" font-size=\"11\" fill=\"").append(hex(ChartLayout.AXIS_RGB)).append("\">")
+                        .append(html(p.label(), 20)).append("</text>\n");
+            }
+        }
+        b.append("</g>\n");
         for (ChartLayout.Placed p : l.plotted()) {
             TuneReport.Point pt = p.point();
             b.append("<g class=\"pt\" data-point-id=\"").append(html(pt.id(), 64)).append("\" data-kind=\"")
@@ -74,16 +90,9 @@ public final class SvgChart {
                     .append(" | quality ").append(Fmt.quality(pt.quality())).append(" [")
                     .append(Fmt.quality(pt.ciLow())).append(", ").append(Fmt.quality(pt.ciHigh()))
                     .append("] | ").append(Fmt.usdPerItem(pt.costPerItemUsd())).append(" per item")
-                    .append(pt.batchPrices() ? " (batch prices)" : "").append("</title>\n");
-            line(b, p.x(), p.yCiLow(), p.x(), p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
-            line(b, p.x() - 4, p.yCiLow(), p.x() + 4, p.yCiLow(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
-            line(b, p.x() - 4, p.yCiHigh(), p.x() + 4, p.yCiHigh(), ChartLayout.ERROR_BAR_RGB, 1.5, null);
+                    .append(pt.batchPrices() ? " (batch prices)" : "").append(" | p50 ")
+                    .append(pt.p50LatencyMs() == null ? "unknown" : pt.p50LatencyMs() + " ms").append("</title>\n");
             double r = p.recommended() ? ChartLayout.RECOMMENDED_RADIUS : ChartLayout.RADIUS;
-            if (p.recommended()) {
-                b.append("<circle cx=\"").append(px(p.x())).append("\" cy=\"").append(px(p.y())).append("\" r=\"")
-                        .append(px(r + 4)).append("\" fill=\"none\" stroke=\"").append(hex(p.rgb()))
-                        .append("\" stroke-width=\"2\"/>\n");
-            }
             if (pt.singleModel() && !p.recommended()) {
                 b.append("<rect x=\"").append(px(p.x() - r)).append("\" y=\"").append(px(p.y() - r))
                         .append("\" width=\"").append(px(2 * r)).append("\" height=\"").append(px(2 * r));
@@ -92,9 +101,12 @@ public final class SvgChart {
                         .append(px(r));
             }
             b.append("\" fill=\"").append(hex(p.rgb())).append("\"/>\n");
-            b.append("<text x=\"").append(px(p.x() + r + 3)).append("\" y=\"").append(px(p.y() - r - 1))
-                    .append("\" font-size=\"11\" fill=\"").append(hex(ChartLayout.AXIS_RGB)).append("\">")
-                    .append(html(pt.id(), 16)).append("</text>\n</g>\n");
+            if (p.recommended()) {
+                b.append("<circle cx=\"").append(px(p.x())).append("\" cy=\"").append(px(p.y())).append("\" r=\"")
+                        .append(px(r + 4)).append("\" fill=\"none\" stroke=\"").append(hex(p.rgb()))
+                        .append("\" stroke-width=\"2\"/>\n");
+            }
+            b.append("</g>\n");
         }
         legend(b, l);
         b.append("</svg>");
