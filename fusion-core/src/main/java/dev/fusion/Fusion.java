@@ -7,6 +7,7 @@ import dev.fusion.internal.AskRun;
 import dev.fusion.internal.ProviderLimiter;
 import dev.fusion.internal.Settings;
 import dev.fusion.internal.SpendLedger;
+import dev.fusion.internal.StrategyRegistry;
 import dev.fusion.judge.JudgePrompt;
 import dev.fusion.judge.Strategy;
 import dev.fusion.model.ChatModel;
@@ -508,8 +509,8 @@ public final class Fusion {
             if (judges.isEmpty()) {
                 throw new InvalidConfigurationException("no judge; set one with judge(...)");
             }
-            List<Member> panel = Settings.panelFor(strategy, this.panel);
-            List<Member> flagships = Settings.flagshipsFor(strategy);
+            List<Member> panel = StrategyRegistry.panelFor(strategy, this.panel);
+            List<Member> flagships = StrategyRegistry.flagshipsFor(strategy);
             Set<String> ids = new HashSet<>();
             for (Member m : flagships) {
                 if (!ids.add(m.id())) {

@@ -139,6 +139,7 @@ public final class AskRun {
         return budget()                                                    // 1. the plan (BudgetPlan, pure), reserved
                 .flatMap(plan -> panelRound(firstRound(plan))              // 2. panel round 1: its successful records
                         .flatMap(this::requireQuorum)                      //    ... or QuorumNotMetException
+                        .flatMap(this::readAnswers)                        //    read against the schema, off the lock
                         .flatMap(answers -> decide(() -> flow.start(plan, answers)))) // 3. the strategy's first step
                 .flatMap(this::steps)                                      // 4. its steps: later rounds, judge steps, waits
                 .onErrorResume(Flow.JudgesExhausted.class, this::onJudgeFailure) // 5. every judge failed: the policy
@@ -157,7 +158,8 @@ public final class AskRun {
             }
         }
         if (step instanceof FlowStep.Round round) {                       // a later panel round
-            return panelRound(round).flatMap(ok -> decide(() -> round.then().accept(ok))).flatMap(this::steps);
+            return panelRound(round).flatMap(this::readAnswers).flatMap(ok -> decide(() -> round.then().accept(ok)))
+                    .flatMap(this::steps);
         }
         if (step instanceof FlowStep.Judge judge) {                       // a judge step: the judge chain
             JudgeStep j = judge.step();
@@ -217,35 +219,40 @@ public final class AskRun {
 
     /**
      * What a flow waits for asynchronously: the step's source bounded by what is left of the deadline; its
-     * continuation runs once, under the lock, unless the ask ended first. Until then the deadline leaves
-     * the ask to it, and a cancel disposes of it.
+     * continuation runs once, under the lock, unless the ask ended first.
      */
     private <T> Mono<FlowStep> awaited(FlowStep.Await<T> wait) {
-        return lockedStage(() -> {
-            Duration left = st.timeLeft();
-            if (left.isNegative() || left.isZero()) {
-                return Mono.just(new Settled<T>(null, new java.util.concurrent.TimeoutException("the ask deadline was reached")));
-            }
-            return Mono.<Settled<T>>create(out -> {
-                // Once only: the first signal settles it (a source that answered synchronously is handled already).
-                AtomicBoolean settled = new AtomicBoolean();
-                Disposable d = wait.source().get().timeout(left, s.scheduler()).subscribe(v -> {
-                    if (settled.compareAndSet(false, true)) {
-                        out.success(new Settled<>(v, null));
-                    }
-                }, e -> {
-                    if (settled.compareAndSet(false, true)) {
-                        out.success(new Settled<>(null, e));
-                    }
-                });
-                if (!settled.get()) {
-                    pendingAsync = d;
-                }
-            });
-        }).flatMap(r -> decide(() -> {
+        return lockedStage(() -> bounded(() -> wait.source().get())).flatMap(r -> decide(() -> {
             pendingAsync = null;
             wait.then().accept(r.value(), r.error());
         }));
+    }
+
+    /**
+     * {@code source} bounded by what is left of the deadline (a {@code TimeoutException} past it), settled
+     * once. Until then the deadline leaves the ask to it, and a cancel disposes of it. Under the lock.
+     */
+    private <T> Mono<Settled<T>> bounded(Supplier<Mono<T>> source) {
+        Duration left = st.timeLeft();
+        if (left.isNegative() || left.isZero()) {
+            return Mono.just(new Settled<T>(null, new java.util.concurrent.TimeoutException("the ask deadline was reached")));
+        }
+        return Mono.<Settled<T>>create(out -> {
+            // Once only: the first signal settles it (a source that answered synchronously is handled already).
+            AtomicBoolean settled = new AtomicBoolean();
+            Disposable d = source.get().timeout(left, s.scheduler()).subscribe(v -> {
+                if (settled.compareAndSet(false, true)) {
+                    out.success(new Settled<>(v, null));
+                }
+            }, e -> {
+                if (settled.compareAndSet(false, true)) {
+                    out.success(new Settled<>(null, e));
+                }
+            });
+            if (!settled.get()) {
+                pendingAsync = d;
+            }
+        });
     }
 
     // ---------------------------------------------------------------- stage 1: the plan
@@ -275,7 +282,7 @@ public final class AskRun {
     }
 
     private BudgetPlan budgetPlan(BigDecimal capLeft) {
-        return BudgetPlan.of(s, flow, eff.budgetUsd(), capLeft, eff.quorum(), eff.maxOutputTokens());
+        return BudgetPlan.of(s.panel(), s.priceBook(), s.strategy().name(), flow, eff.budgetUsd(), capLeft, eff.quorum(), eff.maxOutputTokens());
     }
 
     /** The whole-cap plan was reserved: it applies (unless the ask ended meanwhile: then it is given back). */
@@ -375,6 +382,29 @@ public final class AskRun {
             PanelRound round = new PanelRound(st, spec.number(), spec.members(), spec.quorum(), eff.grace(), out::success);
             records.add(round);
             round.start(spec.step(), spec.requests(), spec.reservations(), spec.preRecords());
+        }));
+    }
+
+    /**
+     * A round's answers read against the flow's member schema ({@link Flow#memberAnswerSchema}) on
+     * {@link AnswerChecks}' threads, not under the lock nor on a model's thread, bounded by what is left of
+     * the deadline: past it the reading thread is interrupted (a {@code pattern} that backtracks for
+     * minutes stops) and the ask fails as at any deadline with nothing running. A cancel stops it too.
+     */
+    private Mono<List<CallRecord>> readAnswers(List<CallRecord> ok) {
+        dev.fusion.structured.StructuredSchema schema = flow.memberAnswerSchema();
+        if (schema == null || ok.isEmpty()) {
+            return Mono.just(ok);
+        }
+        return lockedStage(() -> bounded(() -> AnswerChecks.readAll(schema, ok))).flatMap(r -> lockedStage(() -> {
+            pendingAsync = null;
+            if (r.error() != null) {
+                return Mono.error(!(r.error() instanceof java.util.concurrent.TimeoutException) ? r.error()
+                        : new dev.fusion.AskFailedException("the ask deadline of " + eff.deadline().toMillis()
+                        + " ms was reached while the answers were read against the schema", records.all()));
+            }
+            flow.answersRead(r.value());
+            return Mono.just(ok);
         }));
     }
 

@@ -6,6 +6,7 @@ import dev.fusion.CallRecord;
 import dev.fusion.CallRole;
 import dev.fusion.Member;
 import dev.fusion.cost.Price;
+import dev.fusion.cost.PriceBook;
 import dev.fusion.model.ModelRef;
 
 import java.math.BigDecimal;
@@ -75,11 +76,15 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
      * runs (members that do not fit are skipped), then the cascade's flagships (those that do not fit are
      * skipped). The spend can then never exceed the budget while prices and max-token limits hold.
      *
-     * @param budget  the ask's budget, or null
-     * @param capLeft what is left under the spend cap, or null (no cap)
+     * @param panel    the ask's panel, in order
+     * @param prices   the price book its calls are priced by
+     * @param strategy the strategy's name, for messages
+     * @param budget   the ask's budget, or null
+     * @param capLeft  what is left under the spend cap, or null (no cap)
      */
-    static BudgetPlan of(Settings s, Demand flow, BigDecimal budget, BigDecimal capLeft, int quorum, int maxOut) {
-        int n = s.panel().size();
+    static BudgetPlan of(List<Member> panel, PriceBook prices, String strategy, Demand flow, BigDecimal budget,
+                         BigDecimal capLeft, int quorum, int maxOut) {
+        int n = panel.size();
         int k = flow.panelRounds();
         List<Member> flagships = flow.flagships();
         BigDecimal[][] memberReservations = new BigDecimal[n][];
@@ -104,7 +109,7 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
             return exceeded(memberReservations, flagshipReservations, flagshipSkips, skipped, notes, limit,
                     new BudgetExceededException("the " + who + " cannot cover the judge's worst case of $"
                     + judgeWorst.toPlainString() + (flow.judgeCalls() > 1 ? " (up to " + flow.judgeCalls()
-                    + " judge calls for the " + s.strategy().name() + " strategy)" : "")
+                    + " judge calls for the " + strategy + " strategy)" : "")
                     + "; raise the budget, lower judgeMaxOutputTokens/maxOutputTokens, or use a cheaper judge",
                     limit, judgeWorst));
         }
@@ -113,11 +118,11 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
         BigDecimal firstRound = BigDecimal.ZERO;
         int admitted = 0;
         for (int i = 0; i < n; i++) {
-            Member m = s.panel().get(i);
+            Member m = panel.get(i);
             BigDecimal[] per = new BigDecimal[k];
             BigDecimal sum = BigDecimal.ZERO;
             for (int r = 0; r < k; r++) {
-                per[r] = worstCase(s.priceBook(), m.model().ref(), flow.memberInputTokens(m, r + 1), maxOut);
+                per[r] = worstCase(prices, m.model().ref(), flow.memberInputTokens(m, r + 1), maxOut);
                 sum = sum.add(per[r]);
             }
             if (sum.compareTo(left) <= 0) {
@@ -130,7 +135,7 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
                 String reason = "skipped by the " + who + ": worst case $" + sum.toPlainString()
                         + (k > 1 ? " for " + k + " rounds" : "") + " but only $" + left.toPlainString()
                         + " left after the judge's reservation";
-                skipped[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, s.priceBook(), reason);
+                skipped[i] = CallRunner.skipped(m.id(), m.model().ref(), CallRole.PANEL, prices, reason);
                 notes.add(m.id() + " " + reason);
             }
         }
@@ -142,7 +147,7 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
         }
         for (int j = 0; j < flagships.size(); j++) {
             Member m = flagships.get(j);
-            BigDecimal w = worstCase(s.priceBook(), m.model().ref(), flow.memberInputTokens(m, 2), maxOut);
+            BigDecimal w = worstCase(prices, m.model().ref(), flow.memberInputTokens(m, 2), maxOut);
             if (w.compareTo(left) <= 0) {
                 flagshipReservations[j] = w;
                 left = left.subtract(w);
@@ -158,7 +163,7 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
     }
 
     /** A model's worst case for a call of these prompt tokens and this output limit; zero when it is unpriced. */
-    static BigDecimal worstCase(dev.fusion.cost.PriceBook prices, ModelRef ref, long promptTokens, int maxOutputTokens) {
+    static BigDecimal worstCase(PriceBook prices, ModelRef ref, long promptTokens, int maxOutputTokens) {
         Optional<Price> p = prices.find(ref);
         return p.map(price -> price.worstCase(promptTokens, maxOutputTokens)).orElse(BigDecimal.ZERO);
     }

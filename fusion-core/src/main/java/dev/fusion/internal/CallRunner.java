@@ -23,7 +23,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.retry.Retry;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -339,39 +338,45 @@ public final class CallRunner implements MemberCall {
                 return Mono.error(ProviderException.linkage(e));
             }
         });
-        return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
-            Throwable failure = rs.failure();
-            if (visibleOutput && (onDelta != null || onToolDelta != null)) {
-                // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
-                return Mono.error(failure);
-            }
-            long nowTick = ticks();
-            Duration left = spec.timeout().minusNanos(nowTick - startTick);
-            boolean askBound = false;
-            if (spec.deadlineNanos() != Spec.NO_DEADLINE && spec.deadlineNanos() - nowTick < left.toNanos()) {
-                left = Duration.ofNanos(spec.deadlineNanos() - nowTick);
-                askBound = true;
-            }
-            Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
-            if (!retryFitsBudget(billed)) {
-                log.debug("not retrying {}: another attempt could pass its budget of ${} after: {}", spec.memberId(),
-                        spec.maxSpendUsd().toPlainString(), failure.getMessage());
-                return Mono.error(failure);
-            }
-            if (failure instanceof ProviderException p && p.retryable() && p.retryAfter().isPresent()
-                    && rs.totalRetries() < spec.retry().maxRetries() && p.retryAfter().get().compareTo(left) >= 0) {
-                // Waiting would only run into the deadline and hide the provider's cause behind a timeout.
-                return Mono.error(retryAfterBeyond(p, left, askBound));
-            }
-            return RetryDecision.delay(spec.retry(), failure, (int) rs.totalRetries() + 1, left)
-                    .map(d -> {
-                        addBilled(billed);
-                        retryDelayMs.addAndGet(d.toMillis());
-                        log.debug("retrying {} in {} ms after: {}", spec.memberId(), d.toMillis(), failure.getMessage());
-                        return Mono.delay(d, scheduler);
-                    })
-                    .orElseGet(() -> Mono.error(failure));
-        })));
+        return RetryLayer.around(attempt, this::afterFailure, scheduler);
+    }
+
+    /**
+     * The retry rules of this call, after a failed attempt: no retry once text reached the subscriber, none
+     * past the call's budget, none whose server-requested wait runs into the timeout or the ask's deadline
+     * (failed with the provider's cause), else the policy's delay ({@link RetryDecision}).
+     */
+    private RetryLayer.Decision afterFailure(Throwable failure, int retry) {
+        if (visibleOutput && (onDelta != null || onToolDelta != null)) {
+            // Text already reached the subscriber: a retry would repeat it. Fail; a fallback may follow.
+            return RetryLayer.Decision.fail(failure);
+        }
+        long nowTick = ticks();
+        Duration left = spec.timeout().minusNanos(nowTick - startTick);
+        boolean askBound = false;
+        if (spec.deadlineNanos() != Spec.NO_DEADLINE && spec.deadlineNanos() - nowTick < left.toNanos()) {
+            left = Duration.ofNanos(spec.deadlineNanos() - nowTick);
+            askBound = true;
+        }
+        Usage billed = failure instanceof ProviderException p ? p.usage().orElse(Usage.ZERO) : Usage.ZERO;
+        if (!retryFitsBudget(billed)) {
+            log.debug("not retrying {}: another attempt could pass its budget of ${} after: {}", spec.memberId(),
+                    spec.maxSpendUsd().toPlainString(), failure.getMessage());
+            return RetryLayer.Decision.fail(failure);
+        }
+        if (failure instanceof ProviderException p && p.retryable() && p.retryAfter().isPresent()
+                && retry <= spec.retry().maxRetries() && p.retryAfter().get().compareTo(left) >= 0) {
+            // Waiting would only run into the deadline and hide the provider's cause behind a timeout.
+            return RetryLayer.Decision.fail(retryAfterBeyond(p, left, askBound));
+        }
+        return RetryDecision.delay(spec.retry(), failure, retry, left)
+                .map(d -> {
+                    addBilled(billed);
+                    retryDelayMs.addAndGet(d.toMillis());
+                    log.debug("retrying {} in {} ms after: {}", spec.memberId(), d.toMillis(), failure.getMessage());
+                    return RetryLayer.Decision.retryAfter(d);
+                })
+                .orElseGet(() -> RetryLayer.Decision.fail(failure));
     }
 
     /** Now on the scheduler's clock, in nanoseconds: the time the call's timeout and retry delays run on. */

@@ -114,6 +114,19 @@ abstract class Flow implements BudgetPlan.Demand {
     }
 
     /**
+     * The schema this flow reads members' answers against, or null when it does not read them: the
+     * engine then reads each panel round's answers on {@link AnswerChecks}' threads, bounded by the ask's
+     * deadline, and hands the results to {@link #answersRead} before the flow's next call.
+     */
+    dev.fusion.structured.StructuredSchema memberAnswerSchema() {
+        return null;
+    }
+
+    /** The answers of the round that just ended, read against {@link #memberAnswerSchema()}. Under the lock. */
+    void answersRead(java.util.Map<CallRecord, AnswerChecks.Result> read) {
+    }
+
+    /**
      * Round 1 met the quorum; {@code ok} are its successful answers in panel order, {@code plan} the ask's
      * budget plan (each member's reservation per round, the flagships').
      */

@@ -32,21 +32,6 @@ public record Settings(List<Member> panel, List<Member> judges, int quorum, Dura
         strategy = strategy == null ? Strategy.synthesize() : strategy;
     }
 
-    /**
-     * The panel an ask of {@code strategy} runs, from the configured members: the strategy decides
-     * (self-moa samples its one member, cascade needs two; see {@link StrategyDefinition#panel}).
-     *
-     * @throws dev.fusion.InvalidConfigurationException when the strategy cannot run this panel
-     */
-    public static List<Member> panelFor(Strategy strategy, List<Member> configured) {
-        return StrategyRegistry.panel(strategy == null ? Strategy.synthesize() : strategy, configured);
-    }
-
-    /** The members {@code strategy} may call beyond the panel (the cascade's flagships), for Fusion's id checks. */
-    public static List<Member> flagshipsFor(Strategy strategy) {
-        return StrategyRegistry.flagships(strategy == null ? Strategy.synthesize() : strategy);
-    }
-
     /** Settings without research tools. */
     public Settings(List<Member> panel, List<Member> judges, int quorum, Duration grace, Duration memberTimeout,
                     Duration judgeTimeout, Duration deadline, RetryPolicy retry, RetryPolicy judgeRetry,

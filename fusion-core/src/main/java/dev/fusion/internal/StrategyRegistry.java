@@ -17,7 +17,7 @@ import java.util.function.Function;
  * and that each names the kind it is registered for (so none serves two kinds), so a wrong line fails every
  * ask and every test at once, never silently. Stateless and thread-safe.
  */
-final class StrategyRegistry {
+public final class StrategyRegistry {
 
     /** Every kind's definition, checked. */
     private static final Map<StrategyKind, StrategyDefinition<?>> DEFINITIONS = checked(StrategyRegistry::definition);
@@ -61,6 +61,22 @@ final class StrategyRegistry {
     /** The definition of {@code kind}. */
     static StrategyDefinition<?> of(StrategyKind kind) {
         return DEFINITIONS.get(kind);
+    }
+
+    /**
+     * The panel an ask of {@code strategy} (null: {@code synthesize}) runs, from the configured members:
+     * the strategy decides (self-moa samples its one member, cascade needs two; see
+     * {@link StrategyDefinition#panel}). For {@code Fusion}'s checks when it is built.
+     *
+     * @throws dev.fusion.InvalidConfigurationException when the strategy cannot run this panel
+     */
+    public static List<Member> panelFor(Strategy strategy, List<Member> configured) {
+        return panel(strategy == null ? Strategy.synthesize() : strategy, configured);
+    }
+
+    /** The members {@code strategy} (null: {@code synthesize}) may call beyond the panel (the cascade's flagships). */
+    public static List<Member> flagshipsFor(Strategy strategy) {
+        return flagships(strategy == null ? Strategy.synthesize() : strategy);
     }
 
     /** The panel {@code strategy} runs from the configured members. */

@@ -48,20 +48,25 @@ public final class VirtualTime {
      * and what that work scheduled at once), so nothing on this clock is left to do before time moves.
      * Waits at most 10 s of real time for the tasks.
      *
+     * <p>The next timer is read only once the tasks are done, and returned only when no task ran or was
+     * handed over meanwhile: a task that is still running may yet arm a timer (a retry's backoff armed by
+     * the failure of an attempt, say), and a next timer read before it did would be stale, so time would
+     * jump past the new timer to a later one (the call's timeout) and the retry would never run.
+     *
      * @return the virtual time until the earliest armed timer, or null when none is armed
      */
     public Duration awaitQuiet() throws InterruptedException {
         long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (true) {
             long seen = handedOver.get();
-            Duration next = ticker.awaitIdle(timer.thread());
             while (active.get() > 0) {
                 if (System.nanoTime() - end > 0) {
                     throw new IllegalStateException("the virtual timer's tasks did not finish within 10 s");
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
-            if (handedOver.get() == seen) {
+            Duration next = ticker.awaitIdle(timer.thread());
+            if (active.get() == 0 && handedOver.get() == seen) {
                 return next;
             }
         }

@@ -53,11 +53,23 @@ final class VoteFlow extends Flow {
     private final StructuredSchema schema;
     private List<CallRecord> valid = List.of();
     private List<JsonNode> validJson = List.of();
+    /** Members' answers the engine already read against the schema (off the lock), by record. */
+    private final java.util.Map<CallRecord, AnswerChecks.Result> read = new java.util.IdentityHashMap<>();
 
     VoteFlow(StrategyContext ctx) {
         super(ctx);
         // Checked (with a clear error) by checkRequest before any call; null here only for that check.
         this.schema = ctx.answerSchema();
+    }
+
+    @Override
+    StructuredSchema memberAnswerSchema() {
+        return schema;
+    }
+
+    @Override
+    void answersRead(java.util.Map<CallRecord, AnswerChecks.Result> read) {
+        this.read.putAll(read);
     }
 
     @Override
@@ -112,7 +124,7 @@ final class VoteFlow extends Flow {
         List<BigDecimal> reservations = new ArrayList<>();
         for (CallRecord r : ok) {
             try {
-                goodJson.add(readAnswer(r.text()));
+                goodJson.add(readAnswer(r));
                 good.add(r);
             } catch (InvalidAnswerException e) {
                 ctx.invalidatePanelAnswer(r, e);
@@ -139,7 +151,7 @@ final class VoteFlow extends Flow {
             List<JsonNode> gj = new ArrayList<>(validJson);
             for (CallRecord r : repaired) {
                 try {
-                    gj.add(readAnswer(r.text()));
+                    gj.add(readAnswer(r));
                     g.add(r);
                 } catch (InvalidAnswerException e) {
                     ctx.invalidatePanelAnswer(r, e);
@@ -224,8 +236,10 @@ final class VoteFlow extends Flow {
         }
     }
 
-    private JsonNode readAnswer(String text) {
-        return readAnswer(schema, text);
+    /** A member's answer read and validated: as the engine read it, else here. */
+    private JsonNode readAnswer(CallRecord r) {
+        AnswerChecks.Result done = read.get(r);
+        return (done != null ? done : AnswerChecks.read(schema, r.text())).get();
     }
 
     /**
@@ -233,14 +247,7 @@ final class VoteFlow extends Flow {
      * the validator should not throw) makes it an invalid answer of its member, never an error of the ask.
      */
     private static JsonNode readAnswer(dev.fusion.structured.StructuredSchema schema, String text) {
-        try {
-            return schema.readAnswer(text);
-        } catch (InvalidAnswerException e) {
-            throw e;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new InvalidAnswerException(dev.fusion.structured.AnswerProblem.NOT_JSON,
-                    List.of("the answer could not be read (" + e.getClass().getSimpleName() + ")"));
-        }
+        return AnswerChecks.read(schema, text).get();
     }
 
     private void finish(VoteResult result, boolean judged) {

@@ -307,6 +307,8 @@ class LlamaConformanceTest {
             }
             assertThat(System.nanoTime()).as("a slot is still processing %s after the cancel", SLOT_FREED_WITHIN)
                     .isLessThan(deadline);
+            // A real server process: it frees the slot when its own write to the closed socket fails,
+            // which no event of this process signals, so its /slots endpoint is polled (bounded above).
             Thread.sleep(20);
         }
     }

@@ -33,6 +33,12 @@ final class Children implements AutoCloseable {
             t.start();
         }
 
+        /** Lets a child started with {@code go} begin its asks. */
+        void go() throws IOException {
+            process.getOutputStream().write("GO\n".getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
         List<String> results() {
             return lines.stream().filter(l -> l.startsWith("OK ") || l.startsWith("ERR ")).toList();
         }
@@ -49,6 +55,25 @@ final class Children implements AutoCloseable {
         Child c = new Child(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         children.add(c);
         return c;
+    }
+
+    /**
+     * Waits until every child printed {@code READY} (its JVM started and connected; a bound on waiting of
+     * {@code seconds}, not a timing assertion), then lets them all begin at once ({@link Child#go}).
+     */
+    void goTogether(long seconds) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (Child c : children) {
+            while (!c.lines.contains("READY")) {
+                if (!c.process.isAlive() || System.nanoTime() - until > 0) {
+                    throw new AssertionError("a child JVM did not get ready; output: " + c.lines);
+                }
+                Thread.sleep(10);
+            }
+        }
+        for (Child c : children) {
+            c.go();
+        }
     }
 
     /** Waits until every child has exited (their output read), at most {@code seconds}. */

@@ -23,7 +23,9 @@ import java.util.concurrent.Future;
  * cap and limits in Redis, and prints one line per ask ({@code OK <costUsd> <requests sent> [degraded]} or
  * {@code ERR <ExceptionClass> <message>}), then {@code DONE}. Arguments:
  * {@code redisUrl namespace sandboxBaseUrl asks threads capUsd maxConcurrent rpm tpm leaseMs deadlineMs}
- * (0 = none for the cap and limits). With {@code asks} = -1 it asks until its stdin closes.
+ * (0 = none for the cap and limits), and optionally {@code go}: then it waits, after printing {@code READY},
+ * for a line on its stdin before it asks, so that the asks of several children start together however
+ * long each JVM took to start (the test sends the line once every child is ready).
  */
 public final class SharedAskMain {
 
@@ -50,6 +52,10 @@ public final class SharedAskMain {
             Fusion fusion = fusion(shared, base, cap, maxConcurrent, rpm, tpm, deadlineMs);
             System.out.println("READY");
             System.out.flush();
+            if (a.length > 11 && "go".equals(a[11])) {
+                new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            }
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<Future<?>> all = new ArrayList<>();
             for (int i = 0; i < asks; i++) {

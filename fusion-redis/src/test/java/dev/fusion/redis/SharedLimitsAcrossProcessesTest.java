@@ -19,6 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Several separate JVMs (not threads) asking one sandbox concurrently, sharing their cap and provider
  * limits through one real Redis: the limits hold at the server, across processes.
+ *
+ * <p>No assertion depends on how fast the machine is. The children start their asks together, once every
+ * JVM is up ({@link Children#goTogether}): a JVM that took 60 s to start on a loaded machine cannot begin
+ * its asks in a later rate-limit minute. Where the deadline only bounds an ask (the cap test) it is far
+ * beyond what the asks need even on a stalled machine; where it ends the asks left waiting for the next
+ * minute (the per-minute tests) it is 40 s, inside the 60 s window that opens with the first admitted
+ * call. Every other wait is a bound on waiting for something that must happen.
  */
 class SharedLimitsAcrossProcessesTest {
 
@@ -40,9 +47,10 @@ class SharedLimitsAcrossProcessesTest {
         try (WireServer server = sandbox(120); Children kids = new Children()) {
             // An ask is 3 calls of $0.001 each (worst case = actual): a $0.02 cap admits exactly 6 of the 12 asks.
             for (int i = 0; i < 3; i++) {
-                kids.start(REDIS.url(), "cap", base(server), "4", "2", "0.02", "2", "0", "0", "5000", "20000");
+                kids.start(REDIS.url(), "cap", base(server), "4", "2", "0.02", "2", "0", "0", "5000", "120000", "go");
             }
-            kids.awaitAll(90);
+            kids.goTogether(300);
+            kids.awaitAll(300);
             List<String> results = new ArrayList<>();
             kids.childrenResults(results);
             assertThat(results).hasSize(12);
@@ -73,13 +81,14 @@ class SharedLimitsAcrossProcessesTest {
     void requestsPerMinuteHoldAtTheServerAcrossProcesses() throws Exception {
         try (WireServer server = sandbox(20); Children kids = new Children()) {
             // 3 processes x 1 ask x 3 calls want 9 starts; the shared limit lets 4 through this minute.
-            // The deadline only ends the asks left waiting for the next minute: 20 s, far inside the 60 s
-            // window, so no fifth start can fit, and long enough for the four admitted calls to be sent by
-            // child JVMs starting on a loaded machine (with 3 s, one ask ran out before its call: 3 of 4).
+            // The deadline only ends the asks left waiting for the next minute: 40 s after the asks start
+            // together, inside the 60 s window, so no fifth start can fit, and long enough for the four admitted
+            // calls to be sent on a loaded machine (with 3 s, one ask ran out before its call: 3 of 4).
             for (int i = 0; i < 3; i++) {
-                kids.start(REDIS.url(), "rpm", base(server), "1", "1", "0", "0", "4", "0", "5000", "20000");
+                kids.start(REDIS.url(), "rpm", base(server), "1", "1", "0", "0", "4", "0", "5000", "40000", "go");
             }
-            kids.awaitAll(60);
+            kids.goTogether(300);
+            kids.awaitAll(300);
             List<String> out = new ArrayList<>();
             kids.childrenResults(out);
             assertThat(server.requestCount()).as("requests at the server in the minute; asks: %s", out).isEqualTo(4);
@@ -90,11 +99,12 @@ class SharedLimitsAcrossProcessesTest {
     void tokensPerMinuteHoldAtTheServerAcrossProcesses() throws Exception {
         try (WireServer server = sandbox(20); Children kids = new Children()) {
             // Each call books ~110 estimated tokens (prompt + 100 max output) and settles to the 110 reported.
-            // As above, the deadline (20 s, inside the 60 s window) only ends the asks waiting for the next minute.
+            // As above, the deadline (40 s, inside the 60 s window) only ends the asks waiting for the next minute.
             for (int i = 0; i < 3; i++) {
-                kids.start(REDIS.url(), "tpm", base(server), "1", "1", "0", "0", "0", "250", "5000", "20000");
+                kids.start(REDIS.url(), "tpm", base(server), "1", "1", "0", "0", "0", "250", "5000", "40000", "go");
             }
-            kids.awaitAll(60);
+            kids.goTogether(300);
+            kids.awaitAll(300);
             List<String> out = new ArrayList<>();
             kids.childrenResults(out);
             assertThat(server.requestCount()).as("calls admitted; asks: %s", out).isBetween(1L, 3L);

@@ -6,6 +6,8 @@ import dev.fusion.Fusion;
 import dev.fusion.FusionRequest;
 import dev.fusion.FusionResult;
 import dev.fusion.QuorumNotMetException;
+import dev.fusion.RetryPolicy;
+import dev.fusion.model.ProviderException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,7 +15,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Asks in virtual time: latencies and deadlines pass exactly, with no real wait. */
+/** Asks in virtual time: latencies, deadlines and retry backoff pass exactly, with no real wait. */
 class VirtualClockTest {
 
     private final VirtualClock clock = new VirtualClock();
@@ -47,6 +49,23 @@ class VirtualClockTest {
                         .extracting(CallRecord::status).containsExactly(CallStatus.OK, CallStatus.TIMEOUT));
         assertThat(endedAt.get()).isEqualTo(Duration.ofMinutes(10));
         assertThat(stuck.cancellations()).isEqualTo(1);
+    }
+
+    @Test
+    void retryBackoffRunsOnTheClock() {
+        FakeChatModel flaky = FakeChatModel.on(clock, "fake:flaky")
+                .fail(ProviderException.http(429, "rate_limit", null, "slow down", Duration.ofSeconds(3)), Duration.ofMillis(100))
+                .answer("ok", Duration.ofSeconds(1)).build();
+        Fusion fusion = Fusion.builder().panel(flaky)
+                .judge(FakeChatModel.on(clock, "fake:judge").answer("j", Duration.ofSeconds(1)).build())
+                .retry(RetryPolicy.retries(1)).scheduler(clock.scheduler()).build();
+        FusionResult r = clock.run(fusion.askAsync(FusionRequest.of("q")));
+        CallRecord member = r.panel().get(0);
+        assertThat(member.attempts()).isEqualTo(2);
+        assertThat(member.retryDelay()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(flaky.calls()).isEqualTo(2);
+        // The failed attempt's 100 ms, the server's 3 s wait, the second attempt's 1 s, the judge's 1 s.
+        assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(5_100));
     }
 
     @Test

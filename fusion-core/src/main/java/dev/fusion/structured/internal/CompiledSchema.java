@@ -24,6 +24,9 @@ public final class CompiledSchema {
     private static final SchemaRegistryConfig CONFIG = SchemaRegistryConfig.builder()
             .pathType(PathType.JSON_POINTER)
             .locale(Locale.ENGLISH)
+            // java.util.regex as by default, but a match stops when its thread is interrupted (a
+            // catastrophically backtracking pattern cannot hold a validation past the ask's deadline)
+            .regularExpressionFactory(InterruptibleRegex.FACTORY)
             .build();
     /**
      * Meta-schemas only (the validator's bundled copies, by their dialect id): compiled once, shared.

@@ -1,0 +1,95 @@
+package dev.fusion;
+
+import dev.fusion.internal.AnswerChecks;
+import dev.fusion.internal.VirtualTime;
+import dev.fusion.judge.Strategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.Disposable;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A member's answer is read against the request's schema where the ask's deadline can stop it. A user
+ * schema's {@code pattern} may backtrack catastrophically ({@code ^(a+)+\1$} against {@code "aaaa…a!"}:
+ * the back-reference defeats {@code java.util.regex}'s memoisation, so 40 {@code a}s take about 2^40
+ * steps, days; 24 take 3 s): the validation runs on the library's validation threads, not on the thread
+ * that completed the member nor under the ask's lock, so the ask still ends at its deadline with its
+ * typed failure and every record, and the validating thread is interrupted and released.
+ *
+ * <p>The ask runs in virtual time: its deadline passes only when the test advances the clock. Before
+ * validation was moved off the member's thread, the member's completion (here on the test's thread)
+ * never returned, so the ask never got to its deadline: the {@code @Timeout} is only the safety net
+ * that turns such a hang into a failure.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SchemaValidationDeadlineTest {
+
+    private static final String SCHEMA = """
+            {"type":"object","properties":{"code":{"type":"string","pattern":"^(a+)+\\\\1$"}},
+             "required":["code"],"additionalProperties":false}""";
+    private static final String EVIL = "{\"code\":\"" + "a".repeat(40) + "!\"}";
+
+    private static Fusion vote(VirtualTime time, String answer) {
+        return Fusion.builder().panel(FakeModel.instant("p:a", answer), FakeModel.instant("p:b", answer))
+                .judge(FakeModel.instant("p:j", "{\"code\":\"aaa\"}")).strategy(Strategy.vote())
+                .deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+    }
+
+    private static FusionRequest ask() {
+        return FusionRequest.builder().prompt("Give the code.").schema(SCHEMA).build();
+    }
+
+    @Test
+    void aBacktrackingPatternCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> vote(time, EVIL).askAsync(ask()).toFuture());
+
+        Eventually.holds("the answers are being read against the schema", () -> AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline of 5000 ms", "read against the schema");
+                    assertThat(e.calls()).hasSize(2).allMatch(CallRecord::isOk);
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void cancellingTheAskReleasesTheValidatingThread() {
+        VirtualTime time = new VirtualTime();
+        AtomicReference<Disposable> ask = new AtomicReference<>();
+        Thread caller = new Thread(() -> ask.set(vote(time, EVIL).askAsync(ask()).subscribe(r -> { }, e -> { })));
+        caller.start();
+
+        Eventually.holds("the answers are being read against the schema",
+                () -> ask.get() != null && AnswerChecks.inProgress() == 1);
+        ask.get().dispose();
+
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isZero();
+    }
+
+    @Test
+    void answersThatMatchAreReadOffTheLockAndTheVoteDecides() throws Exception {
+        VirtualTime time = new VirtualTime();
+        FusionResult r = vote(time, "{\"code\":\"aaaa\"}").askAsync(ask()).toFuture().get(60, TimeUnit.SECONDS);
+
+        assertThat(r.json()).hasValueSatisfying(j -> assertThat(j.get("code").asText()).isEqualTo("aaaa"));
+        assertThat(r.judged()).isFalse();
+        assertThat(r.panel()).hasSize(2).allMatch(CallRecord::isOk);
+        assertThat(AnswerChecks.inProgress()).isZero();
+    }
+}
