@@ -92,4 +92,70 @@ class SchemaValidationDeadlineTest {
         assertThat(r.panel()).hasSize(2).allMatch(CallRecord::isOk);
         assertThat(AnswerChecks.inProgress()).isZero();
     }
+
+    /** A synthesize ask under the schema: the members answer freely, the judge's final answer stalls the check. */
+    @Test
+    void aStructuredJudgeAnswerCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        Fusion fusion = Fusion.builder().panel(FakeModel.instant("p:a", "aaaa"), FakeModel.instant("p:b", "aa"))
+                .judge(FakeModel.instant("p:j", EVIL)).strategy(Strategy.synthesize())
+                .deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(ask()).toFuture());
+
+        Eventually.holds("the judge's answer is being read against the schema", () -> AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "the judge's answer", "read against the schema");
+                    assertThat(e.calls()).hasSize(3).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId).containsExactlyInAnyOrder("p:a", "p:b", "p:j");
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Vote: every member's answer reads at once (only a {@code strict} kind applies the pattern), two agree on
+     * the code, the kind is disputed; the judge's pick of {@code strict} makes the merged whole stall the check.
+     */
+    private static final String VOTE_SCHEMA = """
+            {"type":"object","properties":{"kind":{"type":"string"},"code":{"type":"string"}},
+             "required":["kind","code"],"additionalProperties":false,
+             "if":{"properties":{"kind":{"const":"strict"}}},
+             "then":{"properties":{"code":{"pattern":"^(a+)+\\\\1$"}}}}""";
+
+    @Test
+    void aVoteResolveReplyCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        String slow = "a".repeat(40) + "!";
+        FakeModel judge = FakeModel.instant("p:j", "{\"/kind\":\"strict\"}");
+        Fusion fusion = Fusion.builder().panel(FakeModel.instant("p:a", "{\"kind\":\"strict\",\"code\":\"aaaa\"}"),
+                        FakeModel.instant("p:b", "{\"kind\":\"loose\",\"code\":\"" + slow + "\"}"),
+                        FakeModel.instant("p:c", "{\"kind\":\"free\",\"code\":\"" + slow + "\"}"))
+                .judge(judge).strategy(Strategy.vote())
+                .deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        FusionRequest request = FusionRequest.builder().prompt("Give the code.").schema(VOTE_SCHEMA).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(request).toFuture());
+
+        Eventually.holds("the judge's settlement is being read against the schema",
+                () -> judge.calls.get() == 1 && AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "the judge's settlement", "read against the schema");
+                    assertThat(e.calls()).hasSize(4).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId)
+                            .containsExactlyInAnyOrder("p:a", "p:b", "p:c", "p:j");
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
 }

@@ -181,20 +181,30 @@ final class ToolStepFlow extends Flow {
 
     private void onDisputeReply(StructuredVote vote, DisputeRequest dispute, ToolCall[] decided, int at, ToolCall first,
                                 CallRecord r) {
-        try {
-            JsonNode reply = dispute.schema().readAnswer(r.text());
-            decided[at] = new ToolCall(first.id(), first.name(), vote.applyJudgeAnswer(reply).json().toString(),
-                    first.thoughtSignature());
-        } catch (InvalidAnswerException e) {
+        // The reply and the merged arguments are read against the schemas off the lock, bounded by the deadline.
+        checkOffLock("the judge's settlement of the arguments of '" + first.name() + "'", () -> AnswerChecks.onPool(() -> {
+            try {
+                return (Object) vote.applyJudgeAnswer(AnswerChecks.read(dispute.schema(), r.text()).get());
+            } catch (InvalidAnswerException | VoteMergeException e) {
+                return e;
+            }
+        }), settled -> onSettlement(settled, decided, at, first, r));
+    }
+
+    private void onSettlement(Object settled, ToolCall[] decided, int at, ToolCall first, CallRecord r) {
+        if (settled instanceof InvalidAnswerException e) {
             ctx.invalidateJudgeAnswer(r, e);
             fail(new ToolDecisionException("the judge's settlement of the disputed arguments of '" + first.name()
                     + "' is invalid: " + e.getMessage(), List.of(e.getMessage()), ctx.allRecords()));
             return;
-        } catch (VoteMergeException e) {
+        }
+        if (settled instanceof VoteMergeException e) {
             fail(new ToolDecisionException("the settled arguments of '" + first.name() + "' do not match its schema",
                     e.errors(), ctx.allRecords()));
             return;
         }
+        decided[at] = new ToolCall(first.id(), first.name(), ((dev.fusion.structured.VoteResult) settled).json().toString(),
+                first.thoughtSignature());
         decide(List.of(decided), DecidedBy.JUDGED, List.of(), true);
     }
 
