@@ -158,4 +158,44 @@ class SchemaValidationDeadlineTest {
         Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
         assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
     }
+
+    /**
+     * A tool step: the members call the same tool, the arguments of each read at once; two agree on the code,
+     * the kind is disputed; the judge's settlement of {@code strict} makes the merged arguments stall the check.
+     */
+    @Test
+    void aToolArgumentSettlementCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        String slow = "a".repeat(40) + "!";
+        dev.fusion.model.ToolSpec run = dev.fusion.model.ToolSpec.of("run", "Runs a code.", VOTE_SCHEMA);
+        FakeModel judge = FakeModel.instant("p:j", "{\"/kind\":\"strict\"}");
+        Fusion fusion = Fusion.builder().panel(proposing("p:a", "strict", "aaaa"), proposing("p:b", "loose", slow),
+                        proposing("p:c", "free", slow))
+                .judge(judge).deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        FusionRequest request = FusionRequest.builder().prompt("Run the code.").tools(run).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(request).toFuture());
+
+        Eventually.holds("the settled arguments are being read against the tool's schema",
+                () -> judge.calls.get() == 1 && AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "arguments of 'run'", "read against the schema");
+                    assertThat(e.calls()).hasSize(4).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId)
+                            .containsExactlyInAnyOrder("p:a", "p:b", "p:c", "p:j");
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    private static FakeModel proposing(String ref, String kind, String code) {
+        String args = "{\"kind\":\"" + kind + "\",\"code\":\"" + code + "\"}";
+        return FakeModel.responding(ref, r -> dev.fusion.model.ModelResponse.of("", dev.fusion.cost.Usage.of(100, 20))
+                .withToolCalls(java.util.List.of(new dev.fusion.model.ToolCall("c1", "run", args))));
+    }
 }
