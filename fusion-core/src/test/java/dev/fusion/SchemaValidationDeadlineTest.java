@@ -193,6 +193,36 @@ class SchemaValidationDeadlineTest {
         assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
     }
 
+    /** A tool step: one member's proposed arguments stall the tool schema's check (the others' read at once). */
+    @Test
+    void aMembersToolArgumentsCannotHoldTheAskPastTheDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        dev.fusion.model.ToolSpec run = dev.fusion.model.ToolSpec.of("run", "Runs a code.", VOTE_SCHEMA);
+        FakeModel judge = FakeModel.instant("p:j", "never asked");
+        Fusion fusion = Fusion.builder().panel(proposing("p:a", "strict", "a".repeat(40) + "!"),
+                        proposing("p:b", "loose", "b"), proposing("p:c", "free", "c"))
+                .judge(judge).deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        FusionRequest request = FusionRequest.builder().prompt("Run the code.").tools(run).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(request).toFuture());
+
+        Eventually.holds("the proposed arguments are being read against the tool's schema",
+                () -> AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "the members' tool call arguments");
+                    assertThat(e.calls()).hasSize(3).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId).containsExactlyInAnyOrder("p:a", "p:b", "p:c");
+                });
+        assertThat(judge.calls.get()).isZero();
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
     private static FakeModel proposing(String ref, String kind, String code) {
         String args = "{\"kind\":\"" + kind + "\",\"code\":\"" + code + "\"}";
         return FakeModel.responding(ref, r -> dev.fusion.model.ModelResponse.of("", dev.fusion.cost.Usage.of(100, 20))
