@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A member's answer is read against the request's schema where the ask's deadline can stop it. A user
+ * A member's answer, the judge's structured answer, vote's settlement and tool call arguments (the members'
+ * and the settled ones) are read against the user's schema where the ask's deadline can stop it. A user
  * schema's {@code pattern} may backtrack catastrophically ({@code ^(a+)+\1$} against {@code "aaaa…a!"}:
  * the back-reference defeats {@code java.util.regex}'s memoisation, so 40 {@code a}s take about 2^40
  * steps, days; 24 take 3 s): the validation runs on the library's validation threads, not on the thread

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Members' answers read against a schema where the ask's deadline can stop it: on a small pool of the
+ * Models' output read against a user's schema (members' answers, the judge's structured answer and
+ * settlements, tool call arguments) where the ask's deadline can stop it: on a small pool of the
  * library's own threads ({@code fusion-validate-N}, daemon, at most as many as cores and no fewer than
  * two), never on an HTTP thread, the caller's thread or under the ask's lock. A user schema's
  * {@code pattern} can backtrack for minutes; cancelling the {@code Mono} of {@link #readAll} (the ask's
