@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A member's answer is read against the request's schema where the ask's deadline can stop it. A user
+ * A member's answer, the judge's structured answer, vote's settlement and tool call arguments (the members'
+ * and the settled ones) are read against the user's schema where the ask's deadline can stop it. A user
  * schema's {@code pattern} may backtrack catastrophically ({@code ^(a+)+\1$} against {@code "aaaa…a!"}:
  * the back-reference defeats {@code java.util.regex}'s memoisation, so 40 {@code a}s take about 2^40
  * steps, days; 24 take 3 s): the validation runs on the library's validation threads, not on the thread
@@ -91,5 +92,141 @@ class SchemaValidationDeadlineTest {
         assertThat(r.judged()).isFalse();
         assertThat(r.panel()).hasSize(2).allMatch(CallRecord::isOk);
         assertThat(AnswerChecks.inProgress()).isZero();
+    }
+
+    /** A synthesize ask under the schema: the members answer freely, the judge's final answer stalls the check. */
+    @Test
+    void aStructuredJudgeAnswerCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        Fusion fusion = Fusion.builder().panel(FakeModel.instant("p:a", "aaaa"), FakeModel.instant("p:b", "aa"))
+                .judge(FakeModel.instant("p:j", EVIL)).strategy(Strategy.synthesize())
+                .deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(ask()).toFuture());
+
+        Eventually.holds("the judge's answer is being read against the schema", () -> AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "the judge's answer", "read against the schema");
+                    assertThat(e.calls()).hasSize(3).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId).containsExactlyInAnyOrder("p:a", "p:b", "p:j");
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Vote: every member's answer reads at once (only a {@code strict} kind applies the pattern), two agree on
+     * the code, the kind is disputed; the judge's pick of {@code strict} makes the merged whole stall the check.
+     */
+    private static final String VOTE_SCHEMA = """
+            {"type":"object","properties":{"kind":{"type":"string"},"code":{"type":"string"}},
+             "required":["kind","code"],"additionalProperties":false,
+             "if":{"properties":{"kind":{"const":"strict"}}},
+             "then":{"properties":{"code":{"pattern":"^(a+)+\\\\1$"}}}}""";
+
+    @Test
+    void aVoteResolveReplyCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        String slow = "a".repeat(40) + "!";
+        FakeModel judge = FakeModel.instant("p:j", "{\"/kind\":\"strict\"}");
+        Fusion fusion = Fusion.builder().panel(FakeModel.instant("p:a", "{\"kind\":\"strict\",\"code\":\"aaaa\"}"),
+                        FakeModel.instant("p:b", "{\"kind\":\"loose\",\"code\":\"" + slow + "\"}"),
+                        FakeModel.instant("p:c", "{\"kind\":\"free\",\"code\":\"" + slow + "\"}"))
+                .judge(judge).strategy(Strategy.vote())
+                .deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        FusionRequest request = FusionRequest.builder().prompt("Give the code.").schema(VOTE_SCHEMA).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(request).toFuture());
+
+        Eventually.holds("the judge's settlement is being read against the schema",
+                () -> judge.calls.get() == 1 && AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "the judge's settlement", "read against the schema");
+                    assertThat(e.calls()).hasSize(4).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId)
+                            .containsExactlyInAnyOrder("p:a", "p:b", "p:c", "p:j");
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A tool step: the members call the same tool, the arguments of each read at once; two agree on the code,
+     * the kind is disputed; the judge's settlement of {@code strict} makes the merged arguments stall the check.
+     */
+    @Test
+    void aToolArgumentSettlementCannotHoldTheAskPastItsDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        String slow = "a".repeat(40) + "!";
+        dev.fusion.model.ToolSpec run = dev.fusion.model.ToolSpec.of("run", "Runs a code.", VOTE_SCHEMA);
+        FakeModel judge = FakeModel.instant("p:j", "{\"/kind\":\"strict\"}");
+        Fusion fusion = Fusion.builder().panel(proposing("p:a", "strict", "aaaa"), proposing("p:b", "loose", slow),
+                        proposing("p:c", "free", slow))
+                .judge(judge).deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        FusionRequest request = FusionRequest.builder().prompt("Run the code.").tools(run).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(request).toFuture());
+
+        Eventually.holds("the settled arguments are being read against the tool's schema",
+                () -> judge.calls.get() == 1 && AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "arguments of 'run'", "read against the schema");
+                    assertThat(e.calls()).hasSize(4).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId)
+                            .containsExactlyInAnyOrder("p:a", "p:b", "p:c", "p:j");
+                });
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /** A tool step: one member's proposed arguments stall the tool schema's check (the others' read at once). */
+    @Test
+    void aMembersToolArgumentsCannotHoldTheAskPastTheDeadline() throws Exception {
+        VirtualTime time = new VirtualTime();
+        dev.fusion.model.ToolSpec run = dev.fusion.model.ToolSpec.of("run", "Runs a code.", VOTE_SCHEMA);
+        FakeModel judge = FakeModel.instant("p:j", "never asked");
+        Fusion fusion = Fusion.builder().panel(proposing("p:a", "strict", "a".repeat(40) + "!"),
+                        proposing("p:b", "loose", "b"), proposing("p:c", "free", "c"))
+                .judge(judge).deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
+                .scheduler(time.scheduler()).build();
+        FusionRequest request = FusionRequest.builder().prompt("Run the code.").tools(run).build();
+        CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
+                .thenCompose(x -> fusion.askAsync(request).toFuture());
+
+        Eventually.holds("the proposed arguments are being read against the tool's schema",
+                () -> AnswerChecks.inProgress() == 1);
+        assertThat(result).isNotDone();
+        time.advance(Duration.ofSeconds(5)); // the deadline
+
+        assertThatThrownBy(() -> result.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AskFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("ask deadline", "the members' tool call arguments");
+                    assertThat(e.calls()).hasSize(3).allMatch(CallRecord::isOk);
+                    assertThat(e.calls()).extracting(CallRecord::memberId).containsExactlyInAnyOrder("p:a", "p:b", "p:c");
+                });
+        assertThat(judge.calls.get()).isZero();
+        Eventually.holds("the validating thread is released", () -> AnswerChecks.inProgress() == 0);
+        assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    private static FakeModel proposing(String ref, String kind, String code) {
+        String args = "{\"kind\":\"" + kind + "\",\"code\":\"" + code + "\"}";
+        return FakeModel.responding(ref, r -> dev.fusion.model.ModelResponse.of("", dev.fusion.cost.Usage.of(100, 20))
+                .withToolCalls(java.util.List.of(new dev.fusion.model.ToolCall("c1", "run", args))));
     }
 }

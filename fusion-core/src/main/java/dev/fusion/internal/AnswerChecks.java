@@ -10,6 +10,7 @@ import reactor.core.publisher.Mono;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Members' answers read against a schema where the ask's deadline can stop it: on a small pool of the
+ * Models' output read against a user's schema (members' answers, the judge's structured answer and
+ * settlements, tool call arguments) where the ask's deadline can stop it: on a small pool of the
  * library's own threads ({@code fusion-validate-N}, daemon, at most as many as cores and no fewer than
  * two), never on an HTTP thread, the caller's thread or under the ask's lock. A user schema's
  * {@code pattern} can backtrack for minutes; cancelling the {@code Mono} of {@link #readAll} (the ask's
@@ -76,28 +78,50 @@ public final class AnswerChecks {
      * the subscription interrupts the reading thread.
      */
     static Mono<Map<CallRecord, Result>> readAll(StructuredSchema schema, List<CallRecord> records) {
+        return onPool(() -> {
+            Map<CallRecord, Result> out = new IdentityHashMap<>();
+            for (CallRecord r : records) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException(); // cancelled: nobody waits for the rest
+                }
+                out.put(r, read(schema, r.text()));
+            }
+            return out;
+        });
+    }
+
+    /** Reads one text against {@code schema} on the pool (a judge's reply); cancelling interrupts the thread. */
+    static Mono<Result> readOne(StructuredSchema schema, String text) {
+        return onPool(() -> read(schema, text));
+    }
+
+    /**
+     * Any other check of a model's output against a user's schema (a tool call's arguments, a vote's merged
+     * value) on the pool, its value once done; cancelling the subscription interrupts the checking thread.
+     */
+    static <T> Mono<T> onPool(Callable<T> check) {
         return Mono.create(sink -> {
             Future<?> f = POOL.submit(() -> {
                 IN_PROGRESS.incrementAndGet();
-                Map<CallRecord, Result> out = new IdentityHashMap<>();
+                T value = null;
                 Throwable error = null;
                 try {
-                    for (CallRecord r : records) {
-                        if (Thread.currentThread().isInterrupted()) {
-                            return; // cancelled: nobody waits for the rest
-                        }
-                        out.put(r, read(schema, r.text()));
-                    }
+                    value = check.call();
+                } catch (InterruptedException e) {
+                    return; // cancelled: nobody waits for it
                 } catch (Throwable e) {
                     error = e;
                 } finally {
                     // Counted down before the result goes on: the ask continues on this thread inside the sink.
                     IN_PROGRESS.decrementAndGet();
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // cancelled while checking (a stopped match): nobody waits for it
+                }
                 if (error != null) {
                     sink.error(error);
                 } else {
-                    sink.success(out);
+                    sink.success(value);
                 }
             });
             sink.onCancel(() -> f.cancel(true));

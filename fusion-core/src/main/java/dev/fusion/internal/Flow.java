@@ -171,7 +171,8 @@ abstract class Flow implements BudgetPlan.Demand {
      * The judge's final answer of {@code step}. Without a schema it is the answer as it is; with one it
      * must be a schema-valid JSON value: an invalid reply is recorded as failed ({@code invalid_output},
      * billed) and the same judge is asked once more with the errors ({@code structured-retry}); a second
-     * invalid reply ends in {@link #degrade}.
+     * invalid reply ends in {@link #degrade}. The reply is read on {@link AnswerChecks}' threads, bounded
+     * by the ask's deadline (see {@link #checkOffLock}).
      */
     final void completeFinal(JudgeStep step, CallRecord r, FlowOutcome sofar) {
         dev.fusion.structured.StructuredSchema schema = ctx.answerSchema();
@@ -179,10 +180,13 @@ abstract class Flow implements BudgetPlan.Demand {
             complete(sofar, r.text(), true);
             return;
         }
-        JsonNode json;
-        try {
-            json = schema.readAnswer(r.text());
-        } catch (dev.fusion.structured.InvalidAnswerException e) {
+        checkOffLock("the judge's answer", () -> AnswerChecks.readOne(schema, r.text()),
+                read -> finalAnswerRead(step, r, sofar, read));
+    }
+
+    private void finalAnswerRead(JudgeStep step, CallRecord r, FlowOutcome sofar, AnswerChecks.Result read) {
+        dev.fusion.structured.InvalidAnswerException e = read.invalid();
+        if (e != null) {
             ctx.invalidateJudgeAnswer(r, e);
             ctx.discardJudgeText(r.memberId());
             if (step.step() == dev.fusion.CallStep.STRUCTURED_RETRY) {
@@ -199,7 +203,30 @@ abstract class Flow implements BudgetPlan.Demand {
                     .withOnOk((retry, r2) -> completeFinal(retry, r2, sofar)));
             return;
         }
-        complete(sofar.withJson(json, sofar.agreement()), r.text(), true);
+        complete(sofar.withJson(read.json(), sofar.agreement()), r.text(), true);
+    }
+
+    /**
+     * A check of a model's output against a user's schema ({@code check}, from {@link AnswerChecks}: on its
+     * threads, never on an HTTP thread, the caller's or under the ask's lock), bounded by what is left of the
+     * ask's deadline; {@code then} receives its value under the lock. Past the deadline the checking thread
+     * is interrupted (a {@code pattern} that backtracks for minutes stops) and the ask fails with
+     * {@code AskFailedException} carrying every record; a cancel of the ask stops the check too.
+     *
+     * @param what what is checked, for the failure's message ("the judge's answer")
+     */
+    final <T> void checkOffLock(String what, java.util.function.Supplier<reactor.core.publisher.Mono<T>> check,
+                                java.util.function.Consumer<T> then) {
+        ctx.await(check, (value, error) -> {
+            if (error == null) {
+                then.accept(value);
+            } else if (error instanceof java.util.concurrent.TimeoutException) {
+                ctx.fail(new dev.fusion.AskFailedException("the ask deadline was reached while " + what
+                        + " was read against the schema", ctx.allRecords()));
+            } else {
+                ctx.fail(error);
+            }
+        });
     }
 
     /**

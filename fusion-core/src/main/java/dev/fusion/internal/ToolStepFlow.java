@@ -54,7 +54,7 @@ final class ToolStepFlow extends Flow {
             needed, write the final answer. Only call the tools you are given.""";
 
     private final Map<String, ToolSpec> offered;
-    private final Map<String, StructuredSchema> schemas = new HashMap<>();
+    private final Map<String, StructuredSchema> schemas = new java.util.concurrent.ConcurrentHashMap<>();
     /** Round 1's answers (the proposals), in panel order; set when the stage starts. */
     private List<CallRecord> answers = List.of();
 
@@ -87,21 +87,34 @@ final class ToolStepFlow extends Flow {
     void onPanelAnswers(BudgetPlan plan, List<CallRecord> ok) {
         answers = List.copyOf(ok);
         List<ToolDecisions.Proposal> all = new ArrayList<>();
-        List<ToolDecisions.Proposal> valid = new ArrayList<>();
         for (CallRecord r : ok) {
-            ToolDecisions.Proposal p = new ToolDecisions.Proposal(r.memberId(), r.toolCalls(), r.text());
-            all.add(p);
-            String problem = null;
-            for (ToolCall c : p.calls()) {
-                problem = ToolDecisions.problem(c, offered, schemas);
-                if (problem != null) {
-                    break;
+            all.add(new ToolDecisions.Proposal(r.memberId(), r.toolCalls(), r.text()));
+        }
+        // The members' arguments are read against the tools' schemas off the lock, bounded by the deadline.
+        checkOffLock("the members' tool call arguments", () -> AnswerChecks.onPool(() -> {
+            List<String> problems = new ArrayList<>();
+            for (ToolDecisions.Proposal p : all) {
+                String problem = null;
+                for (ToolCall c : p.calls()) {
+                    problem = ToolDecisions.problem(c, offered, schemas);
+                    if (problem != null) {
+                        break;
+                    }
                 }
+                problems.add(problem);
             }
-            if (problem == null) {
-                valid.add(p);
+            return problems;
+        }), problems -> proposalsChecked(ok, all, problems));
+    }
+
+    /** Under the lock: {@code problems} (null = valid) of each of {@code all}, the proposals of {@code ok}. */
+    private void proposalsChecked(List<CallRecord> ok, List<ToolDecisions.Proposal> all, List<String> problems) {
+        List<ToolDecisions.Proposal> valid = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (problems.get(i) == null) {
+                valid.add(all.get(i));
             } else {
-                ctx.note(r.memberId() + "'s proposal is left out: " + problem);
+                ctx.note(all.get(i).memberId() + "'s proposal is left out: " + problems.get(i));
             }
         }
         if (valid.isEmpty()) {
@@ -181,20 +194,30 @@ final class ToolStepFlow extends Flow {
 
     private void onDisputeReply(StructuredVote vote, DisputeRequest dispute, ToolCall[] decided, int at, ToolCall first,
                                 CallRecord r) {
-        try {
-            JsonNode reply = dispute.schema().readAnswer(r.text());
-            decided[at] = new ToolCall(first.id(), first.name(), vote.applyJudgeAnswer(reply).json().toString(),
-                    first.thoughtSignature());
-        } catch (InvalidAnswerException e) {
+        // The reply and the merged arguments are read against the schemas off the lock, bounded by the deadline.
+        checkOffLock("the judge's settlement of the arguments of '" + first.name() + "'", () -> AnswerChecks.onPool(() -> {
+            try {
+                return (Object) vote.applyJudgeAnswer(AnswerChecks.read(dispute.schema(), r.text()).get());
+            } catch (InvalidAnswerException | VoteMergeException e) {
+                return e;
+            }
+        }), settled -> onSettlement(settled, decided, at, first, r));
+    }
+
+    private void onSettlement(Object settled, ToolCall[] decided, int at, ToolCall first, CallRecord r) {
+        if (settled instanceof InvalidAnswerException e) {
             ctx.invalidateJudgeAnswer(r, e);
             fail(new ToolDecisionException("the judge's settlement of the disputed arguments of '" + first.name()
                     + "' is invalid: " + e.getMessage(), List.of(e.getMessage()), ctx.allRecords()));
             return;
-        } catch (VoteMergeException e) {
+        }
+        if (settled instanceof VoteMergeException e) {
             fail(new ToolDecisionException("the settled arguments of '" + first.name() + "' do not match its schema",
                     e.errors(), ctx.allRecords()));
             return;
         }
+        decided[at] = new ToolCall(first.id(), first.name(), ((dev.fusion.structured.VoteResult) settled).json().toString(),
+                first.thoughtSignature());
         decide(List.of(decided), DecidedBy.JUDGED, List.of(), true);
     }
 
@@ -223,13 +246,20 @@ final class ToolStepFlow extends Flow {
             complete(FlowOutcome.of(answers).withToolDecision(List.of(), DecidedBy.JUDGED), r.text() == null ? "" : r.text(), true);
             return;
         }
-        List<String> problems = new ArrayList<>();
-        for (ToolCall c : r.toolCalls()) {
-            String p = ToolDecisions.problem(c, offered, schemas);
-            if (p != null) {
-                problems.add(p);
+        // The judge's arguments are read against the tools' schemas off the lock, bounded by the deadline.
+        checkOffLock("the judge's tool call arguments", () -> AnswerChecks.onPool(() -> {
+            List<String> problems = new ArrayList<>();
+            for (ToolCall c : r.toolCalls()) {
+                String p = ToolDecisions.problem(c, offered, schemas);
+                if (p != null) {
+                    problems.add(p);
+                }
             }
-        }
+            return problems;
+        }), problems -> judgeDecisionChecked(r, problems));
+    }
+
+    private void judgeDecisionChecked(CallRecord r, List<String> problems) {
         if (!problems.isEmpty()) {
             ctx.invalidateJudgeAnswer(r, new InvalidAnswerException(dev.fusion.structured.AnswerProblem.SCHEMA_VIOLATION, problems));
             fail(new ToolDecisionException("the judge's tool decision is invalid: " + String.join("; ", problems),

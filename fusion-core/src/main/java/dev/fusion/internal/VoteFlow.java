@@ -212,10 +212,29 @@ final class VoteFlow extends Flow {
 
     private void onJudgeReply(StructuredVote vote, DisputeRequest dispute, ResponseFormat format,
                               List<ChatMessage> messages, CallRecord r, boolean mayRepair) {
-        JsonNode reply;
-        try {
-            reply = readAnswer(dispute.schema(), r.text());
-        } catch (InvalidAnswerException e) {
+        // The reply and the merged whole are read against the schemas off the lock, bounded by the deadline.
+        checkOffLock("the judge's settlement", () -> AnswerChecks.onPool(() -> Settlement.of(vote, dispute, r.text())),
+                settled -> onSettlement(vote, dispute, format, messages, r, mayRepair, settled));
+    }
+
+    /** The judge's settlement read: the vote's result, or why the reply or the merged whole is invalid. */
+    private record Settlement(VoteResult result, InvalidAnswerException invalid, VoteMergeException merge) {
+        /** Reads {@code text} against the dispute's schema and merges it (on {@link AnswerChecks}' threads). */
+        static Settlement of(StructuredVote vote, DisputeRequest dispute, String text) {
+            try {
+                return new Settlement(vote.applyJudgeAnswer(readAnswer(dispute.schema(), text)), null, null);
+            } catch (InvalidAnswerException e) {
+                return new Settlement(null, e, null);
+            } catch (VoteMergeException e) {
+                return new Settlement(null, null, e);
+            }
+        }
+    }
+
+    private void onSettlement(StructuredVote vote, DisputeRequest dispute, ResponseFormat format,
+                              List<ChatMessage> messages, CallRecord r, boolean mayRepair, Settlement settled) {
+        InvalidAnswerException e = settled.invalid();
+        if (e != null) {
             ctx.invalidateJudgeAnswer(r, e);
             if (!mayRepair) {
                 ctx.note("the judge's repaired settlement is still invalid (" + e.getMessage() + ")");
@@ -229,11 +248,11 @@ final class VoteFlow extends Flow {
                     r2 -> onJudgeReply(vote, dispute, format, messages, r2, false), this::allFailed, format));
             return;
         }
-        try {
-            finish(vote.applyJudgeAnswer(reply), true);
-        } catch (VoteMergeException e) {
-            fail(e);
+        if (settled.merge() != null) {
+            fail(settled.merge());
+            return;
         }
+        finish(settled.result(), true);
     }
 
     /** A member's answer read and validated: as the engine read it, else here. */
