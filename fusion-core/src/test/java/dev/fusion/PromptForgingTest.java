@@ -235,7 +235,7 @@ class PromptForgingTest {
                         ask.schema().node().get("properties").get(leaf.pointer()).get("enum");
                 List<String> expected = new ArrayList<>();
                 for (int k = 1; k <= enumValues.size(); k++) {
-                    expected.add("enum item " + k);
+                    expected.add("#" + k);
                 }
                 assertThat(named.get(f)).as("seed %d:\n%s", seed, user).containsExactlyInAnyOrderElementsOf(expected);
                 for (dev.fusion.structured.DisputedLeaf.Candidate c : leaf.candidates()) {

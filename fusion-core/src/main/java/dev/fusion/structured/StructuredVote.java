@@ -81,9 +81,8 @@ public final class StructuredVote {
             and carry no names. For each disputed field, choose the candidate best supported by the question \
             and consistent with the agreed fields. Reply with only a JSON object that has one property per \
             disputed field, named by the field's JSON Pointer exactly as shown (a JSON string), whose value is one of that \
-            field's candidates, written exactly as it appears in that property's "enum" in your answer's JSON Schema \
-            (below, "enum item 2" names the enum's second value). Leave a field out only if you choose its (absent) \
-            candidate. No code fence, no text before or after the object.""";
+            field's candidates, written exactly as in the property's "enum" in your schema (#2 is its 2nd item). \
+            Leave a field out only if you choose its (absent) candidate. No code fence, no text around the object.""";
 
     private final StructuredSchema schema;
     private final VoteTally tally;
@@ -223,7 +222,7 @@ public final class StructuredVote {
                     labels.add(label[a]);
                 }
                 Collections.sort(labels);
-                sb.append("  - ").append(c.absent() ? "(absent)" : "enum item " + enumPosition.get(c))
+                sb.append("  - ").append(c.absent() ? "(absent)" : "#" + enumPosition.get(c))
                         .append("   [").append(labels.size() == 1 ? "Answer " : "Answers ");
                 for (int i = 0; i < labels.size(); i++) {
                     sb.append(i == 0 ? "" : ", ").append(labels.get(i));

@@ -80,8 +80,8 @@ class StructuredVoteTest {
         // Each candidate travels once: its value only in the schema's enum (above), named in the prompt by its
         // position there, with the answers that gave it.
         assertThat(ask.user()).doesNotContain("negative").doesNotContain("neutral").doesNotContain("positive")
-                .contains("  - enum item 1   [Answer ").contains("  - enum item 2   [Answer ")
-                .contains("  - enum item 3   [Answer ").doesNotContain("enum item 4");
+                .contains("  - #1   [Answer ").contains("  - #2   [Answer ")
+                .contains("  - #3   [Answer ").doesNotContain("#4");
         assertThat(ask.system()).contains("\"enum\"");
         assertThat(ask.system()).contains("JSON Pointer");
         assertThat(ask).isEqualTo(vote.disputeRequest("Classify: the parcel was late again.", 7));
