@@ -81,7 +81,7 @@ public final class StructuredVote {
             and carry no names. For each disputed field, choose the candidate best supported by the question \
             and consistent with the agreed fields. Reply with only a JSON object that has one property per \
             disputed field, named by the field's JSON Pointer exactly as shown (a JSON string), whose value is one of that \
-            field's candidates, written exactly as in the property's "enum" in your schema (#2 is its 2nd item). \
+            field's candidates, written as in its "enum" in your schema (#2: the 2nd item). \
             Leave a field out only if you choose its (absent) candidate. No code fence, no text around the object.""";
 
     private final StructuredSchema schema;
