@@ -214,16 +214,36 @@ class PromptForgingTest {
             String user = ask.user();
             int fields = 0;
             int candidates = 0;
+            List<List<String>> named = new ArrayList<>();
             for (String line : user.substring(user.indexOf("Disputed fields")).split("\n")) {
                 if (line.startsWith("  - ")) {
                     candidates++;
+                    named.get(named.size() - 1).add(line.substring(4, line.indexOf("   [")));
                 } else if (line.startsWith("\"")) {
                     fields++;
+                    named.add(new ArrayList<>());
                 }
             }
             int expectedCandidates = vote.disputed().stream().mapToInt(d -> d.candidates().size()).sum();
             assertThat(fields).as("seed %d:\n%s", seed, user).isEqualTo(vote.disputed().size()).isEqualTo(2);
             assertThat(candidates).as("seed %d:\n%s", seed, user).isEqualTo(expectedCandidates).isEqualTo(6);
+            // Each candidate is named once, by its position in its field's enum (the only copy of its value),
+            // and no candidate's value (the hostile text) is in the prompt at all.
+            for (int f = 0; f < fields; f++) {
+                dev.fusion.structured.DisputedLeaf leaf = vote.disputed().get(f);
+                com.fasterxml.jackson.databind.JsonNode enumValues =
+                        ask.schema().node().get("properties").get(leaf.pointer()).get("enum");
+                List<String> expected = new ArrayList<>();
+                for (int k = 1; k <= enumValues.size(); k++) {
+                    expected.add("#" + k);
+                }
+                assertThat(named.get(f)).as("seed %d:\n%s", seed, user).containsExactlyInAnyOrderElementsOf(expected);
+                for (dev.fusion.structured.DisputedLeaf.Candidate c : leaf.candidates()) {
+                    assertThat(enumValues).as("seed %d", seed).contains(c.value());
+                    assertThat(user).as("seed %d", seed).doesNotContain(c.value().toString())
+                            .doesNotContain(c.value().asText());
+                }
+            }
         }
     }
 }

@@ -106,8 +106,9 @@ final class VoteFlow extends Flow {
     @Override
     public BigDecimal judgeWorst() {
         int n = maxAnswers();
-        // The dispute prompt shows the question, the agreed fields and the candidate values (taken from the
-        // answers); the dispute schema repeats the candidates as an enum.
+        // The dispute prompt shows the question and the agreed fields; the candidate values (taken from the
+        // answers) travel once, as the dispute schema's enums. The allowance still counts the answers twice:
+        // a bound, kept as it was (over-reserving never spends).
         ToLongFunction<ModelRef> first = ref -> ctx.tokens(ref, ctx.questionForJudge())
                 + 2 * ctx.answersAllowance(n) + DISPUTE_FIXED_ALLOWANCE;
         ToLongFunction<ModelRef> retry = ref -> first.applyAsLong(ref) + ctx.judgeReplyAllowance()

@@ -67,7 +67,11 @@ import java.util.Random;
  */
 public final class StructuredVote {
 
-    /** Longest rendering of one candidate value in the judge prompt. */
+    /**
+     * Longest rendering of one candidate value in the judge prompt. The prompt now names each candidate by its
+     * position in the answer schema's {@code enum} and shows no value, so nothing is clipped to this length;
+     * the constant is kept for source compatibility.
+     */
     public static final int MAX_VALUE_CHARS = 1_000;
     /** Longest rendering of the agreed fields in the judge prompt. */
     public static final int MAX_AGREED_CHARS = 4_000;
@@ -77,8 +81,8 @@ public final class StructuredVote {
             and carry no names. For each disputed field, choose the candidate best supported by the question \
             and consistent with the agreed fields. Reply with only a JSON object that has one property per \
             disputed field, named by the field's JSON Pointer exactly as shown (a JSON string), whose value is one of that \
-            field's candidates written exactly as shown. Leave a field out only if you choose its (absent) \
-            candidate. No code fence, no text before or after the object.""";
+            field's candidates, written as in its "enum" in your schema (#2: the 2nd item). \
+            Leave a field out only if you choose its (absent) candidate. No code fence, no text around the object.""";
 
     private final StructuredSchema schema;
     private final VoteTally tally;
@@ -168,7 +172,10 @@ public final class StructuredVote {
 
     /**
      * What to send the judge: the question, the agreed fields, and each disputed field with its candidates;
-     * the answers are renumbered and the candidates ordered at random, reproducibly from {@code seed}.
+     * the answers are renumbered and the candidates ordered at random, reproducibly from {@code seed}. Each
+     * candidate's value is carried once, by the request's schema (the {@code enum} of the field's property):
+     * the prompt names a candidate by its position in that enum, so the schema must reach the judge (as the
+     * call's response format, or in its instructions where the provider has no native schema support).
      *
      * @throws IllegalStateException if nothing is disputed
      */
@@ -193,10 +200,20 @@ public final class StructuredVote {
         }
         sb.append("Disputed fields (choose one candidate each):\n");
         for (DisputedLeaf leaf : disputed()) {
-            // Every piece taken from the answers is written as JSON (the pointer as a JSON string, the values
-            // as JSON): escaped, it can hold no line break, so no answer can add a field, a candidate or a label.
+            // The candidates' values are sent once, as the enum of the field's property in the answer schema
+            // (which the provider receives as the response format and which validates the reply); the prompt
+            // names each by its 1-based position in that enum, so it carries no text from the answers except
+            // the pointer, written as a JSON string: escaped, it can hold no line break, so no answer can add
+            // a field, a candidate or a label.
             String pointer = com.fasterxml.jackson.databind.node.TextNode.valueOf(leaf.pointer()).toString();
             sb.append('\n').append(leaf.pointer().isEmpty() ? pointer + " (the whole answer)" : pointer).append('\n');
+            Map<DisputedLeaf.Candidate, Integer> enumPosition = new java.util.IdentityHashMap<>();
+            int position = 0;
+            for (DisputedLeaf.Candidate c : leaf.candidates()) {
+                if (!c.absent()) {
+                    enumPosition.put(c, ++position);
+                }
+            }
             List<DisputedLeaf.Candidate> candidates = new ArrayList<>(leaf.candidates());
             Collections.shuffle(candidates, random);
             for (DisputedLeaf.Candidate c : candidates) {
@@ -205,7 +222,7 @@ public final class StructuredVote {
                     labels.add(label[a]);
                 }
                 Collections.sort(labels);
-                sb.append("  - ").append(c.absent() ? "(absent)" : clip(c.value().toString(), MAX_VALUE_CHARS))
+                sb.append("  - ").append(c.absent() ? "(absent)" : "#" + enumPosition.get(c))
                         .append("   [").append(labels.size() == 1 ? "Answer " : "Answers ");
                 for (int i = 0; i < labels.size(); i++) {
                     sb.append(i == 0 ? "" : ", ").append(labels.get(i));

@@ -75,9 +75,14 @@ class StructuredVoteTest {
 
         DisputeRequest ask = vote.disputeRequest("Classify: the parcel was late again.", 7);
         assertThat(ask.user()).contains("Classify: the parcel was late again.").contains("/sentiment")
-                .contains("\"negative\"").contains("\"neutral\"").contains("\"positive\"")
                 .contains("Answer 1").contains("Answer 2").contains("Answer 3")
                 .doesNotContain("/priority\n");
+        // Each candidate travels once: its value only in the schema's enum (above), named in the prompt by its
+        // position there, with the answers that gave it.
+        assertThat(ask.user()).doesNotContain("negative").doesNotContain("neutral").doesNotContain("positive")
+                .contains("  - #1   [Answer ").contains("  - #2   [Answer ")
+                .contains("  - #3   [Answer ").doesNotContain("#4");
+        assertThat(ask.system()).contains("\"enum\"");
         assertThat(ask.system()).contains("JSON Pointer");
         assertThat(ask).isEqualTo(vote.disputeRequest("Classify: the parcel was late again.", 7));
         assertThat(ask.schema()).isEqualTo(vote.disputedSchema());
