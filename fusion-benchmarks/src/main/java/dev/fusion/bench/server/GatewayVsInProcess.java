@@ -46,12 +46,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * streamed chat completion over loopback HTTP), in alternating windows in one JVM. Reports p50 of the whole
  * ask and of the time to the first judge token per mode, and CPU per ask per mode.
  *
- * <p>The sandbox upstream runs in a child JVM (same class path), so its CPU is in no mode. The CPU of an ask
- * is this process's CPU minus the CPU of the threads that play the client: the main thread (which reads the
- * events in process, and sends the requests through the gateway) and the HTTP client's threads (its executor,
- * {@code bench-client-*}, and its {@code HttpClient-*-SelectorManager}), measured per thread with
- * {@link ThreadMXBean}. What is left is the fusion (engine, provider calls to the sandbox) in process, and the
- * fusion plus the gateway (Reactor Netty event loops, encoding) through it. The JIT compiler threads' CPU (read
+ * <p>The sandbox upstream runs in a child JVM (same class path), so its CPU is in no mode. In process, the ask
+ * is streamed by a subscriber that sees each event on the thread delivering it, the main thread subscribing and
+ * waiting; its CPU is the process's. Through the gateway, the CPU of an ask is the process's minus the CPU of
+ * the threads that play the client: the main thread (it sends the request and reads the stream) and the HTTP
+ * client's threads (its executor, {@code bench-client-*}, and its {@code HttpClient-*-SelectorManager}),
+ * measured per thread with {@link ThreadMXBean}. What is left is the fusion (engine, provider calls to the
+ * sandbox) in process, and the fusion plus the gateway (Reactor Netty event loops, encoding) through it. The JIT compiler threads' CPU (read
  * from {@code /proc/self/task} on Linux) is reported apart: it is warm-up, not the cost of an ask, and it does
  * not settle within a short run on a loaded machine. GC threads count.
  *
@@ -213,13 +214,13 @@ public final class GatewayVsInProcess {
                 for (int k = 0; k < modes.size(); k++) {
                     Mode m = modes.get((k + w) % modes.size()); // each window starts with another mode
                     Map<String, Long> groups0 = groupCpu(threads);
-                    long client0 = clientCpu(threads);
+                    long client0 = m.request == null ? 0 : clientCpu(threads);
                     long cpu0 = os.getProcessCpuTime();
                     for (int i = 0; i < perWindow; i++) {
                         once(m, fusion, ask, http, m.total, m.first);
                     }
                     long proc = os.getProcessCpuTime() - cpu0;
-                    long client = clientCpu(threads) - client0;
+                    long client = m.request == null ? 0 : clientCpu(threads) - client0;
                     Map<String, Long> groups1 = groupCpu(threads);
                     groups1.forEach((g, v) -> m.groups.merge(g, v - groups0.getOrDefault(g, 0L), Long::sum));
                     long jit = 0;
@@ -334,18 +335,21 @@ public final class GatewayVsInProcess {
         return sum;
     }
 
+    /**
+     * The in-process ask as an application streams it: a subscriber that sees each event on the thread that
+     * delivers it (as the gateway's does), the calling thread waiting for the end. The calling thread's CPU
+     * (it subscribes: the engine starts the ask on it) counts as the ask's.
+     */
     private static void inProcess(Fusion fusion, FusionRequest ask, List<Long> total, List<Long> first) {
         long t0 = System.nanoTime();
-        long firstAt = 0;
-        Iterator<FusionEvent> it = fusion.stream(ask).toIterable().iterator();
-        while (it.hasNext()) {
-            FusionEvent e = it.next();
-            if (e instanceof FusionEvent.JudgeDelta && firstAt == 0) {
-                firstAt = System.nanoTime();
+        long[] firstAt = {0};
+        fusion.stream(ask).doOnNext(e -> {
+            if (e instanceof FusionEvent.JudgeDelta && firstAt[0] == 0) {
+                firstAt[0] = System.nanoTime();
             }
-        }
+        }).then().block();
         total.add(System.nanoTime() - t0);
-        first.add(firstAt - t0);
+        first.add(firstAt[0] - t0);
     }
 
     private static void gateway(HttpClient http, HttpRequest req, List<Long> total, List<Long> first) throws Exception {
