@@ -282,6 +282,8 @@ public final class GatewayVsInProcess {
         }
     }
 
+    private static final boolean SYSTEM_TIME = Boolean.getBoolean("bench.threadGroups");
+
     /** CPU time of every live thread, summed by name without its digits (diagnostics), plus the JVM's own threads. */
     private static Map<String, Long> groupCpu(ThreadMXBean threads) {
         Map<String, Long> out = new HashMap<>();
@@ -300,6 +302,11 @@ public final class GatewayVsInProcess {
             for (File task : tasks) {
                 try {
                     String comm = Files.readString(task.toPath().resolve("comm")).strip();
+                    if (SYSTEM_TIME) {
+                        String stat = Files.readString(task.toPath().resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.merge("[kernel time] " + comm.replaceAll("[0-9]+", "#"), Long.parseLong(f[12]) * tick, Long::sum);
+                    }
                     if (!(comm.startsWith("C1 ") || comm.startsWith("C2 ") || comm.startsWith("GC ") || comm.startsWith("G1 ")
                             || comm.startsWith("VM "))) {
                         continue;
