@@ -68,7 +68,7 @@ import java.util.Set;
  * @param deadlineMs           the whole ask (milliseconds, positive)
  * @param maxOutputTokens      per panel call (at least 1)
  * @param judgeMaxOutputTokens per judge call (at least 1)
- * @param budgetUsd            hard budget per ask in USD (0 or more)
+ * @param budgetUsd            hard per-ask budget in USD (0 or more)
  * @param allowUnpriced        lets unpriced models run under a budget or cap
  * @param retries              retries per call, panel and judge (0 or more)
  * @param providerLimits       per-provider concurrency and rate limits

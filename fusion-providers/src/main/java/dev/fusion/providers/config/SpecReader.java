@@ -170,13 +170,11 @@ final class SpecReader {
     /**
      * Binds and validates a tree that another configuration system already parsed (the Spring Boot
      * starter's {@code fusion.*} properties): the same types, rules and messages as a file, without
-     * lines and columns. The tree's size is bounded by its source.
+     * lines and columns; an empty tree is a spec with no key set (its first missing key is named). The tree's
+     * size is bounded by its source.
      */
     static FusionSpec read(JsonNode tree) {
-        if (tree == null || tree.isNull() || tree.isObject() && tree.isEmpty()) {
-            throw new InvalidConfigurationException("the config is empty; it needs at least panel: and judge:");
-        }
-        if (!tree.isObject()) {
+        if (tree == null || !tree.isObject()) {
             throw new InvalidConfigurationException("the config must be a mapping of keys (" + FusionSpec.KEYS + ")");
         }
         return bind(() -> JSON.treeToValue(tree, FusionSpec.class), Map.of(), FusionConfig.Format.JSON);
