@@ -406,7 +406,12 @@ public final class PropertyTree {
 
     private static JsonNode number(String plain) {
         BigDecimal d = new BigDecimal(plain);
-        return d.scale() <= 0 ? JSON.numberNode(d.toBigIntegerExact()) : JSON.numberNode(d);
+        if (d.scale() > 0) {
+            return JSON.numberNode(d);
+        }
+        java.math.BigInteger i = d.toBigIntegerExact(); // as YAML reads a whole number: int, long, then big
+        return i.bitLength() < 32 ? JSON.numberNode(i.intValue()) : i.bitLength() < 64 ? JSON.numberNode(i.longValue())
+                : JSON.numberNode(i);
     }
 
     // ------------------------------------------------------------------ results
