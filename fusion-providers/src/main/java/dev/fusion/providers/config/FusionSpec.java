@@ -51,7 +51,9 @@ import java.util.Set;
  * strategy that runs.
  *
  * <p>Adding a key is adding a component here (and its use in {@link #toFusionBuilder}); the list of
- * valid keys in error messages ({@link #KEYS}) is read from the components.
+ * valid keys in error messages ({@link #KEYS}) is read from the components, and so are the Spring Boot
+ * starter's {@code fusion.*} properties and their IDE metadata (a starter test fails until the metadata file
+ * is regenerated). A number key declares its smallest value with {@link Min}.
  *
  * <p>Immutable and thread-safe; {@link #toString()} never shows a literal API key.
  *

@@ -503,9 +503,4 @@ public final class PropertyTree {
         }
         return out;
     }
-
-    /** The property names of the tree's keys, for tests. */
-    Map<String, String> properties() {
-        return properties;
-    }
 }
