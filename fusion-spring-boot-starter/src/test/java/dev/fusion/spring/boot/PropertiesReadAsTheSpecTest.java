@@ -127,6 +127,10 @@ class PropertiesReadAsTheSpecTest {
                         "fusion.judge=sandbox-openai:sandbox-judge", "fusion.qourum=2")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("unknown property 'fusion.qourum'"));
+        // the file may hold a literal key (discouraged); a property never does: its value would show in /actuator/env
+        assertThatThrownBy(() -> PropertyTree.read(environment(Map.of(), withBase("fusion.providers.sbx.api-key=sk-x1"))))
+                .hasMessageContaining("'fusion.providers.sbx.api-key'").hasMessageContaining("api-key-env")
+                .hasMessageNotContaining("sk-x1");
         assertThat(spec(Map.of("FUSION_QOURUM", "2", "FUSION_LOCAL_PROBE", "x"), withBase("fusion.panel=sbx:a",
                 "fusion.judge=sbx:j")).quorum()).isNull();
     }

@@ -123,6 +123,9 @@ public final class PropertyTree {
     private static Shape shapeOfRecord(Class<?> type, boolean top) {
         Map<String, Component> out = new LinkedHashMap<>();
         for (RecordComponent c : type.getRecordComponents()) {
+            if (type == FusionSpec.Provider.class && c.getName().equals("apiKey")) {
+                continue; // an API key is never a property: api-key-env names the variable holding it
+            }
             Shape s = top ? special(c.getName()) : null;
             if (s == null) {
                 s = c.getName().equals("extraBody") ? new Free(false) : shapeOf(c.getGenericType());
@@ -284,7 +287,10 @@ public final class PropertyTree {
         if (!unknown.isEmpty()) {
             throw new InvalidConfigurationException("unknown " + (unknown.size() == 1 ? "property " : "properties ")
                     + String.join(", ", unknown.stream().map(n -> "'" + n + "'").toList())
-                    + "; the fusion.* keys are those of the configuration file (see docs/configuration.md)");
+                    + "; the fusion.* keys are those of the configuration file (see docs/configuration.md)"
+                    + (unknown.stream().anyMatch(n -> n.endsWith(".api-key") || n.endsWith(".apikey"))
+                    ? "; an API key is never a property: name the variable holding it with"
+                    + " fusion.providers.<name>.api-key-env" : ""));
         }
         Map<String, String> names = new LinkedHashMap<>();
         ObjectNode tree = (ObjectNode) root.toJson(names);
