@@ -75,6 +75,7 @@ public class FusionAutoConfiguration {
      */
     @Bean
     @Deprecated
+    @SuppressWarnings("deprecation")
     @ConditionalOnMissingBean
     public FusionProperties fusionProperties(Environment environment) {
         return Binder.get(environment).bindOrCreate("fusion", Bindable.of(FusionProperties.class), new IgnoreErrorsBindHandler());
