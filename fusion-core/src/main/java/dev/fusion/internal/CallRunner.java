@@ -139,6 +139,10 @@ public final class CallRunner implements MemberCall {
     private final AttemptSubscription attemptSubscription = new AttemptSubscription();
     /** Receives streamed tool-call argument pieces (a judge deciding a tool step); null: ignored. */
     private volatile Consumer<ModelStreamEvent.ToolCallDelta> onToolDelta;
+    /** Works out the attempt's worst case when the spec does not carry it; null: none. */
+    private volatile java.util.function.Supplier<BigDecimal> lazyWorst;
+    /** {@link #lazyWorst}'s value once worked out (guarded by billedLock). */
+    private BigDecimal lazyWorstValue;
     /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
     private volatile CallerRuns callerRuns;
 
@@ -206,6 +210,34 @@ public final class CallRunner implements MemberCall {
     public CallRunner onToolCallDelta(Consumer<ModelStreamEvent.ToolCallDelta> consumer) {
         this.onToolDelta = consumer;
         return this;
+    }
+
+    /**
+     * The worst case of one attempt, worked out only if it is needed (call before {@link #start}, for a
+     * spec without {@link Spec#attemptWorstUsd()}): by a retry's budget check, or when the call ends with
+     * usage the provider did not report. The value is the one the spec would have carried.
+     */
+    CallRunner attemptWorst(java.util.function.Supplier<BigDecimal> worst) {
+        this.lazyWorst = worst;
+        return this;
+    }
+
+    /** {@link Spec#attemptWorstUsd()}, or the lazily worked-out one (once), or null. */
+    private BigDecimal attemptWorstUsd() {
+        BigDecimal w = spec.attemptWorstUsd();
+        if (w != null) {
+            return w;
+        }
+        java.util.function.Supplier<BigDecimal> lazy = lazyWorst;
+        if (lazy == null) {
+            return null;
+        }
+        synchronized (billedLock) {
+            if (lazyWorstValue == null) {
+                lazyWorstValue = lazy.get();
+            }
+            return lazyWorstValue;
+        }
     }
 
     @Override
@@ -395,12 +427,13 @@ public final class CallRunner implements MemberCall {
 
     /** Whether a worst-case attempt still fits the call's budget after this failure's billed usage. */
     private boolean retryFitsBudget(Usage billedNow) {
-        if (spec.maxSpendUsd() == null || spec.attemptWorstUsd() == null) {
+        BigDecimal worst = spec.maxSpendUsd() == null ? null : attemptWorstUsd();
+        if (worst == null) {
             return true;
         }
         BigDecimal now = prices.cost(model(), billedNow, null).usd().orElse(BigDecimal.ZERO);
         synchronized (billedLock) {
-            return billedUsd.add(now).add(spec.attemptWorstUsd()).compareTo(spec.maxSpendUsd()) <= 0;
+            return billedUsd.add(now).add(worst).compareTo(spec.maxSpendUsd()) <= 0;
         }
     }
 
@@ -534,7 +567,8 @@ public final class CallRunner implements MemberCall {
                 .max(cost.reportedUsd() != null ? cost.reportedUsd() : BigDecimal.ZERO);
         if (quality != UsageQuality.REPORTED) {
             // Unknown or estimated usage: the call keeps its worst case, so the ledger never under-counts it.
-            BigDecimal worst = spec.attemptWorstUsd() != null ? spec.attemptWorstUsd() : spec.reservationUsd();
+            BigDecimal attemptWorst = attemptWorstUsd();
+            BigDecimal worst = attemptWorst != null ? attemptWorst : spec.reservationUsd();
             if (worst != null) {
                 charge = charge.max(worst);
             }
