@@ -261,9 +261,11 @@ public final class CallRunner implements MemberCall {
         if (record.get() != null) {
             return; // cancelled before it started
         }
-        Mono<ModelResponse> call = limiter.acquire(model(), spec.request())
-                // Named: Reactor's timeout operator describes its source by name on every subscribe,
-                // and an unnamed source costs a stream walk and a regex over class names per call.
+        // Named: Reactor's timeout operator describes its source by name on every subscribe,
+        // and an unnamed source costs a stream walk and a regex over class names per call.
+        Mono<ModelResponse> call = !limiter.limits(model())
+                ? attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler) // no permit to take or give back
+                : limiter.acquire(model(), spec.request())
                 .flatMap(permit -> {
                     long[] reported = {-1}; // the token bucket keeps the estimate unless usage is reported
                     return attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler)
@@ -335,9 +337,12 @@ public final class CallRunner implements MemberCall {
             attemptInFlight = true;
             try {
                 if (!spec.stream()) {
+                    // One operator for both: the attempt is over, and a LinkageError becomes the call's typed failure.
                     return attemptSubscription.watch(spec.model().call(spec.request()))
-                            .onErrorMap(LinkageError.class, ProviderException::linkage)
-                            .doOnError(e -> attemptInFlight = false);
+                            .onErrorMap(e -> {
+                                attemptInFlight = false;
+                                return e instanceof LinkageError l ? ProviderException.linkage(l) : e;
+                            });
                 }
                 // One stage per event, and the text kept once (in partial, which a cut-off needs anyway):
                 // ChatModel.collect would keep a second copy of every delta.
@@ -360,9 +365,12 @@ public final class CallRunner implements MemberCall {
                             }
                             return completed[0];
                         }))
-                        .onErrorMap(LinkageError.class, ProviderException::linkage)
-                        .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
-                        .doOnError(e -> attemptInFlight = false);
+                        .onErrorMap(e -> { // one operator: the attempt is over; a typed failure keeping the text so far
+                            attemptInFlight = false;
+                            Throwable mapped = e instanceof LinkageError l ? ProviderException.linkage(l) : e;
+                            return mapped instanceof ProviderException p && p.partialText() == null
+                                    ? p.withPartialText(partialText()) : mapped;
+                        });
             } catch (LinkageError e) {
                 // Reactor rethrows a LinkageError as JVM-fatal instead of signalling it: caught here, where the
                 // model was asked, it becomes this call's typed failure (not retried) instead of escaping the ask.

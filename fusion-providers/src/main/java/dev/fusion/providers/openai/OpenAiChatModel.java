@@ -508,10 +508,33 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
         return true;
     }
 
-    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    /**
+     * Builds the provider request without sending it: every wire-format check runs, no network. A text-only
+     * request with none of the features this wire format can refuse (images, tool parts or tools, a tool
+     * choice, a response format, reasoning, extra body fields here or on the provider) is accepted without
+     * building it: every ask validates each member's request before any call, and nothing in such a request
+     * can fail {@code httpRequest}.
+     */
     @Override
     public void validate(ModelRequest request) {
+        if (request != null && nothingToRefuse(request)) {
+            return;
+        }
         http.validate(request);
+    }
+
+    /** Whether {@code r} has none of the features {@link #httpRequest} checks (see {@link #validate}). */
+    private boolean nothingToRefuse(ModelRequest r) {
+        if (r.responseFormat() != null || r.reasoning() != null || !r.extraBody().isEmpty() || r.hasTools()
+                || r.toolChoice() != null || !providerExtraBody.isEmpty()) {
+            return false;
+        }
+        for (ChatMessage m : r.messages()) {
+            if (m.hasImages() || m.hasToolParts()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
