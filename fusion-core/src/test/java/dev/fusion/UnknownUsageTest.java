@@ -53,4 +53,44 @@ class UnknownUsageTest {
         assertThat(r.costComplete()).isFalse();
         assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("p:a", "reserved worst case"));
     }
+
+    @Test
+    void aBudgetedJudgeWithoutUsageIsChargedItsExactWorstCase() {
+        // The judge-time worst case is no longer counted up front when a cheap bound shows the judge fits;
+        // a judge whose usage is unknown must still be charged the worst case of its exact prompt count.
+        int judgeMax = 300;
+        String longAnswer = "The ledger keeps one row per account; ".repeat(20) + "\u00e9\u4e2d\ud83d\ude00 done.";
+        FakeModel judge = silent("p:j");
+        Fusion f = Fusion.builder().panel(FakeModel.instant("p:a", longAnswer), FakeModel.instant("p:b", "b"))
+                .judge(judge).price("p:a", PRICE).price("p:b", PRICE).price("p:j", PRICE)
+                .judgeMaxOutputTokens(judgeMax).budgetUsd(new BigDecimal("1")).spendCapUsd(new BigDecimal("10"), null)
+                .build();
+        FusionResult r = f.ask("q");
+        assertThat(r.judgeCalls().get(0).usageQuality()).isEqualTo(UsageQuality.UNKNOWN);
+        dev.fusion.model.ModelRequest sent = judge.requests.get(0);
+        StringBuilder prompt = new StringBuilder(sent.system()).append('\n');
+        sent.messages().forEach(m -> prompt.append(m.content()).append('\n'));
+        BigDecimal judgeWorst = PRICE.worstCase(
+                TokenEstimator.defaultEstimator().estimate(ModelRef.parse("p:j"), prompt.toString()), judgeMax);
+        BigDecimal members = PRICE.costOf(Usage.of(100, 50)).multiply(BigDecimal.valueOf(2));
+        assertThat(f.spentUsd()).as("members as reported, the judge at its exact worst case")
+                .isEqualByComparingTo(members.add(judgeWorst));
+    }
+
+    @Test
+    void theCheapBoundIsNeverBelowTheEstimate() {
+        TokenEstimator.Default d = (TokenEstimator.Default) TokenEstimator.defaultEstimator();
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "ab cd\n\t.,;{}()\u00e9\u00df\u4e2d\u6587\ud83d\ude00 0123456789";
+        for (int i = 0; i < 200; i++) {
+            StringBuilder t = new StringBuilder();
+            for (int k = random.nextInt(400); k > 0; k--) {
+                t.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String text = t.toString();
+            for (ModelRef ref : new ModelRef[] {ModelRef.parse("openai:gpt-4o"), ModelRef.parse("p:j")}) {
+                assertThat(d.estimateAtMost(ref, text)).as(text).isGreaterThanOrEqualTo(d.estimate(ref, text));
+            }
+        }
+    }
 }

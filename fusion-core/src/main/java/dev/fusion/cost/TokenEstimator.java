@@ -111,6 +111,26 @@ public interface TokenEstimator {
             return estimate(model, text);
         }
 
+        /**
+         * A figure never below {@link #estimate estimate(model, text)}, without a tokenizer pass: one pass
+         * over the characters, counting the text's UTF-8 length (every o200k token covers at least one
+         * byte), scaled as the estimate is. For a check that only needs to know the estimate is below some
+         * limit: when this bound already is, the exact count need not be taken. Thread-safe.
+         */
+        public long estimateAtMost(ModelRef model, String text) {
+            return scaled(model, text == null ? 0 : utf8Bound(text));
+        }
+
+        /** The UTF-8 length of {@code text}, or more (a surrogate counts 3 bytes, a pair 6 for its 4). */
+        static long utf8Bound(String text) {
+            long bytes = 0;
+            for (int i = 0, n = text.length(); i < n; i++) {
+                char c = text.charAt(i);
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            }
+            return bytes;
+        }
+
         private long scaled(ModelRef model, long base) {
             boolean openAi = model != null && (model.provider().equals("openai")
                     || model.model().startsWith("openai/") || model.model().startsWith("gpt-"));

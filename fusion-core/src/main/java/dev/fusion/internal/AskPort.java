@@ -38,7 +38,11 @@ interface AskPort {
     /** Whether the ask has ended (result, failure or cancel): nothing more is started or reported. */
     boolean isDone();
 
-    /** Queues an event for the subscriber; delivered in order once the lock is released. */
+    /**
+     * Queues an event for the subscriber; delivered in order once the lock is released. An ask that is
+     * not a {@code stream()} ask ({@link #streamJudge()} false: its subscriber reads only the result)
+     * keeps only {@link FusionEvent.Completed}.
+     */
     void emit(FusionEvent event);
 
     /** Tells the listeners a call finished (queued like an event). */

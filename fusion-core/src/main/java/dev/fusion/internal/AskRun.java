@@ -101,7 +101,8 @@ public final class AskRun {
 
     /**
      * The events of one ask; nothing starts before subscription. Per-request overrides are
-     * validated against the panel first (a typed error, before any call).
+     * validated against the panel first (a typed error, before any call). With {@code streamJudge}
+     * false (an ask read for its result) the only event is {@link FusionEvent.Completed}.
      */
     public static Flux<FusionEvent> run(Settings s, FusionRequest req, boolean streamJudge) {
         return Flux.create(sink -> new AskRun(s, req, streamJudge, sink).start(), FluxSink.OverflowStrategy.BUFFER);

@@ -109,6 +109,11 @@ final class AskState implements AskPort {
 
     @Override
     public void emit(FusionEvent event) {
+        if (!streamJudge && !(event instanceof FusionEvent.Completed)) {
+            // An ask run for its result only (askAsync, the blocking ask) keeps nothing but Completed of its
+            // events: the others would be queued, delivered and filtered out again, per event, for nobody.
+            return;
+        }
         outbox.post(() -> sink.next(event));
     }
 

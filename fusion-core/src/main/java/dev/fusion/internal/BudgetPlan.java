@@ -168,6 +168,29 @@ record BudgetPlan(BigDecimal[][] memberReservations, BigDecimal[] flagshipReserv
         return p.map(price -> price.worstCase(promptTokens, maxOutputTokens)).orElse(BigDecimal.ZERO);
     }
 
+    /**
+     * A worst case never below {@code worstCase(prices, ref, estimator.estimate(ref, text), maxOutputTokens)},
+     * without a tokenizer pass (the default estimator's {@link dev.fusion.cost.TokenEstimator.Default#estimateAtMost}),
+     * or null when there is no such cheap bound (another estimator, or a bound that reaches a long-context
+     * tier, whose rates need not be higher). Lets a check that only asks "does it fit" skip the exact count.
+     */
+    static BigDecimal worstCaseAtMost(PriceBook prices, dev.fusion.cost.TokenEstimator estimator, ModelRef ref,
+                                      String text, int maxOutputTokens) {
+        if (!(estimator instanceof dev.fusion.cost.TokenEstimator.Default d)) {
+            return null;
+        }
+        Optional<Price> p = prices.find(ref);
+        if (p.isEmpty()) {
+            return BigDecimal.ZERO; // unpriced: the worst case is zero whatever the count
+        }
+        long tokens = d.estimateAtMost(ref, text);
+        List<dev.fusion.cost.PriceTier> tiers = p.get().tiers();
+        if (!tiers.isEmpty() && tokens > tiers.get(0).aboveInputTokens()) {
+            return null; // the exact count may fall in another tier
+        }
+        return p.get().worstCase(tokens, maxOutputTokens);
+    }
+
     /** What a call is charged against the budget: the higher of the computed and the reported cost (as the ledger settles). */
     static BigDecimal charged(CallRecord r) {
         BigDecimal computed = r.cost().usd().orElse(BigDecimal.ZERO);

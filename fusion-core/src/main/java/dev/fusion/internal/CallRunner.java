@@ -139,6 +139,10 @@ public final class CallRunner implements MemberCall {
     private final AttemptSubscription attemptSubscription = new AttemptSubscription();
     /** Receives streamed tool-call argument pieces (a judge deciding a tool step); null: ignored. */
     private volatile Consumer<ModelStreamEvent.ToolCallDelta> onToolDelta;
+    /** Works out the attempt's worst case when the spec does not carry it; null: none. */
+    private volatile java.util.function.Supplier<BigDecimal> lazyWorst;
+    /** {@link #lazyWorst}'s value once worked out (guarded by billedLock). */
+    private BigDecimal lazyWorstValue;
     /** Where the call is started, when the blocking caller runs it; null: on the starting thread. */
     private volatile CallerRuns callerRuns;
 
@@ -208,6 +212,34 @@ public final class CallRunner implements MemberCall {
         return this;
     }
 
+    /**
+     * The worst case of one attempt, worked out only if it is needed (call before {@link #start}, for a
+     * spec without {@link Spec#attemptWorstUsd()}): by a retry's budget check, or when the call ends with
+     * usage the provider did not report. The value is the one the spec would have carried.
+     */
+    CallRunner attemptWorst(java.util.function.Supplier<BigDecimal> worst) {
+        this.lazyWorst = worst;
+        return this;
+    }
+
+    /** {@link Spec#attemptWorstUsd()}, or the lazily worked-out one (once), or null. */
+    private BigDecimal attemptWorstUsd() {
+        BigDecimal w = spec.attemptWorstUsd();
+        if (w != null) {
+            return w;
+        }
+        java.util.function.Supplier<BigDecimal> lazy = lazyWorst;
+        if (lazy == null) {
+            return null;
+        }
+        synchronized (billedLock) {
+            if (lazyWorstValue == null) {
+                lazyWorstValue = lazy.get();
+            }
+            return lazyWorstValue;
+        }
+    }
+
     @Override
     public CallRunner runOn(CallerRuns runs) {
         this.callerRuns = runs;
@@ -229,9 +261,11 @@ public final class CallRunner implements MemberCall {
         if (record.get() != null) {
             return; // cancelled before it started
         }
-        Mono<ModelResponse> call = limiter.acquire(model(), spec.request())
-                // Named: Reactor's timeout operator describes its source by name on every subscribe,
-                // and an unnamed source costs a stream walk and a regex over class names per call.
+        // Named: Reactor's timeout operator describes its source by name on every subscribe,
+        // and an unnamed source costs a stream walk and a regex over class names per call.
+        Mono<ModelResponse> call = !limiter.limits(model())
+                ? attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler) // no permit to take or give back
+                : limiter.acquire(model(), spec.request())
                 .flatMap(permit -> {
                     long[] reported = {-1}; // the token bucket keeps the estimate unless usage is reported
                     return attemptsWithRetry().name("fusion.call").timeout(spec.timeout(), scheduler)
@@ -303,9 +337,12 @@ public final class CallRunner implements MemberCall {
             attemptInFlight = true;
             try {
                 if (!spec.stream()) {
+                    // One operator for both: the attempt is over, and a LinkageError becomes the call's typed failure.
                     return attemptSubscription.watch(spec.model().call(spec.request()))
-                            .onErrorMap(LinkageError.class, ProviderException::linkage)
-                            .doOnError(e -> attemptInFlight = false);
+                            .onErrorMap(e -> {
+                                attemptInFlight = false;
+                                return e instanceof LinkageError l ? ProviderException.linkage(l) : e;
+                            });
                 }
                 // One stage per event, and the text kept once (in partial, which a cut-off needs anyway):
                 // ChatModel.collect would keep a second copy of every delta.
@@ -328,9 +365,12 @@ public final class CallRunner implements MemberCall {
                             }
                             return completed[0];
                         }))
-                        .onErrorMap(LinkageError.class, ProviderException::linkage)
-                        .onErrorMap(ProviderException.class, e -> e.partialText() == null ? e.withPartialText(partialText()) : e)
-                        .doOnError(e -> attemptInFlight = false);
+                        .onErrorMap(e -> { // one operator: the attempt is over; a typed failure keeping the text so far
+                            attemptInFlight = false;
+                            Throwable mapped = e instanceof LinkageError l ? ProviderException.linkage(l) : e;
+                            return mapped instanceof ProviderException p && p.partialText() == null
+                                    ? p.withPartialText(partialText()) : mapped;
+                        });
             } catch (LinkageError e) {
                 // Reactor rethrows a LinkageError as JVM-fatal instead of signalling it: caught here, where the
                 // model was asked, it becomes this call's typed failure (not retried) instead of escaping the ask.
@@ -395,12 +435,13 @@ public final class CallRunner implements MemberCall {
 
     /** Whether a worst-case attempt still fits the call's budget after this failure's billed usage. */
     private boolean retryFitsBudget(Usage billedNow) {
-        if (spec.maxSpendUsd() == null || spec.attemptWorstUsd() == null) {
+        BigDecimal worst = spec.maxSpendUsd() == null ? null : attemptWorstUsd();
+        if (worst == null) {
             return true;
         }
         BigDecimal now = prices.cost(model(), billedNow, null).usd().orElse(BigDecimal.ZERO);
         synchronized (billedLock) {
-            return billedUsd.add(now).add(spec.attemptWorstUsd()).compareTo(spec.maxSpendUsd()) <= 0;
+            return billedUsd.add(now).add(worst).compareTo(spec.maxSpendUsd()) <= 0;
         }
     }
 
@@ -534,7 +575,8 @@ public final class CallRunner implements MemberCall {
                 .max(cost.reportedUsd() != null ? cost.reportedUsd() : BigDecimal.ZERO);
         if (quality != UsageQuality.REPORTED) {
             // Unknown or estimated usage: the call keeps its worst case, so the ledger never under-counts it.
-            BigDecimal worst = spec.attemptWorstUsd() != null ? spec.attemptWorstUsd() : spec.reservationUsd();
+            BigDecimal attemptWorst = attemptWorstUsd();
+            BigDecimal worst = attemptWorst != null ? attemptWorst : spec.reservationUsd();
             if (worst != null) {
                 charge = charge.max(worst);
             }

@@ -5,6 +5,7 @@ import dev.fusion.CallRole;
 import dev.fusion.CallStatus;
 import dev.fusion.FusionEvent;
 import dev.fusion.Member;
+import dev.fusion.model.ModelRef;
 import dev.fusion.model.ModelRequest;
 import reactor.core.publisher.Mono;
 
@@ -120,14 +121,26 @@ final class JudgeChain {
         // once anything was billed, a judge whose worst case no longer fits the rest is not run.
         BigDecimal judgeLeft = null;
         BigDecimal attemptWorst = null;
+        java.util.function.Supplier<BigDecimal> lazyWorst = null;
         if (reserved != null) {
             // What earlier judge calls were charged: a call with unknown or estimated usage counts at its worst case.
             judgeLeft = reserved.subtract(charged);
             StringBuilder sent = new StringBuilder(step.system()).append('\n');
             step.messages().forEach(m -> sent.append(m.content()).append('\n'));
-            attemptWorst = BudgetPlan.worstCase(s.priceBook(), j.model().ref(),
-                    s.estimator().estimate(j.model().ref(), sent.toString()), s.judgeMaxOutputTokens());
-            if (attemptWorst.compareTo(judgeLeft) > 0) {
+            String prompt = sent.toString();
+            ModelRef ref = j.model().ref();
+            BigDecimal atMost = BudgetPlan.worstCaseAtMost(s.priceBook(), s.estimator(), ref, prompt,
+                    s.judgeMaxOutputTokens());
+            if (atMost != null && atMost.compareTo(judgeLeft) <= 0) {
+                // Fits whatever the exact count is: the count (a tokenizer pass over every answer) is taken
+                // only if the call needs its worst case (a retry, or usage the provider did not report).
+                lazyWorst = () -> BudgetPlan.worstCase(s.priceBook(), ref, s.estimator().estimate(ref, prompt),
+                        s.judgeMaxOutputTokens());
+            } else {
+                attemptWorst = BudgetPlan.worstCase(s.priceBook(), ref, s.estimator().estimate(ref, prompt),
+                        s.judgeMaxOutputTokens());
+            }
+            if (attemptWorst != null && attemptWorst.compareTo(judgeLeft) > 0) {
                 String reason = "skipped by the budget: worst case $" + attemptWorst.toPlainString() + " but only $"
                         + judgeLeft.max(BigDecimal.ZERO).toPlainString() + " left of the judges' reservation";
                 CallRecord skipped = CallRunner.skipped(j.id(), j.model().ref(), CallRole.JUDGE, s.priceBook(), reason);
@@ -139,12 +152,13 @@ final class JudgeChain {
                 return run(step);
             }
         }
-        return attempt(step, j, judgeLeft, attemptWorst)
+        return attempt(step, j, judgeLeft, attemptWorst, lazyWorst)
                 .flatMap(done -> run.stage(() -> settle(step, done)));
     }
 
     /** One judge call of {@code step} on judge {@code j}, started now (under the lock): a {@code Mono} of its record. */
-    private Mono<CallRunner> attempt(JudgeStep step, Member j, BigDecimal judgeLeft, BigDecimal attemptWorst) {
+    private Mono<CallRunner> attempt(JudgeStep step, Member j, BigDecimal judgeLeft, BigDecimal attemptWorst,
+                                     java.util.function.Supplier<BigDecimal> lazyWorst) {
         Settings s = run.settings();
         ModelRequest jr = ModelRequest.builder().system(step.system()).messages(step.messages())
                 .maxOutputTokens(s.judgeMaxOutputTokens()).temperature(j.temperature()).seed(j.seed())
@@ -170,6 +184,9 @@ final class JudgeChain {
                             run.emit(new FusionEvent.JudgeDelta(text));
                         }
                     }) : null, r -> out.success(self[0]), run.notifier());
+            if (lazyWorst != null) {
+                current.attemptWorst(lazyWorst);
+            }
             if (stream && !step.tools().isEmpty()) {
                 // A tool step's judge: the arguments it streams reach the subscriber as they come.
                 current.onToolCallDelta(d -> run.locked(() -> {

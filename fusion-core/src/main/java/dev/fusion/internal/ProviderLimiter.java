@@ -72,6 +72,11 @@ public final class ProviderLimiter {
         return gate.acquire(0).map(p -> () -> p.release(-1));
     }
 
+    /** Whether calls of {@code model} go through a limit (else {@link #acquire(ModelRef, ModelRequest)} is a no-op permit). */
+    public boolean limits(ModelRef model) {
+        return gates.containsKey(model.provider());
+    }
+
     /**
      * A permit for one call of {@code model} with {@code request}, sized for the token bucket (the
      * estimated prompt plus the request's output limit); release it with the reported tokens.

@@ -2,7 +2,6 @@ package dev.fusion.internal;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.retry.Retry;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -49,11 +48,21 @@ final class RetryLayer {
         Decision after(Throwable failure, int retry);
     }
 
-    /** {@code attempt}, subscribed again after each failure the policy retries, each delay on {@code scheduler}. */
+    /**
+     * {@code attempt}, subscribed again after each failure the policy retries, each delay on {@code scheduler}.
+     * One operator per call until an attempt fails (every call subscribes this, and almost none fails): not
+     * {@code retryWhen}, which builds a companion sink and a {@code concatMap} chain on every subscription.
+     */
     static <T> Mono<T> around(Mono<T> attempt, Policy policy, Scheduler scheduler) {
-        return attempt.retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
-            Decision d = policy.after(rs.failure(), (int) rs.totalRetries() + 1);
-            return d.error() != null ? Mono.error(d.error()) : Mono.delay(d.delay(), scheduler);
-        })));
+        return afterFailures(attempt, policy, scheduler, 1);
+    }
+
+    /** {@code attempt}; when it fails, the policy's decision for retry number {@code retry}. */
+    private static <T> Mono<T> afterFailures(Mono<T> attempt, Policy policy, Scheduler scheduler, int retry) {
+        return attempt.onErrorResume(failure -> {
+            Decision d = policy.after(failure, retry);
+            return d.error() != null ? Mono.error(d.error())
+                    : Mono.delay(d.delay(), scheduler).then(afterFailures(attempt, policy, scheduler, retry + 1));
+        });
     }
 }

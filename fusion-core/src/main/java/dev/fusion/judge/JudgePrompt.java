@@ -247,7 +247,8 @@ public final class JudgePrompt {
      * placeholders are left as they are.
      */
     public String render(String question, List<String> answers, java.util.Map<String, String> extras) {
-        String id = boundary(question, answers, extras);
+        // No answers, no fence: the id would not appear (the plan renders the template this way every ask).
+        String id = answers.isEmpty() ? null : boundary(question, answers, extras);
         StringBuilder sb = new StringBuilder();
         if (!answers.isEmpty()) {
             sb.append("Each answer is enclosed between <answer-").append(id).append(" n=\"k\"> and </answer-")

@@ -100,7 +100,12 @@ public record ChatMessage(MessageRole role, List<ContentPart> parts) {
 
     /** Whether any part is a tool call or a tool result. */
     public boolean hasToolParts() {
-        return parts.stream().anyMatch(p -> p instanceof ToolCall || p instanceof ToolResult);
+        for (ContentPart p : parts) { // a loop, not a stream: asked for every message of every call
+            if (p instanceof ToolCall || p instanceof ToolResult) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A user message of these parts (text and images, in order). */
@@ -127,7 +132,12 @@ public record ChatMessage(MessageRole role, List<ContentPart> parts) {
 
     /** Whether any part is an image. */
     public boolean hasImages() {
-        return parts.stream().anyMatch(ContentPart::isImage);
+        for (ContentPart p : parts) {
+            if (p.isImage()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The image parts, in order. */

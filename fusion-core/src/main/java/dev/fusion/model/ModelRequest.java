@@ -74,7 +74,12 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
 
     /** Whether the conversation carries tool calls or tool results. */
     public boolean hasToolParts() {
-        return messages.stream().anyMatch(ChatMessage::hasToolParts);
+        for (ChatMessage m : messages) {
+            if (m.hasToolParts()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The offered tool of this name, or null. */
@@ -89,7 +94,12 @@ public record ModelRequest(String system, List<ChatMessage> messages, int maxOut
 
     /** Whether any message carries an image. */
     public boolean hasImages() {
-        return messages.stream().anyMatch(ChatMessage::hasImages);
+        for (ChatMessage m : messages) {
+            if (m.hasImages()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Builder builder() {

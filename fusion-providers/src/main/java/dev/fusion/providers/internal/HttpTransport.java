@@ -414,7 +414,10 @@ public final class HttpTransport {
 
         @Override
         public void onOpen(EventSource source, Response response) {
-            log.debug("HTTP {} stream opened for {} after {} ms", response.code(), ref, (System.nanoTime() - start) / 1_000_000);
+            if (log.isDebugEnabled()) { // the arguments (an array, boxed numbers) are built only when logged
+                log.debug("HTTP {} stream opened for {} after {} ms", response.code(), ref,
+                        (System.nanoTime() - start) / 1_000_000);
+            }
         }
 
         @Override
@@ -503,7 +506,9 @@ public final class HttpTransport {
                     sink.error(emptyAnswer(r));
                     return;
                 }
-                log.debug("stream complete for {} after {} ms", ref, (System.nanoTime() - start) / 1_000_000);
+                if (log.isDebugEnabled()) {
+                    log.debug("stream complete for {} after {} ms", ref, (System.nanoTime() - start) / 1_000_000);
+                }
                 sink.next(new ModelStreamEvent.Completed(r));
                 sink.complete();
             } catch (ProviderException e) {

@@ -115,6 +115,13 @@ public final class StaleConnectionRetry {
         }
     }
 
+    /**
+     * The exchange being sent by this thread: the network interceptor runs on the thread of the
+     * application interceptor's {@code proceed} (OkHttp's chain is synchronous), so the holder is handed
+     * over here instead of in a tag, which would copy the request (URL, headers, tags) on every call.
+     */
+    private static final ThreadLocal<Exchange> CURRENT = new ThreadLocal<>();
+
     /** What the network interceptor saw of one exchange. Written and read on the call's thread. */
     private static final class Exchange {
         boolean reused;
@@ -126,8 +133,10 @@ public final class StaleConnectionRetry {
         Request request = chain.request();
         for (int replays = 0; ; replays++) {
             Exchange exchange = new Exchange();
+            Exchange outer = CURRENT.get(); // a call made from inside another call's chain (not done by Fusion)
+            CURRENT.set(exchange);
             try {
-                return chain.proceed(request.newBuilder().tag(Exchange.class, exchange).build());
+                return chain.proceed(request);
             } catch (IOException e) {
                 if (replays >= MAX_REPLAYS || !isStale(chain, exchange, e)) {
                     throw e;
@@ -135,6 +144,12 @@ public final class StaleConnectionRetry {
                 log.debug("the pooled connection to {} was closed by the server before it answered ({}); "
                         + "sending again on a new connection", Failures.printable(request.url()), e.toString());
                 pool.evictAll();
+            } finally {
+                if (outer == null) {
+                    CURRENT.remove();
+                } else {
+                    CURRENT.set(outer);
+                }
             }
         }
     }
@@ -146,7 +161,7 @@ public final class StaleConnectionRetry {
     }
 
     private Response observe(Interceptor.Chain chain) throws IOException {
-        Exchange exchange = chain.request().tag(Exchange.class);
+        Exchange exchange = CURRENT.get();
         Connection connection = chain.connection();
         if (exchange != null && connection != null) {
             exchange.reachedNetwork = true;

@@ -244,6 +244,13 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
         return OpenAiUsage.response(answer, usage, finish, Json.text(root, "model")).withToolCalls(calls);
     }
 
+    /**
+     * Reads one value as a tree in the middle of a chunk: the wire mapper's settings (big decimals,
+     * limits), without the end-of-document check, which belongs to the whole chunk (done by its parser).
+     */
+    private static final com.fasterxml.jackson.databind.ObjectReader SUBTREE = Json.MAPPER.readerFor(JsonNode.class)
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private StreamDecoder decoder() {
         return new Decoder();
     }
@@ -337,6 +344,7 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
             String piece = null;
             String finish = null;
             String chunkModel = null;
+            JsonNode chunkUsage = null;
             try (JsonParser p = Json.MAPPER.createParser(data)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     return false;
@@ -374,8 +382,18 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
                                 return false;
                             }
                         }
-                        case "usage", "error" -> {
-                            bit = name.equals("usage") ? 4 : 8;
+                        case "usage" -> {
+                            bit = 4;
+                            if (t == JsonToken.START_OBJECT) {
+                                // The usage chunk: its object read as the tree path reads it (same mapper
+                                // settings), the rest of the chunk not parsed a second time.
+                                chunkUsage = SUBTREE.readValue(p);
+                            } else if (t != JsonToken.VALUE_NULL) {
+                                return false;
+                            }
+                        }
+                        case "error" -> {
+                            bit = 8;
                             if (t != JsonToken.VALUE_NULL) {
                                 return false;
                             }
@@ -398,6 +416,10 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
             }
             if (model == null) {
                 model = chunkModel;
+            }
+            if (chunkUsage != null && OpenAiUsage.isReported(chunkUsage)) {
+                OpenAiUsage.of(chunkUsage); // validated as it arrives, as on the tree path: a bad count fails the stream
+                usage = chunkUsage;
             }
             if (piece != null) {
                 text.accept(piece);
@@ -486,10 +508,33 @@ public final class OpenAiChatModel implements ChatModel, dev.fusion.providers.in
         return true;
     }
 
-    /** Builds the provider request without sending it: every wire-format check runs, no network. */
+    /**
+     * Builds the provider request without sending it: every wire-format check runs, no network. A text-only
+     * request with none of the features this wire format can refuse (images, tool parts or tools, a tool
+     * choice, a response format, reasoning, extra body fields here or on the provider) is accepted without
+     * building it: every ask validates each member's request before any call, and nothing in such a request
+     * can fail {@code httpRequest}.
+     */
     @Override
     public void validate(ModelRequest request) {
+        if (request != null && nothingToRefuse(request)) {
+            return;
+        }
         http.validate(request);
+    }
+
+    /** Whether {@code r} has none of the features {@link #httpRequest} checks (see {@link #validate}). */
+    private boolean nothingToRefuse(ModelRequest r) {
+        if (r.responseFormat() != null || r.reasoning() != null || !r.extraBody().isEmpty() || r.hasTools()
+                || r.toolChoice() != null || !providerExtraBody.isEmpty()) {
+            return false;
+        }
+        for (ChatMessage m : r.messages()) {
+            if (m.hasImages() || m.hasToolParts()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -374,6 +374,34 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void aChunkCarryingUsageBeforeItsChoicesIsReadInOnePass() {
+        // Usage first, then the text and the finish reason in the same chunk: all three applied, as the tree read did.
+        server.enqueue(sse(dataEvents(
+                "{\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"cost\":0.5},\"choices\":[{\"index\":0,"
+                        + "\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}],\"model\":\"m-1\"}",
+                "[DONE]")));
+        ModelResponse r = ChatModel.collect(model().stream(request())).block(Duration.ofSeconds(5));
+        assertThat(r.text()).isEqualTo("Hi");
+        assertThat(r.finishReason()).isEqualTo("stop");
+        assertThat(r.responseModel()).isEqualTo("m-1");
+        assertThat(r.usage()).isEqualTo(Usage.of(7, 3));
+        assertThat(r.reportedCostUsd()).isEqualByComparingTo("0.5");
+    }
+
+    @Test
+    void aUsageChunkFollowedByGarbageIsMalformedAndItsUsageNotKept() {
+        server.enqueue(sse(dataEvents(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Partial\"},\"finish_reason\":null}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}} trailing",
+                "[DONE]")));
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> ChatModel.collect(model().stream(request())).block(Duration.ofSeconds(5)));
+        assertThat(e.kind()).isEqualTo(ProviderException.Kind.MALFORMED_RESPONSE);
+        assertThat(e.partialText()).isEqualTo("Partial");
+        assertThat(e.usage()).isEmpty();
+    }
+
+    @Test
     void streamInBandErrorUnder200IsAFailureKeepingThePartialText() {
         // OpenRouter "Streaming", handling errors during streaming: error chunk with finish_reason "error".
         server.enqueue(sse(dataEvents(
