@@ -37,6 +37,7 @@ import urllib.request
 START_TIMEOUT_S = 240  # a bound for a stuck start on a loaded CI box, not a performance figure
 STOP_TIMEOUT_S = 120
 KEY_ENV = "FUSION_GATEWAY_KEY"  # the variable the keyed config names in keyEnv:
+TRUSTED = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
 
 
 def log(msg):
@@ -100,7 +101,9 @@ def unpack(tar_path, layers, root):
                     if os.path.lexists(target) and not (m.isdir() and os.path.isdir(target)):
                         remove(target)
                     m.name = rel
-                    layer.extract(m, root, set_attrs=True, numeric_owner=True)
+                    # Owners and modes as the layer says (user 65532's home, /tmp 1777): Python 3.14's default
+                    # "data" filter would drop both; the paths were checked above.
+                    layer.extract(m, root, set_attrs=True, numeric_owner=True, **TRUSTED)
 
 
 # ---------------------------------------------------------------- the container
@@ -305,6 +308,12 @@ def serve_with_keys(tar_path, image_config, layers, config_file):
     if status != 200:
         fail("GET /health: %s" % status)
     log("GET /health -> 200")
+
+    status, body = http("GET", base + "/v1/models", headers={"authorization": "Bearer " + key})
+    models = [m["id"] for m in json.loads(body).get("data", [])] if status == 200 else body[:300]
+    if status != 200 or "fusion/default" not in models:
+        fail("GET /v1/models with the key: %s %s" % (status, models))
+    log("GET /v1/models with the key -> 200 %s" % models)
 
     ask = {"model": "fusion/default", "messages": [{"role": "user", "content": "What is DNS, in one sentence?"}]}
     status, body = http("POST", base + "/v1/chat/completions", ask, {"authorization": "Bearer " + key})
