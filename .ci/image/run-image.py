@@ -131,6 +131,8 @@ def prepare_mounts(root, config_dir):
     dev = os.path.join(root, "dev")
     sh("mount", "-t", "tmpfs", "-o", "mode=755,nosuid", "tmpfs", dev)
     for node in ("null", "zero", "full", "random", "urandom", "tty"):
+        if not os.path.exists("/dev/" + node):
+            continue
         open(os.path.join(dev, node), "w").close()
         sh("mount", "--bind", "/dev/" + node, os.path.join(dev, node))
     os.makedirs(os.path.join(dev, "shm"))
