@@ -12,7 +12,8 @@
 #      start on 0.0.0.0 without keys.
 #
 # Needs root (chroot, namespaces, mounts) or sudo, python3, and a JDK 17 with jmods (openjdk-17-jdk-headless).
-# Environment: FUSION_IMAGE_CACHE (default ~/.cache/fusion-image), FUSION_IMAGE_MVN_OFFLINE=1 (mvn -o).
+# Environment: FUSION_IMAGE_CACHE (default ~/.cache/fusion-image), FUSION_IMAGE_MVN_OFFLINE=1 (mvn -o),
+#              FUSION_IMAGE_AFTER_VERIFY=1 (the classes of a `mvn verify` just run are packaged as they are).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -45,7 +46,10 @@ fi
 
 # 2. The image, with Jib, from the local base.
 t0=$(now)
+# After a full `mvn verify` of the same checkout (.ci/run), FUSION_IMAGE_AFTER_VERIFY=1 packages the classes it
+# compiled instead of compiling the modules again.
 mvn -B -ntp ${FUSION_IMAGE_MVN_OFFLINE:+-o} -Pimage -pl fusion-examples -am package -DskipTests \
+  ${FUSION_IMAGE_AFTER_VERIFY:+-Dmaven.main.skip=true -Dmaven.test.skip=true} \
   -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Djib.from.image="tar://$base"
 image=fusion-examples/target/fusion-image.tar
 echo "== image built in $(( $(now) - t0 )) s: $image ($(du -h "$image" | cut -f1))"
