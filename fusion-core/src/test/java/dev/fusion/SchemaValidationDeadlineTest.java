@@ -141,11 +141,15 @@ class SchemaValidationDeadlineTest {
                 .deadline(Duration.ofSeconds(5)).memberTimeout(Duration.ofSeconds(60))
                 .scheduler(time.scheduler()).build();
         FusionRequest request = FusionRequest.builder().prompt("Give the code.").schema(VOTE_SCHEMA).build();
+        int before = AnswerChecks.started();
         CompletableFuture<FusionResult> result = CompletableFuture.supplyAsync(() -> null)
                 .thenCompose(x -> fusion.askAsync(request).toFuture());
 
+        // The third check of the ask runs and does not end: the first reads the answers and the second tallies
+        // them (both at once); a check that is still counted in progress while its continuation calls the judge
+        // is not the settlement's, so the count of started checks says which one runs.
         Eventually.holds("the judge's settlement is being read against the schema",
-                () -> judge.calls.get() == 1 && AnswerChecks.inProgress() == 1);
+                () -> judge.calls.get() == 1 && AnswerChecks.started() == before + 3 && AnswerChecks.inProgress() == 1);
         assertThat(result).isNotDone();
         time.advance(Duration.ofSeconds(5)); // the deadline
 
