@@ -24,9 +24,12 @@ import java.util.Objects;
  *   known yet; a single model's is its prior.</li>
  *   <li>A point is <b>eligible</b> while (a) its quality upper bound (real scores on the items done; on the
  *   others, 1 for a single model, and for a configuration the best score of its members and its judge's model
- *   alone where known) reaches the bar, and (b) no finished point at or above the bar costs as little as its
- *   estimate (a tie is not pursued). Eligibility is re-checked before every step, so a bar that moves brings
+ *   alone where known) reaches the bar, and (b) no finished point at or above the bar (the incumbent) costs
+ *   less than 5 % more than its estimate (a near-tie is not pursued; a point part-way is compared with the
+ *   incumbent on the same items). Eligibility is re-checked before every step, so a bar that moves brings
  *   points back.</li>
+ *   <li>Before a configuration's judge is paid on items, its members and its judge's model answer those items
+ *   alone (their answers are needed anyway or cheap), so its upper bound there is known first.</li>
  * </ol>
  *
  * Rule (a) is exact given the bar; the bar and rule (b) are estimates, so a point left part-way is an
@@ -36,6 +39,10 @@ import java.util.Objects;
 public final class Race {
 
     private static final double EPS = 1e-9;
+    /** A point estimated within this fraction of the incumbent's cost is a tie, not pursued. */
+    static final BigDecimal TIE = new BigDecimal("0.05");
+    /** Items (in screens) a configuration's parts answer beyond the chunk its judge is about to be paid for. */
+    static final int LOOKAHEAD = 3;
 
     private Race() {
     }
@@ -124,13 +131,42 @@ public final class Race {
                 est.put(p.id(), costEstimate(p, byId, done, judgeByKey));
             }
             BigDecimal incumbent = null;
+            String incumbentId = null;
             for (Point p : byId.values()) {
                 List<ItemScore> d = done.get(p.id());
                 if (d.size() == items && mean(d, items) >= bar - EPS && est.get(p.id()) != null
                         && (incumbent == null || est.get(p.id()).compareTo(incumbent) < 0)) {
                     incumbent = est.get(p.id());
+                    incumbentId = p.id();
                 }
             }
+            // points part-way are compared on the items they share with a reference (costs vary by item, so a
+            // point with fewer items done must not look cheaper for it): the incumbent, else the configuration
+            // furthest along
+            String ref = incumbentId;
+            if (ref == null) {
+                for (Point p : byId.values()) {
+                    if (!p.single() && (ref == null || done.get(p.id()).size() > done.get(ref).size())) {
+                        ref = p.id();
+                    }
+                }
+            }
+            if (ref != null && est.get(ref) != null && !done.get(ref).isEmpty()) {
+                List<ItemScore> r = done.get(ref);
+                BigDecimal refMean = est.get(ref);
+                for (Point p : byId.values()) {
+                    List<ItemScore> d = done.get(p.id());
+                    if (!d.isEmpty() && d.size() < items && !p.id().equals(ref)) {
+                        int common = Math.min(d.size(), r.size());
+                        BigDecimal pairedEst = paired(d.subList(0, common), r.subList(0, common),
+                                refMean);
+                        if (pairedEst != null) {
+                            est.put(p.id(), pairedEst);
+                        }
+                    }
+                }
+            }
+            BigDecimal tie = incumbent == null ? null : incumbent.multiply(BigDecimal.ONE.subtract(TIE));
             Point next = null;
             for (Point p : byId.values()) {
                 List<ItemScore> d = done.get(p.id());
@@ -138,7 +174,7 @@ public final class Race {
                     continue;
                 }
                 BigDecimal e = est.get(p.id());
-                if (incumbent != null && e != null && incumbent.compareTo(e) <= 0) {
+                if (tie != null && e != null && tie.compareTo(e) <= 0) {
                     continue;
                 }
                 if (next == null || better(p, e, d.size(), next, est.get(next.id()), done.get(next.id()).size())) {
@@ -149,8 +185,21 @@ public final class Race {
                 break;
             }
             int k = done.get(next.id()).size();
-            int chunk = Math.max(s, Math.min(k, 4 * s));
-            Map<String, int[]> range = Map.of(next.id(), new int[] {k, Math.min(items, k + chunk)});
+            int chunk = k < 4 * s ? s : Math.min(k, 4 * s); // single steps first: most points stop early
+            int to = Math.min(items, k + chunk);
+            Map<String, int[]> range = new LinkedHashMap<>();
+            int ahead = Math.min(items, to + LOOKAHEAD * s);
+            for (String part : next.parts()) {
+                // its members and its judge's model alone answer those items (and a few more) first: their
+                // scores may show that the configuration cannot reach the bar, before its judge is paid
+                int pd = done.get(part).size();
+                if (pd < to) {
+                    range.put(part, new int[] {pd, ahead});
+                }
+            }
+            if (range.isEmpty()) {
+                range.put(next.id(), new int[] {k, to});
+            }
             record(evaluator.evaluate(range), range, done);
             steps++;
         }
@@ -161,6 +210,20 @@ public final class Race {
             }
         });
         return new Outcome(out, bar, steps);
+    }
+
+    /** {@code d}'s cost relative to the incumbent's on the same items, times the incumbent's mean; null when unknown. */
+    private static BigDecimal paired(List<ItemScore> d, List<ItemScore> inc, BigDecimal incumbentMean) {
+        BigDecimal a = BigDecimal.ZERO;
+        BigDecimal b = BigDecimal.ZERO;
+        for (int i = 0; i < d.size(); i++) {
+            if (d.get(i).cost() == null || inc.get(i).cost() == null) {
+                return null;
+            }
+            a = a.add(d.get(i).cost());
+            b = b.add(inc.get(i).cost());
+        }
+        return b.signum() == 0 ? null : a.multiply(incumbentMean).divide(b, 15, RoundingMode.HALF_UP);
     }
 
     private static void record(Map<String, List<ItemScore>> got, Map<String, int[]> ranges,
@@ -174,12 +237,15 @@ public final class Race {
         });
     }
 
-    /** Lower estimate first (unknown last); then the point with more items done; then input order. */
+    /** Lower estimate first (unknown last; within 5 %, a near-tie) ; then the point with more items done; then input order. */
     private static boolean better(Point a, BigDecimal ea, int da, Point b, BigDecimal eb, int db) {
         if (ea != null && eb != null) {
-            int c = ea.compareTo(eb);
-            if (c != 0) {
-                return c < 0;
+            BigDecimal gap = ea.subtract(eb).abs();
+            if (gap.compareTo(ea.max(eb).multiply(TIE)) > 0) {
+                return ea.compareTo(eb) < 0;
+            }
+            if (da == db) {
+                return ea.compareTo(eb) < 0;
             }
         } else if (ea != null || eb != null) {
             return ea != null;
