@@ -31,6 +31,7 @@ public final class AnswerChecks {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final AtomicInteger IN_PROGRESS = new AtomicInteger();
+    private static final AtomicInteger STARTED = new AtomicInteger();
     private static final ThreadPoolExecutor POOL = pool();
 
     private AnswerChecks() {
@@ -102,6 +103,7 @@ public final class AnswerChecks {
     static <T> Mono<T> onPool(Callable<T> check) {
         return Mono.create(sink -> {
             Future<?> f = POOL.submit(() -> {
+                STARTED.incrementAndGet();
                 IN_PROGRESS.incrementAndGet();
                 T value = null;
                 Throwable error = null;
@@ -126,6 +128,11 @@ public final class AnswerChecks {
             });
             sink.onCancel(() -> f.cancel(true));
         });
+    }
+
+    /** How many checks started on the pool so far (for tests: which of an ask's checks runs now). */
+    public static int started() {
+        return STARTED.get();
     }
 
     /** How many validations run on the pool now (for tests: a stopped one must come back to zero). */

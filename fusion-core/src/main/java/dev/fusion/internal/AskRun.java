@@ -25,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -64,8 +63,8 @@ public final class AskRun {
     private final Flow flow;
     /** When the ask started, for its wall time (a measurement: the real clock). */
     private final long t0 = System.nanoTime();
-    /** Something asynchronous the flow waits for (an agreement rule); disposed on cancel. */
-    private Disposable pendingAsync;
+    /** Something asynchronous the ask waits for (an agreement rule, a check of a model's output); disposed on cancel. */
+    private final BoundedWait pendingAsync = new BoundedWait();
     private Disposable deadlineTimer;
     /** What bounds the ask once its plan is reserved (its budget, or what was left under the cap); null: unbounded. */
     private BigDecimal limit;
@@ -143,7 +142,8 @@ public final class AskRun {
                         .flatMap(answers -> decide(() -> flow.start(plan, answers)))) // 3. the strategy's first step
                 .flatMap(this::steps)                                      // 4. its steps: later rounds, judge steps, waits
                 .onErrorResume(Flow.JudgesExhausted.class, this::onJudgeFailure) // 5. every judge failed: the policy
-                .flatMap(this::assemble);                                  // 6. the ledger's figures and the FusionResult
+                .flatMap(this::readFinal)                                  // 6. an unread answer read, off the lock
+                .flatMap(this::assemble);                                  //    the ledger's figures and the FusionResult
     }
 
     /**
@@ -213,46 +213,27 @@ public final class AskRun {
         return st.stage(() -> st.isDone() ? Mono.<T>empty() : body.get());
     }
 
-    /** A value or an error an asynchronous wait ended with. */
-    private record Settled<T>(T value, Throwable error) {
-    }
-
     /**
      * What a flow waits for asynchronously: the step's source bounded by what is left of the deadline; its
      * continuation runs once, under the lock, unless the ask ended first.
      */
     private <T> Mono<FlowStep> awaited(FlowStep.Await<T> wait) {
-        return lockedStage(() -> bounded(() -> wait.source().get())).flatMap(r -> decide(() -> {
-            pendingAsync = null;
+        return offLock(wait.source(), r -> {
             wait.then().accept(r.value(), r.error());
-        }));
+            return Mono.just(ctx.takeStep());
+        });
     }
 
     /**
-     * {@code source} bounded by what is left of the deadline (a {@code TimeoutException} past it), settled
-     * once. Until then the deadline leaves the ask to it, and a cancel disposes of it. Under the lock.
+     * {@code source} (an asynchronous wait, a check on {@link AnswerChecks}' threads) bounded by what is left of
+     * the deadline ({@link BoundedWait}); {@code then} takes how it settled, under the lock, unless the ask ended.
      */
-    private <T> Mono<Settled<T>> bounded(Supplier<Mono<T>> source) {
-        Duration left = st.timeLeft();
-        if (left.isNegative() || left.isZero()) {
-            return Mono.just(new Settled<T>(null, new java.util.concurrent.TimeoutException("the ask deadline was reached")));
-        }
-        return Mono.<Settled<T>>create(out -> {
-            // Once only: the first signal settles it (a source that answered synchronously is handled already).
-            AtomicBoolean settled = new AtomicBoolean();
-            Disposable d = source.get().timeout(left, s.scheduler()).subscribe(v -> {
-                if (settled.compareAndSet(false, true)) {
-                    out.success(new Settled<>(v, null));
-                }
-            }, e -> {
-                if (settled.compareAndSet(false, true)) {
-                    out.success(new Settled<>(null, e));
-                }
-            });
-            if (!settled.get()) {
-                pendingAsync = d;
-            }
-        });
+    private <T, R> Mono<R> offLock(Supplier<Mono<T>> source,
+                                   java.util.function.Function<BoundedWait.Settled<T>, Mono<R>> then) {
+        return lockedStage(() -> pendingAsync.start(source, st.timeLeft(), s.scheduler())).flatMap(r -> lockedStage(() -> {
+            pendingAsync.settled();
+            return then.apply(r);
+        }));
     }
 
     // ---------------------------------------------------------------- stage 1: the plan
@@ -396,8 +377,7 @@ public final class AskRun {
         if (schema == null || ok.isEmpty()) {
             return Mono.just(ok);
         }
-        return lockedStage(() -> bounded(() -> AnswerChecks.readAll(schema, ok))).flatMap(r -> lockedStage(() -> {
-            pendingAsync = null;
+        return offLock(() -> AnswerChecks.readAll(schema, ok), r -> {
             if (r.error() != null) {
                 return Mono.error(!(r.error() instanceof java.util.concurrent.TimeoutException) ? r.error()
                         : new dev.fusion.AskFailedException("the ask deadline of " + eff.deadline().toMillis()
@@ -405,7 +385,7 @@ public final class AskRun {
             }
             flow.answersRead(r.value());
             return Mono.just(ok);
-        }));
+        });
     }
 
     /** Round 1's answers, or {@code QuorumNotMetException} when fewer than the quorum answered. */
@@ -434,17 +414,36 @@ public final class AskRun {
         });
     }
 
-    /** Stage 6: the ledger's figures into notes, and the result (empty when the ask already ended). */
+    /**
+     * Stage 6: an answer under a schema that no flow read against it (a member's answer that select-best or the
+     * cascade chose, the unjudged best answer when every judge failed) read on {@link AnswerChecks}' threads,
+     * bounded by what is left of the deadline. When it does not match, or the deadline comes first, the answer
+     * stands and {@code json()} is empty (noted).
+     */
+    private Mono<FlowOutcome> readFinal(FlowOutcome outcome) {
+        if (outcome.answerJson() != null || !ctx.hasSchema()) {
+            return Mono.just(outcome);
+        }
+        com.fasterxml.jackson.databind.JsonNode schema = req.responseFormat().schema();
+        return offLock(() -> AnswerChecks.onPool(() -> AnswerChecks.read(dev.fusion.structured.StructuredSchema.of(schema),
+                outcome.answer())), r -> {
+            if (r.error() != null && !(r.error() instanceof java.util.concurrent.TimeoutException)) {
+                return Mono.error(r.error());
+            }
+            if (r.error() == null && r.value().invalid() == null) {
+                return Mono.just(outcome.withJson(r.value().json(), outcome.agreement()));
+            }
+            st.note(r.error() != null ? "the ask deadline was reached while the answer was read against the request's schema;"
+                    + " json() is empty" : "the answer is not valid against the request's schema ("
+                    + r.value().invalid().getMessage() + "); json() is empty");
+            return Mono.just(outcome);
+        });
+    }
+
+    /** Stage 6, continued: the ledger's figures into notes, and the result (empty when the ask already ended). */
     private Mono<FusionResult> assemble(FlowOutcome outcome) {
         return lockedStage(() -> {
             com.fasterxml.jackson.databind.JsonNode json = outcome.answerJson();
-            if (json == null && req.responseFormat() != null && req.responseFormat().schema() != null) {
-                try {
-                    json = dev.fusion.structured.StructuredSchema.of(req.responseFormat().schema()).readAnswer(outcome.answer());
-                } catch (dev.fusion.structured.InvalidAnswerException e) {
-                    st.note("the answer is not valid against the request's schema (" + e.getMessage() + "); json() is empty");
-                }
-            }
             CostNotes.of(records.all(), st.bounded()).forEach(st::note);
             return Mono.just(new FusionResult(outcome.answer(), outcome.judged(), s.strategy().name(), records.panel(),
                     judges.records(), judges.answerOrder(), eff.seed(), Duration.ofNanos(System.nanoTime() - t0),
@@ -506,10 +505,10 @@ public final class AskRun {
                 round.deadline(msg);
             } else if (judges.running()) {
                 judges.cancel(CallStatus.TIMEOUT, "deadline", msg);
-            } else if (pendingAsync != null) {
+            } else if (pendingAsync.pending()) {
                 return; // an agreement check bounded by the same deadline is about to decide
             }
-            if (!st.isDone() && records.running() == null && !judges.running() && pendingAsync == null) {
+            if (!st.isDone() && records.running() == null && !judges.running() && !pendingAsync.pending()) {
                 // Nothing runs and nothing will: end the ask rather than leave the caller waiting.
                 st.fail(new dev.fusion.AskFailedException("the " + msg + " with no call running", records.all()));
             }
@@ -522,9 +521,7 @@ public final class AskRun {
                 return;
             }
             records.cancelAll(CallStatus.CANCELLED, "cancelled", "the ask was cancelled by its caller");
-            if (pendingAsync != null) {
-                pendingAsync.dispose();
-            }
+            pendingAsync.dispose();
         }
     }
 
@@ -534,9 +531,7 @@ public final class AskRun {
                 deadlineTimer.dispose();
             }
             records.disposeTimers();
-            if (pendingAsync != null) {
-                pendingAsync.dispose();
-            }
+            pendingAsync.dispose();
             st.releaseUnsettled();
         }
     }

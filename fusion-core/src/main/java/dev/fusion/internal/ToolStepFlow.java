@@ -144,30 +144,54 @@ final class ToolStepFlow extends Flow {
         judgeProposals(all);
     }
 
-    /** The same tools in every proposal, different arguments: a field-by-field vote per call. */
+    /**
+     * The same tools in every proposal, different arguments: a field-by-field vote per call. The tallies (which
+     * check each member's arguments again) and each voted whole's check against the tool's schema run on
+     * {@link AnswerChecks}' threads, bounded by the ask's deadline: voted arguments can meet a backtracking
+     * pattern that none of the members' arguments met.
+     */
     private void voteArguments(List<ToolDecisions.Proposal> valid, List<ToolDecisions.Proposal> all) {
         List<List<ToolCall>> aligned = valid.stream().map(ToolDecisions::aligned).toList();
+        checkOffLock("the voted tool call arguments", () -> AnswerChecks.onPool(() -> {
+            List<Object> votes = new ArrayList<>();
+            for (int i = 0; i < aligned.get(0).size(); i++) {
+                String tool = aligned.get(0).get(i).name();
+                StructuredSchema schema = schemas.computeIfAbsent(tool, k -> StructuredSchema.of(offered.get(k).parametersObject()));
+                List<JsonNode> args = new ArrayList<>();
+                for (List<ToolCall> calls : aligned) {
+                    args.add(calls.get(i).arguments());
+                }
+                StructuredVote vote = StructuredVote.tally(schema, args);
+                try {
+                    votes.add(vote.needsJudge() ? vote : vote.result());
+                } catch (VoteMergeException e) {
+                    votes.add(e);
+                }
+            }
+            return votes;
+        }), votes -> argumentsVoted(valid, all, aligned, votes));
+    }
+
+    /**
+     * Under the lock: each call's vote ({@code votes}: its {@link dev.fusion.structured.VoteResult}, a
+     * {@link VoteMergeException}, or the {@link StructuredVote} with disputed fields).
+     */
+    private void argumentsVoted(List<ToolDecisions.Proposal> valid, List<ToolDecisions.Proposal> all,
+                                List<List<ToolCall>> aligned, List<Object> votes) {
         int n = aligned.get(0).size();
         ToolCall[] decided = new ToolCall[n];
         StructuredVote disputed = null;
         int disputedAt = -1;
         for (int i = 0; i < n; i++) {
             ToolCall first = aligned.get(0).get(i);
-            StructuredSchema schema = schemas.computeIfAbsent(first.name(), k -> StructuredSchema.of(offered.get(k).parametersObject()));
-            List<JsonNode> args = new ArrayList<>();
-            for (List<ToolCall> calls : aligned) {
-                args.add(calls.get(i).arguments());
-            }
-            StructuredVote vote = StructuredVote.tally(schema, args);
-            if (!vote.needsJudge()) {
-                try {
-                    decided[i] = new ToolCall(first.id(), first.name(), vote.result().json().toString(), first.thoughtSignature());
-                } catch (VoteMergeException e) {
-                    judgeProposals(all);
-                    return;
-                }
+            Object vote = votes.get(i);
+            if (vote instanceof dev.fusion.structured.VoteResult result) {
+                decided[i] = new ToolCall(first.id(), first.name(), result.json().toString(), first.thoughtSignature());
+            } else if (vote instanceof VoteMergeException) {
+                judgeProposals(all);
+                return;
             } else if (disputed == null) {
-                disputed = vote;
+                disputed = (StructuredVote) vote;
                 disputedAt = i;
             } else {
                 ctx.note("the arguments of more than one call are disputed; the judge decides the whole step");

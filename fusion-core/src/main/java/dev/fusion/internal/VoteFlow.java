@@ -170,34 +170,62 @@ final class VoteFlow extends Flow {
             fail(new dev.fusion.QuorumNotMetException(ctx.quorum(), valid.size(), ctx.allRecords()));
             return;
         }
-        StructuredVote vote;
-        DisputeRequest dispute;
-        try {
-            vote = StructuredVote.tally(schema, validJson);
-            dispute = vote.needsJudge() ? vote.disputeRequest(ctx.questionForJudge(), ctx.seed()) : null;
-        } catch (RuntimeException | StackOverflowError e) {
+        // The tally (which checks each answer against the schema again), the dispute's schema and, with nothing
+        // disputed, the merged whole's check run on AnswerChecks' threads, bounded by the ask's deadline: a
+        // merged whole can meet a backtracking pattern that none of the answers met.
+        List<JsonNode> answers = validJson;
+        String question = ctx.questionForJudge();
+        long seed = ctx.seed();
+        checkOffLock("the vote's merged answer", () -> AnswerChecks.onPool(() -> Tally.of(schema, answers, question, seed)),
+                this::tallied);
+    }
+
+    /** The vote over the valid answers, worked out on {@link AnswerChecks}' threads: what the flow does next. */
+    private record Tally(StructuredVote vote, DisputeRequest dispute, VoteResult result, VoteMergeException merge,
+                         Throwable unusable) {
+        static Tally of(StructuredSchema schema, List<JsonNode> answers, String question, long seed) {
+            StructuredVote vote;
+            try {
+                vote = StructuredVote.tally(schema, answers);
+                if (vote.needsJudge()) {
+                    return new Tally(vote, vote.disputeRequest(question, seed), null, null, null);
+                }
+            } catch (RuntimeException | StackOverflowError e) {
+                return new Tally(null, null, null, null, e);
+            }
+            try {
+                return new Tally(vote, null, vote.result(), null, null);
+            } catch (VoteMergeException e) {
+                return new Tally(vote, null, null, e, null);
+            }
+        }
+    }
+
+    /** Under the lock: the vote's result without a judge, or the disputed fields put to the judge. */
+    private void tallied(Tally t) {
+        if (t.unusable() != null) {
             // The disputed values cannot be put to the judge (their candidates make a schema beyond the
             // bounds, or the tally met something it cannot handle): settled as if the judge had failed,
             // keeping every record.
+            Throwable e = t.unusable();
             ctx.note("the vote's disputed fields cannot be put to the judge (" + e.getClass().getSimpleName()
                     + (e instanceof dev.fusion.InvalidConfigurationException ? ": " + e.getMessage() : "") + ")");
             allFailed();
             return;
         }
+        StructuredVote vote = t.vote();
         if (!vote.needsJudge()) {
-            VoteResult result;
-            try {
-                result = vote.result();
-            } catch (VoteMergeException e) {
-                fail(e);
+            if (t.merge() != null) {
+                fail(t.merge());
                 return;
             }
             BigDecimal saving = estimateSaving(vote);
             ctx.note("every field has a majority of the " + valid.size() + " valid answers; the judge was skipped"
                     + (saving != null ? ", saving an estimated $" + saving.toPlainString() : ""));
-            finish(result, false);
+            finish(t.result(), false);
             return;
         }
+        DisputeRequest dispute = t.dispute();
         ctx.note(vote.disputed().size() + " field(s) without a majority go to the judge: "
                 + String.join(", ", vote.disputed().stream().map(d -> d.pointer()).toList()));
         // Not strict: the candidates may be objects or arrays, which strict mode's enum does not take.
@@ -256,10 +284,17 @@ final class VoteFlow extends Flow {
         finish(settled.result(), true);
     }
 
-    /** A member's answer read and validated: as the engine read it, else here. */
+    /**
+     * A member's answer as the engine read it against the schema (off the lock, bounded by the deadline): the
+     * engine reads every successful answer of every round of a flow with a {@link #memberAnswerSchema} before
+     * the flow sees it, so there is no reading here.
+     */
     private JsonNode readAnswer(CallRecord r) {
         AnswerChecks.Result done = read.get(r);
-        return (done != null ? done : AnswerChecks.read(schema, r.text())).get();
+        if (done == null) {
+            throw new IllegalStateException("the answer of " + r.memberId() + " was not read against the schema");
+        }
+        return done.get();
     }
 
     /**
