@@ -126,9 +126,9 @@ public final class Race {
         while (true) {
             bar = bar(byId, done, s, margin, target);
             Map<String, BigDecimal> est = new HashMap<>();
-            Map<String, BigDecimal> judgeByKey = judgeEstimates(byId, done);
+            Map<String, BigDecimal[]> judgeByKey = judgeEstimates(byId, done, items);
             for (Point p : byId.values()) {
-                est.put(p.id(), costEstimate(p, byId, done, judgeByKey));
+                est.put(p.id(), costEstimate(p, byId, done, judgeByKey, items));
             }
             BigDecimal incumbent = null;
             String incumbentId = null;
@@ -297,38 +297,60 @@ public final class Race {
         return sum / items;
     }
 
-    /** Per judge key (and per strategy key, as cost per unit of judge weight): the mean judge cost per item seen. */
-    private static Map<String, BigDecimal> judgeEstimates(Map<String, Point> byId, Map<String, List<ItemScore>> done) {
-        Map<String, BigDecimal[]> sums = new HashMap<>(); // key -> {sum, count}
+    /**
+     * Per judge key (and per strategy key, as cost per unit of judge weight): the judge costs seen, per item
+     * ({@code [items + 1]}: index {@code items} holds the mean over every item seen).
+     */
+    private static Map<String, BigDecimal[]> judgeEstimates(Map<String, Point> byId, Map<String, List<ItemScore>> done,
+                                                           int items) {
+        Map<String, BigDecimal[][]> sums = new HashMap<>(); // key -> per item {sum, count}; [items] overall
         for (Point p : byId.values()) {
             if (p.single()) {
                 continue;
             }
-            for (ItemScore s : done.get(p.id())) {
+            List<ItemScore> d = done.get(p.id());
+            for (int i = 0; i < d.size(); i++) {
+                ItemScore s = d.get(i);
                 if (s.judgeCost() == null) {
                     continue;
                 }
-                add(sums, "j:" + p.judgeKey(), s.judgeCost());
+                add(sums, "j:" + p.judgeKey(), i, items, s.judgeCost());
                 if (p.judgeWeight() > 0) {
-                    add(sums, "s:" + p.strategyKey(), s.judgeCost().divide(BigDecimal.valueOf(p.judgeWeight()), 15,
-                            RoundingMode.HALF_UP));
+                    add(sums, "s:" + p.strategyKey(), i, items, s.judgeCost().divide(BigDecimal.valueOf(p.judgeWeight()),
+                            15, RoundingMode.HALF_UP));
                 }
             }
         }
-        Map<String, BigDecimal> out = new HashMap<>();
-        sums.forEach((k, v) -> out.put(k, v[0].divide(v[1], 15, RoundingMode.HALF_UP)));
+        Map<String, BigDecimal[]> out = new HashMap<>();
+        sums.forEach((k, v) -> {
+            BigDecimal[] e = new BigDecimal[items + 1];
+            for (int i = 0; i <= items; i++) {
+                e[i] = v[i] == null ? null : v[i][0].divide(v[i][1], 15, RoundingMode.HALF_UP);
+            }
+            out.put(k, e);
+        });
         return out;
     }
 
-    private static void add(Map<String, BigDecimal[]> sums, String key, BigDecimal v) {
-        BigDecimal[] a = sums.computeIfAbsent(key, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
-        a[0] = a[0].add(v);
-        a[1] = a[1].add(BigDecimal.ONE);
+    private static void add(Map<String, BigDecimal[][]> sums, String key, int item, int items, BigDecimal v) {
+        BigDecimal[][] a = sums.computeIfAbsent(key, k -> new BigDecimal[items + 1][]);
+        for (int i : new int[] {item, items}) {
+            if (a[i] == null) {
+                a[i] = new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO};
+            }
+            a[i][0] = a[i][0].add(v);
+            a[i][1] = a[i][1].add(BigDecimal.ONE);
+        }
     }
 
-    /** The estimated cost per item of a point; null when unknown (a known cost was never reported). */
+    /**
+     * The estimated cost per item of a point; null when unknown (a known cost was never reported). A point
+     * with items done: its mean there. A configuration with none: per item, its members' costs where they
+     * answered (their mean elsewhere) plus the judge cost seen on that item for its judge key (else the key's
+     * mean; else another judge's on the strategy key, scaled by price weight; else 0), averaged.
+     */
     static BigDecimal costEstimate(Point p, Map<String, Point> byId, Map<String, List<ItemScore>> done,
-                                   Map<String, BigDecimal> judgeByKey) {
+                                   Map<String, BigDecimal[]> judgeByKey, int items) {
         List<ItemScore> d = done.get(p.id());
         if (!d.isEmpty()) {
             BigDecimal sum = BigDecimal.ZERO;
@@ -343,19 +365,26 @@ public final class Race {
         if (p.single()) {
             return p.prior() == null ? BigDecimal.ZERO : p.prior();
         }
-        BigDecimal sum = BigDecimal.ZERO;
-        for (String m : p.members()) {
-            BigDecimal e = costEstimate(byId.get(m), byId, done, judgeByKey);
-            if (e == null) {
-                return null;
-            }
-            sum = sum.add(e);
-        }
-        BigDecimal j = judgeByKey.get("j:" + p.judgeKey());
+        BigDecimal[] j = judgeByKey.get("j:" + p.judgeKey());
+        BigDecimal scale = BigDecimal.ONE;
         if (j == null && p.judgeWeight() > 0) {
-            BigDecimal perWeight = judgeByKey.get("s:" + p.strategyKey());
-            j = perWeight == null ? null : perWeight.multiply(BigDecimal.valueOf(p.judgeWeight()));
+            j = judgeByKey.get("s:" + p.strategyKey());
+            scale = BigDecimal.valueOf(p.judgeWeight());
         }
-        return j == null ? sum : sum.add(j);
+        BigDecimal total = BigDecimal.ZERO;
+        for (int i = 0; i < items; i++) {
+            for (String m : p.members()) {
+                List<ItemScore> md = done.get(m);
+                BigDecimal c = i < md.size() ? md.get(i).cost() : costEstimate(byId.get(m), byId, done, judgeByKey, items);
+                if (c == null) {
+                    return null;
+                }
+                total = total.add(c);
+            }
+            if (j != null) {
+                total = total.add((j[i] != null ? j[i] : j[items]).multiply(scale));
+            }
+        }
+        return total.divide(BigDecimal.valueOf(items), 15, RoundingMode.HALF_UP);
     }
 }
