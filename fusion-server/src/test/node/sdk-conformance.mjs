@@ -253,6 +253,46 @@ await check('anthropic tools: messages.stream().finalMessage() assembles tool_us
   assert(JSON.parse(json).expression === '17*23', `streamed input json ${json}`);
 });
 
+// ---- one call per step: the sandbox members all propose two calls (a calculation and a lookup) for this question
+const twoQuestion = 'What is 17 * 23, and who painted the Mona Lisa?';
+const lookupSchema = { type: 'object', properties: { subject: { type: 'string' } }, required: ['subject'] };
+const twoOpenai = [...openaiTools, { type: 'function', function: { name: 'lookup', description: 'Looks a subject up', parameters: lookupSchema } }];
+
+await check('openai tools: parallel_tool_calls false gets one call (two without it), create and stream', async () => {
+  const messages = [{ role: 'user', content: twoQuestion }];
+  const both = await openai.chat.completions.create({ model: 'fusion/default', messages, tools: twoOpenai });
+  assert(both.choices[0].message.tool_calls.length === 2, `two calls without the flag: ${both.choices[0].message.tool_calls.length}`);
+  const one = await openai.chat.completions.create({ model: 'fusion/default', messages, tools: twoOpenai, parallel_tool_calls: false });
+  const calls = one.choices[0].message.tool_calls;
+  assert(calls.length === 1 && calls[0].function.name === both.choices[0].message.tool_calls[0].function.name, `one call: ${JSON.stringify(calls)}`);
+  const final = await openai.chat.completions.stream({
+    model: 'fusion/default', messages, tools: twoOpenai, parallel_tool_calls: false,
+  }).finalChatCompletion();
+  assert(final.choices[0].message.tool_calls.length === 1, `one streamed call: ${JSON.stringify(final.choices[0].message.tool_calls)}`);
+  assert(final.choices[0].finish_reason === 'tool_calls', `finish_reason ${final.choices[0].finish_reason}`);
+  const r = await openai.responses.create({
+    model: 'fusion/default', input: twoQuestion, parallel_tool_calls: false,
+    tools: [{ type: 'function', name: 'calculator', parameters: calcSchema, strict: false },
+      { type: 'function', name: 'lookup', parameters: lookupSchema, strict: false }],
+  });
+  assert(r.output.filter((o) => o.type === 'function_call').length === 1, `one function_call item: ${JSON.stringify(r.output)}`);
+});
+
+await check('anthropic tools: disable_parallel_tool_use gets one tool_use block, create and stream', async () => {
+  const tools = [...anthropicTools, { name: 'lookup', description: 'Looks a subject up', input_schema: lookupSchema }];
+  const messages = [{ role: 'user', content: twoQuestion }];
+  const both = await anthropic.messages.create({ model: 'fusion/default', max_tokens: 1024, messages, tools });
+  assert(both.content.filter((b) => b.type === 'tool_use').length === 2, 'two tool_use blocks without the flag');
+  const one = await anthropic.messages.create({
+    model: 'fusion/default', max_tokens: 1024, messages, tools, tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+  });
+  assert(one.content.filter((b) => b.type === 'tool_use').length === 1, `one tool_use: ${JSON.stringify(one.content)}`);
+  const m = await anthropic.messages.stream({
+    model: 'fusion/default', max_tokens: 1024, messages, tools, tool_choice: { type: 'any', disable_parallel_tool_use: true },
+  }).finalMessage();
+  assert(m.content.filter((b) => b.type === 'tool_use').length === 1 && m.stop_reason === 'tool_use', `one streamed tool_use: ${JSON.stringify(m.content)}`);
+});
+
 await check('tools: streamed follow-ups with tools still offered (openai stream, anthropic stream)', async () => {
   const messages = [{ role: 'user', content: toolQuestion }];
   const r = await openai.chat.completions.create({ model: 'fusion/default', messages, tools: openaiTools });

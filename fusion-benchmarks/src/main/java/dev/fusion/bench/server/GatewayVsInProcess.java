@@ -3,24 +3,63 @@ package dev.fusion.bench.server;
 import dev.fusion.Fusion;
 import dev.fusion.FusionEvent;
 import dev.fusion.FusionRequest;
+import dev.fusion.providers.BundledPrices;
+import dev.fusion.providers.ProviderKind;
+import dev.fusion.providers.ProviderSpec;
+import dev.fusion.providers.Providers;
+import dev.fusion.sandbox.Sandbox;
+import dev.fusion.sandbox.WireFormat;
 import dev.fusion.sandbox.providers.SandboxProviders;
-import dev.fusion.server.FusionServer;
 
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The same fusion on the same sandbox, asked in process ({@code Fusion.stream}) and through the gateway (a
  * streamed chat completion over loopback HTTP), in alternating windows in one JVM. Reports p50 of the whole
- * ask and of the time to the first judge token per mode, and process CPU per ask per mode (the gateway mode's
- * CPU includes the HTTP client's, so it is an upper bound of the gateway's own).
+ * ask and of the time to the first judge token per mode, and CPU per ask per mode.
+ *
+ * <p>The sandbox upstream runs in a child JVM (same class path), so its CPU is in no mode. In process, the ask
+ * is streamed by a subscriber that sees each event on the thread delivering it, the main thread subscribing and
+ * waiting; its CPU is the process's. Through the gateway, the CPU of an ask is the process's minus the CPU of
+ * the threads that play the client: the main thread (it sends the request and reads the stream) and the HTTP
+ * client's threads (its executor, {@code bench-client-*}, and its {@code HttpClient-*-SelectorManager}),
+ * measured per thread with {@link ThreadMXBean}. What is left is the fusion (engine, provider calls to the
+ * sandbox) in process, and the fusion plus the gateway (Reactor Netty event loops, encoding) through it. The JIT compiler threads' CPU (read
+ * from {@code /proc/self/task} on Linux) is reported apart: it is warm-up, not the cost of an ask, and it does
+ * not settle within a short run on a loaded machine. GC threads count.
+ *
+ * <p>Several gateway builds can be compared in the same run: {@code -Dbench.variants=before=DIR,after=DIR}
+ * loads {@code dev.fusion.server} from each directory (compiled classes) in its own class loader, the rest
+ * from the class path; each variant is a mode of the alternation. {@code -Dbench.threadGroups=true} prints
+ * the CPU per ask by thread group.
  * <pre>
  *   java -cp fusion-examples/target/fusion-cli.jar:&lt;this class&gt; dev.fusion.bench.server.GatewayVsInProcess [windows] [asksPerWindow] [latencyScale]
  * </pre>
@@ -28,76 +67,294 @@ import java.util.List;
 public final class GatewayVsInProcess {
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--sandbox-child")) {
+            sandboxChild(Double.parseDouble(args[1]));
+            return;
+        }
         int windows = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int perWindow = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         double scale = args.length > 2 ? Double.parseDouble(args[2]) : 0.0;
-        try (SandboxProviders sandbox = SandboxProviders.start(0, scale)) {
-            Fusion.Builder b = Fusion.builder().priceBook(sandbox.priceBook()).quorum(2).shuffleSeed(7);
-            for (String m : sandbox.panel()) {
-                b.panel(sandbox.model(m));
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), GatewayVsInProcess.class.getName(), "--sandbox-child",
+                String.valueOf(scale)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader childOut = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            Map<String, ProviderSpec> specs = new LinkedHashMap<>();
+            for (int i = 0; i < 3; i++) {
+                String[] line = childOut.readLine().split(" ");
+                WireFormat f = WireFormat.valueOf(line[0]);
+                ProviderKind kind = switch (f) {
+                    case OPENAI -> ProviderKind.OPENAI;
+                    case ANTHROPIC -> ProviderKind.ANTHROPIC;
+                    case GEMINI -> ProviderKind.GEMINI;
+                };
+                specs.put(Sandbox.providerName(f), ProviderSpec.keyless(kind, line[1]));
             }
-            Fusion fusion = b.judge(sandbox.model(sandbox.judge())).build();
-            try (FusionServer server = FusionServer.builder().port(0).fusion("default", fusion).start()) {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                String body = "{\"model\":\"fusion/default\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Why is the sky blue?\"}]}";
-                HttpRequest req = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions"))
-                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                FusionRequest ask = FusionRequest.of("Why is the sky blue?");
-                com.sun.management.OperatingSystemMXBean os =
-                        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-                List<Long> inTotal = new ArrayList<>();
-                List<Long> inFirst = new ArrayList<>();
-                List<Long> gwTotal = new ArrayList<>();
-                List<Long> gwFirst = new ArrayList<>();
-                long inCpu = 0;
-                long gwCpu = 0;
-                // warm-up, both modes
-                for (int i = 0; i < perWindow; i++) {
-                    inProcess(fusion, ask, new ArrayList<>(), new ArrayList<>());
-                    gateway(http, req, new ArrayList<>(), new ArrayList<>());
-                }
-                for (int w = 0; w < windows; w++) {
-                    boolean gatewayFirst = w % 2 == 1;
-                    for (int half = 0; half < 2; half++) {
-                        boolean gw = (half == 0) == gatewayFirst;
-                        long cpu0 = os.getProcessCpuTime();
-                        for (int i = 0; i < perWindow; i++) {
-                            if (gw) {
-                                gateway(http, req, gwTotal, gwFirst);
-                            } else {
-                                inProcess(fusion, ask, inTotal, inFirst);
-                            }
-                        }
-                        long cpu = os.getProcessCpuTime() - cpu0;
-                        if (gw) {
-                            gwCpu += cpu;
-                        } else {
-                            inCpu += cpu;
-                        }
-                    }
-                }
-                int n = windows * perWindow;
-                System.out.printf("asks per mode %d (latency scale %s)%n", n, scale);
-                System.out.printf("in process: p50 total %.2f ms, p50 first judge token %.2f ms, CPU %.2f ms/ask%n",
-                        p50(inTotal), p50(inFirst), inCpu / 1e6 / n);
-                System.out.printf("gateway:    p50 total %.2f ms, p50 first judge token %.2f ms, CPU %.2f ms/ask%n",
-                        p50(gwTotal), p50(gwFirst), gwCpu / 1e6 / n);
-                System.out.printf("added: p50 total %+.2f ms, p50 first token %+.2f ms, CPU ratio %.2fx%n",
-                        p50(gwTotal) - p50(inTotal), p50(gwFirst) - p50(inFirst), (double) gwCpu / inCpu);
+            run(windows, perWindow, scale, Providers.fromEnv().with(specs));
+        } finally {
+            child.destroy();
+        }
+    }
+
+    private static void sandboxChild(double scale) throws Exception {
+        try (SandboxProviders sandbox = SandboxProviders.start(0, scale)) {
+            for (WireFormat f : List.of(WireFormat.OPENAI, WireFormat.ANTHROPIC, WireFormat.GEMINI)) {
+                System.out.println(f.name() + " " + sandbox.baseUrl(f));
+            }
+            System.out.flush();
+            // until the parent closes our stdin or ends us
+            while (System.in.read() >= 0) {
+                Thread.onSpinWait();
             }
         }
     }
 
+    /** One way of asking: in process (no request) or through one gateway build. */
+    private static final class Mode {
+        final String name;
+        final HttpRequest request;
+        final AutoCloseable server;
+        final List<Long> total = new ArrayList<>();
+        final List<Long> first = new ArrayList<>();
+        final Map<String, Long> groups = new TreeMap<>();
+        long cpu;
+        long cpuWithClient;
+        long jit;
+
+        Mode(String name, HttpRequest request, AutoCloseable server) {
+            this.name = name;
+            this.request = request;
+            this.server = server;
+        }
+    }
+
+    /** Loads {@code dev.fusion.server.*} from {@code dir} first, everything else from the class path. */
+    private static final class ChildFirst extends URLClassLoader {
+        ChildFirst(URL dir, ClassLoader parent) {
+            super(new URL[] {dir}, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("dev.fusion.server.")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    try {
+                        c = findClass(name);
+                    } catch (ClassNotFoundException e) {
+                        c = super.loadClass(name, false);
+                    }
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+    }
+
+    /** Starts {@code FusionServer} as loaded by {@code loader} on a free port: the server and its base URL. */
+    private static Object[] startServer(ClassLoader loader, Fusion fusion) throws Exception {
+        Class<?> server = Class.forName("dev.fusion.server.FusionServer", true, loader);
+        Object builder = server.getMethod("builder").invoke(null);
+        builder = builder.getClass().getMethod("port", int.class).invoke(builder, 0);
+        builder = builder.getClass().getMethod("fusion", String.class, Fusion.class).invoke(builder, "default", fusion);
+        Object s = builder.getClass().getMethod("start").invoke(builder);
+        return new Object[] {s, server.getMethod("baseUrl").invoke(s)};
+    }
+
+    private static void run(int windows, int perWindow, double scale, Providers providers) throws Exception {
+        Fusion.Builder b = Fusion.builder().priceBook(BundledPrices.load().with(Sandbox.priceBook())).quorum(2).shuffleSeed(7);
+        for (var p : Sandbox.panel()) {
+            b.panel(providers.model(p.ref().toString()));
+        }
+        Fusion fusion = b.judge(providers.model(Sandbox.judge().ref().toString())).build();
+        AtomicInteger clientThreads = new AtomicInteger();
+        ExecutorService clientPool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "bench-client-" + clientThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        String body = "{\"model\":\"fusion/default\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Why is the sky blue?\"}]}";
+        List<Mode> modes = new ArrayList<>();
+        modes.add(new Mode("in process", null, null));
+        String variants = System.getProperty("bench.variants", "");
+        Map<String, ClassLoader> loaders = new LinkedHashMap<>();
+        if (variants.isBlank()) {
+            loaders.put("gateway", GatewayVsInProcess.class.getClassLoader());
+        } else {
+            for (String v : variants.split(",")) {
+                String[] kv = v.split("=", 2);
+                loaders.put("gateway " + kv[0], new ChildFirst(new File(kv[1]).toURI().toURL(), GatewayVsInProcess.class.getClassLoader()));
+            }
+        }
+        try {
+            for (var e : loaders.entrySet()) {
+                Object[] started = startServer(e.getValue(), fusion);
+                HttpRequest req = HttpRequest.newBuilder(URI.create(started[1] + "/v1/chat/completions"))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                modes.add(new Mode(e.getKey(), req, (AutoCloseable) started[0]));
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientPool).build();
+            FusionRequest ask = FusionRequest.of("Why is the sky blue?");
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            int warmup = Integer.getInteger("bench.warmup", 1000);
+            for (int i = 0; i < warmup; i++) {
+                for (Mode m : modes) {
+                    once(m, fusion, ask, http, new ArrayList<>(), new ArrayList<>());
+                }
+            }
+            double load0 = os.getSystemLoadAverage();
+            for (int w = 0; w < windows; w++) {
+                for (int k = 0; k < modes.size(); k++) {
+                    Mode m = modes.get((k + w) % modes.size()); // each window starts with another mode
+                    Map<String, Long> groups0 = groupCpu(threads);
+                    long client0 = m.request == null ? 0 : clientCpu(threads);
+                    long cpu0 = os.getProcessCpuTime();
+                    for (int i = 0; i < perWindow; i++) {
+                        once(m, fusion, ask, http, m.total, m.first);
+                    }
+                    long proc = os.getProcessCpuTime() - cpu0;
+                    long client = m.request == null ? 0 : clientCpu(threads) - client0;
+                    Map<String, Long> groups1 = groupCpu(threads);
+                    groups1.forEach((g, v) -> m.groups.merge(g, v - groups0.getOrDefault(g, 0L), Long::sum));
+                    long jit = 0;
+                    for (var g : groups1.entrySet()) {
+                        if (g.getKey().startsWith("[jvm] C")) {
+                            jit += g.getValue() - groups0.getOrDefault(g.getKey(), 0L);
+                        }
+                    }
+                    m.cpu += proc - client;
+                    m.cpuWithClient += proc;
+                    m.jit += jit;
+                }
+            }
+            int n = windows * perWindow;
+            System.out.printf("asks per mode %d after %d warm-up asks per mode (latency scale %s, load average %.2f at the start, %.2f at the end)%n",
+                    n, warmup, scale, load0, os.getSystemLoadAverage());
+            Mode in = modes.get(0);
+            for (Mode m : modes) {
+                System.out.printf("%-16s p50 total %6.2f ms, p50 first judge token %6.2f ms, CPU ms/ask: %.3f without client and JIT, %.3f without client, %.3f with (JIT %.3f)%n",
+                        m.name + ":", p50(m.total), p50(m.first), (m.cpu - m.jit) / 1e6 / n, m.cpu / 1e6 / n, m.cpuWithClient / 1e6 / n, m.jit / 1e6 / n);
+            }
+            for (Mode m : modes.subList(1, modes.size())) {
+                System.out.printf("%s vs in process: added p50 total %+.2f ms, added p50 first token %+.2f ms, CPU ratio %.2fx without client and JIT (%.2fx without client, %.2fx with)%n",
+                        m.name, p50(m.total) - p50(in.total), p50(m.first) - p50(in.first),
+                        (double) (m.cpu - m.jit) / (in.cpu - in.jit), (double) m.cpu / in.cpu, (double) m.cpuWithClient / in.cpuWithClient);
+            }
+            if (Boolean.getBoolean("bench.threadGroups")) {
+                Set<String> names = new TreeSet<>();
+                modes.forEach(m -> names.addAll(m.groups.keySet()));
+                System.out.println("CPU ms/ask by thread group (" + String.join(" / ", modes.stream().map(m -> m.name).toList()) + "):");
+                for (String g : names) {
+                    StringBuilder line = new StringBuilder(String.format("  %-40s", g));
+                    boolean any = false;
+                    for (Mode m : modes) {
+                        long v = m.groups.getOrDefault(g, 0L);
+                        any |= v != 0;
+                        line.append(String.format(" %8.3f", v / 1e6 / n));
+                    }
+                    if (any) {
+                        System.out.println(line);
+                    }
+                }
+            }
+        } finally {
+            for (Mode m : modes) {
+                if (m.server != null) {
+                    m.server.close();
+                }
+            }
+            clientPool.shutdownNow();
+        }
+    }
+
+    private static void once(Mode m, Fusion fusion, FusionRequest ask, HttpClient http, List<Long> total, List<Long> first) throws Exception {
+        if (m.request == null) {
+            inProcess(fusion, ask, total, first);
+        } else {
+            gateway(http, m.request, total, first);
+        }
+    }
+
+    private static final boolean SYSTEM_TIME = Boolean.getBoolean("bench.threadGroups");
+
+    /** CPU time of every live thread, summed by name without its digits (diagnostics), plus the JVM's own threads. */
+    private static Map<String, Long> groupCpu(ThreadMXBean threads) {
+        Map<String, Long> out = new HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long c = threads.getThreadCpuTime(t.getId());
+            if (c > 0) {
+                // OkHttp names its threads after the call they run: one group for them
+                String name = t.getName().startsWith("OkHttp http") ? "fusion-http-#" : t.getName().replaceAll("[0-9]+", "#");
+                out.merge(name, c, Long::sum);
+            }
+        }
+        // the JVM's own threads (JIT compilers, GC), which ThreadMXBean does not list: from /proc on Linux
+        File[] tasks = new File("/proc/self/task").listFiles();
+        if (tasks != null) {
+            long tick = 10_000_000L; // USER_HZ = 100
+            for (File task : tasks) {
+                try {
+                    String comm = Files.readString(task.toPath().resolve("comm")).strip();
+                    if (SYSTEM_TIME) {
+                        String stat = Files.readString(task.toPath().resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.merge("[kernel time] " + comm.replaceAll("[0-9]+", "#"), Long.parseLong(f[12]) * tick, Long::sum);
+                    }
+                    if (!(comm.startsWith("C1 ") || comm.startsWith("C2 ") || comm.startsWith("GC ") || comm.startsWith("G1 ")
+                            || comm.startsWith("VM "))) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.toPath().resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ns = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick;
+                    out.merge("[jvm] " + comm.replaceAll("[0-9]+", "#"), ns, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    /** CPU time of the threads that play the client: main, the HTTP client's executor and selector. */
+    private static long clientCpu(ThreadMXBean threads) {
+        long sum = 0;
+        Set<Long> ids = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            if (name.equals("main") || name.startsWith("bench-client-")
+                    || (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager"))) {
+                if (ids.add(t.getId())) {
+                    long c = threads.getThreadCpuTime(t.getId());
+                    if (c > 0) {
+                        sum += c;
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The in-process ask as an application streams it: a subscriber that sees each event on the thread that
+     * delivers it (as the gateway's does), the calling thread waiting for the end. The calling thread's CPU
+     * (it subscribes: the engine starts the ask on it) counts as the ask's.
+     */
     private static void inProcess(Fusion fusion, FusionRequest ask, List<Long> total, List<Long> first) {
         long t0 = System.nanoTime();
         long[] firstAt = {0};
-        Iterator<FusionEvent> it = fusion.stream(ask).toIterable().iterator();
-        while (it.hasNext()) {
-            FusionEvent e = it.next();
+        fusion.stream(ask).doOnNext(e -> {
             if (e instanceof FusionEvent.JudgeDelta && firstAt[0] == 0) {
                 firstAt[0] = System.nanoTime();
             }
-        }
+        }).then().block();
         total.add(System.nanoTime() - t0);
         first.add(firstAt[0] - t0);
     }

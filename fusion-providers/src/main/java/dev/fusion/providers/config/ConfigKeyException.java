@@ -41,6 +41,11 @@ public final class ConfigKeyException extends InvalidConfigurationException {
         return new ConfigKeyException(key, message, key + ": " + message, 0, 0, cause);
     }
 
+    /** A message of its own wording ({@code unknown config key 'x'; ...}) for {@code key}, with the problem alone. */
+    static ConfigKeyException worded(String key, String problem, String message, Throwable cause) {
+        return new ConfigKeyException(key, problem, message, 0, 0, cause);
+    }
+
     /** This problem at a place in the text (1-based line and column). */
     ConfigKeyException at(int line, int column) {
         String base = getMessage();

@@ -94,6 +94,17 @@ public final class FusionConfig {
         return new FusionConfig(SpecReader.read(text == null ? "" : text, format));
     }
 
+    /**
+     * A configuration another configuration system already parsed into a tree of the config file's keys
+     * (the Spring Boot starter's {@code fusion.*} properties): bound and validated by the same types, rules
+     * and messages as a file; a problem is a {@link ConfigKeyException} naming the key path, without a line.
+     *
+     * @throws InvalidConfigurationException for an unknown key, a wrong type or a bad value
+     */
+    public static FusionConfig fromTree(com.fasterxml.jackson.databind.JsonNode tree) {
+        return new FusionConfig(SpecReader.read(tree));
+    }
+
     /** A config from a spec built in code (validated). */
     public static FusionConfig of(FusionSpec spec) {
         return new FusionConfig(spec);

@@ -51,7 +51,9 @@ import java.util.Set;
  * strategy that runs.
  *
  * <p>Adding a key is adding a component here (and its use in {@link #toFusionBuilder}); the list of
- * valid keys in error messages ({@link #KEYS}) is read from the components.
+ * valid keys in error messages ({@link #KEYS}) is read from the components, and so are the Spring Boot
+ * starter's {@code fusion.*} properties and their IDE metadata (a starter test fails until the metadata file
+ * is regenerated). A number key declares its smallest value with {@link Min}.
  *
  * <p>Immutable and thread-safe; {@link #toString()} never shows a literal API key.
  *
@@ -68,7 +70,7 @@ import java.util.Set;
  * @param deadlineMs           the whole ask (milliseconds, positive)
  * @param maxOutputTokens      per panel call (at least 1)
  * @param judgeMaxOutputTokens per judge call (at least 1)
- * @param budgetUsd            hard budget per ask in USD (0 or more)
+ * @param budgetUsd            hard per-ask budget in USD (0 or more)
  * @param allowUnpriced        lets unpriced models run under a budget or cap
  * @param retries              retries per call, panel and judge (0 or more)
  * @param providerLimits       per-provider concurrency and rate limits
@@ -93,16 +95,16 @@ public record FusionSpec(
         @JsonDeserialize(using = SpecValues.PanelModels.class) List<String> panel,
         @JsonDeserialize(using = SpecValues.Models.class) List<String> judge,
         OnJudgeFailure onJudgeFailure,
-        Integer quorum,
-        Long graceMs,
-        Long memberTimeoutMs,
-        Long judgeTimeoutMs,
-        Long deadlineMs,
-        Integer maxOutputTokens,
-        Integer judgeMaxOutputTokens,
-        BigDecimal budgetUsd,
+        @Min(1) Integer quorum,
+        @Min(0) Long graceMs,
+        @Min(1) Long memberTimeoutMs,
+        @Min(1) Long judgeTimeoutMs,
+        @Min(1) Long deadlineMs,
+        @Min(1) Integer maxOutputTokens,
+        @Min(1) Integer judgeMaxOutputTokens,
+        @Min(0) BigDecimal budgetUsd,
         Boolean allowUnpriced,
-        Integer retries,
+        @Min(0) Integer retries,
         Map<String, Limit> providerLimits,
         StrategySpec strategy,
         Map<String, Object> strategyOptions,
@@ -110,7 +112,7 @@ public record FusionSpec(
         Object rounds,
         Object agree,
         Object flagships,
-        BigDecimal spendCapUsd,
+        @Min(0) BigDecimal spendCapUsd,
         Duration spendCapWindow,
         Map<String, PriceEntry> prices,
         JsonNode shared,
@@ -300,7 +302,7 @@ public record FusionSpec(
      * @param requestsPerMinute call starts per minute
      * @param tokensPerMinute   estimated tokens per minute (reserved at start, settled to what was reported)
      */
-    public record Limit(Integer maxConcurrent, Integer requestsPerMinute, Integer tokensPerMinute) {
+    public record Limit(@Min(0) Integer maxConcurrent, @Min(0) Integer requestsPerMinute, @Min(0) Integer tokensPerMinute) {
     }
 
     /**
@@ -553,7 +555,7 @@ public record FusionSpec(
         if (judge.isEmpty()) {
             throw ConfigKeyException.bad("judge", "is empty; name at least one judge model");
         }
-        atLeast("quorum", quorum, 1);
+        minimums(this, "");
         Strategy parsed = checkStrategy();
         // self-moa samples its one model: the quorum counts samples.
         int members = parsed instanceof Strategy.SelfMoa moa && panel.size() == 1 ? moa.samples() : panel.size();
@@ -561,25 +563,13 @@ public record FusionSpec(
             throw ConfigKeyException.bad("quorum", "is " + quorum + " but the panel has only " + members
                     + " member(s); lower quorum or add panel members");
         }
-        millis("graceMs", graceMs, 0);
-        millis("memberTimeoutMs", memberTimeoutMs, 1);
-        millis("judgeTimeoutMs", judgeTimeoutMs, 1);
-        millis("deadlineMs", deadlineMs, 1);
-        atLeast("maxOutputTokens", maxOutputTokens, 1);
-        atLeast("judgeMaxOutputTokens", judgeMaxOutputTokens, 1);
-        dollars("budgetUsd", budgetUsd);
-        atLeast("retries", retries, 0);
         providerLimits.forEach((name, l) -> {
-            String key = "providerLimits." + name;
             if (l == null) {
-                throw ConfigKeyException.bad(key, "must be {maxConcurrent: 8, requestsPerMinute: 60}, was empty");
+                throw ConfigKeyException.bad("providerLimits." + name, "must be {maxConcurrent: 8, requestsPerMinute: 60}, was empty");
             }
-            atLeast(key + ".maxConcurrent", l.maxConcurrent(), 0);
-            atLeast(key + ".requestsPerMinute", l.requestsPerMinute(), 0);
-            atLeast(key + ".tokensPerMinute", l.tokensPerMinute(), 0);
+            minimums(l, "providerLimits." + name + ".");
         });
         SharedConfig.parse(shared); // validates shared: (its keys, URL, onUnavailable, leaseMs)
-        dollars("spendCapUsd", spendCapUsd);
         if (spendCapWindow != null) {
             if (spendCapUsd == null) {
                 throw ConfigKeyException.bad("spendCapWindow", "is set without spendCapUsd; add spendCapUsd or remove the window");
@@ -626,21 +616,39 @@ public record FusionSpec(
         }
     }
 
-    private static void atLeast(String key, Integer v, int min) {
-        if (v != null && v < min) {
-            throw ConfigKeyException.bad(key, "must be " + (min == 0 ? "zero or positive" : "at least " + min) + ", was " + v);
-        }
+    /**
+     * The smallest value of a number key, declared on the component: a count ({@code Integer}) is "at least
+     * n", milliseconds ({@code Long}) "positive" or "zero or positive", dollars ({@code BigDecimal}, minimum 0)
+     * "cannot be negative". {@link #validate()} checks every component that has one, naming the key.
+     */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.RECORD_COMPONENT)
+    @java.lang.annotation.Documented
+    public @interface Min {
+        /** The smallest value allowed. */
+        long value();
     }
 
-    private static void millis(String key, Long v, int min) {
-        if (v != null && v < min) {
-            throw ConfigKeyException.bad(key, "must be " + (min == 0 ? "zero or positive" : "positive") + " (milliseconds), was " + v);
-        }
-    }
-
-    private static void dollars(String key, BigDecimal v) {
-        if (v != null && v.signum() < 0) {
-            throw ConfigKeyException.bad(key, "cannot be negative, was " + v.toPlainString());
+    /** Checks the {@link Min} of every component of {@code value}, its keys under {@code prefix}. */
+    private static void minimums(Record value, String prefix) {
+        for (RecordComponent c : value.getClass().getRecordComponents()) {
+            Min min = c.getAnnotation(Min.class);
+            Object v;
+            try {
+                v = min == null ? null : c.getAccessor().invoke(value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            long floor = min == null ? 0 : min.value();
+            String what = floor == 0 ? "zero or positive" : "at least " + floor;
+            if (v instanceof BigDecimal d && d.compareTo(BigDecimal.valueOf(floor)) < 0) {
+                throw ConfigKeyException.bad(prefix + c.getName(), "cannot be negative, was " + d.toPlainString());
+            } else if (v instanceof Long ms && ms < floor) {
+                throw ConfigKeyException.bad(prefix + c.getName(), "must be " + (floor == 1 ? "positive" : what)
+                        + " (milliseconds), was " + ms);
+            } else if (v instanceof Integer n && n < floor) {
+                throw ConfigKeyException.bad(prefix + c.getName(), "must be " + what + ", was " + n);
+            }
         }
     }
 

@@ -109,6 +109,6 @@ public final class SharedConfig {
     }
 
     private static InvalidConfigurationException bad(String key, String what) {
-        return new InvalidConfigurationException("config key '" + key + "' " + what);
+        return ConfigKeyException.bad(key, what);
     }
 }

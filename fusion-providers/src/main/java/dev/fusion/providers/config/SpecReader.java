@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -163,18 +164,43 @@ final class SpecReader {
         JsonFactory factory = format == FusionConfig.Format.JSON ? JSON_FACTORY : YAML_FACTORY;
         ObjectMapper mapper = format == FusionConfig.Format.JSON ? JSON : YAML;
         Map<String, Place> where = locate(factory, text, format);
+        return bind(() -> mapper.readValue(text, FusionSpec.class), where, format);
+    }
+
+    /**
+     * Binds and validates a tree that another configuration system already parsed (the Spring Boot
+     * starter's {@code fusion.*} properties): the same types, rules and messages as a file, without
+     * lines and columns; an empty tree is a spec with no key set (its first missing key is named). The tree's
+     * size is bounded by its source.
+     */
+    static FusionSpec read(JsonNode tree) {
+        if (tree == null || !tree.isObject()) {
+            throw new InvalidConfigurationException("the config must be a mapping of keys (" + FusionSpec.KEYS + ")");
+        }
+        return bind(() -> JSON.treeToValue(tree, FusionSpec.class), Map.of(), FusionConfig.Format.JSON);
+    }
+
+    /** What a binding step does: Jackson's mapper reading a text or a tree. */
+    private interface Binding {
+        FusionSpec bind() throws IOException;
+    }
+
+    /** Binds, turning every binding problem into one message naming the key (and where, when known), then validates. */
+    private static FusionSpec bind(Binding binding, Map<String, Place> where, FusionConfig.Format format) {
         FusionSpec spec;
         try {
-            spec = mapper.readValue(text, FusionSpec.class);
+            spec = binding.bind();
         } catch (UnrecognizedPropertyException e) {
             List<String> path = path(e);
             String key = String.join(".", path);
             String under = String.join(".", path.subList(0, path.size() - 1));
             List<String> valid = e.getReferringClass() != null && e.getReferringClass().isRecord()
                     ? FusionSpec.keysOf(e.getReferringClass().asSubclass(Record.class)) : List.of();
-            throw located(new InvalidConfigurationException("unknown config key '" + key + "'; valid keys"
-                    + (under.isEmpty() ? "" : " under " + under) + ": " + valid),
-                    where.containsKey(NAME + key) ? where.get(NAME + key).at() : e.getLocation(), e);
+            String validKeys = "valid keys" + (under.isEmpty() ? "" : " under " + under) + ": " + valid;
+            ConfigKeyException unknown = ConfigKeyException.worded(key, "is not a config key; " + validKeys,
+                    "unknown config key '" + key + "'; " + validKeys, e);
+            JsonLocation at = where.containsKey(NAME + key) ? where.get(NAME + key).at() : e.getLocation();
+            throw at == null || at.getLineNr() < 1 ? unknown : unknown.at(at.getLineNr(), at.getColumnNr());
         } catch (SpecValues.BadValue e) {
             throw keyError(path(e), e.problem(), e.getLocation(), where, e);
         } catch (MismatchedInputException e) {
@@ -190,6 +216,8 @@ final class SpecReader {
             throw keyError(path(e), firstLine(cause.getMessage()), e.getLocation(), where, e);
         } catch (JsonProcessingException e) {
             throw syntax(e, format);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("the config cannot be read: " + firstLine(e.getMessage()), e);
         }
         if (spec == null) {
             throw new InvalidConfigurationException("the config is empty; it needs at least panel: and judge:");

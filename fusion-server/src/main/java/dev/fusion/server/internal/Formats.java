@@ -20,6 +20,8 @@ public abstract sealed class Formats {
     final String askId;
     final String model;
     final long created;
+    /** The client asked for at most one call per step: a decision of several reaches it as its first call. */
+    boolean singleCall;
 
     Formats(String askId, String model, long created) {
         this.askId = askId;
@@ -29,6 +31,24 @@ public abstract sealed class Formats {
 
     public static Formats of(Api api, String askId, String model, long created, boolean includeUsage) {
         return of(api, askId, model, created, includeUsage, false);
+    }
+
+    /**
+     * As {@link #of(Api, String, String, long, boolean, boolean)}; with {@code singleCall} a decision of several tool
+     * calls is answered with its first call only (the client sent {@code parallel_tool_calls: false} or
+     * {@code disable_parallel_tool_use: true}).
+     */
+    public static Formats of(Api api, String askId, String model, long created, boolean includeUsage, boolean tools,
+                             boolean singleCall) {
+        Formats f = of(api, askId, model, created, includeUsage, tools);
+        f.singleCall = singleCall;
+        return f;
+    }
+
+    /** The decided calls the client receives: all of them, or the first when it asked for one call per step. */
+    List<ToolCall> calls(FusionResult r) {
+        List<ToolCall> all = r.toolCalls();
+        return singleCall && all.size() > 1 ? all.subList(0, 1) : all;
     }
 
     /**
@@ -78,6 +98,19 @@ public abstract sealed class Formats {
     /** Frames that end a failed stream. */
     public abstract List<String> error(ApiError e);
 
+    /** {@code text} as a JSON string literal, quotes included, escaped as Jackson writes it. */
+    static String quoted(String text) {
+        StringBuilder sb = new StringBuilder(text.length() + 16);
+        appendQuoted(sb, text);
+        return sb.toString();
+    }
+
+    static void appendQuoted(StringBuilder sb, String text) {
+        sb.append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, sb);
+        sb.append('"');
+    }
+
     static String data(ObjectNode n) {
         return "data: " + Json.write(n) + "\n\n";
     }
@@ -107,6 +140,8 @@ public abstract sealed class Formats {
 
     static final class Chat extends Formats {
         private final boolean includeUsage;
+        private String deltaPrefix;
+        private String deltaSuffix;
 
         Chat(String askId, String model, long created, boolean includeUsage) {
             super("chatcmpl-" + askId, model, created);
@@ -145,7 +180,7 @@ public abstract sealed class Formats {
             m.putArray("annotations");
             if (r.hasToolCalls()) {
                 ArrayNode calls = m.putArray("tool_calls");
-                for (ToolCall call : r.toolCalls()) {
+                for (ToolCall call : calls(r)) {
                     ObjectNode tc = calls.addObject().put("id", call.id()).put("type", "function");
                     tc.putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
                 }
@@ -191,16 +226,28 @@ public abstract sealed class Formats {
             return List.of(data(choiceChunk(d, null)));
         }
 
+        /**
+         * A text piece is the most frequent frame of a stream: written straight from a prefix and suffix made once
+         * per stream around the escaped text, byte for byte what {@code data(choiceChunk({content}, null))} writes.
+         */
         @Override
         public String delta(String text) {
-            return data(choiceChunk(Json.MAPPER.createObjectNode().put("content", text), null));
+            if (deltaPrefix == null) {
+                deltaPrefix = "data: {\"id\":" + quoted(askId) + ",\"object\":\"chat.completion.chunk\",\"created\":" + created
+                        + ",\"model\":" + quoted(model) + ",\"system_fingerprint\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":";
+                deltaSuffix = "},\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n";
+            }
+            StringBuilder sb = new StringBuilder(deltaPrefix.length() + deltaSuffix.length() + text.length() + 8);
+            sb.append(deltaPrefix);
+            appendQuoted(sb, text);
+            return sb.append(deltaSuffix).toString();
         }
 
         @Override
         public List<String> finish(FusionResult r, String fullText) {
             List<String> out = new ArrayList<>();
             int index = 0;
-            for (ToolCall call : r.toolCalls()) {
+            for (ToolCall call : calls(r)) {
                 // the first piece names the call, the rest carry its arguments, as OpenAI streams them
                 ObjectNode d = Json.MAPPER.createObjectNode();
                 ObjectNode tc = d.putArray("tool_calls").addObject().put("index", index).put("id", call.id()).put("type", "function");
@@ -268,7 +315,7 @@ public abstract sealed class Formats {
             if (!r.hasToolCalls() || !r.answer().isEmpty()) {
                 content.addObject().put("type", "text").put("text", r.answer());
             }
-            for (ToolCall call : r.toolCalls()) {
+            for (ToolCall call : calls(r)) {
                 content.addObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
                         .set("input", call.hasObjectArguments() ? call.arguments() : Json.MAPPER.createObjectNode());
             }
@@ -301,15 +348,20 @@ public abstract sealed class Formats {
             return event("content_block_start", block);
         }
 
+        private static final String DELTA_PREFIX = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+                + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":";
+
+        /** Written directly around the escaped text, byte for byte what the tree of the event writes. */
         @Override
         public String delta(String text) {
-            ObjectNode d = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", 0);
-            d.putObject("delta").put("type", "text_delta").put("text", text);
+            StringBuilder sb = new StringBuilder(DELTA_PREFIX.length() + text.length() + 16);
             if (!textOpen) {
                 textOpen = true;
-                return textBlockStart() + event("content_block_delta", d);
+                sb.append(textBlockStart());
             }
-            return event("content_block_delta", d);
+            sb.append(DELTA_PREFIX);
+            appendQuoted(sb, text);
+            return sb.append("}}\n\n").toString();
         }
 
         @Override
@@ -324,7 +376,7 @@ public abstract sealed class Formats {
                 out.add(event("content_block_stop", Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", 0)));
                 index = 1;
             }
-            for (ToolCall call : r.toolCalls()) {
+            for (ToolCall call : calls(r)) {
                 ObjectNode block = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", index);
                 block.putObject("content_block").put("type", "tool_use").put("id", call.id()).put("name", call.name())
                         .putObject("input");
@@ -437,7 +489,7 @@ public abstract sealed class Formats {
                 output.add(item("completed", r.answer()));
             }
             int i = 0;
-            for (ToolCall call : r.toolCalls()) {
+            for (ToolCall call : calls(r)) {
                 output.add(callItem(i++, call, "completed", call.argumentsJson()));
             }
             if (r.hasToolCalls()) {
@@ -487,9 +539,14 @@ public abstract sealed class Formats {
                 textOpen = true;
                 open = String.join("", openText());
             }
-            ObjectNode d = obj().put("item_id", itemId).put("output_index", 0).put("content_index", 0).put("delta", text);
-            d.putArray("logprobs");
-            return open + ev("response.output_text.delta", d);
+            // written directly around the escaped text, byte for byte what the tree of the event writes
+            StringBuilder sb = new StringBuilder(open.length() + text.length() + 200).append(open)
+                    .append("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":")
+                    .append(seq++).append(",\"item_id\":");
+            appendQuoted(sb, itemId);
+            sb.append(",\"output_index\":0,\"content_index\":0,\"delta\":");
+            appendQuoted(sb, text);
+            return sb.append(",\"logprobs\":[]}\n\n").toString();
         }
 
         @Override
@@ -505,7 +562,7 @@ public abstract sealed class Formats {
                 outputIndex = 1;
             }
             int i = 0;
-            for (ToolCall call : r.toolCalls()) {
+            for (ToolCall call : calls(r)) {
                 ObjectNode added = obj().put("output_index", outputIndex);
                 added.set("item", callItem(i, call, "in_progress", ""));
                 out.add(ev("response.output_item.added", added));

@@ -65,6 +65,8 @@ public final class Gateway {
     private final MeterRegistry registry;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentHashMap<Integer, io.micrometer.core.instrument.Counter> counters =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Sinks.Empty<Void> drainDeadline = Sinks.empty();
     private final Sinks.Many<Integer> idle = Sinks.many().replay().latest();
@@ -246,7 +248,7 @@ public final class Gateway {
                         + limits.maxConcurrentAsks() + " asks already; retry shortly", 1), askId);
             }
             Formats fmt = Formats.of(api, askId, model, clock.instant().getEpochSecond(), parsed.includeUsage(),
-                    parsed.request().hasTools());
+                    parsed.request().hasTools(), parsed.singleCall());
             boolean ledger = "true".equalsIgnoreCase(req.requestHeaders().get("x-fusion-ledger"));
             return parsed.stream()
                     ? stream(res, api, fusion, parsed, fmt, askId, who, presented)
@@ -311,18 +313,25 @@ public final class Gateway {
                 })
                 .takeUntilOther(drainDeadline.asMono())
                 .concatWith(Mono.defer(() -> completed.get() ? Mono.empty() : Mono.error(new DrainCancelled())))
-                .concatMap(ev -> Flux.fromIterable(frames(ev, fmt, p.structured(), sent, seen, who, api)))
+                // one buffer per engine event, whatever its number of frames (none for most events of a panel)
+                .handle((FusionEvent ev, reactor.core.publisher.SynchronousSink<String> sink) -> {
+                    String frames = frames(ev, fmt, p.structured(), sent, seen, who, api);
+                    if (frames != null) {
+                        sink.next(frames);
+                    }
+                })
                 .onErrorResume(e -> {
                     List<CallRecord> calls = e instanceof AskFailedException a ? a.calls() : List.copyOf(seen);
                     settle(who, calls);
                     ApiError err = failure(e, askId).masking(presented);
                     count(api, err.status());
-                    List<String> out = new ArrayList<>();
+                    StringBuilder out = new StringBuilder();
                     if (!calls.isEmpty()) {
-                        out.add(": cost $" + Ledger.costHeader(calls) + " (complete: " + Ledger.complete(calls) + ")\n\n");
+                        out.append(": cost $").append(Ledger.costHeader(calls)).append(" (complete: ")
+                                .append(Ledger.complete(calls)).append(")\n\n");
                     }
-                    out.addAll(fmt.error(err));
-                    return Flux.fromIterable(out);
+                    fmt.error(err).forEach(out::append);
+                    return Mono.just(out.toString());
                 })
                 .doOnCancel(() -> {
                     // the client went away: the ask is cancelled with this subscription; book what was seen
@@ -330,7 +339,7 @@ public final class Gateway {
                     count(api, 499);
                 })
                 .doFinally(s -> done.run());
-        Flux<String> all = Flux.concat(Flux.fromIterable(fmt.start()), events);
+        Flux<String> all = Flux.concat(Mono.fromSupplier(() -> String.join("", fmt.start())), events);
         // headers go out before the first event, so they carry only what is known at the start: the ask id and the
         // most the ask may cost; the cost itself arrives at the end, in the ': cost' comment and the usage
         budgetHeader(res, fusion);
@@ -339,13 +348,23 @@ public final class Gateway {
                 .header("cache-control", "no-cache")
                 .header("x-fusion-ask-id", askId)
                 .header("x-fusion-cost-usd-in", "stream-end")
-                .send(all.map(s -> (ByteBuf) Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8))), b -> true)
+                // no flush per buffer: Reactor Netty flushes when the buffers ready are written, so an event that
+                // arrives alone goes out at once and a burst (the end of a stream) goes out in one flush
+                .send(all.map(s -> (ByteBuf) Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8))))
                 .then();
     }
 
-    /** The SSE frames for one engine event. */
-    private List<String> frames(FusionEvent ev, Formats fmt, boolean structured, StringBuilder sent, List<CallRecord> seen,
-                                KeyRing.Client who, Api api) {
+    /** The SSE frames for one engine event, joined; null when the event shows nothing to the client. */
+    private String frames(FusionEvent ev, Formats fmt, boolean structured, StringBuilder sent, List<CallRecord> seen,
+                          KeyRing.Client who, Api api) {
+        if (ev instanceof FusionEvent.JudgeDelta d) {
+            // the most frequent event: one frame, no list
+            if (structured || d.text().isEmpty()) {
+                return null;
+            }
+            sent.append(d.text());
+            return fmt.delta(d.text());
+        }
         List<String> out = new ArrayList<>(2);
         if (ev instanceof FusionEvent.MemberStarted m) {
             out.add(": member " + Ledger.safe(m.memberId()) + " started\n\n");
@@ -366,11 +385,6 @@ public final class Gateway {
             if (!sent.isEmpty()) {
                 throw new StreamBroken("the judge failed after streaming part of the answer; the fallback's answer"
                         + " cannot replace text already sent: ask again");
-            }
-        } else if (ev instanceof FusionEvent.JudgeDelta d) {
-            if (!structured && !d.text().isEmpty()) {
-                sent.append(d.text());
-                out.add(fmt.delta(d.text()));
             }
         } else if (ev instanceof FusionEvent.Completed c) {
             FusionResult r = c.result();
@@ -394,7 +408,7 @@ public final class Gateway {
             out.add(": cost $" + Ledger.costHeader(r.calls()) + " (complete: " + r.costComplete() + ")\n\n");
             out.addAll(fmt.finish(r, answer));
         }
-        return out;
+        return out.isEmpty() ? null : out.size() == 1 ? out.get(0) : String.join("", out);
     }
 
     // ------------------------------------------------------------------ pieces
@@ -520,8 +534,9 @@ public final class Gateway {
 
     private void count(Api api, int status) {
         if (registry != null) {
-            registry.counter("fusion.server.requests", "api", api.name().toLowerCase(java.util.Locale.ROOT),
-                    "status", String.valueOf(status)).increment();
+            // the meter registry's lookup (tags sorted, id hashed) once per API and status, not once per request
+            counters.computeIfAbsent(api.ordinal() * 1000 + status, k -> registry.counter("fusion.server.requests",
+                    "api", api.name().toLowerCase(java.util.Locale.ROOT), "status", String.valueOf(status))).increment();
         }
     }
 

@@ -24,8 +24,19 @@ import java.util.Map;
  */
 public final class Requests {
 
-    /** What one request asks for. */
-    public record Parsed(String model, FusionRequest request, boolean stream, boolean includeUsage, boolean structured) {
+    /**
+     * What one request asks for.
+     *
+     * @param singleCall the client asked for at most one tool call per step ({@code parallel_tool_calls: false},
+     *                   Anthropic's {@code tool_choice.disable_parallel_tool_use: true}): a decision of several
+     *                   calls reaches it as its first call only
+     */
+    public record Parsed(String model, FusionRequest request, boolean stream, boolean includeUsage, boolean structured,
+                         boolean singleCall) {
+
+        public Parsed(String model, FusionRequest request, boolean stream, boolean includeUsage, boolean structured) {
+            this(model, request, stream, includeUsage, structured, false);
+        }
     }
 
     /** A request the gateway refuses: becomes a 400. */
@@ -36,6 +47,18 @@ public final class Requests {
     }
 
     private Requests() {
+    }
+
+    /** OpenAI's {@code parallel_tool_calls}: {@code false} asks for at most one call per step (true by default). */
+    static boolean noParallelCalls(JsonNode body) {
+        JsonNode p = body.get("parallel_tool_calls");
+        if (p == null || p.isNull()) {
+            return false;
+        }
+        if (!p.isBoolean()) {
+            throw new BadRequest("parallel_tool_calls must be true or false");
+        }
+        return !p.booleanValue();
     }
 
     // ------------------------------------------------------------------ OpenAI chat completions
@@ -104,7 +127,7 @@ public final class Requests {
         }
         boolean stream = body.path("stream").asBoolean(false);
         boolean usage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
-        return new Parsed(model, build(b), stream, usage, structured);
+        return new Parsed(model, build(b), stream, usage, structured, noParallelCalls(body));
     }
 
     // ------------------------------------------------------------------ Anthropic messages
@@ -139,7 +162,8 @@ public final class Requests {
         Integer max = intOrNull(body, "max_tokens");
         b.maxOutputTokens(max);
         temperature(body, b);
-        return new Parsed(model, build(b), body.path("stream").asBoolean(false), false, false);
+        boolean single = body.path("tool_choice").path("disable_parallel_tool_use").asBoolean(false);
+        return new Parsed(model, build(b), body.path("stream").asBoolean(false), false, false, single);
     }
 
     // ------------------------------------------------------------------ OpenAI responses
@@ -227,7 +251,7 @@ public final class Requests {
                 throw new BadRequest("text.format.type must be text, json_object or json_schema, was '" + clip(type) + "'");
             }
         }
-        return new Parsed(model, build(b), body.path("stream").asBoolean(false), false, structured);
+        return new Parsed(model, build(b), body.path("stream").asBoolean(false), false, structured, noParallelCalls(body));
     }
 
     // ------------------------------------------------------------------ helpers

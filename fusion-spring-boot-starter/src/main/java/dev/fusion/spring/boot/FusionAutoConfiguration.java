@@ -13,6 +13,7 @@ import dev.fusion.shared.SharedStateOptions;
 import dev.fusion.providers.Providers;
 import dev.fusion.spring.boot.internal.KeylessSandbox;
 import dev.fusion.spring.boot.internal.PropertiesConfig;
+import dev.fusion.spring.boot.internal.PropertyTree;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,7 +22,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.IgnoreErrorsBindHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -33,9 +36,10 @@ import java.util.Map;
 /**
  * Spring Boot auto-configuration for Fusion, on when {@code fusion.enabled} is not {@code false}:
  * <ul>
- *   <li>a {@link Fusion} bean from the {@code fusion.*} properties ({@link FusionProperties}),
- *       unless the application defines its own; invalid properties fail start-up with the config
- *       file's messages, naming the property. API keys come from Spring's {@code Environment}.
+ *   <li>a {@link Fusion} bean from the {@code fusion.*} properties, read as the configuration file's
+ *       keys ({@link dev.fusion.providers.config.FusionSpec}) by the file's one reader, unless the
+ *       application defines its own; invalid properties fail start-up with the config file's messages,
+ *       naming the property. API keys come from Spring's {@code Environment}.
  *       Every {@link FusionListener} bean is added to it, and {@link FusionMetrics} when a
  *       {@link MeterRegistry} bean exists (Actuator's), so {@code /actuator/metrics} shows
  *       {@code gen_ai.client.token.usage}, {@code gen_ai.client.operation.duration} and
@@ -58,22 +62,38 @@ import java.util.Map;
  * Unknown keys under {@code fusion.*} fail start-up, naming the key.
  */
 @AutoConfiguration
-@EnableConfigurationProperties(FusionProperties.class)
 @ConditionalOnProperty(prefix = "fusion", name = "enabled", havingValue = "true", matchIfMissing = true)
 public class FusionAutoConfiguration {
+
+    /**
+     * The {@code fusion.*} properties bound as before, for code that injects them; nothing here reads them
+     * to configure Fusion (the properties are read as the configuration file's tree, {@link PropertyTree}).
+     * Values that do not fit this view are left out of it rather than failing start-up.
+     *
+     * @deprecated the configuration's keys, rules and metadata come from
+     *             {@link dev.fusion.providers.config.FusionSpec}; kept for applications that inject it
+     */
+    @Bean
+    @Deprecated
+    @SuppressWarnings("deprecation")
+    @ConditionalOnMissingBean
+    public FusionProperties fusionProperties(Environment environment) {
+        return Binder.get(environment).bindOrCreate("fusion", Bindable.of(FusionProperties.class), new IgnoreErrorsBindHandler());
+    }
 
     /** The fusion described by the {@code fusion.*} properties. */
     @Bean
     @ConditionalOnMissingBean
-    public Fusion fusion(FusionProperties properties, Environment environment,
+    public Fusion fusion(Environment environment,
                          ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<FusionListener> listeners,
                          ObjectProvider<SharedState> sharedState, ObjectProvider<KeylessSandbox> sandbox) {
-        dev.fusion.spring.boot.internal.UnknownKeys.check(environment, FusionProperties.class, "fusion");
-        FusionConfig config = PropertiesConfig.parse(properties);
+        PropertyTree properties = PropertyTree.read(environment);
+        FusionConfig config = properties.config(true);
         // the store is the SharedState bean (closed with the context), not one the config would open itself
-        FusionConfig withoutStore = config.shared() == null ? config : PropertiesConfig.parse(properties, false);
-        KeylessSandbox keyless = properties.sandboxEnabled() ? sandbox.getIfAvailable() : null;
-        if (properties.sandboxEnabled() && keyless == null) {
+        FusionConfig withoutStore = config.shared() == null ? config : properties.config(false);
+        boolean sandboxEnabled = config.spec().sandboxEnabled();
+        KeylessSandbox keyless = sandboxEnabled ? sandbox.getIfAvailable() : null;
+        if (sandboxEnabled && keyless == null) {
             throw new InvalidConfigurationException("property 'fusion.sandbox.enabled' is true but the sandbox is not"
                     + " on the class path; add the dependency dev.fusion:fusion-sandbox-providers");
         }
@@ -83,7 +103,7 @@ public class FusionAutoConfiguration {
             builder = keyless == null ? withoutStore.toFusionBuilder(providers)
                     : withoutStore.spec().toFusionBuilder(providers.with(keyless.providerSpecs()), keyless.priceBook());
         } catch (InvalidConfigurationException e) {
-            throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.* properties: " + e.getMessage()), e);
+            throw properties.named(e);
         }
         sharedState.ifAvailable(builder::sharedState);
         meterRegistry.ifAvailable(registry -> builder.listener(new FusionMetrics(registry)));
@@ -91,7 +111,7 @@ public class FusionAutoConfiguration {
         try {
             return builder.build();
         } catch (InvalidConfigurationException e) {
-            throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.* properties: " + e.getMessage()), e);
+            throw properties.named(e);
         }
     }
 
@@ -104,12 +124,13 @@ public class FusionAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(SharedState.class)
     @ConditionalOnProperty(prefix = "fusion.shared", name = "redis")
-    public SharedState fusionSharedState(FusionProperties properties) {
-        SharedStateOptions options = PropertiesConfig.parse(properties).shared();
+    public SharedState fusionSharedState(Environment environment) {
+        PropertyTree properties = PropertyTree.read(environment);
+        SharedStateOptions options = properties.config(true).shared();
         try {
             return SharedStateFactory.load(options);
         } catch (InvalidConfigurationException e) {
-            throw new InvalidConfigurationException(PropertiesConfig.asProperties("fusion.shared.redis: " + e.getMessage()), e);
+            throw new InvalidConfigurationException("property 'fusion.shared.redis': " + e.getMessage(), e);
         }
     }
 
@@ -132,8 +153,8 @@ public class FusionAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "fusionApiKeySanitizer")
-        dev.fusion.spring.boot.internal.ApiKeySanitizer fusionApiKeySanitizer(FusionProperties properties) {
-            return new dev.fusion.spring.boot.internal.ApiKeySanitizer(properties);
+        dev.fusion.spring.boot.internal.ApiKeySanitizer fusionApiKeySanitizer(Environment environment) {
+            return new dev.fusion.spring.boot.internal.ApiKeySanitizer(PropertyTree.lenient(environment));
         }
     }
 
@@ -144,7 +165,10 @@ public class FusionAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "fusionInfoContributor")
-        InfoContributor fusionInfoContributor(Fusion fusion, FusionProperties properties) {
+        InfoContributor fusionInfoContributor(Fusion fusion, Environment environment) {
+            com.fasterxml.jackson.databind.JsonNode properties = PropertyTree.lenient(environment);
+            BigDecimal cap = dollars(properties.path("spendCapUsd"));
+            String window = properties.hasNonNull("spendCapWindow") ? properties.get("spendCapWindow").asText() : "lifetime";
             return builder -> {
                 Map<String, Object> info = new LinkedHashMap<>();
                 info.put("panel", fusion.panel().stream().map(Member::id).toList());
@@ -152,14 +176,22 @@ public class FusionAutoConfiguration {
                 info.put("strategy", fusion.strategy().name());
                 BigDecimal spent = fusion.spentUsd();
                 info.put("spentUsd", spent.toPlainString());
-                if (properties.spendCapUsd() != null) {
-                    info.put("spendCapUsd", properties.spendCapUsd().toPlainString());
-                    info.put("remainingUsd", properties.spendCapUsd().subtract(spent).max(BigDecimal.ZERO).toPlainString());
-                    info.put("spendCapWindow", properties.spendCapWindow() == null ? "lifetime"
-                            : properties.spendCapWindow().toString());
+                if (cap != null) {
+                    info.put("spendCapUsd", cap.toPlainString());
+                    info.put("remainingUsd", cap.subtract(spent).max(BigDecimal.ZERO).toPlainString());
+                    info.put("spendCapWindow", window);
                 }
                 builder.withDetail("fusion", info);
             };
+        }
+    }
+
+    /** A dollar amount from the properties' tree, or null when it is not one (start-up reports that). */
+    static BigDecimal dollars(com.fasterxml.jackson.databind.JsonNode value) {
+        try {
+            return value.isValueNode() && !value.isNull() ? new BigDecimal(value.asText().trim()) : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

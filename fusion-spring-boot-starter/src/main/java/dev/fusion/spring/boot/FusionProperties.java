@@ -1,6 +1,5 @@
 package dev.fusion.spring.boot;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -10,9 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fusion's configuration under fusion.*: the keys of Fusion's configuration file in Spring's
- * relaxed form (budgetUsd is fusion.budget-usd, providers.local.baseUrl is
- * fusion.providers.local.base-url), validated by the same rules with the same messages.
+ * A view of Fusion's configuration under fusion.*, bound by Spring for code that injects it (a bean of the
+ * starter). <b>It is not what configures Fusion</b>: the starter reads the fusion.* properties as the
+ * configuration file's keys ({@link dev.fusion.providers.config.FusionSpec}, the one list of keys, types and
+ * rules, from which the IDE metadata is generated too). Keys added to the configuration after this class was
+ * frozen are not here; values this view cannot hold are left out of it. The keys of Fusion's configuration file
+ * are properties in Spring's relaxed form (budgetUsd is fusion.budget-usd, providers.local.baseUrl is
+ * fusion.providers.local.base-url).
  * Map keys with : or . (price references) need brackets:
  * fusion.prices[openai:gpt-4.1].input=2.00. API keys are never properties: each provider
  * names a variable (api-key-env) that is read from Spring's Environment, so it may
@@ -54,8 +57,11 @@ import java.util.Map;
  *                             (needs dev.fusion:fusion-sandbox-providers on the class path)
  *
  * <p>Unknown keys under {@code fusion.*} fail start-up, naming the key ({@code fusion.qourum}).
+ *
+ * @deprecated read the configuration as {@link dev.fusion.providers.config.FusionSpec} (its keys are the
+ *             properties); this record no longer grows with it
  */
-@ConfigurationProperties("fusion")
+@Deprecated
 public record FusionProperties(
         @DefaultValue("true") boolean enabled,
         List<PanelEntry> panel,

@@ -13,7 +13,7 @@ import dev.fusion.sandbox.WireServer;
 import dev.fusion.shared.OnUnavailable;
 import dev.fusion.shared.SharedState;
 import dev.fusion.shared.SharedStateOptions;
-import dev.fusion.spring.boot.internal.PropertiesConfig;
+import dev.fusion.spring.boot.internal.PropertyTree;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,7 +107,7 @@ class FusionSharedStateTest {
         runner("team-a").withPropertyValues("fusion.shared.on-unavailable=local").run(context -> {
             assertThat(context).hasNotFailed();
             FusionProperties p = context.getBean(FusionProperties.class);
-            FusionConfig config = PropertiesConfig.parse(p);
+            FusionConfig config = PropertyTree.read(context.getEnvironment()).config(true);
             SharedStateOptions shared = config.shared();
             assertThat(shared.url()).isEqualTo(REDIS.url());
             assertThat(shared.namespace()).isEqualTo("team-a");

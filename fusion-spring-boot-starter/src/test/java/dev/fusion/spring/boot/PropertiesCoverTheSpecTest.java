@@ -3,11 +3,13 @@ package dev.fusion.spring.boot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusion.providers.config.FusionSpec;
+import dev.fusion.spring.boot.internal.PropertyTree;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A key added to the configuration file's spec is a {@code fusion.*} property too, and the IDE metadata the
- * build generates lists it: every {@link FusionSpec} key is a component of {@link FusionProperties} and
- * appears in {@code META-INF/spring-configuration-metadata.json} (as a property or a group).
+ * starter ships lists it: every {@link FusionSpec} key is read from the properties (the shape the starter reads
+ * them by comes from the spec itself), appears in {@code META-INF/spring-configuration-metadata.json} (as a
+ * property or a group) and in the configuration reference, {@code docs/configuration.md}.
  */
 class PropertiesCoverTheSpecTest {
 
@@ -27,9 +30,13 @@ class PropertiesCoverTheSpecTest {
 
     @Test
     void everySpecKeyIsAPropertyWithMetadata() throws Exception {
-        Set<String> components = new TreeSet<>();
-        Arrays.stream(FusionProperties.class.getRecordComponents()).forEach(c -> components.add(c.getName()));
-        assertThat(components).containsAll(FusionSpec.KEYS);
+        Set<String> read = new TreeSet<>();
+        PropertyTree.metadata().forEach(e -> read.add(e.key()));
+        assertThat(read).containsAll(FusionSpec.KEYS);
+        String reference = Files.readString(Path.of("../docs/configuration.md"));
+        for (String key : FusionSpec.KEYS) {
+            assertThat(reference).as("docs/configuration.md documents %s", key).contains("| `" + key + "` |");
+        }
 
         JsonNode metadata;
         try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {

@@ -4,7 +4,7 @@ import dev.fusion.InvalidConfigurationException;
 import dev.fusion.providers.Capabilities;
 import dev.fusion.providers.ProviderSpec;
 import dev.fusion.providers.config.FusionConfig;
-import dev.fusion.spring.boot.internal.PropertiesConfig;
+import dev.fusion.spring.boot.internal.PropertyTree;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -50,7 +50,7 @@ class ProviderExtrasPropertiesTest {
                 "fusion.providers.router.capabilities.reasoning=openrouter").run(context -> {
             assertThat(context).hasNotFailed();
             FusionProperties p = context.getBean(FusionProperties.class);
-            FusionConfig config = PropertiesConfig.parse(p);
+            FusionConfig config = PropertyTree.read(context.getEnvironment()).config(true);
             ProviderSpec router = config.providers().get("router");
             assertThat(router.extraBody()).containsEntry("top_k", 40);
             assertThat(router.extraBody().get("provider")).isInstanceOf(Map.class);

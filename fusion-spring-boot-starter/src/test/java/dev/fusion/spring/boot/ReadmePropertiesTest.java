@@ -1,9 +1,8 @@
 package dev.fusion.spring.boot;
 
 import dev.fusion.providers.config.FusionConfig;
-import dev.fusion.spring.boot.internal.PropertiesConfig;
+import dev.fusion.spring.boot.internal.PropertyTree;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.PropertiesPropertySourceLoader;
 import org.springframework.core.env.PropertySource;
@@ -21,9 +20,7 @@ class ReadmePropertiesTest {
     void theReadmesPropertiesBindAndValidate() throws Exception {
         List<PropertySource<?>> sources = new PropertiesPropertySourceLoader()
                 .load("readme", new ClassPathResource("readme-application.properties"));
-        FusionProperties p = new Binder(ConfigurationPropertySources.from(sources)).bind("fusion", FusionProperties.class).get();
-
-        FusionConfig config = PropertiesConfig.parse(p);
+        FusionConfig config = PropertyTree.read(ConfigurationPropertySources.from(sources), null).config(true);
 
         assertThat(config.panel()).containsExactly("openrouter:deepseek/deepseek-v4-pro", "gemini:gemini-3.5-flash", "local:qwen3");
         assertThat(config.budgetUsd()).isEqualByComparingTo("0.05");

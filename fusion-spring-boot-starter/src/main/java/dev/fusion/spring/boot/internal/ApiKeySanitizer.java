@@ -1,6 +1,6 @@
 package dev.fusion.spring.boot.internal;
 
-import dev.fusion.spring.boot.FusionProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 
@@ -20,12 +20,14 @@ public final class ApiKeySanitizer implements SanitizingFunction {
 
     private final Set<String> names;
 
-    public ApiKeySanitizer(FusionProperties properties) {
+    /** @param config the {@code fusion.*} properties as the config file's tree ({@link PropertyTree#lenient}) */
+    public ApiKeySanitizer(JsonNode config) {
         Set<String> n = new TreeSet<>();
-        if (properties != null && properties.providers() != null) {
-            properties.providers().values().forEach(p -> {
-                if (p != null && p.apiKeyEnv() != null && !p.apiKeyEnv().isBlank()) {
-                    n.add(p.apiKeyEnv().trim().toUpperCase(Locale.ROOT));
+        if (config != null) {
+            config.path("providers").forEach(p -> {
+                JsonNode var = p.path("apiKeyEnv");
+                if (var.isValueNode() && !var.asText().isBlank()) {
+                    n.add(var.asText().trim().toUpperCase(Locale.ROOT));
                 }
             });
         }
