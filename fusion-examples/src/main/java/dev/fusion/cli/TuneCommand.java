@@ -89,7 +89,9 @@ final class TuneCommand implements Callable<Integer> {
     /** Configurations per wave with {@code --batch}: all of them in practice, so passes (and batches) stay few. */
     static final int BATCH_WAVE = 100_000;
 
-    @Option(names = "--prune", paramLabel = "MODE", defaultValue = "bounds", description = "bounds (default): skip configurations that provably cannot be on the frontier; none: evaluate all.")
+    @Option(names = "--prune", paramLabel = "MODE", defaultValue = "bounds", description = "bounds (default): skip configurations that provably cannot be on the frontier; none: evaluate all;"
+            + " race: find the recommendation for far less, screening every model on a few items and stopping points"
+            + " by estimates (points left part-way are shown as estimates; the frontier may be incomplete).")
     String prune;
 
     @Override
@@ -101,8 +103,8 @@ final class TuneCommand implements Callable<Integer> {
         if (concurrency < 1 || concurrency > 256) {
             throw new CliException("--concurrency must be between 1 and 256");
         }
-        if (!prune.equals("bounds") && !prune.equals("none")) {
-            throw new CliException("--prune must be bounds or none, was '" + prune + "'");
+        if (!prune.equals("bounds") && !prune.equals("none") && !prune.equals("race")) {
+            throw new CliException("--prune must be bounds, none or race, was '" + prune + "'");
         }
         if (margin < 0 || margin > 1 || (target != null && (target < 0 || target > 1))) {
             throw new CliException("--margin and --target are qualities between 0 and 1");
@@ -199,7 +201,8 @@ final class TuneCommand implements Callable<Integer> {
                 // A batch takes minutes to hours to come back: evaluate every configuration on every item in one
                 // wave, so each pass's misses make one batch per model (small waves prune more, but a sandbox run
                 // with them sent 292 batches, days of turnaround on real providers). Singles still prune.
-                result = batch ? run.run(resolver, budget, msg -> io.err.println(p + msg), BATCH_WAVE, Integer.MAX_VALUE)
+                result = prune.equals("race") ? run.runRace(resolver, budget, msg -> io.err.println(p + msg), margin, target)
+                        : batch ? run.run(resolver, budget, msg -> io.err.println(p + msg), BATCH_WAVE, Integer.MAX_VALUE)
                         : run.run(resolver, budget, msg -> io.err.println(p + msg));
             } catch (TuneRun.BudgetReachedException e) {
                 io.err.println("fusion: " + p + e.getMessage());
@@ -275,16 +278,24 @@ final class TuneCommand implements Callable<Integer> {
             if (!front && !isRec && !isBase) {
                 continue;
             }
-            double[] ci = TuneReports.wilson(pt.quality(), n);
-            rows.add(new String[] {(isRec ? ">" : "") + (front ? "*" : "") + (isBase ? "b" : ""), pt.id() + " " + pt.label(),
+            double[] ci = TuneReports.wilson(pt.quality(), pt.items().size());
+            rows.add(new String[] {(isRec ? ">" : "") + (front ? "*" : "") + (isBase ? "b" : "") + (pt.estimate() ? "~" : ""),
+                    pt.id() + " " + pt.label(),
                     String.format("%.1f%%", 100 * pt.quality()), String.format("%.0f-%.0f%%", 100 * ci[0], 100 * ci[1]),
                     TuneReports.usd(pt.costPerItem()), pt.p50LatencyMs() == null ? "-" : pt.p50LatencyMs() + "ms"});
         }
         CostTable.table(rows).lines().forEach(io.out::println);
         io.out.println("* on the frontier (no other point is at least as good and as cheap)   > recommended   b best single model");
         io.out.println("95% CI: Wilson score interval over the " + n + " items; cost and p50 per item from the recorded calls");
-        io.out.println(r.points().size() + " points evaluated (" + r.pruned().size() + " configurations pruned"
-                + " as provably off the frontier; --prune none evaluates all)");
+        long estimates = r.points().stream().filter(TuneRun.PointResult::estimate).count();
+        if (estimates > 0) {
+            io.out.println((r.points().size() - estimates) + " points evaluated on every item, " + estimates
+                    + " left part-way (estimates, marked ~); " + r.pruned().size() + " configurations not finished by the race:"
+                    + " the frontier may miss points (--prune bounds keeps every frontier point)");
+        } else {
+            io.out.println(r.points().size() + " points evaluated (" + r.pruned().size() + " configurations pruned"
+                    + " as provably off the frontier; --prune none evaluates all)");
+        }
         if (!p.isEmpty()) {
             io.out.println(TuneReports.FICTIONAL + ".");
         }

@@ -56,6 +56,55 @@ class TuneBatchTest {
         return code;
     }
 
+    private Path providers(WireServer server) throws Exception {
+        Path config = dir.resolve("providers.yaml");
+        Files.writeString(config, """
+                providers:
+                  sandbox-openai: {kind: openai, baseUrl: "%s"}
+                  sandbox-anthropic: {kind: anthropic, baseUrl: "%s"}
+                  sandbox-gemini: {kind: gemini, baseUrl: "%s"}
+                panel: [sandbox-openai:sandbox-swift]
+                judge: sandbox-openai:sandbox-judge
+                """.formatted(server.baseUrl(WireFormat.OPENAI), server.baseUrl(WireFormat.ANTHROPIC),
+                server.baseUrl(WireFormat.GEMINI)));
+        return config;
+    }
+
+    /**
+     * A candidate set on which pruning keeps several configurations of two strategies (panels that hold both the
+     * swift and the contrarian persona reach every item, so their bounds cannot be beaten before their judge is
+     * asked): evaluated in small waves and item chunks, their judge calls would leave in one batch per wave and
+     * chunk (dozens); evaluated in one wave, they leave in one batch per judge pass.
+     */
+    @Test
+    void judgeCallsOfEveryEvaluatedConfigurationShareOneBatchPerPass() throws Exception {
+        Path data = dir.resolve("data.jsonl");
+        Files.copy(Path.of("../examples/tune-sample.jsonl"), data);
+        Path candidates = dir.resolve("tune.yaml");
+        Files.writeString(candidates, """
+                members: [sandbox-openai:sandbox-swift, sandbox-gemini:sandbox-swift, sandbox-openai:sandbox-contrarian,
+                          sandbox-gemini:sandbox-terse]
+                judges: [sandbox-openai:sandbox-judge]
+                strategies: [synthesize, select-best]
+                panelSizes: [2, 3]
+                maxOutputTokens: 400
+                """);
+        long batches;
+        long judgeCalls;
+        try (WireServer own = Sandbox.start(0, 0.0)) { // its own counters, whatever the other test did
+            tune(data, candidates, providers(own));
+            batches = own.batchesSubmitted();
+            judgeCalls = own.requestCount("sandbox-judge");
+        }
+        long items = Files.readAllLines(data).stream().filter(l -> l.startsWith("{")).count();
+        // several configurations were evaluated: far more judge calls than the judge alone's one per item
+        assertThat(judgeCalls).as("judge calls").isGreaterThan(4 * items);
+        // 5 models answer alone in one member pass (one batch each); synthesize and select-best each need one
+        // judge pass, evaluated together: at most two more batches (the judge model's), however many
+        // configurations survived pruning
+        assertThat(batches).as("batches submitted").isLessThanOrEqualTo(5 + 2);
+    }
+
     @Test
     void everyCallGoesThroughABatchAtBatchPricesAndIsPaidOnce() throws Exception {
         Path data = dir.resolve("data.jsonl");

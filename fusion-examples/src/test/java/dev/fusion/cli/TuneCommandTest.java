@@ -154,6 +154,48 @@ class TuneCommandTest {
         assertThat(withPruning.get("recommendedId").asText()).isEqualTo(exhaustive.get("recommendedId").asText());
     }
 
+    @Test
+    void raceFindsTheSameRecommendationForFewerRequestsAndLabelsItsEstimates() throws Exception {
+        Run race = tune("--prune", "race");
+        assertThat(race.code()).as(race.err()).isZero();
+        long raceRequests = server.requestCount();
+        JsonNode r = report();
+        JsonNode rec = point(r, r.get("recommendedId").asText());
+        assertThat(rec.get("label").asText()).as("the recommendation is evaluated on every item").doesNotContain("(estimate: ");
+        int estimates = 0;
+        for (JsonNode p : r.get("points")) {
+            if (p.get("label").asText().contains("(estimate: ")) {
+                estimates++;
+                assertThat(p.get("onFrontier").asBoolean()).as("an estimate is never on the frontier").isFalse();
+            }
+        }
+        assertThat(estimates).as("points left part-way are reported, labelled").isPositive();
+        assertThat(race.out()).contains("left part-way (estimates");
+
+        server.resetStats();
+        Run again = tune("--prune", "race");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(server.requestCount()).as("a second race is replayed from the cache").isZero();
+
+        server.resetStats();
+        Run exact = tune("--fresh");
+        assertThat(exact.code()).as(exact.err()).isZero();
+        assertThat(server.requestCount()).as("the exact search pays more").isGreaterThan(raceRequests);
+        JsonNode e = report();
+        JsonNode exactRec = point(e, e.get("recommendedId").asText());
+        assertThat(rec.get("quality").asDouble()).isEqualTo(exactRec.get("quality").asDouble());
+        assertThat(rec.get("costPerItemUsd").decimalValue()).isEqualByComparingTo(exactRec.get("costPerItemUsd").decimalValue());
+    }
+
+    private static JsonNode point(JsonNode report, String id) {
+        for (JsonNode p : report.get("points")) {
+            if (p.get("id").asText().equals(id)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no point " + id);
+    }
+
     private static List<String> frontier(JsonNode report) {
         List<String> out = new java.util.ArrayList<>();
         report.get("points").forEach(p -> {

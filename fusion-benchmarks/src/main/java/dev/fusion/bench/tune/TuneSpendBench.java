@@ -94,6 +94,27 @@ public final class TuneSpendBench {
                 "--concurrency", "8");
         BigDecimal eval = JSON.readTree(evalDir.resolve("summary.json").toFile()).get(0).get("costUsd").decimalValue();
 
+        // the racing search (--prune race): cold, warm, and cold with --batch
+        Path raceOut = dir.resolve("race.yaml");
+        Run race = cli(env, "tune", data.toString(), "--candidates", candidates.toString(), "--out", raceOut.toString(),
+                "--concurrency", "8", "--prune", "race", "--fresh");
+        JsonNode raceReport = JSON.readTree(reportFile.toFile());
+        BigDecimal raceSpend = tuneSpend(raceReport);
+        Run raceWarm = cli(env, "tune", data.toString(), "--candidates", candidates.toString(), "--out",
+                raceOut.toString(), "--concurrency", "8", "--prune", "race");
+        BigDecimal raceWarmSpend = tuneSpend(JSON.readTree(reportFile.toFile()));
+        Run raceBatch = cli(env, "tune", data.toString(), "--candidates", candidates.toString(), "--out",
+                dir.resolve("race-batch.yaml").toString(), "--concurrency", "8", "--prune", "race", "--batch", "--fresh");
+        BigDecimal raceBatchSpend = tuneSpend(JSON.readTree(reportFile.toFile()));
+        Run boundsBatch = cli(env, "tune", data.toString(), "--candidates", candidates.toString(), "--out",
+                dir.resolve("bounds-batch.yaml").toString(), "--concurrency", "8", "--batch", "--fresh");
+        BigDecimal boundsBatchSpend = tuneSpend(JSON.readTree(reportFile.toFile()));
+        Path raceEvalDir = dir.resolve("eval-race");
+        cli(env, "eval", data.toString(), "--config", raceOut.toString(), "--no-singles", "--out", raceEvalDir.toString(),
+                "--concurrency", "8");
+        BigDecimal raceEval = JSON.readTree(raceEvalDir.resolve("summary.json").toFile()).get(0).get("costUsd").decimalValue();
+        String raceRecommended = label(raceReport);
+
         String recommended = null;
         for (JsonNode p : report.get("points")) {
             if (p.get("id").asText().equals(report.path("recommendedId").asText())) {
@@ -117,7 +138,48 @@ public final class TuneSpendBench {
         System.out.println("| whole command wall time (sandbox latency 0), cold / warm / exhaustive | "
                 + cold.wallMs() / 1000.0 + " / " + warm.wallMs() / 1000.0 + " / " + all.wallMs() / 1000.0 + " s |");
         System.out.println("same frontier with and without pruning: " + frontier(report).equals(frontier(exhaustive)));
+        System.out.println();
+        System.out.println("race recommended: " + raceRecommended + " (eval alone: $" + raceEval.toPlainString() + ")");
+        System.out.println("| `--prune race` | value |");
+        System.out.println("|---|---|");
+        System.out.println("| spend of `tune --prune race` (cold cache) | $" + raceSpend.toPlainString() + " ("
+                + ratio(raceSpend, eval) + "x eval of the bounds recommendation, " + ratio(raceSpend, raceEval)
+                + "x eval of its own) |");
+        System.out.println("| spend of `tune --prune race --batch` (cold cache) | $" + raceBatchSpend.toPlainString() + " ("
+                + ratio(raceBatchSpend, eval) + "x eval; " + sends(raceBatch) + " passes that sent batches) |");
+        System.out.println("| spend of `tune --batch` (bounds, cold cache) | $" + boundsBatchSpend.toPlainString() + " ("
+                + ratio(boundsBatchSpend, eval) + "x eval; " + sends(boundsBatch) + " passes that sent batches) |");
+        System.out.println("| spend of a second `tune --prune race` | $" + raceWarmSpend.toPlainString() + " |");
+        System.out.println("| points on every item / estimates | " + count(raceReport, false) + " / " + count(raceReport, true) + " |");
+        System.out.println("| search wall time apart from provider calls, race cold / warm | " + race.searchSeconds() + " / "
+                + raceWarm.searchSeconds() + " s |");
+        System.out.println("| whole command wall time, race cold / warm / --batch | " + race.wallMs() / 1000.0 + " / "
+                + raceWarm.wallMs() / 1000.0 + " / " + raceBatch.wallMs() / 1000.0 + " s |");
+        System.out.println("same recommendation as --prune bounds: " + java.util.Objects.equals(raceRecommended, recommended)
+                + "; race recommendation on the bounds frontier: " + frontier(report).contains(raceRecommended));
         System.out.println(cold.out());
+    }
+
+    static String label(JsonNode report) {
+        for (JsonNode p : report.get("points")) {
+            if (p.get("id").asText().equals(report.path("recommendedId").asText())) {
+                return p.get("label").asText();
+            }
+        }
+        return null;
+    }
+
+    static long count(JsonNode report, boolean estimates) {
+        long n = 0;
+        for (JsonNode p : report.get("points")) {
+            n += p.get("label").asText().contains("(estimate: ") == estimates ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Passes that sent anything (with --batch: rounds of batches). */
+    static long sends(Run r) {
+        return r.err().lines().filter(l -> l.contains("sending ")).count();
     }
 
     static List<String> frontier(JsonNode r) {

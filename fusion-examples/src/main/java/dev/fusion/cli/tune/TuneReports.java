@@ -69,7 +69,7 @@ public final class TuneReports {
         double bar = target != null ? target : baseline == null ? 1.0 : baseline.quality() - margin;
         TuneRun.PointResult best = null;
         for (TuneRun.PointResult p : points) {
-            if (p.costPerItem() == null || p.quality() < bar - 1e-12) {
+            if (p.estimate() || p.costPerItem() == null || p.quality() < bar - 1e-12) {
                 continue;
             }
             if (best == null || p.costPerItem().compareTo(best.costPerItem()) < 0
@@ -80,7 +80,8 @@ public final class TuneReports {
         String why = target != null ? String.format("quality of at least %.1f%% (--target)", 100 * target)
                 : baseline == null ? "no single model was evaluated"
                 : String.format("quality within %.1f points of the best single model, %s (%.1f%%)", 100 * margin,
-                baseline.model(), 100 * baseline.quality());
+                baseline.model(), 100 * baseline.quality()) + (baseline.estimate()
+                ? String.format(" on the %d items it answered, an estimate", baseline.items().size()) : "");
         String sentence = best == null ? "No configuration with a known cost reached " + why + "."
                 : "Recommended: " + best.label() + ", the cheapest point with " + why + String.format(
                 ": %.1f%% at %s per item.", 100 * best.quality(), usd(best.costPerItem()));
@@ -154,7 +155,7 @@ public final class TuneReports {
                                     Recommendation rec, String yaml, boolean batch) {
         List<TuneReport.Point> points = new ArrayList<>();
         for (TuneRun.PointResult p : r.points()) {
-            double[] ci = wilson(p.quality(), items.size());
+            double[] ci = wilson(p.quality(), p.items().size());
             boolean batchPrices = p.items().stream().anyMatch(TuneRun.ItemOutcome::batch);
             points.add(new TuneReport.Point(p.id(), p.label(), p.single(), p.quality(), ci[0], ci[1], p.costPerItem(),
                     p.p50LatencyMs(), r.frontier().contains(p.id()), batchPrices));
@@ -163,7 +164,9 @@ public final class TuneReports {
         for (int i = 0; i < items.size(); i++) {
             Map<String, Double> q = new LinkedHashMap<>();
             for (TuneRun.PointResult p : r.points()) {
-                q.put(p.id(), p.items().get(i).quality());
+                if (i < p.items().size()) { // a point left part-way (an estimate) has results on the first items only
+                    q.put(p.id(), p.items().get(i).quality());
+                }
             }
             String prompt = items.get(i).item().question();
             rows.add(new TuneReport.ItemRow(items.get(i).item().id(),

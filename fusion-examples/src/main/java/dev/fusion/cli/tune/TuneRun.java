@@ -90,10 +90,18 @@ public final class TuneRun {
      * @param single a single model alone
      * @param config the configuration, or null for a single model
      * @param model  the single model, or null for a configuration
-     * @param items  per item, in data order
+     * @param items  per item, in data order (with {@code estimate}: the items evaluated, the first ones only)
+     * @param estimate evaluated on only the first items ({@code --prune race} left it part-way): its
+     *                 figures are estimates from those items; never on the frontier, never recommended
      */
     public record PointResult(String id, String label, boolean single, Config config, String model,
-                              List<ItemOutcome> items) {
+                              List<ItemOutcome> items, boolean estimate) {
+        /** A point evaluated on every item. */
+        public PointResult(String id, String label, boolean single, Config config, String model, List<ItemOutcome> items) {
+            this(id, label, single, config, model, items, false);
+        }
+
+
         /** Mean quality. */
         public double quality() {
             return items.stream().mapToDouble(ItemOutcome::quality).sum() / items.size();
@@ -271,8 +279,12 @@ public final class TuneRun {
 
     /** The member phase's fusion: every candidate model as a member (each answers once), any judge (never asked). */
     private Fusion singlesFusion(CallTrace trace, boolean forPlan) {
+        return singlesFusion(singles, trace, forPlan);
+    }
+
+    private Fusion singlesFusion(List<String> which, CallTrace trace, boolean forPlan) {
         Fusion.Builder b = Fusion.builder();
-        for (String m : singles) {
+        for (String m : which) {
             b.member(Member.of(m, forPlan ? models.apply(m) : cache.wrap(models.apply(m), CallKind.MEMBER, trace)));
         }
         String j = candidates.judges().get(0);
@@ -590,6 +602,215 @@ public final class TuneRun {
         long search = System.nanoTime() - t0 - resolverNanos;
         return new Result(points, pruned, configs(), frontier, new Spend(usd, counts, spendComplete), memberKeys.size(),
                 passes, search);
+    }
+
+    /**
+     * The racing search ({@code --prune race}): screens every single model on the first items (5 %, at least
+     * one), then advances the point with the lowest estimated cost a chunk of items at a time while its
+     * quality can still reach the bar and no finished point at the bar is as cheap (see
+     * {@link dev.fusion.cli.tune.internal.Race}). It pays for far fewer calls than {@link #run} and finds the
+     * same recommendation when the estimates hold, but it gives up the complete frontier: points left
+     * part-way are returned as estimates ({@link PointResult#estimate()}), never on the frontier and never
+     * recommended; the bar comes from the best single model's score on the items it answered.
+     *
+     * @param margin the recommendation's margin below the best single model
+     * @param target a target quality instead, or null
+     */
+    public Result runRace(MissResolver resolver, BigDecimal budget, Consumer<String> progress, double margin,
+                          Double target) throws InterruptedException {
+        long t0 = System.nanoTime();
+        MissResolver r = accounting(resolver, budget);
+        int n = items.size();
+        int screen = Math.max(1, (int) Math.ceil(n * 0.05));
+        Map<String, Config> byId = new LinkedHashMap<>();
+        configs.forEach(c -> byId.put(c.id(), c));
+        List<dev.fusion.cli.tune.internal.Race.Point> pts = new ArrayList<>();
+        for (String m : singles) {
+            pts.add(dev.fusion.cli.tune.internal.Race.Point.single(m, null));
+        }
+        for (Config c : configs) {
+            List<String> parts = new ArrayList<>(c.members());
+            parts.add(c.judge());
+            String sk = c.strategy().label() + "|" + c.members().size();
+            pts.add(new dev.fusion.cli.tune.internal.Race.Point(c.id(), false, parts, c.members(), c.judge() + "|" + sk,
+                    sk, weight(c.judge()), null));
+        }
+        Map<String, List<ItemOutcome>> outcomes = new HashMap<>();
+        Set<String> memberKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        progress.accept("race: every model on the first " + screen + " of " + n + " items, then " + configs.size()
+                + " configurations, lowest estimated cost first (figures of points left part-way are estimates)");
+        dev.fusion.cli.tune.internal.Race.Outcome o = dev.fusion.cli.tune.internal.Race.run(n, pts, screen, margin,
+                target, ranges -> {
+                    Map<String, List<dev.fusion.cli.tune.internal.Race.ItemScore>> out = new HashMap<>();
+                    Map<String, int[]> singleRanges = new LinkedHashMap<>();
+                    ranges.forEach((id, rg) -> {
+                        if (!byId.containsKey(id)) {
+                            singleRanges.put(id, rg);
+                        }
+                    });
+                    if (!singleRanges.isEmpty()) {
+                        Map<String, List<ItemOutcome>> got = singlesOn(singleRanges, r, memberKeys);
+                        got.forEach((id, l) -> {
+                            outcomes.computeIfAbsent(id, k -> new ArrayList<>()).addAll(l);
+                            out.put(id, l.stream().map(x -> new dev.fusion.cli.tune.internal.Race.ItemScore(
+                                    x.quality(), x.costUsd(), null)).toList());
+                        });
+                    }
+                    List<String> ids = new ArrayList<>();
+                    List<Supplier<Mono<Attempt<RaceItem>>>> jobs = new ArrayList<>();
+                    ranges.forEach((id, rg) -> {
+                        Config c = byId.get(id);
+                        if (c == null) {
+                            return;
+                        }
+                        for (int i = rg[0]; i < rg[1]; i++) {
+                            ids.add(id);
+                            jobs.add(raceConfigJob(c, items.get(i), memberKeys));
+                        }
+                    });
+                    List<RaceItem> all = runJobs(jobs, r, p -> true);
+                    for (int x = 0; x < all.size(); x++) {
+                        RaceItem ri = all.get(x);
+                        outcomes.computeIfAbsent(ids.get(x), k -> new ArrayList<>()).add(ri.outcome());
+                        out.computeIfAbsent(ids.get(x), k -> new ArrayList<>()).add(
+                                new dev.fusion.cli.tune.internal.Race.ItemScore(ri.outcome().quality(),
+                                        ri.outcome().costUsd(), ri.judgeCost()));
+                    }
+                    return out;
+                });
+        cache.drainMisses();
+        List<PointResult> points = new ArrayList<>();
+        int k = 0;
+        for (String m : singles) {
+            k++;
+            List<ItemOutcome> l = outcomes.getOrDefault(m, List.of());
+            boolean est = l.size() < n;
+            points.add(new PointResult("m" + k, m + " alone" + (est ? estimateNote(l.size(), n) : ""), true, null, m,
+                    List.copyOf(l), est));
+        }
+        List<Config> pruned = new ArrayList<>();
+        List<PointResult> partial = new ArrayList<>();
+        for (Config c : configs) {
+            List<ItemOutcome> l = outcomes.get(c.id());
+            if (l != null && l.size() == n) {
+                points.add(new PointResult(c.id(), c.label(), false, c, null, List.copyOf(l)));
+                continue;
+            }
+            pruned.add(c);
+            if (l != null && !l.isEmpty()) {
+                partial.add(new PointResult(c.id(), c.label() + estimateNote(l.size(), n), false, c, null, List.copyOf(l),
+                        true));
+            }
+        }
+        points.addAll(partial);
+        List<Pareto.Point> pp = points.stream().filter(p -> !p.estimate())
+                .map(p -> new Pareto.Point(p.id(), p.quality(), p.costPerItem())).toList();
+        List<String> frontier = Pareto.front(pp);
+        Map<CallKind, BigDecimal> usd = new java.util.EnumMap<>(CallKind.class);
+        Map<CallKind, Long> counts = new java.util.EnumMap<>(CallKind.class);
+        for (CallKind kind : CallKind.values()) {
+            usd.put(kind, spentUsd.getOrDefault(kind, BigDecimal.ZERO));
+            counts.put(kind, sent.getOrDefault(kind, 0L));
+        }
+        Set<String> cachedMembers = new java.util.HashSet<>(memberKeys);
+        cachedMembers.removeAll(sentMemberKeys);
+        progress.accept("race: " + o.steps() + " steps; " + points.stream().filter(p -> !p.estimate()).count()
+                + " points on every item, " + points.stream().filter(PointResult::estimate).count() + " estimates");
+        return new Result(points, pruned, configs(), frontier, new Spend(usd, counts, spendComplete), cachedMembers.size(),
+                passes, System.nanoTime() - t0 - resolverNanos);
+    }
+
+    private static String estimateNote(int done, int n) {
+        return " (estimate: " + done + " of " + n + " items)";
+    }
+
+    /** A judge's price weight (input + output USD per million tokens), 0 when unpriced. */
+    private double weight(String judge) {
+        return prices.find(ModelRef.parse(judge)).map(p -> {
+            dev.fusion.cost.Rates rt = p.ratesFor(0);
+            return rt.input().add(rt.output()).doubleValue();
+        }).orElse(0.0);
+    }
+
+    /** Single models answering alone on item ranges (one engine ask per item with the models that need it). */
+    private Map<String, List<ItemOutcome>> singlesOn(Map<String, int[]> ranges, MissResolver r, Set<String> memberKeys)
+            throws InterruptedException {
+        java.util.TreeMap<Integer, List<String>> byItem = new java.util.TreeMap<>();
+        ranges.forEach((m, rg) -> {
+            for (int i = rg[0]; i < rg[1]; i++) {
+                byItem.computeIfAbsent(i, x -> new ArrayList<>()).add(m);
+            }
+        });
+        Map<Integer, CallTrace> traces = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Supplier<Mono<Attempt<Boolean>>>> jobs = new ArrayList<>();
+        byItem.forEach((i, ms) -> {
+            List<String> which = singles.stream().filter(ms::contains).toList();
+            TuneItem it = items.get(i);
+            jobs.add(() -> {
+                CallTrace t = new CallTrace();
+                traces.put(i, t);
+                return singlesFusion(which, t, false).askAsync(request(it)).then(Mono.just(Boolean.TRUE))
+                        .onErrorResume(e -> Mono.just(Boolean.TRUE))
+                        .map(v -> new Attempt<>(v, !t.hasMiss(CallKind.MEMBER)));
+            });
+        });
+        runJobs(jobs, r, p -> p.kind() == CallKind.MEMBER);
+        cache.drainMisses();
+        Map<String, List<ItemOutcome>> out = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>();
+        List<Supplier<Mono<Attempt<ItemOutcome>>>> grades = new ArrayList<>();
+        ranges.forEach((m, rg) -> {
+            for (int i = rg[0]; i < rg[1]; i++) {
+                CachedAnswer ans = null;
+                CallTrace t = traces.get(i);
+                for (CachedAnswer a : t == null ? List.<CachedAnswer>of() : t.used()) {
+                    if (a.kind() == CallKind.MEMBER && (a.provider() + ":" + a.model()).equals(m)) {
+                        ans = a;
+                        memberKeys.add(a.key());
+                    }
+                }
+                CachedAnswer fa = ans;
+                TuneItem it = items.get(i);
+                order.add(m);
+                grades.add(() -> {
+                    CallTrace gt = new CallTrace();
+                    String text = fa == null || !fa.ok() ? null : fa.text();
+                    return grade(it, text, gt).map(q -> new Attempt<>(new ItemOutcome(q,
+                            fa == null ? null : fa.costUsd(), fa == null ? null : fa.latencyMs(),
+                            fa != null && fa.batch()), !gt.hasMiss()));
+                });
+            }
+        });
+        List<ItemOutcome> graded = runJobs(grades, r, p -> true);
+        for (int x = 0; x < graded.size(); x++) {
+            out.computeIfAbsent(order.get(x), q -> new ArrayList<>()).add(graded.get(x));
+        }
+        return out;
+    }
+
+    /** A configuration on one item in the race: its outcome and its judge calls' cost (null when unknown). */
+    private record RaceItem(ItemOutcome outcome, BigDecimal judgeCost) {
+    }
+
+    private Supplier<Mono<Attempt<RaceItem>>> raceConfigJob(Config c, TuneItem it, Set<String> memberKeys) {
+        return () -> {
+            CallTrace t = new CallTrace();
+            CallTrace gt = new CallTrace();
+            return fusion(c, t, false).askAsync(request(it)).map(FusionResult::answer)
+                    .onErrorResume(e -> Mono.just("\u0000failed"))
+                    .flatMap(ans -> grade(it, ans.equals("\u0000failed") ? null : ans, gt))
+                    .map(q -> {
+                        BigDecimal judge = BigDecimal.ZERO;
+                        for (CachedAnswer a : t.used()) {
+                            if (a.kind() == CallKind.MEMBER) {
+                                memberKeys.add(a.key());
+                            } else if (a.kind() == CallKind.JUDGE) {
+                                judge = judge == null || a.costUsd() == null ? null : judge.add(a.costUsd());
+                            }
+                        }
+                        return new Attempt<>(new RaceItem(outcome(q, t), judge), !t.hasMiss() && !gt.hasMiss());
+                    });
+        };
     }
 
     private Search.Bound bound(Config c, Map<String, PointResult> singleByModel) {

@@ -1,0 +1,152 @@
+package dev.fusion.cli.tune.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The racing search: it finds the recommendation an exhaustive search finds when its estimates hold (costs
+ * that do not vary by item, one judge cost per judge, strategy and panel size), on many random instances,
+ * and it leaves an expensive single model after the screen once a cheaper point reaches the bar.
+ */
+class RaceTest {
+
+    record Instance(List<Race.Point> points, Map<String, List<Race.ItemScore>> truth, int items) {
+    }
+
+    /** Random singles (per-item quality, one cost per model) and every panel of 2 under every judge. */
+    static Instance instance(Random r) {
+        int items = 2 + r.nextInt(8);
+        int models = 2 + r.nextInt(4);
+        double[] levels = {0, 0.5, 1};
+        List<Race.Point> points = new ArrayList<>();
+        Map<String, List<Race.ItemScore>> truth = new HashMap<>();
+        double[][] q = new double[models][items];
+        BigDecimal[] cost = new BigDecimal[models];
+        BigDecimal[] judgeCost = new BigDecimal[models];
+        for (int m = 0; m < models; m++) {
+            cost[m] = BigDecimal.valueOf(r.nextInt(10));
+            judgeCost[m] = BigDecimal.valueOf(r.nextInt(5));
+            List<Race.ItemScore> s = new ArrayList<>();
+            for (int i = 0; i < items; i++) {
+                q[m][i] = levels[r.nextInt(3)];
+                s.add(new Race.ItemScore(q[m][i], cost[m], null));
+            }
+            points.add(Race.Point.single("m" + m, null));
+            truth.put("m" + m, s);
+        }
+        int n = 0;
+        for (int a = 0; a < models; a++) {
+            for (int b = a + 1; b < models; b++) {
+                for (int j = 0; j < models; j++) {
+                    String id = "c" + (n++);
+                    List<Race.ItemScore> s = new ArrayList<>();
+                    for (int i = 0; i < items; i++) {
+                        double best = Math.max(q[j][i], Math.max(q[a][i], q[b][i]));
+                        double quality = r.nextBoolean() ? best : levels[r.nextInt(3)] > best ? best : levels[r.nextInt(3)];
+                        quality = Math.min(quality, best);
+                        s.add(new Race.ItemScore(quality, cost[a].add(cost[b]).add(judgeCost[j]), judgeCost[j]));
+                    }
+                    points.add(new Race.Point(id, false, List.of("m" + a, "m" + b, "m" + j), List.of("m" + a, "m" + b),
+                            "m" + j + "|s|2", "s|2", judgeCost[j].doubleValue(), null)); // weight ∝ cost: scaled estimates hold
+                    truth.put(id, s);
+                }
+            }
+        }
+        return new Instance(points, truth, items);
+    }
+
+    static Race.Evaluator evaluator(Instance in, Map<String, Integer> asked) {
+        return ranges -> {
+            Map<String, List<Race.ItemScore>> out = new HashMap<>();
+            ranges.forEach((id, rg) -> {
+                out.put(id, in.truth().get(id).subList(rg[0], rg[1]));
+                asked.merge(id, rg[1] - rg[0], Integer::sum);
+            });
+            return out;
+        };
+    }
+
+    static double mean(List<Race.ItemScore> s) {
+        return s.stream().mapToDouble(Race.ItemScore::quality).sum() / s.size();
+    }
+
+    /** The cheapest cost of a point evaluated on every item with quality at least the target, or null. */
+    static BigDecimal cheapestAt(Map<String, List<Race.ItemScore>> done, int items, double target) {
+        BigDecimal best = null;
+        for (List<Race.ItemScore> s : done.values()) {
+            if (s.size() == items && mean(s) >= target - 1e-9) {
+                BigDecimal c = s.get(0).cost(); // constant per point in these instances
+                best = best == null || c.compareTo(best) < 0 ? c : best;
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void withATargetTheRaceFindsTheExhaustiveRecommendationWhenItsEstimatesHold() throws Exception {
+        int saved = 0;
+        for (long seed = 1; seed <= 2000; seed++) {
+            Instance in = instance(new Random(seed));
+            double target = new double[] {0.5, 0.75, 1.0}[(int) (seed % 3)];
+            BigDecimal exhaustive = cheapestAt(in.truth(), in.items(), target);
+            Map<String, Integer> asked = new HashMap<>();
+            Race.Outcome o = Race.run(in.items(), in.points(), 1, 0, target, evaluator(in, asked));
+            assertThat(cheapestAt(o.done(), in.items(), target)).as("seed %d", seed).isEqualTo(exhaustive);
+            int all = in.points().size() * in.items();
+            int paid = asked.values().stream().mapToInt(Integer::intValue).sum();
+            assertThat(paid).isLessThanOrEqualTo(all);
+            saved += paid < all ? 1 : 0;
+        }
+        assertThat(saved).as("instances where the race evaluated less than everything").isGreaterThan(1500);
+    }
+
+    @Test
+    void anExpensiveBestSingleModelIsLeftAfterTheScreenOnceACheaperPanelReachesTheBar() throws Exception {
+        int items = 8;
+        // a: cheap, right on even items; b: cheap, right on odd items; s: expensive, always right; j: judge
+        Map<String, List<Race.ItemScore>> truth = new HashMap<>();
+        List<Race.Point> points = new ArrayList<>();
+        String[] singles = {"a", "b", "s", "j"};
+        BigDecimal[] costs = {new BigDecimal("1"), new BigDecimal("1"), new BigDecimal("50"), new BigDecimal("2")};
+        for (int m = 0; m < singles.length; m++) {
+            List<Race.ItemScore> s = new ArrayList<>();
+            for (int i = 0; i < items; i++) {
+                double quality = switch (singles[m]) {
+                    case "a" -> i % 2 == 0 ? 1 : 0;
+                    case "b" -> i % 2 == 1 ? 1 : 0;
+                    case "s" -> 1;
+                    default -> i == 0 ? 1 : 0;
+                };
+                s.add(new Race.ItemScore(quality, costs[m], null));
+            }
+            truth.put(singles[m], s);
+            points.add(Race.Point.single(singles[m], null));
+        }
+        List<Race.ItemScore> ab = new ArrayList<>();
+        for (int i = 0; i < items; i++) {
+            ab.add(new Race.ItemScore(1, new BigDecimal("12"), new BigDecimal("10")));
+        }
+        truth.put("ab", ab);
+        points.add(new Race.Point("ab", false, List.of("a", "b", "j"), List.of("a", "b"), "j|s|2", "s|2", 1, null));
+        Instance in = new Instance(points, truth, items);
+        Map<String, Integer> asked = new HashMap<>();
+
+        Race.Outcome o = Race.run(items, points, 1, 0.02, null, evaluator(in, asked));
+
+        assertThat(o.done().get("ab")).hasSize(items);
+        assertThat(asked.get("s")).as("the expensive single model, screened only").isEqualTo(1);
+        assertThat(o.bar()).isEqualTo(0.98);
+        // the panel's parts (its members and its judge's model alone) answer each item once, ahead of its judge
+        assertThat(asked.get("a")).isEqualTo(items);
+        assertThat(asked.get("b")).isEqualTo(items);
+        assertThat(asked.get("j")).isEqualTo(items);
+    }
+}
