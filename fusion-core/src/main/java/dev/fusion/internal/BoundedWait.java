@@ -1,6 +1,7 @@
 package dev.fusion.internal;
 
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -24,9 +25,13 @@ final class BoundedWait {
     private Disposable pending;
 
     /**
-     * {@code source} bounded by {@code left} on {@code scheduler}'s clock, settled once (the first signal wins;
-     * a source that answered synchronously is settled at once and never pending). Past the deadline already: a
-     * {@code TimeoutException} without subscribing to {@code source}.
+     * {@code source} bounded by {@code left} on {@code scheduler}'s clock, settled once (the first signal wins).
+     * The wait is pending from before the subscription until its continuation calls {@link #settled()}: a source
+     * that settles on another thread while this one still subscribes (its timeout fired by a clock moving on
+     * another thread, say) leaves the wait pending, so the ask's deadline timer cannot take the ask as having
+     * nothing running in between. A source that settles synchronously has its continuation run inside the
+     * subscription, which clears it. Past the deadline already: a {@code TimeoutException} without subscribing
+     * to {@code source}.
      */
     <T> Mono<Settled<T>> start(Supplier<Mono<T>> source, Duration left, Scheduler scheduler) {
         if (left.isNegative() || left.isZero()) {
@@ -34,7 +39,9 @@ final class BoundedWait {
         }
         return Mono.create(out -> {
             AtomicBoolean settled = new AtomicBoolean();
-            Disposable d = source.get().timeout(left, scheduler).subscribe(v -> {
+            Disposable.Swap slot = Disposables.swap();
+            pending = slot;
+            slot.update(source.get().timeout(left, scheduler).subscribe(v -> {
                 if (settled.compareAndSet(false, true)) {
                     out.success(new Settled<>(v, null));
                 }
@@ -42,10 +49,7 @@ final class BoundedWait {
                 if (settled.compareAndSet(false, true)) {
                     out.success(new Settled<>(null, e));
                 }
-            });
-            if (!settled.get()) {
-                pending = d;
-            }
+            }));
         });
     }
 
