@@ -47,8 +47,25 @@ final class ServeCommand implements Callable<Integer> {
         FusionServer.Builder b;
         Setup setup = null;
         List<String> notes = new ArrayList<>();
+        AutoCloseable sandboxBackend = null;
         if (sc != null && !sc.fusions().isEmpty() && !sandbox) {
-            b = sc.toServerBuilder(Providers.builder().env(io.env).build(), registry, fb -> { });
+            Providers providers = Providers.builder().env(io.env).build();
+            dev.fusion.cost.PriceBook prices = dev.fusion.providers.BundledPrices.load();
+            if (sc.fusions().values().stream().anyMatch(f -> f.spec().sandboxEnabled())) {
+                // sandbox: true in the file, as `fusion ask --config` reads it: the sandbox's providers and
+                // prices by name, each file's own providers and prices over them.
+                SandboxBackend sb = SandboxBackend.start(0, SandboxBackend.latencyScale(io.env));
+                sandboxBackend = sb;
+                providers = providers.with(sb.providerSpecs());
+                prices = prices.with(sb.prices());
+                notes.add("sandbox: true in " + config + "; the sandbox-* models and their prices are fictional");
+            }
+            try {
+                b = sc.toServerBuilder(providers, prices, registry, fb -> { });
+            } catch (RuntimeException e) {
+                closeQuietly(sandboxBackend);
+                throw e;
+            }
         } else {
             CommonOptions o = new CommonOptions();
             o.sandbox = sandbox;
@@ -76,6 +93,7 @@ final class ServeCommand implements Callable<Integer> {
             if (setup != null) {
                 setup.close();
             }
+            closeQuietly(sandboxBackend);
             throw new CliException(e.getMessage());
         }
         long startedMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -86,12 +104,14 @@ final class ServeCommand implements Callable<Integer> {
         io.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Setup toClose = setup;
+        AutoCloseable backendToClose = sandboxBackend;
         Thread hook = new Thread(() -> {
             try {
                 server.close();
                 if (toClose != null) {
                     toClose.close();
                 }
+                closeQuietly(backendToClose);
             } finally {
                 System.out.println("fusion serve: stopped");
                 System.out.flush();
@@ -101,6 +121,17 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // stopping anyway: nothing more to release
+        }
     }
 
     private static ServerConfig load(Path file, FusionCli.Io io) {

@@ -72,4 +72,44 @@ class ServeCommandTest {
             p.destroyForcibly();
         }
     }
+
+    /** {@code sandbox: true} in the served file starts the sandbox, as {@code fusion ask --config} does. */
+    @Test
+    void aConfigWithSandboxTrueServesTheSandboxModelsItNames(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("fusion.yaml");
+        java.nio.file.Files.writeString(config, """
+                sandbox: true
+                panel: [sandbox-openai:sandbox-swift, sandbox-anthropic:sandbox-scholar]
+                judge: sandbox-openai:sandbox-swift
+                """);
+        String javaBin = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "dev.fusion.cli.FusionCli",
+                "serve", "--config", config.toString(), "--port", "0");
+        pb.environment().put("FUSION_LOCAL_PROBE", "off");
+        pb.environment().put("FUSION_SANDBOX_LATENCY_SCALE", "0");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String first = out.readLine();
+            assertThat(first).as("the listening line").isNotNull()
+                    .startsWith("fusion serve: listening on http://127.0.0.1:").contains("serving fusion/default")
+                    .contains("sandbox: true in " + config);
+            int port = Integer.parseInt(first.replaceAll(".*http://127\\.0\\.0\\.1:(\\d+)/v1.*", "$1"));
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"fusion/default\",\"messages\":[{\"role\":\"user\",\"content\":\"What is DNS?\"}]}"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"usage\"");
+            assertThat(r.headers().firstValue("x-fusion-cost-complete")).hasValue("true");
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
 }

@@ -289,6 +289,15 @@ public final class ServerConfig {
      */
     public FusionServer.Builder toServerBuilder(Providers providers, PrometheusMeterRegistry registry,
                                                 Consumer<Fusion.Builder> customize) {
+        return toServerBuilder(providers, dev.fusion.providers.BundledPrices.load(), registry, customize);
+    }
+
+    /**
+     * As {@link #toServerBuilder(Providers, PrometheusMeterRegistry, Consumer)}, each fusion priced by
+     * {@code prices} under its own file's prices (e.g. the bundled book with the sandbox's fictional prices added).
+     */
+    public FusionServer.Builder toServerBuilder(Providers providers, dev.fusion.cost.PriceBook prices,
+                                                PrometheusMeterRegistry registry, Consumer<Fusion.Builder> customize) {
         FusionServer.Builder b = serverOnly(registry);
         if (fusions.isEmpty()) {
             throw new InvalidConfigurationException("the config has no fusion: add panel: and judge: (fusion/default)"
@@ -296,7 +305,7 @@ public final class ServerConfig {
         }
         FusionMetrics metrics = new FusionMetrics(registry);
         for (Map.Entry<String, FusionConfig> e : fusions.entrySet()) {
-            Fusion.Builder fb = e.getValue().toFusionBuilder(providers).listener(metrics);
+            Fusion.Builder fb = e.getValue().spec().toFusionBuilder(providers, prices).listener(metrics);
             customize.accept(fb);
             b.fusion(e.getKey(), fb.build());
         }
