@@ -646,11 +646,17 @@ public record FusionSpec(
             } else if (v instanceof Long ms && ms < floor) {
                 throw ConfigKeyException.bad(prefix + c.getName(), "must be " + (floor == 1 ? "positive" : what)
                         + " (milliseconds), was " + ms);
+            } else if (v instanceof Long ms && ms > MAX_MS) {
+                throw ConfigKeyException.bad(prefix + c.getName(), "must be at most " + MAX_MS
+                        + " (milliseconds, 365 days), was " + ms);
             } else if (v instanceof Integer n && n < floor) {
                 throw ConfigKeyException.bad(prefix + c.getName(), "must be " + what + ", was " + n);
             }
         }
     }
+
+    /** The longest duration in milliseconds a key may hold: 365 days (the engine's limit for timers). */
+    static final long MAX_MS = 365L * 24 * 60 * 60 * 1000;
 
     private static Price price(String model, PriceEntry p) {
         String key = "prices." + model;
