@@ -243,7 +243,8 @@ public record FusionSpec(
 
         @Override
         public String toString() {
-            return "Provider[" + kind + " " + baseUrl + (apiKeyEnv != null ? ", key from $" + apiKeyEnv : "")
+            return "Provider[" + kind + " " + dev.fusion.providers.internal.Printable.url(baseUrl)
+                    + (apiKeyEnv != null ? ", key from $" + dev.fusion.providers.internal.Printable.keyEnv(apiKeyEnv) : "")
                     + (apiKey != null ? ", literal key ***" : "") + "]";
         }
     }

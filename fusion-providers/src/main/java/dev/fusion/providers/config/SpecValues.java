@@ -208,7 +208,7 @@ final class SpecValues {
     /** The largest dollar amount or rate a config may hold: one billion. */
     static final BigDecimal MAX_DOLLARS = BigDecimal.valueOf(1_000_000_000L);
     /** The most decimal places a dollar amount or rate may have. */
-    static final int MAX_DECIMALS = 20;
+    static final int MAX_DECIMALS = 40;
 
     /** {@code true} or {@code false}. */
     static final class Flag extends StdScalarDeserializer<Boolean> {
