@@ -672,8 +672,13 @@ public record FusionSpec(
         try {
             return p.toPrice(model);
         } catch (IllegalArgumentException e) {
-            throw ConfigKeyException.of(key, e.getMessage().replace("price book entry '" + model + "': ", "")
-                    + "; rates are USD per million tokens", e);
+            String message = e.getMessage().replace("price book entry '" + model + "': ", "");
+            if (message.startsWith(model + ".asOf ")) {
+                // a date, not a rate: name its own key (and so its line), without the note on rates
+                throw ConfigKeyException.bad(key + ".asOf", message.substring(model.length() + ".asOf ".length())
+                        + " (year-month-day, the day the price was read)", e);
+            }
+            throw ConfigKeyException.of(key, message + "; rates are USD per million tokens", e);
         }
     }
 

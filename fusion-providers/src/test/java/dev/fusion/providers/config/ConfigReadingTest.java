@@ -324,4 +324,18 @@ class ConfigReadingTest {
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith("memberTimeout must be positive, was PT-");
     }
+
+    @Test
+    void aMalformedPriceDateNamesItsOwnKeyAndLine() {
+        for (String v : new String[] {"2026-13-45", "yesterday", "20261201"}) {
+            assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "prices:\n  a:b: {input: 1, output: 2, asOf: " + v + "}\n"))
+                    .isInstanceOf(ConfigKeyException.class)
+                    .satisfies(e -> assertThat(((ConfigKeyException) e).key()).isEqualTo("prices.a:b.asOf"))
+                    .hasMessageStartingWith("config key 'prices.a:b.asOf' must be a date like 2026-11-20")
+                    .hasMessageContaining("(year-month-day, the day the price was read) (line 4, column 36)")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("rates are"));
+        }
+        // a missing date is no error: the price was read "now", as the config says nothing else
+        assertThat(FusionConfig.parse(MINIMAL + "prices:\n  a:b: {input: 1, output: 2}\n").spec().prices()).containsKey("a:b");
+    }
 }
