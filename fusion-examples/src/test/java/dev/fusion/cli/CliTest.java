@@ -320,6 +320,20 @@ class CliTest {
     }
 
     @Test
+    void aBudgetWithAnAbsurdExponentIsBadUsageAtOnce() {
+        // 1e999999999 once spent seconds of CPU building a billion-digit number, then failed as "unexpected"
+        long start = System.nanoTime();
+        Run huge = cli("ask", "--sandbox", "--budget=1e999999999", "q");
+        assertThat(huge.code()).isEqualTo(2);
+        assertThat(huge.err()).contains("'1e999999999' is more than 1000000000 US dollars");
+        Run tiny = cli("preview", "--sandbox", "--budget=1e-999999999", "q");
+        assertThat(tiny.code()).isEqualTo(2);
+        assertThat(tiny.err()).contains("has more than 40 decimal places");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(20));
+        assertThat(cli("preview", "--sandbox", "--budget=1000000000", "q").code()).isZero();
+    }
+
+    @Test
     void canaryKeyNeverAppearsInJsonOrErrors(@TempDir Path dir) throws Exception {
         String canary = "sk-canary-7f3a9c1e5b2d";
         server = WireServer.start(Behaviour.builder()
