@@ -20,8 +20,6 @@ import dev.fusion.server.internal.Formats.Api;
 import dev.fusion.shared.SharedStateUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.reactivestreams.Publisher;
@@ -339,7 +337,8 @@ public final class Gateway {
                     count(api, 499);
                 })
                 .doFinally(s -> done.run());
-        Flux<String> all = Flux.concat(Mono.fromSupplier(() -> String.join("", fmt.start())), events);
+        io.netty.util.concurrent.EventExecutor[] loop = new io.netty.util.concurrent.EventExecutor[1];
+        res.withConnection(c -> loop[0] = c.channel().eventLoop());
         // headers go out before the first event, so they carry only what is known at the start: the ask id and the
         // most the ask may cost; the cost itself arrives at the end, in the ': cost' comment and the usage
         budgetHeader(res, fusion);
@@ -348,9 +347,9 @@ public final class Gateway {
                 .header("cache-control", "no-cache")
                 .header("x-fusion-ask-id", askId)
                 .header("x-fusion-cost-usd-in", "stream-end")
-                // no flush per buffer: Reactor Netty flushes when the buffers ready are written, so an event that
-                // arrives alone goes out at once and a burst (the end of a stream) goes out in one flush
-                .send(all.map(s -> (ByteBuf) Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8))))
+                // coalesced without delay: what the engine emits while the event loop is busy leaves in one buffer
+                // with one flush; an event that arrives alone leaves at once
+                .send(new Coalescer(String.join("", fmt.start()), events, loop[0], res.alloc()), b -> true)
                 .then();
     }
 
