@@ -105,7 +105,7 @@ public final class Gateway {
     // ------------------------------------------------------------------ routing
 
     public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
-        String path = req.fullPath();
+        String path = path(req);
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
@@ -147,6 +147,26 @@ public final class Gateway {
         } catch (RuntimeException e) {
             return internal(res, api, e, null);
         }
+    }
+
+    /**
+     * The request's path without query or fragment. A plain origin-form URI ({@code /v1/...}, nothing escaped) is cut
+     * at its query here; anything else goes through Reactor Netty's {@code fullPath()}, which parses a {@code URI}.
+     */
+    static String path(HttpServerRequest req) {
+        String uri = req.uri();
+        if (uri.startsWith("/") && uri.indexOf('%') < 0 && !uri.startsWith("//")) {
+            int end = uri.length();
+            for (int i = 0; i < uri.length(); i++) {
+                char c = uri.charAt(i);
+                if (c == '?' || c == '#') {
+                    end = i;
+                    break;
+                }
+            }
+            return uri.substring(0, end);
+        }
+        return req.fullPath();
     }
 
     private ObjectNode modelList(KeyRing.Client client) {
@@ -227,7 +247,10 @@ public final class Gateway {
                     return error(res, api, limited, askId);
                 }
             }
-            Mono<ApiError> budget = who == null ? Mono.empty() : who.budget(clock.millis());
+            if (who == null) {
+                return run(req, res, api, fusion, parsed, model, askId, null, presented);
+            }
+            Mono<ApiError> budget = who.budget(clock.millis());
             return budget.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
                     .flatMap(over -> over.isPresent() ? error(res, api, over.get(), askId)
                             : run(req, res, api, fusion, parsed, model, askId, who, presented));
