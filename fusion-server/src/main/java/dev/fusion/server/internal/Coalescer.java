@@ -8,15 +8,14 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The frames of one stream as buffers for the connection, coalesced without delay: each frame from the source is
- * appended to one pending text, and ONE task on the connection's event loop takes everything pending, encodes it
+ * The frames of one stream as buffers for the connection, coalesced without delay: the frames of each item of the
+ * source are appended to one pending text, and ONE task on the connection's event loop takes everything pending, encodes it
  * into one buffer and emits it (the caller writes and flushes each buffer). A frame that arrives while that task is
  * pending joins it; a frame that arrives alone is emitted at once (there is no timer). Frames keep their order:
  * text is only ever appended, and taken whole.
@@ -27,9 +26,32 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>One subscriber. The source's signals may come on any thread; the subscriber's signals come on the event loop.
  */
-final class Coalescer implements Publisher<ByteBuf> {
+final class Coalescer<T> implements Publisher<ByteBuf> {
 
-    private final Flux<String> source;
+    /**
+     * What the stream shows of each item and of its end, called on the thread that delivers the source's signals
+     * (one at a time). Folded in here rather than as operators before it: each operator costs its assembly and
+     * subscription per request and a call per event.
+     */
+    interface Frames<T> {
+        /** The frames of one item; null when it shows nothing. Throwing ends the stream with {@link #error}'s frames. */
+        String next(T item);
+
+        /** The frames after the last item; null for none. Throwing ends the stream with {@link #error}'s frames. */
+        String complete();
+
+        /** The frames that end a failed stream (the source failed, or {@link #next} or {@link #complete} threw). */
+        String error(Throwable e);
+
+        /** The client went away before the stream ended (called on the thread that cancels). */
+        void cancelled();
+
+        /** Once, after the stream ended or was cancelled. */
+        void finished();
+    }
+
+    private final Publisher<T> source;
+    private final Frames<T> frames;
     private final String first;
     private final EventExecutor loop;
     private final ByteBufAllocator alloc;
@@ -37,9 +59,10 @@ final class Coalescer implements Publisher<ByteBuf> {
     /**
      * @param first text pending before any frame of the source (the stream's opening frames), or empty
      */
-    Coalescer(String first, Flux<String> source, EventExecutor loop, ByteBufAllocator alloc) {
+    Coalescer(String first, Publisher<T> source, Frames<T> frames, EventExecutor loop, ByteBufAllocator alloc) {
         this.first = first;
         this.source = source;
+        this.frames = frames;
         this.loop = loop;
         this.alloc = alloc;
     }
@@ -54,7 +77,7 @@ final class Coalescer implements Publisher<ByteBuf> {
         d.release();
     }
 
-    private final class Drain extends AtomicInteger implements Subscription, CoreSubscriber<String>, Runnable {
+    private final class Drain extends AtomicInteger implements Subscription, CoreSubscriber<T>, Runnable {
 
         private final Subscriber<? super ByteBuf> actual;
         private final StringBuilder pending = new StringBuilder(512); // guarded by itself
@@ -62,6 +85,8 @@ final class Coalescer implements Publisher<ByteBuf> {
         private volatile Subscription upstream;
         private volatile boolean done;
         private volatile boolean cancelled;
+        private boolean stopped; // the source's thread only: an end was handled, later signals are ignored
+        private final java.util.concurrent.atomic.AtomicBoolean terminated = new java.util.concurrent.atomic.AtomicBoolean();
         private boolean finished; // event loop only
 
         Drain(Subscriber<? super ByteBuf> actual, String first) {
@@ -86,32 +111,79 @@ final class Coalescer implements Publisher<ByteBuf> {
         }
 
         @Override
-        public void onNext(String frames) {
-            synchronized (pending) {
-                pending.append(frames);
+        public void onNext(T item) {
+            if (stopped) {
+                return;
             }
-            schedule();
+            String out;
+            try {
+                out = frames.next(item);
+            } catch (RuntimeException e) {
+                upstream.cancel();
+                end(e);
+                return;
+            }
+            if (out != null) {
+                append(out);
+                schedule();
+            }
         }
 
         @Override
         public void onError(Throwable t) {
-            // the gateway's stream turns every failure into frames before this; a failure here ends the response
-            done = true;
-            synchronized (pending) {
-                pending.setLength(0);
+            if (!stopped) {
+                end(t);
             }
-            loop.execute(() -> {
-                if (!finished && !cancelled) {
-                    finished = true;
-                    actual.onError(t);
-                }
-            });
         }
 
         @Override
         public void onComplete() {
-            done = true;
+            if (stopped) {
+                return;
+            }
+            String out;
+            try {
+                out = frames.complete();
+            } catch (RuntimeException e) {
+                end(e);
+                return;
+            }
+            stopped = true;
+            if (out != null) {
+                append(out);
+            }
+            finish();
+        }
+
+        /** The stream ends with the failure's frames. */
+        private void end(Throwable e) {
+            stopped = true;
+            String out;
+            try {
+                out = frames.error(e);
+            } catch (RuntimeException again) {
+                out = null;
+            }
+            if (out != null) {
+                append(out);
+            }
+            finish();
+        }
+
+        private void finish() {
+            done = true; // after the last append: the drain completes once it has taken all pending text
+            if (terminated.compareAndSet(false, true)) {
+                frames.finished();
+            }
             schedule();
+        }
+
+        private void append(String out) {
+            synchronized (pending) {
+                if (!cancelled) {
+                    pending.append(out);
+                }
+            }
         }
 
         // ------------------------------------------------------------ from the connection
@@ -133,6 +205,13 @@ final class Coalescer implements Publisher<ByteBuf> {
             }
             synchronized (pending) {
                 pending.setLength(0);
+            }
+            if (terminated.compareAndSet(false, true)) {
+                try {
+                    frames.cancelled();
+                } finally {
+                    frames.finished();
+                }
             }
         }
 

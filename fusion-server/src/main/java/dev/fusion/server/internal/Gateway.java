@@ -325,41 +325,56 @@ public final class Gateway {
                 release();
             }
         };
-        AtomicBoolean completed = new AtomicBoolean();
-        Flux<String> events = fusion.stream(p.request())
-                .doOnNext(ev -> {
-                    if (ev instanceof FusionEvent.Completed) {
-                        completed.set(true);
-                    }
-                })
-                .takeUntilOther(drainDeadline.asMono())
-                .concatWith(Mono.defer(() -> completed.get() ? Mono.empty() : Mono.error(new DrainCancelled())))
-                // one buffer per engine event, whatever its number of frames (none for most events of a panel)
-                .handle((FusionEvent ev, reactor.core.publisher.SynchronousSink<String> sink) -> {
-                    String frames = frames(ev, fmt, p.structured(), sent, seen, who, api);
-                    if (frames != null) {
-                        sink.next(frames);
-                    }
-                })
-                .onErrorResume(e -> {
-                    List<CallRecord> calls = e instanceof AskFailedException a ? a.calls() : List.copyOf(seen);
-                    settle(who, calls);
-                    ApiError err = failure(e, askId).masking(presented);
-                    count(api, err.status());
-                    StringBuilder out = new StringBuilder();
-                    if (!calls.isEmpty()) {
-                        out.append(": cost $").append(Ledger.costHeader(calls)).append(" (complete: ")
-                                .append(Ledger.complete(calls)).append(")\n\n");
-                    }
-                    fmt.error(err).forEach(out::append);
-                    return Mono.just(out.toString());
-                })
-                .doOnCancel(() -> {
-                    // the client went away: the ask is cancelled with this subscription; book what was seen
-                    settle(who, List.copyOf(seen));
-                    count(api, 499);
-                })
-                .doFinally(s -> done.run());
+        // what each engine event shows, its failure and the client's departure, called by the coalescer (one buffer
+        // per burst of events, none for most events of a panel) instead of one operator each
+        Coalescer.Frames<FusionEvent> frames = new Coalescer.Frames<>() {
+            private boolean completed;
+
+            @Override
+            public String next(FusionEvent ev) {
+                if (ev instanceof FusionEvent.Completed) {
+                    completed = true;
+                }
+                return frames(ev, fmt, p.structured(), sent, seen, who, api);
+            }
+
+            @Override
+            public String complete() {
+                if (!completed) {
+                    // the drain deadline ended the ask before its answer
+                    throw new DrainCancelled();
+                }
+                return null;
+            }
+
+            @Override
+            public String error(Throwable e) {
+                List<CallRecord> calls = e instanceof AskFailedException a ? a.calls() : List.copyOf(seen);
+                settle(who, calls);
+                ApiError err = failure(e, askId).masking(presented);
+                count(api, err.status());
+                StringBuilder out = new StringBuilder();
+                if (!calls.isEmpty()) {
+                    out.append(": cost $").append(Ledger.costHeader(calls)).append(" (complete: ")
+                            .append(Ledger.complete(calls)).append(")\n\n");
+                }
+                fmt.error(err).forEach(out::append);
+                return out.toString();
+            }
+
+            @Override
+            public void cancelled() {
+                // the client went away: the ask is cancelled with this subscription; book what was seen
+                settle(who, List.copyOf(seen));
+                count(api, 499);
+            }
+
+            @Override
+            public void finished() {
+                done.run();
+            }
+        };
+        Flux<FusionEvent> events = fusion.stream(p.request()).takeUntilOther(drainDeadline.asMono());
         io.netty.util.concurrent.EventExecutor[] loop = new io.netty.util.concurrent.EventExecutor[1];
         res.withConnection(c -> loop[0] = c.channel().eventLoop());
         // headers go out before the first event, so they carry only what is known at the start: the ask id and the
@@ -372,7 +387,7 @@ public final class Gateway {
                 .header("x-fusion-cost-usd-in", "stream-end")
                 // coalesced without delay: what the engine emits while the event loop is busy leaves in one buffer
                 // with one flush; an event that arrives alone leaves at once
-                .send(new Coalescer(String.join("", fmt.start()), events, loop[0], res.alloc()), b -> true)
+                .send(new Coalescer<>(String.join("", fmt.start()), events, frames, loop[0], res.alloc()), b -> true)
                 .then();
     }
 
