@@ -208,7 +208,8 @@ final class TuneCommand implements Callable<Integer> {
                 io.err.println("fusion: " + p + e.getMessage());
                 return 1;
             }
-            TuneReports.Recommendation rec = TuneReports.recommend(result.points(), margin, target);
+            TuneReports.Recommendation rec = TuneReports.recommend(result.points(), margin, target, result.bar(),
+                    result.barNote());
             String yaml = TuneReports.fusionYaml(rec.recommended(), candidates, items.size(), isSandbox);
             printTable(io, result, rec, items.size(), p);
             io.out.println(rec.sentence());
@@ -292,6 +293,10 @@ final class TuneCommand implements Callable<Integer> {
             io.out.println((r.points().size() - estimates) + " points evaluated on every item, " + estimates
                     + " left part-way (estimates, marked ~); " + r.pruned().size() + " configurations not finished by the race:"
                     + " the frontier may miss points (--prune bounds keeps every frontier point)");
+            if (!r.ties().isEmpty()) {
+                io.out.println(r.ties().size() + " near-ties of the recommendation not pursued (estimated within 5 % of its"
+                        + " cost): " + r.ties().stream().map(TuneRun.Config::id).collect(java.util.stream.Collectors.joining(", ")));
+            }
         } else {
             io.out.println(r.points().size() + " points evaluated (" + r.pruned().size() + " configurations pruned"
                     + " as provably off the frontier; --prune none evaluates all)");
