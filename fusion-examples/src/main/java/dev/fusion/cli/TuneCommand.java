@@ -201,7 +201,8 @@ final class TuneCommand implements Callable<Integer> {
                 // A batch takes minutes to hours to come back: evaluate every configuration on every item in one
                 // wave, so each pass's misses make one batch per model (small waves prune more, but a sandbox run
                 // with them sent 292 batches, days of turnaround on real providers). Singles still prune.
-                result = prune.equals("race") ? run.runRace(resolver, budget, msg -> io.err.println(p + msg), margin, target)
+                result = prune.equals("race") ? run.runRace(resolver, budget, msg -> io.err.println(p + msg), margin, target,
+                        batch)
                         : batch ? run.run(resolver, budget, msg -> io.err.println(p + msg), BATCH_WAVE, Integer.MAX_VALUE)
                         : run.run(resolver, budget, msg -> io.err.println(p + msg));
             } catch (TuneRun.BudgetReachedException e) {

@@ -651,6 +651,16 @@ public final class TuneRun {
      */
     public Result runRace(MissResolver resolver, BigDecimal budget, Consumer<String> progress, double margin,
                           Double target) throws InterruptedException {
+        return runRace(resolver, budget, progress, margin, target, false);
+    }
+
+    /**
+     * As {@link #runRace(MissResolver, BigDecimal, Consumer, double, Double)}; with {@code rungs} a point is
+     * advanced by rungs (1 item, then up to 4, then all): for batch resolvers, where every step's misses are a
+     * round of batches.
+     */
+    public Result runRace(MissResolver resolver, BigDecimal budget, Consumer<String> progress, double margin,
+                          Double target, boolean rungs) throws InterruptedException {
         long t0 = System.nanoTime();
         MissResolver r = accounting(resolver, budget);
         int n = items.size();
@@ -670,7 +680,7 @@ public final class TuneRun {
         Set<String> memberKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
         progress.accept("race: " + n + " items, " + configs.size() + " configurations, lowest estimated cost first;"
                 + " single models asked only when needed (figures of points left part-way are estimates)");
-        Race.Outcome o = Race.run(n, pts, 0, margin, target, asked -> {
+        Race.Outcome o = Race.run(n, pts, 0, margin, target, rungs, asked -> {
             Map<String, List<Race.ItemScore>> out = new HashMap<>();
             Map<String, int[]> singleItems = new LinkedHashMap<>();
             asked.forEach((id, at) -> {

@@ -52,6 +52,8 @@ public final class Race {
     private static final double EPS = 1e-9;
     /** A point estimated within this fraction of the incumbent's cost is a tie, not pursued. */
     static final BigDecimal TIE = new BigDecimal("0.05");
+    /** Cost per unit of price weight assumed before any cost is known (it only orders models by price). */
+    private static final BigDecimal PRICE_ORDER = new BigDecimal("1e-12");
     /** Items a configuration's members answer beyond the chunk its judge is about to be paid for. */
     static final int LOOKAHEAD = 0;
 
@@ -143,6 +145,16 @@ public final class Race {
      * @param target a target quality instead of the margin, or null
      */
     public static Outcome run(int items, List<Point> points, int screen, double margin, Double target,
+                              Evaluator evaluator) throws InterruptedException {
+        return run(items, points, screen, margin, target, false, evaluator);
+    }
+
+    /**
+     * As {@link #run(int, List, int, double, Double, Evaluator)}; with {@code rungs} (for batch APIs, where every
+     * step is a round of batches of hours) a point is advanced by rungs: its first item, then up to 4, then all
+     * (fewer steps, each larger), instead of item by item up to 4 and then 4 at a time.
+     */
+    public static Outcome run(int items, List<Point> points, int screen, double margin, Double target, boolean rungs,
                               Evaluator evaluator) throws InterruptedException {
         if (items < 1 || screen < 0) {
             throw new IllegalArgumentException("items must be at least 1 and screen at least 0");
@@ -260,7 +272,9 @@ public final class Race {
             }
             int k = count(done.get(next.id()));
             int unit = Math.max(1, s);
-            int chunk = k < 4 * unit ? unit : Math.min(k, 4 * unit); // single steps first: most points stop early
+            // single steps first: most points stop early; with rungs (batch) 1 item, then up to 4, then all
+            int chunk = rungs ? (k == 0 ? 1 : k < 4 ? 4 - k : items - k)
+                    : k < 4 * unit ? unit : Math.min(k, 4 * unit);
             double[] order = order(next, done, hard);
             int[] todo = nextItems(done.get(next.id()), order, chunk);
             Map<String, int[]> ask = new LinkedHashMap<>();
@@ -638,8 +652,9 @@ public final class Race {
             if (m == null && count(d) > 0) {
                 return null;
             }
+            // before any cost is known at all, a tiny multiple of the price weight only orders the models by price
             BigDecimal rest = m != null ? m
-                    : perWeight != null && p.judgeWeight() > 0 ? perWeight.multiply(BigDecimal.valueOf(p.judgeWeight()))
+                    : p.judgeWeight() > 0 ? (perWeight != null ? perWeight : PRICE_ORDER).multiply(BigDecimal.valueOf(p.judgeWeight()))
                     : p.prior() != null ? p.prior() : BigDecimal.ZERO;
             for (int i = 0; i < items; i++) {
                 out[i] = d[i] != null ? d[i].cost() : rest;

@@ -73,7 +73,6 @@ class RaceTest {
                 }
                 out.put(id, got);
                 asked.merge(id, at.length, Integer::sum);
-                if (System.getenv("RACE_DEBUG") != null) System.err.println("ASK " + id + " " + java.util.Arrays.toString(at));
             });
             return out;
         };
@@ -111,6 +110,67 @@ class RaceTest {
             saved += paid < all ? 1 : 0;
         }
         assertThat(saved).as("instances where the race evaluated less than everything").isGreaterThan(1500);
+    }
+
+    @Test
+    void withRungsTheRaceFindsTheExhaustiveRecommendationWhenItsEstimatesHold() throws Exception {
+        for (long seed = 1; seed <= 1000; seed++) {
+            Instance in = instance(new Random(seed));
+            double target = new double[] {0.5, 0.75, 1.0}[(int) (seed % 3)];
+            BigDecimal exhaustive = cheapestAt(in.truth(), in.items(), target);
+            Map<String, Integer> asked = new HashMap<>();
+            Race.Outcome o = Race.run(in.items(), in.points(), 0, 0, target, true, evaluator(in, asked));
+            assertThat(cheapestAt(o.done(), in.items(), target)).as("seed %d", seed).isEqualTo(exhaustive);
+            asked.forEach((id, n) -> assertThat(n).as("each point once per item at most").isLessThanOrEqualTo(in.items()));
+        }
+    }
+
+    /**
+     * The lazy bar, without a target: when some single model is right on every item (the bar is then 100 % minus
+     * the margin whatever it costs), the race finds the exhaustive recommendation's cost, its bar's upper bound
+     * is never below the real bar, and the perfect single model is asked only if nothing cheaper reaches the bar.
+     */
+    @Test
+    void theLazyBarFindsTheExhaustiveRecommendationWhenTheBestSingleModelIsPerfect() throws Exception {
+        int notAsked = 0;
+        for (long seed = 1; seed <= 1000; seed++) {
+            Random r = new Random(seed);
+            Instance base = instance(r);
+            // m0 becomes perfect and the most expensive single model; weights proportional to cost
+            List<Race.Point> points = new ArrayList<>();
+            Map<String, List<Race.ItemScore>> truth = new HashMap<>(base.truth());
+            List<Race.ItemScore> perfect = new ArrayList<>();
+            for (int i = 0; i < base.items(); i++) {
+                perfect.add(new Race.ItemScore(1, new BigDecimal("100"), null));
+            }
+            truth.put("m0", perfect);
+            for (Race.Point p : base.points()) {
+                if (p.single()) {
+                    BigDecimal c = truth.get(p.id()).get(0).cost();
+                    points.add(Race.Point.single(p.id(), null, c.doubleValue() + 1));
+                } else if (!p.parts().contains("m0")) { // m0 is a single model only (its old figures are gone)
+                    points.add(p);
+                } else {
+                    truth.remove(p.id());
+                }
+            }
+            Instance in = new Instance(points, truth, base.items());
+            double margin = new double[] {0, 0.02, 0.3}[(int) (seed % 3)];
+            double realBar = 1 - margin;
+            BigDecimal exhaustive = cheapestAt(truth, in.items(), realBar);
+            Map<String, Integer> asked = new HashMap<>();
+            Race.Outcome o = Race.run(in.items(), points, 0, margin, null, evaluator(in, asked));
+            assertThat(o.barUpperBound()).as("seed %d", seed).isGreaterThanOrEqualTo(realBar - 1e-9);
+            assertThat(o.bar()).as("seed %d", seed).isEqualTo(realBar, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(cheapestAt(o.done(), in.items(), o.bar())).as("seed %d", seed).isEqualTo(exhaustive);
+            if (!asked.containsKey("m0")) {
+                notAsked++;
+                BigDecimal found = cheapestAt(o.done(), in.items(), realBar);
+                assertThat(found).as("seed %d: without m0, a cheaper point reached the bar", seed).isNotNull();
+                assertThat(found).isLessThan(new BigDecimal("100"));
+            }
+        }
+        assertThat(notAsked).as("instances where the perfect, expensive single model was never asked").isGreaterThan(100);
     }
 
     @Test
