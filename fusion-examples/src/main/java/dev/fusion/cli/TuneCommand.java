@@ -90,7 +90,7 @@ final class TuneCommand implements Callable<Integer> {
     static final int BATCH_WAVE = 100_000;
 
     @Option(names = "--prune", paramLabel = "MODE", defaultValue = "bounds", description = "bounds (default): skip configurations that provably cannot be on the frontier; none: evaluate all;"
-            + " race: find the recommendation for far less, screening every model on a few items and stopping points"
+            + " race: find the recommendation for far less, asking models alone only where needed and stopping points"
             + " by estimates (points left part-way are shown as estimates; the frontier may be incomplete).")
     String prune;
 
