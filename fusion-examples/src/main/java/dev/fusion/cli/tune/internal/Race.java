@@ -54,6 +54,8 @@ public final class Race {
     static final BigDecimal TIE = new BigDecimal("0.05");
     /** Cost per unit of price weight assumed before any cost is known (it only orders models by price). */
     private static final BigDecimal PRICE_ORDER = new BigDecimal("1e-12");
+    /** Configurations whose single-model asks ride along with another's, with rungs (batch). */
+    static final int PREFETCH = 7;
     /** Items a configuration's members answer beyond the chunk its judge is about to be paid for. */
     static final int LOOKAHEAD = 0;
 
@@ -235,6 +237,7 @@ public final class Race {
             BigDecimal tieTop = incCost == null ? null : incCost.multiply(BigDecimal.ONE.add(TIE));
             ties.clear();
             Point next = null;
+            List<Point> eligible = new ArrayList<>();
             for (Point p : byId.values()) {
                 ItemScore[] d = done.get(p.id());
                 if (count(d) == items || upper(p, byId, done, items) < bar - EPS) {
@@ -247,6 +250,7 @@ public final class Race {
                     }
                     continue;
                 }
+                eligible.add(p);
                 if (next == null || better(e, count(d), est.get(next.id()), count(done.get(next.id())))) {
                     next = p;
                 }
@@ -305,6 +309,9 @@ public final class Race {
             }
             if (ask.isEmpty()) {
                 ask.put(next.id(), todo);
+            }
+            if (rungs && !ask.containsKey(cur.id())) {
+                prefetch(ask, cur, eligible, est, done, hard);
             }
             record(evaluator.evaluate(ask), ask, done);
             steps++;
@@ -391,6 +398,50 @@ public final class Race {
             out[i] = n[i] == 0 ? 0.5 : sum[i] / n[i];
         }
         return out;
+    }
+
+    /**
+     * With rungs (batch), a step that asks single models alone for {@code cur} also asks them, in the same round,
+     * for the next {@link #PREFETCH} configurations by estimate on their first item (their members, and their
+     * judge's model where no member is right): those probes then need one round (their judge), not two or three.
+     */
+    private static void prefetch(Map<String, int[]> ask, Point cur, List<Point> eligible, Map<String, BigDecimal> est,
+                                 Map<String, ItemScore[]> done, double[] hard) {
+        List<Point> left = new ArrayList<>(eligible);
+        left.remove(cur);
+        boolean judges = ask.keySet().stream().noneMatch(cur.members()::contains);
+        for (int n = 0; n < PREFETCH && !left.isEmpty(); n++) {
+            Point best = null;
+            for (Point p : left) {
+                if (best == null || better(est.get(p.id()), count(done.get(p.id())), est.get(best.id()),
+                        count(done.get(best.id())))) {
+                    best = p;
+                }
+            }
+            left.remove(best);
+            if (best.single()) {
+                continue;
+            }
+            int[] first = nextItems(done.get(best.id()), order(best, done, hard), 1);
+            for (String part : best.parts()) {
+                boolean member = best.members().contains(part);
+                if (member == judges) {
+                    continue; // members with members, judges alone with judges alone: the order of one point's steps
+                }
+                for (int i : first) {
+                    if (done.get(part)[i] != null || (!member && bestMember(best, done, i) >= 1 - EPS)) {
+                        continue;
+                    }
+                    int[] had = ask.getOrDefault(part, new int[0]);
+                    if (Arrays.stream(had).noneMatch(x -> x == i)) {
+                        int[] more = Arrays.copyOf(had, had.length + 1);
+                        more[had.length] = i;
+                        Arrays.sort(more);
+                        ask.put(part, more);
+                    }
+                }
+            }
+        }
     }
 
     private static void record(Map<String, List<ItemScore>> got, Map<String, int[]> asked,
