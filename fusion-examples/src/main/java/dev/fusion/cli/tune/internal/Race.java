@@ -37,7 +37,7 @@ import java.util.Set;
  *   known) reaches the bar, and (b) no finished point at the bar (the incumbent) costs less than 5 % more than
  *   its estimate, compared on the items where both are known (the point's own items, or for a configuration
  *   the items its members answered): a near-tie is not pursued and is reported in {@link Outcome#ties()}.</li>
- *   <li>Before a configuration's judge is paid on items, its members answer those items and a few more alone
+ *   <li>Before a configuration's judge is paid on items, its members answer those items alone
  *   (their answers are needed anyway), then its judge's model alone answers only the items where no member is
  *   right (elsewhere a member already holds the bound at 1), so its cost estimate and upper bound there are
  *   known first.</li>
@@ -56,7 +56,7 @@ public final class Race {
     private static final BigDecimal PRICE_ORDER = new BigDecimal("1e-12");
     /** Configurations whose single-model asks ride along with another's, with rungs (batch). */
     static final int PREFETCH = 7;
-    /** Items a configuration's members answer beyond the chunk its judge is about to be paid for. */
+    /** Items a configuration's members answer beyond the chunk its judge is about to be paid for (none). */
     static final int LOOKAHEAD = 0;
 
     private Race() {
@@ -284,7 +284,8 @@ public final class Race {
             Map<String, int[]> ask = new LinkedHashMap<>();
             Point cur = next;
             if (!cur.single()) {
-                // its members answer those items (and a few more) first: their costs and scores may stop it before
+                // its members answer those items first (LOOKAHEAD more: 0, a look-ahead paid more than it saved on the
+                // shipped data): their costs and scores may stop it before
                 // its judge is paid
                 int[] window = nextItems(done.get(next.id()), order, chunk + LOOKAHEAD * unit);
                 for (String m : next.members()) {
