@@ -90,7 +90,7 @@ final class TuneCommand implements Callable<Integer> {
     static final int BATCH_WAVE = 100_000;
 
     @Option(names = "--prune", paramLabel = "MODE", defaultValue = "bounds", description = "bounds (default): skip configurations that provably cannot be on the frontier; none: evaluate all;"
-            + " race: find the recommendation for far less, screening every model on a few items and stopping points"
+            + " race: find the recommendation for far less, asking models alone only where needed and stopping points"
             + " by estimates (points left part-way are shown as estimates; the frontier may be incomplete).")
     String prune;
 
@@ -201,14 +201,16 @@ final class TuneCommand implements Callable<Integer> {
                 // A batch takes minutes to hours to come back: evaluate every configuration on every item in one
                 // wave, so each pass's misses make one batch per model (small waves prune more, but a sandbox run
                 // with them sent 292 batches, days of turnaround on real providers). Singles still prune.
-                result = prune.equals("race") ? run.runRace(resolver, budget, msg -> io.err.println(p + msg), margin, target)
+                result = prune.equals("race") ? run.runRace(resolver, budget, msg -> io.err.println(p + msg), margin, target,
+                        batch)
                         : batch ? run.run(resolver, budget, msg -> io.err.println(p + msg), BATCH_WAVE, Integer.MAX_VALUE)
                         : run.run(resolver, budget, msg -> io.err.println(p + msg));
             } catch (TuneRun.BudgetReachedException e) {
                 io.err.println("fusion: " + p + e.getMessage());
                 return 1;
             }
-            TuneReports.Recommendation rec = TuneReports.recommend(result.points(), margin, target);
+            TuneReports.Recommendation rec = TuneReports.recommend(result.points(), margin, target, result.bar(),
+                    result.barNote());
             String yaml = TuneReports.fusionYaml(rec.recommended(), candidates, items.size(), isSandbox);
             printTable(io, result, rec, items.size(), p);
             io.out.println(rec.sentence());
@@ -292,6 +294,10 @@ final class TuneCommand implements Callable<Integer> {
             io.out.println((r.points().size() - estimates) + " points evaluated on every item, " + estimates
                     + " left part-way (estimates, marked ~); " + r.pruned().size() + " configurations not finished by the race:"
                     + " the frontier may miss points (--prune bounds keeps every frontier point)");
+            if (!r.ties().isEmpty()) {
+                io.out.println(r.ties().size() + " near-ties of the recommendation not pursued (estimated within 5 % of its"
+                        + " cost): " + r.ties().stream().map(TuneRun.Config::id).collect(java.util.stream.Collectors.joining(", ")));
+            }
         } else {
             io.out.println(r.points().size() + " points evaluated (" + r.pruned().size() + " configurations pruned"
                     + " as provably off the frontier; --prune none evaluates all)");

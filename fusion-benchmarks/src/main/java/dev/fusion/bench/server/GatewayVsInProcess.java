@@ -247,6 +247,17 @@ public final class GatewayVsInProcess {
                         m.name, p50(m.total) - p50(in.total), p50(m.first) - p50(in.first),
                         (double) (m.cpu - m.jit) / (in.cpu - in.jit), (double) m.cpu / in.cpu, (double) m.cpuWithClient / in.cpuWithClient);
             }
+            int chunkAsks = Integer.getInteger("bench.chunks", 0);
+            if (chunkAsks > 0) {
+                for (Mode m : modes.subList(1, modes.size())) {
+                    long chunks = 0;
+                    for (int i = 0; i < chunkAsks; i++) {
+                        chunks += chunks(m.request.uri(), body);
+                    }
+                    System.out.printf("%s: %.1f HTTP chunks (buffers written) per streamed ask, over %d asks%n",
+                            m.name, (double) chunks / chunkAsks, chunkAsks);
+                }
+            }
             if (Boolean.getBoolean("bench.threadGroups")) {
                 Set<String> names = new TreeSet<>();
                 modes.forEach(m -> names.addAll(m.groups.keySet()));
@@ -372,6 +383,51 @@ public final class GatewayVsInProcess {
         }
         total.add(System.nanoTime() - t0);
         first.add(firstAt - t0);
+    }
+
+    /**
+     * Asks once over a plain socket and counts the HTTP chunks of the streamed answer: each buffer the gateway
+     * writes is one chunk ({@code -Dbench.chunks=N} prints the mean over N asks per gateway mode).
+     */
+    static int chunks(URI uri, String body) throws IOException {
+        try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            String head = "POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + b.length + "\r\nConnection: close\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(b);
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            String line;
+            while (!(line = readLine(in)).isEmpty()) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length")) {
+                    throw new IOException("not chunked: " + line);
+                }
+            }
+            int n = 0;
+            for (;;) {
+                int size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16);
+                if (size == 0) {
+                    return n;
+                }
+                n++;
+                in.readFully(new byte[size]);
+                readLine(in);
+            }
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        if (c < 0 && sb.isEmpty()) {
+            throw new IOException("connection closed");
+        }
+        return sb.toString();
     }
 
     private static double p50(List<Long> nanos) {

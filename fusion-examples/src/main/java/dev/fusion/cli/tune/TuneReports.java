@@ -61,12 +61,22 @@ public final class TuneReports {
 
     /** Picks the recommendation: the cheapest point whose quality is at least {@code target}, or the baseline's minus {@code margin}. */
     public static Recommendation recommend(List<TuneRun.PointResult> points, double margin, Double target) {
+        return recommend(points, margin, target, null, null);
+    }
+
+    /**
+     * As {@link #recommend(List, double, Double)}, with the race's bar when it has one ({@code raceBar}, and
+     * {@code barNote} saying how it is known); null: the bar comes from the best single point.
+     */
+    public static Recommendation recommend(List<TuneRun.PointResult> points, double margin, Double target,
+                                           Double raceBar, String barNote) {
         TuneRun.PointResult baseline = points.stream().filter(TuneRun.PointResult::single)
                 .max(Comparator.comparingDouble(TuneRun.PointResult::quality)
                         .thenComparing(p -> p.costPerItem() == null ? null : p.costPerItem().negate(),
                                 Comparator.nullsFirst(Comparator.naturalOrder())))
                 .orElse(null);
-        double bar = target != null ? target : baseline == null ? 1.0 : baseline.quality() - margin;
+        double bar = target != null ? target : raceBar != null ? raceBar
+                : baseline == null ? 1.0 : baseline.quality() - margin;
         TuneRun.PointResult best = null;
         for (TuneRun.PointResult p : points) {
             if (p.estimate() || p.costPerItem() == null || p.quality() < bar - 1e-12) {
@@ -78,6 +88,8 @@ public final class TuneReports {
             }
         }
         String why = target != null ? String.format("quality of at least %.1f%% (--target)", 100 * target)
+                : raceBar != null ? String.format("quality within %.1f points of the best single model (%s)", 100 * margin,
+                barNote == null ? String.format("race bar %.1f%%", 100 * raceBar) : barNote)
                 : baseline == null ? "no single model was evaluated"
                 : String.format("quality within %.1f points of the best single model, %s (%.1f%%)", 100 * margin,
                 baseline.model(), 100 * baseline.quality()) + (baseline.estimate()
@@ -164,8 +176,10 @@ public final class TuneReports {
         for (int i = 0; i < items.size(); i++) {
             Map<String, Double> q = new LinkedHashMap<>();
             for (TuneRun.PointResult p : r.points()) {
-                if (i < p.items().size()) { // a point left part-way (an estimate) has results on the first items only
-                    q.put(p.id(), p.items().get(i).quality());
+                for (int x = 0; x < p.items().size(); x++) { // a point left part-way (an estimate) has some items only
+                    if (p.itemIndex(x) == i) {
+                        q.put(p.id(), p.items().get(x).quality());
+                    }
                 }
             }
             String prompt = items.get(i).item().question();

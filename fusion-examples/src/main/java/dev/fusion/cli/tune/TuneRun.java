@@ -6,6 +6,7 @@ import dev.fusion.FusionResult;
 import dev.fusion.Member;
 import dev.fusion.RetryPolicy;
 import dev.fusion.cli.eval.Pareto;
+import dev.fusion.cli.tune.internal.Race;
 import dev.fusion.cost.Price;
 import dev.fusion.cost.PriceBook;
 import dev.fusion.cost.TokenEstimator;
@@ -91,14 +92,31 @@ public final class TuneRun {
      * @param config the configuration, or null for a single model
      * @param model  the single model, or null for a configuration
      * @param items  per item, in data order (with {@code estimate}: the items evaluated, the first ones only)
-     * @param estimate evaluated on only the first items ({@code --prune race} left it part-way): its
+     * @param estimate evaluated on only some items ({@code --prune race} left it part-way): its
      *                 figures are estimates from those items; never on the frontier, never recommended
+     * @param itemIndexes for an estimate: the data index of each of {@code items}; null: the first items
      */
     public record PointResult(String id, String label, boolean single, Config config, String model,
-                              List<ItemOutcome> items, boolean estimate) {
+                              List<ItemOutcome> items, boolean estimate, List<Integer> itemIndexes) {
+        public PointResult {
+            items = List.copyOf(items);
+            itemIndexes = itemIndexes == null ? null : List.copyOf(itemIndexes);
+        }
+
         /** A point evaluated on every item. */
         public PointResult(String id, String label, boolean single, Config config, String model, List<ItemOutcome> items) {
             this(id, label, single, config, model, items, false);
+        }
+
+        /** A point evaluated on every item, or with {@code estimate} on the first items only. */
+        public PointResult(String id, String label, boolean single, Config config, String model, List<ItemOutcome> items,
+                           boolean estimate) {
+            this(id, label, single, config, model, items, estimate, null);
+        }
+
+        /** The data index of {@code items().get(k)}: {@code itemIndexes} when set, else {@code k}. */
+        public int itemIndex(int k) {
+            return itemIndexes == null ? k : itemIndexes.get(k);
         }
 
 
@@ -154,9 +172,23 @@ public final class TuneRun {
      * @param memberCached distinct member answers replayed from the cache rather than sent in this run
      * @param passes      passes run
      * @param searchNanos wall time of the search (evaluation and pruning) excluding the resolvers' time
+     * @param bar         the race's bar (the recommendation's threshold), or null: from the best single point
+     * @param barNote     how the race's bar is known (e.g. a best single model never asked), or null
+     * @param ties        configurations the race did not pursue because their estimated cost tied the
+     *                    recommendation's within 5 % (unexplored near-ties)
      */
     public record Result(List<PointResult> points, List<Config> pruned, List<Config> configs, List<String> frontier,
-                         Spend spend, long memberCached, int passes, long searchNanos) {
+                         Spend spend, long memberCached, int passes, long searchNanos, Double bar, String barNote,
+                         List<Config> ties) {
+        public Result {
+            ties = ties == null ? List.of() : List.copyOf(ties);
+        }
+
+        /** A search whose bar comes from the single models' scores (the exact search). */
+        public Result(List<PointResult> points, List<Config> pruned, List<Config> configs, List<String> frontier,
+                      Spend spend, long memberCached, int passes, long searchNanos) {
+            this(points, pruned, configs, frontier, spend, memberCached, passes, searchNanos, null, null, List.of());
+        }
     }
 
     /**
@@ -605,101 +637,116 @@ public final class TuneRun {
     }
 
     /**
-     * The racing search ({@code --prune race}): screens every single model on the first items (5 %, at least
-     * one), then advances the point with the lowest estimated cost a chunk of items at a time while its
-     * quality can still reach the bar and no finished point at the bar is as cheap (see
-     * {@link dev.fusion.cli.tune.internal.Race}). It pays for far fewer calls than {@link #run} and finds the
-     * same recommendation when the estimates hold, but it gives up the complete frontier: points left
-     * part-way are returned as estimates ({@link PointResult#estimate()}), never on the frontier and never
-     * recommended; the bar comes from the best single model's score on the items it answered.
+     * The racing search ({@code --prune race}): advances the point with the lowest estimated cost a chunk of items
+     * at a time while its quality can still reach the bar and no finished point at the bar is as cheap (see
+     * {@link Race}). No single model is asked only to set the bar: one never asked counts at 100 %, so a point that
+     * reaches 100 % minus the margin needs no expensive best single model at all (the result's
+     * {@link Result#barNote()} says so). It pays for far fewer calls than {@link #run} and finds the same
+     * recommendation when the estimates hold, but it gives up the complete frontier: points left part-way are
+     * returned as estimates ({@link PointResult#estimate()}), never on the frontier and never recommended;
+     * near-ties of the recommendation that were not pursued are listed in {@link Result#ties()}.
      *
      * @param margin the recommendation's margin below the best single model
      * @param target a target quality instead, or null
      */
     public Result runRace(MissResolver resolver, BigDecimal budget, Consumer<String> progress, double margin,
                           Double target) throws InterruptedException {
+        return runRace(resolver, budget, progress, margin, target, false);
+    }
+
+    /**
+     * As {@link #runRace(MissResolver, BigDecimal, Consumer, double, Double)}; with {@code rungs} a point is
+     * advanced by rungs (1 item, then up to 4, then all): for batch resolvers, where every step's misses are a
+     * round of batches.
+     */
+    public Result runRace(MissResolver resolver, BigDecimal budget, Consumer<String> progress, double margin,
+                          Double target, boolean rungs) throws InterruptedException {
         long t0 = System.nanoTime();
         MissResolver r = accounting(resolver, budget);
         int n = items.size();
-        int screen = Math.max(1, (int) Math.ceil(n * 0.05));
         Map<String, Config> byId = new LinkedHashMap<>();
         configs.forEach(c -> byId.put(c.id(), c));
-        List<dev.fusion.cli.tune.internal.Race.Point> pts = new ArrayList<>();
+        List<Race.Point> pts = new ArrayList<>();
         for (String m : singles) {
-            pts.add(dev.fusion.cli.tune.internal.Race.Point.single(m, null));
+            pts.add(Race.Point.single(m, null, weight(m)));
         }
         for (Config c : configs) {
             List<String> parts = new ArrayList<>(c.members());
             parts.add(c.judge());
             String sk = c.strategy().label() + "|" + c.members().size();
-            pts.add(new dev.fusion.cli.tune.internal.Race.Point(c.id(), false, parts, c.members(), c.judge() + "|" + sk,
-                    sk, weight(c.judge()), null));
+            pts.add(new Race.Point(c.id(), false, parts, c.members(), c.judge() + "|" + sk, sk, weight(c.judge()), null));
         }
-        Map<String, List<ItemOutcome>> outcomes = new HashMap<>();
+        Map<String, ItemOutcome[]> outcomes = new HashMap<>();
         Set<String> memberKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        progress.accept("race: every model on the first " + screen + " of " + n + " items, then " + configs.size()
-                + " configurations, lowest estimated cost first (figures of points left part-way are estimates)");
-        dev.fusion.cli.tune.internal.Race.Outcome o = dev.fusion.cli.tune.internal.Race.run(n, pts, screen, margin,
-                target, ranges -> {
-                    Map<String, List<dev.fusion.cli.tune.internal.Race.ItemScore>> out = new HashMap<>();
-                    Map<String, int[]> singleRanges = new LinkedHashMap<>();
-                    ranges.forEach((id, rg) -> {
-                        if (!byId.containsKey(id)) {
-                            singleRanges.put(id, rg);
-                        }
-                    });
-                    if (!singleRanges.isEmpty()) {
-                        Map<String, List<ItemOutcome>> got = singlesOn(singleRanges, r, memberKeys);
-                        got.forEach((id, l) -> {
-                            outcomes.computeIfAbsent(id, k -> new ArrayList<>()).addAll(l);
-                            out.put(id, l.stream().map(x -> new dev.fusion.cli.tune.internal.Race.ItemScore(
-                                    x.quality(), x.costUsd(), null)).toList());
-                        });
+        progress.accept("race: " + n + " items, " + configs.size() + " configurations, lowest estimated cost first;"
+                + " single models asked only when needed (figures of points left part-way are estimates)");
+        Race.Outcome o = Race.run(n, pts, 0, margin, target, rungs, asked -> {
+            Map<String, List<Race.ItemScore>> out = new HashMap<>();
+            Map<String, int[]> singleItems = new LinkedHashMap<>();
+            asked.forEach((id, at) -> {
+                if (!byId.containsKey(id)) {
+                    singleItems.put(id, at);
+                }
+            });
+            if (!singleItems.isEmpty()) {
+                Map<String, List<ItemOutcome>> got = singlesOn(singleItems, r, memberKeys);
+                got.forEach((id, l) -> {
+                    int[] at = singleItems.get(id);
+                    ItemOutcome[] arr = outcomes.computeIfAbsent(id, k -> new ItemOutcome[n]);
+                    for (int x = 0; x < at.length; x++) {
+                        arr[at[x]] = l.get(x);
                     }
-                    List<String> ids = new ArrayList<>();
-                    List<Supplier<Mono<Attempt<RaceItem>>>> jobs = new ArrayList<>();
-                    ranges.forEach((id, rg) -> {
-                        Config c = byId.get(id);
-                        if (c == null) {
-                            return;
-                        }
-                        for (int i = rg[0]; i < rg[1]; i++) {
-                            ids.add(id);
-                            jobs.add(raceConfigJob(c, items.get(i), memberKeys));
-                        }
-                    });
-                    List<RaceItem> all = runJobs(jobs, r, p -> true);
-                    for (int x = 0; x < all.size(); x++) {
-                        RaceItem ri = all.get(x);
-                        outcomes.computeIfAbsent(ids.get(x), k -> new ArrayList<>()).add(ri.outcome());
-                        out.computeIfAbsent(ids.get(x), k -> new ArrayList<>()).add(
-                                new dev.fusion.cli.tune.internal.Race.ItemScore(ri.outcome().quality(),
-                                        ri.outcome().costUsd(), ri.judgeCost()));
-                    }
-                    return out;
+                    out.put(id, l.stream().map(v -> new Race.ItemScore(v.quality(), v.costUsd(), null)).toList());
                 });
+            }
+            List<String> ids = new ArrayList<>();
+            List<Integer> at = new ArrayList<>();
+            List<Supplier<Mono<Attempt<RaceItem>>>> jobs = new ArrayList<>();
+            asked.forEach((id, idx) -> {
+                Config c = byId.get(id);
+                if (c == null) {
+                    return;
+                }
+                for (int i : idx) {
+                    ids.add(id);
+                    at.add(i);
+                    jobs.add(raceConfigJob(c, items.get(i), memberKeys));
+                }
+            });
+            List<RaceItem> all = runJobs(jobs, r, p -> true);
+            for (int x = 0; x < all.size(); x++) {
+                RaceItem ri = all.get(x);
+                outcomes.computeIfAbsent(ids.get(x), k -> new ItemOutcome[n])[at.get(x)] = ri.outcome();
+                out.computeIfAbsent(ids.get(x), k -> new ArrayList<>()).add(
+                        new Race.ItemScore(ri.outcome().quality(), ri.outcome().costUsd(), ri.judgeCost()));
+            }
+            return out;
+        });
         cache.drainMisses();
         List<PointResult> points = new ArrayList<>();
+        List<String> neverAsked = new ArrayList<>();
         int k = 0;
         for (String m : singles) {
             k++;
-            List<ItemOutcome> l = outcomes.getOrDefault(m, List.of());
-            boolean est = l.size() < n;
-            points.add(new PointResult("m" + k, m + " alone" + (est ? estimateNote(l.size(), n) : ""), true, null, m,
-                    List.copyOf(l), est));
+            ItemOutcome[] arr = outcomes.get(m);
+            if (arr == null) {
+                neverAsked.add(m);
+                continue;
+            }
+            points.add(sparse("m" + k, m + " alone", true, null, m, arr));
         }
         List<Config> pruned = new ArrayList<>();
         List<PointResult> partial = new ArrayList<>();
         for (Config c : configs) {
-            List<ItemOutcome> l = outcomes.get(c.id());
-            if (l != null && l.size() == n) {
-                points.add(new PointResult(c.id(), c.label(), false, c, null, List.copyOf(l)));
+            ItemOutcome[] arr = outcomes.get(c.id());
+            PointResult pr = arr == null ? null : sparse(c.id(), c.label(), false, c, null, arr);
+            if (pr != null && !pr.estimate()) {
+                points.add(pr);
                 continue;
             }
             pruned.add(c);
-            if (l != null && !l.isEmpty()) {
-                partial.add(new PointResult(c.id(), c.label() + estimateNote(l.size(), n), false, c, null, List.copyOf(l),
-                        true));
+            if (pr != null) {
+                partial.add(pr);
             }
         }
         points.addAll(partial);
@@ -714,10 +761,34 @@ public final class TuneRun {
         }
         Set<String> cachedMembers = new java.util.HashSet<>(memberKeys);
         cachedMembers.removeAll(sentMemberKeys);
+        String note = target != null ? null : String.format(java.util.Locale.ROOT,
+                "race bar %.1f%%: the best single model's mean on the items it answered, at most %.1f%% (every item"
+                        + " not asked counted right)%s", 100 * o.bar(), 100 * (o.barUpperBound() + margin),
+                neverAsked.isEmpty() ? "" : "; never asked (counted at 100%): " + String.join(", ", neverAsked));
+        List<Config> ties = o.ties().stream().map(byId::get).toList();
         progress.accept("race: " + o.steps() + " steps; " + points.stream().filter(p -> !p.estimate()).count()
-                + " points on every item, " + points.stream().filter(PointResult::estimate).count() + " estimates");
+                + " points on every item, " + points.stream().filter(PointResult::estimate).count() + " estimates, "
+                + ties.size() + " unexplored near-ties of the cheapest point at the bar"
+                + (note == null ? "" : "; " + note));
         return new Result(points, pruned, configs(), frontier, new Spend(usd, counts, spendComplete), cachedMembers.size(),
-                passes, System.nanoTime() - t0 - resolverNanos);
+                passes, System.nanoTime() - t0 - resolverNanos, o.bar(), note, ties);
+    }
+
+    /** A point from its per-item outcomes (null where not evaluated): an estimate unless every item is known. */
+    private static PointResult sparse(String id, String label, boolean single, Config c, String model,
+                                      ItemOutcome[] arr) {
+        List<ItemOutcome> l = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < arr.length; i++) {
+            if (arr[i] != null) {
+                l.add(arr[i]);
+                at.add(i);
+            }
+        }
+        if (l.size() == arr.length) {
+            return new PointResult(id, label, single, c, model, l);
+        }
+        return new PointResult(id, label + estimateNote(l.size(), arr.length), single, c, model, l, true, at);
     }
 
     private static String estimateNote(int done, int n) {
@@ -732,12 +803,12 @@ public final class TuneRun {
         }).orElse(0.0);
     }
 
-    /** Single models answering alone on item ranges (one engine ask per item with the models that need it). */
+    /** Single models answering alone on items (per model, its item indices; one engine ask per item with the models that need it). */
     private Map<String, List<ItemOutcome>> singlesOn(Map<String, int[]> ranges, MissResolver r, Set<String> memberKeys)
             throws InterruptedException {
         java.util.TreeMap<Integer, List<String>> byItem = new java.util.TreeMap<>();
-        ranges.forEach((m, rg) -> {
-            for (int i = rg[0]; i < rg[1]; i++) {
+        ranges.forEach((m, at) -> {
+            for (int i : at) {
                 byItem.computeIfAbsent(i, x -> new ArrayList<>()).add(m);
             }
         });
@@ -759,8 +830,8 @@ public final class TuneRun {
         Map<String, List<ItemOutcome>> out = new LinkedHashMap<>();
         List<String> order = new ArrayList<>();
         List<Supplier<Mono<Attempt<ItemOutcome>>>> grades = new ArrayList<>();
-        ranges.forEach((m, rg) -> {
-            for (int i = rg[0]; i < rg[1]; i++) {
+        ranges.forEach((m, at) -> {
+            for (int i : at) {
                 CachedAnswer ans = null;
                 CallTrace t = traces.get(i);
                 for (CachedAnswer a : t == null ? List.<CachedAnswer>of() : t.used()) {

@@ -140,6 +140,7 @@ public abstract sealed class Formats {
 
     static final class Chat extends Formats {
         private final boolean includeUsage;
+        private String head;
         private String deltaPrefix;
         private String deltaSuffix;
 
@@ -219,11 +220,41 @@ public abstract sealed class Formats {
             return o;
         }
 
+        /**
+         * The frames of a stream are written from text made once per stream ({@code data: {"id":…,"system_fingerprint":null,}}),
+         * byte for byte what the tree of each chunk writes (pinned by {@code StreamDeltaEncodingTest}): a chunk's tree
+         * and its serialization cost more than the rest of the event's work.
+         */
+        private String head() {
+            if (head == null) {
+                head = "data: {\"id\":" + quoted(askId) + ",\"object\":\"chat.completion.chunk\",\"created\":" + created
+                        + ",\"model\":" + quoted(model) + ",\"system_fingerprint\":null,";
+                deltaPrefix = head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":";
+                deltaSuffix = "}" + choiceEnd(null);
+            }
+            return head;
+        }
+
+        /** What follows a choice's delta: its logprobs and finish reason, the usage placeholder, the frame's end. */
+        private String choiceEnd(String finish) {
+            return ",\"logprobs\":null,\"finish_reason\":" + (finish == null ? "null" : quoted(finish)) + "}]"
+                    + (includeUsage ? ",\"usage\":null" : "") + "}\n\n";
+        }
+
         @Override
         public List<String> start() {
-            ObjectNode d = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
-            d.putNull("refusal");
-            return List.of(data(choiceChunk(d, null)));
+            return List.of(head() + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}"
+                    + choiceEnd(null));
+        }
+
+        /** The last choice chunk: an empty delta and the finish reason. */
+        String finishChunk(String finish) {
+            return head() + "\"choices\":[{\"index\":0,\"delta\":{}" + choiceEnd(finish);
+        }
+
+        /** The usage chunk: no choices, the fusion's usage. */
+        String usageChunk(ObjectNode usage) {
+            return head() + "\"choices\":[],\"usage\":" + Json.write(usage) + "}\n\n";
         }
 
         /**
@@ -232,11 +263,7 @@ public abstract sealed class Formats {
          */
         @Override
         public String delta(String text) {
-            if (deltaPrefix == null) {
-                deltaPrefix = "data: {\"id\":" + quoted(askId) + ",\"object\":\"chat.completion.chunk\",\"created\":" + created
-                        + ",\"model\":" + quoted(model) + ",\"system_fingerprint\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":";
-                deltaSuffix = "},\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n";
-            }
+            head();
             StringBuilder sb = new StringBuilder(deltaPrefix.length() + deltaSuffix.length() + text.length() + 8);
             sb.append(deltaPrefix);
             appendQuoted(sb, text);
@@ -260,12 +287,9 @@ public abstract sealed class Formats {
                 }
                 index++;
             }
-            out.add(data(choiceChunk(Json.MAPPER.createObjectNode(), finishReason(r, "stop", "length", "tool_calls"))));
+            out.add(finishChunk(finishReason(r, "stop", "length", "tool_calls")));
             if (includeUsage) {
-                ObjectNode u = chunk();
-                u.putArray("choices");
-                u.set("usage", usage(r));
-                out.add(data(u));
+                out.add(usageChunk(usage(r)));
             }
             out.add("data: [DONE]\n\n");
             return out;

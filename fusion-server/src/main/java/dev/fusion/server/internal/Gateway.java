@@ -20,8 +20,6 @@ import dev.fusion.server.internal.Formats.Api;
 import dev.fusion.shared.SharedStateUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.reactivestreams.Publisher;
@@ -107,7 +105,7 @@ public final class Gateway {
     // ------------------------------------------------------------------ routing
 
     public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
-        String path = req.fullPath();
+        String path = path(req);
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
@@ -149,6 +147,26 @@ public final class Gateway {
         } catch (RuntimeException e) {
             return internal(res, api, e, null);
         }
+    }
+
+    /**
+     * The request's path without query or fragment. A plain origin-form URI ({@code /v1/...}, nothing escaped) is cut
+     * at its query here; anything else goes through Reactor Netty's {@code fullPath()}, which parses a {@code URI}.
+     */
+    static String path(HttpServerRequest req) {
+        String uri = req.uri();
+        if (uri.startsWith("/") && uri.indexOf('%') < 0 && !uri.startsWith("//")) {
+            int end = uri.length();
+            for (int i = 0; i < uri.length(); i++) {
+                char c = uri.charAt(i);
+                if (c == '?' || c == '#') {
+                    end = i;
+                    break;
+                }
+            }
+            return uri.substring(0, end);
+        }
+        return req.fullPath();
     }
 
     private ObjectNode modelList(KeyRing.Client client) {
@@ -229,7 +247,10 @@ public final class Gateway {
                     return error(res, api, limited, askId);
                 }
             }
-            Mono<ApiError> budget = who == null ? Mono.empty() : who.budget(clock.millis());
+            if (who == null) {
+                return run(req, res, api, fusion, parsed, model, askId, null, presented);
+            }
+            Mono<ApiError> budget = who.budget(clock.millis());
             return budget.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
                     .flatMap(over -> over.isPresent() ? error(res, api, over.get(), askId)
                             : run(req, res, api, fusion, parsed, model, askId, who, presented));
@@ -304,42 +325,58 @@ public final class Gateway {
                 release();
             }
         };
-        AtomicBoolean completed = new AtomicBoolean();
-        Flux<String> events = fusion.stream(p.request())
-                .doOnNext(ev -> {
-                    if (ev instanceof FusionEvent.Completed) {
-                        completed.set(true);
-                    }
-                })
-                .takeUntilOther(drainDeadline.asMono())
-                .concatWith(Mono.defer(() -> completed.get() ? Mono.empty() : Mono.error(new DrainCancelled())))
-                // one buffer per engine event, whatever its number of frames (none for most events of a panel)
-                .handle((FusionEvent ev, reactor.core.publisher.SynchronousSink<String> sink) -> {
-                    String frames = frames(ev, fmt, p.structured(), sent, seen, who, api);
-                    if (frames != null) {
-                        sink.next(frames);
-                    }
-                })
-                .onErrorResume(e -> {
-                    List<CallRecord> calls = e instanceof AskFailedException a ? a.calls() : List.copyOf(seen);
-                    settle(who, calls);
-                    ApiError err = failure(e, askId).masking(presented);
-                    count(api, err.status());
-                    StringBuilder out = new StringBuilder();
-                    if (!calls.isEmpty()) {
-                        out.append(": cost $").append(Ledger.costHeader(calls)).append(" (complete: ")
-                                .append(Ledger.complete(calls)).append(")\n\n");
-                    }
-                    fmt.error(err).forEach(out::append);
-                    return Mono.just(out.toString());
-                })
-                .doOnCancel(() -> {
-                    // the client went away: the ask is cancelled with this subscription; book what was seen
-                    settle(who, List.copyOf(seen));
-                    count(api, 499);
-                })
-                .doFinally(s -> done.run());
-        Flux<String> all = Flux.concat(Mono.fromSupplier(() -> String.join("", fmt.start())), events);
+        // what each engine event shows, its failure and the client's departure, called by the coalescer (one buffer
+        // per burst of events, none for most events of a panel) instead of one operator each
+        Coalescer.Frames<FusionEvent> frames = new Coalescer.Frames<>() {
+            private boolean completed;
+
+            @Override
+            public String next(FusionEvent ev) {
+                if (ev instanceof FusionEvent.Completed) {
+                    completed = true;
+                }
+                return frames(ev, fmt, p.structured(), sent, seen, who, api);
+            }
+
+            @Override
+            public String complete() {
+                if (!completed) {
+                    // the drain deadline ended the ask before its answer
+                    throw new DrainCancelled();
+                }
+                return null;
+            }
+
+            @Override
+            public String error(Throwable e) {
+                List<CallRecord> calls = e instanceof AskFailedException a ? a.calls() : List.copyOf(seen);
+                settle(who, calls);
+                ApiError err = failure(e, askId).masking(presented);
+                count(api, err.status());
+                StringBuilder out = new StringBuilder();
+                if (!calls.isEmpty()) {
+                    out.append(": cost $").append(Ledger.costHeader(calls)).append(" (complete: ")
+                            .append(Ledger.complete(calls)).append(")\n\n");
+                }
+                fmt.error(err).forEach(out::append);
+                return out.toString();
+            }
+
+            @Override
+            public void cancelled() {
+                // the client went away: the ask is cancelled with this subscription; book what was seen
+                settle(who, List.copyOf(seen));
+                count(api, 499);
+            }
+
+            @Override
+            public void finished() {
+                done.run();
+            }
+        };
+        Flux<FusionEvent> events = fusion.stream(p.request()).takeUntilOther(drainDeadline.asMono());
+        io.netty.util.concurrent.EventExecutor[] loop = new io.netty.util.concurrent.EventExecutor[1];
+        res.withConnection(c -> loop[0] = c.channel().eventLoop());
         // headers go out before the first event, so they carry only what is known at the start: the ask id and the
         // most the ask may cost; the cost itself arrives at the end, in the ': cost' comment and the usage
         budgetHeader(res, fusion);
@@ -348,9 +385,9 @@ public final class Gateway {
                 .header("cache-control", "no-cache")
                 .header("x-fusion-ask-id", askId)
                 .header("x-fusion-cost-usd-in", "stream-end")
-                // no flush per buffer: Reactor Netty flushes when the buffers ready are written, so an event that
-                // arrives alone goes out at once and a burst (the end of a stream) goes out in one flush
-                .send(all.map(s -> (ByteBuf) Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8))))
+                // coalesced without delay: what the engine emits while the event loop is busy leaves in one buffer
+                // with one flush; an event that arrives alone leaves at once
+                .send(new Coalescer<>(String.join("", fmt.start()), events, frames, loop[0], res.alloc()), b -> true)
                 .then();
     }
 

@@ -97,6 +97,22 @@ public final class Ledger {
 
     /** No line breaks or control characters in an SSE comment. */
     public static String safe(String s) {
-        return s == null ? "" : s.replaceAll("\\p{Cntrl}", " ");
+        if (s == null) {
+            return "";
+        }
+        // as replaceAll("\\p{Cntrl}", " ") did, without compiling a pattern per call: \p{Cntrl} is [\x00-\x1F\x7F]
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || ch == 0x7F) {
+                char[] out = s.toCharArray();
+                for (int j = i; j < out.length; j++) {
+                    if (out[j] < 0x20 || out[j] == 0x7F) {
+                        out[j] = ' ';
+                    }
+                }
+                return new String(out);
+            }
+        }
+        return s;
     }
 }

@@ -49,4 +49,49 @@ class StreamDeltaEncodingTest {
         r.putArray("logprobs");
         assertThat(responses.delta(text)).isEqualTo("event: response.output_text.delta\ndata: " + Json.write(r) + "\n\n");
     }
+
+    /** The tree a chat chunk used to be written from: id, object, created, model, fingerprint, choices, usage. */
+    private static ObjectNode chatChunk(boolean usage) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("id", "chatcmpl-" + ASK).put("object", "chat.completion.chunk").put("created", 1_700_000_000L).put("model", MODEL);
+        o.putNull("system_fingerprint");
+        return o;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stop", "length", "tool_calls"})
+    void chatsOpeningClosingAndUsageChunksAreWhatTheirTreesWrite(String finish) {
+        for (boolean usage : new boolean[] {false, true}) {
+            Formats.Chat chat = (Formats.Chat) Formats.of(Formats.Api.CHAT, ASK, MODEL, 1_700_000_000L, usage, false);
+
+            ObjectNode start = chatChunk(usage);
+            ObjectNode c = start.putArray("choices").addObject();
+            c.put("index", 0);
+            c.putObject("delta").put("role", "assistant").put("content", "").putNull("refusal");
+            c.putNull("logprobs");
+            c.putNull("finish_reason");
+            if (usage) {
+                start.putNull("usage");
+            }
+            assertThat(chat.start()).containsExactly("data: " + Json.write(start) + "\n\n");
+
+            ObjectNode last = chatChunk(usage);
+            ObjectNode l = last.putArray("choices").addObject();
+            l.put("index", 0);
+            l.putObject("delta");
+            l.putNull("logprobs");
+            l.put("finish_reason", finish);
+            if (usage) {
+                last.putNull("usage");
+            }
+            assertThat(chat.finishChunk(finish)).isEqualTo("data: " + Json.write(last) + "\n\n");
+
+            ObjectNode u = Json.MAPPER.createObjectNode().put("prompt_tokens", 5).put("completion_tokens", 7).put("total_tokens", 12);
+            Json.putUsd(u, "cost", new java.math.BigDecimal("0.0001230"));
+            ObjectNode tail = chatChunk(usage);
+            tail.putArray("choices");
+            tail.set("usage", u);
+            assertThat(chat.usageChunk(u)).isEqualTo("data: " + Json.write(tail) + "\n\n");
+        }
+    }
 }

@@ -66,9 +66,13 @@ class RaceTest {
     static Race.Evaluator evaluator(Instance in, Map<String, Integer> asked) {
         return ranges -> {
             Map<String, List<Race.ItemScore>> out = new HashMap<>();
-            ranges.forEach((id, rg) -> {
-                out.put(id, in.truth().get(id).subList(rg[0], rg[1]));
-                asked.merge(id, rg[1] - rg[0], Integer::sum);
+            ranges.forEach((id, at) -> {
+                List<Race.ItemScore> got = new ArrayList<>();
+                for (int i : at) {
+                    got.add(in.truth().get(id).get(i));
+                }
+                out.put(id, got);
+                asked.merge(id, at.length, Integer::sum);
             });
             return out;
         };
@@ -82,7 +86,7 @@ class RaceTest {
     static BigDecimal cheapestAt(Map<String, List<Race.ItemScore>> done, int items, double target) {
         BigDecimal best = null;
         for (List<Race.ItemScore> s : done.values()) {
-            if (s.size() == items && mean(s) >= target - 1e-9) {
+            if (s.size() == items && !s.contains(null) && mean(s) >= target - 1e-9) {
                 BigDecimal c = s.get(0).cost(); // constant per point in these instances
                 best = best == null || c.compareTo(best) < 0 ? c : best;
             }
@@ -98,7 +102,7 @@ class RaceTest {
             double target = new double[] {0.5, 0.75, 1.0}[(int) (seed % 3)];
             BigDecimal exhaustive = cheapestAt(in.truth(), in.items(), target);
             Map<String, Integer> asked = new HashMap<>();
-            Race.Outcome o = Race.run(in.items(), in.points(), 1, 0, target, evaluator(in, asked));
+            Race.Outcome o = Race.run(in.items(), in.points(), (int) (seed % 2), 0, target, evaluator(in, asked));
             assertThat(cheapestAt(o.done(), in.items(), target)).as("seed %d", seed).isEqualTo(exhaustive);
             int all = in.points().size() * in.items();
             int paid = asked.values().stream().mapToInt(Integer::intValue).sum();
@@ -106,6 +110,67 @@ class RaceTest {
             saved += paid < all ? 1 : 0;
         }
         assertThat(saved).as("instances where the race evaluated less than everything").isGreaterThan(1500);
+    }
+
+    @Test
+    void withRungsTheRaceFindsTheExhaustiveRecommendationWhenItsEstimatesHold() throws Exception {
+        for (long seed = 1; seed <= 1000; seed++) {
+            Instance in = instance(new Random(seed));
+            double target = new double[] {0.5, 0.75, 1.0}[(int) (seed % 3)];
+            BigDecimal exhaustive = cheapestAt(in.truth(), in.items(), target);
+            Map<String, Integer> asked = new HashMap<>();
+            Race.Outcome o = Race.run(in.items(), in.points(), 0, 0, target, true, evaluator(in, asked));
+            assertThat(cheapestAt(o.done(), in.items(), target)).as("seed %d", seed).isEqualTo(exhaustive);
+            asked.forEach((id, n) -> assertThat(n).as("each point once per item at most").isLessThanOrEqualTo(in.items()));
+        }
+    }
+
+    /**
+     * The lazy bar, without a target: when some single model is right on every item (the bar is then 100 % minus
+     * the margin whatever it costs), the race finds the exhaustive recommendation's cost, its bar's upper bound
+     * is never below the real bar, and the perfect single model is asked only if nothing cheaper reaches the bar.
+     */
+    @Test
+    void theLazyBarFindsTheExhaustiveRecommendationWhenTheBestSingleModelIsPerfect() throws Exception {
+        int notAsked = 0;
+        for (long seed = 1; seed <= 1000; seed++) {
+            Random r = new Random(seed);
+            Instance base = instance(r);
+            // m0 becomes perfect and the most expensive single model; weights proportional to cost
+            List<Race.Point> points = new ArrayList<>();
+            Map<String, List<Race.ItemScore>> truth = new HashMap<>(base.truth());
+            List<Race.ItemScore> perfect = new ArrayList<>();
+            for (int i = 0; i < base.items(); i++) {
+                perfect.add(new Race.ItemScore(1, new BigDecimal("100"), null));
+            }
+            truth.put("m0", perfect);
+            for (Race.Point p : base.points()) {
+                if (p.single()) {
+                    BigDecimal c = truth.get(p.id()).get(0).cost();
+                    points.add(Race.Point.single(p.id(), null, c.doubleValue() + 1));
+                } else if (!p.parts().contains("m0")) { // m0 is a single model only (its old figures are gone)
+                    points.add(p);
+                } else {
+                    truth.remove(p.id());
+                }
+            }
+            Instance in = new Instance(points, truth, base.items());
+            double margin = new double[] {0, 0.02, 0.3}[(int) (seed % 3)];
+            double realBar = 1 - margin;
+            BigDecimal exhaustive = cheapestAt(truth, in.items(), realBar);
+            Map<String, Integer> asked = new HashMap<>();
+            Race.Outcome o = Race.run(in.items(), points, 0, margin, null, evaluator(in, asked));
+            assertThat(o.barUpperBound()).as("seed %d", seed).isGreaterThanOrEqualTo(realBar - 1e-9);
+            assertThat(o.bar()).as("seed %d", seed).isEqualTo(realBar, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(cheapestAt(o.done(), in.items(), o.bar())).as("seed %d", seed).isEqualTo(exhaustive);
+            if (!asked.containsKey("m0")) {
+                notAsked++;
+                BigDecimal found = cheapestAt(o.done(), in.items(), realBar);
+                assertThat(found).as("seed %d: without m0, a cheaper point reached the bar", seed).isNotNull();
+                assertThat(found).isLessThan(new BigDecimal("100"));
+            }
+        }
+        assertThat(notAsked).as("instances where the perfect, expensive single model was never asked").isGreaterThan(100);
     }
 
     @Test
@@ -128,7 +193,8 @@ class RaceTest {
                 s.add(new Race.ItemScore(quality, costs[m], null));
             }
             truth.put(singles[m], s);
-            points.add(Race.Point.single(singles[m], null));
+            // price weights as the CLI passes them (here proportional to the costs)
+            points.add(Race.Point.single(singles[m], null, costs[m].doubleValue()));
         }
         List<Race.ItemScore> ab = new ArrayList<>();
         for (int i = 0; i < items; i++) {
@@ -139,14 +205,19 @@ class RaceTest {
         Instance in = new Instance(points, truth, items);
         Map<String, Integer> asked = new HashMap<>();
 
-        Race.Outcome o = Race.run(items, points, 1, 0.02, null, evaluator(in, asked));
+        Race.Outcome o = Race.run(items, points, 0, 0.02, null, evaluator(in, asked)); // no screen, as the CLI runs it
 
-        assertThat(o.done().get("ab")).hasSize(items);
-        assertThat(asked.get("s")).as("the expensive single model, screened only").isEqualTo(1);
+        assertThat(o.count("ab")).isEqualTo(items);
+        // the lazy bar: the panel reaches 100 % - margin, the highest the bar can be, so the expensive single
+        // model is never asked (the old screen asked it once)
+        assertThat(asked.getOrDefault("s", 0)).as("the expensive single model").isLessThanOrEqualTo(1).isZero();
         assertThat(o.bar()).isEqualTo(0.98);
-        // the panel's parts (its members and its judge's model alone) answer each item once, ahead of its judge
+        assertThat(o.barUpperBound()).isEqualTo(0.98);
+        // the panel's members answer each item once, ahead of its judge; its judge's model alone is not asked
+        // where a member is right (here: every item), as its answer could not lower the panel's bound there
         assertThat(asked.get("a")).isEqualTo(items);
         assertThat(asked.get("b")).isEqualTo(items);
-        assertThat(asked.get("j")).isEqualTo(items);
+        // (it may be asked as a candidate of its own, cheaper than the panel, until it fails an item)
+        assertThat(asked.getOrDefault("j", 0)).isLessThanOrEqualTo(1);
     }
 }
