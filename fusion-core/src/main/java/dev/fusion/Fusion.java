@@ -198,10 +198,21 @@ public final class Fusion {
                 + settings.judges().stream().map(Member::id).toList() + ", quorum=" + settings.quorum() + "]";
     }
 
+    /**
+     * The longest timeout, grace or deadline: 365 days. Timers count in nanoseconds, which a longer
+     * duration can overflow (from about 292 years), so a "forever" value is refused when it is set, not
+     * when an ask starts.
+     */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
     static void requirePositiveOrNull(String name, Duration d, boolean zeroOk) {
         if (d != null && (d.isNegative() || (!zeroOk && d.isZero()))) {
             throw new InvalidConfigurationException(name + " must be " + (zeroOk ? "zero or positive" : "positive")
-                    + ", was " + d.toMillis() + " ms");
+                    + ", was " + (d.getSeconds() > -1_000_000_000L ? d.toMillis() + " ms" : d.toString()));
+        }
+        if (d != null && d.compareTo(MAX_DURATION) > 0) {
+            throw new InvalidConfigurationException(name + " must be at most 365 days, was " + d
+                    + "; for no practical limit use a long but finite duration, such as Duration.ofDays(1)");
         }
     }
 

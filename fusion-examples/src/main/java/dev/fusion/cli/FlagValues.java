@@ -13,6 +13,11 @@ import java.math.BigDecimal;
  */
 final class FlagValues {
 
+    /** The largest amount a flag takes, as a config file's dollar keys: one billion US dollars. */
+    static final BigDecimal MAX_USD = BigDecimal.valueOf(1_000_000_000L);
+    /** The most decimal places an amount may have, as in a config file. */
+    static final int MAX_DECIMALS = 40;
+
     private FlagValues() {
     }
 
@@ -34,6 +39,15 @@ final class FlagValues {
         }
         if (v.signum() < 0) {
             throw new TypeConversionException("'" + shown(value) + "' is negative; write an amount in US dollars like 0.05");
+        }
+        // As in a config file: 1e999999999 is short to type, but costing against it builds a billion digits.
+        if (v.compareTo(MAX_USD) > 0) {
+            throw new TypeConversionException("'" + shown(value) + "' is more than " + MAX_USD.toPlainString()
+                    + " US dollars; write an amount like 0.05");
+        }
+        if (v.signum() != 0 && v.stripTrailingZeros().scale() > MAX_DECIMALS) {
+            throw new TypeConversionException("'" + shown(value) + "' has more than " + MAX_DECIMALS
+                    + " decimal places; write an amount in US dollars like 0.05");
         }
         return v;
     }

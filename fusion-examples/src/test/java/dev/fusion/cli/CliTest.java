@@ -320,6 +320,20 @@ class CliTest {
     }
 
     @Test
+    void aBudgetWithAnAbsurdExponentIsBadUsageAtOnce() {
+        // 1e999999999 once spent seconds of CPU building a billion-digit number, then failed as "unexpected"
+        long start = System.nanoTime();
+        Run huge = cli("ask", "--sandbox", "--budget=1e999999999", "q");
+        assertThat(huge.code()).isEqualTo(2);
+        assertThat(huge.err()).contains("'1e999999999' is more than 1000000000 US dollars");
+        Run tiny = cli("preview", "--sandbox", "--budget=1e-999999999", "q");
+        assertThat(tiny.code()).isEqualTo(2);
+        assertThat(tiny.err()).contains("has more than 40 decimal places");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(20));
+        assertThat(cli("preview", "--sandbox", "--budget=1000000000", "q").code()).isZero();
+    }
+
+    @Test
     void canaryKeyNeverAppearsInJsonOrErrors(@TempDir Path dir) throws Exception {
         String canary = "sk-canary-7f3a9c1e5b2d";
         server = WireServer.start(Behaviour.builder()
@@ -347,6 +361,32 @@ class CliTest {
         assertThat(failed.code()).isEqualTo(1);
         for (Run r : List.of(ok, plain, failed)) {
             assertThat(r.out() + r.err()).doesNotContain(canary).doesNotContain("7f3a9c1e5b2d");
+        }
+        // The key pasted where its variable's name or the base URL belongs: a config error (exit 2) that
+        // names the field and the fix, with no run of 8 characters of the key anywhere.
+        String pasted = "sk-pasted-4Qm8Zr2Lx7Vn3Kd9Tb6W";
+        Files.writeString(f, """
+                providers:
+                  local: {kind: openai, baseUrl: "%1$s/v1", apiKeyEnv: %2$s}
+                panel: [local:cheap-a]
+                judge: local:judge-model
+                """.formatted(server.baseUrl(), pasted));
+        Run asVariable = cli(env, "ask", "--config", f.toString(), "--json", "q");
+        assertThat(asVariable.code()).isEqualTo(2);
+        assertThat(asVariable.err()).contains("needs an API key").contains("never the key itself");
+        Files.writeString(f, """
+                providers:
+                  local: {kind: openai, baseUrl: %1$s, apiKeyEnv: CANARY_KEY}
+                panel: [local:cheap-a]
+                judge: local:judge-model
+                """.formatted(pasted));
+        Run asUrl = cli(env, "ask", "--config", f.toString(), "q");
+        assertThat(asUrl.code()).isEqualTo(2);
+        assertThat(asUrl.err()).contains("baseUrl is not an http(s) URL");
+        for (Run r : List.of(asVariable, asUrl)) {
+            for (int i = 0; i + 8 <= pasted.length(); i++) {
+                assertThat(r.out() + r.err()).as("run %d of the key", i).doesNotContain(pasted.substring(i, i + 8));
+            }
         }
     }
 

@@ -39,6 +39,12 @@ public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, 
             // Not parseable, so its userinfo cannot be cut out reliably: show only what precedes any '@'.
             int at = baseUrl.lastIndexOf('@');
             String shown = at < 0 ? baseUrl : "…@" + baseUrl.substring(at + 1);
+            if (shown.indexOf(':') < 0 && shown.indexOf('/') < 0 && shown.indexOf('.') < 0) {
+                // No scheme, host or path at all: most likely a key pasted into the wrong field.
+                throw new InvalidConfigurationException("baseUrl is not an http(s) URL (the value, " + baseUrl.length()
+                        + " characters with no scheme, host or path, is not repeated here: it may be a key pasted into"
+                        + " the wrong field); write it as https://host/path and set the key with apiKeyEnv");
+            }
             throw new InvalidConfigurationException("baseUrl '" + shown + "' is not an http(s) URL");
         }
         if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
@@ -106,10 +112,25 @@ public record ProviderSpec(ProviderKind kind, String baseUrl, String apiKeyEnv, 
         return apiKeyEnv != null || apiKey != null;
     }
 
+    /** Whether {@code name}, given as {@code apiKeyEnv}, reads as a variable name rather than a pasted key. */
+    static boolean looksLikeAVariableName(String name) {
+        return dev.fusion.providers.internal.Printable.looksLikeAVariableName(name);
+    }
+
+    /** {@code apiKeyEnv} as it may be printed: its name, or a placeholder when it looks like a pasted key. */
+    String shownKeyEnv() {
+        return dev.fusion.providers.internal.Printable.keyEnv(apiKeyEnv);
+    }
+
+    /** The base URL as it may be printed: scheme, host, port and path, never a query or fragment. */
+    String shownBaseUrl() {
+        return dev.fusion.providers.internal.Printable.url(baseUrl);
+    }
+
     @Override
     public String toString() {
-        return "ProviderSpec[" + kind.configName() + " " + baseUrl
-                + (apiKeyEnv != null ? ", key from $" + apiKeyEnv : "")
+        return "ProviderSpec[" + kind.configName() + " " + shownBaseUrl()
+                + (apiKeyEnv != null ? ", key from $" + shownKeyEnv() : "")
                 + (apiKey != null ? ", literal key ***" : "")
                 + (apiKeyEnv == null && apiKey == null ? ", keyless" : "")
                 + (kind == ProviderKind.OPENAI ? ", " + maxTokensParam : "") + "]";

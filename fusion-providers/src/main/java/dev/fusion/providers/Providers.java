@@ -167,12 +167,18 @@ public final class Providers {
         } else if (spec.apiKeyEnv() == null) {
             return null;
         } else {
+            if (!ProviderSpec.looksLikeAVariableName(spec.apiKeyEnv())) {
+                // Most likely the key itself, pasted where its variable's name belongs: mask it everywhere.
+                Secret.of(spec.apiKeyEnv());
+            }
             value = env.get(spec.apiKeyEnv());
             if (value == null || value.isBlank()) {
                 throw new InvalidConfigurationException("provider '" + provider + "' needs an API key: set the environment"
-                        + " variable " + spec.apiKeyEnv() + " (it is " + (value == null ? "not set" : "empty") + ")");
+                        + " variable " + spec.shownKeyEnv() + " (it is " + (value == null ? "not set" : "empty") + ")"
+                        + (ProviderSpec.looksLikeAVariableName(spec.apiKeyEnv()) ? "" : "; apiKeyEnv takes the name of"
+                        + " the variable holding the key (such as LAB_API_KEY), never the key itself"));
             }
-            source = "the environment variable " + spec.apiKeyEnv() + " (provider '" + provider + "')";
+            source = "the environment variable " + spec.shownKeyEnv() + " (provider '" + provider + "')";
         }
         Secret.of(value); // registers it with the redactor before anything can echo it
         String problem = Secret.headerProblem(value);

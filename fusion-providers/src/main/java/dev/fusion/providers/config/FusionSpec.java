@@ -243,7 +243,8 @@ public record FusionSpec(
 
         @Override
         public String toString() {
-            return "Provider[" + kind + " " + baseUrl + (apiKeyEnv != null ? ", key from $" + apiKeyEnv : "")
+            return "Provider[" + kind + " " + dev.fusion.providers.internal.Printable.url(baseUrl)
+                    + (apiKeyEnv != null ? ", key from $" + dev.fusion.providers.internal.Printable.keyEnv(apiKeyEnv) : "")
                     + (apiKey != null ? ", literal key ***" : "") + "]";
         }
     }
@@ -646,11 +647,17 @@ public record FusionSpec(
             } else if (v instanceof Long ms && ms < floor) {
                 throw ConfigKeyException.bad(prefix + c.getName(), "must be " + (floor == 1 ? "positive" : what)
                         + " (milliseconds), was " + ms);
+            } else if (v instanceof Long ms && ms > MAX_MS) {
+                throw ConfigKeyException.bad(prefix + c.getName(), "must be at most " + MAX_MS
+                        + " (milliseconds, 365 days), was " + ms);
             } else if (v instanceof Integer n && n < floor) {
                 throw ConfigKeyException.bad(prefix + c.getName(), "must be " + what + ", was " + n);
             }
         }
     }
+
+    /** The longest duration in milliseconds a key may hold: 365 days (the engine's limit for timers). */
+    static final long MAX_MS = 365L * 24 * 60 * 60 * 1000;
 
     private static Price price(String model, PriceEntry p) {
         String key = "prices." + model;
@@ -665,8 +672,13 @@ public record FusionSpec(
         try {
             return p.toPrice(model);
         } catch (IllegalArgumentException e) {
-            throw ConfigKeyException.of(key, e.getMessage().replace("price book entry '" + model + "': ", "")
-                    + "; rates are USD per million tokens", e);
+            String message = e.getMessage().replace("price book entry '" + model + "': ", "");
+            if (message.startsWith(model + ".asOf ")) {
+                // a date, not a rate: name its own key (and so its line), without the note on rates
+                throw ConfigKeyException.bad(key + ".asOf", message.substring(model.length() + ".asOf ".length())
+                        + " (year-month-day, the day the price was read)", e);
+            }
+            throw ConfigKeyException.of(key, message + "; rates are USD per million tokens", e);
         }
     }
 

@@ -170,14 +170,75 @@ final class SpecReader {
     /**
      * Binds and validates a tree that another configuration system already parsed (the Spring Boot
      * starter's {@code fusion.*} properties): the same types, rules and messages as a file, without
-     * lines and columns; an empty tree is a spec with no key set (its first missing key is named). The tree's
-     * size is bounded by its source.
+     * lines and columns; an empty tree is a spec with no key set (its first missing key is named). The tree
+     * is held to the file's limits before it is bound (its source, such as Spring properties, has none):
+     * a string or key at most {@value #MAX_STRING_CHARS} characters, a number at most
+     * {@value #MAX_NUMBER_CHARS}, nesting at most {@value #MAX_DEPTH} levels and at most
+     * {@value #MAX_CODE_POINTS} characters of keys and values in all; a limit crossed names the key.
      */
     static FusionSpec read(JsonNode tree) {
         if (tree == null || !tree.isObject()) {
             throw new InvalidConfigurationException("the config must be a mapping of keys (" + FusionSpec.KEYS + ")");
         }
+        long total = bound(tree, "", 1, 0);
+        if (total > MAX_CODE_POINTS) {
+            throw new InvalidConfigurationException("the config is " + total + " characters; the limit is "
+                    + MAX_CODE_POINTS);
+        }
         return bind(() -> JSON.treeToValue(tree, FusionSpec.class), Map.of(), FusionConfig.Format.JSON);
+    }
+
+    /**
+     * Holds a tree to the file's limits, depth first, stopping at the first limit crossed (so a huge tree
+     * costs no more than the walk up to that point): returns the characters of keys and values seen so far
+     * plus {@code total}, and throws naming the key path of a string, key, number or nesting over its limit.
+     */
+    private static long bound(JsonNode node, String path, int depth, long total) {
+        if (node.isContainerNode()) {
+            if (depth > MAX_DEPTH) {
+                throw treeLimit(path, "nesting of " + depth + " levels (the limit is " + MAX_DEPTH + ")");
+            }
+            if (node.isObject()) {
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    String key = e.getKey();
+                    String at = (path.isEmpty() ? "" : path + ".") + SpecValues.shorten(key);
+                    if (key.length() > MAX_STRING_CHARS) {
+                        throw treeLimit(at, "a key of " + key.length() + " characters (the limit is " + MAX_STRING_CHARS + ")");
+                    }
+                    total = bound(e.getValue(), at, depth + 1, total + key.length());
+                    if (total > MAX_CODE_POINTS) {
+                        return total;
+                    }
+                }
+            } else {
+                for (int i = 0; i < node.size() && total <= MAX_CODE_POINTS; i++) {
+                    total = bound(node.get(i), path + "[" + i + "]", depth + 1, total);
+                }
+            }
+            return total;
+        }
+        if (node.isNumber()) {
+            int length = node.isBigDecimal() ? node.decimalValue().toString().length() : node.asText().length();
+            if (length > MAX_NUMBER_CHARS) {
+                throw treeLimit(path, "a number of " + length + " characters (the limit is " + MAX_NUMBER_CHARS + ")");
+            }
+            return total + length;
+        }
+        if (node.isTextual() || node.isBinary()) {
+            int length = node.isTextual() ? node.textValue().length() : node.asText().length();
+            if (length > MAX_STRING_CHARS) {
+                throw treeLimit(path, "a string of " + length + " characters (the limit is " + MAX_STRING_CHARS + ")");
+            }
+            return total + length;
+        }
+        return total + node.asText().length();
+    }
+
+    /** A reading limit crossed at a key of a tree: the file's wording, with the key in place of line and column. */
+    private static ConfigKeyException treeLimit(String key, String what) {
+        String problem = "exceeds a reading limit: " + what;
+        return ConfigKeyException.worded(key, problem, "the config exceeds a reading limit: " + what
+                + " at config key '" + key + "'", null);
     }
 
     /** What a binding step does: Jackson's mapper reading a text or a tree. */
@@ -265,7 +326,15 @@ final class SpecReader {
                 }
                 if (t == JsonToken.FIELD_NAME) {
                     String key = keyPath(p.getParsingContext());
-                    where.putIfAbsent(NAME + key, new Place(p.currentTokenLocation(), null));
+                    Place earlier = where.putIfAbsent(NAME + key, new Place(p.currentTokenLocation(), null));
+                    if (earlier != null) {
+                        // YAML and JSON parsers keep the last of two equal keys: a budget written twice
+                        // would silently be the second one.
+                        JsonLocation again = p.currentTokenLocation();
+                        throw ConfigKeyException.bad(key, "is written twice (line " + earlier.at().getLineNr()
+                                + " and line " + again.getLineNr() + "); keep one of them")
+                                .at(again.getLineNr(), again.getColumnNr());
+                    }
                     JsonToken v = p.nextToken();
                     if (v == null) {
                         break;

@@ -165,18 +165,50 @@ final class SpecValues {
                         + SpecReader.MAX_NUMBER_CHARS, BigDecimal.class);
             }
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                return p.getDecimalValue();
+                BigDecimal d;
+                try {
+                    d = p.getDecimalValue();
+                } catch (IOException | NumberFormatException e) {
+                    // YAML's .nan, .inf and -.inf arrive as floats BigDecimal cannot hold
+                    throw new BadValue(p, "must be a finite number of US dollars, was '" + shorten(p.getText()) + "'",
+                            BigDecimal.class);
+                }
+                return inRange(p, d);
             }
             if (t == JsonToken.VALUE_STRING) {
+                BigDecimal d;
                 try {
-                    return new BigDecimal(p.getText().trim());
+                    d = new BigDecimal(p.getText().trim());
                 } catch (NumberFormatException e) {
                     throw new BadValue(p, "must be a number of US dollars, was '" + shorten(p.getText()) + "'", BigDecimal.class);
                 }
+                return inRange(p, d);
             }
             throw bad(p, "must be a number of US dollars", BigDecimal.class);
         }
+
+        /**
+         * An amount within what money can sensibly be: at most {@link #MAX_DOLLARS} in magnitude and at most
+         * {@link #MAX_DECIMALS} decimal places. {@code 1e999999999} is 100 characters short, but printing or
+         * adding it would build a billion-digit number.
+         */
+        private static BigDecimal inRange(JsonParser p, BigDecimal d) throws IOException {
+            if (d.abs().compareTo(MAX_DOLLARS) > 0) {
+                throw new BadValue(p, "must be at most " + MAX_DOLLARS.toPlainString() + " US dollars in magnitude, was "
+                        + shorten(p.getText().trim()), BigDecimal.class);
+            }
+            if (d.signum() != 0 && d.stripTrailingZeros().scale() > MAX_DECIMALS) {
+                throw new BadValue(p, "has more than " + MAX_DECIMALS + " decimal places, was " + shorten(p.getText().trim())
+                        + "; write US dollars to at most " + MAX_DECIMALS + " places", BigDecimal.class);
+            }
+            return d;
+        }
     }
+
+    /** The largest dollar amount or rate a config may hold: one billion. */
+    static final BigDecimal MAX_DOLLARS = BigDecimal.valueOf(1_000_000_000L);
+    /** The most decimal places a dollar amount or rate may have. */
+    static final int MAX_DECIMALS = 40;
 
     /** {@code true} or {@code false}. */
     static final class Flag extends StdScalarDeserializer<Boolean> {

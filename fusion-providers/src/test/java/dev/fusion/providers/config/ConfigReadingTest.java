@@ -250,4 +250,92 @@ class ConfigReadingTest {
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("YAML alias (*m) at line 2, column 8");
     }
+
+    // ------------------------------------------------------------------ values a hostile or mistaken file holds
+
+    @Test
+    void aKeyWrittenTwiceIsRefusedNamingBothLinesNotSilentlyTheLastOne() {
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "budgetUsd: 0.05\nbudgetUsd: 500\n"))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessage("config key 'budgetUsd' is written twice (line 3 and line 4); keep one of them (line 4, column 1)");
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "prices: {a:b: {input: 1, output: 2, input: 3}}\n"))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessageStartingWith("config key 'prices.a:b.input' is written twice (line 3 and line 3)");
+        assertThatThrownBy(() -> FusionConfig.parse("{\"panel\": [\"a:b\"], \"judge\": \"a:j\", \"quorum\": 1, \"quorum\": 1}",
+                FusionConfig.Format.JSON))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessageStartingWith("config key 'quorum' is written twice");
+        // the same key under two different parents, or in two list entries, is no duplicate
+        assertThat(FusionConfig.parse("panel: [{model: a:b, reasoning: high}, {model: a:c, reasoning: low}]\njudge: a:j\n"
+                + "prices: {a:b: {input: 1, output: 2}, a:c: {input: 1, output: 2}}\n").spec().panel()).hasSize(2);
+    }
+
+    @Test
+    void notANumberAndInfinityAreNamedAsSuch() {
+        for (String v : new String[] {".nan", ".inf", "-.inf", ".NaN"}) {
+            assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "budgetUsd: " + v + "\n"))
+                    .isInstanceOf(ConfigKeyException.class)
+                    .hasMessage("config key 'budgetUsd' must be a finite number of US dollars, was '" + v + "' (line 3, column 12)");
+        }
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "prices: {a:b: {input: .inf, output: 2}}\n"))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessageStartingWith("config key 'prices.a:b.input' must be a finite number of US dollars, was '.inf'");
+    }
+
+    @Test
+    void moneyWithAnAbsurdExponentIsRefusedAtOnceNotExpandedLater() {
+        long start = System.nanoTime();
+        for (String v : new String[] {"1e999999999", "-1e999999999", "\"1E+999999999\""}) {
+            assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "budgetUsd: " + v + "\n"))
+                    .isInstanceOf(ConfigKeyException.class)
+                    .hasMessageStartingWith("config key 'budgetUsd' must be at most 1000000000 US dollars in magnitude, was ");
+            assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "spendCapUsd: " + v + "\n"))
+                    .isInstanceOf(ConfigKeyException.class)
+                    .hasMessageStartingWith("config key 'spendCapUsd' must be at most 1000000000 US dollars in magnitude");
+            assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "prices: {a:b: {input: 1, output: " + v + "}}\n"))
+                    .isInstanceOf(ConfigKeyException.class)
+                    .hasMessageStartingWith("config key 'prices.a:b.output' must be at most 1000000000 US dollars in magnitude");
+        }
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "budgetUsd: 1e-999999999\n"))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessageStartingWith("config key 'budgetUsd' has more than 40 decimal places, was 1e-999999999");
+        // printing or adding any of these would build a billion digits; refusing them takes no time at all
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(20));
+        // the bounds themselves are allowed, and trailing zeros do not count as places
+        assertThat(FusionConfig.parse(MINIMAL + "budgetUsd: 1000000000\n").spec().budgetUsd()).isEqualByComparingTo("1e9");
+        assertThat(FusionConfig.parse(MINIMAL + "budgetUsd: 0.0000000000000000000000000000000000000001000\n").spec().budgetUsd())
+                .isEqualByComparingTo("1e-40");
+    }
+
+    @Test
+    void aDurationTooLongForTheEnginesTimersIsRefusedWhenReadNotWhenAnAskStarts() {
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "deadlineMs: 99999999999999999\n"))
+                .isInstanceOf(ConfigKeyException.class)
+                .hasMessage("config key 'deadlineMs' must be at most 31536000000 (milliseconds, 365 days), was 99999999999999999"
+                        + " (line 3, column 13)");
+        assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "graceMs: 31536000001\n"))
+                .isInstanceOf(ConfigKeyException.class).hasMessageContaining("'graceMs' must be at most 31536000000");
+        assertThat(FusionConfig.parse(MINIMAL + "memberTimeoutMs: 31536000000\n").spec().memberTimeoutMs()).isEqualTo(31_536_000_000L);
+        // in code, the same bound on the builder's durations
+        assertThatThrownBy(() -> dev.fusion.FusionRequest.builder().prompt("q").deadline(java.time.Duration.ofDays(366)).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("deadline must be at most 365 days, was PT8784H");
+        assertThatThrownBy(() -> dev.fusion.FusionRequest.builder().prompt("q").memberTimeout(java.time.Duration.ofSeconds(Long.MIN_VALUE)).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("memberTimeout must be positive, was PT-");
+    }
+
+    @Test
+    void aMalformedPriceDateNamesItsOwnKeyAndLine() {
+        for (String v : new String[] {"2026-13-45", "yesterday", "20261201"}) {
+            assertThatThrownBy(() -> FusionConfig.parse(MINIMAL + "prices:\n  a:b: {input: 1, output: 2, asOf: " + v + "}\n"))
+                    .isInstanceOf(ConfigKeyException.class)
+                    .satisfies(e -> assertThat(((ConfigKeyException) e).key()).isEqualTo("prices.a:b.asOf"))
+                    .hasMessageStartingWith("config key 'prices.a:b.asOf' must be a date like 2026-11-20")
+                    .hasMessageContaining("(year-month-day, the day the price was read) (line 4, column 36)")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("rates are"));
+        }
+        // a missing date is no error: the price was read "now", as the config says nothing else
+        assertThat(FusionConfig.parse(MINIMAL + "prices:\n  a:b: {input: 1, output: 2}\n").spec().prices()).containsKey("a:b");
+    }
 }

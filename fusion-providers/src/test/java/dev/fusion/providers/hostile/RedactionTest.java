@@ -322,4 +322,67 @@ class RedactionTest {
                 .satisfies(t -> assertThat(t.getMessage()).doesNotContain("Pz9wQ4rT7yU1").doesNotContain("bob")
                         .contains("http://127.0.0.1:9/v1"));
     }
+
+    /** A key never registered anywhere in this JVM before the test: only what the test does can mask it. */
+    private static String freshKey() {
+        return "sk-pasted-" + java.util.UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static String leakOf(String key, String text) {
+        for (int i = 0; text != null && i + Redactor.RUN <= key.length(); i++) {
+            if (text.contains(key.substring(i, i + Redactor.RUN))) {
+                return key.substring(i, i + Redactor.RUN);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aKeyPastedWhereItsVariableNameBelongsIsNeverPrinted() {
+        String key = freshKey();
+        String yaml = "providers:\n  lab: {kind: openai, baseUrl: \"" + server.url("/v1") + "\", apiKeyEnv: " + key + "}\n"
+                + "panel: [lab:a]\njudge: lab:j\n";
+        dev.fusion.providers.config.FusionConfig config = dev.fusion.providers.config.FusionConfig.parse(yaml);
+        Throwable t = catchThrowable(() -> config.build(Providers.builder().env(Map.of()).build()));
+        assertThat(t).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("provider 'lab' needs an API key")
+                .hasMessageContaining("apiKeyEnv takes the name of the variable holding the key");
+        List<String> shown = new ArrayList<>(surfaces(t));
+        shown.add(config.toString());
+        shown.add(config.spec().toString());
+        shown.add(config.providers().toString());
+        shown.add(ProviderSpec.of(ProviderKind.OPENAI, server.url("/v1").toString(), key).toString());
+        for (String s : shown) {
+            assertThat(leakOf(key, s)).as("a run of the key in: %s", s).isNull();
+        }
+        // an ordinary variable name is still named, so the fix is obvious
+        Throwable named = catchThrowable(() -> Providers.builder().env(Map.of())
+                .provider("lab", ProviderSpec.of(ProviderKind.OPENAI, server.url("/v1").toString(), "LAB_API_KEY")).build()
+                .model("lab:a"));
+        assertThat(named).hasMessage("provider 'lab' needs an API key: set the environment variable LAB_API_KEY (it is not set)");
+        assertThat(server.getRequestCount()).as("no request was made").isZero();
+    }
+
+    @Test
+    void aKeyPastedAsTheBaseUrlOrInItsQueryIsNeverPrinted() {
+        String key = freshKey();
+        Throwable t = catchThrowable(() -> ProviderSpec.of(ProviderKind.OPENAI, key, "K"));
+        assertThat(t).isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("is not an http(s) URL");
+        assertThat(leakOf(key, t.getMessage())).isNull();
+        Throwable inConfig = catchThrowable(() -> dev.fusion.providers.config.FusionConfig.parse(
+                "providers:\n  lab: {kind: openai, baseUrl: " + key + ", apiKeyEnv: K}\npanel: [lab:a]\njudge: lab:j\n"));
+        assertThat(inConfig).isInstanceOf(InvalidConfigurationException.class);
+        assertThat(leakOf(key, inConfig.getMessage())).as(inConfig.getMessage()).isNull();
+        // a URL that merely lacks its scheme is still echoed, so the mistake can be seen
+        assertThatThrownBy(() -> ProviderSpec.of(ProviderKind.OPENAI, "api.example.com/v1", "K"))
+                .hasMessage("baseUrl 'api.example.com/v1' is not an http(s) URL");
+        // Gemini users put ?key= on a URL: the spec and the config print scheme, host, port and path only
+        String withQuery = server.url("/v1beta").toString() + "?key=" + key;
+        ProviderSpec spec = ProviderSpec.of(ProviderKind.GEMINI, withQuery, "K");
+        assertThat(spec.toString()).contains(server.url("/v1beta").host()).contains("/v1beta");
+        assertThat(leakOf(key, spec.toString())).as(spec.toString()).isNull();
+        dev.fusion.providers.config.FusionConfig config = dev.fusion.providers.config.FusionConfig.parse(
+                "providers:\n  lab: {kind: gemini, baseUrl: \"" + withQuery + "\", apiKeyEnv: K}\npanel: [lab:a]\njudge: lab:j\n");
+        assertThat(leakOf(key, config.providers().toString())).as(config.providers().toString()).isNull();
+    }
 }

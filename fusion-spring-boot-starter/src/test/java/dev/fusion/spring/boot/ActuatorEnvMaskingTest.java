@@ -52,6 +52,8 @@ class ActuatorEnvMaskingTest {
         server.close();
     }
 
+    private static final String PASTED = "sk-pasted-8Hv3Nq6Ty1Wm4Rc7Zk2J";
+
     private static ConfigurableApplicationContext app;
 
     private static ConfigurableApplicationContext app() {
@@ -64,6 +66,10 @@ class ActuatorEnvMaskingTest {
                     "fusion.providers.sandbox.kind=openai",
                     "fusion.providers.sandbox.base-url=" + server.baseUrl(WireFormat.OPENAI),
                     "fusion.providers.sandbox.api-key-env=MY_LLM_CREDS",
+                    // a second provider whose key was pasted where its variable's name belongs
+                    "fusion.providers.pasted.kind=openai",
+                    "fusion.providers.pasted.base-url=http://127.0.0.1:9/v1",
+                    "fusion.providers.pasted.api-key-env=" + PASTED,
                     "MY_LLM_CREDS=" + KEY,
                     "SOME_VENDOR_API_KEY=" + OTHER_KEY,
                     "plain.setting=visible-value-42",
@@ -93,5 +99,17 @@ class ActuatorEnvMaskingTest {
         assertThat(env).doesNotContain(OTHER_KEY);
         String one = get("/actuator/env/MY_LLM_CREDS");
         assertThat(one).doesNotContain(KEY).contains("******");
+    }
+
+    @Test
+    void aKeyPastedIntoApiKeyEnvIsMaskedAsAValue() throws Exception {
+        String env = get("/actuator/env");
+        assertThat(env).contains("fusion.providers.pasted.api-key-env").contains("visible-value-42");
+        for (int i = 0; i + 8 <= PASTED.length(); i++) {
+            assertThat(env).as("run %d of the pasted key", i).doesNotContain(PASTED.substring(i, i + 8));
+        }
+        assertThat(new dev.fusion.spring.boot.internal.ApiKeySanitizer(
+                dev.fusion.spring.boot.internal.PropertyTree.lenient(app().getEnvironment())).toString())
+                .contains("MY_LLM_CREDS").doesNotContain(PASTED.toUpperCase(java.util.Locale.ROOT).substring(0, 12));
     }
 }

@@ -26,7 +26,9 @@ public final class ApiKeySanitizer implements SanitizingFunction {
         if (config != null) {
             config.path("providers").forEach(p -> {
                 JsonNode var = p.path("apiKeyEnv");
-                if (var.isValueNode() && !var.asText().isBlank()) {
+                // a value that reads as a key, not a name, is masked as the property's value (below), never listed
+                if (var.isValueNode() && !var.asText().isBlank()
+                        && dev.fusion.providers.internal.Printable.looksLikeAVariableName(var.asText().trim())) {
                     n.add(var.asText().trim().toUpperCase(Locale.ROOT));
                 }
             });
@@ -43,9 +45,23 @@ public final class ApiKeySanitizer implements SanitizingFunction {
         return names.contains(upper) || upper.endsWith("_API_KEY");
     }
 
+    /**
+     * Whether a property names a provider's key variable ({@code fusion.providers.x.api-key-env}) with a value
+     * that reads as the key itself, pasted where the variable's name belongs.
+     */
+    static boolean pastedKey(String name, Object value) {
+        if (name == null || value == null) {
+            return false;
+        }
+        String uniform = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        return uniform.endsWith("apikeyenv")
+                && !dev.fusion.providers.internal.Printable.looksLikeAVariableName(String.valueOf(value).trim());
+    }
+
     @Override
     public SanitizableData apply(SanitizableData data) {
-        return data.getValue() != null && holdsKey(data.getKey()) ? data.withSanitizedValue() : data;
+        return data.getValue() != null && (holdsKey(data.getKey()) || pastedKey(data.getKey(), data.getValue()))
+                ? data.withSanitizedValue() : data;
     }
 
     @Override
